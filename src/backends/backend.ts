@@ -1,0 +1,63 @@
+import type { Target } from '../scenario/schema.js';
+import type { SignalName } from '../signals.js';
+import type { LogBuffer } from './logs.js';
+import type { ProcessInfo } from './procfs.js';
+
+export type BackendName = 'docker' | 'process';
+export type BackendChoice = BackendName | 'auto';
+
+/** Who receives a signal: the main process, its whole process group, or every process below it. */
+export type Recipient = 'main' | 'group' | 'children';
+
+/** How the target ended, as both backends report it. Times are on the trial's monotonic clock. */
+export interface RawExit {
+  /** The exit code, when the process exited by itself. */
+  exitCode: number | null;
+  /** The terminating signal, when the kernel reports one (process backend). Docker only reports 128 + n. */
+  signal: SignalName | null;
+  atMs: number;
+}
+
+export interface Delivery {
+  atMs: number;
+  via: 'host-pid' | 'docker-api';
+  pids: number[];
+}
+
+export interface StartContext {
+  runId: string;
+  scenario: string;
+  /** Labels every resource carries, so leftovers can be found (`sigstorm gc`). */
+  labels: Record<string, string>;
+}
+
+/** A running target. Disposal removes everything the backend created for it, whatever state it is in. */
+export interface StartedTarget extends AsyncDisposable {
+  readonly backend: BackendName;
+  /** Container id or main pid. */
+  readonly id: string;
+  /** Host pid of the main process (container PID 1 for docker). */
+  readonly pid: number;
+  /** Where the HTTP readiness probe and the workload reach the target. */
+  readonly endpoint: { host: string; port: number } | undefined;
+  readonly logs: LogBuffer;
+  readonly spawnedAtMs: number;
+  /** Set once the main process has exited. */
+  readonly mainExit: RawExit | undefined;
+  /** Settles when the main process exits. */
+  readonly exited: Promise<RawExit>;
+  signal(signal: SignalName, to: Recipient): Promise<Delivery>;
+  /** Resolves when the target is gone (its main process exited and nothing of it is left), or undefined at `untilMs`. */
+  waitGone(untilMs: number): Promise<RawExit | undefined>;
+  /** Processes belonging to the target right now (main first when alive). */
+  processes(): ProcessInfo[];
+  /** SIGKILL whatever is left of the target and wait until it is gone. */
+  kill(): Promise<RawExit>;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** Builds whatever the target needs (images, binaries); called once before trials. */
+  prepare(target: Target): Promise<void>;
+  start(target: Target, context: StartContext): Promise<StartedTarget>;
+}

@@ -1,0 +1,141 @@
+import type { Readable } from 'node:stream';
+import { GenericContainer, type WaitStrategy } from 'testcontainers';
+import { badInput } from '../errors.js';
+import type { Target } from '../scenario/schema.js';
+import type { SignalName } from '../signals.js';
+import { now, sleep } from '../time.js';
+import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget } from './backend.js';
+import { dockerClient } from './engine.js';
+import { ensureImage, neverPull } from './image.js';
+import { LogBuffer } from './logs.js';
+import { runPrepare } from './prepare.js';
+import { allProcesses, descendants, readStat, withFds } from './procfs.js';
+import { track } from './tracked.js';
+
+/** testcontainers has no builder method for `docker run --init`; the host config is ours to extend. */
+class TargetContainer extends GenericContainer {
+  withInit(init: boolean): this {
+    this.hostConfig.Init = init;
+    return this;
+  }
+}
+
+/** sigstorm probes readiness itself, the same way on both backends; testcontainers only starts the container. */
+const startedIsEnough: WaitStrategy = {
+  waitUntilReady: async () => undefined,
+  withStartupTimeout() {
+    return this;
+  },
+  isStartupTimeoutSet: () => false,
+  getStartupTimeout: () => 0,
+};
+
+const images = new Map<string, Promise<string>>();
+
+function imageFor(target: Target): Promise<string> {
+  const form = target.container!;
+  const key = JSON.stringify([form.image, form.build]);
+  let image = images.get(key);
+  if (!image) {
+    image = ensureImage(form);
+    images.set(key, image);
+    image.catch(() => images.delete(key));
+  }
+  return image;
+}
+
+export const dockerBackend: Backend = {
+  name: 'docker',
+  async prepare(target: Target) {
+    if (!target.container) throw badInput('the scenario has no container form (`image` or `build`): use --backend process');
+    await runPrepare(target);
+    await imageFor(target);
+  },
+  async start(target: Target, context: StartContext): Promise<StartedTarget> {
+    const form = target.container;
+    if (!form) throw badInput(`scenario ${context.scenario} has no container form (\`image\` or \`build\`): use --backend process`);
+    const client = await dockerClient();
+    const image = await imageFor(target);
+    const logs = new LogBuffer();
+    let builder = new TargetContainer(image)
+      .withLabels(context.labels)
+      .withEnvironment(form.environment)
+      .withExposedPorts(...form.ports)
+      .withPullPolicy(neverPull)
+      .withWaitStrategy(startedIsEnough)
+      .withInit(form.init)
+      .withLogConsumer((stream: Readable) => {
+        stream.on('data', (chunk: Buffer | string) => logs.write('stdout', chunk));
+      });
+    if (form.command) builder = builder.withCommand(form.command);
+    if (form.entrypoint) builder = builder.withEntrypoint(form.entrypoint);
+
+    const spawnedAtMs = now();
+    const started = await builder.start();
+    const container = client.container.getById(started.getId());
+    const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
+    const untrack = track({ kind: 'container', id: started.getId(), remove: removeContainer });
+
+    let mainExit: RawExit | undefined;
+    const exited: Promise<RawExit> = container.wait().then((r: { StatusCode: number }) => {
+      mainExit = { exitCode: r.StatusCode, signal: null, atMs: now() };
+      return mainExit;
+    });
+    exited.catch(() => undefined);
+
+    const inspect = await container.inspect();
+    const pid = inspect.State.Pid;
+    // Signals by host pid are exact and reach groups and children; the Docker API reaches PID 1 only.
+    const hostPids = process.getuid?.() === 0 && readStat(pid) !== undefined;
+    const port = form.ports[0] !== undefined ? target.ready.port ?? form.ports[0] : undefined;
+
+    const handle: StartedTarget = {
+      backend: 'docker',
+      id: started.getId(),
+      pid,
+      endpoint: port !== undefined ? { host: '127.0.0.1', port: started.getMappedPort(port) } : undefined,
+      logs,
+      spawnedAtMs,
+      exited,
+      get mainExit() {
+        return mainExit;
+      },
+      async signal(signal: SignalName, to: Recipient): Promise<Delivery> {
+        if (!hostPids) {
+          if (to !== 'main') throw new Error(`signalling the ${to} of a container needs root on the Docker host`);
+          const atMs = now();
+          await container.kill({ signal });
+          return { atMs, via: 'docker-api', pids: [pid] };
+        }
+        if (mainExit) throw new Error('the container has exited');
+        const all = allProcesses();
+        const pgid = readStat(pid)?.pgid ?? pid;
+        const pids =
+          to === 'main'
+            ? [pid]
+            : to === 'group'
+              ? all.filter((p) => p.pgid === pgid).map((p) => p.pid)
+              : descendants(pid, all).map((p) => p.pid);
+        const atMs = now();
+        if (to === 'group') process.kill(-pgid, signal);
+        else for (const p of pids) process.kill(p, signal);
+        return { atMs, via: 'host-pid', pids };
+      },
+      waitGone: (untilMs: number) => Promise.race([exited, sleep(untilMs - now()).then(() => undefined)]),
+      processes() {
+        if (mainExit || !hostPids) return [];
+        const main = readStat(pid);
+        return main ? withFds([main, ...descendants(pid)]) : [];
+      },
+      async kill() {
+        await container.kill({ signal: 'SIGKILL' }).catch(() => undefined); // 409: already stopped
+        return exited;
+      },
+      async [Symbol.asyncDispose]() {
+        await removeContainer().catch(() => undefined);
+        untrack();
+      },
+    };
+    return handle;
+  },
+};

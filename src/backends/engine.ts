@@ -1,0 +1,44 @@
+import { infrastructure } from '../errors.js';
+
+// No reaper container: nothing may be pulled here, and sigstorm removes its own containers (labels + `sigstorm gc`).
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+
+type Client = Awaited<ReturnType<typeof import('testcontainers')['getContainerRuntimeClient']>>;
+
+let client: Promise<Client> | undefined;
+
+export const ENGINE_HINT =
+  'Start one with `sudo dockerd &` (Debian: `sudo apt-get install -y docker.io` first), or `sudo systemctl start docker`; ' +
+  'set DOCKER_HOST if it listens elsewhere. Or use --backend process.';
+
+/** The Docker engine client, or an infrastructure error telling the user how to start an engine. */
+export function dockerClient(timeoutMs = 8000): Promise<Client> {
+  client ??= (async () => {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        getContainerRuntimeClient(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      client = undefined;
+      const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+      throw infrastructure(`No Docker engine answers at ${where} (${firstLine(error)}).`, ENGINE_HINT);
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
+  return client;
+}
+
+/** True when an engine answers; never throws. */
+export const engineAnswers = (timeoutMs = 3000): Promise<boolean> =>
+  dockerClient(timeoutMs).then(
+    () => true,
+    () => false,
+  );
+
+const firstLine = (error: unknown) => String((error as Error)?.message ?? error).split('\n')[0];

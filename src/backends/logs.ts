@@ -1,0 +1,63 @@
+import { now } from '../time.js';
+
+export interface LogLine {
+  atMs: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+/** The target's output as timed lines, bounded so a chatty target cannot exhaust memory. */
+export class LogBuffer {
+  readonly lines: LogLine[] = [];
+  private partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+  private waiters = new Set<() => void>();
+  dropped = 0;
+
+  constructor(private readonly limit = 2000) {}
+
+  write(stream: LogLine['stream'], chunk: Buffer | string): void {
+    const text = this.partial[stream] + chunk.toString();
+    const parts = text.split('\n');
+    this.partial[stream] = parts.pop()!;
+    for (const part of parts) this.push(stream, part.replace(/\r$/, ''));
+  }
+
+  flush(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partial[stream]) this.push(stream, this.partial[stream]);
+      this.partial[stream] = '';
+    }
+  }
+
+  /** Resolves true once a line containing `text` has been seen; false when `signal` aborts first. */
+  waitFor(text: string, signal: AbortSignal): Promise<boolean> {
+    const seen = () => this.lines.some((l) => l.text.includes(text));
+    if (seen()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => {
+        if (seen()) finish(true);
+      };
+      const finish = (found: boolean) => {
+        this.waiters.delete(check);
+        signal.removeEventListener('abort', onAbort);
+        resolve(found);
+      };
+      const onAbort = () => finish(false);
+      this.waiters.add(check);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  tail(count = 50): LogLine[] {
+    return this.lines.slice(-count);
+  }
+
+  private push(stream: LogLine['stream'], text: string): void {
+    this.lines.push({ atMs: now(), stream, text });
+    if (this.lines.length > this.limit) {
+      this.lines.shift();
+      this.dropped++;
+    }
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}

@@ -1,0 +1,74 @@
+import yargs from 'yargs';
+import { ExitCode, SigstormError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+/** Parses the command line and delegates; every command sets process.exitCode rather than exiting, so cleanup runs. */
+export async function main(argv: string[]): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('sigstorm')
+    .version(VERSION)
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .command(
+      'run <scenario>',
+      'Run one trial: start the target, play the events, judge how it stopped',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file (YAML)' })
+          .option('backend', { choices: ['auto', 'docker', 'process'] as const, default: 'auto' as const, describe: 'Where the target runs' })
+          .option('events', { type: 'string', describe: 'Schedule as JSON, e.g. \'[{"at":100,"signal":"SIGTERM","to":"main"}]\'' })
+          .option('schedule', { type: 'string', describe: 'Schedule file (JSON or YAML list of events)' })
+          .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports/<scenario>/<run-id>/ go' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON instead of the summary' })
+          .conflicts('events', 'schedule'),
+      async (args) => {
+        const { runCommand } = await import('./run.js');
+        process.exitCode = await runCommand(args);
+      },
+    )
+    .command(
+      'validate <files..>',
+      'Check scenario files (or directories of them) without running anything',
+      (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
+      async (args) => {
+        const { validateCommand } = await import('./validate.js');
+        process.exitCode = await validateCommand(args.files);
+      },
+    )
+    .command(
+      'gc',
+      'Remove containers left behind by sigstorm runs that are no longer alive',
+      (y) => y.option('all', { type: 'boolean', default: false, describe: 'Also remove those of runs still alive' }),
+      async (args) => {
+        const { gcCommand } = await import('./gc.js');
+        process.exitCode = await gcCommand(args.all);
+      },
+    )
+    .command('schema', 'Print the JSON Schema of scenario files (for editors)', {}, async () => {
+      const { scenarioJsonSchema } = await import('../scenario/json-schema.js');
+      process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+    })
+    .demandCommand(1, 'Name a command: run, validate, gc or schema.')
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new SigstormError('bad-input', message ?? 'invalid command line', 'Run `sigstorm --help` for usage.');
+    })
+    .epilogue('Exit status: 0 all expectations held · 1 an expectation failed · 2 bad input · 3 infrastructure failure');
+
+  try {
+    await cli.parseAsync();
+  } catch (error) {
+    process.exitCode = reportError(error);
+  }
+}
+
+/** Prints an error for a person: the message for known errors, a stack only for sigstorm's own bugs. */
+export function reportError(error: unknown): number {
+  if (error instanceof SigstormError) {
+    process.stderr.write(`sigstorm: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
+    return error.exitCode;
+  }
+  process.stderr.write(`sigstorm: internal error (a bug in sigstorm, please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.infrastructure;
+}

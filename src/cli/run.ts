@@ -1,0 +1,65 @@
+import type { BackendChoice } from '../backends/backend.js';
+import { releaseAll } from '../backends/tracked.js';
+import { ExitCode } from '../errors.js';
+import { parseEventsArgument, readScheduleFile } from '../faults/event.js';
+import { formatRun } from '../report/text.js';
+import { run } from '../run.js';
+import { reportError } from './main.js';
+
+interface RunArgs {
+  scenario: string;
+  backend: BackendChoice;
+  events?: string | undefined;
+  schedule?: string | undefined;
+  reportDir: string;
+  json: boolean;
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  const schedule = args.events ? parseEventsArgument(args.events) : args.schedule ? await readScheduleFile(args.schedule) : [];
+  const interrupt = onInterrupt();
+  try {
+    const { report, reportPath } = await run(args.scenario, {
+      backend: args.backend,
+      schedule,
+      reportDir: args.reportDir,
+      signal: interrupt.signal,
+    });
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRun(report, reportPath)}\n`);
+    if (interrupt.by) return interrupt.by === 'SIGTERM' ? 143 : 130;
+    return report.verdict === 'pass' ? ExitCode.ok : report.verdict === 'fail' ? ExitCode.failed : ExitCode.infrastructure;
+  } catch (error) {
+    const code = reportError(error);
+    return interrupt.by ? (interrupt.by === 'SIGTERM' ? 143 : 130) : code;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/**
+ * The first SIGINT/SIGTERM/SIGHUP ends the trial early: the target is removed and the report still written.
+ * A second one removes what is left at once and exits.
+ */
+function onInterrupt() {
+  const controller = new AbortController();
+  const state = { by: undefined as NodeJS.Signals | undefined };
+  const handler = (signal: NodeJS.Signals) => {
+    if (state.by) {
+      process.stderr.write(`sigstorm: ${signal} again: removing what is left and exiting now\n`);
+      void releaseAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
+      return;
+    }
+    state.by = signal;
+    process.stderr.write(`sigstorm: ${signal}: ending the trial, cleaning up and writing the report (again to force)\n`);
+    controller.abort();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, handler);
+  return {
+    signal: controller.signal,
+    get by() {
+      return state.by;
+    },
+    dispose: () => signals.forEach((s) => process.off(s, handler)),
+  };
+}

@@ -1,0 +1,35 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ExitCode, SigstormError } from '../errors.js';
+import { loadScenario } from '../scenario/load.js';
+
+/** Scenario files named directly, or the *.yml / *.yaml files of a directory. */
+export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory()) {
+      const names = (await readdir(path)).filter((n) => /\.ya?ml$/.test(n)).sort();
+      out.push(...names.map((n) => join(path, n)));
+    } else {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+export async function validateCommand(paths: string[]): Promise<number> {
+  let bad = 0;
+  for (const file of await expandScenarioPaths(paths)) {
+    try {
+      const scenario = await loadScenario(file);
+      const forms = [scenario.target.container && 'docker', scenario.target.process && 'process'].filter(Boolean).join(', ');
+      process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms})\n`);
+    } catch (error) {
+      if (!(error instanceof SigstormError)) throw error;
+      bad++;
+      process.stderr.write(`${error.message}\n`);
+    }
+  }
+  return bad > 0 ? ExitCode.badInput : ExitCode.ok;
+}

@@ -1,0 +1,28 @@
+/** Exit statuses every command uses (DESIGN.md contract). */
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  badInput: 2,
+  infrastructure: 3,
+} as const;
+
+export type ErrorKind = 'bad-input' | 'infrastructure';
+
+/** An error meant for the user: printed as its message alone, never with a stack trace. */
+export class SigstormError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'SigstormError';
+  }
+
+  get exitCode(): number {
+    return this.kind === 'bad-input' ? ExitCode.badInput : ExitCode.infrastructure;
+  }
+}
+
+export const badInput = (message: string, hint?: string) => new SigstormError('bad-input', message, hint);
+export const infrastructure = (message: string, hint?: string) => new SigstormError('infrastructure', message, hint);

@@ -1,0 +1,27 @@
+import { firstTerminating } from './terminating.js';
+import type { Oracle, OracleResult } from './verdict.js';
+
+/** A signal the scenario says must be survived left the target running and ready. */
+export const alive: Oracle = (record) => {
+  const first = firstTerminating(record);
+  const results: OracleResult[] = [];
+  for (const check of record.checks) {
+    const event = record.events[check.event]!;
+    // A terminating signal before the check decides the outcome: nothing left to judge here.
+    if (first && first.deliveredMs! <= check.atMs && first !== event) continue;
+    const ok = check.alive && (check.ready === null || check.ready.ok);
+    const state = !check.alive
+      ? `had exited (status ${record.exit.status})`
+      : check.ready && !check.ready.ok
+        ? `was running but not ready (${check.ready.detail})`
+        : 'was running and ready';
+    results.push({
+      oracle: 'alive',
+      verdict: ok ? 'pass' : 'fail',
+      ...(ok ? {} : { kind: check.alive ? 'not-ready' : 'died' }),
+      message: `${Math.round(check.atMs - event.deliveredMs!)} ms after ${event.signal} (+${Math.round(event.deliveredMs!)} ms) the target ${state}`,
+      evidence: { signal: event.signal, deliveredMs: event.deliveredMs, checkedMs: check.atMs, alive: check.alive, ready: check.ready },
+    });
+  }
+  return results;
+};

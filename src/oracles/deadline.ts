@@ -1,0 +1,42 @@
+import { firstTerminating } from './terminating.js';
+import type { Oracle } from './verdict.js';
+
+/** After the first terminating signal the target is gone within its deadline, without needing the SIGKILL fallback. */
+export const deadline: Oracle = (record) => {
+  const first = firstTerminating(record);
+  const expectation = first ? record.expect[first.signal] : undefined;
+  if (!first || expectation?.kind !== 'exit') return [];
+  const { exit } = record;
+  const took = exit.atMs - first.deliveredMs!;
+  const evidence = {
+    signal: first.signal,
+    deliveredMs: first.deliveredMs,
+    exitMs: exit.atMs,
+    tookMs: Math.round(took),
+    withinMs: expectation.within,
+    forcedKill: exit.forcedKill,
+    lingering: exit.lingering.map((p) => ({ pid: p.pid, comm: p.comm, state: p.state })),
+  };
+  if (exit.forcedKill) {
+    const who = exit.lingering.map((p) => `${p.comm} (pid ${p.pid}, state ${p.state})`).join(', ');
+    return [
+      {
+        oracle: 'deadline',
+        verdict: 'fail',
+        kind: 'sigkill-needed',
+        message: `still running ${Math.round(took)} ms after ${first.signal}${who ? `: ${who}` : ''}; sigstorm sent SIGKILL`,
+        evidence,
+      },
+    ];
+  }
+  const ok = took <= expectation.within;
+  return [
+    {
+      oracle: 'deadline',
+      verdict: ok ? 'pass' : 'fail',
+      ...(ok ? {} : { kind: 'too-slow' }),
+      message: `gone ${Math.round(took)} ms after ${first.signal} (deadline ${expectation.within} ms)`,
+      evidence,
+    },
+  ];
+};

@@ -1,0 +1,37 @@
+import { firstTerminating, describeStatus } from './terminating.js';
+import type { Oracle } from './verdict.js';
+
+/** The exit status after the first terminating signal is one the scenario allows for that signal. */
+export const exitStatus: Oracle = (record) => {
+  const { exit } = record;
+  const first = firstTerminating(record);
+  if (!first) {
+    return [
+      {
+        oracle: 'exit-status',
+        verdict: 'fail',
+        kind: 'unexpected-exit',
+        message: `the target exited with status ${describeStatus(exit.status)} ${Math.round(exit.atMs)} ms after it was ready, without any terminating signal`,
+        evidence: { status: exit.status, exitAtMs: exit.atMs, delivered: record.events.filter((e) => e.deliveredMs !== undefined).map((e) => e.signal) },
+      },
+    ];
+  }
+  const expectation = record.expect[first.signal];
+  if (expectation?.kind !== 'exit') {
+    return [{ oracle: 'exit-status', verdict: 'pass', message: `${first.signal} stopped the target (status ${describeStatus(exit.status)})` }];
+  }
+  const ok = expectation.exit.includes(exit.status);
+  const after = `after ${first.signal} (${first.origin === 'teardown' ? 'stop at the end of the schedule' : `+${Math.round(first.deliveredMs!)} ms`})`;
+  return [
+    {
+      oracle: 'exit-status',
+      verdict: ok ? 'pass' : 'fail',
+      ...(ok ? {} : { kind: exit.forcedKill ? 'killed' : 'wrong-status' }),
+      message: ok
+        ? `exited ${describeStatus(exit.status)} ${after}, as expected`
+        : `exited ${describeStatus(exit.status)} ${after}; expected one of ${expectation.exit.map((s) => describeStatus(s)).join(', ')}` +
+          (exit.forcedKill ? ` — sigstorm had to SIGKILL it after the ${record.stopGracePeriodMs} ms grace period` : ''),
+      evidence: { signal: first.signal, status: exit.status, expected: expectation.exit, forcedKill: exit.forcedKill },
+    },
+  ];
+};

@@ -1,0 +1,19 @@
+import type { TrialRecord } from '../trial/record.js';
+import { alive } from './alive.js';
+import { deadline } from './deadline.js';
+import { exitStatus } from './exit-status.js';
+import { combine, type Oracle, type OracleResult, type Verdict } from './verdict.js';
+
+export const oracles: Record<string, Oracle> = { 'exit-status': exitStatus, deadline, alive };
+
+/** Runs every oracle over a finished trial. An oracle that throws yields `unknown` with its error, never a crash. */
+export function judge(record: TrialRecord): { verdict: Verdict; results: OracleResult[] } {
+  const results = Object.entries(oracles).flatMap(([name, oracle]) => {
+    try {
+      return oracle(record);
+    } catch (error) {
+      return [{ oracle: name, verdict: 'unknown' as const, message: `oracle crashed: ${(error as Error).message}` }];
+    }
+  });
+  return { verdict: combine(results), results };
+}

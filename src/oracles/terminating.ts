@@ -1,0 +1,21 @@
+import type { PlayedEvent } from '../faults/player.js';
+import type { TrialRecord } from '../trial/record.js';
+
+/** The first delivered signal that the scenario says must stop the target (SIGKILL always does). */
+export function firstTerminating(record: TrialRecord): PlayedEvent | undefined {
+  return record.events.find(
+    (e) => e.deliveredMs !== undefined && (e.signal === 'SIGKILL' || record.expect[e.signal]?.kind === 'exit'),
+  );
+}
+
+/** "137 (SIGKILL)" — Docker and shells report death by signal n as 128 + n. */
+export function describeStatus(status: number, signalNames: Record<number, string> = SIGNALS): string {
+  const signal = status > 128 ? signalNames[status - 128] : undefined;
+  return signal ? `${status} (${signal})` : String(status);
+}
+
+// Linux numbering; kept here so the oracles stay pure and platform-free.
+const SIGNALS: Record<number, string> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
+  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
+};

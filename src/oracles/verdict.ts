@@ -1,0 +1,19 @@
+import type { TrialRecord } from '../trial/record.js';
+
+export type Verdict = 'pass' | 'fail' | 'unknown';
+
+/** What one oracle concluded about one trial; `evidence` is plain data a person can check by hand. */
+export interface OracleResult {
+  oracle: string;
+  verdict: Verdict;
+  /** A stable failure signature within the oracle, e.g. "wrong-status" or "sigkill-needed". */
+  kind?: string;
+  message: string;
+  evidence?: Record<string, unknown>;
+}
+
+export type Oracle = (record: TrialRecord) => OracleResult[];
+
+/** Overall verdict: any failure fails; otherwise any unknown is unknown. */
+export const combine = (results: OracleResult[]): Verdict =>
+  results.some((r) => r.verdict === 'fail') ? 'fail' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'pass';

@@ -1,0 +1,28 @@
+import type { BackendName } from '../backends/backend.js';
+import type { Schedule } from '../faults/event.js';
+import type { OracleResult, Verdict } from '../oracles/verdict.js';
+import type { TrialRecord } from '../trial/record.js';
+
+/** The report.json of one run (DESIGN.md contract). Plain data, versioned. */
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'sigstorm'; version: string };
+  command: 'run';
+  runId: string;
+  createdAt: string;
+  scenario: { name: string; path: string };
+  backend: BackendName;
+  /** `run` plays one given schedule: there is no generator seed. */
+  seed: number | null;
+  trialsRun: number;
+  verdict: Verdict;
+  interrupted: boolean;
+  schedule: Schedule;
+  failures: OracleResult[];
+  results: OracleResult[];
+  /** Copy-paste to play the same schedule again. */
+  replay: string;
+  /** Set when the trial could not be carried out (engine gone, target never ready, …). */
+  error?: { kind: string; message: string };
+  trial?: TrialRecord;
+}

@@ -1,0 +1,25 @@
+import { describeEvent } from '../faults/event.js';
+import { describeStatus } from '../oracles/terminating.js';
+import type { Report } from './report.js';
+
+/** The short human verdict printed after `sigstorm run`. */
+export function formatRun(report: Report, reportPath: string): string {
+  const lines: string[] = [];
+  const head = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN' }[report.verdict];
+  lines.push(`${head}  ${report.scenario.name}  (${report.backend} backend${report.interrupted ? ', interrupted' : ''})`);
+  const trial = report.trial;
+  if (trial) {
+    lines.push(`  ready ${Math.round(trial.spawnToReadyMs)} ms after start`);
+    for (const e of trial.events) {
+      const when = e.deliveredMs !== undefined ? `delivered +${Math.round(e.deliveredMs)} ms via ${e.via}` : `not delivered: ${e.error}`;
+      lines.push(`  ${describeEvent({ ...e, at: e.scheduledMs })}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);
+    }
+    const exit = trial.exit;
+    lines.push(`  exit ${describeStatus(exit.status)} at +${Math.round(exit.atMs)} ms${exit.forcedKill ? ' after SIGKILL by sigstorm' : ''}`);
+  }
+  if (report.error) lines.push(`  error: ${report.error.message}`);
+  for (const r of report.results) lines.push(`  ${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${r.oracle}: ${r.message}`);
+  lines.push(`  report: ${reportPath}`);
+  if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);
+  return lines.join('\n');
+}

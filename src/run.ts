@@ -1,0 +1,90 @@
+import { relative } from 'node:path';
+import type { BackendChoice } from './backends/backend.js';
+import { selectBackend } from './backends/select.js';
+import { SigstormError } from './errors.js';
+import type { Schedule } from './faults/event.js';
+import { judge } from './oracles/judge.js';
+import type { Report } from './report/report.js';
+import { writeReport } from './report/write.js';
+import { newRunId } from './run-id.js';
+import { loadScenario } from './scenario/load.js';
+import type { Scenario } from './scenario/schema.js';
+import { runTrial } from './trial/trial.js';
+import { VERSION } from './version.js';
+
+export interface RunOptions {
+  backend?: BackendChoice;
+  /** The events to play; empty means "stop it the way `docker stop` would". */
+  schedule?: Schedule;
+  reportDir?: string;
+  runId?: string;
+  /** Aborting ends the trial early (the target is still removed) and marks the report interrupted. */
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  report: Report;
+  reportPath: string;
+}
+
+/**
+ * One trial of one scenario, judged and reported. Bad input throws a SigstormError before anything starts;
+ * an infrastructure failure during the trial still writes a report (verdict unknown) and then throws.
+ */
+export async function run(scenarioOrPath: string | Scenario, options: RunOptions = {}): Promise<RunResult> {
+  const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
+  const schedule = options.schedule ?? [];
+  const backend = await selectBackend(options.backend ?? 'auto', scenario);
+  const runId = options.runId ?? newRunId();
+  const base = {
+    schemaVersion: 1 as const,
+    tool: { name: 'sigstorm' as const, version: VERSION },
+    command: 'run' as const,
+    runId,
+    createdAt: new Date().toISOString(),
+    scenario: { name: scenario.name, path: scenario.path },
+    backend: backend.name,
+    seed: null,
+    schedule,
+    replay: replayCommand(scenario.path, backend.name, schedule),
+  };
+  const reportDir = options.reportDir ?? 'reports';
+  try {
+    await backend.prepare(scenario.target);
+    const trial = await runTrial({ scenario, backend, schedule, runId, ...(options.signal ? { signal: options.signal } : {}) });
+    const { verdict, results } = judge(trial);
+    const interrupted = options.signal?.aborted ?? false;
+    const report: Report = {
+      ...base,
+      trialsRun: 1,
+      verdict: interrupted && verdict === 'pass' ? 'unknown' : verdict,
+      interrupted,
+      failures: results.filter((r) => r.verdict === 'fail'),
+      results,
+      trial,
+    };
+    return { report, reportPath: await writeReport(report, reportDir) };
+  } catch (error) {
+    if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw error;
+    const report: Report = {
+      ...base,
+      trialsRun: 0,
+      verdict: 'unknown',
+      interrupted: options.signal?.aborted ?? false,
+      failures: [],
+      results: [],
+      error: { kind: error.kind, message: error.message },
+    };
+    await writeReport(report, reportDir).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A copy-pasteable command that plays the same schedule on the same backend. */
+export function replayCommand(scenarioPath: string, backend: string, schedule: Schedule): string {
+  const path = relative(process.cwd(), scenarioPath) || scenarioPath;
+  const events = schedule.length ? ` --events ${shellQuote(JSON.stringify(schedule))}` : '';
+  return `npx sigstorm run ${shellQuote(path)} --backend ${backend}${events}`;
+}
+
+const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);

@@ -1,0 +1,268 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { badInput, SigstormError } from '../errors.js';
+import { normalizeSignal, statusForSignal, type SignalName } from '../signals.js';
+import { composeKeys, ScenarioSchema, type ParsedScenario, type Scenario, type SignalExpectation } from './schema.js';
+
+/** A YAML file parsed with positions kept, so errors can name a line. */
+interface SourceFile {
+  path: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+type KeyPath = (string | number)[];
+
+export interface Problem {
+  file: string;
+  line?: number;
+  column?: number;
+  keyPath: string;
+  message: string;
+}
+
+/** Thrown for a scenario that cannot be used; carries every problem found, each with file, line and key path. */
+export class ScenarioError extends SigstormError {
+  constructor(readonly problems: Problem[]) {
+    super('bad-input', problems.map(formatProblem).join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+export const formatProblem = (p: Problem): string =>
+  `${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.keyPath ? `${p.keyPath}: ` : ''}${p.message}`;
+
+async function readYaml(path: string, what: string): Promise<SourceFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw badInput(`${path}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : code})`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((e) => {
+        const pos = lines.linePos(e.pos[0]);
+        return { file: path, line: pos.line, column: pos.col, keyPath: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  return { path, doc, lines };
+}
+
+/** The line of the value (or, for `keyOnly`, of the key) at a key path, when the file has it. */
+function locate(source: SourceFile, path: KeyPath, keyOnly = false): { line: number; column: number } | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const head = path.slice(0, depth);
+    if (keyOnly && depth === path.length && depth > 0) {
+      const parent = source.doc.getIn(head.slice(0, -1), true);
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === head.at(-1));
+        const range = (pair?.key as { range?: [number, number] } | undefined)?.range;
+        if (range) return pos(source, range[0]);
+      }
+      continue;
+    }
+    const node = depth === 0 ? source.doc.contents : source.doc.getIn(head, true);
+    const range = (node as { range?: [number, number] } | null | undefined)?.range;
+    if (range) return pos(source, range[0]);
+  }
+  return undefined;
+}
+
+const pos = (source: SourceFile, offset: number) => {
+  const p = source.lines.linePos(offset);
+  return { line: p.line, column: p.col };
+};
+
+const keyPathText = (path: KeyPath) =>
+  path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+/** Loads, merges (compose service + scenario keys) and validates one scenario file. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  const path = resolve(file);
+  const source = await readYaml(path, 'scenario');
+  const raw = source.doc.toJS() as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ScenarioError([{ file: path, line: 1, keyPath: '', message: 'expected a mapping with `target` and `expect`' }]);
+  }
+  const scenario = raw as Record<string, unknown>;
+  const rawTarget = scenario.target as Record<string, unknown> | undefined;
+
+  // A compose service supplies the container keys the scenario leaves out.
+  let compose: { source: SourceFile; service: string; keys: Set<string> } | undefined;
+  let merged: Record<string, unknown> = scenario;
+  if (rawTarget && typeof rawTarget === 'object' && typeof rawTarget.compose === 'string' && typeof rawTarget.service === 'string') {
+    const composePath = resolve(dirname(path), rawTarget.compose);
+    const composeSource = await readYaml(composePath, 'compose file');
+    const services = (composeSource.doc.toJS() as { services?: Record<string, Record<string, unknown>> } | null)?.services;
+    const service = services?.[rawTarget.service];
+    if (!service || typeof service !== 'object') {
+      throw new ScenarioError([
+        {
+          file: path,
+          ...locate(source, ['target', 'service']),
+          keyPath: 'target.service',
+          message: `expected a service of ${composePath}; it has: ${Object.keys(services ?? {}).join(', ') || 'none'}`,
+        },
+      ]);
+    }
+    const inherited = Object.fromEntries(composeKeys.filter((k) => k in service && !(k in rawTarget)).map((k) => [k, service[k]]));
+    compose = { source: composeSource, service: rawTarget.service, keys: new Set(Object.keys(inherited)) };
+    merged = { ...scenario, target: { ...inherited, ...rawTarget } };
+  }
+
+  const result = ScenarioSchema.safeParse(merged);
+  const problems: Problem[] = [];
+  const problemAt = (keyPath: KeyPath, message: string, keyOnly = false) => {
+    // Keys inherited from the compose file are reported where they are written.
+    const fromCompose = compose && keyPath[0] === 'target' && compose.keys.has(String(keyPath[1]));
+    const where = fromCompose ? compose!.source : source;
+    const located = fromCompose ? ['services', compose!.service, ...keyPath.slice(1)] : keyPath;
+    problems.push({ file: where.path, ...locate(where, located, keyOnly), keyPath: keyPathText(located), message });
+  };
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const at = issue.path as KeyPath;
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) problemAt([...at, key], unknownKeyMessage(at), true);
+      } else {
+        problemAt(at, describeIssue(issue));
+      }
+    }
+    throw new ScenarioError(problems);
+  }
+
+  const parsed = result.data;
+  const expect: Scenario['expect'] = {};
+  for (const [key, value] of Object.entries(parsed.expect)) {
+    const name = normalizeSignal(key);
+    if (!name) {
+      problemAt(['expect', key], 'expected a signal name such as SIGTERM, SIGINT or SIGHUP', true);
+      continue;
+    }
+    expect[name] = toExpectation(value, parsed.target.stop_grace_period);
+  }
+  const scenarioDir = dirname(path);
+  const composeDir = compose ? dirname(compose.source.path) : scenarioDir;
+  const t = parsed.target;
+  const hasContainer = t.image !== undefined || t.build !== undefined;
+  if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
+    problemAt(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
+
+  return {
+    name: parsed.name ?? basename(path, extname(path)),
+    ...(parsed.description ? { description: parsed.description } : {}),
+    path,
+    expect: withDefaultExpectations(expect, t.stop_grace_period, t.stop_signal),
+    target: {
+      stopSignal: t.stop_signal,
+      stopGracePeriod: t.stop_grace_period,
+      ready: t.ready ?? { timeout: 30_000 },
+      ...(t.prepare ? { prepare: { command: t.prepare, cwd: scenarioDir } } : {}),
+      ...(hasContainer
+        ? {
+            container: {
+              ...(t.image ? { image: t.image } : {}),
+              ...(t.build
+                ? {
+                    build: {
+                      context: resolve(compose?.keys.has('build') ? composeDir : scenarioDir, t.build.context),
+                      dockerfile: t.build.dockerfile,
+                    },
+                  }
+                : {}),
+              ...(t.command ? { command: t.command } : {}),
+              ...(t.entrypoint ? { entrypoint: t.entrypoint } : {}),
+              environment: t.environment ?? {},
+              ports: t.ports ?? [],
+              init: t.init ?? false,
+            },
+          }
+        : {}),
+      ...(t.process
+        ? {
+            process: {
+              command: t.process.command,
+              cwd: resolve(scenarioDir, t.process.cwd ?? '.'),
+              env: t.process.env ?? {},
+              portEnv: t.process.port_env,
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+function toExpectation(e: ParsedScenario['expect'][string], grace: number): SignalExpectation {
+  return e.alive ? { kind: 'alive', settle: e.settle } : { kind: 'exit', exit: e.exit!, within: e.within ?? grace };
+}
+
+/** Like `docker stop`: the stop signal (and SIGTERM/SIGINT) must end the target cleanly within the grace period. */
+function withDefaultExpectations(
+  declared: Scenario['expect'],
+  grace: number,
+  stopSignal: SignalName,
+): Scenario['expect'] {
+  const out = { ...declared };
+  for (const sig of new Set<SignalName>([stopSignal, 'SIGTERM', 'SIGINT'])) {
+    out[sig] ??= { kind: 'exit', exit: [0, statusForSignal(sig)], within: grace };
+  }
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union') {
+    // Report the branch that got furthest rather than zod's generic "invalid input".
+    const branches = issue.errors.map((errs) => errs.map((e) => e.message));
+    const specific = branches.flat().find((m) => !/^Invalid input: expected/.test(m));
+    if (specific) return specific;
+    const expected = [...new Set(branches.flat().map((m) => /expected (\w+)/.exec(m)?.[1]).filter(Boolean))];
+    return expected.length ? `expected ${expected.join(' or ')}` : issue.message;
+  }
+  return issue.message.replace(/^Invalid input: /, '');
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  in?: unknown;
+  options?: unknown[];
+  valueType?: unknown;
+}
+const defOf = (schema: unknown): SchemaDef => (schema as { _zod: { def: SchemaDef } })._zod.def;
+
+/** Strips optional/default/pipe wrappers and picks the object branch of a union. */
+function unwrap(schema: unknown): unknown {
+  for (let def = defOf(schema); ; def = defOf(schema)) {
+    if (def.type === 'object' || def.type === 'record') return schema;
+    const next = def.innerType ?? def.in ?? def.options?.find((o) => ['object', 'record'].includes(defOf(o).type));
+    if (!next) return schema;
+    schema = next;
+  }
+}
+
+/** The keys a mapping at `path` accepts, read from the schema itself so the message never goes stale. */
+function allowedKeys(path: KeyPath): string[] {
+  let schema: unknown = ScenarioSchema;
+  for (const segment of path) {
+    const def = defOf(unwrap(schema));
+    schema = def.type === 'record' ? def.valueType : def.shape?.[String(segment)];
+    if (!schema) return [];
+  }
+  const def = defOf(unwrap(schema));
+  return def.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+}
+
+function unknownKeyMessage(path: KeyPath): string {
+  const keys = allowedKeys(path);
+  return keys.length ? `unknown key; expected one of: ${keys.join(', ')}` : 'unknown key';
+}

@@ -1,0 +1,234 @@
+import { parse as parseShellWords } from 'shell-quote';
+import { z } from 'zod';
+import { normalizeSignal, statusForSignal, type SignalName } from '../signals.js';
+import { parseDuration } from '../time.js';
+
+// The scenario file format. Target keys mirror docker-compose service keys where they overlap;
+// values are normalised here (durations → ms, signals → "SIGTERM", commands → argv arrays).
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 10s or 1m30s (or a number of milliseconds)' });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: 'A duration: 500ms, 10s, 1m30s, or a number of milliseconds' });
+
+const signal = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const name = normalizeSignal(value);
+    if (!name) {
+      ctx.addIssue({ code: 'custom', message: `expected a signal name such as SIGTERM, TERM or 15, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return name;
+  });
+
+/** An argument vector. A string is split like docker-compose does (quotes honoured), never run through a shell. */
+const argv = z
+  .union([z.array(z.string()).min(1), z.string().min(1)])
+  .transform((value, ctx) => {
+    if (Array.isArray(value)) return value;
+    const words = parseShellWords(value);
+    if (!words.every((w): w is string => typeof w === 'string')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected plain words: shell operators, globs and comments are not interpreted; use an argument array',
+      });
+      return z.NEVER;
+    }
+    return words;
+  });
+
+/** `KEY: value` map or compose's `["KEY=value"]` list. */
+const environment = z
+  .union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), z.array(z.string())])
+  .transform((value) => {
+    if (!Array.isArray(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+    return Object.fromEntries(
+      value.map((item) => {
+        const at = item.indexOf('=');
+        return at < 0 ? [item, ''] : [item.slice(0, at), item.slice(at + 1)];
+      }),
+    );
+  });
+
+/** Compose accepts "8080", "127.0.0.1:8080:8080/tcp" or 8080; sigstorm needs the container port only and always
+ *  publishes it on a free loopback port, so parallel trials never collide. */
+const port = z.union([z.number().int().min(1).max(65535), z.string()]).transform((value, ctx) => {
+  const match = /^(?:.*:)?(\d+)(?:\/tcp)?$/.exec(String(value));
+  const num = match ? Number(match[1]) : NaN;
+  if (!(num >= 1 && num <= 65535)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a TCP port such as 8080 or "8080:8080"' });
+    return z.NEVER;
+  }
+  return num;
+});
+
+const build = z.union([
+  z.string().transform((context) => ({ context, dockerfile: 'Dockerfile' })),
+  z.strictObject({ context: z.string(), dockerfile: z.string().default('Dockerfile') }),
+]);
+
+const processForm = z
+  .strictObject({
+    command: argv.meta({ description: 'Program and arguments, run without a shell in its own process group' }),
+    cwd: z.string().optional().meta({ description: 'Working directory, relative to the scenario file' }),
+    env: environment.optional(),
+    port_env: z
+      .string()
+      .default('PORT')
+      .meta({ description: 'Environment variable through which sigstorm hands the target a free loopback port' }),
+  })
+  .meta({ description: 'How to run the target as a local process (the process backend)' });
+
+const ready = z
+  .strictObject({
+    http: z.string().startsWith('/').optional().meta({ description: 'Path that answers 2xx once the target is ready' }),
+    port: z.number().int().min(1).max(65535).optional().meta({ description: 'Container port of the HTTP probe' }),
+    log: z.string().min(1).optional().meta({ description: 'A line of output containing this text means ready' }),
+    timeout: duration.default(30_000),
+  })
+  .refine((r) => r.http !== undefined || r.log !== undefined, { message: 'expected `http` or `log` (or both)' });
+
+/** Target keys shared with a docker-compose service. */
+export const composeKeys = [
+  'image',
+  'build',
+  'command',
+  'entrypoint',
+  'environment',
+  'ports',
+  'init',
+  'stop_signal',
+  'stop_grace_period',
+] as const;
+
+const target = z
+  .strictObject({
+    compose: z.string().optional().meta({ description: 'A docker-compose file holding this target, relative to the scenario' }),
+    service: z.string().optional().meta({ description: 'The service of `compose` to use; keys given here override it' }),
+    image: z.string().optional(),
+    build: build.optional(),
+    command: argv.optional(),
+    entrypoint: argv.optional(),
+    environment: environment.optional(),
+    ports: z.array(port).optional(),
+    init: z.boolean().optional(),
+    stop_signal: signal.default('SIGTERM'),
+    stop_grace_period: duration.default(10_000),
+    prepare: argv
+      .optional()
+      .meta({ description: 'A host command run once before building the image or starting the process (e.g. compiling)' }),
+    process: processForm.optional(),
+    ready: ready.optional(),
+  })
+  .refine((t) => t.image !== undefined || t.build !== undefined || t.process !== undefined, {
+    message: 'expected a container form (`image` or `build`) or a `process` form',
+  })
+  .refine((t) => (t.compose === undefined) === (t.service === undefined), {
+    message: '`compose` and `service` go together',
+  });
+
+const exitStatus = z.union([z.number().int().min(0).max(255), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  const sig = normalizeSignal(value);
+  if (!sig) {
+    ctx.addIssue({ code: 'custom', message: 'expected an exit status 0–255 or a signal name (meaning 128 + its number)' });
+    return z.NEVER;
+  }
+  return statusForSignal(sig);
+});
+
+const expectation = z
+  .strictObject({
+    exit: z
+      .array(exitStatus)
+      .min(1)
+      .optional()
+      .meta({ description: 'Exit statuses allowed after this signal; a signal name stands for 128 + n' }),
+    within: duration.optional().meta({ description: 'Deadline from delivery to exit (default: stop_grace_period)' }),
+    alive: z.literal(true).optional().meta({ description: 'The target must survive this signal and still be ready' }),
+    settle: duration.default(1000).meta({ description: 'How long after the signal aliveness is checked' }),
+  })
+  .refine((e) => (e.exit === undefined) !== (e.alive === undefined), {
+    message: 'expected exactly one of `exit` (the signal stops the target) or `alive: true` (it must survive)',
+  });
+
+export const ScenarioSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+      .optional()
+      .meta({ description: 'Defaults to the file name without extension' }),
+    description: z.string().optional(),
+    target,
+    expect: z
+      .record(z.string(), expectation)
+      .default({})
+      .meta({ description: 'Per signal: what must hold after it is delivered. Keys are signal names.' }),
+  })
+  .meta({ title: 'sigstorm scenario', description: 'One target service and what must hold when it is signalled' });
+
+export type RawScenario = z.input<typeof ScenarioSchema>;
+export type ParsedScenario = z.output<typeof ScenarioSchema>;
+export type Expectation = z.output<typeof expectation>;
+
+export interface ExitExpectation {
+  kind: 'exit';
+  exit: number[];
+  within: number;
+}
+export interface AliveExpectation {
+  kind: 'alive';
+  settle: number;
+}
+export type SignalExpectation = ExitExpectation | AliveExpectation;
+
+/** A loaded, validated scenario with every path absolute and every default filled in. */
+export interface Scenario {
+  name: string;
+  description?: string;
+  path: string;
+  target: Target;
+  expect: Partial<Record<SignalName, SignalExpectation>>;
+}
+
+export interface Target {
+  container?: ContainerForm;
+  process?: ProcessForm;
+  prepare?: { command: string[]; cwd: string };
+  ready: ReadyProbeSpec;
+  stopSignal: SignalName;
+  stopGracePeriod: number;
+}
+
+export interface ContainerForm {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  command?: string[];
+  entrypoint?: string[];
+  environment: Record<string, string>;
+  ports: number[];
+  init: boolean;
+}
+
+export interface ProcessForm {
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  portEnv: string;
+}
+
+export interface ReadyProbeSpec {
+  http?: string;
+  port?: number;
+  log?: string;
+  timeout: number;
+}

@@ -1,0 +1,57 @@
+import type { BackendName } from '../backends/backend.js';
+import type { LogLine } from '../backends/logs.js';
+import type { ProcessInfo } from '../backends/procfs.js';
+import type { PlayedEvent } from '../faults/player.js';
+import type { Schedule } from '../faults/event.js';
+import type { SignalExpectation } from '../scenario/schema.js';
+import type { SignalName } from '../signals.js';
+
+/**
+ * Everything observed in one trial, as plain JSON. Oracles judge this alone, so a saved record can be judged
+ * again offline. All `…Ms` times are milliseconds after the target became ready, on one monotonic clock.
+ */
+export interface TrialRecord {
+  scenario: { name: string; path: string };
+  backend: BackendName;
+  runId: string;
+  /** What must hold, per signal, as the scenario declared it (defaults filled in). */
+  expect: Partial<Record<SignalName, SignalExpectation>>;
+  stopSignal: SignalName;
+  stopGracePeriodMs: number;
+  target: { id: string; pid: number; endpoint?: { host: string; port: number } };
+  /** Wall-clock time of readiness, for humans. */
+  readyAt: string;
+  spawnToReadyMs: number;
+  schedule: Schedule;
+  events: PlayedEvent[];
+  checks: AliveCheck[];
+  exit: ExitRecord;
+  samples: ProcessSample[];
+  logs: LogLine[];
+}
+
+export interface ExitRecord {
+  exitCode: number | null;
+  signal: SignalName | null;
+  /** Comparable across backends: the exit code, or 128 + n for a process killed by signal n. */
+  status: number;
+  atMs: number;
+  /** sigstorm had to SIGKILL the target after the grace period. */
+  forcedKill: boolean;
+  /** Processes of the target still running when sigstorm gave up waiting (before the SIGKILL). */
+  lingering: ProcessInfo[];
+}
+
+/** After a signal expected to be survived: was the target still running, and still ready? */
+export interface AliveCheck {
+  /** Index into `events`. */
+  event: number;
+  atMs: number;
+  alive: boolean;
+  ready: { ok: boolean; detail: string } | null;
+}
+
+export interface ProcessSample {
+  atMs: number;
+  processes: ProcessInfo[];
+}

@@ -1,0 +1,147 @@
+import type { Backend, RawExit, StartedTarget } from '../backends/backend.js';
+import type { FaultEvent, Schedule } from '../faults/event.js';
+import { play, type PlayedEvent } from '../faults/player.js';
+import { probeHttp } from '../probes/http.js';
+import { waitReady } from '../probes/ready.js';
+import type { Scenario } from '../scenario/schema.js';
+import { statusForSignal, type SignalName } from '../signals.js';
+import { now, sleep } from '../time.js';
+import type { AliveCheck, ProcessSample, TrialRecord } from './record.js';
+
+const SAMPLE_EVERY_MS = 100;
+const MAX_SAMPLES = 600;
+
+export interface TrialOptions {
+  scenario: Scenario;
+  backend: Backend;
+  schedule: Schedule;
+  runId: string;
+  signal?: AbortSignal;
+}
+
+/** A signal whose expectation says the target must stop (or SIGKILL, which always stops it). */
+export const isTerminating = (scenario: Pick<Scenario, 'expect'>, signal: SignalName): boolean =>
+  signal === 'SIGKILL' || scenario.expect[signal]?.kind === 'exit';
+
+/**
+ * One trial: start a fresh target, wait until ready, play the schedule, wait for the target to be gone (SIGKILL
+ * after the grace period), and record everything. When the schedule holds no terminating signal, the target is
+ * stopped at the end with its stop signal, as `docker stop` would. Judging is left to the oracles.
+ */
+export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
+  const { scenario, backend } = options;
+  const target = await backend.start(scenario.target, {
+    runId: options.runId,
+    scenario: scenario.name,
+    labels: {
+      sigstorm: 'true',
+      'sigstorm.run': options.runId,
+      'sigstorm.scenario': scenario.name,
+      'sigstorm.pid': String(process.pid),
+    },
+  });
+  try {
+    return await observe(target, options);
+  } finally {
+    await target[Symbol.asyncDispose]();
+  }
+}
+
+async function observe(target: StartedTarget, options: TrialOptions): Promise<TrialRecord> {
+  const { scenario } = options;
+  const readyMs = await waitReady(target, scenario.target.ready, options.signal);
+  const readyAt = new Date().toISOString();
+  const rel = (ms: number) => ms - readyMs;
+
+  const samples: ProcessSample[] = [];
+  const sample = () => {
+    if (samples.length < MAX_SAMPLES) samples.push({ atMs: rel(now()), processes: target.processes() });
+  };
+  sample();
+  const sampler = setInterval(sample, SAMPLE_EVERY_MS);
+
+  const checks: AliveCheck[] = [];
+  const pendingChecks: Promise<void>[] = [];
+  const events: PlayedEvent[] = [];
+  let terminating: PlayedEvent | undefined;
+  let onTerminating!: () => void;
+  const terminated = new Promise<void>((resolve) => (onTerminating = resolve));
+
+  const inject = (event: FaultEvent) => target.signal(event.signal, event.to);
+  const onPlayed = (played: PlayedEvent) => {
+    const index = events.push(played) - 1;
+    if (played.deliveredMs === undefined) return;
+    sample();
+    const expectation = scenario.expect[played.signal];
+    if (expectation?.kind === 'alive') {
+      pendingChecks.push(checkAlive(target, scenario, index, readyMs + played.deliveredMs + expectation.settle).then((c) => void checks.push({ ...c, atMs: rel(c.atMs) })));
+    }
+    if (!terminating && isTerminating(scenario, played.signal)) {
+      terminating = played;
+      onTerminating();
+    }
+  };
+
+  const stopPlaying = new AbortController();
+  options.signal?.addEventListener('abort', () => stopPlaying.abort(), { once: true });
+  const playing = play(options.schedule, readyMs, inject, { signal: stopPlaying.signal, onPlayed });
+
+  // Until a terminating signal lands, the target exits by itself, or the schedule is over.
+  await Promise.race([terminated, target.exited, playing]);
+  if (!terminating && !target.mainExit) {
+    await Promise.all(pendingChecks);
+    if (!target.mainExit && !options.signal?.aborted) {
+      const stop: FaultEvent = { at: rel(now()), kind: 'signal', signal: scenario.target.stopSignal, to: 'main' };
+      await play([stop], readyMs, inject, { signal: stopPlaying.signal, onPlayed, origin: 'teardown' });
+    }
+  }
+
+  const grace = scenario.target.stopGracePeriod;
+  const expectation = terminating ? scenario.expect[terminating.signal] : undefined;
+  const waitFor = Math.max(grace, expectation?.kind === 'exit' ? expectation.within : 0);
+  const deadline = terminating ? readyMs + terminating.deliveredMs! + waitFor : now() + grace;
+  let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline);
+  const lingering = raw ? [] : target.processes();
+  const forcedKill = raw === undefined;
+  if (!raw) raw = await target.kill();
+
+  stopPlaying.abort();
+  clearInterval(sampler);
+  await playing;
+  await Promise.all(pendingChecks);
+  target.logs.flush();
+
+  return {
+    scenario: { name: scenario.name, path: scenario.path },
+    backend: target.backend,
+    runId: options.runId,
+    expect: scenario.expect,
+    stopSignal: scenario.target.stopSignal,
+    stopGracePeriodMs: grace,
+    target: { id: target.id, pid: target.pid, ...(target.endpoint ? { endpoint: target.endpoint } : {}) },
+    readyAt,
+    spawnToReadyMs: readyMs - target.spawnedAtMs,
+    schedule: options.schedule,
+    events: events.sort((a, b) => a.scheduledMs - b.scheduledMs),
+    checks: checks.sort((a, b) => a.event - b.event),
+    exit: {
+      exitCode: raw.exitCode,
+      signal: raw.signal,
+      status: raw.exitCode ?? (raw.signal ? statusForSignal(raw.signal) : -1),
+      atMs: rel(raw.atMs),
+      forcedKill,
+      lingering,
+    },
+    samples,
+    logs: target.logs.lines.slice(-200).map((l) => ({ ...l, atMs: rel(l.atMs) })),
+  };
+}
+
+async function checkAlive(target: StartedTarget, scenario: Scenario, event: number, atMs: number): Promise<AliveCheck> {
+  await Promise.race([sleep(atMs - now()), target.exited]);
+  const checkedAt = now();
+  const alive = target.mainExit === undefined;
+  const path = scenario.target.ready.http;
+  const ready = alive && path && target.endpoint ? await probeHttp(target.endpoint.host, target.endpoint.port, path) : null;
+  return { event, atMs: checkedAt, alive, ready };
+}

@@ -1,0 +1,3 @@
+module sigstorm.dev/zoo
+
+go 1.19
