@@ -9,7 +9,7 @@ import { dockerClient } from './engine.js';
 import { ensureImage, neverPull } from './image.js';
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
-import { allProcesses, descendants, readStat, withFds } from './procfs.js';
+import { allProcesses, descendants, isAlive, readStat, withFds } from './procfs.js';
 import { track } from './tracked.js';
 
 /** testcontainers has no builder method for `docker run --init`; the host config is ours to extend. */
@@ -76,17 +76,20 @@ export const dockerBackend: Backend = {
     const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
     const untrack = track({ kind: 'container', id: started.getId(), remove: removeContainer });
 
-    let mainExit: RawExit | undefined;
-    const exited: Promise<RawExit> = container.wait().then((r: { StatusCode: number }) => {
-      mainExit = { exitCode: r.StatusCode, signal: null, atMs: now() };
-      return mainExit;
-    });
-    exited.catch(() => undefined);
-
     const inspect = await container.inspect();
     const pid = inspect.State.Pid;
     // Signals by host pid are exact and reach groups and children; the Docker API reaches PID 1 only.
     const hostPids = process.getuid?.() === 0 && readStat(pid) !== undefined;
+
+    // The engine reports the status ~100 ms after the fact; watching the host pid gives the exact instant.
+    const pidGoneAt = hostPids ? watchPid(pid) : undefined;
+    let mainExit: RawExit | undefined;
+    const exited: Promise<RawExit> = container.wait().then(async (r: { StatusCode: number }) => {
+      const waitedAt = now();
+      mainExit = { exitCode: r.StatusCode, signal: null, atMs: Math.min(waitedAt, (await pidGoneAt?.done) ?? waitedAt) };
+      return mainExit;
+    });
+    exited.catch(() => undefined);
     const port = form.ports[0] !== undefined ? target.ready.port ?? form.ports[0] : undefined;
 
     const handle: StartedTarget = {
@@ -132,6 +135,7 @@ export const dockerBackend: Backend = {
         return exited;
       },
       async [Symbol.asyncDispose]() {
+        pidGoneAt?.stop();
         await removeContainer().catch(() => undefined);
         untrack();
       },
@@ -139,3 +143,21 @@ export const dockerBackend: Backend = {
     return handle;
   },
 };
+
+/** Polls /proc for the moment `pid` dies (or turns zombie). */
+function watchPid(pid: number, everyMs = 5) {
+  let timer: NodeJS.Timeout | undefined;
+  let stop = () => undefined as void;
+  const done = new Promise<number | undefined>((resolve) => {
+    stop = () => {
+      clearInterval(timer);
+      resolve(undefined);
+    };
+    timer = setInterval(() => {
+      if (isAlive(pid)) return;
+      clearInterval(timer);
+      resolve(now());
+    }, everyMs);
+  });
+  return { done, stop };
+}

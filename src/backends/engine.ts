@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { infrastructure } from '../errors.js';
 
 // No reaper container: nothing may be pulled here, and sigstorm removes its own containers (labels + `sigstorm gc`).
@@ -14,6 +15,13 @@ export const ENGINE_HINT =
 /** The Docker engine client, or an infrastructure error telling the user how to start an engine. */
 export function dockerClient(timeoutMs = 8000): Promise<Client> {
   client ??= (async () => {
+    const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    // Ping the address the user named first: testcontainers would silently fall back to another socket.
+    const ping = await pingEngine(where, Math.min(timeoutMs, 3000));
+    if (ping !== true) {
+      client = undefined;
+      throw infrastructure(`No Docker engine answers at ${where} (${ping}).`, ENGINE_HINT);
+    }
     const { getContainerRuntimeClient } = await import('testcontainers');
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -25,7 +33,6 @@ export function dockerClient(timeoutMs = 8000): Promise<Client> {
       ]);
     } catch (error) {
       client = undefined;
-      const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
       throw infrastructure(`No Docker engine answers at ${where} (${firstLine(error)}).`, ENGINE_HINT);
     } finally {
       clearTimeout(timer);
@@ -40,5 +47,24 @@ export const engineAnswers = (timeoutMs = 3000): Promise<boolean> =>
     () => true,
     () => false,
   );
+
+/** GET /_ping on a unix:// or tcp:// Docker address: true, or why not. */
+function pingEngine(address: string, timeoutMs: number): Promise<true | string> {
+  const target = address.startsWith('unix://')
+    ? { socketPath: address.slice('unix://'.length) }
+    : address.startsWith('tcp://')
+      ? { host: new URL(address).hostname, port: Number(new URL(address).port || 2375) }
+      : undefined;
+  if (!target) return Promise.resolve(true); // ssh:// and others: leave discovery to testcontainers
+  return new Promise((resolve) => {
+    const req = request({ ...target, path: '/_ping', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 ? true : `HTTP ${res.statusCode}`);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    req.end();
+  });
+}
 
 const firstLine = (error: unknown) => String((error as Error)?.message ?? error).split('\n')[0];

@@ -27,7 +27,8 @@ export async function play(
 ): Promise<PlayedEvent[]> {
   const played: PlayedEvent[] = [];
   for (const event of [...schedule].sort((a, b) => a.at - b.at)) {
-    await sleep(startMs + event.at - now(), options.signal);
+    // Timers may fire a fraction of a millisecond early: never deliver before the scheduled instant.
+    while (now() < startMs + event.at && !options.signal.aborted) await sleep(startMs + event.at - now(), options.signal);
     const record: PlayedEvent = { ...event, origin: options.origin ?? 'schedule', scheduledMs: event.at };
     if (options.signal.aborted) {
       played.push({ ...record, error: 'not played: the trial was over' });

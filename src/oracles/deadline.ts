@@ -7,7 +7,8 @@ export const deadline: Oracle = (record) => {
   const expectation = first ? record.expect[first.signal] : undefined;
   if (!first || expectation?.kind !== 'exit') return [];
   const { exit } = record;
-  const took = exit.atMs - first.deliveredMs!;
+  // With a SIGKILL fallback the target was not gone before the kill, whenever its main process ended.
+  const took = (exit.forcedKill ? Math.max(exit.atMs, exit.killedAtMs ?? exit.atMs) : exit.atMs) - first.deliveredMs!;
   const evidence = {
     signal: first.signal,
     deliveredMs: first.deliveredMs,
@@ -19,12 +20,14 @@ export const deadline: Oracle = (record) => {
   };
   if (exit.forcedKill) {
     const who = exit.lingering.map((p) => `${p.comm} (pid ${p.pid}, state ${p.state})`).join(', ');
+    const mainGone = exit.killedAtMs !== undefined && exit.atMs < exit.killedAtMs;
+    const lead = mainGone ? `the main process exited (${exit.status}) but ` : '';
     return [
       {
         oracle: 'deadline',
         verdict: 'fail',
         kind: 'sigkill-needed',
-        message: `still running ${Math.round(took)} ms after ${first.signal}${who ? `: ${who}` : ''}; sigstorm sent SIGKILL`,
+        message: `${lead}${mainGone ? 'part of the target was ' : ''}still running ${Math.round(took)} ms after ${first.signal}${who ? `: ${who}` : ''}; sigstorm sent SIGKILL`,
         evidence,
       },
     ];

@@ -15,7 +15,9 @@ export function formatRun(report: Report, reportPath: string): string {
       lines.push(`  ${describeEvent({ ...e, at: e.scheduledMs })}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);
     }
     const exit = trial.exit;
-    lines.push(`  exit ${describeStatus(exit.status)} at +${Math.round(exit.atMs)} ms${exit.forcedKill ? ' after SIGKILL by sigstorm' : ''}`);
+    const kill = exit.killedAtMs !== undefined ? `; SIGKILL by sigstorm at +${Math.round(exit.killedAtMs)} ms` : '';
+    const left = exit.lingering.length ? ` (${exit.lingering.length} process(es) still running then)` : '';
+    lines.push(`  exit ${describeStatus(exit.status)} at +${Math.round(exit.atMs)} ms${kill}${left}`);
   }
   if (report.error) lines.push(`  error: ${report.error.message}`);
   for (const r of report.results) lines.push(`  ${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${r.oracle}: ${r.message}`);

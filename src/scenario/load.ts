@@ -25,8 +25,11 @@ export interface Problem {
 
 /** Thrown for a scenario that cannot be used; carries every problem found, each with file, line and key path. */
 export class ScenarioError extends SigstormError {
-  constructor(readonly problems: Problem[]) {
-    super('bad-input', problems.map(formatProblem).join('\n'));
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    const sorted = [...problems].sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0));
+    super('bad-input', sorted.map(formatProblem).join('\n'));
+    this.problems = sorted;
     this.name = 'ScenarioError';
   }
 }

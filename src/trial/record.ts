@@ -36,8 +36,10 @@ export interface ExitRecord {
   /** Comparable across backends: the exit code, or 128 + n for a process killed by signal n. */
   status: number;
   atMs: number;
-  /** sigstorm had to SIGKILL the target after the grace period. */
+  /** sigstorm had to SIGKILL the target (or what was left of it) after the grace period. */
   forcedKill: boolean;
+  /** When sigstorm sent that SIGKILL. */
+  killedAtMs?: number;
   /** Processes of the target still running when sigstorm gave up waiting (before the SIGKILL). */
   lingering: ProcessInfo[];
 }

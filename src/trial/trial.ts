@@ -102,7 +102,7 @@ async function observe(target: StartedTarget, options: TrialOptions): Promise<Tr
   const deadline = terminating ? readyMs + terminating.deliveredMs! + waitFor : now() + grace;
   let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline);
   const lingering = raw ? [] : target.processes();
-  const forcedKill = raw === undefined;
+  const killedAtMs = raw ? undefined : now();
   if (!raw) raw = await target.kill();
 
   stopPlaying.abort();
@@ -129,7 +129,8 @@ async function observe(target: StartedTarget, options: TrialOptions): Promise<Tr
       signal: raw.signal,
       status: raw.exitCode ?? (raw.signal ? statusForSignal(raw.signal) : -1),
       atMs: rel(raw.atMs),
-      forcedKill,
+      forcedKill: killedAtMs !== undefined,
+      ...(killedAtMs !== undefined ? { killedAtMs: rel(killedAtMs) } : {}),
       lingering,
     },
     samples,

@@ -1,0 +1,46 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BackendName } from '../../src/backends/backend.js';
+import { parseEventsArgument } from '../../src/faults/event.js';
+import { run } from '../../src/run.js';
+import { loadScenario } from '../../src/scenario/load.js';
+
+const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-signals-'));
+const backends: BackendName[] = ['docker', 'process'];
+
+describe.each(backends)('signal delivery on the %s backend', (backend) => {
+  it('reaches the service behind a shell when sent to the children (the shell itself never hears it)', async () => {
+    const schedule = parseEventsArgument('[{"at":100,"signal":"SIGTERM","to":"children"}]');
+    const { report } = await run('scenarios/shell-form.yml', { backend, schedule, reportDir });
+    const [event] = report.trial!.events;
+    expect(event).toMatchObject({ signal: 'SIGTERM', to: 'children', via: 'host-pid', origin: 'schedule' });
+    expect(event!.deliveredMs).toBeGreaterThanOrEqual(100);
+    const server = report.trial!.samples[0]!.processes.find((p) => p.comm === 'server')!;
+    expect(event!.pids).toEqual([server.pid]);
+    expect(report.trial!.exit).toMatchObject({ status: 0, forcedKill: false });
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('reaches every process of the group', async () => {
+    const schedule = parseEventsArgument('[{"at":50,"signal":"SIGTERM","to":"group"}]');
+    const { report } = await run('scenarios/shell-form.yml', { backend, schedule, reportDir });
+    expect(report.trial!.events[0]!.pids).toHaveLength(2);
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('checks that a signal the scenario says to survive leaves the target alive and ready', async () => {
+    const scenario = await loadScenario('scenarios/unread-notify-fixed.yml');
+    // Go ignores SIGWINCH by default and terminates on SIGHUP when nothing handles it (bug class 8).
+    scenario.expect.SIGWINCH = { kind: 'alive', settle: 300 };
+    scenario.expect.SIGHUP = { kind: 'alive', settle: 300 };
+    const survived = await run(scenario, { backend, reportDir, schedule: parseEventsArgument('[{"at":50,"signal":"SIGWINCH"}]') });
+    expect(survived.report.trial!.checks).toMatchObject([{ event: 0, alive: true, ready: { ok: true } }]);
+    expect(survived.report.trial!.events.map((e) => `${e.signal}/${e.origin}`)).toEqual(['SIGWINCH/schedule', 'SIGTERM/teardown']);
+    expect(survived.report.verdict).toBe('pass');
+
+    const died = await run(scenario, { backend, reportDir, schedule: parseEventsArgument('[{"at":50,"signal":"SIGHUP"}]') });
+    expect(died.report.failures.map((f) => `${f.oracle}/${f.kind}`)).toEqual(['exit-status/unexpected-exit', 'alive/died']);
+  });
+});

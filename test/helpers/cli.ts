@@ -1,0 +1,8 @@
+import { execa, type ResultPromise } from 'execa';
+import { resolve } from 'node:path';
+
+const BIN = resolve('bin/sigstorm.js');
+
+/** Runs the built sigstorm CLI as a user would (never rejects: the exit code is the result). */
+export const sigstorm = (args: string[], options: { env?: Record<string, string> } = {}): ResultPromise<{ reject: false; all: true }> =>
+  execa('node', [BIN, ...args], { reject: false, all: true, env: { ...options.env, CI: 'true' }, stdin: 'ignore' }) as never;

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { PlayedEvent } from '../../src/faults/player.js';
+import { judge } from '../../src/oracles/judge.js';
+import type { ExitRecord, TrialRecord } from '../../src/trial/record.js';
+
+// Recorded trials, written by hand the way the runner records them: the oracles see nothing else.
+const signal = (signal: PlayedEvent['signal'], deliveredMs: number, origin: PlayedEvent['origin'] = 'schedule'): PlayedEvent => ({
+  at: deliveredMs,
+  kind: 'signal',
+  signal,
+  to: 'main',
+  origin,
+  scheduledMs: deliveredMs,
+  deliveredMs,
+  via: 'host-pid',
+  pids: [4242],
+});
+
+function record(events: PlayedEvent[], exit: Partial<ExitRecord>, extra: Partial<TrialRecord> = {}): TrialRecord {
+  return {
+    scenario: { name: 'demo', path: '/scenarios/demo.yml' },
+    backend: 'process',
+    runId: 'r1',
+    expect: {
+      SIGTERM: { kind: 'exit', exit: [0, 143], within: 1000 },
+      SIGINT: { kind: 'exit', exit: [0], within: 1000 },
+      SIGHUP: { kind: 'alive', settle: 500 },
+    },
+    stopSignal: 'SIGTERM',
+    stopGracePeriodMs: 3000,
+    target: { id: '4242', pid: 4242 },
+    readyAt: '2026-11-26T00:00:00.000Z',
+    spawnToReadyMs: 20,
+    schedule: events.map(({ at, kind, signal: s, to }) => ({ at, kind, signal: s, to })),
+    events,
+    checks: [],
+    exit: { exitCode: 0, signal: null, status: 0, atMs: 0, forcedKill: false, lingering: [], ...exit },
+    samples: [],
+    logs: [],
+    ...extra,
+  };
+}
+
+const failing = (r: TrialRecord) => judge(r).results.filter((x) => x.verdict === 'fail').map((x) => `${x.oracle}/${x.kind}`);
+
+describe('oracles over recorded trials', () => {
+  it('passes a clean SIGTERM → exit 0 well within the deadline', () => {
+    const r = record([signal('SIGTERM', 100)], { status: 0, exitCode: 0, atMs: 180 });
+    expect(judge(r).verdict).toBe('pass');
+  });
+
+  it('fails a status outside the allowed set, with the expected set as evidence', () => {
+    const r = record([signal('SIGINT', 100)], { status: 130, exitCode: null, signal: 'SIGINT', atMs: 101 });
+    const { verdict, results } = judge(r);
+    expect(verdict).toBe('fail');
+    expect(results.find((x) => x.oracle === 'exit-status')).toMatchObject({ kind: 'wrong-status', evidence: { status: 130, expected: [0], signal: 'SIGINT' } });
+  });
+
+  it('fails a SIGKILL fallback on both exit status and deadline', () => {
+    const r = record([signal('SIGTERM', 0, 'teardown')], { status: 137, exitCode: 137, atMs: 3010, forcedKill: true, killedAtMs: 3001 });
+    expect(failing(r)).toEqual(['exit-status/killed', 'deadline/sigkill-needed']);
+  });
+
+  it('fails leftovers even when the main process itself exited as expected', () => {
+    const server = { pid: 5000, ppid: 1, pgid: 4242, sid: 4242, state: 'S', comm: 'server', fds: 7, startTime: 1 };
+    const r = record([signal('SIGTERM', 100)], { status: 143, signal: 'SIGTERM', exitCode: null, atMs: 102, forcedKill: true, killedAtMs: 3100, lingering: [server] });
+    const { results } = judge(r);
+    expect(failing(r)).toEqual(['deadline/sigkill-needed']);
+    expect(results.find((x) => x.oracle === 'deadline')!.message).toMatch(/main process exited \(143\) but .* server \(pid 5000/);
+  });
+
+  it('judges the deadline to the millisecond: 1000 ms passes, 1001 ms fails', () => {
+    expect(judge(record([signal('SIGTERM', 100)], { atMs: 1100 })).verdict).toBe('pass');
+    expect(failing(record([signal('SIGTERM', 100)], { atMs: 1101 }))).toEqual(['deadline/too-slow']);
+  });
+
+  it('judges the first terminating signal, not a later one', () => {
+    // SIGTERM allows 143, SIGINT does not: the target died of the SIGTERM that came first.
+    const r = record([signal('SIGTERM', 100), signal('SIGINT', 101)], { status: 143, exitCode: null, signal: 'SIGTERM', atMs: 102 });
+    expect(judge(r).verdict).toBe('pass');
+  });
+
+  it('requires a survived signal to leave the target alive and ready', () => {
+    const events = [signal('SIGHUP', 100), signal('SIGTERM', 2000)];
+    const ok = record(events, { atMs: 2050 }, { checks: [{ event: 0, atMs: 600, alive: true, ready: { ok: true, detail: 'HTTP 200' } }] });
+    expect(judge(ok).verdict).toBe('pass');
+    const died = record(events, { status: 129, atMs: 101 }, { checks: [{ event: 0, atMs: 101, alive: false, ready: null }] });
+    expect(failing(died)).toContain('alive/died');
+    const unready = record(events, { atMs: 2050 }, { checks: [{ event: 0, atMs: 600, alive: true, ready: { ok: false, detail: 'ECONNREFUSED' } }] });
+    expect(failing(unready)).toEqual(['alive/not-ready']);
+  });
+
+  it('does not judge aliveness checked after a terminating signal already landed', () => {
+    const events = [signal('SIGHUP', 100), signal('SIGTERM', 200)];
+    const r = record(events, { atMs: 250 }, { checks: [{ event: 0, atMs: 600, alive: false, ready: null }] });
+    expect(judge(r).verdict).toBe('pass');
+  });
+
+  it('fails an exit that no terminating signal explains', () => {
+    const r = record([signal('SIGHUP', 100)], { status: 2, exitCode: 2, atMs: 150 }, { checks: [{ event: 0, atMs: 150, alive: false, ready: null }] });
+    expect(failing(r)).toEqual(['exit-status/unexpected-exit', 'alive/died']);
+  });
+
+  it('turns an oracle that throws on a malformed record into unknown, not a crash', () => {
+    const r = record([signal('SIGTERM', 100)], {});
+    (r as { events: unknown }).events = [null];
+    const { verdict, results } = judge(r);
+    expect(verdict).toBe('unknown');
+    expect(results.every((x) => x.verdict === 'unknown')).toBe(true);
+  });
+});

@@ -1,0 +1,123 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
+import { scenarioJsonSchema } from '../../src/scenario/json-schema.js';
+import { tempFiles } from '../helpers/files.js';
+
+async function problems(files: Record<string, string>, entry = 'scenario.yml') {
+  const dir = tempFiles(files);
+  try {
+    await loadScenario(join(dir, entry));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScenarioError);
+    return { dir, problems: (error as ScenarioError).problems, message: (error as ScenarioError).message };
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+describe('loadScenario', () => {
+  it('loads a zoo scenario through its compose service, with paths made absolute', async () => {
+    const s = await loadScenario('scenarios/shell-form.yml');
+    expect(s.name).toBe('shell-form');
+    expect(s.target.container).toMatchObject({
+      build: { context: resolve('targets/shell-form'), dockerfile: 'Dockerfile' },
+      entrypoint: ['/bin/sh', '/start-shell.sh'],
+      ports: [8080],
+      init: false,
+    });
+    expect(s.target.stopGracePeriod).toBe(3000);
+    expect(s.target.process).toMatchObject({ command: ['sh', '../targets/shell-form/start-shell.sh'], cwd: resolve('scenarios'), portEnv: 'PORT' });
+    expect(s.expect.SIGTERM).toEqual({ kind: 'exit', exit: [0, 143], within: 3000 });
+    // SIGINT was not declared: like docker stop, it must end the target with 0 or 130 within the grace period.
+    expect(s.expect.SIGINT).toEqual({ kind: 'exit', exit: [0, 130], within: 3000 });
+  });
+
+  it('normalises compose-style values: durations, signals, env lists, string commands, port mappings', async () => {
+    const dir = tempFiles({
+      'scenario.yml': `
+target:
+  image: local/app:1
+  command: ./app --name "two words"
+  environment: ["A=1", "B=x=y"]
+  ports: ["127.0.0.1:9000:8080/tcp", 9090]
+  stop_signal: QUIT
+  stop_grace_period: 1m30s
+  ready: { log: listening }
+expect:
+  TERM: { exit: [0, SIGTERM], within: 2.5s }
+  SIGHUP: { alive: true, settle: 200ms }
+`,
+    });
+    const s = await loadScenario(join(dir, 'scenario.yml'));
+    expect(s.target.container).toMatchObject({ command: ['./app', '--name', 'two words'], environment: { A: '1', B: 'x=y' }, ports: [8080, 9090] });
+    expect(s.target.stopSignal).toBe('SIGQUIT');
+    expect(s.target.stopGracePeriod).toBe(90_000);
+    expect(s.expect.SIGTERM).toEqual({ kind: 'exit', exit: [0, 143], within: 2500 });
+    expect(s.expect.SIGHUP).toEqual({ kind: 'alive', settle: 200 });
+    expect(s.expect.SIGQUIT).toEqual({ kind: 'exit', exit: [0, 131], within: 90_000 });
+  });
+
+  it('names file, line, key path and what was expected for an unknown key', async () => {
+    const { dir, problems: found } = await problems({
+      'scenario.yml': 'target:\n  image: x\n  stop_grace: 10s\nexpect: {}\n',
+    });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ file: join(dir, 'scenario.yml'), line: 3, keyPath: 'target.stop_grace' });
+    expect(found[0]!.message).toMatch(/unknown key; expected one of: .*stop_grace_period/);
+  });
+
+  it('reports every wrong type with its own key path and line', async () => {
+    const { message, problems: found } = await problems({
+      'scenario.yml': ['target:', '  image: x', '  init: "yes"', '  stop_grace_period: soon', 'expect:', '  SIGTERM: { exit: [0, 300] }', ''].join('\n'),
+    });
+    const byPath = Object.fromEntries(found.map((p) => [p.keyPath, p]));
+    expect(byPath['target.init']).toMatchObject({ line: 3, message: expect.stringMatching(/expected boolean/) });
+    expect(byPath['target.stop_grace_period']).toMatchObject({ line: 4, message: expect.stringMatching(/expected a duration/) });
+    expect(byPath['expect.SIGTERM.exit[1]']).toMatchObject({ line: 6 });
+    expect(message).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+  });
+
+  it('rejects an expectation that is neither exit nor alive, and a key that is not a signal', async () => {
+    const { problems: found } = await problems({
+      'scenario.yml': 'target: { image: x }\nexpect:\n  SIGTERM: { within: 1s }\n',
+    });
+    expect(found[0]).toMatchObject({ keyPath: 'expect.SIGTERM', message: expect.stringMatching(/exactly one of `exit`.*`alive: true`/) });
+    const second = await problems({ 'scenario.yml': 'target: { image: x }\nexpect:\n  SIGNOPE: { alive: true }\n' });
+    expect(second.problems[0]).toMatchObject({ keyPath: 'expect.SIGNOPE', line: 3, message: expect.stringMatching(/signal name/) });
+  });
+
+  it('points at the compose file for a bad key inherited from it', async () => {
+    const { dir, problems: found } = await problems({
+      'compose.yml': 'services:\n  app:\n    image: x\n    stop_grace_period: forever\n',
+      'scenario.yml': 'target:\n  compose: compose.yml\n  service: app\n',
+    });
+    expect(found[0]).toMatchObject({ file: join(dir, 'compose.yml'), line: 4, keyPath: 'services.app.stop_grace_period' });
+  });
+
+  it('lists the services of the compose file when the named one is missing', async () => {
+    const { problems: found } = await problems({
+      'compose.yml': 'services:\n  web: { image: x }\n  db: { image: y }\n',
+      'scenario.yml': 'target:\n  compose: compose.yml\n  service: api\n',
+    });
+    expect(found[0]).toMatchObject({ keyPath: 'target.service', line: 3, message: expect.stringMatching(/it has: web, db/) });
+  });
+
+  it('gives YAML syntax errors a line and a missing file a plain message', async () => {
+    const { problems: found } = await problems({ 'scenario.yml': 'target:\n  image: [unclosed\n' });
+    expect(found[0]!.message).toMatch(/invalid YAML/);
+    expect(found[0]!.line).toBeGreaterThan(0);
+    await expect(loadScenario('no/such/scenario.yml')).rejects.toThrow(/no such file/);
+  });
+
+  it('refuses shell syntax in string commands instead of interpreting it', async () => {
+    const { problems: found } = await problems({ 'scenario.yml': 'target:\n  image: x\n  command: "./app && rm -rf /"\n' });
+    expect(found[0]).toMatchObject({ keyPath: 'target.command', message: expect.stringMatching(/argument array/) });
+  });
+
+  it('ships a JSON Schema that describes the same keys', () => {
+    const schema = scenarioJsonSchema() as { properties: { target: { properties: Record<string, unknown> } } };
+    expect(Object.keys(schema.properties.target.properties)).toEqual(
+      expect.arrayContaining(['image', 'build', 'command', 'entrypoint', 'environment', 'ports', 'init', 'stop_signal', 'stop_grace_period', 'process', 'ready']),
+    );
+  });
+});
