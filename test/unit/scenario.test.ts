@@ -121,3 +121,10 @@ expect:
     );
   });
 });
+
+describe('schema/scenario.schema.json', () => {
+  it('is the schema the code validates with (regenerate with `npm run schema`)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    expect(JSON.parse(await readFile('schema/scenario.schema.json', 'utf8'))).toEqual(scenarioJsonSchema());
+  });
+});
