@@ -36,6 +36,8 @@ export interface StartedTarget extends AsyncDisposable {
   readonly backend: BackendName;
   /** Container id or main pid. */
   readonly id: string;
+  /** The image a container runs (docker backend). */
+  readonly image?: string;
   /** Host pid of the main process (container PID 1 for docker). */
   readonly pid: number;
   /** Where the HTTP readiness probe and the workload reach the target. */

@@ -95,6 +95,7 @@ export const dockerBackend: Backend = {
     const handle: StartedTarget = {
       backend: 'docker',
       id: started.getId(),
+      image,
       pid,
       endpoint: port !== undefined ? { host: '127.0.0.1', port: started.getMappedPort(port) } : undefined,
       logs,

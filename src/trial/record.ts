@@ -18,7 +18,7 @@ export interface TrialRecord {
   expect: Partial<Record<SignalName, SignalExpectation>>;
   stopSignal: SignalName;
   stopGracePeriodMs: number;
-  target: { id: string; pid: number; endpoint?: { host: string; port: number } };
+  target: { id: string; pid: number; image?: string; endpoint?: { host: string; port: number } };
   /** Wall-clock time of readiness, for humans. */
   readyAt: string;
   spawnToReadyMs: number;

@@ -118,7 +118,12 @@ async function observe(target: StartedTarget, options: TrialOptions): Promise<Tr
     expect: scenario.expect,
     stopSignal: scenario.target.stopSignal,
     stopGracePeriodMs: grace,
-    target: { id: target.id, pid: target.pid, ...(target.endpoint ? { endpoint: target.endpoint } : {}) },
+    target: {
+      id: target.id,
+      pid: target.pid,
+      ...(target.image ? { image: target.image } : {}),
+      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    },
     readyAt,
     spawnToReadyMs: readyMs - target.spawnedAtMs,
     schedule: options.schedule,

@@ -3,7 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ensureImage } from '../../src/backends/image.js';
+import { runPrepare } from '../../src/backends/prepare.js';
 import { isAlive } from '../../src/backends/procfs.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import type { Report } from '../../src/report/report.js';
 import { sigstorm } from '../helpers/cli.js';
 import { containersWithLabel } from '../helpers/docker.js';
@@ -122,7 +125,9 @@ describe('sigstorm CLI', () => {
   });
 
   it('gc removes containers of dead runs and keeps those of live ones', async () => {
-    const image = execFileSync('docker', ['images', '-q', 'sigstorm/shell-form'], { encoding: 'utf8' }).split('\n')[0]!;
+    const scenario = await loadScenario('scenarios/shell-form-fixed.yml');
+    await runPrepare(scenario.target);
+    const image = await ensureImage(scenario.target.container!);
     const start = (pid: number) =>
       execFileSync('docker', ['create', '--label', 'sigstorm=true', '--label', `sigstorm.pid=${pid}`, '--label', 'sigstorm.run=gc-test', image], { encoding: 'utf8' }).trim();
     const dead = start(2 ** 22 + 1); // above pid_max: no such process
