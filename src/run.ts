@@ -33,7 +33,7 @@ export interface RunResult {
  */
 export async function run(scenarioOrPath: string | Scenario, options: RunOptions = {}): Promise<RunResult> {
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
-  const schedule = options.schedule ?? [];
+  const schedule = options.schedule ?? scenario.schedule;
   const backend = await selectBackend(options.backend ?? 'auto', scenario);
   const runId = options.runId ?? newRunId();
   const base = {
@@ -82,7 +82,8 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
 
 /** A copy-pasteable command that plays the same schedule on the same backend. */
 export function replayCommand(scenarioPath: string, backend: string, schedule: Schedule): string {
-  const path = relative(process.cwd(), scenarioPath) || scenarioPath;
+  const near = relative(process.cwd(), scenarioPath);
+  const path = near && !near.startsWith('..') ? near : scenarioPath;
   const events = schedule.length ? ` --events ${shellQuote(JSON.stringify(schedule))}` : '';
   return `npx sigstorm run ${shellQuote(path)} --backend ${backend}${events}`;
 }

@@ -29,6 +29,8 @@ export interface StartContext {
   scenario: string;
   /** Labels every resource carries, so leftovers can be found (`sigstorm gc`). */
   labels: Record<string, string>;
+  /** A fresh host directory for this trial: DATA_DIR for a process, mounted at `target.dataDir` in a container. */
+  dataDir: string;
 }
 
 /** A running target. Disposal removes everything the backend created for it, whatever state it is in. */

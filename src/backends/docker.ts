@@ -59,7 +59,7 @@ export const dockerBackend: Backend = {
     const logs = new LogBuffer();
     let builder = new TargetContainer(image)
       .withLabels(context.labels)
-      .withEnvironment(form.environment)
+      .withEnvironment({ ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}), ...form.environment })
       .withExposedPorts(...form.ports)
       .withPullPolicy(neverPull)
       .withWaitStrategy(startedIsEnough)
@@ -67,6 +67,7 @@ export const dockerBackend: Backend = {
       .withLogConsumer((stream: Readable) => {
         stream.on('data', (chunk: Buffer | string) => logs.write('stdout', chunk));
       });
+    if (target.dataDir) builder = builder.withBindMounts([{ source: context.dataDir, target: target.dataDir, mode: 'rw' }]);
     if (form.command) builder = builder.withCommand(form.command);
     if (form.entrypoint) builder = builder.withEntrypoint(form.entrypoint);
 

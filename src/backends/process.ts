@@ -17,18 +17,18 @@ export const processBackend: Backend = {
   async start(target: Target, context: StartContext): Promise<StartedTarget> {
     const form = target.process;
     if (!form) throw badInput(`scenario ${context.scenario} has no \`target.process\` form: use --backend docker`);
-    return startProcess(form);
+    return startProcess(form, context.dataDir);
   },
 };
 
-async function startProcess(form: ProcessForm): Promise<StartedTarget> {
+async function startProcess(form: ProcessForm, dataDir: string): Promise<StartedTarget> {
   const port = await freePort();
   const logs = new LogBuffer();
   const spawnedAtMs = now();
   const [file, ...args] = form.command;
   const child = execa(file!, args, {
     cwd: form.cwd,
-    env: { ...form.env, [form.portEnv]: String(port) },
+    env: { DATA_DIR: dataDir, ...form.env, [form.portEnv]: String(port) },
     detached: true, // setsid(): own session and process group, so group signals and leftovers are ours alone
     stdin: 'ignore',
     buffer: false,

@@ -37,6 +37,18 @@ export async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'analyze <file>',
+      'Judge a saved trial again, offline (a report.json or a trial record)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the verdict and oracle results as JSON' }),
+      async (args) => {
+        const { analyzeCommand } = await import('./analyze.js');
+        process.exitCode = await analyzeCommand(args.file, args.json);
+      },
+    )
+    .command(
       'gc',
       'Remove containers left behind by sigstorm runs that are no longer alive',
       (y) => y.option('all', { type: 'boolean', default: false, describe: 'Also remove those of runs still alive' }),
@@ -49,7 +61,7 @@ export async function main(argv: string[]): Promise<void> {
       const { scenarioJsonSchema } = await import('../scenario/json-schema.js');
       process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     })
-    .demandCommand(1, 'Name a command: run, validate, gc or schema.')
+    .demandCommand(1, 'Name a command: run, validate, analyze, gc or schema.')
     .fail((message, error) => {
       if (error) throw error;
       throw new SigstormError('bad-input', message ?? 'invalid command line', 'Run `sigstorm --help` for usage.');

@@ -16,12 +16,13 @@ interface RunArgs {
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
-  const schedule = args.events ? parseEventsArgument(args.events) : args.schedule ? await readScheduleFile(args.schedule) : [];
+  // Neither given: the scenario's own `schedule` (or a plain stop).
+  const schedule = args.events ? parseEventsArgument(args.events) : args.schedule ? await readScheduleFile(args.schedule) : undefined;
   const interrupt = onInterrupt();
   try {
     const { report, reportPath } = await run(args.scenario, {
       backend: args.backend,
-      schedule,
+      ...(schedule ? { schedule } : {}),
       reportDir: args.reportDir,
       signal: interrupt.signal,
     });

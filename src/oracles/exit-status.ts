@@ -1,3 +1,4 @@
+import { crashSignature } from './crash.js';
 import { firstTerminating, describeStatus } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
@@ -6,12 +7,13 @@ export const exitStatus: Oracle = (record) => {
   const { exit } = record;
   const first = firstTerminating(record);
   if (!first) {
+    const crash = crashSignature(record);
     return [
       {
         oracle: 'exit-status',
         verdict: 'fail',
-        kind: 'unexpected-exit',
-        message: `the target exited with status ${describeStatus(exit.status)} ${Math.round(exit.atMs)} ms after it was ready, without any terminating signal`,
+        kind: crash?.kind ?? 'unexpected-exit',
+        message: `the target exited with status ${describeStatus(exit.status)} ${Math.round(exit.atMs)} ms after it was ready, without any terminating signal${crash ? ` — ${crash.description}` : ''}`,
         evidence: { status: exit.status, exitAtMs: exit.atMs, delivered: record.events.filter((e) => e.deliveredMs !== undefined).map((e) => e.signal) },
       },
     ];
@@ -21,17 +23,19 @@ export const exitStatus: Oracle = (record) => {
     return [{ oracle: 'exit-status', verdict: 'pass', message: `${first.signal} stopped the target (status ${describeStatus(exit.status)})` }];
   }
   const ok = expectation.exit.includes(exit.status);
+  const crash = ok ? undefined : crashSignature(record);
   const after = `after ${first.signal} (${first.origin === 'teardown' ? 'stop at the end of the schedule' : `+${Math.round(first.deliveredMs!)} ms`})`;
   return [
     {
       oracle: 'exit-status',
       verdict: ok ? 'pass' : 'fail',
-      ...(ok ? {} : { kind: exit.forcedKill ? 'killed' : 'wrong-status' }),
+      ...(ok ? {} : { kind: crash?.kind ?? (exit.forcedKill ? 'killed' : 'wrong-status') }),
       message: ok
         ? `exited ${describeStatus(exit.status)} ${after}, as expected`
         : `exited ${describeStatus(exit.status)} ${after}; expected one of ${expectation.exit.map((s) => describeStatus(s)).join(', ')}` +
-          (exit.forcedKill ? ` — sigstorm had to SIGKILL it after the ${record.stopGracePeriodMs} ms grace period` : ''),
-      evidence: { signal: first.signal, status: exit.status, expected: expectation.exit, forcedKill: exit.forcedKill },
+          (exit.forcedKill ? ` — sigstorm had to SIGKILL it after the ${record.stopGracePeriodMs} ms grace period` : '') +
+          (crash ? ` — ${crash.description}` : ''),
+      evidence: { signal: first.signal, status: exit.status, expected: expectation.exit, forcedKill: exit.forcedKill, ...(crash ? { crash } : {}) },
     },
   ];
 };

@@ -1,10 +1,22 @@
 import type { TrialRecord } from '../trial/record.js';
 import { alive } from './alive.js';
 import { deadline } from './deadline.js';
+import { ackedWrites } from './acked-writes.js';
 import { exitStatus } from './exit-status.js';
+import { handles } from './handles.js';
+import { lostRequests } from './lost-requests.js';
+import { secondSignal } from './second-signal.js';
 import { combine, type Oracle, type OracleResult, type Verdict } from './verdict.js';
 
-export const oracles: Record<string, Oracle> = { 'exit-status': exitStatus, deadline, alive };
+export const oracles: Record<string, Oracle> = {
+  'exit-status': exitStatus,
+  deadline,
+  alive,
+  'second-signal': secondSignal,
+  'lost-requests': lostRequests,
+  'acked-writes': ackedWrites,
+  handles,
+};
 
 /** Runs every oracle over a finished trial. An oracle that throws yields `unknown` with its error, never a crash. */
 export function judge(record: TrialRecord): { verdict: Verdict; results: OracleResult[] } {

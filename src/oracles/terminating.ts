@@ -1,11 +1,13 @@
 import type { PlayedEvent } from '../faults/player.js';
 import type { TrialRecord } from '../trial/record.js';
 
-/** The first delivered signal that the scenario says must stop the target (SIGKILL always does). */
+/** A signal the scenario says must stop the target (SIGKILL always does). */
+export const isTerminatingIn = (record: Pick<TrialRecord, 'expect'>, signal: string): boolean =>
+  signal === 'SIGKILL' || record.expect[signal as keyof TrialRecord['expect']]?.kind === 'exit';
+
+/** The first delivered signal that the scenario says must stop the target. */
 export function firstTerminating(record: TrialRecord): PlayedEvent | undefined {
-  return record.events.find(
-    (e) => e.deliveredMs !== undefined && (e.signal === 'SIGKILL' || record.expect[e.signal]?.kind === 'exit'),
-  );
+  return record.events.find((e) => e.deliveredMs !== undefined && isTerminatingIn(record, e.signal));
 }
 
 /** "137 (SIGKILL)" — Docker and shells report death by signal n as 128 + n. */

@@ -158,6 +158,9 @@ export async function loadScenario(file: string): Promise<Scenario> {
   if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
     problemAt(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
   }
+  if (parsed.workload?.writes && !t.data_dir && hasContainer) {
+    problemAt(['workload', 'writes', 'readback'], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
+  }
   if (problems.length > 0) throw new ScenarioError(problems);
 
   return {
@@ -165,7 +168,11 @@ export async function loadScenario(file: string): Promise<Scenario> {
     ...(parsed.description ? { description: parsed.description } : {}),
     path,
     expect: withDefaultExpectations(expect, t.stop_grace_period, t.stop_signal),
+    workload: parsed.workload ?? { requests: [], streams: [] },
+    oracles: parsed.oracles,
+    schedule: [...(parsed.schedule ?? [])].sort((a, b) => a.at - b.at),
     target: {
+      ...(t.data_dir ? { dataDir: t.data_dir } : {}),
       stopSignal: t.stop_signal,
       stopGracePeriod: t.stop_grace_period,
       ready: t.ready ?? { timeout: 30_000 },

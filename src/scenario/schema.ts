@@ -1,6 +1,7 @@
 import { parse as parseShellWords } from 'shell-quote';
 import { z } from 'zod';
 import { normalizeSignal, statusForSignal, type SignalName } from '../signals.js';
+import { ScheduleSchema, type Schedule } from '../faults/event.js';
 import { parseDuration } from '../time.js';
 
 // The scenario file format. Target keys mirror docker-compose service keys where they overlap;
@@ -122,6 +123,10 @@ const target = z
     init: z.boolean().optional(),
     stop_signal: signal.default('SIGTERM'),
     stop_grace_period: duration.default(10_000),
+    data_dir: z.string().startsWith('/').optional().meta({
+      description:
+        'Container path where sigstorm mounts a fresh host directory per trial; DATA_DIR names it (process form: the host path)',
+    }),
     prepare: argv
       .optional()
       .meta({ description: 'A host command run once before building the image or starting the process (e.g. compiling)' }),
@@ -160,6 +165,66 @@ const expectation = z
     message: 'expected exactly one of `exit` (the signal stops the target) or `alive: true` (it must survive)',
   });
 
+const requestStream = z.strictObject({
+  path: z.string().startsWith('/'),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
+  rate: z.number().positive().max(2000).default(20).meta({ description: 'Requests started per second' }),
+  concurrency: z.number().int().min(1).max(256).default(4).meta({ description: 'At most this many in flight' }),
+  connection: z
+    .enum(['keep-alive', 'fresh', 'mixed'])
+    .default('mixed')
+    .meta({ description: 'Reuse connections, open one per request, or alternate' }),
+  timeout: duration.default(10_000),
+});
+
+const workload = z
+  .strictObject({
+    requests: z.array(requestStream).default([]).meta({ description: 'HTTP request streams sent during the whole trial' }),
+    streams: z
+      .array(z.strictObject({ path: z.string().startsWith('/'), count: z.number().int().min(1).max(64).default(1) }))
+      .default([])
+      .meta({ description: 'Long-lived responses (SSE, chunked) opened once the target is ready' }),
+    writes: z
+      .strictObject({
+        path: z.string().startsWith('/').meta({ description: 'POST <path>?id=N; a 2xx answer acknowledges write N' }),
+        rate: z.number().positive().max(2000).default(20),
+        concurrency: z.number().int().min(1).max(256).default(4),
+        readback: z.string().min(1).meta({ description: 'File in the data directory holding one acknowledged id per line' }),
+      })
+      .optional(),
+  })
+  .meta({ description: 'Client traffic during a trial; every request goes on the ledger' });
+
+const oracleSettings = z
+  .strictObject({
+    lost_requests: z
+      .strictObject({
+        no_refusals_for: duration
+          .default(0)
+          .meta({ description: 'After the first terminating signal, connections must still be accepted this long' }),
+      })
+      .default({ no_refusals_for: 0 }),
+    handles: z
+      .strictObject({
+        fd_slack: z.number().int().min(0).default(8).meta({ description: 'fd growth tolerated across survived signals' }),
+        allow_zombies: z.boolean().default(false),
+        removed_on_exit: z
+          .array(z.string())
+          .default([])
+          .meta({ description: 'Files (in the data directory) the target must have removed when it is gone' }),
+      })
+      .default({ fd_slack: 8, allow_zombies: false, removed_on_exit: [] }),
+    second_signal: z
+      .strictObject({
+        policy: z.enum(['ignore', 'force-exit']).meta({
+          description: 'A second terminating signal during shutdown: ignored (drain continues) or forces a quick exit',
+        }),
+        within: duration.default(1000).meta({ description: 'force-exit: gone this long after the second signal' }),
+      })
+      .optional(),
+  })
+  .meta({ description: 'Settings of the oracles that judge each trial' });
+
 export const ScenarioSchema = z
   .strictObject({
     name: z
@@ -173,6 +238,14 @@ export const ScenarioSchema = z
       .record(z.string(), expectation)
       .default({})
       .meta({ description: 'Per signal: what must hold after it is delivered. Keys are signal names.' }),
+    workload: workload.optional(),
+    oracles: oracleSettings.default({
+      lost_requests: { no_refusals_for: 0 },
+      handles: { fd_slack: 8, allow_zombies: false, removed_on_exit: [] },
+    }),
+    schedule: ScheduleSchema.optional().meta({
+      description: 'Events `sigstorm run` plays when none are given (default: stop it at once, like docker stop)',
+    }),
   })
   .meta({ title: 'sigstorm scenario', description: 'One target service and what must hold when it is signalled' });
 
@@ -198,9 +271,18 @@ export interface Scenario {
   path: string;
   target: Target;
   expect: Partial<Record<SignalName, SignalExpectation>>;
+  workload: Workload;
+  oracles: OracleSettings;
+  /** Played by `run` when no events are given. */
+  schedule: Schedule;
 }
 
+export type Workload = z.output<typeof workload>;
+export type OracleSettings = z.output<typeof oracleSettings>;
+
 export interface Target {
+  /** Where the per-trial data directory appears inside a container (process form: DATA_DIR is the host path). */
+  dataDir?: string;
   container?: ContainerForm;
   process?: ProcessForm;
   prepare?: { command: string[]; cwd: string };

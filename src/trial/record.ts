@@ -2,6 +2,8 @@ import type { BackendName } from '../backends/backend.js';
 import type { LogLine } from '../backends/logs.js';
 import type { ProcessInfo } from '../backends/procfs.js';
 import type { PlayedEvent } from '../faults/player.js';
+import type { LedgerEntry } from '../workload/ledger.js';
+import type { OracleSettings } from '../scenario/schema.js';
 import type { Schedule } from '../faults/event.js';
 import type { SignalExpectation } from '../scenario/schema.js';
 import type { SignalName } from '../signals.js';
@@ -16,6 +18,7 @@ export interface TrialRecord {
   runId: string;
   /** What must hold, per signal, as the scenario declared it (defaults filled in). */
   expect: Partial<Record<SignalName, SignalExpectation>>;
+  oracles: OracleSettings;
   stopSignal: SignalName;
   stopGracePeriodMs: number;
   target: { id: string; pid: number; image?: string; endpoint?: { host: string; port: number } };
@@ -27,6 +30,12 @@ export interface TrialRecord {
   checks: AliveCheck[];
   exit: ExitRecord;
   samples: ProcessSample[];
+  /** Every request of the workload, in send order. */
+  ledger: LedgerEntry[];
+  /** The acknowledged-writes file as found after the trial. */
+  readback?: { file: string; ids: number[]; error?: string };
+  /** Files the target had to remove by the time it was gone (`oracles.handles.removed_on_exit`). */
+  files: { path: string; exists: boolean }[];
   logs: LogLine[];
 }
 

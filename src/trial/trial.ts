@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Backend, RawExit, StartedTarget } from '../backends/backend.js';
 import type { FaultEvent, Schedule } from '../faults/event.js';
 import { play, type PlayedEvent } from '../faults/player.js';
@@ -6,6 +10,7 @@ import { waitReady } from '../probes/ready.js';
 import type { Scenario } from '../scenario/schema.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
+import { startWorkload } from '../workload/workload.js';
 import type { AliveCheck, ProcessSample, TrialRecord } from './record.js';
 
 const SAMPLE_EVERY_MS = 100;
@@ -30,7 +35,18 @@ export const isTerminating = (scenario: Pick<Scenario, 'expect'>, signal: Signal
  */
 export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
   const { scenario, backend } = options;
+  const dataDir = await mkdtemp(join(tmpdir(), 'sigstorm-data-'));
+  try {
+    return await startAndObserve(options, dataDir);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function startAndObserve(options: TrialOptions, dataDir: string): Promise<TrialRecord> {
+  const { scenario, backend } = options;
   const target = await backend.start(scenario.target, {
+    dataDir,
     runId: options.runId,
     scenario: scenario.name,
     labels: {
@@ -41,13 +57,13 @@ export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
     },
   });
   try {
-    return await observe(target, options);
+    return await observe(target, options, dataDir);
   } finally {
     await target[Symbol.asyncDispose]();
   }
 }
 
-async function observe(target: StartedTarget, options: TrialOptions): Promise<TrialRecord> {
+async function observe(target: StartedTarget, options: TrialOptions, dataDir: string): Promise<TrialRecord> {
   const { scenario } = options;
   const readyMs = await waitReady(target, scenario.target.ready, options.signal);
   const readyAt = new Date().toISOString();
@@ -82,6 +98,10 @@ async function observe(target: StartedTarget, options: TrialOptions): Promise<Tr
     }
   };
 
+  const { workload } = scenario;
+  const hasTraffic = workload.requests.length > 0 || workload.streams.length > 0 || workload.writes !== undefined;
+  const traffic = hasTraffic && target.endpoint ? startWorkload(workload, target.endpoint, readyMs) : undefined;
+
   const stopPlaying = new AbortController();
   options.signal?.addEventListener('abort', () => stopPlaying.abort(), { once: true });
   const playing = play(options.schedule, readyMs, inject, { signal: stopPlaying.signal, onPlayed });
@@ -107,15 +127,19 @@ async function observe(target: StartedTarget, options: TrialOptions): Promise<Tr
 
   stopPlaying.abort();
   clearInterval(sampler);
+  const ledger = (await traffic?.stop()) ?? [];
   await playing;
   await Promise.all(pendingChecks);
   target.logs.flush();
+  const readback = workload.writes ? await readBack(dataDir, workload.writes.readback) : undefined;
+  const files = scenario.oracles.handles.removed_on_exit.map((path) => ({ path, exists: existsSync(join(dataDir, path)) }));
 
   return {
     scenario: { name: scenario.name, path: scenario.path },
     backend: target.backend,
     runId: options.runId,
     expect: scenario.expect,
+    oracles: scenario.oracles,
     stopSignal: scenario.target.stopSignal,
     stopGracePeriodMs: grace,
     target: {
@@ -139,8 +163,22 @@ async function observe(target: StartedTarget, options: TrialOptions): Promise<Tr
       lingering,
     },
     samples,
+    ledger,
+    ...(readback ? { readback } : {}),
+    files,
     logs: target.logs.lines.slice(-200).map((l) => ({ ...l, atMs: rel(l.atMs) })),
   };
+}
+
+/** The ids a target wrote to its acknowledged-writes file, one per line. */
+async function readBack(dataDir: string, file: string): Promise<NonNullable<TrialRecord['readback']>> {
+  try {
+    const text = await readFile(join(dataDir, file), 'utf8');
+    const ids = text.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+    return { file, ids };
+  } catch (error) {
+    return { file, ids: [], error: (error as NodeJS.ErrnoException).code ?? String(error) };
+  }
 }
 
 async function checkAlive(target: StartedTarget, scenario: Scenario, event: number, atMs: number): Promise<AliveCheck> {

@@ -26,6 +26,7 @@ function record(events: PlayedEvent[], exit: Partial<ExitRecord>, extra: Partial
       SIGINT: { kind: 'exit', exit: [0], within: 1000 },
       SIGHUP: { kind: 'alive', settle: 500 },
     },
+    oracles: { lost_requests: { no_refusals_for: 0 }, handles: { fd_slack: 8, allow_zombies: false, removed_on_exit: [] } },
     stopSignal: 'SIGTERM',
     stopGracePeriodMs: 3000,
     target: { id: '4242', pid: 4242 },
@@ -36,6 +37,8 @@ function record(events: PlayedEvent[], exit: Partial<ExitRecord>, extra: Partial
     checks: [],
     exit: { exitCode: 0, signal: null, status: 0, atMs: 0, forcedKill: false, lingering: [], ...exit },
     samples: [],
+    ledger: [],
+    files: [],
     logs: [],
     ...extra,
   };
@@ -65,8 +68,9 @@ describe('oracles over recorded trials', () => {
     const server = { pid: 5000, ppid: 1, pgid: 4242, sid: 4242, state: 'S', comm: 'server', fds: 7, startTime: 1 };
     const r = record([signal('SIGTERM', 100)], { status: 143, signal: 'SIGTERM', exitCode: null, atMs: 102, forcedKill: true, killedAtMs: 3100, lingering: [server] });
     const { results } = judge(r);
-    expect(failing(r)).toEqual(['deadline/sigkill-needed']);
+    expect(failing(r)).toEqual(['deadline/sigkill-needed', 'handles/orphans']);
     expect(results.find((x) => x.oracle === 'deadline')!.message).toMatch(/main process exited \(143\) but .* server \(pid 5000/);
+    expect(results.find((x) => x.oracle === 'handles')!.message).toMatch(/exited at \+102 ms but left server \(pid 5000\) running/);
   });
 
   it('judges the deadline to the millisecond: 1000 ms passes, 1001 ms fails', () => {

@@ -1,0 +1,92 @@
+import type { LedgerEntry } from '../workload/ledger.js';
+import { firstTerminating } from './terminating.js';
+import type { Oracle, OracleResult } from './verdict.js';
+
+/**
+ * A keep-alive connection the server closes as idle while a new request is already on the wire fails within
+ * about a round trip, before any response byte. HTTP lets clients retry exactly this case (RFC 9112 §9.3.1), so
+ * it is not counted as lost; a request that failed later than this had been taken up by the server.
+ */
+export const IDLE_CLOSE_RACE_MS = 20;
+
+const isIdleCloseRace = (e: LedgerEntry) =>
+  e.outcome === 'reset' && e.reused && e.firstByteMs === undefined && e.endMs - e.sentMs < IDLE_CLOSE_RACE_MS;
+
+/**
+ * Requests are lost when they were sent before the first terminating signal and did not end ok, or when any
+ * response was truncated. Refusals after the signal are allowed, except within `no_refusals_for` of it.
+ */
+export const lostRequests: Oracle = (record) => {
+  if (record.ledger.length === 0) return [];
+  const first = firstTerminating(record);
+  const signalAt = first?.deliveredMs ?? Number.POSITIVE_INFINITY;
+  const window = record.oracles.lost_requests.no_refusals_for;
+  const lost: LedgerEntry[] = [];
+  const earlyRefusals: LedgerEntry[] = [];
+  let retryable = 0;
+  for (const e of record.ledger) {
+    if (e.kind === 'write') continue; // judged by acked-writes: an unacknowledged write was never promised
+    if (e.outcome === 'truncated') lost.push(e);
+    else if (e.sentMs < signalAt && e.outcome !== 'ok') {
+      if (isIdleCloseRace(e)) retryable++;
+      else lost.push(e);
+    } else if (e.outcome === 'refused' && e.sentMs >= signalAt && e.sentMs < signalAt + window) earlyRefusals.push(e);
+  }
+  const what = first ? `${first.signal} (+${Math.round(first.deliveredMs!)} ms)` : 'the exit';
+  const rel = (ms: number) => (Number.isFinite(signalAt) ? Math.round(ms - signalAt) : Math.round(ms));
+  const describe = (e: LedgerEntry) => ({
+    id: e.id,
+    request: `${e.method} ${e.path}`,
+    kind: e.kind,
+    connection: e.reused ? 'keep-alive (reused)' : e.connection,
+    sentRelMs: rel(e.sentMs),
+    endRelMs: rel(e.endMs),
+    outcome: e.outcome,
+    ...(e.status !== undefined ? { status: e.status } : {}),
+    bytes: e.expectedBytes !== undefined ? `${e.bytes}/${e.expectedBytes}` : e.bytes,
+    ...(e.error ? { error: e.error } : {}),
+  });
+  const counts = countOutcomes(record.ledger, signalAt);
+  const results: OracleResult[] = [];
+  if (lost.length > 0) {
+    const byOutcome = Object.entries(groupCount(lost.map((e) => e.outcome))).map(([o, n]) => `${n} ${o}`).join(', ');
+    const e0 = lost[0]!;
+    results.push({
+      oracle: 'lost-requests',
+      verdict: 'fail',
+      kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : 'in-flight-lost',
+      message:
+        `${lost.length} request(s) lost around ${what}: ${byOutcome}; e.g. #${e0.id} ${e0.method} ${e0.path} sent ` +
+        `${Math.abs(rel(e0.sentMs))} ms ${rel(e0.sentMs) < 0 ? 'before' : 'after'} the signal, ${e0.outcome}${e0.error ? ` (${e0.error})` : ''}`,
+      evidence: { signal: first?.signal ?? null, signalMs: first?.deliveredMs ?? null, lost: lost.slice(0, 20).map(describe), counts },
+    });
+  }
+  if (earlyRefusals.length > 0) {
+    const e0 = earlyRefusals[0]!;
+    results.push({
+      oracle: 'lost-requests',
+      verdict: 'fail',
+      kind: 'refused-early',
+      message: `${earlyRefusals.length} connection(s) refused within ${window} ms after ${what} (first ${rel(e0.sentMs)} ms after it); the scenario demands none`,
+      evidence: { windowMs: window, refused: earlyRefusals.slice(0, 20).map(describe), counts },
+    });
+  }
+  if (results.length === 0) {
+    results.push({
+      oracle: 'lost-requests',
+      verdict: 'pass',
+      message: `no request lost: ${counts.before.total} sent before ${what}, all answered in full${retryable ? ` (${retryable} idle keep-alive close(s), retryable)` : ''}; ${counts.after.total} sent after`,
+      evidence: { counts, retryable },
+    });
+  }
+  return results;
+};
+
+function countOutcomes(ledger: LedgerEntry[], signalAt: number) {
+  const side = (list: LedgerEntry[]) => ({ total: list.length, ...groupCount(list.map((e) => e.outcome)) });
+  const requests = ledger.filter((e) => e.kind !== 'write');
+  return { before: side(requests.filter((e) => e.sentMs < signalAt)), after: side(requests.filter((e) => e.sentMs >= signalAt)) };
+}
+
+const groupCount = (items: string[]): Record<string, number> =>
+  items.reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {});
