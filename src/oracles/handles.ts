@@ -39,16 +39,25 @@ function fdGrowth(record: TrialRecord): OracleResult[] {
   ];
 }
 
-/** A zombie seen in two consecutive samples is one nobody reaps (a short-lived one is normal). */
+/** Reaping takes microseconds: a zombie of the target still there 100 ms later is one nobody reaps. */
+const ZOMBIE_LASTING_MS = 100;
+
+/** Zombies whose parent belongs to the target (the main process itself, a child of sigstorm, is not counted). */
 function zombies(record: TrialRecord): OracleResult[] {
-  if (record.oracles.handles.allow_zombies || record.samples.length < 2) return [];
+  if (record.oracles.handles.allow_zombies) return [];
+  const seenSince = new Map<number, number>();
   const lasting = new Map<number, { comm: string; ppid: number; firstMs: number }>();
   let most = 0;
-  for (let i = 1; i < record.samples.length; i++) {
-    const previous = new Set(record.samples[i - 1]!.processes.filter((p) => p.state === 'Z').map((p) => p.pid));
-    const now = record.samples[i]!.processes.filter((p) => p.state === 'Z');
+  for (const sample of record.samples) {
+    const members = new Set(sample.processes.map((p) => p.pid));
+    const now = sample.processes.filter((p) => p.state === 'Z' && p.pid !== record.target.pid && members.has(p.ppid));
     most = Math.max(most, now.length);
-    for (const z of now) if (previous.has(z.pid) && !lasting.has(z.pid)) lasting.set(z.pid, { comm: z.comm, ppid: z.ppid, firstMs: record.samples[i - 1]!.atMs });
+    for (const pid of [...seenSince.keys()]) if (!now.some((z) => z.pid === pid)) seenSince.delete(pid);
+    for (const z of now) {
+      const since = seenSince.get(z.pid) ?? sample.atMs;
+      seenSince.set(z.pid, since);
+      if (sample.atMs - since >= ZOMBIE_LASTING_MS && !lasting.has(z.pid)) lasting.set(z.pid, { comm: z.comm, ppid: z.ppid, firstMs: since });
+    }
   }
   if (lasting.size === 0) return [];
   const parents = [...new Set([...lasting.values()].map((z) => z.ppid))];
@@ -57,7 +66,7 @@ function zombies(record: TrialRecord): OracleResult[] {
       oracle: 'handles',
       verdict: 'fail',
       kind: 'zombies',
-      message: `${lasting.size} zombie process(es) left unreaped (up to ${most} at once) by pid ${parents.join(', ')}${parents.includes(record.target.pid) ? ' — the main process, which does not reap children it did not start' : ''}`,
+      message: `${lasting.size} zombie process(es) left unreaped for ${ZOMBIE_LASTING_MS} ms or more (up to ${most} at once) by pid ${parents.join(', ')}${parents.includes(record.target.pid) ? ' — the main process, which does not reap children it did not start' : ''}`,
       evidence: { zombies: [...lasting.entries()].slice(0, 20).map(([pid, z]) => ({ pid, ...z })), maxAtOnce: most, parents },
     },
   ];

@@ -4,10 +4,11 @@ import type { Oracle, OracleResult } from './verdict.js';
 
 /**
  * A keep-alive connection the server closes as idle while a new request is already on the wire fails within
- * about a round trip, before any response byte. HTTP lets clients retry exactly this case (RFC 9112 §9.3.1), so
- * it is not counted as lost; a request that failed later than this had been taken up by the server.
+ * about a round trip, before any response byte (50 ms leaves room for a busy event loop). HTTP lets clients
+ * retry exactly this case (RFC 9112 §9.3.1), so it is not counted as lost; a request that failed later than
+ * this had been taken up by the server.
  */
-export const IDLE_CLOSE_RACE_MS = 20;
+export const IDLE_CLOSE_RACE_MS = 50;
 
 const isIdleCloseRace = (e: LedgerEntry) =>
   e.outcome === 'reset' && e.reused && e.firstByteMs === undefined && e.endMs - e.sentMs < IDLE_CLOSE_RACE_MS;

@@ -1,78 +1,389 @@
 // Zoo target: one small HTTP service whose shutdown handling is chosen by ZOO_MODE.
-// Each mode reproduces one real signal-handling pattern; "graceful" is the fixed twin.
+// "graceful" is the correct service; every other mode is graceful with exactly one thing broken,
+// each reproducing a real signal-handling bug pattern.
 //
-//	graceful       SIGTERM and SIGINT drain in-flight requests via Shutdown, exit 0
-//	unread-notify  signal.Notify registers a channel nobody reads: signals are swallowed, never acted on
-//	sigint-only    only SIGINT is handled; SIGTERM keeps Go's default action and kills the process (exit 143)
+//	graceful         TERM/INT start one drain (later ones are ignored): open streams say "bye", in-flight
+//	                 requests finish (5 s cap), the helper child is stopped, buffered writes are flushed, exit 0.
+//	                 HUP reopens $DATA_DIR/config, USR1 logs a stats line.
+//	unread-notify    signal.Notify registers a channel nobody reads: TERM/INT are swallowed, never acted on
+//	sigint-only      only SIGINT is handled; SIGTERM keeps Go's default action and kills the process
+//	                 (killed by SIGTERM, 143; as container PID 1 the kernel refuses the kill and Go exits 2)
+//	return-on-close  main returns once Serve returns ErrServerClosed, i.e. when Shutdown *starts*: in-flight requests cut
+//	short-deadline   the Shutdown deadline (100 ms) is shorter than a request; when it expires we exit 0 anyway
+//	stream-forever   streams never hear of the shutdown and Shutdown has no deadline: the drain hangs until SIGKILL
+//	double-close     every TERM/INT runs close(quit), no sync.Once: a second signal during the drain panics (exit 2)
+//	exit-no-flush    os.Exit(0) after the drain skips the deferred flush: acknowledged writes are lost
+//	hup-leak         SIGHUP opens the config again but never closes the old handle: one fd leaked per reload
+//	hup-unhandled    SIGHUP is not in Notify; Go's default action for HUP kills the process (logrotate's "kill -HUP"),
+//	                 129, or exit 2 as container PID 1
+//	orphan-helper    shutdown forgets the helper child (implies ZOO_HELPER=1): it outlives the service
+//
+// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500),
+// ZOO_HELPER=1 (start a helper child), ZOO_SPAWN=1 (orphan a short-lived grandchild every 100 ms, see children.go),
+// ZOO_ROLE (internal: set when the binary re-executes itself as helper, spawner or sleeper).
+//
+// Files in DATA_DIR: server.pid (removed on a clean exit), writes.log, config.
+// Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"), GET /stream (chunked "tick" every 100 ms),
+// POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first).
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
+var modes = map[string]bool{
+	"graceful": true, "unread-notify": true, "sigint-only": true, "return-on-close": true,
+	"short-deadline": true, "stream-forever": true, "double-close": true, "exit-no-flush": true,
+	"hup-leak": true, "hup-unhandled": true, "orphan-helper": true,
+}
+
+type service struct {
+	mode    string
+	port    string
+	dataDir string
+	slow    time.Duration
+	srv     *http.Server
+
+	quit     chan struct{} // closed when the shutdown begins
+	quitOnce sync.Once
+	drained  chan struct{} // closed when the drain is over
+
+	writes *writeLog
+	config *os.File   // reopened on SIGHUP
+	leaked []*os.File // hup-leak only: old handles, kept reachable so Go's finalizer cannot close them for us
+	helper *exec.Cmd  // ZOO_HELPER=1
+
+	requests atomic.Int64
+	streams  atomic.Int64
+}
+
 func main() {
-	mode := os.Getenv("ZOO_MODE")
-	if mode == "" {
-		mode = "graceful"
+	if role := os.Getenv("ZOO_ROLE"); role != "" {
+		runRole(role)
+		return
 	}
-	port := os.Getenv("PORT")
-	if port == "" {
-		port = "8080"
+	s := newService()
+	s.run()
+}
+
+func newService() *service {
+	s := &service{
+		mode:    env("ZOO_MODE", "graceful"),
+		port:    env("PORT", "8080"),
+		dataDir: env("DATA_DIR", "/tmp"),
+		quit:    make(chan struct{}),
+		drained: make(chan struct{}),
+	}
+	if !modes[s.mode] {
+		log.Fatalf("zoo: unknown ZOO_MODE %q", s.mode)
+	}
+	ms, err := strconv.Atoi(env("ZOO_SLOW_MS", "500"))
+	if err != nil || ms < 0 {
+		log.Fatalf("zoo: bad ZOO_SLOW_MS %q", os.Getenv("ZOO_SLOW_MS"))
+	}
+	s.slow = time.Duration(ms) * time.Millisecond
+	if err := os.MkdirAll(s.dataDir, 0o755); err != nil { // a FROM scratch image has no /tmp
+		log.Fatal(err)
+	}
+	if s.writes, err = openWriteLog(filepath.Join(s.dataDir, "writes.log")); err != nil {
+		log.Fatal(err)
+	}
+	if s.config, err = s.openConfig(); err != nil {
+		log.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(500 * time.Millisecond)
-		fmt.Fprintln(w, "done")
-	})
-	srv := &http.Server{Addr: ":" + port, Handler: mux}
-	log.Printf("zoo: mode=%s pid=%d listening on :%s", mode, os.Getpid(), port)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok\n") })
+	mux.HandleFunc("/slow", s.handleSlow)
+	mux.HandleFunc("/stream", s.handleStream)
+	mux.HandleFunc("/write", s.handleWrite)
+	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
+		mux.ServeHTTP(w, r)
+	})}
+	return s
+}
 
-	switch mode {
-	case "graceful":
-		serveUntilSignal(srv, syscall.SIGTERM, syscall.SIGINT)
-	case "sigint-only":
-		serveUntilSignal(srv, syscall.SIGINT)
-	case "unread-notify":
-		// The bug: the channel is registered, so Go no longer applies the default action,
-		// but main blocks in ListenAndServe and nothing ever receives from it.
-		sigs := make(chan os.Signal, 1)
-		signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-		if err := srv.ListenAndServe(); err != nil {
-			log.Fatal(err)
-		}
-	default:
-		log.Fatalf("zoo: unknown ZOO_MODE %q", mode)
+func (s *service) run() {
+	ln, err := net.Listen("tcp", ":"+s.port)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.writes.close() // the flush on the way out; exit-no-flush skips it with os.Exit
+	pidFile := filepath.Join(s.dataDir, "server.pid")
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	defer os.Remove(pidFile) // skipped by os.Exit too: a stale pid file blocks the next start in many init scripts
+	go s.writes.flushEvery(time.Second)
+	if os.Getenv("ZOO_HELPER") == "1" || s.mode == "orphan-helper" {
+		s.startHelper()
+	}
+	if os.Getenv("ZOO_SPAWN") == "1" {
+		go s.spawnLoop()
+	}
+	go func() { <-s.quit; s.shutdown() }()
+	s.notifySignals() // before the "listening" line: a signal sent right after readiness must find its handler
+	log.Printf("zoo: mode=%s pid=%d listening on :%s", s.mode, os.Getpid(), s.port)
+
+	if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		log.Fatal(err)
+	}
+	if s.mode == "return-on-close" {
+		// The bug: Serve returns ErrServerClosed as soon as Shutdown has closed the listener, not when the
+		// drain is done. Returning here ends the process while requests are still being served.
+		log.Printf("zoo: server closed, exiting")
+		return
+	}
+	<-s.drained
+	log.Printf("zoo: drained, exiting")
+	if s.mode == "exit-no-flush" {
+		// The bug: os.Exit does not run deferred calls, so acknowledged writes still in the buffer are lost.
+		os.Exit(0)
 	}
 }
 
-// serveUntilSignal serves until one of sigs arrives, then drains with a bounded Shutdown
-// and returns only after the drain is over.
-func serveUntilSignal(srv *http.Server, sigs ...os.Signal) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, sigs...)
-	done := make(chan struct{})
-	go func() {
-		s := <-ch
-		log.Printf("zoo: %v received, draining", s)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			log.Printf("zoo: shutdown: %v", err)
-		}
-		close(done)
-	}()
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		log.Fatal(err)
+// shutdown drains: stop accepting, wait for in-flight requests, stop the helper. The caller flushes writes.
+func (s *service) shutdown() {
+	ctx, cancel := s.drainContext()
+	defer cancel()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		log.Printf("zoo: shutdown: %v", err)
 	}
-	<-done
-	log.Printf("zoo: drained, exiting")
+	s.stopHelper()
+	close(s.drained)
+}
+
+func (s *service) drainContext() (context.Context, context.CancelFunc) {
+	switch s.mode {
+	case "short-deadline":
+		// The bug: a deadline shorter than the slowest request; when it expires the drain is declared over anyway.
+		return context.WithTimeout(context.Background(), 100*time.Millisecond)
+	case "stream-forever":
+		// The bug (with streamQuit): no deadline, so one endless response keeps the drain open forever.
+		return context.Background(), func() {}
+	}
+	return context.WithTimeout(context.Background(), 5*time.Second)
+}
+
+// ---- signals ----
+
+func (s *service) notifySignals() {
+	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1}
+	switch s.mode {
+	case "unread-notify":
+		// The bug: the channel is registered, so Go no longer applies the default action,
+		// but nothing ever receives from it.
+		unread := make(chan os.Signal, 1)
+		signal.Notify(unread, syscall.SIGTERM, syscall.SIGINT)
+		sigs = []os.Signal{syscall.SIGHUP, syscall.SIGUSR1}
+	case "sigint-only":
+		// The bug: written for Ctrl-C in a terminal; orchestrators send SIGTERM.
+		sigs = []os.Signal{syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1}
+	case "hup-unhandled":
+		// The bug: nobody handles HUP, and Go's default action for an un-notified SIGHUP is to exit.
+		sigs = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1}
+	}
+	ch := make(chan os.Signal, 4) // buffered: signal.Notify drops a signal it cannot hand over at once
+	signal.Notify(ch, sigs...)
+	go func() {
+		for sig := range ch {
+			s.onSignal(sig)
+		}
+	}()
+}
+
+func (s *service) onSignal(sig os.Signal) {
+	switch sig {
+	case syscall.SIGTERM, syscall.SIGINT:
+		s.beginShutdown(sig)
+	case syscall.SIGHUP:
+		s.reload()
+	case syscall.SIGUSR1:
+		log.Printf("zoo: stats requests=%d open_streams=%d", s.requests.Load(), s.streams.Load())
+	}
+}
+
+func (s *service) beginShutdown(sig os.Signal) {
+	if s.mode == "double-close" {
+		// The bug: "close(quit) means stop" without sync.Once; the second TERM/INT panics
+		// with "close of closed channel" in the middle of the drain.
+		log.Printf("zoo: %v received, draining", sig)
+		close(s.quit)
+		return
+	}
+	first := false
+	s.quitOnce.Do(func() { first = true; close(s.quit) })
+	if first {
+		log.Printf("zoo: %v received, draining", sig)
+	} else {
+		log.Printf("zoo: %v received during the drain, ignored", sig)
+	}
+}
+
+func (s *service) openConfig() (*os.File, error) {
+	return os.OpenFile(filepath.Join(s.dataDir, "config"), os.O_RDONLY|os.O_CREATE, 0o644)
+}
+
+func (s *service) reload() {
+	f, err := s.openConfig()
+	if err != nil {
+		log.Printf("zoo: reload: %v", err)
+		return
+	}
+	old := s.config
+	s.config = f
+	if s.mode == "hup-leak" {
+		// The bug: the previous handle is dropped without Close; every reload costs one descriptor.
+		s.leaked = append(s.leaked, old)
+	} else {
+		old.Close()
+	}
+	log.Printf("zoo: reloaded")
+}
+
+// ---- handlers ----
+
+func (s *service) handleSlow(w http.ResponseWriter, r *http.Request) {
+	time.Sleep(s.slow)
+	w.Header().Set("Content-Length", "5")
+	fmt.Fprint(w, "done\n")
+}
+
+// handleStream sends "tick" every 100 ms until the client leaves or the shutdown begins;
+// then it says "bye" and returns, so the client sees a complete chunked body.
+func (s *service) handleStream(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "no streaming", http.StatusInternalServerError)
+		return
+	}
+	s.streams.Add(1)
+	defer s.streams.Add(-1)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	quit := s.streamQuit()
+	for {
+		fmt.Fprint(w, "tick\n")
+		flusher.Flush()
+		select {
+		case <-tick.C:
+		case <-quit:
+			fmt.Fprint(w, "bye\n")
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func (s *service) streamQuit() <-chan struct{} {
+	if s.mode == "stream-forever" {
+		// The bug: long-lived responses are not told about the shutdown (a nil channel never fires).
+		return nil
+	}
+	return s.quit
+}
+
+// handleWrite acknowledges once the line is buffered, not once it is on disk — the usual trade-off
+// that makes the final flush part of a correct shutdown.
+func (s *service) handleWrite(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	id := r.URL.Query().Get("id")
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		http.Error(w, "id must be a number", http.StatusBadRequest)
+		return
+	}
+	if err := s.writes.append(id); err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprint(w, "ack\n")
+}
+
+// ---- buffered write log ----
+
+type writeLog struct {
+	mu     sync.Mutex
+	f      *os.File
+	w      *bufio.Writer
+	closed bool
+}
+
+func openWriteLog(path string) (*writeLog, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &writeLog{f: f, w: bufio.NewWriter(f)}, nil
+}
+
+func (l *writeLog) append(id string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return errors.New("write log closed")
+	}
+	_, err := l.w.WriteString(id + "\n")
+	return err
+}
+
+func (l *writeLog) flushEvery(d time.Duration) {
+	for range time.Tick(d) {
+		l.mu.Lock()
+		if !l.closed {
+			if err := l.w.Flush(); err != nil {
+				log.Printf("zoo: flush: %v", err)
+			}
+		}
+		l.mu.Unlock()
+	}
+}
+
+func (l *writeLog) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	l.closed = true
+	n := l.w.Buffered()
+	err := l.w.Flush()
+	if err == nil {
+		err = l.f.Sync()
+	}
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		log.Printf("zoo: writes: %v", err)
+		return
+	}
+	log.Printf("zoo: writes flushed (%d buffered bytes)", n)
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

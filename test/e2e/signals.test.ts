@@ -31,16 +31,21 @@ describe.each(backends)('signal delivery on the %s backend', (backend) => {
   });
 
   it('checks that a signal the scenario says to survive leaves the target alive and ready', async () => {
-    const scenario = await loadScenario('scenarios/unread-notify-fixed.yml');
-    // Go ignores SIGWINCH by default and terminates on SIGHUP when nothing handles it (bug class 8).
+    // Go ignores SIGWINCH by default; the graceful service handles SIGHUP as a reload.
+    const scenario = await loadScenario('scenarios/hup-unhandled-fixed.yml');
     scenario.expect.SIGWINCH = { kind: 'alive', settle: 300 };
-    scenario.expect.SIGHUP = { kind: 'alive', settle: 300 };
-    const survived = await run(scenario, { backend, reportDir, schedule: parseEventsArgument('[{"at":50,"signal":"SIGWINCH"}]') });
-    expect(survived.report.trial!.checks).toMatchObject([{ event: 0, alive: true, ready: { ok: true } }]);
-    expect(survived.report.trial!.events.map((e) => `${e.signal}/${e.origin}`)).toEqual(['SIGWINCH/schedule', 'SIGTERM/teardown']);
+    const schedule = parseEventsArgument('[{"at":50,"signal":"SIGWINCH"},{"at":100,"signal":"SIGHUP"}]');
+    const survived = await run(scenario, { backend, reportDir, schedule });
+    expect(survived.report.trial!.checks).toMatchObject([
+      { event: 0, alive: true, ready: { ok: true } },
+      { event: 1, alive: true, ready: { ok: true } },
+    ]);
+    expect(survived.report.trial!.events.map((e) => `${e.signal}/${e.origin}`)).toEqual(['SIGWINCH/schedule', 'SIGHUP/schedule', 'SIGTERM/teardown']);
     expect(survived.report.verdict).toBe('pass');
 
-    const died = await run(scenario, { backend, reportDir, schedule: parseEventsArgument('[{"at":50,"signal":"SIGHUP"}]') });
+    // Without a handler, Go's default action for SIGHUP ends the process.
+    const died = await run('scenarios/hup-unhandled.yml', { backend, reportDir, schedule: parseEventsArgument('[{"at":50,"signal":"SIGHUP"}]') });
+    expect(died.report.trial!.checks).toMatchObject([{ event: 0, alive: false }]);
     expect(died.report.failures.map((f) => `${f.oracle}/${f.kind}`)).toEqual(['exit-status/unexpected-exit', 'alive/died']);
   });
 });

@@ -1,0 +1,152 @@
+// Zoo target (Node): the Go service's endpoints on plain node:http, with Node's own shutdown bug patterns.
+// "graceful" is the correct service; each other mode is graceful with one thing broken.
+//
+//   graceful          SIGTERM/SIGINT start one drain (later ones are ignored): open streams say "bye", the server
+//                     stops accepting, in-flight requests finish (5 s cap), idle keep-alive connections are closed,
+//                     buffered writes are flushed and fsynced, exit 0.
+//   exit-at-once      the handler calls process.exit(0): in-flight requests and buffered writes are dropped
+//   throw-in-handler  the handler reads a file that is not there and throws: uncaught exception, stack trace, exit 1
+//
+// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500).
+// Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"), GET /stream (chunked "tick" every 100 ms),
+// POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first).
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+const mode = process.env.ZOO_MODE || 'graceful';
+const port = Number(process.env.PORT || 8080);
+const dataDir = process.env.DATA_DIR || '/tmp';
+const slowMs = Number(process.env.ZOO_SLOW_MS || 500);
+
+const log = (msg) => process.stderr.write(`${new Date().toISOString()} zoo-node: ${msg}\n`);
+
+if (!['graceful', 'exit-at-once', 'throw-in-handler'].includes(mode)) {
+  log(`unknown ZOO_MODE ${JSON.stringify(mode)}`);
+  process.exit(2);
+}
+
+// ---- buffered write log: acknowledged once buffered, on disk within a second ----
+
+fs.mkdirSync(dataDir, { recursive: true }); // a FROM scratch image has no /tmp
+const writesFd = fs.openSync(path.join(dataDir, 'writes.log'), 'a');
+let pending = [];
+const flushWrites = () => {
+  if (pending.length === 0) return;
+  fs.writeSync(writesFd, pending.join(''));
+  pending = [];
+};
+const flusher = setInterval(flushWrites, 1000);
+
+// ---- endpoints ----
+
+const streams = new Set(); // functions that end one open stream with "bye"
+const inFlight = new Set(); // responses not yet finished
+let shuttingDown = false;
+let requests = 0;
+
+function handle(req, res) {
+  const url = new URL(req.url, 'http://zoo');
+  if (url.pathname === '/healthz') return text(res, 200, 'ok\n');
+  if (url.pathname === '/slow') return setTimeout(() => text(res, 200, 'done\n'), slowMs);
+  if (url.pathname === '/stream') return stream(req, res);
+  if (url.pathname === '/write') return write(req, res, url.searchParams.get('id'));
+  text(res, 404, 'not found\n');
+}
+
+function text(res, status, body) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function stream(req, res) {
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }); // no length: chunked
+  res.write('tick\n');
+  const timer = setInterval(() => res.write('tick\n'), 100);
+  const bye = () => {
+    stop();
+    res.end('bye\n');
+  };
+  const stop = () => {
+    clearInterval(timer);
+    streams.delete(bye);
+  };
+  streams.add(bye);
+  res.on('close', stop); // the client went away
+}
+
+function write(req, res, id) {
+  if (req.method !== 'POST') {
+    res.setHeader('Allow', 'POST');
+    return text(res, 405, 'POST only\n');
+  }
+  if (!/^\d+$/.test(id ?? '')) return text(res, 400, 'id must be a number\n');
+  pending.push(`${id}\n`);
+  text(res, 200, 'ack\n');
+}
+
+const server = http.createServer((req, res) => {
+  requests++;
+  inFlight.add(res);
+  if (shuttingDown) res.setHeader('Connection', 'close');
+  res.on('close', () => {
+    inFlight.delete(res);
+    if (shuttingDown && inFlight.size === 0) setImmediate(() => server.closeIdleConnections());
+  });
+  handle(req, res);
+});
+
+// ---- shutdown ----
+
+function onShutdownSignal(sig) {
+  if (mode === 'exit-at-once') {
+    // The bug: "exit on SIGTERM" taken literally. process.exit does not wait for sockets or timers,
+    // so in-flight requests are cut and buffered writes are dropped.
+    log(`${sig} received, exiting`);
+    process.exit(0);
+  }
+  if (shuttingDown) {
+    log(`${sig} received during the drain, ignored`);
+    return;
+  }
+  log(`${sig} received, draining`);
+  const budget = drainBudgetMs();
+  shuttingDown = true;
+  for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close'); // no reuse after this
+  for (const bye of [...streams]) bye();
+  server.close(finish); // stop accepting; finish runs once every connection has ended
+  server.closeIdleConnections(); // keep-alive connections with no request; busy ones close when their response ends
+  setTimeout(() => {
+    log(`drain budget of ${budget} ms exceeded, closing ${inFlight.size} in-flight request(s)`);
+    server.closeAllConnections();
+  }, budget).unref();
+}
+
+// How long the drain may take: $DATA_DIR/drain-ms if that file exists, else 5000.
+function drainBudgetMs() {
+  const file = path.join(dataDir, 'drain-ms');
+  if (mode === 'throw-in-handler') {
+    // The bug: the file is assumed to exist. The ENOENT escapes the signal listener as an uncaught
+    // exception: Node prints the stack and exits 1 before anything is drained.
+    return Number(fs.readFileSync(file, 'utf8'));
+  }
+  try {
+    return Number(fs.readFileSync(file, 'utf8')) || 5000;
+  } catch {
+    return 5000;
+  }
+}
+
+function finish() {
+  clearInterval(flusher);
+  flushWrites();
+  fs.fsyncSync(writesFd);
+  fs.closeSync(writesFd);
+  log(`drained (${requests} requests served), exiting`);
+  process.exit(0);
+}
+
+process.on('SIGTERM', onShutdownSignal);
+process.on('SIGINT', onShutdownSignal);
+
+server.listen(port, () => log(`mode=${mode} pid=${process.pid} listening on :${port}`));

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { ProcessInfo } from '../../src/backends/procfs.js';
+import type { PlayedEvent } from '../../src/faults/player.js';
+import { judge } from '../../src/oracles/judge.js';
+import type { TrialRecord } from '../../src/trial/record.js';
+import type { LedgerEntry } from '../../src/workload/ledger.js';
+
+// Recorded trials with traffic and /proc samples, written by hand: the oracles see nothing else.
+const SIGTERM_AT = 1000;
+
+const signal = (sig: PlayedEvent['signal'], deliveredMs: number): PlayedEvent => ({
+  at: deliveredMs, kind: 'signal', signal: sig, to: 'main', origin: 'schedule', scheduledMs: deliveredMs, deliveredMs, via: 'host-pid', pids: [100],
+});
+
+let nextId = 0;
+const req = (sentMs: number, endMs: number, outcome: LedgerEntry['outcome'], more: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  id: nextId++, kind: 'request', method: 'GET', path: '/slow', connection: 'fresh', reused: false, sentMs, endMs, outcome, bytes: outcome === 'ok' ? 5 : 0, ...more,
+});
+
+const proc = (pid: number, more: Partial<ProcessInfo> = {}): ProcessInfo => ({ pid, ppid: 1, pgid: 100, sid: 100, state: 'S', comm: 'server', fds: 10, startTime: 1, ...more });
+
+function record(more: Partial<TrialRecord>): TrialRecord {
+  return {
+    scenario: { name: 'demo', path: '/s/demo.yml' },
+    backend: 'docker',
+    runId: 'r',
+    expect: { SIGTERM: { kind: 'exit', exit: [0], within: 3000 }, SIGINT: { kind: 'exit', exit: [0], within: 3000 }, SIGHUP: { kind: 'alive', settle: 100 } },
+    oracles: { lost_requests: { no_refusals_for: 0 }, handles: { fd_slack: 4, allow_zombies: false, removed_on_exit: [] } },
+    stopSignal: 'SIGTERM',
+    stopGracePeriodMs: 3000,
+    target: { id: 'c', pid: 100 },
+    readyAt: '2026-11-26T00:00:00.000Z',
+    spawnToReadyMs: 200,
+    schedule: [],
+    events: [signal('SIGTERM', SIGTERM_AT)],
+    checks: [],
+    exit: { exitCode: 0, signal: null, status: 0, atMs: 1500, forcedKill: false, lingering: [] },
+    samples: [],
+    ledger: [],
+    files: [],
+    logs: [],
+    ...more,
+  };
+}
+
+const failing = (r: TrialRecord) => judge(r).results.filter((x) => x.verdict === 'fail').map((x) => `${x.oracle}/${x.kind}`);
+
+describe('lost-requests', () => {
+  it('allows a request sent 1 ms after SIGTERM and refused, but not one sent 1 ms before and reset', () => {
+    const after = record({ ledger: [req(SIGTERM_AT + 1, SIGTERM_AT + 2, 'refused', { error: 'ECONNREFUSED' })] });
+    expect(judge(after).verdict).toBe('pass');
+    const before = record({ ledger: [req(SIGTERM_AT - 1, SIGTERM_AT + 300, 'reset', { error: 'ECONNRESET' })] });
+    expect(failing(before)).toEqual(['lost-requests/in-flight-lost']);
+    const result = judge(before).results.find((x) => x.oracle === 'lost-requests')!;
+    expect(result.message).toMatch(/sent 1 ms before the signal, reset \(ECONNRESET\)/);
+    expect(result.evidence!.lost).toMatchObject([{ sentRelMs: -1, endRelMs: 300, outcome: 'reset' }]);
+  });
+
+  it('counts a truncated response as lost whenever it was sent', () => {
+    const r = record({ ledger: [req(SIGTERM_AT + 50, SIGTERM_AT + 400, 'truncated', { kind: 'stream', path: '/stream', firstByteMs: SIGTERM_AT + 60, bytes: 40 })] });
+    expect(failing(r)).toEqual(['lost-requests/truncated']);
+  });
+
+  it('does not count an idle keep-alive connection closed under a request already on the wire (retryable)', () => {
+    const race = req(SIGTERM_AT - 0.5, SIGTERM_AT + 2, 'reset', { connection: 'keep-alive', reused: true });
+    expect(judge(record({ ledger: [race] })).verdict).toBe('pass');
+    // …but a reused connection reset after the server had the request for a while is a loss.
+    const taken = req(SIGTERM_AT - 200, SIGTERM_AT + 5, 'reset', { connection: 'keep-alive', reused: true });
+    expect(failing(record({ ledger: [taken] }))).toEqual(['lost-requests/in-flight-lost']);
+  });
+
+  it('demands accepted connections for no_refusals_for after the signal when the scenario says so', () => {
+    const oracles = { lost_requests: { no_refusals_for: 500 }, handles: { fd_slack: 4, allow_zombies: false, removed_on_exit: [] } };
+    const early = record({ oracles, ledger: [req(SIGTERM_AT + 10, SIGTERM_AT + 11, 'refused')] });
+    expect(failing(early)).toEqual(['lost-requests/refused-early']);
+    const late = record({ oracles, ledger: [req(SIGTERM_AT + 600, SIGTERM_AT + 601, 'refused')] });
+    expect(judge(late).verdict).toBe('pass');
+  });
+
+  it('treats everything as before the signal when the target died on its own', () => {
+    const r = record({ events: [], exit: { exitCode: 2, signal: null, status: 2, atMs: 800, forcedKill: false, lingering: [] }, ledger: [req(700, 800, 'reset')] });
+    expect(failing(r)).toEqual(['exit-status/unexpected-exit', 'lost-requests/in-flight-lost']);
+  });
+});
+
+describe('acked-writes', () => {
+  const write = (id: number, outcome: LedgerEntry['outcome'] = 'ok') => req(100 + id, 110 + id, outcome, { kind: 'write', method: 'POST', path: `/write?id=${id}`, writeId: id });
+
+  it('fails when an acknowledged write is missing from the read-back, naming it', () => {
+    const r = record({ ledger: [write(0), write(1), write(2)], readback: { file: 'writes.log', ids: [0, 2] } });
+    expect(failing(r)).toEqual(['acked-writes/acked-lost']);
+    expect(judge(r).results.find((x) => x.oracle === 'acked-writes')!.evidence!.missing).toEqual([{ writeId: 1, ackedRelMs: 111 - SIGTERM_AT }]);
+  });
+
+  it('ignores writes never acknowledged, and passes a complete read-back', () => {
+    const r = record({ ledger: [write(0), write(1, 'refused')], readback: { file: 'writes.log', ids: [0] } });
+    expect(judge(r).verdict).toBe('pass');
+  });
+
+  it('fails every acknowledged write when the read-back file is missing', () => {
+    const r = record({ ledger: [write(0)], readback: { file: 'writes.log', ids: [], error: 'ENOENT' } });
+    expect(judge(r).results.find((x) => x.oracle === 'acked-writes')!.message).toMatch(/1 of 1 .* \(ENOENT\)/);
+  });
+});
+
+describe('handles', () => {
+  const sample = (atMs: number, processes: ProcessInfo[]) => ({ atMs, processes });
+  const hups = [100, 200, 300, 400].map((t) => signal('SIGHUP', t));
+
+  it('fails fd growth across survived signals beyond the slack, and passes growth within it', () => {
+    const leak = record({ events: [...hups, signal('SIGTERM', SIGTERM_AT)], samples: [sample(50, [proc(100, { fds: 10 })]), sample(900, [proc(100, { fds: 15 })])] });
+    expect(failing(leak)).toEqual(['handles/fd-leak']);
+    const flat = record({ events: [...hups, signal('SIGTERM', SIGTERM_AT)], samples: [sample(50, [proc(100, { fds: 10 })]), sample(900, [proc(100, { fds: 14 })])] });
+    expect(judge(flat).verdict).toBe('pass');
+  });
+
+  it('fails a zombie of the target that lasts 100 ms, not one reaped in between', () => {
+    const z = proc(200, { state: 'Z', ppid: 100, comm: 'sleeper' });
+    expect(failing(record({ samples: [sample(100, [proc(100), z]), sample(200, [proc(100), z])] }))).toEqual(['handles/zombies']);
+    expect(judge(record({ samples: [sample(100, [proc(100), z]), sample(200, [proc(100)]), sample(300, [proc(100), z])] })).verdict).toBe('pass');
+    expect(judge(record({ samples: [sample(100, [proc(100), z]), sample(150, [proc(100), z])] })).verdict).toBe('pass');
+  });
+
+  it('does not count the main process itself as a zombie while sigstorm reaps it', () => {
+    const main = proc(100, { state: 'Z', ppid: 42 });
+    expect(judge(record({ samples: [sample(600, [main]), sample(900, [main])] })).verdict).toBe('pass');
+  });
+
+  it('fails processes left running after the main process exited, and declared files left behind', () => {
+    const r = record({
+      exit: { exitCode: 0, signal: null, status: 0, atMs: 1010, forcedKill: true, killedAtMs: 4000, lingering: [proc(300, { comm: 'helper' })] },
+      files: [{ path: 'server.pid', exists: true }],
+    });
+    expect(failing(r)).toEqual(['deadline/sigkill-needed', 'handles/orphans', 'handles/files-left']);
+  });
+});
+
+describe('second-signal and crash signatures', () => {
+  const twoSignals = [signal('SIGTERM', SIGTERM_AT), signal('SIGINT', SIGTERM_AT + 50)];
+  const panicked = { exitCode: 2, signal: null, status: 2, atMs: SIGTERM_AT + 51, forcedKill: false, lingering: [] };
+  const panicLogs = [{ atMs: SIGTERM_AT + 51, stream: 'stdout' as const, text: 'panic: close of closed channel' }];
+
+  it('policy ignore: a panic on the second signal fails, named as a Go panic', () => {
+    const r = record({ events: twoSignals, exit: panicked, logs: panicLogs, oracles: { ...record({}).oracles, second_signal: { policy: 'ignore', within: 1000 } } });
+    expect(failing(r)).toEqual(['exit-status/go-panic', 'second-signal/not-ignored']);
+    expect(judge(r).results.find((x) => x.oracle === 'second-signal')!.message).toMatch(/Go panic \(exit 2\): panic: close of closed channel/);
+  });
+
+  it('policy ignore passes a drain that goes on; force-exit demands a quick exit', () => {
+    const drained = { exitCode: 0, signal: null, status: 0, atMs: SIGTERM_AT + 500, forcedKill: false, lingering: [] };
+    const base = record({}).oracles;
+    expect(judge(record({ events: twoSignals, exit: drained, oracles: { ...base, second_signal: { policy: 'ignore', within: 1000 } } })).verdict).toBe('pass');
+    expect(failing(record({ events: twoSignals, exit: drained, oracles: { ...base, second_signal: { policy: 'force-exit', within: 100 } } }))).toEqual(['second-signal/not-forced']);
+  });
+
+  it('names a Node uncaught exception from its stack trace', () => {
+    const logs = ['/app/server.js:12', 'Error: ENOENT: no such file or directory', '    at Object.openSync (node:fs:573:18)'].map((text) => ({ atMs: 1001, stream: 'stderr' as const, text }));
+    const r = record({ exit: { exitCode: 1, signal: null, status: 1, atMs: 1001, forcedKill: false, lingering: [] }, logs });
+    expect(failing(r)).toEqual(['exit-status/node-uncaught']);
+  });
+});
