@@ -1,4 +1,6 @@
 import type { Target } from '../scenario/schema.js';
+import type { PartitionEvent } from '../faults/event.js';
+import type { Applied } from '../faults/inject.js';
 import type { SignalName } from '../signals.js';
 import type { LogBuffer } from './logs.js';
 import type { ProcessInfo } from './procfs.js';
@@ -31,6 +33,8 @@ export interface StartContext {
   labels: Record<string, string>;
   /** A fresh host directory for this trial: DATA_DIR for a process, mounted at `target.dataDir` in a container. */
   dataDir: string;
+  /** The schedule holds partitions: a process target gets a TCP proxy in front (containers are cut with iptables). */
+  partitions: boolean;
 }
 
 /** A running target. Disposal removes everything the backend created for it, whatever state it is in. */
@@ -51,6 +55,10 @@ export interface StartedTarget extends AsyncDisposable {
   /** Settles when the main process exits. */
   readonly exited: Promise<RawExit>;
   signal(signal: SignalName, to: Recipient): Promise<Delivery>;
+  /** Freezes every process of the target until the returned heal thaws it. */
+  pause(): Promise<Applied>;
+  /** Cuts traffic between the workload and the target until the returned heal restores it. */
+  partition(spec: Pick<PartitionEvent, 'direction' | 'mode'>): Promise<Applied>;
   /** Resolves when the target is gone (its main process exited and nothing of it is left), or undefined at `untilMs`. */
   waitGone(untilMs: number): Promise<RawExit | undefined>;
   /** Processes belonging to the target right now (main first when alive). */

@@ -6,6 +6,7 @@ import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
 import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget } from './backend.js';
 import { dockerClient } from './engine.js';
+import { cutNamespace } from '../faults/iptables.js';
 import { ensureImage, neverPull } from './image.js';
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
@@ -113,18 +114,37 @@ export const dockerBackend: Backend = {
           return { atMs, via: 'docker-api', pids: [pid] };
         }
         if (mainExit) throw new Error('the container has exited');
+        if (to === 'main') {
+          // No /proc scan on this path: races need back-to-back kills.
+          const atMs = now();
+          process.kill(pid, signal);
+          return { atMs, via: 'host-pid', pids: [pid] };
+        }
         const all = allProcesses();
         const pgid = readStat(pid)?.pgid ?? pid;
-        const pids =
-          to === 'main'
-            ? [pid]
-            : to === 'group'
-              ? all.filter((p) => p.pgid === pgid).map((p) => p.pid)
-              : descendants(pid, all).map((p) => p.pid);
+        const pids = to === 'group' ? all.filter((p) => p.pgid === pgid).map((p) => p.pid) : descendants(pid, all).map((p) => p.pid);
         const atMs = now();
         if (to === 'group') process.kill(-pgid, signal);
         else for (const p of pids) process.kill(p, signal);
         return { atMs, via: 'host-pid', pids };
+      },
+      async pause() {
+        // The cgroup freezer stops every process of the container at once, where SIGSTOP would race with forks.
+        const atMs = now();
+        await container.pause();
+        const heal = async () => {
+          const healedAt = now(); // like every API delivery: the moment the request went out
+          await container.unpause();
+          return healedAt;
+        };
+        return { atMs, via: 'docker-api' as const, heal };
+      },
+      async partition(spec) {
+        if (!hostPids) throw new Error('partitioning a container needs root on the Docker host (iptables in its namespace)');
+        if (form.ports.length === 0) throw new Error('the container declares no `ports` to cut');
+        const atMs = now();
+        const undo = await cutNamespace(pid, form.ports, spec);
+        return { atMs, via: 'host-pid' as const, heal: async () => (await undo(), now()) };
       },
       waitGone: (untilMs: number) => Promise.race([exited, sleep(untilMs - now()).then(() => undefined)]),
       processes() {

@@ -8,6 +8,7 @@ import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
 import { allProcesses, descendants, isSameProcess, readStat, sessionMembers, withFds, type ProcessInfo } from './procfs.js';
+import { PartitionProxy } from '../faults/proxy.js';
 import { track } from './tracked.js';
 
 /** Runs the target as a local process in its own session and process group (execa, detached). */
@@ -17,12 +18,15 @@ export const processBackend: Backend = {
   async start(target: Target, context: StartContext): Promise<StartedTarget> {
     const form = target.process;
     if (!form) throw badInput(`scenario ${context.scenario} has no \`target.process\` form: use --backend docker`);
-    return startProcess(form, context.dataDir);
+    return startProcess(form, context);
   },
 };
 
-async function startProcess(form: ProcessForm, dataDir: string): Promise<StartedTarget> {
+async function startProcess(form: ProcessForm, { dataDir, partitions }: StartContext): Promise<StartedTarget> {
   const port = await freePort();
+  // Partitions of a local process go through a proxy of ours; without them the workload talks to the target directly.
+  const proxy = partitions ? new PartitionProxy(port) : undefined;
+  const endpointPort = proxy ? await proxy.listen() : port;
   const logs = new LogBuffer();
   const spawnedAtMs = now();
   const [file, ...args] = form.command;
@@ -66,7 +70,7 @@ async function startProcess(form: ProcessForm, dataDir: string): Promise<Started
     backend: 'process',
     id: String(pid),
     pid,
-    endpoint: { host: '127.0.0.1', port },
+    endpoint: { host: '127.0.0.1', port: endpointPort },
     logs,
     spawnedAtMs,
     exited,
@@ -75,11 +79,22 @@ async function startProcess(form: ProcessForm, dataDir: string): Promise<Started
     },
     async signal(signal: SignalName, to: Recipient): Promise<Delivery> {
       if (mainExit === undefined && !isSameProcess(pid, startTime)) throw new Error(`pid ${pid} no longer names the target`);
-      const pids = recipients(pid, to);
+      const pids = to === 'main' ? [pid] : recipients(pid, to);
       const atMs = now();
       if (to === 'group') process.kill(-pid, signal);
       else for (const p of pids) process.kill(p, signal);
       return { atMs, via: 'host-pid', pids };
+    },
+    async pause() {
+      const atMs = now();
+      process.kill(-pid, 'SIGSTOP');
+      return { atMs, via: 'host-pid' as const, heal: async () => (process.kill(-pid, 'SIGCONT'), now()) };
+    },
+    async partition(spec) {
+      if (!proxy) throw new Error('no partition proxy: the trial was started without partitions in its schedule');
+      const atMs = now();
+      proxy.partition(spec);
+      return { atMs, via: 'host-pid' as const, heal: async () => (proxy.heal(), now()) };
     },
     async waitGone(untilMs: number) {
       const exit = await Promise.race([exited, sleep(untilMs - now()).then(() => undefined)]);
@@ -106,6 +121,7 @@ async function startProcess(form: ProcessForm, dataDir: string): Promise<Started
     },
     async [Symbol.asyncDispose]() {
       if (mainExit === undefined || leftovers().length > 0) await target.kill();
+      await proxy?.close();
       untrack();
     },
   };

@@ -1,47 +1,136 @@
 import type { Delivery } from '../backends/backend.js';
+import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
-import type { FaultEvent } from './event.js';
+import { signalsOf, type FaultEvent } from './event.js';
+import type { Injectors } from './inject.js';
 
 /** An event as it was really played: times are ms after readiness on the trial's monotonic clock. */
 export type PlayedEvent = FaultEvent & {
   origin: 'schedule' | 'teardown';
   scheduledMs: number;
+  /** When the event took effect (its first signal, the freeze, the cut). */
   deliveredMs?: number;
+  /** Each signal the event delivered (one for `signal`, several for `storm` and `race`). */
+  deliveries?: { signal: SignalName; atMs: number }[];
+  /** When a pause or partition was undone. */
+  healedMs?: number;
   via?: Delivery['via'];
   pids?: number[];
-  /** Why the event was not delivered (target already gone, process not found, …). */
+  /** Why the event was not (fully) delivered (target already gone, process not found, …). */
   error?: string;
 };
 
-export type Injector = (event: FaultEvent) => Promise<Delivery>;
+export interface PlayHooks {
+  /** Each signal, the moment it is delivered (before its event is complete: storms last a while). */
+  onSignal?: (signal: SignalName, atMs: number) => void;
+  /** Each event once it has taken full effect (a pause or partition: once applied, not healed). */
+  onPlayed?: (played: PlayedEvent) => void;
+}
 
 /**
- * The only impure interpreter of a schedule. Every event is timed from one start instant (no chained sleeps,
- * so delays never accumulate); `onPlayed` sees each event as soon as it is delivered.
+ * The only impure interpreter of a schedule. Every event starts at its own instant, timed from one origin (no
+ * chained sleeps, so delays never accumulate, and a long storm does not hold back the events after it). Pauses and
+ * partitions are healed after their duration, or at the latest by `heal()`. Times in the records are ms after `originMs`.
  */
-export async function play(
-  schedule: readonly FaultEvent[],
-  startMs: number,
-  inject: Injector,
-  options: { signal: AbortSignal; onPlayed: (played: PlayedEvent) => void; origin?: PlayedEvent['origin'] },
-): Promise<PlayedEvent[]> {
-  const played: PlayedEvent[] = [];
-  for (const event of [...schedule].sort((a, b) => a.at - b.at)) {
-    // Timers may fire a fraction of a millisecond early: never deliver before the scheduled instant.
-    while (now() < startMs + event.at && !options.signal.aborted) await sleep(startMs + event.at - now(), options.signal);
-    const record: PlayedEvent = { ...event, origin: options.origin ?? 'schedule', scheduledMs: event.at };
-    if (options.signal.aborted) {
-      played.push({ ...record, error: 'not played: the trial was over' });
-      continue;
+export class Player {
+  readonly played: PlayedEvent[] = [];
+  private readonly running: Promise<void>[] = [];
+  private readonly heals = new Map<PlayedEvent, () => Promise<number>>();
+  private readonly stopped = new AbortController();
+
+  constructor(
+    private readonly inject: Injectors,
+    private readonly originMs: number,
+    private readonly hooks: PlayHooks = {},
+  ) {}
+
+  /** Plays `schedule`; resolves once every event has been started (not necessarily finished). */
+  async play(schedule: readonly FaultEvent[], origin: PlayedEvent['origin'] = 'schedule'): Promise<void> {
+    for (const event of [...schedule].sort((a, b) => a.at - b.at)) {
+      await this.until(event.at);
+      const played: PlayedEvent = { ...event, origin, scheduledMs: event.at };
+      this.played.push(played);
+      if (this.stopped.signal.aborted) {
+        played.error = 'not played: the trial was over';
+        continue;
+      }
+      this.running.push(this.apply(played));
     }
-    try {
-      const delivery = await inject(event);
-      Object.assign(record, { deliveredMs: delivery.atMs - startMs, via: delivery.via, pids: delivery.pids });
-    } catch (error) {
-      record.error = (error as Error).message;
-    }
-    played.push(record);
-    options.onPlayed(record);
   }
-  return played;
+
+  /** Resolves once every event started so far has run its course (storms delivered, pauses and cuts healed). */
+  async settled(): Promise<void> {
+    for (let seen = 0; seen < this.running.length; seen = this.running.length) await Promise.all(this.running);
+  }
+
+  /** Ends the schedule: nothing more starts, every pause and partition still active is healed now. */
+  async stop(): Promise<void> {
+    this.stopped.abort();
+    await this.heal();
+    await Promise.all(this.running);
+  }
+
+  /** Heals every active pause and partition at once (before a SIGKILL, and when the trial ends). */
+  async heal(): Promise<void> {
+    await Promise.all([...this.heals.keys()].map((played) => this.healOne(played)));
+  }
+
+  private async apply(played: PlayedEvent): Promise<void> {
+    try {
+      if (played.kind === 'pause' || played.kind === 'partition') {
+        const applied = played.kind === 'pause' ? await this.inject.pause() : await this.inject.partition(played);
+        played.deliveredMs = applied.atMs - this.originMs;
+        played.via = applied.via;
+        this.heals.set(played, applied.heal);
+        this.hooks.onPlayed?.(played);
+        await this.until(played.at + played.duration);
+        await this.healOne(played);
+        return;
+      }
+      const signals = signalsOf(played);
+      played.deliveries = [];
+      const deliver = (d: Delivery, signal: SignalName) => {
+        const atMs = d.atMs - this.originMs;
+        played.deliveries!.push({ signal, atMs });
+        played.deliveredMs ??= atMs;
+        played.via ??= d.via;
+        played.pids ??= d.pids;
+        this.hooks.onSignal?.(signal, atMs);
+      };
+      const to = played.kind === 'signal' || played.kind === 'race' || played.kind === 'storm' ? played.to : 'main';
+      if (played.kind === 'race') {
+        // Started together: on the host-pid path every kill() runs synchronously, back to back.
+        const deliveries = await Promise.all(signals.map((s) => this.inject.signal(s, to)));
+        deliveries.forEach((d, i) => deliver(d, signals[i]!));
+      } else {
+        const spacing = played.kind === 'storm' ? played.spacing : 0;
+        for (const [i, signal] of signals.entries()) {
+          if (i > 0) await this.until(played.at + i * spacing);
+          if (this.stopped.signal.aborted) throw new Error(`stopped after ${i} of ${signals.length} signals: the trial was over`);
+          deliver(await this.inject.signal(signal, to), signal);
+        }
+      }
+    } catch (error) {
+      played.error = (error as Error).message;
+    }
+    this.hooks.onPlayed?.(played);
+  }
+
+  private async healOne(played: PlayedEvent): Promise<void> {
+    const heal = this.heals.get(played);
+    if (!heal) return;
+    this.heals.delete(played);
+    try {
+      played.healedMs = (await heal()) - this.originMs;
+    } catch (error) {
+      played.error = `heal failed: ${(error as Error).message}`;
+    }
+  }
+
+  /** Sleeps until `ms` after the origin. Timers may fire a fraction of a millisecond early: never act before. */
+  private async until(ms: number): Promise<void> {
+    while (now() < this.originMs + ms && !this.stopped.signal.aborted) {
+      await sleep(this.originMs + ms - now(), this.stopped.signal);
+    }
+  }
 }

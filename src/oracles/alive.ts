@@ -1,3 +1,4 @@
+import { describeEvent } from '../faults/event.js';
 import { firstTerminating } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
@@ -7,8 +8,11 @@ export const alive: Oracle = (record) => {
   const results: OracleResult[] = [];
   for (const check of record.checks) {
     const event = record.events[check.event]!;
+    const last = (event.deliveries ?? []).at(-1);
+    if (!last) continue;
     // A terminating signal before the check decides the outcome: nothing left to judge here.
-    if (first && first.deliveredMs! <= check.atMs && first !== event) continue;
+    if (first && first.deliveredMs <= check.atMs && first.event !== check.event) continue;
+    const what = event.kind === 'signal' ? event.signal : describeEvent(event).replace(/^\+\d+ ms /, '');
     const ok = check.alive && (check.ready === null || check.ready.ok);
     const state = !check.alive
       ? `had exited (status ${record.exit.status})`
@@ -19,8 +23,8 @@ export const alive: Oracle = (record) => {
       oracle: 'alive',
       verdict: ok ? 'pass' : 'fail',
       ...(ok ? {} : { kind: check.alive ? 'not-ready' : 'died' }),
-      message: `${Math.round(check.atMs - event.deliveredMs!)} ms after ${event.signal} (+${Math.round(event.deliveredMs!)} ms) the target ${state}`,
-      evidence: { signal: event.signal, deliveredMs: event.deliveredMs, checkedMs: check.atMs, alive: check.alive, ready: check.ready },
+      message: `${Math.round(check.atMs - last.atMs)} ms after ${what} (+${Math.round(last.atMs)} ms) the target ${state}`,
+      evidence: { signal: last.signal, deliveredMs: last.atMs, checkedMs: check.atMs, alive: check.alive, ready: check.ready },
     });
   }
   return results;

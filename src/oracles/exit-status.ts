@@ -1,5 +1,5 @@
 import { crashSignature } from './crash.js';
-import { firstTerminating, describeStatus } from './terminating.js';
+import { describeStatus, firstTerminating, signalDeliveries } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
 /** The exit status after the first terminating signal is one the scenario allows for that signal. */
@@ -14,7 +14,7 @@ export const exitStatus: Oracle = (record) => {
         verdict: 'fail',
         kind: crash?.kind ?? 'unexpected-exit',
         message: `the target exited with status ${describeStatus(exit.status)} ${Math.round(exit.atMs)} ms after it was ready, without any terminating signal${crash ? ` — ${crash.description}` : ''}`,
-        evidence: { status: exit.status, exitAtMs: exit.atMs, delivered: record.events.filter((e) => e.deliveredMs !== undefined).map((e) => e.signal) },
+        evidence: { status: exit.status, exitAtMs: exit.atMs, delivered: signalDeliveries(record).map((d) => d.signal) },
       },
     ];
   }

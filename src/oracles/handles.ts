@@ -1,6 +1,6 @@
 import type { ProcessInfo } from '../backends/procfs.js';
 import type { TrialRecord } from '../trial/record.js';
-import { firstTerminating } from './terminating.js';
+import { firstTerminating, signalDeliveries } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
 /** Leaked handles: fds growing across survived signals, lasting zombies, processes outliving the main one, files left. */
@@ -14,9 +14,7 @@ export const handles: Oracle = (record) => [
 function fdGrowth(record: TrialRecord): OracleResult[] {
   const first = firstTerminating(record);
   const until = first?.deliveredMs ?? Number.POSITIVE_INFINITY;
-  const survived = record.events.filter(
-    (e) => e.deliveredMs !== undefined && e.deliveredMs < until && record.expect[e.signal]?.kind === 'alive',
-  );
+  const survived = signalDeliveries(record).filter((d) => d.deliveredMs < until && record.expect[d.signal]?.kind === 'alive');
   if (survived.length === 0) return [];
   const mainFds = (s: { processes: ProcessInfo[] }) => s.processes.find((p) => p.pid === record.target.pid)?.fds ?? null;
   const before = record.samples.filter((s) => s.atMs <= survived[0]!.deliveredMs! && mainFds(s) !== null).at(-1);

@@ -1,4 +1,4 @@
-import { isTerminatingIn } from './terminating.js';
+import { isTerminatingIn, signalDeliveries } from './terminating.js';
 import { crashSignature } from './crash.js';
 import type { Oracle } from './verdict.js';
 
@@ -10,7 +10,7 @@ import type { Oracle } from './verdict.js';
 export const secondSignal: Oracle = (record) => {
   const policy = record.oracles.second_signal;
   if (!policy) return [];
-  const terminating = record.events.filter((e) => e.deliveredMs !== undefined && isTerminatingIn(record, e.signal));
+  const terminating = signalDeliveries(record).filter((d) => isTerminatingIn(record, d.signal));
   const [first, second] = terminating;
   if (!first || !second || second.deliveredMs! >= record.exit.atMs) return [];
   const { exit } = record;

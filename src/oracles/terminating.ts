@@ -1,13 +1,30 @@
 import type { PlayedEvent } from '../faults/player.js';
+import type { SignalName } from '../signals.js';
 import type { TrialRecord } from '../trial/record.js';
+
+/** One signal as it reached the target: a plain signal event, or one of a storm's or a race's. */
+export interface SignalDelivery {
+  signal: SignalName;
+  deliveredMs: number;
+  origin: PlayedEvent['origin'];
+  /** Index of its event in `record.events`. */
+  event: number;
+}
+
+/** Every signal delivered during the trial, in delivery order. */
+export function signalDeliveries(record: Pick<TrialRecord, 'events'>): SignalDelivery[] {
+  return record.events
+    .flatMap((e, event) => (e.deliveries ?? []).map((d) => ({ signal: d.signal, deliveredMs: d.atMs, origin: e.origin, event })))
+    .sort((a, b) => a.deliveredMs - b.deliveredMs);
+}
 
 /** A signal the scenario says must stop the target (SIGKILL always does). */
 export const isTerminatingIn = (record: Pick<TrialRecord, 'expect'>, signal: string): boolean =>
   signal === 'SIGKILL' || record.expect[signal as keyof TrialRecord['expect']]?.kind === 'exit';
 
 /** The first delivered signal that the scenario says must stop the target. */
-export function firstTerminating(record: TrialRecord): PlayedEvent | undefined {
-  return record.events.find((e) => e.deliveredMs !== undefined && isTerminatingIn(record, e.signal));
+export function firstTerminating(record: Pick<TrialRecord, 'events' | 'expect'>): SignalDelivery | undefined {
+  return signalDeliveries(record).find((d) => isTerminatingIn(record, d.signal));
 }
 
 /** "137 (SIGKILL)" — Docker and shells report death by signal n as 128 + n. */

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, RawExit, StartedTarget } from '../backends/backend.js';
 import type { FaultEvent, Schedule } from '../faults/event.js';
-import { play, type PlayedEvent } from '../faults/player.js';
+import { injectorsFor } from '../faults/inject.js';
+import { Player } from '../faults/player.js';
 import { probeHttp } from '../probes/http.js';
 import { waitReady } from '../probes/ready.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -47,6 +48,7 @@ async function startAndObserve(options: TrialOptions, dataDir: string): Promise<
   const { scenario, backend } = options;
   const target = await backend.start(scenario.target, {
     dataDir,
+    partitions: options.schedule.some((e) => e.kind === 'partition'),
     runId: options.runId,
     scenario: scenario.name,
     labels: {
@@ -78,54 +80,63 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
 
   const checks: AliveCheck[] = [];
   const pendingChecks: Promise<void>[] = [];
-  const events: PlayedEvent[] = [];
-  let terminating: PlayedEvent | undefined;
+  let terminating: { signal: SignalName; atMs: number } | undefined;
   let onTerminating!: () => void;
   const terminated = new Promise<void>((resolve) => (onTerminating = resolve));
 
-  const inject = (event: FaultEvent) => target.signal(event.signal, event.to);
-  const onPlayed = (played: PlayedEvent) => {
-    const index = events.push(played) - 1;
-    if (played.deliveredMs === undefined) return;
-    sample();
-    const expectation = scenario.expect[played.signal];
-    if (expectation?.kind === 'alive') {
-      pendingChecks.push(checkAlive(target, scenario, index, readyMs + played.deliveredMs + expectation.settle).then((c) => void checks.push({ ...c, atMs: rel(c.atMs) })));
-    }
-    if (!terminating && isTerminating(scenario, played.signal)) {
-      terminating = played;
-      onTerminating();
-    }
-  };
+  const player = new Player(injectorsFor(target), readyMs, {
+    onSignal: (signal, atMs) => {
+      if (!terminating && isTerminating(scenario, signal)) {
+        terminating = { signal, atMs };
+        onTerminating();
+      }
+    },
+    onPlayed: (played) => {
+      if (played.deliveredMs === undefined) return;
+      sample();
+      // Signals the target must survive: check it is still alive and ready once the last has settled.
+      const signals = [...new Set(played.deliveries?.map((d) => d.signal) ?? [])];
+      const settle = signals.map((sig) => scenario.expect[sig]).map((e) => (e?.kind === 'alive' ? e.settle : undefined));
+      if (signals.length === 0 || settle.some((ms) => ms === undefined)) return;
+      const index = player.played.indexOf(played);
+      const lastMs = played.deliveries!.at(-1)!.atMs;
+      const at = readyMs + lastMs + Math.max(...(settle as number[]));
+      pendingChecks.push(checkAlive(target, scenario, index, at).then((c) => void checks.push({ ...c, atMs: rel(c.atMs) })));
+    },
+  });
 
   const { workload } = scenario;
   const hasTraffic = workload.requests.length > 0 || workload.streams.length > 0 || workload.writes !== undefined;
   const traffic = hasTraffic && target.endpoint ? startWorkload(workload, target.endpoint, readyMs) : undefined;
 
-  const stopPlaying = new AbortController();
-  options.signal?.addEventListener('abort', () => stopPlaying.abort(), { once: true });
-  const playing = play(options.schedule, readyMs, inject, { signal: stopPlaying.signal, onPlayed });
+  const onAbort = () => void player.stop();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const playing = player.play(options.schedule).then(() => player.settled());
 
   // Until a terminating signal lands, the target exits by itself, or the schedule is over.
   await Promise.race([terminated, target.exited, playing]);
   if (!terminating && !target.mainExit) {
     await Promise.all(pendingChecks);
+    await player.heal();
     if (!target.mainExit && !options.signal?.aborted) {
       const stop: FaultEvent = { at: rel(now()), kind: 'signal', signal: scenario.target.stopSignal, to: 'main' };
-      await play([stop], readyMs, inject, { signal: stopPlaying.signal, onPlayed, origin: 'teardown' });
+      await player.play([stop], 'teardown');
+      await player.settled();
     }
   }
 
   const grace = scenario.target.stopGracePeriod;
   const expectation = terminating ? scenario.expect[terminating.signal] : undefined;
   const waitFor = Math.max(grace, expectation?.kind === 'exit' ? expectation.within : 0);
-  const deadline = terminating ? readyMs + terminating.deliveredMs! + waitFor : now() + grace;
+  const deadline = terminating ? readyMs + terminating.atMs + waitFor : now() + grace;
   let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline);
   const lingering = raw ? [] : target.processes();
   const killedAtMs = raw ? undefined : now();
+  // A frozen or cut-off target must be thawed before it can be killed and removed.
+  await player.stop();
   if (!raw) raw = await target.kill();
 
-  stopPlaying.abort();
+  options.signal?.removeEventListener('abort', onAbort);
   clearInterval(sampler);
   const ledger = (await traffic?.stop()) ?? [];
   await playing;
@@ -151,7 +162,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     readyAt,
     spawnToReadyMs: readyMs - target.spawnedAtMs,
     schedule: options.schedule,
-    events: events.sort((a, b) => a.scheduledMs - b.scheduledMs),
+    events: player.played,
     checks: checks.sort((a, b) => a.event - b.event),
     exit: {
       exitCode: raw.exitCode,

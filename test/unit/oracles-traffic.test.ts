@@ -9,7 +9,7 @@ import type { LedgerEntry } from '../../src/workload/ledger.js';
 const SIGTERM_AT = 1000;
 
 const signal = (sig: PlayedEvent['signal'], deliveredMs: number): PlayedEvent => ({
-  at: deliveredMs, kind: 'signal', signal: sig, to: 'main', origin: 'schedule', scheduledMs: deliveredMs, deliveredMs, via: 'host-pid', pids: [100],
+  at: deliveredMs, kind: 'signal', signal: sig, to: 'main', origin: 'schedule', scheduledMs: deliveredMs, deliveredMs, deliveries: [{ signal: sig, atMs: deliveredMs }], via: 'host-pid', pids: [100],
 });
 
 let nextId = 0;

@@ -12,6 +12,7 @@ const signal = (signal: PlayedEvent['signal'], deliveredMs: number, origin: Play
   origin,
   scheduledMs: deliveredMs,
   deliveredMs,
+  deliveries: [{ signal, atMs: deliveredMs }],
   via: 'host-pid',
   pids: [4242],
 });

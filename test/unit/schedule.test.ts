@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeEvent, parseEventsArgument, parseSchedule } from '../../src/faults/event.js';
-import { play, type PlayedEvent } from '../../src/faults/player.js';
+import type { Injectors } from '../../src/faults/inject.js';
+import { Player } from '../../src/faults/player.js';
 import { now, sleep } from '../../src/time.js';
 
 describe('schedules', () => {
@@ -13,6 +14,31 @@ describe('schedules', () => {
     expect(schedule.map(describeEvent)).toEqual(['+120 ms SIGINT→group', '+1500 ms SIGTERM→main']);
   });
 
+  it('parses every kind of event with its defaults', () => {
+    const schedule = parseSchedule(
+      [
+        { at: 0, kind: 'storm', count: 3 },
+        { at: 1, kind: 'race', signals: ['TERM', 'INT'] },
+        { at: 2, kind: 'pause', duration: '1s' },
+        { at: 3, kind: 'partition', duration: 500, direction: 'in' },
+      ],
+      'test',
+    );
+    expect(schedule).toEqual([
+      { at: 0, kind: 'storm', signals: ['SIGHUP'], count: 3, spacing: 10, to: 'main' },
+      { at: 1, kind: 'race', signals: ['SIGTERM', 'SIGINT'], to: 'main' },
+      { at: 2, kind: 'pause', duration: 1000 },
+      { at: 3, kind: 'partition', direction: 'in', mode: 'drop', duration: 500 },
+    ]);
+    expect(schedule.map(describeEvent)).toEqual([
+      '+0 ms storm 3× SIGHUP every 10 ms→main',
+      '+1 ms race SIGTERM+SIGINT→main',
+      '+2 ms pause 1000 ms',
+      '+3 ms partition in (drop) 500 ms',
+    ]);
+    expect(() => parseSchedule([{ at: 0, kind: 'earthquake' }], 'f')).toThrow(/`kind` to be one of signal, storm, race, pause, partition/);
+  });
+
   it('accepts a file-style {events: [...]} and names the bad element', () => {
     expect(parseSchedule({ events: [{ at: 0, signal: 'SIGHUP' }] }, 'f.json')).toHaveLength(1);
     expect(() => parseSchedule([{ at: -5, signal: 'SIGTERM', to: 'everyone' }], 'f.json')).toThrow(/f\.json[\s\S]*\[0\]\.at[\s\S]*\[0\]\.to/);
@@ -21,32 +47,58 @@ describe('schedules', () => {
 
   it('plays events from one start instant, so slow deliveries do not push later events back', async () => {
     // Each delivery takes 15 ms; with chained sleeps the tenth event would be ≥ 135 ms late.
-    const schedule = Array.from({ length: 10 }, (_, i) => ({ at: i * 20, kind: 'signal' as const, signal: 'SIGWINCH' as const, to: 'main' as const }));
-    const start = now();
-    const played: PlayedEvent[] = [];
-    await play(
-      schedule,
-      start,
-      async () => {
-        const atMs = now();
-        await sleep(15);
-        return { atMs, via: 'host-pid', pids: [] };
-      },
-      { signal: new AbortController().signal, onPlayed: (p) => played.push(p) },
-    );
-    const lags = played.map((p) => p.deliveredMs! - p.scheduledMs);
+    const schedule = parseSchedule(Array.from({ length: 10 }, (_, i) => ({ at: i * 20, signal: 'SIGWINCH' })), 'test');
+    const player = new Player(injectors(15), now());
+    await player.play(schedule);
+    await player.settled();
+    const lags = player.played.map((p) => p.deliveredMs! - p.scheduledMs);
     expect(Math.max(...lags)).toBeLessThan(60);
     expect(lags.every((lag) => lag >= 0)).toBe(true);
   });
 
+  it('spaces a storm from its own start and does not hold back the events after it', async () => {
+    const schedule = parseSchedule([{ at: 0, kind: 'storm', signals: ['SIGHUP', 'SIGUSR1'], count: 5, spacing: 20 }, { at: 30, signal: 'SIGTERM' }], 'test');
+    const seen: string[] = [];
+    const player = new Player(injectors(0), now(), { onSignal: (s) => seen.push(s) });
+    await player.play(schedule);
+    await player.settled();
+    expect(seen).toEqual(['SIGHUP', 'SIGUSR1', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGHUP']);
+    const storm = player.played[0]!;
+    expect(storm.deliveries!.map((d) => d.signal)).toEqual(['SIGHUP', 'SIGUSR1', 'SIGHUP', 'SIGUSR1', 'SIGHUP']);
+    storm.deliveries!.forEach((d, i) => expect(d.atMs).toBeGreaterThanOrEqual(i * 20));
+  });
+
+  it('heals a pause after its duration, and at once when the trial stops', async () => {
+    const healed: string[] = [];
+    const player = new Player(injectors(0, healed), now());
+    await player.play(parseSchedule([{ at: 0, kind: 'pause', duration: 30 }, { at: 0, kind: 'partition', duration: 60_000 }], 'test'));
+    await sleep(50);
+    expect(healed).toEqual(['pause']);
+    await player.stop();
+    expect(healed).toEqual(['pause', 'partition']);
+    expect(player.played.map((p) => p.healedMs! >= p.deliveredMs!)).toEqual([true, true]);
+  });
+
   it('records events left unplayed when the trial ends early', async () => {
-    const controller = new AbortController();
-    const schedule = [0, 10_000].map((at) => ({ at, kind: 'signal' as const, signal: 'SIGTERM' as const, to: 'main' as const }));
-    const playing = play(schedule, now(), async () => ({ atMs: now(), via: 'host-pid', pids: [1] }), {
-      signal: controller.signal,
-      onPlayed: () => controller.abort(),
-    });
-    const played = await playing;
-    expect(played.map((p) => p.error ?? 'delivered')).toEqual(['delivered', 'not played: the trial was over']);
+    const player = new Player(injectors(0), now());
+    const playing = player.play(parseSchedule([{ at: 0, signal: 'SIGTERM' }, { at: 10_000, signal: 'SIGTERM' }], 'test'));
+    await sleep(20);
+    await player.stop();
+    await playing;
+    expect(player.played.map((p) => p.error ?? 'delivered')).toEqual(['delivered', 'not played: the trial was over']);
   });
 });
+
+/** Injectors that take `delayMs` per signal and note what they heal. */
+function injectors(delayMs: number, healed: string[] = []): Injectors {
+  const applied = (what: string) => async () => ({ atMs: now(), via: 'host-pid' as const, heal: async () => (healed.push(what), now()) });
+  return {
+    signal: async () => {
+      const atMs = now();
+      if (delayMs) await sleep(delayMs);
+      return { atMs, via: 'host-pid', pids: [] };
+    },
+    pause: applied('pause'),
+    partition: applied('partition'),
+  };
+}

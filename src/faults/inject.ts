@@ -1,0 +1,23 @@
+import type { Delivery, Recipient, StartedTarget } from '../backends/backend.js';
+import type { SignalName } from '../signals.js';
+import type { PartitionEvent } from './event.js';
+
+/** An applied fault that lasts: `heal` undoes it and resolves with the time it did. */
+export interface Applied {
+  atMs: number;
+  via: Delivery['via'];
+  heal: () => Promise<number>;
+}
+
+/** What the player needs from a running target: one function per kind of fault. */
+export interface Injectors {
+  signal(signal: SignalName, to: Recipient): Promise<Delivery>;
+  pause(): Promise<Applied>;
+  partition(spec: Pick<PartitionEvent, 'direction' | 'mode'>): Promise<Applied>;
+}
+
+export const injectorsFor = (target: StartedTarget): Injectors => ({
+  signal: (signal, to) => target.signal(signal, to),
+  pause: () => target.pause(),
+  partition: (spec) => target.partition(spec),
+});

@@ -1,0 +1,73 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { PartitionEvent } from './event.js';
+
+type Spec = Pick<PartitionEvent, 'direction' | 'mode'>;
+
+/**
+ * A TCP proxy owned by sigstorm between the workload and a local target, for partitions without network
+ * namespaces. While cut, `drop` stops forwarding in the cut direction (the bytes wait, as if packets were lost and
+ * retransmitted later) and `reject` resets every connection, new ones included.
+ */
+export class PartitionProxy {
+  private server?: Server;
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private cut: Spec | undefined;
+
+  constructor(private readonly targetPort: number) {}
+
+  async listen(): Promise<number> {
+    this.server = createServer((client) => this.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(0, '127.0.0.1', () => resolve());
+    });
+    return (this.server.address() as { port: number }).port;
+  }
+
+  partition(spec: Spec): void {
+    this.cut = spec;
+    if (spec.mode === 'reject') for (const [client, upstream] of this.pairs) reset(client, upstream);
+    else for (const pair of this.pairs) this.flow(pair);
+  }
+
+  heal(): void {
+    this.cut = undefined;
+    for (const pair of this.pairs) this.flow(pair);
+  }
+
+  async close(): Promise<void> {
+    for (const [client, upstream] of this.pairs) reset(client, upstream);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.cut?.mode === 'reject' && this.cut.direction !== 'out') return void client.resetAndDestroy();
+    const upstream = connect(this.targetPort, '127.0.0.1');
+    const pair: [Socket, Socket] = [client, upstream];
+    this.pairs.add(pair);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    // A reset or refusal upstream reaches the client as a reset, never as a clean close.
+    upstream.on('error', () => client.resetAndDestroy());
+    client.on('error', () => upstream.resetAndDestroy());
+    const forget = () => this.pairs.delete(pair);
+    client.on('close', forget);
+    upstream.on('close', forget);
+    this.flow(pair);
+  }
+
+  /** Pauses the cut directions of one connection and resumes the others. */
+  private flow([client, upstream]: [Socket, Socket]): void {
+    const inCut = this.cut?.mode === 'drop' && this.cut.direction !== 'out';
+    const outCut = this.cut?.mode === 'drop' && this.cut.direction !== 'in';
+    if (inCut) client.pause();
+    else client.resume();
+    if (outCut) upstream.pause();
+    else upstream.resume();
+  }
+}
+
+const reset = (a: Socket, b: Socket) => {
+  a.resetAndDestroy();
+  b.resetAndDestroy();
+};

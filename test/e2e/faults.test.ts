@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BackendName } from '../../src/backends/backend.js';
+import { parseSchedule } from '../../src/faults/event.js';
+import { RULE_COMMENT } from '../../src/faults/iptables.js';
+import { run } from '../../src/run.js';
+
+// Every kind of fault against real targets, on both backends.
+const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-faults-'));
+const backends: BackendName[] = ['docker', 'process'];
+const schedule = (events: unknown[]) => parseSchedule(events, 'test');
+
+describe.each(backends)('faults on the %s backend', (backend) => {
+  it('storm: 20 SIGHUPs 5 ms apart all arrive; the fixed service survives with flat fds, the leaky one leaks', async () => {
+    const storm = schedule([{ at: 100, kind: 'storm', signals: ['SIGHUP'], count: 20, spacing: 5 }, { at: 900, signal: 'SIGTERM' }]);
+    const fixed = await run('scenarios/hup-leak-fixed.yml', { backend, schedule: storm, reportDir });
+    const played = fixed.report.trial!.events[0]!;
+    expect(played.deliveries).toHaveLength(20);
+    played.deliveries!.forEach((d, i) => expect(d.atMs).toBeGreaterThanOrEqual(100 + i * 5));
+    expect(fixed.report.trial!.checks).toMatchObject([{ event: 0, alive: true, ready: { ok: true } }]);
+    expect(fixed.report.verdict).toBe('pass');
+
+    const leaky = await run('scenarios/hup-leak.yml', { backend, schedule: storm, reportDir });
+    const leak = leaky.report.failures.find((f) => f.kind === 'fd-leak')!;
+    expect(leak.evidence!.fdsAfter as number).toBeGreaterThanOrEqual((leak.evidence!.fdsBefore as number) + 15);
+  });
+
+  it('race: SIGTERM and SIGINT land within 1 ms of each other and make the double close panic', async () => {
+    const race = schedule([{ at: 600, kind: 'race', signals: ['SIGTERM', 'SIGINT'] }]);
+    const { report } = await run('scenarios/double-close.yml', { backend, schedule: race, reportDir });
+    const [first, second] = report.trial!.events[0]!.deliveries!;
+    expect(second!.atMs - first!.atMs).toBeLessThan(1);
+    expect(report.failures.map((f) => `${f.oracle}/${f.kind}`)).toContain('second-signal/not-ignored');
+    expect(report.trial!.exit.status).toBe(2);
+    const fixed = await run('scenarios/double-close-fixed.yml', { backend, schedule: race, reportDir });
+    expect(fixed.report.verdict).toBe('pass');
+  });
+
+  it('pause: a frozen target stops answering and resumes where it was', async () => {
+    const pause = schedule([{ at: 200, kind: 'pause', duration: 800 }, { at: 1500, signal: 'SIGTERM' }]);
+    const { report } = await run('scenarios/return-on-close-fixed.yml', { backend, schedule: pause, reportDir });
+    const event = report.trial!.events[0]!;
+    expect(event.healedMs! - event.deliveredMs!).toBeGreaterThanOrEqual(790);
+    // Requests sent while it was frozen got their first byte only after the thaw.
+    const during = report.trial!.ledger.filter((e) => e.sentMs > event.deliveredMs! + 10 && e.sentMs < event.healedMs! - 10);
+    expect(during.length).toBeGreaterThan(0); // in-flight requests cap the rest: the workload never queues beyond its concurrency
+    for (const e of during) expect(e.firstByteMs!).toBeGreaterThanOrEqual(event.healedMs! - 1);
+    if (backend === 'process') {
+      const frozen = report.trial!.samples.filter((s) => s.atMs > event.deliveredMs! + 50 && s.atMs < event.healedMs! - 50);
+      expect(frozen.length).toBeGreaterThan(0);
+      for (const s of frozen) expect(s.processes[0]!.state).toBe('T');
+    }
+    expect(report.verdict).toBe('pass');
+  });
+
+  it("partition (drop): requests during the cut get no answer until it heals, then all complete", { timeout: 30_000 }, async () => {
+    const cut = schedule([{ at: 200, kind: 'partition', direction: 'both', mode: 'drop', duration: 700 }, { at: 1500, signal: 'SIGTERM' }]);
+    const { report } = await run('scenarios/return-on-close-fixed.yml', { backend, schedule: cut, reportDir });
+    const event = report.trial!.events[0]!;
+    expect(event.error).toBeUndefined();
+    expect(event.healedMs! - event.deliveredMs!).toBeGreaterThanOrEqual(690);
+    const during = report.trial!.ledger.filter((e) => e.sentMs > event.deliveredMs! + 10 && e.sentMs < event.healedMs! - 100);
+    expect(during.length).toBeGreaterThan(0); // in-flight requests cap the rest: the workload never queues beyond its concurrency
+    for (const e of during) expect(e.firstByteMs ?? e.endMs).toBeGreaterThanOrEqual(event.healedMs! - 1);
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('partition (reject): requests during the cut fail at once, and sigstorm counts them lost', async () => {
+    const cut = schedule([{ at: 200, kind: 'partition', direction: 'in', mode: 'reject', duration: 500 }, { at: 1200, signal: 'SIGTERM' }]);
+    const { report } = await run('scenarios/return-on-close-fixed.yml', { backend, schedule: cut, reportDir });
+    const event = report.trial!.events[0]!;
+    const during = report.trial!.ledger.filter((e) => e.sentMs > event.deliveredMs! + 10 && e.sentMs < event.healedMs! - 10);
+    expect(during.length).toBeGreaterThan(0); // in-flight requests cap the rest: the workload never queues beyond its concurrency
+    expect(during.every((e) => e.outcome !== 'ok' && e.endMs < event.healedMs!)).toBe(true);
+    expect(report.failures.map((f) => `${f.oracle}/${f.kind}`)).toContain('lost-requests/in-flight-lost');
+  });
+});
+
+describe('after partitions', () => {
+  it('leaves no sigstorm iptables rule on the host', () => {
+    const rules = execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' });
+    expect(rules).not.toContain(RULE_COMMENT);
+  });
+});
