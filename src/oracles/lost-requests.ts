@@ -58,7 +58,8 @@ export const lostRequests: Oracle = (record) => {
       kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : 'in-flight-lost',
       message:
         `${lost.length} request(s) lost around ${what}: ${byOutcome}; e.g. #${e0.id} ${e0.method} ${e0.path} sent ` +
-        `${Math.abs(rel(e0.sentMs))} ms ${rel(e0.sentMs) < 0 ? 'before' : 'after'} the signal, ${e0.outcome}${e0.error ? ` (${e0.error})` : ''}`,
+        `${first ? `${Math.abs(rel(e0.sentMs))} ms ${rel(e0.sentMs) < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
+        `${e0.outcome}${e0.error ? ` (${e0.error})` : ''}`,
       evidence: { signal: first?.signal ?? null, signalMs: first?.deliveredMs ?? null, lost: lost.slice(0, 20).map(describe), counts },
     });
   }

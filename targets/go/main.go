@@ -16,6 +16,10 @@
 //	hup-leak         SIGHUP opens the config again but never closes the old handle: one fd leaked per reload
 //	hup-unhandled    SIGHUP is not in Notify; Go's default action for HUP kills the process (logrotate's "kill -HUP"),
 //	                 129, or exit 2 as container PID 1
+//	unbuffered-notify signal.Notify on an unbuffered channel: a TERM that arrives during a slow HUP reload
+//	                 (ZOO_RELOAD_MS) is dropped, and the service never stops
+//	watchdog-wallclock a lease watchdog that exits 1 when its lease went unrenewed for a second, even when the
+//	                 whole process was merely frozen (ZOO_WATCHDOG=1 starts the fixed one in any mode)
 //	orphan-helper    shutdown forgets the helper child (implies ZOO_HELPER=1): it outlives the service
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500),
@@ -49,7 +53,8 @@ import (
 var modes = map[string]bool{
 	"graceful": true, "unread-notify": true, "sigint-only": true, "return-on-close": true,
 	"short-deadline": true, "stream-forever": true, "double-close": true, "exit-no-flush": true,
-	"hup-leak": true, "hup-unhandled": true, "orphan-helper": true,
+	"hup-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
+	"watchdog-wallclock": true,
 }
 
 type service struct {
@@ -57,7 +62,9 @@ type service struct {
 	port    string
 	dataDir string
 	slow    time.Duration
-	srv     *http.Server
+	// reloadTime is how long a SIGHUP reload keeps the signal loop busy.
+	reloadTime time.Duration
+	srv        *http.Server
 
 	quit     chan struct{} // closed when the shutdown begins
 	quitOnce sync.Once
@@ -97,6 +104,11 @@ func newService() *service {
 		log.Fatalf("zoo: bad ZOO_SLOW_MS %q", os.Getenv("ZOO_SLOW_MS"))
 	}
 	s.slow = time.Duration(ms) * time.Millisecond
+	reloadMs, err := strconv.Atoi(env("ZOO_RELOAD_MS", "0"))
+	if err != nil || reloadMs < 0 {
+		log.Fatalf("zoo: bad ZOO_RELOAD_MS %q", os.Getenv("ZOO_RELOAD_MS"))
+	}
+	s.reloadTime = time.Duration(reloadMs) * time.Millisecond
 	if err := os.MkdirAll(s.dataDir, 0o755); err != nil { // a FROM scratch image has no /tmp
 		log.Fatal(err)
 	}
@@ -135,6 +147,9 @@ func (s *service) run() {
 	}
 	if os.Getenv("ZOO_SPAWN") == "1" {
 		go s.spawnLoop()
+	}
+	if s.mode == "watchdog-wallclock" || os.Getenv("ZOO_WATCHDOG") == "1" {
+		go s.watchdog()
 	}
 	go func() { <-s.quit; s.shutdown() }()
 	s.notifySignals() // before the "listening" line: a signal sent right after readiness must find its handler
@@ -199,6 +214,11 @@ func (s *service) notifySignals() {
 		sigs = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1}
 	}
 	ch := make(chan os.Signal, 4) // buffered: signal.Notify drops a signal it cannot hand over at once
+	if s.mode == "unbuffered-notify" {
+		// The bug: an unbuffered channel. signal.Notify never blocks, so a signal that
+		// arrives while the loop below is busy (a slow reload) is dropped, SIGTERM included.
+		ch = make(chan os.Signal)
+	}
 	signal.Notify(ch, sigs...)
 	go func() {
 		for sig := range ch {
@@ -240,6 +260,7 @@ func (s *service) openConfig() (*os.File, error) {
 }
 
 func (s *service) reload() {
+	time.Sleep(s.reloadTime) // fetching the new configuration (ZOO_RELOAD_MS)
 	f, err := s.openConfig()
 	if err != nil {
 		log.Printf("zoo: reload: %v", err)
@@ -254,6 +275,25 @@ func (s *service) reload() {
 		old.Close()
 	}
 	log.Printf("zoo: reloaded")
+}
+
+// watchdog keeps a lease alive: it renews it every 100 ms, and a lease not renewed for a second is lost.
+// watchdog-wallclock treats any such gap as "we lost the lease, another instance may be serving" and exits 1,
+// so merely freezing the process (SIGSTOP, a cgroup freeze, a paused VM) for over a second kills it. The fixed
+// one sees that its own ticks stopped too, so the whole process was frozen, and renews the lease instead.
+func (s *service) watchdog() {
+	const every, limit = 100 * time.Millisecond, time.Second
+	last := time.Now()
+	for now := range time.Tick(every) {
+		if gap := now.Sub(last); gap > limit {
+			if s.mode == "watchdog-wallclock" {
+				log.Printf("zoo: watchdog: lease not renewed for %v, assuming it is lost; exiting", gap.Round(time.Millisecond))
+				os.Exit(1)
+			}
+			log.Printf("zoo: watchdog: frozen for %v; renewing the lease", gap.Round(time.Millisecond))
+		}
+		last = now
+	}
 }
 
 // ---- handlers ----
