@@ -3,6 +3,9 @@ import { performance } from 'node:perf_hooks';
 /** The one monotonic clock of a trial, in milliseconds. Wall clocks jump; this one does not. */
 export const now = (): number => performance.now();
 
+/** The kernel's CLOCK_MONOTONIC in ms at `now()`'s zero: add it to relate trial times to other processes' clocks. */
+export const monotonicOffsetMs = (): number => Number(process.hrtime.bigint()) / 1e6 - performance.now();
+
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal?.aborted) return resolve();

@@ -24,6 +24,8 @@ export interface TrialRecord {
   target: { id: string; pid: number; image?: string; endpoint?: { host: string; port: number } };
   /** Wall-clock time of readiness, for humans. */
   readyAt: string;
+  /** CLOCK_MONOTONIC at readiness (ms): relates the record's times to clocks of other processes on the host. */
+  readyMonotonicMs: number;
   spawnToReadyMs: number;
   schedule: Schedule;
   events: PlayedEvent[];

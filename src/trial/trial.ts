@@ -10,7 +10,7 @@ import { probeHttp } from '../probes/http.js';
 import { waitReady } from '../probes/ready.js';
 import type { Scenario } from '../scenario/schema.js';
 import { statusForSignal, type SignalName } from '../signals.js';
-import { now, sleep } from '../time.js';
+import { monotonicOffsetMs, now, sleep } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
 import type { AliveCheck, ProcessSample, TrialRecord } from './record.js';
 
@@ -160,6 +160,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
       ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     },
     readyAt,
+    readyMonotonicMs: readyMs + monotonicOffsetMs(),
     spawnToReadyMs: readyMs - target.spawnedAtMs,
     schedule: options.schedule,
     events: player.played,
@@ -177,7 +178,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     ledger,
     ...(readback ? { readback } : {}),
     files,
-    logs: target.logs.lines.slice(-200).map((l) => ({ ...l, atMs: rel(l.atMs) })),
+    logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),
   };
 }
 

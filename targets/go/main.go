@@ -20,6 +20,7 @@
 //	                 (ZOO_RELOAD_MS) is dropped, and the service never stops
 //	watchdog-wallclock a lease watchdog that exits 1 when its lease went unrenewed for a second, even when the
 //	                 whole process was merely frozen (ZOO_WATCHDOG=1 starts the fixed one in any mode)
+//	probe            not a bug: logs "probe: <signal number> <CLOCK_MONOTONIC ns>" for every signal it receives
 //	orphan-helper    shutdown forgets the helper child (implies ZOO_HELPER=1): it outlives the service
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500),
@@ -48,13 +49,14 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 var modes = map[string]bool{
 	"graceful": true, "unread-notify": true, "sigint-only": true, "return-on-close": true,
 	"short-deadline": true, "stream-forever": true, "double-close": true, "exit-no-flush": true,
 	"hup-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
-	"watchdog-wallclock": true,
+	"watchdog-wallclock": true, "probe": true,
 }
 
 type service struct {
@@ -198,6 +200,10 @@ func (s *service) drainContext() (context.Context, context.CancelFunc) {
 // ---- signals ----
 
 func (s *service) notifySignals() {
+	if s.mode == "probe" {
+		go probeSignals(s)
+		return
+	}
 	sigs := []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1}
 	switch s.mode {
 	case "unread-notify":
@@ -294,6 +300,36 @@ func (s *service) watchdog() {
 		}
 		last = now
 	}
+}
+
+// probeSignals logs the CLOCK_MONOTONIC time at which each signal reaches the process, for sigstorm's timing
+// benchmark (sigstorm's own clock is the same kernel clock). SIGTERM/SIGINT still stop it gracefully.
+func probeSignals(s *service) {
+	ch := make(chan os.Signal, 4096)
+	signal.Notify(ch, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGINT)
+	type receipt struct {
+		sig os.Signal
+		ns  int64
+	}
+	logged := make(chan receipt, 4096)
+	go func() { // logging is slow: keep it off the receiving loop so back-to-back signals are timed apart
+		for r := range logged {
+			log.Printf("probe: %d %d", int(r.sig.(syscall.Signal)), r.ns)
+		}
+	}()
+	for sig := range ch {
+		logged <- receipt{sig, monotonicNs()}
+		if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+			s.beginShutdown(sig)
+		}
+	}
+}
+
+func monotonicNs() int64 {
+	var ts syscall.Timespec
+	const clockMonotonic = 1
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockMonotonic, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
 }
 
 // ---- handlers ----

@@ -30,6 +30,7 @@ function record(more: Partial<TrialRecord>): TrialRecord {
     stopGracePeriodMs: 3000,
     target: { id: 'c', pid: 100 },
     readyAt: '2026-11-26T00:00:00.000Z',
+    readyMonotonicMs: 1000,
     spawnToReadyMs: 200,
     schedule: [],
     events: [signal('SIGTERM', SIGTERM_AT)],

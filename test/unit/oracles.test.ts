@@ -32,6 +32,7 @@ function record(events: PlayedEvent[], exit: Partial<ExitRecord>, extra: Partial
     stopGracePeriodMs: 3000,
     target: { id: '4242', pid: 4242 },
     readyAt: '2026-11-26T00:00:00.000Z',
+    readyMonotonicMs: 1000,
     spawnToReadyMs: 20,
     schedule: events.map(({ at, kind, signal: s, to }) => ({ at, kind, signal: s, to })),
     events,
