@@ -53,11 +53,12 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
     await backend.prepare(scenario.target);
     const trial = await runTrial({ scenario, backend, schedule, runId, ...(options.signal ? { signal: options.signal } : {}) });
     const { verdict, results } = judge(trial);
+    // An interrupted trial did not run to its end: its results are kept for reading, but decide nothing.
     const interrupted = options.signal?.aborted ?? false;
     const report: Report = {
       ...base,
       trialsRun: 1,
-      verdict: interrupted && verdict === 'pass' ? 'unknown' : verdict,
+      verdict: interrupted ? 'unknown' : verdict,
       interrupted,
       failures: results.filter((r) => r.verdict === 'fail'),
       results,

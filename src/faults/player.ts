@@ -36,6 +36,7 @@ export class Player {
   readonly played: PlayedEvent[] = [];
   private readonly running: Promise<void>[] = [];
   private readonly heals = new Map<PlayedEvent, () => Promise<number>>();
+  private readonly healing = new Set<Promise<void>>();
   private readonly stopped = new AbortController();
 
   constructor(
@@ -73,6 +74,7 @@ export class Player {
   /** Heals every active pause and partition at once (before a SIGKILL, and when the trial ends). */
   async heal(): Promise<void> {
     await Promise.all([...this.heals.keys()].map((played) => this.healOne(played)));
+    await Promise.all([...this.healing]); // heals already under way elsewhere finish too
   }
 
   private async apply(played: PlayedEvent): Promise<void> {
@@ -116,15 +118,16 @@ export class Player {
     this.hooks.onPlayed?.(played);
   }
 
-  private async healOne(played: PlayedEvent): Promise<void> {
+  private healOne(played: PlayedEvent): Promise<void> {
     const heal = this.heals.get(played);
-    if (!heal) return;
+    if (!heal) return Promise.resolve();
     this.heals.delete(played);
-    try {
-      played.healedMs = (await heal()) - this.originMs;
-    } catch (error) {
-      played.error = `heal failed: ${(error as Error).message}`;
-    }
+    const healing = heal().then(
+      (at) => void (played.healedMs = at - this.originMs),
+      (error: Error) => void (played.error = `heal failed: ${error.message}`),
+    );
+    this.healing.add(healing);
+    return healing.finally(() => this.healing.delete(healing));
   }
 
   /** Sleeps until `ms` after the origin. Timers may fire a fraction of a millisecond early: never act before. */

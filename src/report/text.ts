@@ -20,6 +20,7 @@ export function formatRun(report: Report, reportPath: string): string {
     lines.push(`  exit ${describeStatus(exit.status)} at +${Math.round(exit.atMs)} ms${kill}${left}`);
   }
   if (report.error) lines.push(`  error: ${report.error.message}`);
+  if (report.interrupted) lines.push('  interrupted: the trial did not run to its end, so the results below decide nothing');
   for (const r of report.results) lines.push(`  ${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${r.oracle}: ${r.message}`);
   lines.push(`  report: ${reportPath}`);
   if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureImage } from '../../src/backends/image.js';
 import { runPrepare } from '../../src/backends/prepare.js';
 import { isAlive } from '../../src/backends/procfs.js';
+import { RULE_COMMENT } from '../../src/faults/iptables.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { Report } from '../../src/report/report.js';
 import { sigstorm } from '../helpers/cli.js';
@@ -122,6 +123,30 @@ describe('sigstorm CLI', () => {
     expect(report.interrupted).toBe(true);
     expect(report.verdict).not.toBe('pass');
     expect(containersWithLabel(`sigstorm.run=${report.runId}`)).toEqual([]);
+  });
+
+  it('an interrupt in the middle of a partition heals the cut, then removes the container with its namespace', async () => {
+    const dir = newReportDir();
+    const events = '[{"at":100,"kind":"partition","direction":"both","mode":"drop","duration":"20s"}]';
+    const child = sigstorm(['run', 'scenarios/return-on-close-fixed.yml', '--backend', 'docker', '--report-dir', dir, '--events', events]);
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (containersWithLabel(`sigstorm.pid=${child.pid}`).length > 0) {
+          clearInterval(poll);
+          setTimeout(resolve, 1500);
+        }
+      }, 50);
+    });
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    const report = onlyReport(dir, 'return-on-close-fixed');
+    expect(report.interrupted).toBe(true);
+    const partition = report.trial!.events[0]!;
+    expect(partition.healedMs).toBeGreaterThan(partition.deliveredMs!);
+    expect(partition.healedMs! - partition.deliveredMs!).toBeLessThan(20_000);
+    expect(containersWithLabel(`sigstorm.run=${report.runId}`)).toEqual([]);
+    expect(execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' })).not.toContain(RULE_COMMENT);
   });
 
   it('gc removes containers of dead runs and keeps those of live ones', async () => {
