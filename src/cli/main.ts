@@ -28,6 +28,39 @@ export async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'fuzz <scenarios..>',
+      'Fuzz: generate fault schedules, shrink a failure to a minimal schedule, confirm how often it reproduces',
+      (y) =>
+        y
+          .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'Scenario files or directories' })
+          .option('backend', { choices: ['auto', 'docker', 'process'] as const, default: 'auto' as const })
+          .option('runs', { type: 'number', default: 50, describe: 'Schedules to generate per scenario' })
+          .option('budget', { type: 'string', default: '5m', describe: 'Time budget per scenario (e.g. 90s, 10m)' })
+          .option('seed', { type: 'number', describe: 'fast-check seed (printed in every report)' })
+          .option('parallel', { type: 'number', describe: 'Trials at once when re-running a schedule (default: cores, at most 4)' })
+          .option('confirm', { type: 'number', default: 20, describe: 'Re-runs of the minimal schedule for its reproduction rate' })
+          .option('report-dir', { type: 'string', default: 'reports' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the reports as JSON' }),
+      async (args) => {
+        const { fuzzCommand } = await import('./fuzz.js');
+        process.exitCode = await fuzzCommand(args);
+      },
+    )
+    .command(
+      'replay <file>',
+      'Replay the minimal schedule of a fuzz report (or a schedule file) and print how often it fails',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'A fuzz report.json, or {"scenario": …, "events": […]}' })
+          .option('times', { type: 'number', default: 10 })
+          .option('backend', { choices: ['auto', 'docker', 'process'] as const, describe: 'Default: the one the report used' })
+          .option('parallel', { type: 'number' }),
+      async (args) => {
+        const { replayCommand } = await import('./replay.js');
+        process.exitCode = await replayCommand(args);
+      },
+    )
+    .command(
       'validate <files..>',
       'Check scenario files (or directories of them) without running anything',
       (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
@@ -61,7 +94,7 @@ export async function main(argv: string[]): Promise<void> {
       const { scenarioJsonSchema } = await import('../scenario/json-schema.js');
       process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     })
-    .demandCommand(1, 'Name a command: run, validate, analyze, gc or schema.')
+    .demandCommand(1, 'Name a command: run, fuzz, replay, validate, analyze, gc or schema.')
     .fail((message, error) => {
       if (error) throw error;
       throw new SigstormError('bad-input', message ?? 'invalid command line', 'Run `sigstorm --help` for usage.');

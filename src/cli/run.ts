@@ -41,7 +41,14 @@ export async function runCommand(args: RunArgs): Promise<number> {
  * The first SIGINT/SIGTERM/SIGHUP ends the trial early: the target is removed and the report still written.
  * A second one removes what is left at once and exits.
  */
-function onInterrupt() {
+export interface Interrupt {
+  readonly signal: AbortSignal;
+  /** The signal that interrupted sigstorm, if one did. */
+  readonly by: NodeJS.Signals | undefined;
+  dispose(): void;
+}
+
+export function onInterrupt(): Interrupt {
   const controller = new AbortController();
   const state = { by: undefined as NodeJS.Signals | undefined };
   const handler = (signal: NodeJS.Signals) => {

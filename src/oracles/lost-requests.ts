@@ -3,15 +3,16 @@ import { firstTerminating } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
 /**
- * A keep-alive connection the server closes as idle while a new request is already on the wire fails within
- * about a round trip, before any response byte (50 ms leaves room for a busy event loop). HTTP lets clients
- * retry exactly this case (RFC 9112 §9.3.1), so it is not counted as lost; a request that failed later than
- * this had been taken up by the server.
+ * A connection closed unanswered at the moment of the signal, within a round trip of the request going out and
+ * before any response byte, was never taken up by the server: a keep-alive connection it closed as idle while
+ * the request was on the wire (HTTP lets clients retry exactly that, RFC 9112 §9.3.1), or a new connection still
+ * in the kernel's accept queue when the listener closed. Both are refusals in effect, not losses; a request that
+ * failed later than this had been taken up. (50 ms leaves room for a busy event loop.)
  */
-export const IDLE_CLOSE_RACE_MS = 50;
+export const UNANSWERED_CLOSE_MS = 50;
 
-const isIdleCloseRace = (e: LedgerEntry) =>
-  e.outcome === 'reset' && e.reused && e.firstByteMs === undefined && e.endMs - e.sentMs < IDLE_CLOSE_RACE_MS;
+const closedUnanswered = (e: LedgerEntry, signalAt: number) =>
+  e.outcome === 'reset' && e.firstByteMs === undefined && e.endMs >= signalAt && e.endMs - e.sentMs < UNANSWERED_CLOSE_MS;
 
 /**
  * Requests are lost when they were sent before the first terminating signal and did not end ok, or when any
@@ -24,14 +25,15 @@ export const lostRequests: Oracle = (record) => {
   const window = record.oracles.lost_requests.no_refusals_for;
   const lost: LedgerEntry[] = [];
   const earlyRefusals: LedgerEntry[] = [];
-  let retryable = 0;
+  let unanswered = 0;
   for (const e of record.ledger) {
     if (e.kind === 'write') continue; // judged by acked-writes: an unacknowledged write was never promised
+    const refusedAt = e.outcome === 'refused' ? e.sentMs : closedUnanswered(e, signalAt) ? Math.max(e.sentMs, signalAt) : undefined;
     if (e.outcome === 'truncated') lost.push(e);
-    else if (e.sentMs < signalAt && e.outcome !== 'ok') {
-      if (isIdleCloseRace(e)) retryable++;
-      else lost.push(e);
-    } else if (e.outcome === 'refused' && e.sentMs >= signalAt && e.sentMs < signalAt + window) earlyRefusals.push(e);
+    else if (refusedAt !== undefined && refusedAt >= signalAt) {
+      if (e.outcome !== 'refused') unanswered++;
+      if (refusedAt < signalAt + window) earlyRefusals.push(e);
+    } else if (e.sentMs < signalAt && e.outcome !== 'ok') lost.push(e);
   }
   const what = first ? `${first.signal} (+${Math.round(first.deliveredMs!)} ms)` : 'the exit';
   const rel = (ms: number) => (Number.isFinite(signalAt) ? Math.round(ms - signalAt) : Math.round(ms));
@@ -77,8 +79,8 @@ export const lostRequests: Oracle = (record) => {
     results.push({
       oracle: 'lost-requests',
       verdict: 'pass',
-      message: `no request lost: ${counts.before.total} sent before ${what}, all answered in full${retryable ? ` (${retryable} idle keep-alive close(s), retryable)` : ''}; ${counts.after.total} sent after`,
-      evidence: { counts, retryable },
+      message: `no request lost: ${counts.before.total} sent before ${what}, all answered in full${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals)` : ''}; ${counts.after.total} sent after`,
+      evidence: { counts, closedUnanswered: unanswered },
     });
   }
   return results;

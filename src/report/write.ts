@@ -1,10 +1,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { infrastructure } from '../errors.js';
-import type { Report } from './report.js';
 
 /** Writes reports/<scenario>/<run-id>/report.json atomically (temp file + rename) and returns its path. */
-export async function writeReport(report: Report, reportDir: string): Promise<string> {
+export async function writeReport(report: { scenario: { name: string }; runId: string }, reportDir: string): Promise<string> {
   const dir = join(reportDir, report.scenario.name, report.runId);
   const path = join(dir, 'report.json');
   try {

@@ -163,14 +163,16 @@ export async function loadScenario(file: string): Promise<Scenario> {
   }
   if (problems.length > 0) throw new ScenarioError(problems);
 
+  const expectAll = withDefaultExpectations(expect, t.stop_grace_period, t.stop_signal);
   return {
     name: parsed.name ?? basename(path, extname(path)),
     ...(parsed.description ? { description: parsed.description } : {}),
     path,
-    expect: withDefaultExpectations(expect, t.stop_grace_period, t.stop_signal),
+    expect: expectAll,
     workload: parsed.workload ?? { requests: [], streams: [] },
     oracles: parsed.oracles,
     schedule: [...(parsed.schedule ?? [])].sort((a, b) => a.at - b.at),
+    faults: faultSpace(parsed.faults, t.stop_signal, Object.keys(expectAll) as SignalName[]),
     target: {
       ...(t.data_dir ? { dataDir: t.data_dir } : {}),
       stopSignal: t.stop_signal,
@@ -208,6 +210,20 @@ export async function loadScenario(file: string): Promise<Scenario> {
           }
         : {}),
     },
+  };
+}
+
+function faultSpace(f: ParsedScenario['faults'], stopSignal: SignalName, declared: SignalName[]): Scenario['faults'] {
+  return {
+    signals: f?.signals ?? [...new Set([stopSignal, ...declared])],
+    to: f?.to ?? ['main'],
+    races: f?.races ?? true,
+    storms: f?.storms ?? true,
+    pauses: f?.pauses ?? false,
+    partitions: f?.partitions ?? false,
+    maxEvents: f?.max_events ?? 3,
+    horizon: f?.horizon ?? 1500,
+    step: f?.step ?? 25,
   };
 }
 

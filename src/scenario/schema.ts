@@ -225,6 +225,24 @@ const oracleSettings = z
   })
   .meta({ description: 'Settings of the oracles that judge each trial' });
 
+const faultSpace = z
+  .strictObject({
+    signals: z
+      .array(signal)
+      .min(1)
+      .optional()
+      .meta({ description: 'Signals the fuzzer may send (default: the stop signal and every signal in `expect`)' }),
+    to: z.array(z.enum(['main', 'group', 'children'])).min(1).default(['main']),
+    races: z.boolean().default(true).meta({ description: 'Two terminating signals back to back' }),
+    storms: z.boolean().default(true).meta({ description: 'Storms of the signals the target must survive' }),
+    pauses: z.boolean().default(false),
+    partitions: z.boolean().default(false),
+    max_events: z.number().int().min(1).max(20).default(3),
+    horizon: duration.default(1500).meta({ description: 'Events fall within this long after readiness' }),
+    step: duration.default(25).meta({ description: 'Event times are multiples of this (coarse steps shrink well)' }),
+  })
+  .meta({ description: 'What `sigstorm fuzz` may generate' });
+
 export const ScenarioSchema = z
   .strictObject({
     name: z
@@ -243,6 +261,7 @@ export const ScenarioSchema = z
       lost_requests: { no_refusals_for: 0 },
       handles: { fd_slack: 8, allow_zombies: false, removed_on_exit: [] },
     }),
+    faults: faultSpace.optional(),
     schedule: ScheduleSchema.optional().meta({
       description: 'Events `sigstorm run` plays when none are given (default: stop it at once, like docker stop)',
     }),
@@ -275,9 +294,24 @@ export interface Scenario {
   oracles: OracleSettings;
   /** Played by `run` when no events are given. */
   schedule: Schedule;
+  /** What the fuzzer may generate. */
+  faults: FaultSpace;
+}
+
+export interface FaultSpace {
+  signals: SignalName[];
+  to: ('main' | 'group' | 'children')[];
+  races: boolean;
+  storms: boolean;
+  pauses: boolean;
+  partitions: boolean;
+  maxEvents: number;
+  horizon: number;
+  step: number;
 }
 
 export type Workload = z.output<typeof workload>;
+export type FaultSpaceSettings = z.output<typeof faultSpace>;
 export type OracleSettings = z.output<typeof oracleSettings>;
 
 export interface Target {

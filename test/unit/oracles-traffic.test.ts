@@ -62,9 +62,18 @@ describe('lost-requests', () => {
     expect(failing(r)).toEqual(['lost-requests/truncated']);
   });
 
-  it('does not count an idle keep-alive connection closed under a request already on the wire (retryable)', () => {
+  it('counts a connection closed unanswered at the signal as a refusal, not a loss', () => {
+    // A keep-alive connection closed as idle while the request was on the wire (clients may retry that)…
     const race = req(SIGTERM_AT - 0.5, SIGTERM_AT + 2, 'reset', { connection: 'keep-alive', reused: true });
     expect(judge(record({ ledger: [race] })).verdict).toBe('pass');
+    // …or a new connection still in the accept queue when the listener closed.
+    const backlog = req(SIGTERM_AT - 1, SIGTERM_AT + 2, 'reset', { error: 'ECONNRESET' });
+    expect(judge(record({ ledger: [backlog] })).verdict).toBe('pass');
+    // Both are refusals at the signal: a scenario that demands no refusals then fails them.
+    const strict = { lost_requests: { no_refusals_for: 500 }, handles: { fd_slack: 4, allow_zombies: false, removed_on_exit: [] } };
+    expect(failing(record({ oracles: strict, ledger: [backlog] }))).toEqual(['lost-requests/refused-early']);
+    // A reset before the signal is no refusal: the server dropped it on its own.
+    expect(failing(record({ ledger: [req(500, 502, 'reset')] }))).toEqual(['lost-requests/in-flight-lost']);
     // …but a reused connection reset after the server had the request for a while is a loss.
     const taken = req(SIGTERM_AT - 200, SIGTERM_AT + 5, 'reset', { connection: 'keep-alive', reused: true });
     expect(failing(record({ ledger: [taken] }))).toEqual(['lost-requests/in-flight-lost']);

@@ -1,0 +1,56 @@
+import type { BackendChoice } from '../backends/backend.js';
+import { badInput, ExitCode } from '../errors.js';
+import { fuzz } from '../fuzz/campaign.js';
+import { formatFuzz } from '../report/fuzz-text.js';
+import { parseDuration } from '../time.js';
+import { reportError } from './main.js';
+import { onInterrupt } from './run.js';
+import { expandScenarioPaths } from './validate.js';
+
+interface FuzzArgs {
+  scenarios: string[];
+  backend: BackendChoice;
+  runs: number;
+  budget: string;
+  seed?: number | undefined;
+  parallel?: number | undefined;
+  confirm: number;
+  reportDir: string;
+  json: boolean;
+}
+
+/** One campaign per scenario, one combined exit status: 1 if any found a confirmed failure. */
+export async function fuzzCommand(args: FuzzArgs): Promise<number> {
+  const budgetMs = parseDuration(args.budget);
+  if (budgetMs === undefined || budgetMs <= 0) throw badInput(`--budget: expected a duration such as 90s or 10m, got ${JSON.stringify(args.budget)}`);
+  if (!(args.runs >= 1)) throw badInput('--runs: expected a positive number');
+  const files = await expandScenarioPaths(args.scenarios);
+  const interrupt = onInterrupt();
+  let worst: number = ExitCode.ok;
+  try {
+    for (const file of files) {
+      if (interrupt.signal.aborted) break;
+      try {
+        const { report, reportPath } = await fuzz(file, {
+          backend: args.backend,
+          runs: args.runs,
+          budgetMs,
+          confirmRuns: args.confirm,
+          reportDir: args.reportDir,
+          signal: interrupt.signal,
+          ...(args.seed !== undefined ? { seed: args.seed } : {}),
+          ...(args.parallel !== undefined ? { parallel: args.parallel } : {}),
+          onProgress: args.json ? undefined : (line) => process.stderr.write(`  … ${line}\n`),
+        });
+        process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFuzz(report, reportPath)}\n`);
+        if (report.verdict === 'fail') worst = Math.max(worst, ExitCode.failed);
+      } catch (error) {
+        worst = Math.max(worst, reportError(error));
+      }
+    }
+  } finally {
+    interrupt.dispose();
+  }
+  if (interrupt.by) return interrupt.by === 'SIGTERM' ? 143 : 130;
+  return worst;
+}

@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import type { FaultEvent, Schedule } from '../faults/event.js';
+import type { FaultSpace, Scenario } from '../scenario/schema.js';
+import type { SignalName } from '../signals.js';
+
+/**
+ * Schedules drawn from a scenario's fault space, shaped to shrink well: times are multiples of a coarse step and
+ * shrink towards readiness; in every choice the mildest option comes first (a plain signal before a race, `main`
+ * before `group`, the stop signal before the others); events are sorted by the property, not by `.map`, so
+ * shrinking one event's time never reorders the others' identity. Times are biased towards where shutdown bugs
+ * live: right after readiness, and a few steps after another event (a second signal during a drain).
+ */
+export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' | 'target'>): fc.Arbitrary<Schedule> {
+  const space = scenario.faults;
+  const signals = mildestFirst(space.signals, scenario.target.stopSignal);
+  const terminating = signals.filter((s) => s === 'SIGKILL' || scenario.expect[s]?.kind === 'exit');
+  const survivable = signals.filter((s) => scenario.expect[s]?.kind === 'alive');
+  const steps = Math.max(1, Math.floor(space.horizon / space.step));
+  const time = fc
+    .oneof(
+      { weight: 3, arbitrary: fc.integer({ min: 0, max: steps }) },
+      { weight: 2, arbitrary: fc.integer({ min: 0, max: Math.min(steps, 8) }) }, // just after readiness
+    )
+    .map((n) => n * space.step);
+  const to = fc.constantFrom(...space.to);
+
+  const kinds: fc.Arbitrary<FaultEvent>[] = [
+    fc.record({ at: time, kind: fc.constant('signal' as const), signal: fc.constantFrom(...signals), to }),
+  ];
+  if (space.races && terminating.length >= 2) {
+    kinds.push(
+      fc.record({
+        at: time,
+        kind: fc.constant('race' as const),
+        signals: fc.shuffledSubarray(terminating, { minLength: 2, maxLength: 2 }),
+        to,
+      }),
+    );
+  }
+  if (space.storms && survivable.length > 0) {
+    kinds.push(
+      fc.record({
+        at: time,
+        kind: fc.constant('storm' as const),
+        signals: fc.subarray(survivable, { minLength: 1 }),
+        count: fc.integer({ min: 2, max: 20 }),
+        spacing: fc.constantFrom(10, 5, 1, 25),
+        to,
+      }),
+    );
+  }
+  if (space.pauses) {
+    kinds.push(fc.record({ at: time, kind: fc.constant('pause' as const), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
+  }
+  if (space.partitions) {
+    kinds.push(
+      fc.record({
+        at: time,
+        kind: fc.constant('partition' as const),
+        direction: fc.constantFrom('both' as const, 'in' as const, 'out' as const),
+        mode: fc.constantFrom('drop' as const, 'reject' as const),
+        duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50),
+      }),
+    );
+  }
+  const event = fc.oneof(...kinds);
+  // A follow-up lands a few steps after the previous event: second signals during a drain, races with a reload.
+  const followUp = fc.tuple(event, fc.integer({ min: 1, max: 6 })).map(([e, gap]) => ({ ...e, at: -gap * space.step }) as FaultEvent);
+  return fc
+    .array(fc.oneof({ weight: 3, arbitrary: event }, { weight: 1, arbitrary: followUp }), { minLength: 1, maxLength: space.maxEvents })
+    .map((events) => resolveFollowUps(events, space));
+}
+
+/** Follow-ups carry a negative `at` meaning "this long after the previous event". */
+function resolveFollowUps(events: FaultEvent[], space: FaultSpace): Schedule {
+  let previous = 0;
+  return events.map((e) => {
+    const at = e.at < 0 ? Math.min(space.horizon, previous - e.at) : e.at;
+    previous = at;
+    return { ...e, at };
+  });
+}
+
+/** The stop signal first, then the others in the order given. */
+function mildestFirst(signals: SignalName[], stop: SignalName): SignalName[] {
+  return [...new Set([stop, ...signals])].filter((s) => signals.includes(s));
+}
+
+/** Sorts a generated schedule by time (inside the property, so shrinking keeps working on the raw list). */
+export const sortSchedule = (schedule: Schedule): Schedule => [...schedule].sort((a, b) => a.at - b.at);

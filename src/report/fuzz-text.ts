@@ -1,0 +1,30 @@
+import type { FuzzReport } from '../fuzz/campaign.js';
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** The human summary of a campaign: verdict, the minimal schedule step by step, how often it reproduces, how to replay. */
+export function formatFuzz(report: FuzzReport, reportPath: string): string {
+  const lines: string[] = [];
+  const { outcome } = report;
+  const head = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN' }[report.verdict];
+  lines.push(
+    `${head}  ${report.scenario.name}  (${report.backend} backend, seed ${report.seed}, ${report.schedulesTried} schedules, ` +
+      `${report.trialsRun} trials, ${(report.durationMs / 1000).toFixed(1)} s${report.interrupted ? ', interrupted' : ''})`,
+  );
+  if (outcome.kind === 'failed') {
+    lines.push(`  minimal failing schedule (${outcome.minimal.length} event(s), ${outcome.shrinkSteps} shrink step(s)):`);
+    for (const step of report.minimalSteps) lines.push(`    ${step}`);
+    const r = outcome.reproduction;
+    lines.push(`  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`);
+    for (const f of outcome.failures) lines.push(`  ✗ ${f.oracle}: ${f.message}`);
+    if (JSON.stringify(outcome.original) !== JSON.stringify(outcome.minimal)) lines.push(`  shrunk from ${outcome.original.length} event(s): ${JSON.stringify(outcome.original)}`);
+  }
+  for (const f of report.findings) {
+    lines.push(`  ${f.confirmed ? 'also' : 'unconfirmed'} (${f.reproduced.k}/${f.reproduced.n}): ${f.signature} with ${JSON.stringify(f.schedule)}`);
+  }
+  if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
+  if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');
+  lines.push(`  report: ${reportPath}`);
+  if (report.replay) lines.push(`  replay: ${report.replay}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Schedule } from '../../src/faults/event.js';
+import { FlakyProperty, type FlakySettings, type TrialOutcome } from '../../src/fuzz/flaky.js';
+import { cleanRunsNeeded, wilson } from '../../src/fuzz/wilson.js';
+
+// The one place a fake is right: a pure, seeded predicate over a schedule stands in for a real trial, so the
+// shrinking logic can be checked exactly. The "bug": a SIGINT within 100 ms after a SIGTERM fails, with a
+// seeded probability; a SIGHUP anywhere fails differently (another signature).
+const settings: FlakySettings = { estimateRuns: 3, maxCleanRuns: 8, infraRetries: 2, shrinkTrials: 1000, shrinkMs: 60_000 };
+
+function fakeTrial(failRate: number, seed = 1) {
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const calls: Schedule[] = [];
+  const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
+    calls.push(schedule);
+    const at = (s: string) => schedule.filter((e) => e.kind === 'signal' && e.signal === s).map((e) => e.at);
+    const buggy = at('SIGTERM').some((t) => at('SIGINT').some((i) => i >= t && i - t <= 100));
+    if (buggy && random() < failRate) return fail('second-signal/not-ignored');
+    if (at('SIGHUP').length > 0 && random() < failRate) return fail('alive/died');
+    return { kind: 'pass' };
+  };
+  return { trial, calls };
+}
+
+const fail = (signature: string): TrialOutcome => {
+  const [oracle, kind] = signature.split('/');
+  return { kind: 'fail', signatures: [signature], failures: [{ oracle: oracle!, verdict: 'fail', kind: kind!, message: signature }] };
+};
+const sig = (at: number, signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGUSR1') => ({ at, kind: 'signal' as const, signal, to: 'main' as const });
+
+describe('flaky-aware shrinking', () => {
+  it('confirms a first failure by re-running it, and estimates its rate', async () => {
+    const { trial, calls } = fakeTrial(1);
+    const property = new FlakyProperty(trial, settings);
+    expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT')])).toBe(false);
+    expect(calls).toHaveLength(4); // the failure + 3 estimation runs
+    expect(property.target).toEqual({ signature: 'second-signal/not-ignored', rate: 1, cleanRuns: 1 });
+  });
+
+  it('reports a failure that never reproduces as unconfirmed and does not shrink it', async () => {
+    let n = 0;
+    const property = new FlakyProperty(async () => (n++ === 0 ? fail('exit-status/killed') : { kind: 'pass' }), settings);
+    expect(await property.check([sig(0, 'SIGTERM')])).toBe(true);
+    expect(property.target).toBeUndefined();
+    expect(property.findings).toMatchObject([{ signature: 'exit-status/killed', confirmed: false, reproduced: { k: 1, n: 4 } }]);
+  });
+
+  it('needs k clean runs before a shrink candidate counts as passing, k from the estimated rate', async () => {
+    expect(cleanRunsNeeded(1)).toBe(1);
+    expect(cleanRunsNeeded(0.5)).toBe(5);
+    expect(cleanRunsNeeded(0.25)).toBe(8); // capped
+    const { trial, calls } = fakeTrial(0.5, 7);
+    const property = new FlakyProperty(trial, settings);
+    // Find and confirm a failure first (rate estimate from 4 runs).
+    let first: boolean | undefined;
+    for (let seed = 0; first !== false && seed < 20; seed++) first = await property.check([sig(0, 'SIGTERM'), sig(50 + seed, 'SIGINT')]);
+    expect(first).toBe(false);
+    const k = property.target!.cleanRuns;
+    calls.length = 0;
+    // A candidate without the bug passes only after exactly k clean runs.
+    expect(await property.check([sig(0, 'SIGTERM')])).toBe(true);
+    expect(calls).toHaveLength(k);
+    // …and is cached: asking again runs nothing.
+    expect(await property.check([sig(0, 'SIGTERM')])).toBe(true);
+    expect(calls).toHaveLength(k);
+  });
+
+  it('does not follow a different failure while shrinking, but keeps it as a separate finding', async () => {
+    const { trial } = fakeTrial(1);
+    const property = new FlakyProperty(trial, settings);
+    await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT'), sig(60, 'SIGHUP')]);
+    expect(await property.check([sig(60, 'SIGHUP')])).toBe(true);
+    expect(property.findings.map((f) => f.signature)).toEqual(['second-signal/not-ignored', 'alive/died']);
+  });
+
+  it('retries infrastructure errors and never lets them count as failures', async () => {
+    let n = 0;
+    const property = new FlakyProperty(async () => (n++ < 2 ? { kind: 'infrastructure', error: 'engine hiccup' } : { kind: 'pass' }), settings);
+    expect(await property.check([sig(0, 'SIGTERM')])).toBe(true);
+    expect(property.infrastructureErrors).toBe(2);
+    const broken = new FlakyProperty(async () => ({ kind: 'infrastructure', error: 'engine gone' }), settings);
+    expect(await broken.check([sig(0, 'SIGTERM')])).toBe(true);
+    expect(broken.findings).toEqual([]);
+  });
+
+  it('ends shrinking at the budget with the best schedule so far', async () => {
+    let clock = 0;
+    const { trial } = fakeTrial(1);
+    const property = new FlakyProperty(trial, { ...settings, shrinkMs: 100, now: () => clock });
+    await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT'), sig(70, 'SIGUSR1')]);
+    clock = 1000;
+    expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT')])).toBe(true);
+    expect(property.budgetExhausted).toBe(true);
+    expect(property.minimal!.schedule).toHaveLength(3);
+  });
+
+  it('drives fast-check from a generated noisy failure to the minimal schedule of a flaky bug (2 events)', async () => {
+    const { trial } = fakeTrial(0.6, 3);
+    const property = new FlakyProperty(trial, settings);
+    const event = fc.record({
+      at: fc.integer({ min: 0, max: 8 }).map((n) => n * 25),
+      kind: fc.constant('signal' as const),
+      signal: fc.constantFrom('SIGUSR1' as const, 'SIGTERM' as const, 'SIGINT' as const),
+      to: fc.constant('main' as const),
+    });
+    await fc.check(
+      fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 6 }), (s) => property.check([...s].sort((a, b) => a.at - b.at))),
+      { numRuns: 300, seed: 42 },
+    );
+    expect(property.original!.length).toBeGreaterThanOrEqual(2);
+    const minimal = property.minimal!.schedule;
+    expect(minimal.map((e) => (e.kind === 'signal' ? e.signal : e.kind))).toEqual(['SIGTERM', 'SIGINT']);
+    expect(property.shrinkSteps).toBeGreaterThan(0);
+  });
+});
+
+describe('Wilson interval', () => {
+  it('brackets the observed rate and stays inside [0, 1]', () => {
+    expect(wilson(20, 20).high).toBe(1);
+    expect(wilson(20, 20).low).toBeCloseTo(0.839, 2);
+    expect(wilson(0, 20).low).toBe(0);
+    const mid = wilson(10, 20);
+    expect(mid.low).toBeLessThan(0.5);
+    expect(mid.high).toBeGreaterThan(0.5);
+  });
+});
