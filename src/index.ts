@@ -1,4 +1,6 @@
 // The library API: what the CLI uses, for tests that want to run sigstorm themselves.
+export { fuzz, type FuzzOptions, type FuzzOutcome, type FuzzReport, type FuzzResult, type Reproduction } from './fuzz/campaign.js';
+export { replay, type ReplayResult } from './fuzz/replay.js';
 export { run, replayCommand, type RunOptions, type RunResult } from './run.js';
 export { loadScenario, ScenarioError, type Problem } from './scenario/load.js';
 export type { Scenario, Target, SignalExpectation } from './scenario/schema.js';

@@ -45,7 +45,17 @@ export interface Reproduction {
 /** The outcome of a campaign (a tagged union, like fast-check's RunDetails). */
 export type FuzzOutcome =
   | { kind: 'passed' }
-  | { kind: 'failed'; signature: string; minimal: Schedule; original: Schedule; shrinkSteps: number; reproduction: Reproduction; failures: OracleResult[] }
+  | {
+      kind: 'failed';
+      signature: string;
+      minimal: Schedule;
+      original: Schedule;
+      shrinkSteps: number;
+      reproduction: Reproduction;
+      failures: OracleResult[];
+      /** Smaller schedules met while shrinking that did not fail again in confirmation. */
+      notReproduced?: Schedule[];
+    }
   | { kind: 'interrupted' };
 
 export interface FuzzReport {
@@ -63,6 +73,8 @@ export interface FuzzReport {
   trialsRun: number;
   infrastructureErrors: number;
   durationMs: number;
+  /** From the start of the campaign to the first confirmed failure. */
+  timeToFirstFailureMs: number | null;
   verdict: 'pass' | 'fail' | 'unknown';
   interrupted: boolean;
   outcome: FuzzOutcome;
@@ -78,6 +90,9 @@ export interface FuzzResult {
   report: FuzzReport;
   reportPath: string;
 }
+
+/** How many smaller schedules confirmation may reject before it settles for the original. */
+const MAX_WALK_BACK = 3;
 
 export const defaultParallelism = (): number => Math.max(1, Math.min(4, availableParallelism()));
 
@@ -129,20 +144,33 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   if (options.signal?.aborted && !property.minimal) outcome = { kind: 'interrupted' };
   else if (!property.minimal) outcome = { kind: 'passed' };
   else {
-    const minimal = property.minimal.schedule;
     const signature = property.target!.signature;
-    progress(`confirming the minimal schedule (${minimal.length} event(s)) ${options.confirmRuns ?? 20} times`);
-    const reproduction = await confirm(trial, minimal, signature, options.confirmRuns ?? 20, parallel, options.signal);
+    // A candidate that failed once while shrinking may fail too rarely to be any use: walk back along the shrink
+    // path to the smallest schedule that reproduces in confirmation.
+    const path = [...property.accepted].reverse();
+    let chosen = path[0]!;
+    let reproduction: Reproduction | undefined;
+    const skipped: Schedule[] = [];
+    for (const [i, step] of path.entries()) {
+      if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
+      progress(`confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
+      const r = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, options.signal);
+      chosen = step;
+      reproduction = r;
+      if (r.failed > 0 || options.signal?.aborted) break;
+      skipped.push(step.schedule);
+    }
     outcome = {
       kind: 'failed',
       signature,
-      minimal,
+      minimal: chosen.schedule,
       original: property.original!,
       shrinkSteps: property.shrinkSteps,
-      reproduction,
-      failures: property.minimal.failures,
+      reproduction: reproduction!,
+      failures: chosen.failures,
+      ...(skipped.length ? { notReproduced: skipped } : {}),
     };
-    await saveFinding(reportDir, scenario.name, { signature, schedule: minimal, foundAt: new Date().toISOString(), runId });
+    await saveFinding(reportDir, scenario.name, { signature, schedule: chosen.schedule, foundAt: new Date().toISOString(), runId });
   }
 
   const reportPath = join(reportDir, scenario.name, runId, 'report.json');
@@ -160,6 +188,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     trialsRun: property.trials + (outcome.kind === 'failed' ? outcome.reproduction.runs : 0),
     infrastructureErrors: property.infrastructureErrors,
     durationMs: Date.now() - started,
+    timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
     verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
     interrupted: options.signal?.aborted ?? false,
     outcome,

@@ -51,10 +51,14 @@ export class FlakyProperty {
   /** The first confirmed failing schedule and the smallest one since. */
   original: Schedule | undefined;
   minimal: { schedule: Schedule; failures: OracleResult[] } | undefined;
+  /** Every schedule accepted as failing, from the original to the minimal: the shrink path. */
+  readonly accepted: { schedule: Schedule; failures: OracleResult[] }[] = [];
   shrinkSteps = 0;
   trials = 0;
   infrastructureErrors = 0;
   budgetExhausted = false;
+  /** When the failure being shrunk was first seen (ms on the settings' clock). */
+  firstFailureAt: number | undefined;
   private shrinkStarted = 0;
   private shrinkTrials = 0;
   private readonly cache = new Map<string, boolean>();
@@ -90,7 +94,9 @@ export class FlakyProperty {
     this.target = { signature, rate, cleanRuns: cleanRunsNeeded(rate, 0.05, this.settings.maxCleanRuns) };
     this.original = schedule;
     this.minimal = { schedule, failures: first.failures };
+    this.accepted.push(this.minimal);
     this.shrinkStarted = this.now();
+    this.firstFailureAt = this.shrinkStarted;
     return false;
   }
 
@@ -104,6 +110,7 @@ export class FlakyProperty {
       if (outcome.signatures.includes(target.signature)) {
         this.shrinkSteps++;
         this.minimal = { schedule, failures: outcome.failures };
+        this.accepted.push(this.minimal);
         return false;
       }
       const other = outcome.signatures[0]!;

@@ -16,7 +16,7 @@ const closedUnanswered = (e: LedgerEntry, signalAt: number) =>
 
 /**
  * Requests are lost when they were sent before the first terminating signal and did not end ok, or when any
- * response was truncated. Refusals after the signal are allowed, except within `no_refusals_for` of it.
+ * response was truncated. Refusals seen after the signal are allowed, except within `no_refusals_for` of it.
  */
 export const lostRequests: Oracle = (record) => {
   if (record.ledger.length === 0) return [];
@@ -28,7 +28,8 @@ export const lostRequests: Oracle = (record) => {
   let unanswered = 0;
   for (const e of record.ledger) {
     if (e.kind === 'write') continue; // judged by acked-writes: an unacknowledged write was never promised
-    const refusedAt = e.outcome === 'refused' ? e.sentMs : closedUnanswered(e, signalAt) ? Math.max(e.sentMs, signalAt) : undefined;
+    // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
+    const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt) ? Math.max(e.sentMs, signalAt) : undefined;
     if (e.outcome === 'truncated') lost.push(e);
     else if (refusedAt !== undefined && refusedAt >= signalAt) {
       if (e.outcome !== 'refused') unanswered++;

@@ -47,6 +47,12 @@ function record(more: Partial<TrialRecord>): TrialRecord {
 const failing = (r: TrialRecord) => judge(r).results.filter((x) => x.verdict === 'fail').map((x) => `${x.oracle}/${x.kind}`);
 
 describe('lost-requests', () => {
+  it('dates a refusal when it was seen: a connect started just before the signal and refused after it is allowed', () => {
+    expect(judge(record({ ledger: [req(SIGTERM_AT - 0.5, SIGTERM_AT + 1, 'refused')] })).verdict).toBe('pass');
+    // Refused before any signal: the service was not there when it should have been.
+    expect(failing(record({ ledger: [req(500, 501, 'refused')] }))).toEqual(['lost-requests/in-flight-lost']);
+  });
+
   it('allows a request sent 1 ms after SIGTERM and refused, but not one sent 1 ms before and reset', () => {
     const after = record({ ledger: [req(SIGTERM_AT + 1, SIGTERM_AT + 2, 'refused', { error: 'ECONNREFUSED' })] });
     expect(judge(after).verdict).toBe('pass');
