@@ -1,3 +1,4 @@
+import type { TrialRecord } from '../trial/record.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 import { firstTerminating } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
@@ -7,12 +8,28 @@ import type { Oracle, OracleResult } from './verdict.js';
  * before any response byte, was never taken up by the server: a keep-alive connection it closed as idle while
  * the request was on the wire (HTTP lets clients retry exactly that, RFC 9112 §9.3.1), or a new connection still
  * in the kernel's accept queue when the listener closed. Both are refusals in effect, not losses; a request that
- * failed later than this had been taken up. (50 ms leaves room for a busy event loop.)
+ * failed later than this had been taken up. (50 ms leaves room for a busy event loop; time the target spent
+ * paused or cut off does not count, since it could take nothing up then.)
  */
 export const UNANSWERED_CLOSE_MS = 50;
 
-const closedUnanswered = (e: LedgerEntry, signalAt: number) =>
-  e.outcome === 'reset' && e.firstByteMs === undefined && e.endMs >= signalAt && e.endMs - e.sentMs < UNANSWERED_CLOSE_MS;
+const closedUnanswered = (e: LedgerEntry, signalAt: number, frozen: Interval[]) =>
+  e.outcome === 'reset' &&
+  e.firstByteMs === undefined &&
+  e.endMs >= signalAt &&
+  e.endMs - e.sentMs - overlap(e.sentMs, e.endMs, frozen) < UNANSWERED_CLOSE_MS;
+
+type Interval = [number, number];
+
+/** While paused, or cut off from its clients, the target could not take a request up: that time does not count. */
+function unreachable(record: TrialRecord): Interval[] {
+  return record.events
+    .filter((e) => (e.kind === 'pause' || (e.kind === 'partition' && e.direction !== 'out')) && e.deliveredMs !== undefined)
+    .map((e) => [e.deliveredMs!, e.healedMs ?? Number.POSITIVE_INFINITY]);
+}
+
+const overlap = (from: number, to: number, intervals: Interval[]) =>
+  intervals.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(to, b) - Math.max(from, a)), 0);
 
 /**
  * Requests are lost when they were sent before the first terminating signal and did not end ok, or when any
@@ -23,13 +40,14 @@ export const lostRequests: Oracle = (record) => {
   const first = firstTerminating(record);
   const signalAt = first?.deliveredMs ?? Number.POSITIVE_INFINITY;
   const window = record.oracles.lost_requests.no_refusals_for;
+  const frozen = unreachable(record);
   const lost: LedgerEntry[] = [];
   const earlyRefusals: LedgerEntry[] = [];
   let unanswered = 0;
   for (const e of record.ledger) {
     if (e.kind === 'write') continue; // judged by acked-writes: an unacknowledged write was never promised
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
-    const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt) ? Math.max(e.sentMs, signalAt) : undefined;
+    const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt, frozen) ? Math.max(e.sentMs, signalAt) : undefined;
     if (e.outcome === 'truncated') lost.push(e);
     else if (refusedAt !== undefined && refusedAt >= signalAt) {
       if (e.outcome !== 'refused') unanswered++;

@@ -64,8 +64,9 @@ type service struct {
 	port    string
 	dataDir string
 	slow    time.Duration
-	// reloadTime is how long a SIGHUP reload keeps the signal loop busy.
+	// reloadTime is how long a SIGHUP reload takes (ZOO_RELOAD_MS).
 	reloadTime time.Duration
+	reloads    chan struct{} // pending reload requests, at most one
 	srv        *http.Server
 
 	quit     chan struct{} // closed when the shutdown begins
@@ -96,6 +97,7 @@ func newService() *service {
 		port:    env("PORT", "8080"),
 		dataDir: env("DATA_DIR", "/tmp"),
 		quit:    make(chan struct{}),
+		reloads: make(chan struct{}, 1),
 		drained: make(chan struct{}),
 	}
 	if !modes[s.mode] {
@@ -154,6 +156,11 @@ func (s *service) run() {
 		go s.watchdog()
 	}
 	go func() { <-s.quit; s.shutdown() }()
+	go func() {
+		for range s.reloads {
+			s.reload()
+		}
+	}()
 	s.notifySignals() // before the "listening" line: a signal sent right after readiness must find its handler
 	log.Printf("zoo: mode=%s pid=%d listening on :%s", s.mode, os.Getpid(), s.port)
 
@@ -238,7 +245,16 @@ func (s *service) onSignal(sig os.Signal) {
 	case syscall.SIGTERM, syscall.SIGINT:
 		s.beginShutdown(sig)
 	case syscall.SIGHUP:
-		s.reload()
+		if s.mode == "unbuffered-notify" || s.mode == "hup-leak" {
+			s.reload() // on the signal loop: while it runs, no other signal is received
+			return
+		}
+		// Off the signal loop, and coalesced: a storm of HUPs is one pending reload, and the loop stays free
+		// for SIGTERM (even a buffered channel fills up behind a slow synchronous reload).
+		select {
+		case s.reloads <- struct{}{}:
+		default:
+		}
 	case syscall.SIGUSR1:
 		log.Printf("zoo: stats requests=%d open_streams=%d", s.requests.Load(), s.streams.Load())
 	}

@@ -78,6 +78,11 @@ describe('lost-requests', () => {
     // Both are refusals at the signal: a scenario that demands no refusals then fails them.
     const strict = { lost_requests: { no_refusals_for: 500 }, handles: { fd_slack: 4, allow_zombies: false, removed_on_exit: [] } };
     expect(failing(record({ oracles: strict, ledger: [backlog] }))).toEqual(['lost-requests/refused-early']);
+    // Time the target spent frozen does not count: it could not take the request up then.
+    const pause: PlayedEvent = { at: 25, kind: 'pause', duration: 450, origin: 'schedule', scheduledMs: 25, deliveredMs: 25, healedMs: 475, via: 'host-pid' };
+    const frozen = req(50, 480, 'reset', { connection: 'keep-alive', reused: true });
+    expect(judge(record({ events: [pause, signal('SIGTERM', 100)], ledger: [frozen] })).verdict).toBe('pass');
+    expect(failing(record({ events: [signal('SIGTERM', 100)], ledger: [frozen] }))).toEqual(['lost-requests/in-flight-lost']);
     // A reset before the signal is no refusal: the server dropped it on its own.
     expect(failing(record({ ledger: [req(500, 502, 'reset')] }))).toEqual(['lost-requests/in-flight-lost']);
     // …but a reused connection reset after the server had the request for a while is a loss.
