@@ -132,8 +132,9 @@ export const dockerBackend: Backend = {
       },
       async pause() {
         // The cgroup freezer stops every process of the container at once, where SIGSTOP would race with forks.
-        const atMs = now();
+        // Times bracket the span the fault surely held: from the freeze's acknowledgement to the thaw's request.
         await container.pause();
+        const atMs = now();
         const heal = async () => {
           const healedAt = now(); // like every API delivery: the moment the request went out
           await container.unpause();
@@ -144,9 +145,14 @@ export const dockerBackend: Backend = {
       async partition(spec) {
         if (!hostPids) throw new Error('partitioning a container needs root on the Docker host (iptables in its namespace)');
         if (form.ports.length === 0) throw new Error('the container declares no `ports` to cut');
-        const atMs = now();
         const undo = await cutNamespace(pid, form.ports, spec);
-        return { atMs, via: 'host-pid' as const, heal: async () => (await undo(), now()) };
+        const atMs = now(); // the rules are in place
+        const heal = async () => {
+          const healedAt = now();
+          await undo();
+          return healedAt;
+        };
+        return { atMs, via: 'host-pid' as const, heal };
       },
       waitGone: (untilMs: number) => Promise.race([exited, sleep(untilMs - now()).then(() => undefined)]),
       processes() {

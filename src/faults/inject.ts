@@ -2,7 +2,10 @@ import type { Delivery, Recipient, StartedTarget } from '../backends/backend.js'
 import type { SignalName } from '../signals.js';
 import type { PartitionEvent } from './event.js';
 
-/** An applied fault that lasts: `heal` undoes it and resolves with the time it did. */
+/**
+ * An applied fault that lasts. `atMs` is when it surely took effect; `heal` undoes it and resolves with the time
+ * the undoing began, so [atMs, healed] is a span during which the fault surely held.
+ */
 export interface Applied {
   atMs: number;
   via: Delivery['via'];
