@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Backend, RawExit, StartedTarget } from '../backends/backend.js';
 import type { FaultEvent, Schedule } from '../faults/event.js';
 import { injectorsFor } from '../faults/inject.js';
+import { isTerminatingIn } from '../oracles/terminating.js';
 import { Player } from '../faults/player.js';
 import { probeHttp } from '../probes/http.js';
 import { waitReady } from '../probes/ready.js';
@@ -25,17 +26,12 @@ export interface TrialOptions {
   signal?: AbortSignal;
 }
 
-/** A signal whose expectation says the target must stop (or SIGKILL, which always stops it). */
-export const isTerminating = (scenario: Pick<Scenario, 'expect'>, signal: SignalName): boolean =>
-  signal === 'SIGKILL' || scenario.expect[signal]?.kind === 'exit';
-
 /**
  * One trial: start a fresh target, wait until ready, play the schedule, wait for the target to be gone (SIGKILL
  * after the grace period), and record everything. When the schedule holds no terminating signal, the target is
  * stopped at the end with its stop signal, as `docker stop` would. Judging is left to the oracles.
  */
 export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
-  const { scenario, backend } = options;
   const dataDir = await mkdtemp(join(tmpdir(), 'sigstorm-data-'));
   try {
     return await startAndObserve(options, dataDir);
@@ -86,7 +82,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
 
   const player = new Player(injectorsFor(target), readyMs, {
     onSignal: (signal, atMs) => {
-      if (!terminating && isTerminating(scenario, signal)) {
+      if (!terminating && isTerminatingIn(scenario, signal)) {
         terminating = { signal, atMs };
         onTerminating();
       }
@@ -111,75 +107,86 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
 
   const onAbort = () => void player.stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const playing = player.play(options.schedule).then(() => player.settled());
-
-  // Until a terminating signal lands, the target exits by itself, or the schedule is over.
-  await Promise.race([terminated, target.exited, playing]);
-  if (!terminating && !target.mainExit) {
-    await Promise.all(pendingChecks);
-    await player.heal();
-    if (!target.mainExit && !options.signal?.aborted) {
-      const stop: FaultEvent = { at: rel(now()), kind: 'signal', signal: scenario.target.stopSignal, to: 'main' };
-      await player.play([stop], 'teardown');
-      await player.settled();
-    }
+  try {
+    return await drive();
+  } finally {
+    // Also on an error: no timer, fault or load loop outlives the trial.
+    options.signal?.removeEventListener('abort', onAbort);
+    clearInterval(sampler);
+    await player.stop();
+    await traffic?.stop();
   }
 
-  const grace = scenario.target.stopGracePeriod;
-  const expectation = terminating ? scenario.expect[terminating.signal] : undefined;
-  const waitFor = Math.max(grace, expectation?.kind === 'exit' ? expectation.within : 0);
-  const deadline = terminating ? readyMs + terminating.atMs + waitFor : now() + grace;
-  let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline);
-  const lingering = raw ? [] : target.processes();
-  const killedAtMs = raw ? undefined : now();
-  // A frozen or cut-off target must be thawed before it can be killed and removed.
-  await player.stop();
-  if (!raw) raw = await target.kill();
+  async function drive(): Promise<TrialRecord> {
+    const playing = player.play(options.schedule).then(() => player.settled());
 
-  options.signal?.removeEventListener('abort', onAbort);
-  clearInterval(sampler);
-  const ledger = (await traffic?.stop()) ?? [];
-  await playing;
-  await Promise.all(pendingChecks);
-  target.logs.flush();
-  const readback = workload.writes ? await readBack(dataDir, workload.writes.readback) : undefined;
-  const files = scenario.oracles.handles.removed_on_exit.map((path) => ({ path, exists: existsSync(join(dataDir, path)) }));
+    // Until a terminating signal lands, the target exits by itself, or the schedule is over.
+    await Promise.race([terminated, target.exited, playing]);
+    if (!terminating && !target.mainExit) {
+      await Promise.all(pendingChecks);
+      await player.heal();
+      if (!target.mainExit && !options.signal?.aborted) {
+        const stop: FaultEvent = { at: rel(now()), kind: 'signal', signal: scenario.target.stopSignal, to: 'main' };
+        await player.play([stop], 'teardown');
+        await player.settled();
+      }
+    }
 
-  return {
-    scenario: { name: scenario.name, path: scenario.path },
-    backend: target.backend,
-    runId: options.runId,
-    expect: scenario.expect,
-    oracles: scenario.oracles,
-    stopSignal: scenario.target.stopSignal,
-    stopGracePeriodMs: grace,
-    target: {
-      id: target.id,
-      pid: target.pid,
-      ...(target.image ? { image: target.image } : {}),
-      ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-    },
-    readyAt,
-    readyMonotonicMs: readyMs + monotonicOffsetMs(),
-    spawnToReadyMs: readyMs - target.spawnedAtMs,
-    schedule: options.schedule,
-    events: player.played,
-    checks: checks.sort((a, b) => a.event - b.event),
-    exit: {
-      exitCode: raw.exitCode,
-      signal: raw.signal,
-      status: raw.exitCode ?? (raw.signal ? statusForSignal(raw.signal) : -1),
-      atMs: rel(raw.atMs),
-      forcedKill: killedAtMs !== undefined,
-      ...(killedAtMs !== undefined ? { killedAtMs: rel(killedAtMs) } : {}),
-      lingering,
-    },
-    samples,
-    ledger,
-    ...(readback ? { readback } : {}),
-    files,
-    logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),
-  };
+    const grace = scenario.target.stopGracePeriod;
+    const expectation = terminating ? scenario.expect[terminating.signal] : undefined;
+    const waitFor = Math.max(grace, expectation?.kind === 'exit' ? expectation.within : 0);
+    const deadline = terminating ? readyMs + terminating.atMs + waitFor : now() + grace;
+    let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline);
+    const lingering = raw ? [] : target.processes();
+    const killedAtMs = raw ? undefined : now();
+    // A frozen or cut-off target must be thawed before it can be killed and removed.
+    await player.stop();
+    if (!raw) raw = await target.kill();
+
+    clearInterval(sampler);
+    const ledger = (await traffic?.stop()) ?? [];
+    await playing;
+    await Promise.all(pendingChecks);
+    target.logs.flush();
+    const readback = workload.writes ? await readBack(dataDir, workload.writes.readback) : undefined;
+    const files = scenario.oracles.handles.removed_on_exit.map((path) => ({ path, exists: existsSync(join(dataDir, path)) }));
+
+    return {
+      scenario: { name: scenario.name, path: scenario.path },
+      backend: target.backend,
+      runId: options.runId,
+      expect: scenario.expect,
+      oracles: scenario.oracles,
+      stopSignal: scenario.target.stopSignal,
+      stopGracePeriodMs: grace,
+      target: {
+        id: target.id,
+        pid: target.pid,
+        ...(target.image ? { image: target.image } : {}),
+        ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+      },
+      readyAt,
+      readyMonotonicMs: readyMs + monotonicOffsetMs(),
+      spawnToReadyMs: readyMs - target.spawnedAtMs,
+      schedule: options.schedule,
+      events: player.played,
+      checks: checks.sort((a, b) => a.event - b.event),
+      exit: {
+        exitCode: raw.exitCode,
+        signal: raw.signal,
+        status: raw.exitCode ?? (raw.signal ? statusForSignal(raw.signal) : -1),
+        atMs: rel(raw.atMs),
+        forcedKill: killedAtMs !== undefined,
+        ...(killedAtMs !== undefined ? { killedAtMs: rel(killedAtMs) } : {}),
+        lingering,
+      },
+      samples,
+      ledger,
+      ...(readback ? { readback } : {}),
+      files,
+      logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),
+    };
+  }
 }
 
 /** The ids a target wrote to its acknowledged-writes file, one per line. */

@@ -10,7 +10,7 @@ const MAX_REQUESTS = 50_000;
 const SETTLE_MS = 2000;
 
 export interface RunningWorkload {
-  /** Stops starting requests, waits briefly for those in flight, and returns the ledger sorted by send time. */
+  /** Stops starting requests, waits briefly for those in flight, and returns the ledger sorted by send time (once). */
   stop(): Promise<LedgerEntry[]>;
 }
 
@@ -69,17 +69,20 @@ export function startWorkload(workload: Workload, endpoint: Endpoint, originMs: 
     );
   }
 
+  let stopped: Promise<LedgerEntry[]> | undefined;
   return {
-    async stop() {
-      stopping.abort();
-      await Promise.all(loops);
-      await Promise.race([Promise.all([...inFlight]), sleep(SETTLE_MS)]);
-      ending.abort();
-      await Promise.all([...inFlight]);
-      for (const agent of agents) agent.destroy();
-      return ledger.sort((a, b) => a.sentMs - b.sentMs || a.id - b.id);
-    },
+    stop: () => (stopped ??= stopOnce()),
   };
+
+  async function stopOnce(): Promise<LedgerEntry[]> {
+    stopping.abort();
+    await Promise.all(loops);
+    await Promise.race([Promise.all([...inFlight]), sleep(SETTLE_MS)]);
+    ending.abort();
+    await Promise.all([...inFlight]);
+    for (const agent of agents) agent.destroy();
+    return ledger.sort((a, b) => a.sentMs - b.sentMs || a.id - b.id);
+  }
 }
 
 /** Starts `start(n)` every 1/rate s from one origin (no drift), skipping slots while `concurrency` are in flight. */

@@ -10,7 +10,7 @@ import { RULE_COMMENT } from '../../src/faults/iptables.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { Report } from '../../src/report/report.js';
 import { sigstorm } from '../helpers/cli.js';
-import { containersWithLabel } from '../helpers/docker.js';
+import { containerOfProcess, containersWithLabel } from '../helpers/docker.js';
 
 const newReportDir = () => mkdtempSync(join(tmpdir(), 'sigstorm-cli-'));
 
@@ -107,15 +107,7 @@ describe('sigstorm CLI', () => {
     const dir = newReportDir();
     const child = sigstorm(['run', 'scenarios/unread-notify.yml', '--backend', 'docker', '--report-dir', dir]);
     // Wait until the target has taken SIGTERM and sigstorm is waiting out the grace period.
-    await new Promise<void>((resolve) => {
-      child.stdout?.on('data', () => undefined);
-      const poll = setInterval(() => {
-        if (containersWithLabel(`sigstorm.pid=${child.pid}`).length > 0) {
-          clearInterval(poll);
-          setTimeout(resolve, 1500);
-        }
-      }, 50);
-    });
+    await containerOfProcess(child.pid, 1500);
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode).toBe(130);
@@ -129,14 +121,7 @@ describe('sigstorm CLI', () => {
     const dir = newReportDir();
     const events = '[{"at":100,"kind":"partition","direction":"both","mode":"drop","duration":"20s"}]';
     const child = sigstorm(['run', 'scenarios/return-on-close-fixed.yml', '--backend', 'docker', '--report-dir', dir, '--events', events]);
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (containersWithLabel(`sigstorm.pid=${child.pid}`).length > 0) {
-          clearInterval(poll);
-          setTimeout(resolve, 1500);
-        }
-      }, 50);
-    });
+    await containerOfProcess(child.pid, 1500); // the cut is in place by then
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode).toBe(130);
