@@ -7,13 +7,15 @@ import { fuzz } from '../dist/index.js';
 const budgetMs = Number(process.argv[2] ?? 90) * 1000;
 const runs = Number(process.argv[3] ?? 40);
 const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
+// A fresh report directory: no failure database from an earlier campaign, so every find is made from scratch.
+const reportDir = `reports/zoo-fuzz-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
 const rows = [];
 for (const target of targets) {
   // The quicker backend where the class applies; docker where only a container shows it.
   const backend = target.expect.process ? 'process' : 'docker';
   const buggy = Boolean(target.expect[backend].oracle);
   const started = Date.now();
-  const { report } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, runs, budgetMs, seed: 1, confirmRuns: 10, reportDir: 'reports' });
+  const { report } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, runs, budgetMs, seed: 1, confirmRuns: 10, reportDir });
   const o = report.outcome;
   const row = {
     target: target.scenario,
@@ -35,7 +37,7 @@ for (const target of targets) {
   console.error(`${row.ok ? '✓' : '✗'} ${row.target} (${backend}): ${row.found ? `found ${row.signature} in ${row.timeToFirstFailureS} s, minimal ${row.minimalEvents} event(s), reproduces ${row.reproduction}` : 'nothing found'}`);
 }
 mkdirSync('reports', { recursive: true });
-writeFileSync('reports/zoo-fuzz.json', `${JSON.stringify({ budgetMs, runs, rows }, null, 2)}\n`);
+writeFileSync('reports/zoo-fuzz.json', `${JSON.stringify({ budgetMs, runs, reportDir, rows }, null, 2)}\n`);
 console.log(
   [
     '| target | backend | bug? | found | first failure (s) | minimal | reproduction | ok |',

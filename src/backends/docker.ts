@@ -19,6 +19,15 @@ class TargetContainer extends GenericContainer {
     this.hostConfig.Init = init;
     return this;
   }
+
+  /** Published on loopback only: a target under attack is nobody else's business. */
+  withLoopbackPorts(...ports: number[]): this {
+    this.withExposedPorts(...ports);
+    for (const bindings of Object.values(this.hostConfig.PortBindings ?? {})) {
+      for (const binding of bindings as { HostIp?: string }[]) binding.HostIp = '127.0.0.1';
+    }
+    return this;
+  }
 }
 
 /** sigstorm probes readiness itself, the same way on both backends; testcontainers only starts the container. */
@@ -61,7 +70,7 @@ export const dockerBackend: Backend = {
     let builder = new TargetContainer(image)
       .withLabels(context.labels)
       .withEnvironment({ ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}), ...form.environment })
-      .withExposedPorts(...form.ports)
+      .withLoopbackPorts(...form.ports)
       .withPullPolicy(neverPull)
       .withWaitStrategy(startedIsEnough)
       .withInit(form.init)
