@@ -63,11 +63,15 @@ export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' |
       }),
     );
   }
-  const event = fc.oneof(...kinds);
+  // Cross-shrinking lets a race, storm, pause or partition shrink into the plain signal that comes first.
+  const event = fc.oneof({ withCrossShrink: true }, ...kinds);
   // A follow-up lands a few steps after the previous event: second signals during a drain, races with a reload.
   const followUp = fc.tuple(event, fc.integer({ min: 1, max: 6 })).map(([e, gap]) => ({ ...e, at: -gap * space.step }) as FaultEvent);
   return fc
-    .array(fc.oneof({ weight: 3, arbitrary: event }, { weight: 1, arbitrary: followUp }), { minLength: 1, maxLength: space.maxEvents })
+    .array(fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: event }, { weight: 1, arbitrary: followUp }), {
+      minLength: 1,
+      maxLength: space.maxEvents,
+    })
     .map((events) => resolveFollowUps(events, space));
 }
 
