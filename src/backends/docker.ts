@@ -10,7 +10,7 @@ import { cutNamespace } from '../faults/iptables.js';
 import { ensureImage, neverPull } from './image.js';
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
-import { allProcesses, descendants, isAlive, readStat, withFds } from './procfs.js';
+import { allProcesses, descendants, isAlive, isSameProcess, readStat, withFds } from './procfs.js';
 import { track } from './tracked.js';
 
 /** testcontainers has no builder method for `docker run --init`; the host config is ours to extend. */
@@ -90,7 +90,8 @@ export const dockerBackend: Backend = {
     const inspect = await container.inspect();
     const pid = inspect.State.Pid;
     // Signals by host pid are exact and reach groups and children; the Docker API reaches PID 1 only.
-    const hostPids = process.getuid?.() === 0 && readStat(pid) !== undefined;
+    const startTime = readStat(pid)?.startTime;
+    const hostPids = process.getuid?.() === 0 && startTime !== undefined;
     // SIGSTORM_DOCKER_DELIVERY=api sends signals through the API even so (to compare both paths).
     const signalByPid = hostPids && process.env.SIGSTORM_DOCKER_DELIVERY !== 'api';
 
@@ -124,7 +125,8 @@ export const dockerBackend: Backend = {
           await container.kill({ signal });
           return { atMs, via: 'docker-api', pids: [pid] };
         }
-        if (mainExit) throw new Error('the container has exited');
+        // The engine learns of an exit late: make sure the pid still names the container's process.
+        if (mainExit || !isSameProcess(pid, startTime!)) throw new Error('the container has exited');
         if (to === 'main') {
           // No /proc scan on this path: races need back-to-back kills.
           const atMs = now();

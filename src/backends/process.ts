@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { badInput, infrastructure } from '../errors.js';
+import { PartitionProxy } from '../faults/proxy.js';
 import type { ProcessForm, Target } from '../scenario/schema.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
@@ -8,7 +9,6 @@ import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
 import { allProcesses, descendants, isSameProcess, readStat, sessionMembers, withFds, type ProcessInfo } from './procfs.js';
-import { PartitionProxy } from '../faults/proxy.js';
 import { track } from './tracked.js';
 
 /** Runs the target as a local process in its own session and process group (execa, detached). */
@@ -43,17 +43,6 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
   child.stdout?.on('data', (chunk: Buffer) => logs.write('stdout', chunk));
   child.stderr?.on('data', (chunk: Buffer) => logs.write('stderr', chunk));
 
-  const spawnError = await new Promise<Error | undefined>((resolve) => {
-    child.once('spawn', () => resolve(undefined));
-    child.once('error', resolve);
-  });
-  if (spawnError || child.pid === undefined) {
-    throw infrastructure(`cannot start \`${form.command.join(' ')}\` in ${form.cwd}: ${spawnError?.message ?? 'no pid'}`);
-  }
-  const pid = child.pid;
-  const startTime = readStat(pid)?.startTime ?? -1;
-  const untrack = track({ kind: 'process-group', pgid: pid });
-
   let mainExit: RawExit | undefined;
   // 'exit', not the execa promise: orphans holding the pipes must not delay what we observe.
   const exited = new Promise<RawExit>((resolve) => {
@@ -62,6 +51,18 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
       resolve(mainExit);
     });
   });
+
+  const spawnError = await new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', resolve);
+  });
+  if (spawnError || child.pid === undefined) {
+    await proxy?.close();
+    throw infrastructure(`cannot start \`${form.command.join(' ')}\` in ${form.cwd}: ${spawnError?.message ?? 'no pid'}`);
+  }
+  const pid = child.pid;
+  const startTime = readStat(pid)?.startTime ?? -1;
+  const untrack = track({ kind: 'process-group', pgid: pid });
 
   /** Everything left of the target: its session, which survives re-parenting of orphans to init. */
   const leftovers = () => sessionMembers(pid).filter((p) => p.state !== 'Z');
