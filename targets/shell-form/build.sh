@@ -4,4 +4,7 @@ set -eu
 cd "$(dirname "$0")"
 sh ../go/build.sh
 cp ../go/server server
-cp "$(command -v busybox)" busybox
+bb=$(command -v busybox) || { echo "build.sh: busybox not found (apt-get install busybox-static)" >&2; exit 1; }
+# ldd fails on a static binary; a dynamic one cannot run in a FROM scratch image
+if ldd "$bb" >/dev/null 2>&1; then echo "build.sh: $bb is dynamically linked; install busybox-static" >&2; exit 1; fi
+cp "$bb" busybox
