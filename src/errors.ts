@@ -6,6 +6,10 @@ export const ExitCode = {
   infrastructure: 3,
 } as const;
 
+/** A verdict as an exit status: unknown (nothing decided) counts as an infrastructure failure. */
+export const exitCodeFor = (verdict: 'pass' | 'fail' | 'unknown'): number =>
+  verdict === 'pass' ? ExitCode.ok : verdict === 'fail' ? ExitCode.failed : ExitCode.infrastructure;
+
 export type ErrorKind = 'bad-input' | 'infrastructure';
 
 /** An error meant for the user: printed as its message alone, never with a stack trace. */

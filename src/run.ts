@@ -1,9 +1,9 @@
-import { relative } from 'node:path';
 import type { BackendChoice } from './backends/backend.js';
 import { selectBackend } from './backends/select.js';
 import { SigstormError } from './errors.js';
 import type { Schedule } from './faults/event.js';
 import { judge } from './oracles/judge.js';
+import { displayPath } from './report/display-path.js';
 import type { Report } from './report/report.js';
 import { writeReport } from './report/write.js';
 import { newRunId } from './run-id.js';
@@ -83,8 +83,7 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
 
 /** A copy-pasteable command that plays the same schedule on the same backend. */
 export function replayCommand(scenarioPath: string, backend: string, schedule: Schedule): string {
-  const near = relative(process.cwd(), scenarioPath);
-  const path = near && !near.startsWith('..') ? near : scenarioPath;
+  const path = displayPath(scenarioPath);
   const events = schedule.length ? ` --events ${shellQuote(JSON.stringify(schedule))}` : '';
   return `npx sigstorm run ${shellQuote(path)} --backend ${backend}${events}`;
 }

@@ -10,7 +10,8 @@ import { cutNamespace } from '../faults/iptables.js';
 import { ensureImage, neverPull } from './image.js';
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
-import { allProcesses, descendants, isAlive, isSameProcess, readStat, withFds } from './procfs.js';
+import { killByPid } from './kill.js';
+import { descendants, isAlive, isSameProcess, readStat, withFds } from './procfs.js';
 import { track } from './tracked.js';
 
 /** testcontainers has no builder method for `docker run --init`; the host config is ours to extend. */
@@ -127,19 +128,7 @@ export const dockerBackend: Backend = {
         }
         // The engine learns of an exit late: make sure the pid still names the container's process.
         if (mainExit || !isSameProcess(pid, startTime!)) throw new Error('the container has exited');
-        if (to === 'main') {
-          // No /proc scan on this path: races need back-to-back kills.
-          const atMs = now();
-          process.kill(pid, signal);
-          return { atMs, via: 'host-pid', pids: [pid] };
-        }
-        const all = allProcesses();
-        const pgid = readStat(pid)?.pgid ?? pid;
-        const pids = to === 'group' ? all.filter((p) => p.pgid === pgid).map((p) => p.pid) : descendants(pid, all).map((p) => p.pid);
-        const atMs = now();
-        if (to === 'group') process.kill(-pgid, signal);
-        else for (const p of pids) process.kill(p, signal);
-        return { atMs, via: 'host-pid', pids };
+        return killByPid(pid, signal, to, to === 'group' ? (readStat(pid)?.pgid ?? pid) : pid);
       },
       async pause() {
         // The cgroup freezer stops every process of the container at once, where SIGSTOP would race with forks.

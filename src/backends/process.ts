@@ -8,7 +8,8 @@ import { now, sleep } from '../time.js';
 import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget } from './backend.js';
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
-import { allProcesses, descendants, isSameProcess, readStat, sessionMembers, withFds, type ProcessInfo } from './procfs.js';
+import { isSameProcess, readStat, sessionMembers, withFds, type ProcessInfo } from './procfs.js';
+import { killByPid } from './kill.js';
 import { track } from './tracked.js';
 
 /** Runs the target as a local process in its own session and process group (execa, detached). */
@@ -80,11 +81,7 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
     },
     async signal(signal: SignalName, to: Recipient): Promise<Delivery> {
       if (mainExit === undefined && !isSameProcess(pid, startTime)) throw new Error(`pid ${pid} no longer names the target`);
-      const pids = to === 'main' ? [pid] : recipients(pid, to);
-      const atMs = now();
-      if (to === 'group') process.kill(-pid, signal);
-      else for (const p of pids) process.kill(p, signal);
-      return { atMs, via: 'host-pid', pids };
+      return killByPid(pid, signal, to);
     },
     async pause() {
       const atMs = now();
@@ -107,8 +104,7 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
       return exit;
     },
     processes(): ProcessInfo[] {
-      const all = allProcesses();
-      const session = all.filter((p) => p.sid === pid);
+      const session = sessionMembers(pid);
       return withFds(session.sort((a, b) => (a.pid === pid ? -1 : b.pid === pid ? 1 : a.pid - b.pid)));
     },
     async kill() {
@@ -127,13 +123,6 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
     },
   };
   return target;
-}
-
-function recipients(pid: number, to: Recipient): number[] {
-  if (to === 'main') return [pid];
-  const all = allProcesses();
-  if (to === 'group') return all.filter((p) => p.pgid === pid).map((p) => p.pid);
-  return descendants(pid, all).map((p) => p.pid);
 }
 
 /** SIGKILL the process group and any session member that moved to a group of its own. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { badInput, ExitCode } from '../errors.js';
+import { badInput, exitCodeFor } from '../errors.js';
 import { judge } from '../oracles/judge.js';
 import type { TrialRecord } from '../trial/record.js';
 
@@ -19,5 +19,5 @@ export async function analyzeCommand(file: string, json: boolean): Promise<numbe
     process.stdout.write(`${verdict.toUpperCase()}  ${record.scenario.name}  (re-judged from ${file})\n`);
     for (const r of results) process.stdout.write(`  ${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${r.oracle}: ${r.message}\n`);
   }
-  return verdict === 'pass' ? ExitCode.ok : verdict === 'fail' ? ExitCode.failed : ExitCode.infrastructure;
+  return exitCodeFor(verdict);
 }

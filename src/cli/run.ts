@@ -1,6 +1,6 @@
 import type { BackendChoice } from '../backends/backend.js';
 import { releaseAll } from '../backends/tracked.js';
-import { ExitCode } from '../errors.js';
+import { exitCodeFor } from '../errors.js';
 import { parseEventsArgument, readScheduleFile } from '../faults/event.js';
 import { formatRun } from '../report/text.js';
 import { run } from '../run.js';
@@ -28,7 +28,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
     });
     process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRun(report, reportPath)}\n`);
     if (interrupt.by) return interrupt.by === 'SIGTERM' ? 143 : 130;
-    return report.verdict === 'pass' ? ExitCode.ok : report.verdict === 'fail' ? ExitCode.failed : ExitCode.infrastructure;
+    return exitCodeFor(report.verdict);
   } catch (error) {
     const code = reportError(error);
     return interrupt.by ? (interrupt.by === 'SIGTERM' ? 143 : 130) : code;

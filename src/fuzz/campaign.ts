@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Backend, BackendChoice } from '../backends/backend.js';
 import { selectBackend } from '../backends/select.js';
@@ -7,6 +7,8 @@ import { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../faults/event.js';
 import { judge } from '../oracles/judge.js';
 import type { OracleResult } from '../oracles/verdict.js';
+import { displayPath } from '../report/display-path.js';
+import type { ReportHeader } from '../report/report.js';
 import { writeReport } from '../report/write.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
@@ -58,14 +60,7 @@ export type FuzzOutcome =
     }
   | { kind: 'interrupted' };
 
-export interface FuzzReport {
-  schemaVersion: 1;
-  tool: { name: 'sigstorm'; version: string };
-  command: 'fuzz';
-  runId: string;
-  createdAt: string;
-  scenario: { name: string; path: string };
-  backend: string;
+export interface FuzzReport extends ReportHeader<'fuzz'> {
   seed: number;
   /** fast-check's path to the counterexample: with the seed it regenerates it. */
   path: string | null;
@@ -195,14 +190,14 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
     findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
     shrinkBudgetExhausted: property.budgetExhausted,
-    replay: outcome.kind === 'failed' ? `npx sigstorm replay ${shellPath(reportPath)} --times 20` : null,
+    replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
   };
   await writeReport(report, reportDir);
   return { report, reportPath };
 }
 
 /** Runs one trial and reduces it to what the fuzzer needs; infrastructure trouble is reported, not thrown. */
-function trialFunction(scenario: Scenario, backend: Backend, runId: string, signal?: AbortSignal) {
+export function trialFunction(scenario: Scenario, backend: Backend, runId: string, signal?: AbortSignal) {
   let n = 0;
   return async (schedule: Schedule): Promise<TrialOutcome> => {
     if (signal?.aborted) return { kind: 'pass' };
@@ -220,11 +215,14 @@ function trialFunction(scenario: Scenario, backend: Backend, runId: string, sign
   };
 }
 
-/** Re-runs the minimal schedule `runs` times, `parallel` at once, counting failures with the same signature. */
+/**
+ * Re-runs a schedule `runs` times, `parallel` at once, counting failures with `signature` (any failure when it
+ * is undefined).
+ */
 export async function confirm(
   trial: (s: Schedule) => Promise<TrialOutcome>,
   schedule: Schedule,
-  signature: string,
+  signature: string | undefined,
   runs: number,
   parallel: number,
   signal?: AbortSignal,
@@ -234,13 +232,8 @@ export async function confirm(
   while (done < runs && !signal?.aborted) {
     const batch = Math.min(parallel, runs - done);
     const outcomes = await Promise.all(Array.from({ length: batch }, () => trial(schedule)));
-    failed += outcomes.filter((o) => o.kind === 'fail' && o.signatures.includes(signature)).length;
+    failed += outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature))).length;
     done += batch;
   }
   return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done) };
 }
-
-const shellPath = (path: string) => {
-  const near = relative(process.cwd(), path);
-  return near && !near.startsWith('..') ? near : path;
-};

@@ -59,7 +59,6 @@ export class FlakyProperty {
   budgetExhausted = false;
   /** When the failure being shrunk was first seen (ms on the settings' clock). */
   firstFailureAt: number | undefined;
-  private shrinkStarted = 0;
   private shrinkTrials = 0;
   private readonly cache = new Map<string, boolean>();
 
@@ -95,8 +94,7 @@ export class FlakyProperty {
     this.original = schedule;
     this.minimal = { schedule, failures: first.failures };
     this.accepted.push(this.minimal);
-    this.shrinkStarted = this.now();
-    this.firstFailureAt = this.shrinkStarted;
+    this.firstFailureAt = this.now(); // shrinking starts here, and so does its budget
     return false;
   }
 
@@ -134,7 +132,7 @@ export class FlakyProperty {
   }
 
   private overBudget(): boolean {
-    if (this.shrinkTrials >= this.settings.shrinkTrials || this.now() - this.shrinkStarted >= this.settings.shrinkMs) {
+    if (this.shrinkTrials >= this.settings.shrinkTrials || this.now() - this.firstFailureAt! >= this.settings.shrinkMs) {
       this.budgetExhausted = true;
     }
     return this.budgetExhausted;

@@ -1,14 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { BackendChoice } from '../backends/backend.js';
 import { selectBackend } from '../backends/select.js';
-import { badInput } from '../errors.js';
+import { badInput, infrastructure } from '../errors.js';
 import { parseSchedule, type Schedule } from '../faults/event.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
-import { runTrial } from '../trial/trial.js';
-import { judge } from '../oracles/judge.js';
-import { confirm, defaultParallelism, type Reproduction } from './campaign.js';
-import { signatureOf, type TrialOutcome } from './flaky.js';
+import { confirm, defaultParallelism, trialFunction, type Reproduction } from './campaign.js';
 
 export interface ReplayResult {
   scenario: string;
@@ -43,20 +40,14 @@ export async function replay(
   const schedule = parseSchedule(events, file);
   const backend = await selectBackend(options.backend ?? ((data.backend as BackendChoice | undefined) ?? 'auto'), scenario);
   await backend.prepare(scenario.target);
-  const runId = newRunId();
-  let n = 0;
-  const trial = async (s: Schedule): Promise<TrialOutcome> => {
-    const record = await runTrial({ scenario, backend, schedule: s, runId: `${runId}-${++n}`, ...(options.signal ? { signal: options.signal } : {}) });
-    const { verdict, results } = judge(record);
-    const failures = results.filter((r) => r.verdict === 'fail');
-    return verdict === 'fail' ? { kind: 'fail', signatures: failures.map(signatureOf), failures } : { kind: 'pass' };
+  const trial = trialFunction(scenario, backend, newRunId(), options.signal);
+  // A replay is asked for an answer: an infrastructure error ends it rather than counting as a clean run.
+  const strict = async (s: Schedule) => {
+    const outcome = await trial(s);
+    if (outcome.kind === 'infrastructure') throw infrastructure(outcome.error);
+    return outcome;
   };
   const signature = outcome?.kind === 'failed' ? outcome.signature : undefined;
-  const anyFailure = '*';
-  const counting = async (s: Schedule) => {
-    const o = await trial(s);
-    return o.kind === 'fail' && !signature ? { ...o, signatures: [...o.signatures, anyFailure] } : o;
-  };
-  const reproduction = await confirm(counting, schedule, signature ?? anyFailure, options.times ?? 10, options.parallel ?? defaultParallelism(), options.signal);
+  const reproduction = await confirm(strict, schedule, signature, options.times ?? 10, options.parallel ?? defaultParallelism(), options.signal);
   return { scenario: scenario.name, backend: backend.name, schedule, ...(signature ? { signature } : {}), reproduction };
 }

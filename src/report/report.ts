@@ -3,15 +3,19 @@ import type { Schedule } from '../faults/event.js';
 import type { OracleResult, Verdict } from '../oracles/verdict.js';
 import type { TrialRecord } from '../trial/record.js';
 
-/** The report.json of one run (DESIGN.md contract). Plain data, versioned. */
-export interface Report {
+/** What every report.json starts with, whichever command wrote it (DESIGN.md contract). Plain data, versioned. */
+export interface ReportHeader<Command extends string> {
   schemaVersion: 1;
   tool: { name: 'sigstorm'; version: string };
-  command: 'run';
+  command: Command;
   runId: string;
   createdAt: string;
   scenario: { name: string; path: string };
   backend: BackendName;
+}
+
+/** The report.json of one `run`. */
+export interface Report extends ReportHeader<'run'> {
   /** `run` plays one given schedule: there is no generator seed. */
   seed: number | null;
   trialsRun: number;
