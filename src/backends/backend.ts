@@ -54,7 +54,8 @@ export interface StartedTarget extends AsyncDisposable {
   readonly mainExit: RawExit | undefined;
   /** Settles when the main process exits. */
   readonly exited: Promise<RawExit>;
-  signal(signal: SignalName, to: Recipient): Promise<Delivery>;
+  /** Delivers the signals in order, back to back (one for a plain signal, several for a race). */
+  signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]>;
   /** Freezes every process of the target until the returned heal thaws it. */
   pause(): Promise<Applied>;
   /** Cuts traffic between the workload and the target until the returned heal restores it. */

@@ -119,16 +119,21 @@ export const dockerBackend: Backend = {
       get mainExit() {
         return mainExit;
       },
-      async signal(signal: SignalName, to: Recipient): Promise<Delivery> {
+      async signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]> {
         if (!signalByPid) {
           if (to !== 'main') throw new Error(`signalling the ${to} of a container needs root on the Docker host`);
-          const atMs = now();
-          await container.kill({ signal });
-          return { atMs, via: 'docker-api', pids: [pid] };
+          // Sent together, like the kills below; each is timed when its request goes out.
+          return Promise.all(
+            signals.map(async (signal) => {
+              const atMs = now();
+              await container.kill({ signal });
+              return { atMs, via: 'docker-api' as const, pids: [pid] };
+            }),
+          );
         }
         // The engine learns of an exit late: make sure the pid still names the container's process.
         if (mainExit || !isSameProcess(pid, startTime!)) throw new Error('the container has exited');
-        return killByPid(pid, signal, to, to === 'group' ? (readStat(pid)?.pgid ?? pid) : pid);
+        return killByPid(pid, signals, to, to === 'group' ? (readStat(pid)?.pgid ?? pid) : pid);
       },
       async pause() {
         // The cgroup freezer stops every process of the container at once, where SIGSTOP would race with forks.

@@ -4,19 +4,16 @@ import type { Delivery, Recipient } from './backend.js';
 import { allProcesses, descendants } from './procfs.js';
 
 /**
- * Sends `signal` by host pid to the main process, its process group (`pgid`), or every process below it.
- * The main path reads nothing from /proc first, so the kills of a race stay back to back.
+ * Sends each of `signals` by host pid to the main process, its process group (`pgid`), or every process below
+ * it. Recipients are found once, before the first kill, so the kills of a race run back to back in one loop.
  */
-export function killByPid(pid: number, signal: SignalName, to: Recipient, pgid = pid): Delivery {
-  if (to === 'main') {
+export function killByPid(pid: number, signals: readonly SignalName[], to: Recipient, pgid = pid): Delivery[] {
+  const all = to === 'main' ? [] : allProcesses();
+  const pids = to === 'main' ? [pid] : to === 'group' ? all.filter((p) => p.pgid === pgid).map((p) => p.pid) : descendants(pid, all).map((p) => p.pid);
+  return signals.map((signal) => {
     const atMs = now();
-    process.kill(pid, signal);
-    return { atMs, via: 'host-pid', pids: [pid] };
-  }
-  const all = allProcesses();
-  const pids = to === 'group' ? all.filter((p) => p.pgid === pgid).map((p) => p.pid) : descendants(pid, all).map((p) => p.pid);
-  const atMs = now();
-  if (to === 'group') process.kill(-pgid, signal);
-  else for (const p of pids) process.kill(p, signal);
-  return { atMs, via: 'host-pid', pids };
+    if (to === 'group') process.kill(-pgid, signal);
+    else for (const p of pids) process.kill(p, signal);
+    return { atMs, via: 'host-pid', pids };
+  });
 }

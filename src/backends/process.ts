@@ -79,9 +79,9 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
     get mainExit() {
       return mainExit;
     },
-    async signal(signal: SignalName, to: Recipient): Promise<Delivery> {
+    async signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]> {
       if (mainExit === undefined && !isSameProcess(pid, startTime)) throw new Error(`pid ${pid} no longer names the target`);
-      return killByPid(pid, signal, to);
+      return killByPid(pid, signals, to);
     },
     async pause() {
       const atMs = now();

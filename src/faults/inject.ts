@@ -14,13 +14,13 @@ export interface Applied {
 
 /** What the player needs from a running target: one function per kind of fault. */
 export interface Injectors {
-  signal(signal: SignalName, to: Recipient): Promise<Delivery>;
+  signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]>;
   pause(): Promise<Applied>;
   partition(spec: Pick<PartitionEvent, 'direction' | 'mode'>): Promise<Applied>;
 }
 
 export const injectorsFor = (target: StartedTarget): Injectors => ({
-  signal: (signal, to) => target.signal(signal, to),
+  signal: (signals, to) => target.signal(signals, to),
   pause: () => target.pause(),
   partition: (spec) => target.partition(spec),
 });

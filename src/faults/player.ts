@@ -100,15 +100,14 @@ export class Player {
         this.hooks.onSignal?.(signal, atMs);
       };
       if (played.kind === 'race') {
-        // Started together: on the host-pid path every kill() runs synchronously, back to back.
-        const deliveries = await Promise.all(signals.map((s) => this.inject.signal(s, played.to)));
+        const deliveries = await this.inject.signal(signals, played.to);
         deliveries.forEach((d, i) => deliver(d, signals[i]!));
       } else {
         const spacing = played.kind === 'storm' ? played.spacing : 0;
         for (const [i, signal] of signals.entries()) {
           if (i > 0) await this.until(played.at + i * spacing);
           if (this.stopped.signal.aborted) throw new Error(`stopped after ${i} of ${signals.length} signals: the trial was over`);
-          deliver(await this.inject.signal(signal, played.to), signal);
+          deliver((await this.inject.signal([signal], played.to))[0]!, signal);
         }
       }
     } catch (error) {

@@ -93,10 +93,10 @@ describe('schedules', () => {
 function injectors(delayMs: number, healed: string[] = []): Injectors {
   const applied = (what: string) => async () => ({ atMs: now(), via: 'host-pid' as const, heal: async () => (healed.push(what), now()) });
   return {
-    signal: async () => {
+    signal: async (signals) => {
       const atMs = now();
       if (delayMs) await sleep(delayMs);
-      return { atMs, via: 'host-pid', pids: [] };
+      return signals.map(() => ({ atMs, via: 'host-pid' as const, pids: [] }));
     },
     pause: applied('pause'),
     partition: applied('partition'),
