@@ -11,6 +11,8 @@ type Spec = Pick<PartitionEvent, 'direction' | 'mode'>;
 export class PartitionProxy {
   private server?: Server;
   private readonly pairs = new Set<[Socket, Socket]>();
+  /** Every socket still open, whether or not its partner is: close() must not wait on any of them. */
+  private readonly sockets = new Set<Socket>();
   private cut: Spec | undefined;
 
   constructor(private readonly targetPort: number) {}
@@ -36,7 +38,7 @@ export class PartitionProxy {
   }
 
   async close(): Promise<void> {
-    for (const [client, upstream] of this.pairs) reset(client, upstream);
+    for (const socket of this.sockets) socket.resetAndDestroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -50,7 +52,16 @@ export class PartitionProxy {
     // A reset or refusal upstream reaches the client as a reset, never as a clean close.
     upstream.on('error', () => client.resetAndDestroy());
     client.on('error', () => upstream.resetAndDestroy());
-    const forget = () => this.pairs.delete(pair);
+    for (const socket of pair) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    }
+    // Once one side is gone the other must read again, or a side paused by a cut would never see its EOF.
+    const forget = () => {
+      this.pairs.delete(pair);
+      client.resume();
+      upstream.resume();
+    };
     client.on('close', forget);
     upstream.on('close', forget);
     this.flow(pair);
