@@ -2,6 +2,7 @@ import type { BackendChoice } from './backends/backend.js';
 import { selectBackend } from './backends/select.js';
 import { SigstormError } from './errors.js';
 import type { Schedule } from './faults/event.js';
+import { journal } from './leftovers/journal.js';
 import { judge } from './oracles/judge.js';
 import { displayPath } from './report/display-path.js';
 import type { Report } from './report/report.js';
@@ -50,6 +51,7 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
   };
   const reportDir = options.reportDir ?? 'reports';
   try {
+    journal.phase('prepare', scenario.name);
     await backend.prepare(scenario.target);
     const trial = await runTrial({ scenario, backend, schedule, runId, ...(options.signal ? { signal: options.signal } : {}) });
     const { verdict, results } = judge(trial);
@@ -64,6 +66,7 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
       results,
       trial,
     };
+    journal.phase('reporting', scenario.name);
     return { report, reportPath: await writeReport(report, reportDir) };
   } catch (error) {
     if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw error;

@@ -12,7 +12,7 @@ import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
 import { killByPid } from './kill.js';
 import { descendants, isAlive, isSameProcess, readStat, withFds } from './procfs.js';
-import { track } from './tracked.js';
+import { own } from './tracked.js';
 
 /** testcontainers has no builder method for `docker run --init`; the host config is ours to extend. */
 class TargetContainer extends GenericContainer {
@@ -82,11 +82,19 @@ export const dockerBackend: Backend = {
     if (form.command) builder = builder.withCommand(form.command);
     if (form.entrypoint) builder = builder.withEntrypoint(form.entrypoint);
 
+    const owned = own({ kind: 'container', run: context.runId });
     const spawnedAtMs = now();
-    const started = await builder.start();
+    let started: Awaited<ReturnType<typeof builder.start>>;
+    try {
+      started = await builder.start();
+    } catch (error) {
+      // Created but not started (a port, a mount, the engine going away): remove it by its label.
+      if (await removeRun(context.runId)) owned.released();
+      throw error;
+    }
     const container = client.container.getById(started.getId());
     const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
-    const untrack = track({ kind: 'container', id: started.getId(), remove: removeContainer });
+    owned.created({ id: started.getId() }, removeContainer);
 
     const inspect = await container.inspect();
     const pid = inspect.State.Pid;
@@ -171,13 +179,25 @@ export const dockerBackend: Backend = {
       },
       async [Symbol.asyncDispose]() {
         pidGoneAt?.stop();
-        await removeContainer().catch(() => undefined);
-        untrack();
+        // Kept in the journal when the engine cannot remove it (gone, say): `sigstorm gc` will.
+        if (await removeContainer().then(() => true, (e: { statusCode?: number }) => e?.statusCode === 404)) owned.released();
       },
     };
     return handle;
   },
 };
+
+/** Removes every container of one trial; false when the engine could not be asked. */
+async function removeRun(runId: string): Promise<boolean> {
+  try {
+    const docker = (await dockerClient()).container.dockerode;
+    const found = await docker.listContainers({ all: true, filters: { label: [`sigstorm.run=${runId}`] } });
+    await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Polls /proc for the moment `pid` dies (or turns zombie). */
 function watchPid(pid: number, everyMs = 5) {

@@ -4,7 +4,8 @@ import { fuzz } from '../fuzz/campaign.js';
 import { formatFuzz } from '../report/fuzz-text.js';
 import { parseDuration } from '../time.js';
 import { reportError } from './main.js';
-import { onInterrupt } from './run.js';
+import { onInterrupt } from './interrupt.js';
+import { warnAboutLeftovers } from './leftovers.js';
 import { expandScenarioPaths } from './validate.js';
 
 interface FuzzArgs {
@@ -26,6 +27,7 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   if (!(args.runs >= 1)) throw badInput('--runs: expected a positive number');
   const files = await expandScenarioPaths(args.scenarios);
   const interrupt = onInterrupt();
+  await warnAboutLeftovers(args.backend);
   let worst: number = ExitCode.ok;
   try {
     for (const file of files) {
@@ -51,6 +53,6 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   } finally {
     interrupt.dispose();
   }
-  if (interrupt.by) return interrupt.by === 'SIGTERM' ? 143 : 130;
+  if (interrupt.exitCode) return interrupt.exitCode;
   return worst;
 }

@@ -10,6 +10,7 @@ import type { OracleResult } from '../oracles/verdict.js';
 import { displayPath } from '../report/display-path.js';
 import type { ReportHeader } from '../report/report.js';
 import { writeReport } from '../report/write.js';
+import { journal } from '../leftovers/journal.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -72,6 +73,8 @@ export interface FuzzReport extends ReportHeader<'fuzz'> {
   timeToFirstFailureMs: number | null;
   verdict: 'pass' | 'fail' | 'unknown';
   interrupted: boolean;
+  /** False in the checkpoints written while the campaign runs: a run that died left this partial report. */
+  complete: boolean;
   outcome: FuzzOutcome;
   /** The minimal schedule step by step: "+120 ms SIGTERM→main". */
   minimalSteps: string[];
@@ -95,6 +98,7 @@ export const defaultParallelism = (): number => Math.max(1, Math.min(4, availabl
 export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptions = {}): Promise<FuzzResult> {
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
   const backend = await selectBackend(options.backend ?? 'auto', scenario);
+  journal.phase('prepare', scenario.name);
   await backend.prepare(scenario.target);
   const runId = options.runId ?? newRunId();
   const reportDir = options.reportDir ?? 'reports';
@@ -114,11 +118,56 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   });
   const saved = await loadFindings(reportDir, scenario.name);
   let tried = 0;
+
+  const reportPath = join(reportDir, scenario.name, runId, 'report.json');
+  /** The report as it stands; `complete` is false for the checkpoints written while the campaign runs. */
+  function makeReport(outcome: FuzzOutcome, path: string | null, complete = true): FuzzReport {
+    return {
+      schemaVersion: 1,
+      tool: { name: 'sigstorm', version: VERSION },
+      command: 'fuzz',
+      runId,
+      createdAt: new Date(started).toISOString(),
+      scenario: { name: scenario.name, path: scenario.path },
+      backend: backend.name,
+      seed,
+      path,
+      schedulesTried: tried,
+      trialsRun: property.trials + (outcome.kind === 'failed' ? outcome.reproduction.runs : 0),
+      infrastructureErrors: property.infrastructureErrors,
+      durationMs: Date.now() - started,
+      timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
+      verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
+      interrupted: options.signal?.aborted ?? false,
+      complete,
+      outcome,
+      minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
+      findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
+      shrinkBudgetExhausted: property.budgetExhausted,
+      replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
+    };
+
+  }
+  /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
+  async function checkpoint(): Promise<void> {
+    const m = property.minimal;
+    const outcome: FuzzOutcome = m
+      ? { kind: 'failed', signature: property.target!.signature, minimal: m.schedule, original: property.original!, shrinkSteps: property.shrinkSteps, reproduction: { failed: 0, runs: 0, rate: 0, interval: wilson(0, 0) }, failures: m.failures }
+      : { kind: 'interrupted' };
+    await writeReport(makeReport(outcome, null, false), reportDir).catch(() => undefined);
+  }
+  await checkpoint();
   const details = await fc.check(
     fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
       if (options.signal?.aborted) return true;
       tried++;
+      const known = property.minimal;
       const holds = await property.check(sortSchedule(raw));
+      if (property.minimal !== known) {
+        // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.
+        journal.phase('shrinking', property.target?.signature);
+        await checkpoint();
+      }
       progress(
         property.target
           ? `shrinking ${property.target.signature}: ${property.minimal!.schedule.length} event(s) after ${property.shrinkSteps} step(s), ${property.trials} trials`
@@ -149,6 +198,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     for (const [i, step] of path.entries()) {
       if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
       progress(`confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
+      journal.phase('confirming', `${step.schedule.length} event(s)`);
       const r = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, options.signal);
       chosen = step;
       reproduction = r;
@@ -165,36 +215,18 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       failures: chosen.failures,
       ...(skipped.length ? { notReproduced: skipped } : {}),
     };
-    await saveFinding(reportDir, scenario.name, { signature, schedule: chosen.schedule, foundAt: new Date().toISOString(), runId });
+    // The report below holds the finding too: failing to add it to the database must not lose the campaign.
+    await saveFinding(reportDir, scenario.name, { signature, schedule: chosen.schedule, foundAt: new Date().toISOString(), runId }).catch((error: Error) =>
+      process.stderr.write(`sigstorm: warning: cannot save the finding to ${reportDir}: ${error.message}\n`),
+    );
   }
 
-  const reportPath = join(reportDir, scenario.name, runId, 'report.json');
-  const report: FuzzReport = {
-    schemaVersion: 1,
-    tool: { name: 'sigstorm', version: VERSION },
-    command: 'fuzz',
-    runId,
-    createdAt: new Date(started).toISOString(),
-    scenario: { name: scenario.name, path: scenario.path },
-    backend: backend.name,
-    seed,
-    path: details.counterexamplePath ?? null,
-    schedulesTried: tried,
-    trialsRun: property.trials + (outcome.kind === 'failed' ? outcome.reproduction.runs : 0),
-    infrastructureErrors: property.infrastructureErrors,
-    durationMs: Date.now() - started,
-    timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
-    verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
-    interrupted: options.signal?.aborted ?? false,
-    outcome,
-    minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
-    findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
-    shrinkBudgetExhausted: property.budgetExhausted,
-    replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
-  };
+  journal.phase('reporting', scenario.name);
+  const report = makeReport(outcome, details.counterexamplePath ?? null);
   await writeReport(report, reportDir);
   return { report, reportPath };
 }
+
 
 /** Runs one trial and reduces it to what the fuzzer needs; infrastructure trouble is reported, not thrown. */
 export function trialFunction(scenario: Scenario, backend: Backend, runId: string, signal?: AbortSignal) {
