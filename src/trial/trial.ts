@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, RawExit, StartedTarget } from '../backends/backend.js';
 import { own } from '../backends/tracked.js';
+import { infrastructure } from '../errors.js';
 import { journal } from '../leftovers/journal.js';
 import { readStat } from '../backends/procfs.js';
 import type { FaultEvent, Schedule } from '../faults/event.js';
@@ -48,6 +49,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
 
 async function startAndObserve(options: TrialOptions, dataDir: string): Promise<TrialRecord> {
   const { scenario, backend } = options;
+  if (options.signal?.aborted) throw infrastructure('interrupted before the target was started');
   journal.phase('starting', options.runId);
   const target = await backend.start(scenario.target, {
     dataDir,
