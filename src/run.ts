@@ -1,4 +1,5 @@
 import type { BackendChoice } from './backends/backend.js';
+import { engineLost } from './backends/engine.js';
 import { selectBackend } from './backends/select.js';
 import { SigstormError } from './errors.js';
 import type { Schedule } from './faults/event.js';
@@ -68,7 +69,8 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
     };
     journal.phase('reporting', scenario.name);
     return { report, reportPath: await writeReport(report, reportDir) };
-  } catch (error) {
+  } catch (caught) {
+    const error = backend.name === 'docker' ? ((await engineLost(caught)) ?? caught) : caught;
     if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw error;
     const report: Report = {
       ...base,

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GenericContainer, type WaitStrategy } from 'testcontainers';
-import { badInput } from '../errors.js';
+import { badInput, infrastructure } from '../errors.js';
 import type { Target } from '../scenario/schema.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
@@ -40,6 +40,9 @@ const startedIsEnough: WaitStrategy = {
   isStartupTimeoutSet: () => false,
   getStartupTimeout: () => 0,
 };
+
+/** How long the engine may take to report what the host already shows (an exit, a kill). */
+const ENGINE_REPORT_MS = 5000;
 
 const images = new Map<string, Promise<string>>();
 
@@ -107,11 +110,18 @@ export const dockerBackend: Backend = {
     // The engine reports the status ~100 ms after the fact; watching the host pid gives the exact instant.
     const pidGoneAt = hostPids ? watchPid(pid) : undefined;
     let mainExit: RawExit | undefined;
-    const exited: Promise<RawExit> = container.wait().then(async (r: { StatusCode: number }) => {
+    const waited = container.wait().then(async (r: { StatusCode: number }) => {
       const waitedAt = now();
       mainExit = { exitCode: r.StatusCode, signal: null, atMs: Math.min(waitedAt, (await pidGoneAt?.done) ?? waitedAt) };
       return mainExit;
     });
+    // An engine that went away may leave the wait hanging forever: once the process is gone, give it a while.
+    const unreported = pidGoneAt?.done.then(async (at) => {
+      if (at === undefined) return new Promise<never>(() => undefined);
+      await sleep(ENGINE_REPORT_MS);
+      throw infrastructure(`the Docker engine did not report the exit of container ${started.getId().slice(0, 12)} within ${ENGINE_REPORT_MS / 1000} s`);
+    });
+    const exited: Promise<RawExit> = unreported ? Promise.race([waited, unreported]) : waited;
     exited.catch(() => undefined);
     const port = form.ports[0] !== undefined ? target.ready.port ?? form.ports[0] : undefined;
 
@@ -175,7 +185,10 @@ export const dockerBackend: Backend = {
       },
       async kill() {
         await container.kill({ signal: 'SIGKILL' }).catch(() => undefined); // 409: already stopped
-        return exited;
+        const timeout = sleep(ENGINE_REPORT_MS * 3).then(() => {
+          throw infrastructure(`the Docker engine did not stop container ${started.getId().slice(0, 12)} within ${(ENGINE_REPORT_MS * 3) / 1000} s`);
+        });
+        return Promise.race([exited, timeout]);
       },
       async [Symbol.asyncDispose]() {
         pidGoneAt?.stop();

@@ -46,6 +46,10 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
         });
         process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFuzz(report, reportPath)}\n`);
         if (report.verdict === 'fail') worst = Math.max(worst, ExitCode.failed);
+        if (report.error) {
+          process.stderr.write(`sigstorm: ${report.error.message}\n  The campaign stopped early; what it found is in the report.\n`);
+          worst = Math.max(worst, ExitCode.infrastructure);
+        }
       } catch (error) {
         worst = Math.max(worst, reportError(error));
       }

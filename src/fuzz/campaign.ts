@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Backend, BackendChoice } from '../backends/backend.js';
+import { engineLost } from '../backends/engine.js';
 import { selectBackend } from '../backends/select.js';
 import { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../faults/event.js';
@@ -73,6 +74,8 @@ export interface FuzzReport extends ReportHeader<'fuzz'> {
   timeToFirstFailureMs: number | null;
   verdict: 'pass' | 'fail' | 'unknown';
   interrupted: boolean;
+  /** Set when the environment failed for good and the campaign stopped early (what it found is kept). */
+  error?: { kind: string; message: string };
   /** False in the checkpoints written while the campaign runs: a run that died left this partial report. */
   complete: boolean;
   outcome: FuzzOutcome;
@@ -108,7 +111,15 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const started = Date.now();
   const progress = options.onProgress ?? (() => undefined);
 
-  const trial = trialFunction(scenario, backend, runId, options.signal);
+  // Work stops on the user's interrupt, or when the environment fails for good (the engine went away).
+  const halt = new AbortController();
+  const stop = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
+  let fatal: SigstormError | undefined;
+  const trial = trialFunction(scenario, backend, runId, stop, (error) => {
+    fatal ??= error;
+    progress(`stopping: ${error.message}`);
+    halt.abort();
+  });
   const property = new FlakyProperty(trial, {
     estimateRuns: 3,
     maxCleanRuns: 8,
@@ -139,6 +150,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
       verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
       interrupted: options.signal?.aborted ?? false,
+      ...(fatal ? { error: { kind: fatal.kind, message: fatal.message } } : {}),
       complete,
       outcome,
       minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
@@ -159,7 +171,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   await checkpoint();
   const details = await fc.check(
     fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
-      if (options.signal?.aborted) return true;
+      if (stop.aborted) return true;
       tried++;
       const known = property.minimal;
       const holds = await property.check(sortSchedule(raw));
@@ -185,7 +197,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   );
 
   let outcome: FuzzOutcome;
-  if (options.signal?.aborted && !property.minimal) outcome = { kind: 'interrupted' };
+  if (stop.aborted && !property.minimal) outcome = { kind: 'interrupted' };
   else if (!property.minimal) outcome = { kind: 'passed' };
   else {
     const signature = property.target!.signature;
@@ -199,10 +211,10 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
       progress(`confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
       journal.phase('confirming', `${step.schedule.length} event(s)`);
-      const r = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, options.signal);
+      const r = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, stop);
       chosen = step;
       reproduction = r;
-      if (r.failed > 0 || options.signal?.aborted) break;
+      if (r.failed > 0 || stop.aborted) break;
       skipped.push(step.schedule);
     }
     outcome = {
@@ -229,7 +241,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
 
 
 /** Runs one trial and reduces it to what the fuzzer needs; infrastructure trouble is reported, not thrown. */
-export function trialFunction(scenario: Scenario, backend: Backend, runId: string, signal?: AbortSignal) {
+export function trialFunction(scenario: Scenario, backend: Backend, runId: string, signal?: AbortSignal, onFatal?: (error: SigstormError) => void) {
   let n = 0;
   return async (schedule: Schedule): Promise<TrialOutcome> => {
     if (signal?.aborted) return { kind: 'pass' };
@@ -241,6 +253,9 @@ export function trialFunction(scenario: Scenario, backend: Backend, runId: strin
       const failures = results.filter((r) => r.verdict === 'fail');
       return { kind: 'fail', signatures: failures.map(signatureOf), failures };
     } catch (error) {
+      const lost = backend.name === 'docker' && !signal?.aborted ? await engineLost(error) : undefined;
+      if (lost) onFatal?.(lost);
+      if (lost) return { kind: 'infrastructure', error: lost.message };
       if (error instanceof SigstormError && error.kind === 'infrastructure') return { kind: 'infrastructure', error: error.message };
       throw error;
     }
