@@ -60,8 +60,8 @@ export interface StartedTarget extends AsyncDisposable {
   pause(): Promise<Applied>;
   /** Cuts traffic between the workload and the target until the returned heal restores it. */
   partition(spec: Pick<PartitionEvent, 'direction' | 'mode'>): Promise<Applied>;
-  /** Resolves when the target is gone (its main process exited and nothing of it is left), or undefined at `untilMs`. */
-  waitGone(untilMs: number): Promise<RawExit | undefined>;
+  /** Resolves when the target is gone (its main process exited and nothing of it is left), or undefined at `untilMs` or on abort. */
+  waitGone(untilMs: number, abort?: AbortSignal): Promise<RawExit | undefined>;
   /** Processes belonging to the target right now (main first when alive). */
   processes(): ProcessInfo[];
   /** SIGKILL whatever is left of the target and wait until it is gone. */

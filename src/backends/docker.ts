@@ -177,7 +177,7 @@ export const dockerBackend: Backend = {
         };
         return { atMs, via: 'host-pid' as const, heal };
       },
-      waitGone: (untilMs: number) => Promise.race([exited, sleep(untilMs - now()).then(() => undefined)]),
+      waitGone: (untilMs: number, abort?: AbortSignal) => Promise.race([exited, sleep(untilMs - now(), abort).then(() => undefined)]),
       processes() {
         if (mainExit || !hostPids) return [];
         const main = readStat(pid);

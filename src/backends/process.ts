@@ -105,11 +105,11 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
       proxy.partition(spec);
       return { atMs, via: 'host-pid' as const, heal: async () => (proxy.heal(), now()) };
     },
-    async waitGone(untilMs: number) {
-      const exit = await Promise.race([exited, sleep(untilMs - now()).then(() => undefined)]);
+    async waitGone(untilMs: number, abort?: AbortSignal) {
+      const exit = await Promise.race([exited, sleep(untilMs - now(), abort).then(() => undefined)]);
       if (!exit) return undefined;
       while (leftovers().length > 0) {
-        if (now() >= untilMs) return undefined;
+        if (now() >= untilMs || abort?.aborted) return undefined;
         await sleep(Math.min(20, untilMs - now()));
       }
       return exit;

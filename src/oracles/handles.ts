@@ -87,17 +87,12 @@ function orphans(record: TrialRecord): OracleResult[] {
 }
 
 function filesLeft(record: TrialRecord): OracleResult[] {
-  const left = record.files.filter((f) => f.exists);
   if (record.files.length === 0) return [];
-  return [
-    left.length
-      ? {
-          oracle: 'handles',
-          verdict: 'fail',
-          kind: 'files-left',
-          message: `still present after exit: ${left.map((f) => f.path).join(', ')}`,
-          evidence: { files: record.files },
-        }
-      : { oracle: 'handles', verdict: 'pass', message: `removed on exit: ${record.files.map((f) => f.path).join(', ')}` },
-  ];
+  const left = record.files.filter((f) => (f.must ?? 'removed') === 'removed' && f.exists);
+  const lost = record.files.filter((f) => f.must === 'kept' && !f.exists);
+  const results: OracleResult[] = [];
+  if (left.length) results.push({ oracle: 'handles', verdict: 'fail', kind: 'files-left', message: `still present after exit: ${left.map((f) => f.path).join(', ')}`, evidence: { files: record.files } });
+  if (lost.length) results.push({ oracle: 'handles', verdict: 'fail', kind: 'files-lost', message: `missing after exit: ${lost.map((f) => f.path).join(', ')}`, evidence: { files: record.files } });
+  if (results.length === 0) results.push({ oracle: 'handles', verdict: 'pass', message: `files as expected after exit: ${record.files.map((f) => `${f.path} ${f.exists ? 'present' : 'gone'}`).join(', ')}` });
+  return results;
 }

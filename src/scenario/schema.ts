@@ -211,9 +211,13 @@ const oracleSettings = z
         removed_on_exit: z
           .array(z.string())
           .default([])
-          .meta({ description: 'Files (in the data directory) the target must have removed when it is gone' }),
+          .meta({ description: 'Files (in the data directory) the target must have removed when it is gone; `*` matches within a path segment' }),
+        kept_on_exit: z
+          .array(z.string())
+          .default([])
+          .meta({ description: 'Files (in the data directory) the target must have left when it is gone (a checkpoint, a report); `*` matches within a path segment' }),
       })
-      .default({ fd_slack: 8, allow_zombies: false, removed_on_exit: [] }),
+      .default({ fd_slack: 8, allow_zombies: false, removed_on_exit: [], kept_on_exit: [] }),
     second_signal: z
       .strictObject({
         policy: z.enum(['ignore', 'force-exit']).meta({
@@ -259,7 +263,7 @@ export const ScenarioSchema = z
     workload: workload.optional(),
     oracles: oracleSettings.default({
       lost_requests: { no_refusals_for: 0 },
-      handles: { fd_slack: 8, allow_zombies: false, removed_on_exit: [] },
+      handles: { fd_slack: 8, allow_zombies: false, removed_on_exit: [], kept_on_exit: [] },
     }),
     faults: faultSpace.optional(),
     schedule: ScheduleSchema.optional().meta({

@@ -36,8 +36,9 @@ export interface TrialRecord {
   ledger: LedgerEntry[];
   /** The acknowledged-writes file as found after the trial. */
   readback?: { file: string; ids: number[]; error?: string };
-  /** Files the target had to remove by the time it was gone (`oracles.handles.removed_on_exit`). */
-  files: { path: string; exists: boolean }[];
+  /** Files the target had to remove, or to leave, by the time it was gone (`oracles.handles.removed_on_exit`, `kept_on_exit`). */
+  /** `must` is absent in records written before `kept_on_exit` existed: those are all `removed`. */
+  files: { path: string; exists: boolean; must?: 'removed' | 'kept' }[];
   logs: LogLine[];
 }
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, sleep } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
+import { matchesFile } from './files.js';
 import type { AliveCheck, ProcessSample, TrialRecord } from './record.js';
 
 const SAMPLE_EVERY_MS = 100;
@@ -41,6 +41,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
   const owned = own({ kind: 'data-dir', path: dataDir });
   try {
     await mkdir(dataDir, { recursive: true });
+    owned.created({}, () => rm(dataDir, { recursive: true, force: true }));
     return await startAndObserve(options, dataDir);
   } finally {
     await rm(dataDir, { recursive: true, force: true }).then(owned.released, () => undefined);
@@ -148,7 +149,8 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     const expectation = terminating ? scenario.expect[terminating.signal] : undefined;
     const waitFor = Math.max(grace, expectation?.kind === 'exit' ? expectation.within : 0);
     const deadline = terminating ? readyMs + terminating.atMs + waitFor : now() + grace;
-    let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline);
+    // An interrupt ends the wait at once: the target is killed below, and the report says the trial was cut short.
+    let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline, options.signal);
     const lingering = raw ? [] : target.processes();
     const killedAtMs = raw ? undefined : now();
     // A frozen or cut-off target must be thawed before it can be killed and removed.
@@ -161,7 +163,11 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     await Promise.all(pendingChecks);
     target.logs.flush();
     const readback = workload.writes ? await readBack(dataDir, workload.writes.readback) : undefined;
-    const files = scenario.oracles.handles.removed_on_exit.map((path) => ({ path, exists: existsSync(join(dataDir, path)) }));
+    const { removed_on_exit: removed, kept_on_exit: kept } = scenario.oracles.handles;
+    const files = [
+      ...removed.map((path) => ({ path, exists: matchesFile(dataDir, path), must: 'removed' as const })),
+      ...kept.map((path) => ({ path, exists: matchesFile(dataDir, path), must: 'kept' as const })),
+    ];
 
     return {
       scenario: { name: scenario.name, path: scenario.path },

@@ -7,13 +7,15 @@ import type { FuzzReport } from '../../src/fuzz/campaign.js';
 import { sigstorm } from '../helpers/cli.js';
 import { containersWithLabel } from '../helpers/docker.js';
 import { tempFiles } from '../helpers/files.js';
-import { collectJournal, leftoversOf, newDir, reachedPhase, runIdsIn } from '../helpers/leftovers.js';
+import { collectJournal, leftoversOf, newDir, newStateDir, reachedPhase, runIdsIn, sweepStateDirs } from '../helpers/leftovers.js';
 
 const server = resolve('targets/go/server');
 const noStack = /internal error|\n\s+at /;
 
 /** A scenario file of a process target in a fresh directory. */
 const processScenario = (name: string, body: string) => join(tempFiles({ [`${name}.yml`]: body }), `${name}.yml`);
+
+afterAll(sweepStateDirs);
 
 describe('faults in the environment give a clear message, the right exit code, and lose nothing found', () => {
   it('a scenario path that does not exist: exit 2, naming it', async () => {
@@ -114,7 +116,7 @@ describe('faults in the environment give a clear message, the right exit code, a
       }
       client.pipe(upstream).pipe(client);
     }).listen(socket);
-    const stateDir = newDir('state');
+    const stateDir = newStateDir();
     const reportDir = newDir('reports');
     const env = { DOCKER_HOST: `unix://${socket}`, SIGSTORM_STATE_DIR: stateDir };
     const child = sigstorm(['fuzz', 'scenarios/double-close.yml', '--backend', 'docker', '--seed', '7', '--runs', '40', '--report-dir', reportDir], { env });

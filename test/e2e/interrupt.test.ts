@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { FuzzReport } from '../../src/fuzz/campaign.js';
 import type { Report } from '../../src/report/report.js';
 import { sigstorm } from '../helpers/cli.js';
-import { collectJournal, leftoversOf, newDir, reachedPhase, runIdsIn } from '../helpers/leftovers.js';
+import { collectJournal, leftoversOf, newDir, newStateDir, reachedPhase, runIdsIn, sweepStateDirs } from '../helpers/leftovers.js';
 
 const partition = '[{"at":100,"kind":"partition","direction":"both","mode":"drop","duration":"20s"}]';
 
@@ -29,7 +29,7 @@ const readReport = <T,>(dir: string): T | undefined => {
 
 /** Starts sigstorm, signals it at `phase` (and again after `againMs`), and returns what it did and left. */
 async function interruptAt(args: readonly string[], phase: string, signal: NodeJS.Signals, delayMs: number, againMs?: number) {
-  const stateDir = newDir('state');
+  const stateDir = newStateDir();
   const reportDir = newDir('reports');
   const child = sigstorm([...args, '--report-dir', reportDir], { env: { SIGSTORM_STATE_DIR: stateDir } });
   const journal = collectJournal(stateDir, child.pid!);
@@ -43,6 +43,8 @@ async function interruptAt(args: readonly string[], phase: string, signal: NodeJ
   const records = journal.stop();
   return { result, stoppedMs, records, reportDir, stateDir, leftovers: leftoversOf(child.pid!, runIdsIn(records)) };
 }
+
+afterAll(sweepStateDirs);
 
 describe('interrupting sigstorm at every phase', () => {
   for (const { phase, args, delayMs } of phases) {

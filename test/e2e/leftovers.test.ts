@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sigstorm } from '../helpers/cli.js';
 import { containersWithLabel } from '../helpers/docker.js';
 import { tempFiles } from '../helpers/files.js';
-import { collectJournal, leftoversOf, newDir, reachedPhase, runIdsIn } from '../helpers/leftovers.js';
+import { collectJournal, leftoversOf, newDir, newStateDir, reachedPhase, runIdsIn, sweepStateDirs } from '../helpers/leftovers.js';
 
 /** A process target that moves a child into a session of its own: only the environment token still finds it. */
 const escaping = `target:
@@ -30,9 +30,11 @@ async function killAt(args: string[], phase: string, stateDir: string) {
   return { pid: child.pid!, runIds: runIdsIn(records) };
 }
 
+afterAll(sweepStateDirs);
+
 describe('a SIGKILLed sigstorm', () => {
   it('leaves what `sigstorm gc` finds and removes: containers, iptables rules, processes in other sessions, data dirs', async () => {
-    const stateDir = newDir('state');
+    const stateDir = newStateDir();
     const escapingScenario = join(tempFiles({ 'escaping.yml': escaping }), 'escaping.yml');
     const killed = [
       await killAt(['run', 'scenarios/return-on-close-fixed.yml', '--backend', 'docker', '--events', partition], 'fault', stateDir),

@@ -7,6 +7,21 @@ import { containersWithLabel } from './docker.js';
 
 export const newDir = (prefix: string) => mkdtempSync(join(tmpdir(), `sigstorm-${prefix}-`));
 
+const stateDirs: string[] = [];
+
+/** A private leftovers-journal directory for one sigstorm run under test (see `sweepStateDirs`). */
+export function newStateDir(): string {
+  const dir = newDir('state');
+  stateDirs.push(dir);
+  return dir;
+}
+
+/** After the tests: whatever a failed test left behind is removed by sigstorm's own gc. */
+export async function sweepStateDirs(): Promise<void> {
+  const { sigstorm } = await import('./cli.js');
+  for (const dir of stateDirs.splice(0)) await sigstorm(['gc'], { env: { SIGSTORM_STATE_DIR: dir } });
+}
+
 /** The journal records sigstorm process `pid` has written so far into `stateDir`. */
 export function journalOf(stateDir: string, pid: number): JournalRecord[] {
   const dir = join(stateDir, 'runs');
