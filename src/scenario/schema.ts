@@ -78,7 +78,7 @@ const build = z.union([
 
 const processForm = z
   .strictObject({
-    command: argv.meta({ description: 'Program and arguments, run without a shell in its own process group; {data_dir} names the trial'\''s data directory (also in env values)' }),
+    command: argv.meta({ description: 'Program and arguments, run without a shell in its own process group; {data_dir} names the trial data directory (also in env values)' }),
     cwd: z.string().optional().meta({ description: 'Working directory, relative to the scenario file' }),
     env: environment.optional(),
     port_env: z
