@@ -18,6 +18,20 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     }
   });
 
+/** `promise`, or undefined after `ms` or on `abort`, whichever comes first. Its timer never outlives it. */
+export async function within<T>(promise: Promise<T>, ms: number, abort?: AbortSignal): Promise<T | undefined> {
+  const done = new AbortController();
+  const onAbort = () => done.abort();
+  abort?.addEventListener('abort', onAbort, { once: true });
+  if (abort?.aborted) done.abort();
+  try {
+    return await Promise.race([promise, sleep(ms, done.signal).then(() => undefined)]);
+  } finally {
+    done.abort();
+    abort?.removeEventListener('abort', onAbort);
+  }
+}
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "1.5s", "500ms", "2m", "1m30s" (docker-compose style) or a plain number of milliseconds. */

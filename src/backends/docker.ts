@@ -3,7 +3,7 @@ import { GenericContainer, type WaitStrategy } from 'testcontainers';
 import { badInput, infrastructure } from '../errors.js';
 import type { Target } from '../scenario/schema.js';
 import type { SignalName } from '../signals.js';
-import { now, sleep } from '../time.js';
+import { now, sleep, within } from '../time.js';
 import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget } from './backend.js';
 import { dockerClient } from './engine.js';
 import { cutNamespace } from '../faults/iptables.js';
@@ -116,9 +116,12 @@ export const dockerBackend: Backend = {
       return mainExit;
     });
     // An engine that went away may leave the wait hanging forever: once the process is gone, give it a while.
+    // Timers of ours must not outlive the target: they would hold sigstorm's exit back.
+    const disposed = new AbortController();
     const unreported = pidGoneAt?.done.then(async (at) => {
       if (at === undefined) return new Promise<never>(() => undefined);
-      await sleep(ENGINE_REPORT_MS);
+      await sleep(ENGINE_REPORT_MS, disposed.signal);
+      if (disposed.signal.aborted) return new Promise<never>(() => undefined);
       throw infrastructure(`the Docker engine did not report the exit of container ${started.getId().slice(0, 12)} within ${ENGINE_REPORT_MS / 1000} s`);
     });
     const exited: Promise<RawExit> = unreported ? Promise.race([waited, unreported]) : waited;
@@ -177,7 +180,7 @@ export const dockerBackend: Backend = {
         };
         return { atMs, via: 'host-pid' as const, heal };
       },
-      waitGone: (untilMs: number, abort?: AbortSignal) => Promise.race([exited, sleep(untilMs - now(), abort).then(() => undefined)]),
+      waitGone: (untilMs: number, abort?: AbortSignal) => within(exited, untilMs - now(), abort),
       processes() {
         if (mainExit || !hostPids) return [];
         const main = readStat(pid);
@@ -185,13 +188,15 @@ export const dockerBackend: Backend = {
       },
       async kill() {
         await container.kill({ signal: 'SIGKILL' }).catch(() => undefined); // 409: already stopped
-        const timeout = sleep(ENGINE_REPORT_MS * 3).then(() => {
+        const timeout = sleep(ENGINE_REPORT_MS * 3, disposed.signal).then(() => {
+          if (disposed.signal.aborted) return new Promise<never>(() => undefined);
           throw infrastructure(`the Docker engine did not stop container ${started.getId().slice(0, 12)} within ${(ENGINE_REPORT_MS * 3) / 1000} s`);
         });
         return Promise.race([exited, timeout]);
       },
       async [Symbol.asyncDispose]() {
         pidGoneAt?.stop();
+        disposed.abort();
         // Kept in the journal when the engine cannot remove it (gone, say): `sigstorm gc` will.
         if (await removeContainer().then(() => true, (e: { statusCode?: number }) => e?.statusCode === 404)) owned.released();
       },

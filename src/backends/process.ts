@@ -4,7 +4,7 @@ import { badInput, infrastructure } from '../errors.js';
 import { PartitionProxy } from '../faults/proxy.js';
 import type { ProcessForm, Target } from '../scenario/schema.js';
 import type { SignalName } from '../signals.js';
-import { now, sleep } from '../time.js';
+import { now, sleep, within } from '../time.js';
 import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget } from './backend.js';
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
@@ -75,7 +75,7 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
   const members = () => {
     const session = sessionMembers(pid);
     const seen = new Set(session.map((p) => p.pid));
-    return [...session, ...ownedProcesses(token).filter((p) => !seen.has(p.pid))];
+    return [...session, ...ownedProcesses(token, startTime).filter((p) => !seen.has(p.pid))];
   };
   const leftovers = () => members().filter((p) => p.state !== 'Z');
 
@@ -106,7 +106,7 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
       return { atMs, via: 'host-pid' as const, heal: async () => (proxy.heal(), now()) };
     },
     async waitGone(untilMs: number, abort?: AbortSignal) {
-      const exit = await Promise.race([exited, sleep(untilMs - now(), abort).then(() => undefined)]);
+      const exit = await within(exited, untilMs - now(), abort);
       if (!exit) return undefined;
       while (leftovers().length > 0) {
         if (now() >= untilMs || abort?.aborted) return undefined;

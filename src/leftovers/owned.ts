@@ -24,9 +24,12 @@ export function ownerTokens(pid: number): string[] {
   return entry ? entry.slice(OWNER_ENV.length + 1).split(' ') : [];
 }
 
-/** Live processes (zombies excluded) whose environment holds `token`. */
-export const ownedProcesses = (token: string): Omit<ProcessInfo, 'fds'>[] =>
-  allProcesses().filter((p) => p.pid !== process.pid && p.state !== 'Z' && ownerTokens(p.pid).includes(token));
+/**
+ * Live processes (zombies excluded) whose environment holds `token`. Processes started before `since` (clock ticks
+ * since boot, like ProcessInfo.startTime) cannot hold it, and their environment is not read.
+ */
+export const ownedProcesses = (token: string, since = 0): Omit<ProcessInfo, 'fds'>[] =>
+  allProcesses().filter((p) => p.startTime >= since && p.pid !== process.pid && p.state !== 'Z' && ownerTokens(p.pid).includes(token));
 
 /** SIGKILLs every process holding `token`; returns how many were signalled. */
 export function killOwned(token: string): number {

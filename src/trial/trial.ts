@@ -14,7 +14,7 @@ import { probeHttp } from '../probes/http.js';
 import { waitReady } from '../probes/ready.js';
 import type { Scenario } from '../scenario/schema.js';
 import { statusForSignal, type SignalName } from '../signals.js';
-import { monotonicOffsetMs, now, sleep } from '../time.js';
+import { monotonicOffsetMs, now, within } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
 import { matchesFile } from './files.js';
 import type { AliveCheck, ProcessSample, TrialRecord } from './record.js';
@@ -219,7 +219,7 @@ async function readBack(dataDir: string, file: string): Promise<NonNullable<Tria
 }
 
 async function checkAlive(target: StartedTarget, scenario: Scenario, event: number, atMs: number): Promise<AliveCheck> {
-  await Promise.race([sleep(atMs - now()), target.exited]);
+  await within(target.exited, atMs - now());
   const checkedAt = now();
   const alive = target.mainExit === undefined;
   const path = scenario.target.ready.http;

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:http';
 import type { Workload } from '../scenario/schema.js';
-import { now, sleep } from '../time.js';
+import { now, sleep, within } from '../time.js';
 import { send, type Endpoint } from './http-client.js';
 import type { LedgerEntry } from './ledger.js';
 
@@ -77,7 +77,7 @@ export function startWorkload(workload: Workload, endpoint: Endpoint, originMs: 
   async function stopOnce(): Promise<LedgerEntry[]> {
     stopping.abort();
     await Promise.all(loops);
-    await Promise.race([Promise.all([...inFlight]), sleep(SETTLE_MS)]);
+    await within(Promise.all([...inFlight]), SETTLE_MS);
     ending.abort();
     await Promise.all([...inFlight]);
     for (const agent of agents) agent.destroy();
