@@ -4,6 +4,7 @@ import { fuzz } from '../fuzz/campaign.js';
 import { formatFuzz } from '../report/fuzz-text.js';
 import { parseDuration } from '../time.js';
 import { reportError } from './main.js';
+import { count, seed } from './options.js';
 import { onInterrupt } from './run.js';
 import { expandScenarioPaths } from './validate.js';
 
@@ -23,7 +24,10 @@ interface FuzzArgs {
 export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   const budgetMs = parseDuration(args.budget);
   if (budgetMs === undefined || budgetMs <= 0) throw badInput(`--budget: expected a duration such as 90s or 10m, got ${JSON.stringify(args.budget)}`);
-  if (!(args.runs >= 1)) throw badInput('--runs: expected a positive number');
+  count('--runs', args.runs);
+  count('--confirm', args.confirm, 100_000);
+  if (args.parallel !== undefined) count('--parallel', args.parallel, 64);
+  seed(args.seed);
   const files = await expandScenarioPaths(args.scenarios);
   const interrupt = onInterrupt();
   let worst: number = ExitCode.ok;

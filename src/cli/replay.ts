@@ -2,6 +2,7 @@ import type { BackendChoice } from '../backends/backend.js';
 import { ExitCode } from '../errors.js';
 import { describeEvent } from '../faults/event.js';
 import { replay } from '../fuzz/replay.js';
+import { count } from './options.js';
 import { onInterrupt } from './run.js';
 
 interface ReplayArgs {
@@ -13,6 +14,8 @@ interface ReplayArgs {
 
 /** Exit 1 when the schedule still fails (the bug reproduces), 0 when it never did in `times` runs. */
 export async function replayCommand(args: ReplayArgs): Promise<number> {
+  count('--times', args.times, 100_000);
+  if (args.parallel !== undefined) count('--parallel', args.parallel, 64);
   const interrupt = onInterrupt();
   try {
     const result = await replay(args.file, {

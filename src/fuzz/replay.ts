@@ -30,10 +30,17 @@ export async function replay(
   } catch (error) {
     throw badInput(`${file}: cannot read a report or schedule (${(error as Error).message})`);
   }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw badInput(`${file}: expected a fuzz report or {"scenario": "path.yml", "events": [...]} (a JSON object)`);
+  }
+  const saved = data.backend;
+  if (saved !== undefined && !['auto', 'docker', 'process'].includes(saved as string)) {
+    throw badInput(`${file}: backend: expected auto, docker or process, got ${JSON.stringify(saved)}`);
+  }
   const outcome = data.outcome as { kind?: string; minimal?: unknown; signature?: string } | undefined;
   const scenarioPath = (data.scenario as { path?: string } | undefined)?.path ?? (typeof data.scenario === 'string' ? data.scenario : undefined);
   const events = outcome?.kind === 'failed' ? outcome.minimal : (data.events ?? data.schedule);
-  if (!scenarioPath || !Array.isArray(events)) {
+  if (typeof scenarioPath !== 'string' || !scenarioPath || !Array.isArray(events)) {
     throw badInput(`${file}: expected a fuzz report with a failure, or {"scenario": "path.yml", "events": [...]}`);
   }
   const scenario = await loadScenario(scenarioPath);

@@ -131,8 +131,11 @@ const pos = (source: SourceFile, offset: number) => {
   return { line: p.line, column: p.col };
 };
 
+/** `target.ready.http`, `expect.SIGTERM.exit[1]`; a key that is not a plain word is quoted so it can be seen. */
 const keyPathText = (path: KeyPath) =>
-  path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+  path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)}`))
+    .join('');
 
 const describeValue = (value: unknown): string =>
   Array.isArray(value) ? 'a list' : value instanceof Date ? 'a date' : typeof value === 'object' ? 'a set, map or binary value' : `a ${typeof value}`;
@@ -149,6 +152,9 @@ export function defaultName(path: string): string {
 
 /** Loads, merges (compose service + scenario keys) and validates one scenario file. */
 export async function loadScenario(file: string): Promise<Scenario> {
+  if (typeof file !== 'string' || file.trim() === '') {
+    throw badInput(`${JSON.stringify(file)}: expected the path of a scenario file (reading standard input, "-", is not supported)`);
+  }
   const path = resolve(file);
   const source = await readYaml(path, 'scenario');
   const scenario = mapping(source.value);
@@ -161,9 +167,16 @@ export async function loadScenario(file: string): Promise<Scenario> {
   // A compose service supplies the container keys the scenario leaves out.
   let compose: { source: SourceFile; service: string; keys: Set<string> } | undefined;
   let merged: Record<string, unknown> = scenario;
-  if (rawTarget && typeof rawTarget.compose === 'string' && typeof rawTarget.service === 'string') {
+  // (A compose path with a NUL byte is left to the schema, which says so.)
+  if (rawTarget && typeof rawTarget.compose === 'string' && !rawTarget.compose.includes('\0') && typeof rawTarget.service === 'string') {
     const composePath = resolve(dirname(path), rawTarget.compose);
-    const composeSource = await readYaml(composePath, 'compose file');
+    let composeSource: SourceFile;
+    try {
+      composeSource = await readYaml(composePath, 'compose file');
+    } catch (error) {
+      if (error instanceof ScenarioError || !(error instanceof SigstormError)) throw error; // those name the compose file's lines
+      throw new ScenarioError([{ file: path, ...locate(source, ['target', 'compose']), keyPath: 'target.compose', message: error.message }]);
+    }
     const services = mapping((mapping(composeSource.value) ?? {}).services);
     const service = services && Object.hasOwn(services, rawTarget.service) ? mapping(services[rawTarget.service]) : undefined;
     if (!service) {

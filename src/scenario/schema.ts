@@ -124,7 +124,7 @@ export const composeKeys = [
 
 const target = z
   .strictObject({
-    compose: z.string().optional().meta({ description: 'A docker-compose file holding this target, relative to the scenario' }),
+    compose: osText.optional().meta({ description: 'A docker-compose file holding this target, relative to the scenario' }),
     service: z.string().optional().meta({ description: 'The service of `compose` to use; keys given here override it' }),
     image: z.string().optional(),
     build: build.optional(),
