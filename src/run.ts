@@ -4,6 +4,7 @@ import { SigstormError } from './errors.js';
 import type { Schedule } from './faults/event.js';
 import { judge } from './oracles/judge.js';
 import { displayPath } from './report/display-path.js';
+import { redact, redactError, secretsOf } from './report/redact.js';
 import type { Report } from './report/report.js';
 import { writeReport } from './report/write.js';
 import { newRunId } from './run-id.js';
@@ -49,13 +50,15 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
     replay: replayCommand(scenario.path, backend.name, schedule),
   };
   const reportDir = options.reportDir ?? 'reports';
+  // Nothing the target was given as a secret leaves sigstorm: not in the report, its summary, nor an error message.
+  const secrets = secretsOf(scenario.target, process.env);
   try {
     await backend.prepare(scenario.target);
     const trial = await runTrial({ scenario, backend, schedule, runId, ...(options.signal ? { signal: options.signal } : {}) });
     const { verdict, results } = judge(trial);
     // An interrupted trial did not run to its end: its results are kept for reading, but decide nothing.
     const interrupted = options.signal?.aborted ?? false;
-    const report: Report = {
+    const report: Report = redact<Report>({
       ...base,
       trialsRun: 1,
       verdict: interrupted ? 'unknown' : verdict,
@@ -63,21 +66,22 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
       failures: results.filter((r) => r.verdict === 'fail'),
       results,
       trial,
-    };
+    }, secrets);
     return { report, reportPath: await writeReport(report, reportDir) };
   } catch (error) {
-    if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw error;
-    const report: Report = {
+    if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw redactError(error, secrets);
+    const safe = redactError(error, secrets) as SigstormError;
+    const report: Report = redact<Report>({
       ...base,
       trialsRun: 0,
       verdict: 'unknown',
       interrupted: options.signal?.aborted ?? false,
       failures: [],
       results: [],
-      error: { kind: error.kind, message: error.message },
-    };
+      error: { kind: safe.kind, message: safe.message },
+    }, secrets);
     await writeReport(report, reportDir).catch(() => undefined);
-    throw error;
+    throw safe;
   }
 }
 

@@ -8,6 +8,7 @@ import { describeEvent, type Schedule } from '../faults/event.js';
 import { judge } from '../oracles/judge.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import { displayPath } from '../report/display-path.js';
+import { redact, redactError, secretsOf } from '../report/redact.js';
 import type { ReportHeader } from '../report/report.js';
 import { writeReport } from '../report/write.js';
 import { newRunId } from '../run-id.js';
@@ -95,7 +96,10 @@ export const defaultParallelism = (): number => Math.max(1, Math.min(4, availabl
 export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptions = {}): Promise<FuzzResult> {
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
   const backend = await selectBackend(options.backend ?? 'auto', scenario);
-  await backend.prepare(scenario.target);
+  const secrets = secretsOf(scenario.target, process.env);
+  await backend.prepare(scenario.target).catch((error: unknown) => {
+    throw redactError(error, secrets); // a failed build step quotes its command line and output
+  });
   const runId = options.runId ?? newRunId();
   const reportDir = options.reportDir ?? 'reports';
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -169,7 +173,8 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   }
 
   const reportPath = join(reportDir, scenario.name, runId, 'report.json');
-  const report: FuzzReport = {
+  // Failure messages quote the target's output: nothing it was given as a secret may reach the report.
+  const report: FuzzReport = redact<FuzzReport>({
     schemaVersion: 1,
     tool: { name: 'sigstorm', version: VERSION },
     command: 'fuzz',
@@ -191,7 +196,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
     shrinkBudgetExhausted: property.budgetExhausted,
     replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
-  };
+  }, secrets);
   await writeReport(report, reportDir);
   return { report, reportPath };
 }

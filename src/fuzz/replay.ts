@@ -3,6 +3,7 @@ import type { BackendChoice } from '../backends/backend.js';
 import { selectBackend } from '../backends/select.js';
 import { badInput, infrastructure } from '../errors.js';
 import { parseSchedule, type Schedule } from '../faults/event.js';
+import { redactError, secretsOf } from '../report/redact.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
 import { confirm, defaultParallelism, trialFunction, type Reproduction } from './campaign.js';
@@ -46,7 +47,9 @@ export async function replay(
   const scenario = await loadScenario(scenarioPath);
   const schedule = parseSchedule(events, file);
   const backend = await selectBackend(options.backend ?? ((data.backend as BackendChoice | undefined) ?? 'auto'), scenario);
-  await backend.prepare(scenario.target);
+  await backend.prepare(scenario.target).catch((error: unknown) => {
+    throw redactError(error, secretsOf(scenario.target, process.env)); // a failed build step quotes its command line
+  });
   const trial = trialFunction(scenario, backend, newRunId(), options.signal);
   // A replay is asked for an answer: an infrastructure error ends it rather than counting as a clean run.
   const strict = async (s: Schedule) => {

@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { infrastructure } from '../errors.js';
+import { redact } from './redact.js';
 
 /** Writes reports/<scenario>/<run-id>/report.json atomically (temp file + rename) and returns its path. */
 export async function writeReport(report: { scenario: { name: string }; runId: string }, reportDir: string): Promise<string> {
@@ -8,7 +9,8 @@ export async function writeReport(report: { scenario: { name: string }; runId: s
   const path = join(dir, 'report.json');
   try {
     await mkdir(dir, { recursive: true });
-    await writeFile(`${path}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+    // The last line of defence: callers mask the secrets they know of (redact.ts); here every key naming one.
+    await writeFile(`${path}.tmp`, `${JSON.stringify(redact(report, []), null, 2)}\n`);
     await rename(`${path}.tmp`, path);
   } catch (error) {
     throw infrastructure(`cannot write ${path}: ${(error as Error).message}`);
