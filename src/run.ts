@@ -92,4 +92,5 @@ export function replayCommand(scenarioPath: string, backend: string, schedule: S
   return `npx sigstorm run ${shellQuote(path)} --backend ${backend}${events}`;
 }
 
-const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+/** A word for a POSIX shell: as it is when it is plainly safe, else single-quoted. */
+export const shellQuote = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);

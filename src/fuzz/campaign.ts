@@ -12,6 +12,7 @@ import { redact, redactError, secretsOf } from '../report/redact.js';
 import type { ReportHeader } from '../report/report.js';
 import { writeReport } from '../report/write.js';
 import { newRunId } from '../run-id.js';
+import { shellQuote } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { runTrial } from '../trial/trial.js';
@@ -195,7 +196,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
     findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
     shrinkBudgetExhausted: property.budgetExhausted,
-    replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
+    replay: outcome.kind === 'failed' ? `npx sigstorm replay ${shellQuote(displayPath(reportPath))} --times 20` : null,
   }, secrets);
   await writeReport(report, reportDir);
   return { report, reportPath };

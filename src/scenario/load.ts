@@ -134,8 +134,12 @@ const pos = (source: SourceFile, offset: number) => {
 /** `target.ready.http`, `expect.SIGTERM.exit[1]`; a key that is not a plain word is quoted so it can be seen. */
 const keyPathText = (path: KeyPath) =>
   path
-    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)}`))
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${/^[A-Za-z0-9_-]+$/.test(k) ? k : visible(k)}`))
     .join('');
+
+/** A JSON string with invisible characters (a byte-order mark, zero-width spaces) spelled out. */
+const visible = (text: string) =>
+  JSON.stringify(text).replace(/[\p{Cf}\p{Zl}\p{Zp}\p{Cc}\u00a0]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const describeValue = (value: unknown): string =>
   Array.isArray(value) ? 'a list' : value instanceof Date ? 'a date' : typeof value === 'object' ? 'a set, map or binary value' : `a ${typeof value}`;

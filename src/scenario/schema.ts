@@ -41,7 +41,16 @@ const argv = z
   .union([z.array(osText).min(1), osText.min(1)])
   .transform((value, ctx) => {
     if (Array.isArray(value)) return value;
-    const words = parseShellWords(value);
+    // shell-quote would expand $VAR from sigstorm's own environment (to "" when unset): no shell here, so refuse it.
+    const variables: string[] = [];
+    const words = parseShellWords(value, (name) => (variables.push(name), `$${name}`));
+    if (variables.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected plain words: $${variables[0]} would not be expanded (there is no shell); write its value, or use an argument array`,
+      });
+      return z.NEVER;
+    }
     if (!words.every((w): w is string => typeof w === 'string')) {
       ctx.addIssue({
         code: 'custom',

@@ -369,6 +369,66 @@ describe('bad input never crashes sigstorm', () => {
     );
   });
 
+  // What the properties found, pinned so that no seed has to find it again.
+  it.each([
+    ['an alias bomb', `${aliasBomb(9)}target: *l9\n`, /:1:1: invalid YAML: too many aliases/],
+    ['a merge key of a scalar', 'target:\n  <<: 5\n', /:1:1: invalid YAML: Merge sources must be maps/],
+    ['an alias without anchor', 'target: *nope\n', /:1:1: invalid YAML: Unresolved alias/],
+    ['bytes that are not UTF-8', Buffer.from([0x74, 0x3a, 0x20, 0xff, 0x0a]), /:1:1: expected UTF-8 text \(invalid byte 0xff at offset 3/],
+    ['a NUL byte in an argument', 'target:\n  process: { command: ["a\\0b"] }\n  ready: { log: x }\n', /target\.process\.command\[0\]: expected text without NUL bytes/],
+    ['a $VARIABLE in a string command', 'target:\n  process: { command: "./app --password $SECRET" }\n  ready: { log: x }\n', /\$SECRET would not be expanded/],
+    ['a fault step of 0', 'target:\n  process: { command: [x] }\n  ready: { log: x }\nfaults: { step: 0 }\n', /faults\.step: expected a step of at least 1ms/],
+    ['a duration beyond what timers can wait', 'target:\n  process: { command: [x] }\n  ready: { log: x }\n  stop_grace_period: 99999999999999\n', /stop_grace_period: expected a duration .* at most 24 days/],
+    ['a compose service named __proto__', 'target:\n  compose: ../docker-compose.yml\n  service: __proto__\n', /target\.service: expected a service of/],
+    ['a compose file that is not there', 'target:\n  compose: ../nope.yml\n  service: x\n', /mutated\.yml:2:12: target\.compose: .*nope\.yml: cannot read compose file \(no such file\)/],
+    ['a key nobody can see', '"\\ufeffexpect": {}\ntarget: { image: x }\n', /: "\\ufeffexpect": unknown key/],
+  ])('the loader refuses %s with file, line and key path', async (_what, content, message) => {
+    write(dir('scenarios', 'mutated.yml'), Buffer.from(content));
+    write(dir('docker-compose.yml'), Buffer.from(realCompose));
+    const error = await loadScenario(dir('scenarios', 'mutated.yml')).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('names a file after its scenario safely when `name` is not given', async () => {
+    write(dir('scenarios', '$(reboot) v2.yml'), Buffer.from('target:\n  process: { command: [x] }\n  ready: { log: x }\n'));
+    expect((await loadScenario(dir('scenarios', '$(reboot) v2.yml'))).name).toBe('reboot-v2');
+  });
+
+  it.each([
+    [['run', 'x.yml', '-_'], /Unknown argument: -_/],
+    [['validate', '-'], /name at least one scenario file/],
+    [['fuzz', '-'], /name at least one scenario file/],
+    [['run', '-'], /expected the path of a scenario file/],
+    [['--', 'run', 'x.yml'], /Name a command/],
+    [['validate', dir('empty-dir')], /a directory without scenario files/],
+    [['fuzz', 'scenarios/double-close.yml', '--parallel', '0'], /--parallel: expected a whole number from 1 to 64, got 0/],
+    [['fuzz', 'scenarios/double-close.yml', '--seed', '1.5'], /--seed: expected a whole number/],
+    [['fuzz', 'scenarios/double-close.yml', '--confirm', 'x'], /--confirm: expected a whole number from 1 to 100000, got something that is not a number/],
+    [['replay', 'x.json', '--times', '-1'], /--times: expected a whole number/],
+    [['run', 'scenarios/double-close.yml', '--events', ''], /--events: not valid JSON/],
+    [['run', 'scenarios/double-close.yml', '--events', '{}'], /--events: expected a list of events/],
+  ])('the CLI refuses %j with exit 2', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(state.accepted).toEqual([]);
+  });
+
+  it.each([
+    ['analyze', 'null', /expected a report or trial record \(a JSON object\)/],
+    ['analyze', JSON.stringify({ trial: { ...trialRecord, events: [{ kind: 'signal' }] } }), /trial\.events\[0\]\.at: missing: expected number/],
+    ['replay', 'null', /expected a fuzz report or/],
+    ['replay', JSON.stringify({ ...fuzzReport, backend: 'kubernetes' }), /backend: expected auto, docker or process, got "kubernetes"/],
+  ])('%s refuses a malformed file %s with exit 2', async (command, content, message) => {
+    write(dir('slot.yml'), Buffer.from(content));
+    state.accepted.length = 0;
+    const r = await cli([command, dir('slot.yml')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(state.accepted).toEqual([]);
+  });
+
   it('ran at least 1,000 generated inputs (issue #7)', () => {
     const ran = counts.scenarios.loaded + counts.scenarios.rejected + Object.values(counts.cli).reduce((a, b) => a + b, 0);
     console.log(`bad-input: ${ran} generated inputs ran: ${counts.scenarios.loaded + counts.scenarios.rejected} scenario files (${counts.scenarios.loaded} loaded, ${counts.scenarios.rejected} rejected), command lines ${JSON.stringify(counts.cli)}`);
