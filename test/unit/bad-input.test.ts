@@ -273,23 +273,23 @@ describe('bad input never crashes sigstorm', () => {
         write(scenarioPath, scenario);
         write(composePath, compose);
         await explained(`scenario:\n${show(scenario)}\ncompose:\n${show(compose).slice(0, 300)}`, async () => {
-        let loaded: Scenario;
-        try {
-          loaded = await loadScenario(scenarioPath);
-        } catch (error) {
-          counts.scenarios.rejected++;
-          expect(error, String((error as Error)?.stack)).toBeInstanceOf(SigstormError);
-          const e = error as SigstormError;
-          expect(e.kind).toBe('bad-input');
-          expectReadable(e.message, e.message);
-          expect(e.message).toMatch(new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(scenarios/mutated|docker-compose)\\.yml`));
-          if (e instanceof ScenarioError) {
-            for (const line of e.message.split('\n')) expect(line, e.message).toMatch(/^\/\S*?\.yml(:\d+:\d+)?: \S/);
+          let loaded: Scenario;
+          try {
+            loaded = await loadScenario(scenarioPath);
+          } catch (error) {
+            counts.scenarios.rejected++;
+            expect(error, String((error as Error)?.stack)).toBeInstanceOf(SigstormError);
+            const e = error as SigstormError;
+            expect(e.kind).toBe('bad-input');
+            expectReadable(e.message, e.message);
+            expect(e.message).toMatch(new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(scenarios/mutated|docker-compose)\\.yml`));
+            if (e instanceof ScenarioError) {
+              for (const line of e.message.split('\n')) expect(line, e.message).toMatch(/^\/\S*?\.yml(:\d+:\d+)?: \S/);
+            }
+            return;
           }
-          return;
-        }
-        counts.scenarios.loaded++;
-        expectUsable(loaded);
+          counts.scenarios.loaded++;
+          expectUsable(loaded);
         });
       }),
       { numRuns: SCENARIO_RUNS, ...seed, endOnFailure: true },
@@ -344,25 +344,25 @@ describe('bad input never crashes sigstorm', () => {
       fc.asyncProperty(argv, slotContent, async (args, content) => {
         write(slot, content);
         await explained(`argv: ${JSON.stringify(args)}\nslot:\n${show(content)}`, async () => {
-        state.accepted.length = 0;
-        state.violations.length = 0;
-        const r = await cli(args);
-        const context = `sigstorm ${JSON.stringify(args)} → exit ${r.code}\n${r.stderr}`;
-        const accepted = r.stderr.includes(SENTINEL);
-        const key = `${COMMANDS.includes(args[0]!) ? args[0] : 'other'} ${accepted ? 'accepted' : `exit ${r.code}`}`;
-        counts.cli[key] = (counts.cli[key] ?? 0) + 1;
-        expect(state.violations, context).toEqual([]);
-        expect([0, 1, 2, 3], context).toContain(r.code);
-        expectReadable(r.stderr, context);
-        expectReadable(r.stdout, context);
-        // Nothing can pass here but checking files, printing the schema, judging a saved record, or help.
-        if (r.code === 0 && !args.some((a) => a === '--help' || a === '--version')) expect(['validate', 'schema', 'analyze'], context).toContain(args[0]);
-        if (r.code === 3) expect(accepted, context).toBe(true); // nothing here is an environment failure
-        if (r.code === 2) {
-          // A message that says what was wrong, for a person: sigstorm's own, or a scenario problem with its file.
-          expect(r.stderr, context).toMatch(/^(sigstorm: .*\S|\/.*?: \S|".*?": \S)/m);
-          expect(r.stderr.replaceAll(SENTINEL, ''), context).not.toMatch(/^sigstorm: $/m);
-        }
+          state.accepted.length = 0;
+          state.violations.length = 0;
+          const r = await cli(args);
+          const context = `sigstorm ${JSON.stringify(args)} → exit ${r.code}\n${r.stderr}`;
+          const accepted = r.stderr.includes(SENTINEL);
+          const key = `${COMMANDS.includes(args[0]!) ? args[0] : 'other'} ${accepted ? 'accepted' : `exit ${r.code}`}`;
+          counts.cli[key] = (counts.cli[key] ?? 0) + 1;
+          expect(state.violations, context).toEqual([]);
+          expect([0, 1, 2, 3], context).toContain(r.code);
+          expectReadable(r.stderr, context);
+          expectReadable(r.stdout, context);
+          // Nothing can pass here but checking files, printing the schema, judging a saved record, or help.
+          if (r.code === 0 && !args.some((a) => a === '--help' || a === '--version')) expect(['validate', 'schema', 'analyze'], context).toContain(args[0]);
+          if (r.code === 3) expect(accepted, context).toBe(true); // nothing here is an environment failure
+          if (r.code === 2) {
+            // A message that says what was wrong, for a person: sigstorm's own, or a scenario problem with its file.
+            expect(r.stderr, context).toMatch(/^(sigstorm: .*\S|\/.*?: \S|".*?": \S)/m);
+            expect(r.stderr.replaceAll(SENTINEL, ''), context).not.toMatch(/^sigstorm: $/m);
+          }
         });
       }),
       { numRuns: CLI_RUNS, ...seed, endOnFailure: true },
