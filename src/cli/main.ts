@@ -11,8 +11,11 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('sigstorm')
     .version(VERSION)
     .strict()
-    // A flag given twice keeps its last value rather than turning into a list no command expects.
-    .parserConfiguration({ 'duplicate-arguments-array': false })
+    // A flag given twice turns into a list no command expects (yargs' "last one wins" would also cut `files..`).
+    .middleware((args) => {
+      const twice = Object.keys(args).find((key) => !['_', 'files', 'scenarios'].includes(key) && Array.isArray(args[key]));
+      if (twice) throw new SigstormError('bad-input', `--${twice}: given more than once`, 'Run `sigstorm --help` for usage.');
+    }, true)
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .command(

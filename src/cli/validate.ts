@@ -23,16 +23,24 @@ export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
 }
 
 export async function validateCommand(paths: string[]): Promise<number> {
+  if (paths.length === 0) await expandScenarioPaths(paths); // says what is missing
   let bad = 0;
-  for (const file of await expandScenarioPaths(paths)) {
-    try {
-      const scenario = await loadScenario(file);
-      const forms = [scenario.target.container && 'docker', scenario.target.process && 'process'].filter(Boolean).join(', ');
-      process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms})\n`);
-    } catch (error) {
-      if (!(error instanceof SigstormError)) throw error;
-      bad++;
-      process.stderr.write(`${error.message}\n`);
+  const problem = (error: unknown) => {
+    if (!(error instanceof SigstormError)) throw error;
+    bad++;
+    process.stderr.write(`${error.message}\n`);
+  };
+  // Path by path: an empty directory is one problem among the others, not the end of the check.
+  for (const path of paths) {
+    const files = await expandScenarioPaths([path]).catch((error: unknown) => (problem(error), []));
+    for (const file of files) {
+      try {
+        const scenario = await loadScenario(file);
+        const forms = [scenario.target.container && 'docker', scenario.target.process && 'process'].filter(Boolean).join(', ');
+        process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms})\n`);
+      } catch (error) {
+        problem(error);
+      }
     }
   }
   return bad > 0 ? ExitCode.badInput : ExitCode.ok;

@@ -369,6 +369,21 @@ describe('bad input never crashes sigstorm', () => {
     );
   });
 
+  it('validate answers for every file it is given', async () => {
+    const files = ['scenarios/double-close.yml', 'scenarios/hup-leak.yml', 'scenarios/probe.yml', dir('missing.yml'), dir('slot.yml'), dir('dir.yml')];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...files), { minLength: 1, maxLength: 4 }), scenarioFile, async (named, content) => {
+        write(dir('slot.yml'), content === 'directory' ? Buffer.from('') : content);
+        const r = await cli(['validate', ...named]);
+        counts.cli['validate (every file)'] = (counts.cli['validate (every file)'] ?? 0) + 1;
+        const out = `${r.stdout}${r.stderr}`;
+        for (const file of named) expect(out.includes(file) || out.includes(resolve(file)), `${file} is not answered for in:\n${out}`).toBe(true);
+        expect(r.code).toBe(named.every((f) => f.startsWith('scenarios/')) ? 0 : 2);
+      }),
+      { numRuns: 100, ...seed, endOnFailure: true },
+    );
+  });
+
   // What the properties found, pinned so that no seed has to find it again.
   it.each([
     ['an alias bomb', `${aliasBomb(9)}target: *l9\n`, /:1:1: invalid YAML: too many aliases/],
@@ -408,6 +423,8 @@ describe('bad input never crashes sigstorm', () => {
     [['replay', 'x.json', '--times', '-1'], /--times: expected a whole number/],
     [['run', 'scenarios/double-close.yml', '--events', ''], /--events: not valid JSON/],
     [['run', 'scenarios/double-close.yml', '--events', '{}'], /--events: expected a list of events/],
+    [['run', 'x.yml', '--report-dir', 'a', '--report-dir', 'b'], /--report-dir: given more than once/],
+    [['fuzz', 'x.yml', '--seed', '1', '--seed', '2'], /--seed: given more than once/],
   ])('the CLI refuses %j with exit 2', async (args, message) => {
     const r = await cli(args);
     expect(r.code, r.stderr).toBe(2);
