@@ -6,6 +6,7 @@ import type { Schedule } from './faults/event.js';
 import { journal } from './leftovers/journal.js';
 import { judge } from './oracles/judge.js';
 import { displayPath } from './report/display-path.js';
+import { redact, redactError, secretsOf } from './report/redact.js';
 import type { Report } from './report/report.js';
 import { writeReport } from './report/write.js';
 import { newRunId } from './run-id.js';
@@ -51,6 +52,8 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
     replay: replayCommand(scenario.path, backend.name, schedule),
   };
   const reportDir = options.reportDir ?? 'reports';
+  // Nothing the target was given as a secret leaves sigstorm: not in the report, its summary, nor an error message.
+  const secrets = secretsOf(scenario.target, process.env);
   try {
     journal.phase('prepare', scenario.name);
     await backend.prepare(scenario.target);
@@ -58,7 +61,7 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
     const { verdict, results } = judge(trial);
     // An interrupted trial did not run to its end: its results are kept for reading, but decide nothing.
     const interrupted = options.signal?.aborted ?? false;
-    const report: Report = {
+    const report: Report = redact<Report>({
       ...base,
       trialsRun: 1,
       verdict: interrupted ? 'unknown' : verdict,
@@ -66,23 +69,24 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
       failures: results.filter((r) => r.verdict === 'fail'),
       results,
       trial,
-    };
+    }, secrets);
     journal.phase('reporting', scenario.name);
     return { report, reportPath: await writeReport(report, reportDir) };
   } catch (caught) {
     const error = backend.name === 'docker' ? ((await engineLost(caught)) ?? caught) : caught;
-    if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw error;
-    const report: Report = {
+    if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw redactError(error, secrets);
+    const safe = redactError(error, secrets) as SigstormError;
+    const report: Report = redact<Report>({
       ...base,
       trialsRun: 0,
       verdict: 'unknown',
       interrupted: options.signal?.aborted ?? false,
       failures: [],
       results: [],
-      error: { kind: error.kind, message: error.message },
-    };
+      error: { kind: safe.kind, message: safe.message },
+    }, secrets);
     await writeReport(report, reportDir).catch(() => undefined);
-    throw error;
+    throw safe;
   }
 }
 
@@ -93,4 +97,5 @@ export function replayCommand(scenarioPath: string, backend: string, schedule: S
   return `npx sigstorm run ${shellQuote(path)} --backend ${backend}${events}`;
 }
 
-const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+/** A word for a POSIX shell: as it is when it is plainly safe, else single-quoted. */
+export const shellQuote = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);

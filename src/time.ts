@@ -32,16 +32,23 @@ export async function within<T>(promise: Promise<T>, ms: number, abort?: AbortSi
   }
 }
 
+/** The longest duration sigstorm accepts: Node's timers fire at once beyond 2^31 - 1 ms (about 24.8 days). */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** "1.5s", "500ms", "2m", "1m30s" (docker-compose style) or a plain number of milliseconds. */
+/**
+ * "1.5s", "500ms", "2m", "1m30s" (docker-compose style) or a plain number of milliseconds; undefined for anything
+ * else, including negative, non-finite and longer than MAX_DURATION_MS.
+ */
 export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 && value <= MAX_DURATION_MS ? value : undefined;
+  if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return undefined;
   let total = 0;
   for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * UNITS[unit!]!;
-  return total;
+  return Number.isFinite(total) && total <= MAX_DURATION_MS ? total : undefined;
 }
 
 export const formatMs = (ms: number): string => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);

@@ -6,6 +6,7 @@ import { parseDuration } from '../time.js';
 import { reportError } from './main.js';
 import { onInterrupt } from './interrupt.js';
 import { warnAboutLeftovers } from './leftovers.js';
+import { count, seed } from './options.js';
 import { expandScenarioPaths } from './validate.js';
 
 interface FuzzArgs {
@@ -24,10 +25,13 @@ interface FuzzArgs {
 export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   const budgetMs = parseDuration(args.budget);
   if (budgetMs === undefined || budgetMs <= 0) throw badInput(`--budget: expected a duration such as 90s or 10m, got ${JSON.stringify(args.budget)}`);
-  if (!(args.runs >= 1)) throw badInput('--runs: expected a positive number');
+  count('--runs', args.runs);
+  count('--confirm', args.confirm, 100_000);
+  if (args.parallel !== undefined) count('--parallel', args.parallel, 64);
+  seed(args.seed);
   const files = await expandScenarioPaths(args.scenarios);
   const interrupt = onInterrupt();
-  await warnAboutLeftovers(args.backend);
+  await warnAboutLeftovers();
   let worst: number = ExitCode.ok;
   try {
     for (const file of files) {

@@ -3,12 +3,20 @@ import { ExitCode, SigstormError } from '../errors.js';
 import { UnsavedReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 
+const COMMANDS = ['run', 'fuzz', 'replay', 'validate', 'analyze', 'gc', 'schema'];
+const NAME_A_COMMAND = 'Name a command: run, fuzz, replay, validate, analyze, gc or schema.';
+
 /** Parses the command line and delegates; every command sets process.exitCode rather than exiting, so cleanup runs. */
 export async function main(argv: string[]): Promise<void> {
   const cli = yargs(argv)
     .scriptName('sigstorm')
     .version(VERSION)
     .strict()
+    // A flag given twice turns into a list no command expects (yargs' "last one wins" would also cut `files..`).
+    .middleware((args) => {
+      const twice = Object.keys(args).find((key) => !['_', 'files', 'scenarios'].includes(key) && Array.isArray(args[key]));
+      if (twice) throw new SigstormError('bad-input', `--${twice}: given more than once`, 'Run `sigstorm --help` for usage.');
+    }, true)
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .command(
@@ -95,7 +103,7 @@ export async function main(argv: string[]): Promise<void> {
       const { scenarioJsonSchema } = await import('../scenario/json-schema.js');
       process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     })
-    .demandCommand(1, 'Name a command: run, fuzz, replay, validate, analyze, gc or schema.')
+    .demandCommand(1, NAME_A_COMMAND)
     .fail((message, error) => {
       if (error) throw error;
       throw new SigstormError('bad-input', message ?? 'invalid command line', 'Run `sigstorm --help` for usage.');
@@ -103,6 +111,14 @@ export async function main(argv: string[]): Promise<void> {
     .epilogue('Exit status: 0 all expectations held · 1 an expectation failed · 2 bad input · 3 infrastructure failure');
 
   try {
+    const options = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+    // yargs keeps positionals in `_` and breaks (a TypeError) when an option named `_` replaces that list.
+    const underscore = options.find((a) => /^--_(=|$)|^-[^-]*_/.test(a));
+    if (underscore) throw new SigstormError('bad-input', `Unknown argument: ${underscore}`, 'Run `sigstorm --help` for usage.');
+    // Words after `--` never name a command, and yargs lets a command line without one pass silently then.
+    if (options.length < argv.length && !options.some((a) => COMMANDS.includes(a))) {
+      throw new SigstormError('bad-input', NAME_A_COMMAND, 'Run `sigstorm --help` for usage.');
+    }
     await cli.parseAsync();
   } catch (error) {
     process.exitCode = reportError(error);

@@ -3,6 +3,7 @@ import { ExitCode } from '../errors.js';
 import { describeEvent } from '../faults/event.js';
 import { replay } from '../fuzz/replay.js';
 import { onInterrupt } from './interrupt.js';
+import { count } from './options.js';
 
 interface ReplayArgs {
   file: string;
@@ -13,6 +14,8 @@ interface ReplayArgs {
 
 /** Exit 1 when the schedule still fails (the bug reproduces), 0 when it never did in `times` runs. */
 export async function replayCommand(args: ReplayArgs): Promise<number> {
+  count('--times', args.times, 100_000);
+  if (args.parallel !== undefined) count('--parallel', args.parallel, 64);
   const interrupt = onInterrupt();
   try {
     const result = await replay(args.file, {

@@ -18,9 +18,10 @@ interface RunArgs {
 
 export async function runCommand(args: RunArgs): Promise<number> {
   // Neither given: the scenario's own `schedule` (or a plain stop).
-  const schedule = args.events ? parseEventsArgument(args.events) : args.schedule ? await readScheduleFile(args.schedule) : undefined;
+  const schedule =
+    args.events !== undefined ? parseEventsArgument(args.events) : args.schedule !== undefined ? await readScheduleFile(args.schedule) : undefined;
   const interrupt = onInterrupt();
-  await warnAboutLeftovers(args.backend);
+  await warnAboutLeftovers();
   try {
     const { report, reportPath } = await run(args.scenario, {
       backend: args.backend,

@@ -100,9 +100,12 @@ export function signalsOf(event: FaultEvent): SignalName[] {
 /** Parses a schedule given on the command line (`--events`) or in a file (`--schedule`, JSON or YAML). */
 export function parseSchedule(input: unknown, source: string): Schedule {
   const list = Array.isArray(input) ? input : (input as { events?: unknown } | null)?.events;
+  if (!Array.isArray(list)) {
+    throw badInput(`${source}: expected a list of events such as [{"at": 0, "signal": "SIGTERM", "to": "main"}] (or {"events": [...]}), got ${describeJson(input)}`);
+  }
   const result = ScheduleSchema.safeParse(list);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${describeScheduleIssue(i)}`);
+    const lines = result.error.issues.map((i) => `  ${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') || '(the list)'}: ${describeScheduleIssue(i)}`);
     throw badInput(`${source}: not a valid schedule (a list of events such as {"at": 0, "signal": "SIGTERM", "to": "main"}):\n${lines.join('\n')}`);
   }
   return [...result.data].sort((a, b) => a.at - b.at);
@@ -155,5 +158,9 @@ function describeScheduleIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
     return 'expected `kind` to be one of signal, storm, race, pause, partition';
   }
-  return issue.message.replace(/^Invalid input: /, '');
+  // zod says "expected number, received undefined" for a key that is not there.
+  return issue.message.replace(/^Invalid input: /, '').replace(/^(expected .*), received undefined$/, 'missing: $1');
 }
+
+const describeJson = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object without `events`' : `a ${typeof value}`;

@@ -9,10 +9,12 @@ import { describeEvent, type Schedule } from '../faults/event.js';
 import { judge } from '../oracles/judge.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import { displayPath } from '../report/display-path.js';
+import { redact, redactError, secretsOf } from '../report/redact.js';
 import type { ReportHeader } from '../report/report.js';
 import { writeReport } from '../report/write.js';
 import { journal } from '../leftovers/journal.js';
 import { newRunId } from '../run-id.js';
+import { shellQuote } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { runTrial } from '../trial/trial.js';
@@ -102,7 +104,10 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
   const backend = await selectBackend(options.backend ?? 'auto', scenario);
   journal.phase('prepare', scenario.name);
-  await backend.prepare(scenario.target);
+  const secrets = secretsOf(scenario.target, process.env);
+  await backend.prepare(scenario.target).catch((error: unknown) => {
+    throw redactError(error, secrets); // a failed build step quotes its command line and output
+  });
   const runId = options.runId ?? newRunId();
   const reportDir = options.reportDir ?? 'reports';
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -133,7 +138,8 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const reportPath = join(reportDir, scenario.name, runId, 'report.json');
   /** The report as it stands; `complete` is false for the checkpoints written while the campaign runs. */
   function makeReport(outcome: FuzzOutcome, path: string | null, complete = true): FuzzReport {
-    return {
+    // Failure messages quote the target's output: nothing it was given as a secret may reach the report.
+    return redact<FuzzReport>({
       schemaVersion: 1,
       tool: { name: 'sigstorm', version: VERSION },
       command: 'fuzz',
@@ -156,9 +162,8 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
       findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
       shrinkBudgetExhausted: property.budgetExhausted,
-      replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
-    };
-
+      replay: outcome.kind === 'failed' ? `npx sigstorm replay ${shellQuote(displayPath(reportPath))} --times 20` : null,
+    }, secrets);
   }
   /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
   async function checkpoint(): Promise<void> {

@@ -3,6 +3,7 @@ import type { BackendChoice } from '../backends/backend.js';
 import { selectBackend } from '../backends/select.js';
 import { badInput, infrastructure } from '../errors.js';
 import { parseSchedule, type Schedule } from '../faults/event.js';
+import { redactError, secretsOf } from '../report/redact.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
 import { confirm, defaultParallelism, trialFunction, type Reproduction } from './campaign.js';
@@ -30,16 +31,25 @@ export async function replay(
   } catch (error) {
     throw badInput(`${file}: cannot read a report or schedule (${(error as Error).message})`);
   }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw badInput(`${file}: expected a fuzz report or {"scenario": "path.yml", "events": [...]} (a JSON object)`);
+  }
+  const saved = data.backend;
+  if (saved !== undefined && !['auto', 'docker', 'process'].includes(saved as string)) {
+    throw badInput(`${file}: backend: expected auto, docker or process, got ${JSON.stringify(saved)}`);
+  }
   const outcome = data.outcome as { kind?: string; minimal?: unknown; signature?: string } | undefined;
   const scenarioPath = (data.scenario as { path?: string } | undefined)?.path ?? (typeof data.scenario === 'string' ? data.scenario : undefined);
   const events = outcome?.kind === 'failed' ? outcome.minimal : (data.events ?? data.schedule);
-  if (!scenarioPath || !Array.isArray(events)) {
+  if (typeof scenarioPath !== 'string' || !scenarioPath || !Array.isArray(events)) {
     throw badInput(`${file}: expected a fuzz report with a failure, or {"scenario": "path.yml", "events": [...]}`);
   }
   const scenario = await loadScenario(scenarioPath);
   const schedule = parseSchedule(events, file);
   const backend = await selectBackend(options.backend ?? ((data.backend as BackendChoice | undefined) ?? 'auto'), scenario);
-  await backend.prepare(scenario.target);
+  await backend.prepare(scenario.target).catch((error: unknown) => {
+    throw redactError(error, secretsOf(scenario.target, process.env)); // a failed build step quotes its command line
+  });
   const trial = trialFunction(scenario, backend, newRunId(), options.signal);
   // A replay is asked for an answer: an infrastructure error ends it rather than counting as a clean run.
   const strict = async (s: Schedule) => {

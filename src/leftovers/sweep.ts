@@ -50,6 +50,9 @@ export async function findLeftovers(options: SweepOptions = {}): Promise<{ lefto
             remove: async () => void (await removeRules(resource.pid, resource.rules)),
           });
         }
+      } else if (resource.kind === 'container' && !options.docker) {
+        // Not asked: a dead run's unreleased container is almost always still there.
+        leftovers.push({ owner, what: `container of trial ${resource.run}`, remove: async () => undefined });
       } else if (resource.kind === 'container' && docker) {
         const found = await docker.listContainers({ all: true, filters: { label: [`sigstorm.run=${resource.run}`] } });
         for (const c of found) {
@@ -80,7 +83,7 @@ export async function findLeftovers(options: SweepOptions = {}): Promise<{ lefto
 }
 
 /** Removes the leftovers, then the journals of dead runs that no longer name anything. */
-export async function sweep(options: SweepOptions = {}): Promise<{ removed: Leftover[]; failed: { leftover: Leftover; error: string }[] }> {
+export async function sweep(options: SweepOptions = {}): Promise<{ removed: Leftover[]; failed: { leftover: Leftover; error: string }[]; engine: boolean }> {
   const { leftovers, journals, engine } = await findLeftovers(options);
   const removed: Leftover[] = [];
   const failed: { leftover: Leftover; error: string }[] = [];
@@ -102,7 +105,7 @@ export async function sweep(options: SweepOptions = {}): Promise<{ removed: Left
       // removed meanwhile
     }
   }
-  return { removed, failed };
+  return { removed, failed, engine };
 }
 
 type Dockerode = Awaited<ReturnType<typeof dockerClient>>['container']['dockerode'];
@@ -115,9 +118,9 @@ async function removeContainer(docker: Dockerode, id: string): Promise<void> {
   }
 }
 
-/** One line for the start of a campaign when dead runs left something behind (cheap: no engine call unless asked). */
-export async function leftoverWarning(docker: boolean): Promise<string | undefined> {
-  const { leftovers } = await findLeftovers({ docker });
+/** One line for the start of a campaign when dead runs left something behind (from the journals: no engine call). */
+export async function leftoverWarning(): Promise<string | undefined> {
+  const { leftovers } = await findLeftovers({ docker: false });
   if (leftovers.length === 0) return undefined;
   const runs = new Set(leftovers.map((l) => l.owner)).size;
   const sample = leftovers.slice(0, 3).map((l) => l.what).join('; ');

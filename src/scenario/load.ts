@@ -11,6 +11,8 @@ interface SourceFile {
   path: string;
   doc: Document.Parsed;
   lines: LineCounter;
+  /** The document as plain data. */
+  value: unknown;
 }
 
 type KeyPath = (string | number)[];
@@ -38,24 +40,70 @@ export const formatProblem = (p: Problem): string =>
   `${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.keyPath ? `${p.keyPath}: ` : ''}${p.message}`;
 
 async function readYaml(path: string, what: string): Promise<SourceFile> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw badInput(`${path}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : code})`);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? String(error));
+    throw badInput(`${path}: cannot read ${what} (${why})`);
+  }
+  const text = decodeUtf8(bytes);
+  if (text === undefined) {
+    const at = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, at).toString('latin1').split('\n').length;
+    throw new ScenarioError([{ file: path, line, keyPath: '', message: `expected UTF-8 text (invalid byte 0x${bytes[at]?.toString(16).padStart(2, '0')} at offset ${at}: a binary file?)` }]);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
-  if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0]);
-        return { file: path, line: pos.line, column: pos.col, keyPath: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
-      }),
-    );
+  const problem = (offset: number, message: string): Problem => {
+    const at = lines.linePos(offset);
+    return { file: path, line: at.line, column: at.col, keyPath: '', message: `invalid YAML: ${yamlMessage(message)}` };
+  };
+  if (doc.errors.length > 0) throw new ScenarioError(doc.errors.map((e) => problem(e.pos[0], e.message)));
+  let value: unknown;
+  try {
+    // Aliases, merge keys and tags are resolved here; bombs of aliases are refused (the library's own limit).
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw new ScenarioError([problem(0, (error as Error).message)]);
   }
-  return { path, doc, lines };
+  return { path, doc, lines, value };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The offset of the first byte that does not continue a valid UTF-8 sequence (binary search on prefixes). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let low = 0;
+  let high = bytes.length;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    try {
+      strict.decode(bytes.subarray(0, mid), { stream: true });
+      low = mid;
+    } catch {
+      high = mid - 1;
+    }
+  }
+  return low;
+}
+
+/** The library's first line, with what a person can act on for the messages that come from its limits. */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0]!;
+  if (/call stack/i.test(first)) return 'nested too deeply';
+  if (/alias count/i.test(first)) return 'too many aliases (an alias bomb?)';
+  return first;
 }
 
 /** The line of the value (or, for `keyOnly`, of the key) at a key path, when the file has it. */
@@ -83,29 +131,59 @@ const pos = (source: SourceFile, offset: number) => {
   return { line: p.line, column: p.col };
 };
 
+/** `target.ready.http`, `expect.SIGTERM.exit[1]`; a key that is not a plain word is quoted so it can be seen. */
 const keyPathText = (path: KeyPath) =>
-  path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+  path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${/^[A-Za-z0-9_-]+$/.test(k) ? k : visible(k)}`))
+    .join('');
+
+/** A JSON string with invisible characters (a byte-order mark, zero-width spaces) spelled out. */
+const visible = (text: string) =>
+  JSON.stringify(text).replace(/[\p{Cf}\p{Zl}\p{Zp}\p{Cc}\u00a0]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+const describeValue = (value: unknown): string =>
+  Array.isArray(value) ? 'a list' : value instanceof Date ? 'a date' : typeof value === 'object' ? 'a set, map or binary value' : `a ${typeof value}`;
+
+/** A YAML mapping as a plain object (not a list, a scalar, a Set or a Map). */
+const mapping = (value: unknown): Record<string, unknown> | undefined =>
+  value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype ? (value as Record<string, unknown>) : undefined;
+
+/** The file name as a scenario name (report directories are named after it), when `name` is not given. */
+export function defaultName(path: string): string {
+  const name = basename(path, extname(path)).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return name || 'scenario';
+}
 
 /** Loads, merges (compose service + scenario keys) and validates one scenario file. */
 export async function loadScenario(file: string): Promise<Scenario> {
+  if (typeof file !== 'string' || file.trim() === '') {
+    throw badInput(`${JSON.stringify(file)}: expected the path of a scenario file (reading standard input, "-", is not supported)`);
+  }
   const path = resolve(file);
   const source = await readYaml(path, 'scenario');
-  const raw = source.doc.toJS() as unknown;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ScenarioError([{ file: path, line: 1, keyPath: '', message: 'expected a mapping with `target` and `expect`' }]);
+  const scenario = mapping(source.value);
+  if (!scenario) {
+    const what = source.value === null || source.value === undefined ? 'the file is empty' : `found ${describeValue(source.value)}`;
+    throw new ScenarioError([{ file: path, line: 1, keyPath: '', message: `expected a mapping with \`target\` and \`expect\`; ${what}` }]);
   }
-  const scenario = raw as Record<string, unknown>;
-  const rawTarget = scenario.target as Record<string, unknown> | undefined;
+  const rawTarget = mapping(scenario.target);
 
   // A compose service supplies the container keys the scenario leaves out.
   let compose: { source: SourceFile; service: string; keys: Set<string> } | undefined;
   let merged: Record<string, unknown> = scenario;
-  if (rawTarget && typeof rawTarget === 'object' && typeof rawTarget.compose === 'string' && typeof rawTarget.service === 'string') {
+  // (A compose path with a NUL byte is left to the schema, which says so.)
+  if (rawTarget && typeof rawTarget.compose === 'string' && !rawTarget.compose.includes('\0') && typeof rawTarget.service === 'string') {
     const composePath = resolve(dirname(path), rawTarget.compose);
-    const composeSource = await readYaml(composePath, 'compose file');
-    const services = (composeSource.doc.toJS() as { services?: Record<string, Record<string, unknown>> } | null)?.services;
-    const service = services?.[rawTarget.service];
-    if (!service || typeof service !== 'object') {
+    let composeSource: SourceFile;
+    try {
+      composeSource = await readYaml(composePath, 'compose file');
+    } catch (error) {
+      if (error instanceof ScenarioError || !(error instanceof SigstormError)) throw error; // those name the compose file's lines
+      throw new ScenarioError([{ file: path, ...locate(source, ['target', 'compose']), keyPath: 'target.compose', message: error.message }]);
+    }
+    const services = mapping((mapping(composeSource.value) ?? {}).services);
+    const service = services && Object.hasOwn(services, rawTarget.service) ? mapping(services[rawTarget.service]) : undefined;
+    if (!service) {
       throw new ScenarioError([
         {
           file: path,
@@ -165,7 +243,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
 
   const expectAll = withDefaultExpectations(expect, t.stop_grace_period, t.stop_signal);
   return {
-    name: parsed.name ?? basename(path, extname(path)),
+    name: parsed.name ?? defaultName(path),
     ...(parsed.description ? { description: parsed.description } : {}),
     path,
     expect: expectAll,
@@ -253,7 +331,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     const expected = [...new Set(branches.flat().map((m) => /expected (\w+)/.exec(m)?.[1]).filter(Boolean))];
     return expected.length ? `expected ${expected.join(' or ')}` : issue.message;
   }
-  return issue.message.replace(/^Invalid input: /, '');
+  const message = issue.message.replace(/^Invalid input: /, '');
+  // zod says "expected object, received undefined" for a key that is not there.
+  return message.replace(/^(expected .*), received undefined$/, 'missing: $1');
 }
 
 interface SchemaDef {

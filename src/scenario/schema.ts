@@ -12,7 +12,10 @@ const duration = z
   .transform((value, ctx) => {
     const ms = parseDuration(value);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 10s or 1m30s (or a number of milliseconds)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected a duration such as 500ms, 10s or 1m30s (or a number of milliseconds), at most 24 days',
+      });
       return z.NEVER;
     }
     return ms;
@@ -30,12 +33,24 @@ const signal = z
     return name;
   });
 
+/** A string handed to the operating system (argument, path, environment): C strings end at a NUL byte. */
+const osText = z.string().refine((s) => !s.includes('\0'), { message: 'expected text without NUL bytes' });
+
 /** An argument vector. A string is split like docker-compose does (quotes honoured), never run through a shell. */
 const argv = z
-  .union([z.array(z.string()).min(1), z.string().min(1)])
+  .union([z.array(osText).min(1), osText.min(1)])
   .transform((value, ctx) => {
     if (Array.isArray(value)) return value;
-    const words = parseShellWords(value);
+    // shell-quote would expand $VAR from sigstorm's own environment (to "" when unset): no shell here, so refuse it.
+    const variables: string[] = [];
+    const words = parseShellWords(value, (name) => (variables.push(name), `$${name}`));
+    if (variables.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected plain words: $${variables[0]} would not be expanded (there is no shell); write its value, or use an argument array`,
+      });
+      return z.NEVER;
+    }
     if (!words.every((w): w is string => typeof w === 'string')) {
       ctx.addIssue({
         code: 'custom',
@@ -47,16 +62,23 @@ const argv = z
   });
 
 /** `KEY: value` map or compose's `["KEY=value"]` list. */
+const envName = z.string().regex(/^[^=\0]+$/, 'expected a variable name: not empty, without "=" or NUL bytes');
 const environment = z
-  .union([z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), z.array(z.string())])
-  .transform((value) => {
-    if (!Array.isArray(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-    return Object.fromEntries(
-      value.map((item) => {
-        const at = item.indexOf('=');
-        return at < 0 ? [item, ''] : [item.slice(0, at), item.slice(at + 1)];
-      }),
-    );
+  .union([z.record(envName, z.union([osText, z.number(), z.boolean()])), z.array(osText)])
+  .transform((value, ctx) => {
+    const entries = !Array.isArray(value)
+      ? Object.entries(value).map(([k, v]) => [k, String(v)] as const)
+      : value.map((item) => {
+          const at = item.indexOf('=');
+          return at < 0 ? ([item, ''] as const) : ([item.slice(0, at), item.slice(at + 1)] as const);
+        });
+    for (const [i, [name]] of entries.entries()) {
+      if (!envName.safeParse(name).success) {
+        ctx.addIssue({ code: 'custom', path: [i], message: 'expected "NAME=value" with a non-empty NAME' });
+        return z.NEVER;
+      }
+    }
+    return Object.fromEntries(entries);
   });
 
 /** Compose accepts "8080", "127.0.0.1:8080:8080/tcp" or 8080; sigstorm needs the container port only and always
@@ -79,10 +101,9 @@ const build = z.union([
 const processForm = z
   .strictObject({
     command: argv.meta({ description: 'Program and arguments, run without a shell in its own process group; {data_dir} names the trial data directory (also in env values)' }),
-    cwd: z.string().optional().meta({ description: 'Working directory, relative to the scenario file' }),
+    cwd: osText.optional().meta({ description: 'Working directory, relative to the scenario file' }),
     env: environment.optional(),
-    port_env: z
-      .string()
+    port_env: envName
       .default('PORT')
       .meta({ description: 'Environment variable through which sigstorm hands the target a free loopback port' }),
   })
@@ -112,7 +133,7 @@ export const composeKeys = [
 
 const target = z
   .strictObject({
-    compose: z.string().optional().meta({ description: 'A docker-compose file holding this target, relative to the scenario' }),
+    compose: osText.optional().meta({ description: 'A docker-compose file holding this target, relative to the scenario' }),
     service: z.string().optional().meta({ description: 'The service of `compose` to use; keys given here override it' }),
     image: z.string().optional(),
     build: build.optional(),
@@ -123,7 +144,7 @@ const target = z
     init: z.boolean().optional(),
     stop_signal: signal.default('SIGTERM'),
     stop_grace_period: duration.default(10_000),
-    data_dir: z.string().startsWith('/').optional().meta({
+    data_dir: osText.startsWith('/').optional().meta({
       description:
         'Container path where sigstorm mounts a fresh host directory per trial; DATA_DIR names it (process form: the host path)',
     }),
@@ -243,7 +264,10 @@ const faultSpace = z
     partitions: z.boolean().default(false),
     max_events: z.number().int().min(1).max(20).default(3),
     horizon: duration.default(1500).meta({ description: 'Events fall within this long after readiness' }),
-    step: duration.default(25).meta({ description: 'Event times are multiples of this (coarse steps shrink well)' }),
+    step: duration
+      .refine((ms) => ms >= 1, { message: 'expected a step of at least 1ms' })
+      .default(25)
+      .meta({ description: 'Event times are multiples of this (coarse steps shrink well)' }),
   })
   .meta({ description: 'What `sigstorm fuzz` may generate' });
 

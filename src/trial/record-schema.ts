@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { isSignalName } from '../signals.js';
+
+// The shape of a saved trial record (record.ts), checked before `analyze` judges one again: the oracles trust
+// their input, and a hand-edited or truncated file must be refused with the key path that is wrong rather than
+// crash an oracle. Loose objects: fields added by newer versions pass through.
+
+const ms = z.number().finite();
+const signal = z.string().refine(isSignalName, { message: 'expected a signal name such as SIGTERM' });
+const process = z.looseObject({ pid: z.number().int(), ppid: z.number().int(), state: z.string(), comm: z.string(), fds: z.number().nullable() });
+
+const event = z.looseObject({
+  at: ms,
+  kind: z.enum(['signal', 'storm', 'race', 'pause', 'partition']),
+  scheduledMs: ms,
+  deliveredMs: ms.optional(),
+  healedMs: ms.optional(),
+  signal: signal.optional(),
+  signals: z.array(signal).optional(),
+  deliveries: z.array(z.looseObject({ signal, atMs: ms })).optional(),
+  pids: z.array(z.number()).optional(),
+  origin: z.enum(['schedule', 'teardown']),
+});
+
+const expectation = z.union([
+  z.looseObject({ kind: z.literal('exit'), exit: z.array(z.number().int()), within: ms }),
+  z.looseObject({ kind: z.literal('alive'), settle: ms }),
+]);
+
+export const TrialRecordSchema = z.looseObject({
+  scenario: z.looseObject({ name: z.string(), path: z.string() }),
+  expect: z.record(signal, expectation),
+  oracles: z.looseObject({
+    lost_requests: z.looseObject({ no_refusals_for: ms }),
+    handles: z.looseObject({ fd_slack: ms, allow_zombies: z.boolean(), removed_on_exit: z.array(z.string()) }),
+    second_signal: z.looseObject({ policy: z.enum(['ignore', 'force-exit']), within: ms }).optional(),
+  }),
+  stopSignal: signal,
+  stopGracePeriodMs: ms,
+  target: z.looseObject({ pid: z.number().int() }),
+  events: z.array(event),
+  checks: z.array(z.looseObject({ event: z.number().int(), atMs: ms, alive: z.boolean(), ready: z.looseObject({ ok: z.boolean(), detail: z.string() }).nullable() })),
+  exit: z.looseObject({
+    exitCode: z.number().int().nullable(),
+    signal: signal.nullable(),
+    status: z.number().int(),
+    atMs: ms,
+    forcedKill: z.boolean(),
+    killedAtMs: ms.optional(),
+    lingering: z.array(process),
+  }),
+  samples: z.array(z.looseObject({ atMs: ms, processes: z.array(process) })),
+  ledger: z.array(
+    z.looseObject({
+      id: z.number(),
+      kind: z.enum(['request', 'stream', 'write']),
+      sentMs: ms,
+      firstByteMs: ms.optional(),
+      endMs: ms,
+      outcome: z.enum(['ok', 'refused', 'reset', 'truncated', 'timeout', 'http-error']),
+      status: z.number().optional(),
+      bytes: z.number(),
+      expectedBytes: z.number().optional(),
+      writeId: z.number().optional(),
+    }),
+  ),
+  readback: z.looseObject({ file: z.string(), ids: z.array(z.number()), error: z.string().optional() }).optional(),
+  files: z.array(z.looseObject({ path: z.string(), exists: z.boolean() })),
+  logs: z.array(z.looseObject({ atMs: ms, stream: z.string(), text: z.string() })),
+});
+
+/** "events[0].deliveredMs: expected number" lines for a record that does not have the shape of a trial record. */
+export function recordProblems(value: unknown): string[] {
+  const result = TrialRecordSchema.safeParse(value);
+  if (result.success) return [];
+  return result.error.issues.slice(0, 10).map((i) => {
+    const path = i.path.map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n ? '.' : ''}${String(p)}`)).join('') || '(the record)';
+    return `${path}: ${i.message.replace(/^Invalid input: /, '').replace(/^(expected .*), received undefined$/, 'missing: $1')}`;
+  });
+}
