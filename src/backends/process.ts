@@ -78,6 +78,7 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
     return [...session, ...ownedProcesses(token, startTime).filter((p) => !seen.has(p.pid))];
   };
   const leftovers = () => members().filter((p) => p.state !== 'Z');
+  const groupIsOurs = () => isSameProcess(pid, startTime) || sessionMembers(pid).some((p) => ownerTokens(p.pid).includes(token));
 
   const target: StartedTarget = {
     backend: 'process',
@@ -91,13 +92,19 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
       return mainExit;
     },
     async signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]> {
-      if (mainExit === undefined && !isSameProcess(pid, startTime)) throw new Error(`pid ${pid} no longer names the target`);
+      // Pids are reused: signal only what is still the target (its group may outlive its leader).
+      if (to === 'group' ? !groupIsOurs() : !isSameProcess(pid, startTime)) throw new Error(`the target (pid ${pid}) has exited`);
       return killByPid(pid, signals, to);
     },
     async pause() {
+      if (!groupIsOurs()) throw new Error(`the target (pid ${pid}) has exited`);
       const atMs = now();
       process.kill(-pid, 'SIGSTOP');
-      return { atMs, via: 'host-pid' as const, heal: async () => (process.kill(-pid, 'SIGCONT'), now()) };
+      const heal = async () => {
+        if (groupIsOurs()) process.kill(-pid, 'SIGCONT');
+        return now();
+      };
+      return { atMs, via: 'host-pid' as const, heal };
     },
     async partition(spec) {
       if (!proxy) throw new Error('no partition proxy: the trial was started without partitions in its schedule');
