@@ -5,6 +5,8 @@ import type { Schedule } from './faults/event.js';
 import { judge } from './oracles/judge.js';
 import { displayPath } from './report/display-path.js';
 import type { Report } from './report/report.js';
+import { writeHtmlBeside } from './report/html-file.js';
+import { fromRunReport } from './report/result.js';
 import { writeReport } from './report/write.js';
 import { newRunId } from './run-id.js';
 import { loadScenario } from './scenario/load.js';
@@ -64,7 +66,9 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
       results,
       trial,
     };
-    return { report, reportPath: await writeReport(report, reportDir) };
+    const reportPath = await writeReport(report, reportDir);
+    await writeHtmlBeside(reportPath, (shown) => fromRunReport(report, shown));
+    return { report, reportPath };
   } catch (error) {
     if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw error;
     const report: Report = {

@@ -9,15 +9,18 @@ import { judge } from '../oracles/judge.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import { displayPath } from '../report/display-path.js';
 import type { ReportHeader } from '../report/report.js';
+import { writeHtmlBeside } from '../report/html-file.js';
+import { fromFuzzReport } from '../report/result.js';
 import { writeReport } from '../report/write.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { TrialRecord } from '../trial/record.js';
 import { runTrial } from '../trial/trial.js';
 import { VERSION } from '../version.js';
 import { scheduleArbitrary, sortSchedule } from './arbitrary.js';
 import { loadFindings, saveFinding } from './findings.js';
-import { FlakyProperty, signatureOf, type Finding, type TrialOutcome } from './flaky.js';
+import { FlakyProperty, signatureOf, type FailingStep, type Finding, type TrialOutcome } from './flaky.js';
 import { wilson } from './wilson.js';
 
 export interface FuzzOptions {
@@ -34,7 +37,25 @@ export interface FuzzOptions {
   reportDir?: string;
   runId?: string;
   signal?: AbortSignal;
-  onProgress?: (line: string) => void;
+  /** Called after every schedule and at each change of phase. */
+  onProgress?: (progress: FuzzProgress) => void;
+}
+
+/** Where a campaign stands, for a progress display. */
+export interface FuzzProgress {
+  scenario: string;
+  phase: 'exploring' | 'shrinking' | 'confirming';
+  schedulesTried: number;
+  /** Schedules the campaign will generate at most (`runs`). */
+  runs: number;
+  trials: number;
+  /** Failures met so far (confirmed or not, any signature). */
+  failures: number;
+  shrinkSteps: number;
+  elapsedMs: number;
+  budgetMs: number;
+  /** The same, as one line for a log. */
+  message: string;
 }
 
 export interface Reproduction {
@@ -79,6 +100,8 @@ export interface FuzzReport extends ReportHeader<'fuzz'> {
   findings: Finding[];
   shrinkBudgetExhausted: boolean;
   replay: string | null;
+  /** One trial of the minimal failing schedule that failed with its signature, for the timeline and `analyze`. */
+  trial?: TrialRecord;
 }
 
 export interface FuzzResult {
@@ -102,7 +125,8 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const budgetMs = options.budgetMs ?? 5 * 60_000;
   const parallel = options.parallel ?? defaultParallelism();
   const started = Date.now();
-  const progress = options.onProgress ?? (() => undefined);
+  const runs = options.runs ?? 50;
+  const onProgress = options.onProgress ?? (() => undefined);
 
   const trial = trialFunction(scenario, backend, runId, options.signal);
   const property = new FlakyProperty(trial, {
@@ -114,12 +138,26 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   });
   const saved = await loadFindings(reportDir, scenario.name);
   let tried = 0;
+  const progress = (phase: FuzzProgress['phase'], message: string) =>
+    onProgress({
+      scenario: scenario.name,
+      phase,
+      schedulesTried: tried,
+      runs,
+      trials: property.trials,
+      failures: property.findings.length,
+      shrinkSteps: property.shrinkSteps,
+      elapsedMs: Date.now() - started,
+      budgetMs,
+      message,
+    });
   const details = await fc.check(
     fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
       if (options.signal?.aborted) return true;
       tried++;
       const holds = await property.check(sortSchedule(raw));
       progress(
+        property.target ? 'shrinking' : 'exploring',
         property.target
           ? `shrinking ${property.target.signature}: ${property.minimal!.schedule.length} event(s) after ${property.shrinkSteps} step(s), ${property.trials} trials`
           : `schedule ${tried}: ${holds ? 'held' : 'failed'} (${property.trials} trials)`,
@@ -127,7 +165,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       return holds;
     }),
     {
-      numRuns: options.runs ?? 50,
+      numRuns: runs,
       seed,
       examples: saved.map((f) => [f.schedule]),
       interruptAfterTimeLimit: budgetMs,
@@ -136,6 +174,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   );
 
   let outcome: FuzzOutcome;
+  let trialRecord: TrialRecord | undefined;
   if (options.signal?.aborted && !property.minimal) outcome = { kind: 'interrupted' };
   else if (!property.minimal) outcome = { kind: 'passed' };
   else {
@@ -143,18 +182,21 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     // A candidate that failed once while shrinking may fail too rarely to be any use: walk back along the shrink
     // path to the smallest schedule that reproduces in confirmation.
     const path = [...property.accepted].reverse();
-    let chosen = path[0]!;
+    let chosen: FailingStep = path[0]!;
     let reproduction: Reproduction | undefined;
+    let record: TrialRecord | undefined;
     const skipped: Schedule[] = [];
     for (const [i, step] of path.entries()) {
       if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
-      progress(`confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
-      const r = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, options.signal);
+      progress('confirming', `confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
+      const { record: confirmed, ...r } = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, options.signal);
       chosen = step;
       reproduction = r;
+      record = confirmed ?? step.record;
       if (r.failed > 0 || options.signal?.aborted) break;
       skipped.push(step.schedule);
     }
+    trialRecord = record;
     outcome = {
       kind: 'failed',
       signature,
@@ -191,8 +233,10 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
     shrinkBudgetExhausted: property.budgetExhausted,
     replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
+    ...(trialRecord ? { trial: trialRecord } : {}),
   };
   await writeReport(report, reportDir);
+  await writeHtmlBeside(reportPath, (shown) => fromFuzzReport(report, shown));
   return { report, reportPath };
 }
 
@@ -207,7 +251,7 @@ export function trialFunction(scenario: Scenario, backend: Backend, runId: strin
       const { verdict, results } = judge(record);
       if (verdict !== 'fail') return { kind: 'pass' };
       const failures = results.filter((r) => r.verdict === 'fail');
-      return { kind: 'fail', signatures: failures.map(signatureOf), failures };
+      return { kind: 'fail', signatures: failures.map(signatureOf), failures, record };
     } catch (error) {
       if (error instanceof SigstormError && error.kind === 'infrastructure') return { kind: 'infrastructure', error: error.message };
       throw error;
@@ -217,7 +261,7 @@ export function trialFunction(scenario: Scenario, backend: Backend, runId: strin
 
 /**
  * Re-runs a schedule `runs` times, `parallel` at once, counting failures with `signature` (any failure when it
- * is undefined).
+ * is undefined); keeps the record of the first such failure.
  */
 export async function confirm(
   trial: (s: Schedule) => Promise<TrialOutcome>,
@@ -226,14 +270,17 @@ export async function confirm(
   runs: number,
   parallel: number,
   signal?: AbortSignal,
-): Promise<Reproduction> {
+): Promise<Reproduction & { record?: TrialRecord }> {
   let failed = 0;
   let done = 0;
+  let record: TrialRecord | undefined;
   while (done < runs && !signal?.aborted) {
     const batch = Math.min(parallel, runs - done);
     const outcomes = await Promise.all(Array.from({ length: batch }, () => trial(schedule)));
-    failed += outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature))).length;
+    const failing = outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature)));
+    record ??= failing.map((o) => (o.kind === 'fail' ? o.record : undefined)).find(Boolean);
+    failed += failing.length;
     done += batch;
   }
-  return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done) };
+  return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done), ...(record ? { record } : {}) };
 }

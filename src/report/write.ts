@@ -1,5 +1,5 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { infrastructure } from '../errors.js';
 
 /** Writes reports/<scenario>/<run-id>/report.json atomically (temp file + rename) and returns its path. */
@@ -9,6 +9,18 @@ export async function writeReport(report: { scenario: { name: string }; runId: s
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(`${path}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+    await rename(`${path}.tmp`, path);
+  } catch (error) {
+    throw infrastructure(`cannot write ${path}: ${(error as Error).message}`);
+  }
+  return path;
+}
+
+/** Writes a text file (a rendered report), creating its directory; a failure is an infrastructure error. */
+export async function writeText(path: string, text: string): Promise<string> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(`${path}.tmp`, text);
     await rename(`${path}.tmp`, path);
   } catch (error) {
     throw infrastructure(`cannot write ${path}: ${(error as Error).message}`);
