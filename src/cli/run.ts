@@ -2,9 +2,12 @@ import type { BackendChoice } from '../backends/backend.js';
 import { releaseAll } from '../backends/tracked.js';
 import { exitCodeFor } from '../errors.js';
 import { parseEventsArgument, readScheduleFile } from '../faults/event.js';
+import { displayPath } from '../report/display-path.js';
+import { fromRunReport, resultSet } from '../report/result.js';
 import { formatRun } from '../report/text.js';
 import { run } from '../run.js';
 import { reportError } from './main.js';
+import { writeOutputs } from './outputs.js';
 
 interface RunArgs {
   scenario: string;
@@ -13,6 +16,10 @@ interface RunArgs {
   schedule?: string | undefined;
   reportDir: string;
   json: boolean;
+  quiet: boolean;
+  junit?: string | undefined;
+  summary?: string | undefined;
+  html?: string | undefined;
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -26,7 +33,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
       reportDir: args.reportDir,
       signal: interrupt.signal,
     });
-    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRun(report, reportPath)}\n`);
+    const text = formatRun(report, reportPath);
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${args.quiet ? text.split('\n')[0] : text}\n`);
+    const set = resultSet([fromRunReport(report, displayPath(reportPath))], { shards: [] });
+    await writeOutputs(set, { reportDir: args.reportDir, junit: args.junit, summary: args.summary, html: args.html, print: 'none' });
     if (interrupt.by) return interrupt.by === 'SIGTERM' ? 143 : 130;
     return exitCodeFor(report.verdict);
   } catch (error) {

@@ -13,6 +13,7 @@ export function toHtml(set: ResultSet, title = 'sigstorm report'): string {
     `${counts.total} scenario(s): ${counts.failed} failed, ${counts.passed} passed${counts.unknown ? `, ${counts.unknown} without a verdict` : ''}${counts.skipped ? `, ${counts.skipped} skipped` : ''}`,
     `exit status ${set.exitCode}`,
     set.shards.length ? shardLabel(set.shards) : '',
+    set.missingShards?.length ? `missing: ${shardLabel(set.missingShards)}` : '',
     set.baseSeed !== undefined ? `base seed ${set.baseSeed}` : '',
     `${(set.durationMs / 1000).toFixed(1)} s`,
     `sigstorm ${set.tool.version}`,

@@ -33,6 +33,7 @@ export function toJUnit(set: ResultSet): string {
   property('exitCode', set.exitCode);
   property('sigstorm.version', set.tool.version);
   if (set.shards.length) property('shards', shardLabel(set.shards));
+  if (set.missingShards?.length) property('missingShards', shardLabel(set.missingShards));
   if (set.baseSeed !== undefined) property('baseSeed', set.baseSeed);
 
   for (const s of set.scenarios) {

@@ -20,6 +20,7 @@ export function toMarkdown(set: ResultSet): string {
     set.baseSeed !== undefined ? `base seed ${set.baseSeed}` : '',
     `${(set.durationMs / 1000).toFixed(1)} s`,
     set.interrupted ? 'interrupted' : '',
+    set.missingShards?.length ? `**missing: ${shardLabel(set.missingShards)}**` : '',
   ].filter(Boolean);
   lines.push(facts.join(' · '), '');
   lines.push('| | scenario | command | backend | seed | trials | time | result |', '|---|---|---|---|---|---:|---:|---|');

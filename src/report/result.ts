@@ -4,6 +4,7 @@ import { describeEvent } from '../faults/event.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import type { TrialRecord } from '../trial/record.js';
 import { VERSION } from '../version.js';
+import { displayPath } from './display-path.js';
 import type { Report } from './report.js';
 
 /**
@@ -23,6 +24,8 @@ export interface ResultSet {
   durationMs: number;
   /** The shards this set covers: one for a sharded invocation, several after `merge`. */
   shards: Shard[];
+  /** After `merge`: shards of a complete k/n set that were not among the inputs (their scenarios went untested). */
+  missingShards?: Shard[];
   /** The base seed each scenario's seed was derived from, when the invocation had one. */
   baseSeed?: number;
   interrupted: boolean;
@@ -64,7 +67,7 @@ export interface ScenarioResult {
 
 export function fromFuzzReport(report: FuzzReport, reportPath?: string): ScenarioResult {
   return {
-    scenario: report.scenario,
+    scenario: shown(report.scenario),
     command: 'fuzz',
     verdict: report.verdict,
     exitCode: report.interrupted && report.verdict !== 'fail' ? ExitCode.infrastructure : exitCodeFor(report.verdict),
@@ -86,7 +89,7 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
 export function fromRunReport(report: Report, reportPath?: string): ScenarioResult {
   const trial = report.trial;
   return {
-    scenario: report.scenario,
+    scenario: shown(report.scenario),
     command: 'run',
     verdict: report.verdict,
     exitCode: exitCodeFor(report.verdict),
@@ -123,6 +126,9 @@ export function skipped(path: string, reason: string, command: 'run' | 'fuzz' = 
     error: { kind: 'skipped', message: reason },
   };
 }
+
+/** Scenario paths as typed from the working directory, so results of machines that share a checkout layout agree. */
+const shown = (s: { name: string; path: string }) => ({ name: s.name, path: displayPath(s.path) });
 
 const scenarioName = (path: string) => path.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
 
