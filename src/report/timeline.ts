@@ -14,7 +14,7 @@ export const OUTCOME_COLOURS: Record<Outcome, string> = {
 };
 
 const WIDTH = 1100;
-const LEFT = 96;
+const LEFT = 112;
 const RIGHT = 56;
 const PLOT = WIDTH - LEFT - RIGHT;
 const FONT = 'font-family="system-ui, sans-serif" font-size="11"';
@@ -149,16 +149,17 @@ function samplesPanel(record: TrialRecord, x: (ms: number) => number, top: numbe
   });
   const maxFds = Math.max(1, ...points.map((p) => p.fds ?? 0));
   const maxProcs = Math.max(1, ...points.map((p) => p.processes + p.zombies));
-  const yFds = (v: number) => top + height - (v / maxFds) * (height - 8);
-  const yProcs = (v: number) => top + height - (v / maxProcs) * (height - 8);
+  // Headroom at the top for the scale labels.
+  const yFds = (v: number) => top + height - (v / maxFds) * (height - 18);
+  const yProcs = (v: number) => top + height - (v / maxProcs) * (height - 18);
   const out: string[] = [`<g class="samples" data-samples="${points.length}">`];
   out.push(`<rect x="${LEFT}" y="${top}" width="${PLOT}" height="${height}" fill="none" stroke="#e0e0e0"/>`);
   out.push(`<text x="8" y="${top + 11}" ${FONT} font-weight="600">/proc samples</text>`);
   out.push(`<text x="8" y="${top + 26}" fill="#00838f" ${FONT}>— open fds (main)</text>`);
   out.push(`<text x="8" y="${top + 40}" fill="#6a1b9a" ${FONT}>— processes</text>`);
-  out.push(`<text x="${LEFT + 4}" y="${top + 11}" fill="#00838f" ${FONT}>${maxFds} fds</text>`);
+  out.push(`<text x="${LEFT + 6}" y="${top + 11}" fill="#00838f" ${FONT}>${maxFds} fds</text>`);
   out.push(`<text x="${LEFT + PLOT - 4}" y="${top + 11}" text-anchor="end" fill="#6a1b9a" ${FONT}>${maxProcs} process(es)</text>`);
-  out.push(`<text x="${LEFT + 4}" y="${top + height - 3}" fill="#00838f" ${FONT}>0</text>`);
+  out.push(`<text x="${LEFT + 6}" y="${top + height - 3}" fill="#00838f" ${FONT}>0</text>`);
   const fdPoints = points.filter((p) => p.fds !== null);
   if (fdPoints.length) {
     out.push(`<polyline class="fds" fill="none" stroke="#00838f" stroke-width="1.6" points="${fdPoints.map((p) => `${f(x(p.atMs))},${f(yFds(p.fds!))}`).join(' ')}"/>`);
