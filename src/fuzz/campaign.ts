@@ -155,6 +155,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
       if (options.signal?.aborted) return true;
       tried++;
+      progress(property.target ? 'shrinking' : 'exploring', `schedule ${tried}: running (${property.trials} trials so far)`);
       const holds = await property.check(sortSchedule(raw));
       progress(
         property.target ? 'shrinking' : 'exploring',

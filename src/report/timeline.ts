@@ -212,8 +212,10 @@ function layoutLabels(events: readonly PlayedEvent[], x: (ms: number) => number)
   const rowEnds: number[] = [];
   return events.map((e) => {
     const text = shortLabel(e);
-    const left = x(e.deliveredMs ?? e.scheduledMs) + 4;
     const width = text.length * 6.2;
+    const at = x(e.deliveredMs ?? e.scheduledMs);
+    // Near the right edge the label goes left of its marker.
+    const left = at + 4 + width > LEFT + PLOT ? at - 4 - width : at + 4;
     let row = rowEnds.findIndex((end) => end < left);
     if (row < 0) row = rowEnds.push(0) - 1;
     rowEnds[row] = left + width + 6;
