@@ -11,7 +11,7 @@ const clock = (ms: number) => {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 
-/** One line of progress: "[2/5] double-close  shrinking  12/50 schedules · 31 trials · 1 failure · 3 shrink steps · 0:14/5:00". */
+/** One line of progress: "[2/5] 0:14/5:00  double-close  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps". */
 export function formatProgress(p: FuzzProgress, position?: { index: number; total: number }): string {
   const where = position && position.total > 1 ? `[${position.index + 1}/${position.total}] ` : '';
   const facts = [
@@ -19,9 +19,9 @@ export function formatProgress(p: FuzzProgress, position?: { index: number; tota
     `${p.trials} trials`,
     `${p.failures} failure${p.failures === 1 ? '' : 's'}`,
     ...(p.phase !== 'exploring' ? [`${p.shrinkSteps} shrink step${p.shrinkSteps === 1 ? '' : 's'}`] : []),
-    `${clock(p.elapsedMs)}/${clock(p.budgetMs)}`,
   ];
-  return `${where}${p.scenario}  ${p.phase}  ${facts.join(' · ')}`;
+  // Time first: a narrow terminal cuts the end of the line.
+  return `${where}${clock(p.elapsedMs)}/${clock(p.budgetMs)}  ${p.scenario}  ${p.phase}  ${facts.join(' · ')}`;
 }
 
 /**
@@ -34,6 +34,8 @@ export class ProgressDisplay {
   private lastPhase: string | undefined;
   private lastWrite = 0;
   private shown = false;
+  private last: { progress: FuzzProgress; at: number } | undefined;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly mode: ProgressMode,
@@ -53,10 +55,11 @@ export class ProgressDisplay {
     const phaseChanged = p.phase !== this.lastPhase;
     this.lastPhase = p.phase;
     if (this.mode === 'tty') {
+      this.last = { progress: p, at: t };
+      // Between reports (a trial can take seconds) the clock still moves.
+      this.ticker ??= setInterval(() => this.redraw(), 1000).unref();
       if (!phaseChanged && t - this.lastWrite < 100) return;
-      const width = (this.stream as NodeJS.WriteStream).columns ?? 100;
-      this.stream.write(`\r\x1b[2K${formatProgress(p, this.position).slice(0, width - 1)}`);
-      this.shown = true;
+      this.redraw();
     } else if (this.mode === 'lines') {
       if (!phaseChanged && t - this.lastWrite < this.everyMs) return;
       this.stream.write(`sigstorm: ${formatProgress(p, this.position)}\n`);
@@ -64,8 +67,21 @@ export class ProgressDisplay {
     this.lastWrite = t;
   };
 
-  /** Clears the live line (before a verdict or an error is printed). */
+  private redraw(): void {
+    if (!this.last) return;
+    const t = this.now();
+    const p = { ...this.last.progress, elapsedMs: this.last.progress.elapsedMs + (t - this.last.at) };
+    const width = (this.stream as NodeJS.WriteStream).columns ?? 100;
+    this.stream.write(`\r\x1b[2K${formatProgress(p, this.position).slice(0, width - 1)}`);
+    this.shown = true;
+    this.lastWrite = t;
+  }
+
+  /** Clears the live line (before a verdict or an error is printed) and stops redrawing it until the next report. */
   clear(): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.last = undefined;
     if (this.mode === 'tty' && this.shown) this.stream.write('\r\x1b[2K');
     this.shown = false;
   }

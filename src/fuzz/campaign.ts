@@ -128,7 +128,16 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const runs = options.runs ?? 50;
   const onProgress = options.onProgress ?? (() => undefined);
 
-  const trial = trialFunction(scenario, backend, runId, options.signal);
+  const run = trialFunction(scenario, backend, runId, options.signal);
+  let phase: FuzzProgress['phase'] = 'exploring';
+  let confirmTrials = 0;
+  // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
+  const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
+    const outcome = await run(schedule);
+    if (phase === 'confirming') confirmTrials++;
+    progress(phase, `trial ${property.trials + confirmTrials}: ${outcome.kind}`);
+    return outcome;
+  };
   const property = new FlakyProperty(trial, {
     estimateRuns: 3,
     maxCleanRuns: 8,
@@ -144,7 +153,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       phase,
       schedulesTried: tried,
       runs,
-      trials: property.trials,
+      trials: property.trials + confirmTrials,
       failures: property.findings.length,
       shrinkSteps: property.shrinkSteps,
       elapsedMs: Date.now() - started,
@@ -155,7 +164,8 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
       if (options.signal?.aborted) return true;
       tried++;
-      progress(property.target ? 'shrinking' : 'exploring', `schedule ${tried}: running (${property.trials} trials so far)`);
+      phase = property.target ? 'shrinking' : 'exploring';
+      progress(phase, `schedule ${tried}: running (${property.trials} trials so far)`);
       const holds = await property.check(sortSchedule(raw));
       progress(
         property.target ? 'shrinking' : 'exploring',
@@ -189,7 +199,8 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     const skipped: Schedule[] = [];
     for (const [i, step] of path.entries()) {
       if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
-      progress('confirming', `confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
+      phase = 'confirming';
+      progress(phase, `confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
       const { record: confirmed, ...r } = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, options.signal);
       chosen = step;
       reproduction = r;

@@ -30,7 +30,7 @@ describe('reports', () => {
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^FAIL {2}2 scenario\(s\): 1 failed, 1 passed {2}\(/);
     // Not a terminal: plain progress lines on stderr.
     expect(result.stderr).toMatch(/^sigstorm: \[1\/2\] fuzzing scenarios\/return-on-close\.yml$/m);
-    expect(result.stderr).toMatch(/^sigstorm: \[1\/2\] return-on-close {2}exploring {2}\d+\/6 schedules · /m);
+    expect(result.stderr).toMatch(/^sigstorm: \[1\/2\] \d:\d\d\/0:20 {2}return-on-close {2}exploring {2}\d+\/6 schedules · /m);
 
     // JSON: the combined result, with the minimal failing trial kept.
     const set = readJson<ResultSet>(join(dir, 'result.json'));

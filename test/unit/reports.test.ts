@@ -165,7 +165,7 @@ describe('shards', () => {
 describe('progress', () => {
   it('shows scenario, schedules done of the target, trials, failures, shrink steps, elapsed of budget', () => {
     const p = { scenario: 'demo', schedulesTried: 12, runs: 50, trials: 31, failures: 1, shrinkSteps: 3, elapsedMs: 14_000, budgetMs: 300_000, message: '' };
-    expect(formatProgress({ ...p, phase: 'exploring' }, { index: 1, total: 5 })).toBe('[2/5] demo  exploring  12/50 schedules · 31 trials · 1 failure · 0:14/5:00');
-    expect(formatProgress({ ...p, phase: 'shrinking' })).toBe('demo  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps · 0:14/5:00');
+    expect(formatProgress({ ...p, phase: 'exploring' }, { index: 1, total: 5 })).toBe('[2/5] 0:14/5:00  demo  exploring  12/50 schedules · 31 trials · 1 failure');
+    expect(formatProgress({ ...p, phase: 'shrinking' })).toBe('0:14/5:00  demo  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps');
   });
 });
