@@ -50,7 +50,7 @@ export function timelineSvg(record: TrialRecord): string {
   const rowHeight = Math.max(2, Math.min(9, 360 / rowCount));
   const requestsHeight = Math.max(24, rowCount * rowHeight);
   const exitY = requestsTop + requestsHeight + 16;
-  const samplesTop = exitY + 14;
+  const samplesTop = exitY + (record.exit.killedAtMs !== undefined ? 28 : 14);
   const samplesHeight = record.samples.length ? 90 : 0;
   const bottom = samplesTop + samplesHeight + (samplesHeight ? 22 : 0);
   const legendY = bottom + 6;
@@ -124,8 +124,8 @@ export function timelineSvg(record: TrialRecord): string {
     const kx = x(exit.killedAtMs);
     parts.push(
       `<g class="sigkill"><title>SIGKILL by sigstorm at +${Math.round(exit.killedAtMs)} ms${exit.lingering.length ? `; still running then: ${esc(exit.lingering.map((p) => `${p.comm} (${p.pid})`).join(', '))}` : ''}</title>` +
-        `<path d="M${f(kx)},${exitY - 10} l5,8 h-10 z" fill="#000"/>` +
-        `<text x="${f(kx + 7)}" y="${exitY}" ${FONT}>SIGKILL by sigstorm</text></g>`,
+        `<path d="M${f(kx)},${exitY + 4} l5,8 h-10 z" fill="#000"/>` +
+        `<text x="${f(kx - 7)}" y="${exitY + 13}" text-anchor="end" ${FONT}>SIGKILL by sigstorm +${Math.round(exit.killedAtMs)} ms</text></g>`,
     );
   }
   parts.push(`<text x="8" y="${exitY}" ${FONT} font-weight="600">exit</text>`);
@@ -147,8 +147,9 @@ function samplesPanel(record: TrialRecord, x: (ms: number) => number, top: numbe
     const main = s.processes.find((p) => p.pid === mainPid) ?? s.processes[0];
     return { atMs: s.atMs, fds: main?.fds ?? null, processes: s.processes.filter((p) => p.state !== 'Z').length, zombies: s.processes.filter((p) => p.state === 'Z').length };
   });
-  const maxFds = Math.max(1, ...points.map((p) => p.fds ?? 0));
-  const maxProcs = Math.max(1, ...points.map((p) => p.processes + p.zombies));
+  // Scales with room above the highest value, and different for the two lines, so flat lines do not hide each other.
+  const maxFds = Math.ceil(Math.max(1, ...points.map((p) => p.fds ?? 0)) * 1.25);
+  const maxProcs = Math.max(1, ...points.map((p) => p.processes + p.zombies)) + 1;
   // Headroom at the top for the scale labels.
   const yFds = (v: number) => top + height - (v / maxFds) * (height - 18);
   const yProcs = (v: number) => top + height - (v / maxProcs) * (height - 18);
@@ -157,8 +158,8 @@ function samplesPanel(record: TrialRecord, x: (ms: number) => number, top: numbe
   out.push(`<text x="8" y="${top + 11}" ${FONT} font-weight="600">/proc samples</text>`);
   out.push(`<text x="8" y="${top + 26}" fill="#00838f" ${FONT}>— open fds (main)</text>`);
   out.push(`<text x="8" y="${top + 40}" fill="#6a1b9a" ${FONT}>— processes</text>`);
-  out.push(`<text x="${LEFT + 6}" y="${top + 11}" fill="#00838f" ${FONT}>${maxFds} fds</text>`);
-  out.push(`<text x="${LEFT + PLOT - 4}" y="${top + 11}" text-anchor="end" fill="#6a1b9a" ${FONT}>${maxProcs} process(es)</text>`);
+  out.push(`<text x="${LEFT + 6}" y="${top + 11}" fill="#00838f" ${FONT}>open fds, scale 0–${maxFds}</text>`);
+  out.push(`<text x="${LEFT + PLOT - 4}" y="${top + 11}" text-anchor="end" fill="#6a1b9a" ${FONT}>processes, scale 0–${maxProcs}</text>`);
   out.push(`<text x="${LEFT + 6}" y="${top + height - 3}" fill="#00838f" ${FONT}>0</text>`);
   const fdPoints = points.filter((p) => p.fds !== null);
   if (fdPoints.length) {
