@@ -1,7 +1,9 @@
 import type { BackendChoice } from './backends/backend.js';
+import { engineLost } from './backends/engine.js';
 import { selectBackend } from './backends/select.js';
 import { SigstormError } from './errors.js';
 import type { Schedule } from './faults/event.js';
+import { journal } from './leftovers/journal.js';
 import { judge } from './oracles/judge.js';
 import { displayPath } from './report/display-path.js';
 import type { Report } from './report/report.js';
@@ -52,6 +54,7 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
   };
   const reportDir = options.reportDir ?? 'reports';
   try {
+    journal.phase('prepare', scenario.name);
     await backend.prepare(scenario.target);
     const trial = await runTrial({ scenario, backend, schedule, runId, ...(options.signal ? { signal: options.signal } : {}) });
     const { verdict, results } = judge(trial);
@@ -66,10 +69,12 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
       results,
       trial,
     };
+    journal.phase('reporting', scenario.name);
     const reportPath = await writeReport(report, reportDir);
     await writeHtmlBeside(reportPath, (shown) => fromRunReport(report, shown));
     return { report, reportPath };
-  } catch (error) {
+  } catch (caught) {
+    const error = backend.name === 'docker' ? ((await engineLost(caught)) ?? caught) : caught;
     if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw error;
     const report: Report = {
       ...base,

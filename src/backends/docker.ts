@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GenericContainer, type WaitStrategy } from 'testcontainers';
-import { badInput } from '../errors.js';
+import { badInput, infrastructure } from '../errors.js';
 import type { Target } from '../scenario/schema.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
@@ -12,7 +12,7 @@ import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
 import { killByPid } from './kill.js';
 import { descendants, isAlive, isSameProcess, readStat, withFds } from './procfs.js';
-import { track } from './tracked.js';
+import { own } from './tracked.js';
 
 /** testcontainers has no builder method for `docker run --init`; the host config is ours to extend. */
 class TargetContainer extends GenericContainer {
@@ -40,6 +40,9 @@ const startedIsEnough: WaitStrategy = {
   isStartupTimeoutSet: () => false,
   getStartupTimeout: () => 0,
 };
+
+/** How long the engine may take to report what the host already shows (an exit, a kill). */
+const ENGINE_REPORT_MS = 5000;
 
 const images = new Map<string, Promise<string>>();
 
@@ -82,11 +85,19 @@ export const dockerBackend: Backend = {
     if (form.command) builder = builder.withCommand(form.command);
     if (form.entrypoint) builder = builder.withEntrypoint(form.entrypoint);
 
+    const owned = own({ kind: 'container', run: context.runId });
     const spawnedAtMs = now();
-    const started = await builder.start();
+    let started: Awaited<ReturnType<typeof builder.start>>;
+    try {
+      started = await builder.start();
+    } catch (error) {
+      // Created but not started (a port, a mount, the engine going away): remove it by its label.
+      if (await removeRun(context.runId)) owned.released();
+      throw error;
+    }
     const container = client.container.getById(started.getId());
     const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
-    const untrack = track({ kind: 'container', id: started.getId(), remove: removeContainer });
+    owned.created({ id: started.getId() }, removeContainer);
 
     const inspect = await container.inspect();
     const pid = inspect.State.Pid;
@@ -99,11 +110,18 @@ export const dockerBackend: Backend = {
     // The engine reports the status ~100 ms after the fact; watching the host pid gives the exact instant.
     const pidGoneAt = hostPids ? watchPid(pid) : undefined;
     let mainExit: RawExit | undefined;
-    const exited: Promise<RawExit> = container.wait().then(async (r: { StatusCode: number }) => {
+    const waited = container.wait().then(async (r: { StatusCode: number }) => {
       const waitedAt = now();
       mainExit = { exitCode: r.StatusCode, signal: null, atMs: Math.min(waitedAt, (await pidGoneAt?.done) ?? waitedAt) };
       return mainExit;
     });
+    // An engine that went away may leave the wait hanging forever: once the process is gone, give it a while.
+    const unreported = pidGoneAt?.done.then(async (at) => {
+      if (at === undefined) return new Promise<never>(() => undefined);
+      await sleep(ENGINE_REPORT_MS);
+      throw infrastructure(`the Docker engine did not report the exit of container ${started.getId().slice(0, 12)} within ${ENGINE_REPORT_MS / 1000} s`);
+    });
+    const exited: Promise<RawExit> = unreported ? Promise.race([waited, unreported]) : waited;
     exited.catch(() => undefined);
     const port = form.ports[0] !== undefined ? target.ready.port ?? form.ports[0] : undefined;
 
@@ -167,17 +185,32 @@ export const dockerBackend: Backend = {
       },
       async kill() {
         await container.kill({ signal: 'SIGKILL' }).catch(() => undefined); // 409: already stopped
-        return exited;
+        const timeout = sleep(ENGINE_REPORT_MS * 3).then(() => {
+          throw infrastructure(`the Docker engine did not stop container ${started.getId().slice(0, 12)} within ${(ENGINE_REPORT_MS * 3) / 1000} s`);
+        });
+        return Promise.race([exited, timeout]);
       },
       async [Symbol.asyncDispose]() {
         pidGoneAt?.stop();
-        await removeContainer().catch(() => undefined);
-        untrack();
+        // Kept in the journal when the engine cannot remove it (gone, say): `sigstorm gc` will.
+        if (await removeContainer().then(() => true, (e: { statusCode?: number }) => e?.statusCode === 404)) owned.released();
       },
     };
     return handle;
   },
 };
+
+/** Removes every container of one trial; false when the engine could not be asked. */
+async function removeRun(runId: string): Promise<boolean> {
+  try {
+    const docker = (await dockerClient()).container.dockerode;
+    const found = await docker.listContainers({ all: true, filters: { label: [`sigstorm.run=${runId}`] } });
+    await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Polls /proc for the moment `pid` dies (or turns zombie). */
 function watchPid(pid: number, everyMs = 5) {

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { infrastructure } from '../errors.js';
+import { infrastructure, SigstormError } from '../errors.js';
 
 // No reaper container: nothing may be pulled here, and sigstorm removes its own containers (labels + `sigstorm gc`).
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
@@ -68,3 +68,19 @@ function pingEngine(address: string, timeoutMs: number): Promise<true | string> 
 }
 
 const firstLine = (error: unknown) => String((error as Error)?.message ?? error).split('\n')[0];
+
+/**
+ * When a Docker call failed because the engine went away mid-run, the error a user should see; undefined when the
+ * engine still answers (the failure is something else).
+ */
+export async function engineLost(error: unknown): Promise<SigstormError | undefined> {
+  if (error instanceof SigstormError && error.kind === 'bad-input') return undefined;
+  const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const ping = await pingEngine(where, 2000);
+  if (ping === true) return undefined;
+  client = undefined;
+  return infrastructure(
+    `the Docker engine at ${where} stopped answering during the run (${ping}; ${firstLine(error)})`,
+    'Containers it could not remove are listed in the journal: `sigstorm gc` removes them once the engine is back.',
+  );
+}

@@ -14,7 +14,7 @@ export const neverPull = { shouldPull: () => false };
  */
 export async function ensureImage(form: ContainerForm): Promise<string> {
   const client = await dockerClient();
-  const { GenericContainer, ImageName } = await import('testcontainers');
+  const { ImageName } = await import('testcontainers');
   if (!form.build) {
     const image = form.image!;
     if (!(await client.image.exists(ImageName.fromString(image)))) {
@@ -25,28 +25,41 @@ export async function ensureImage(form: ContainerForm): Promise<string> {
     }
     return image;
   }
-  const hash = await hashContext(form.build.context);
+  const { hash, files } = await readContext(form.build.context);
   const repository = (form.image?.replace(/:[^/:]+$/, '') ?? `sigstorm/${basename(form.build.context)}`).toLowerCase();
   const tag = `${repository}:ctx-${hash.slice(0, 12)}`;
   if (await client.image.exists(ImageName.fromString(tag))) return tag;
+  // Dockerode directly: testcontainers' build error says only "Failed to build image", not which step failed why.
+  const docker = client.container.dockerode;
+  let failure: string | undefined;
   try {
-    await GenericContainer.fromDockerfile(form.build.context, form.build.dockerfile)
-      .withPullPolicy(neverPull)
-      .build(tag, { deleteOnExit: false });
+    const stream = await docker.buildImage({ context: form.build.context, src: files }, { t: tag, dockerfile: form.build.dockerfile ?? 'Dockerfile', pull: false });
+    const output = await new Promise<{ error?: string; stream?: string }[]>((resolve, reject) =>
+      docker.modem.followProgress(stream, (error: Error | null, out: { error?: string }[]) => (error ? reject(error) : resolve(out))),
+    );
+    const steps = output.flatMap((o) => (o.stream ?? '').split('\n')).filter((l) => /^Step \d+/.test(l));
+    const error = output.find((o) => o.error)?.error;
+    if (error) failure = `${steps.at(-1) ? `${steps.at(-1)}: ` : ''}${error.trim()}`;
   } catch (error) {
-    throw infrastructure(`building image ${tag} from ${form.build.context} failed: ${(error as Error).message}`);
+    failure = (error as Error).message;
   }
+  if (failure) throw infrastructure(`building image ${tag} from ${form.build.context} failed at ${failure}`);
   return tag;
 }
 
-async function hashContext(dir: string): Promise<string> {
+/** A hash of the build context's files (names and contents), and their paths for the build. */
+async function readContext(dir: string): Promise<{ hash: string; files: string[] }> {
   const hash = createHash('sha256');
+  const files: string[] = [];
   const walk = async (at: string): Promise<void> => {
     const entries = (await readdir(at, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const entry of entries) {
       const path = join(at, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile()) hash.update(relative(dir, path)).update('\0').update(await readFile(path)).update('\0');
+      else if (entry.isFile()) {
+        files.push(relative(dir, path));
+        hash.update(relative(dir, path)).update('\0').update(await readFile(path)).update('\0');
+      }
     }
   };
   try {
@@ -54,5 +67,5 @@ async function hashContext(dir: string): Promise<string> {
   } catch (error) {
     throw infrastructure(`cannot read build context ${dir}: ${(error as Error).message}`);
   }
-  return hash.digest('hex');
+  return { hash: hash.digest('hex'), files };
 }

@@ -10,7 +10,8 @@ import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
 import { isSameProcess, readStat, sessionMembers, withFds, type ProcessInfo } from './procfs.js';
 import { killByPid } from './kill.js';
-import { track } from './tracked.js';
+import { own } from './tracked.js';
+import { killOwned, ownedProcesses, ownerEnv, ownerTokens } from '../leftovers/owned.js';
 
 /** Runs the target as a local process in its own session and process group (execa, detached). */
 export const processBackend: Backend = {
@@ -23,17 +24,21 @@ export const processBackend: Backend = {
   },
 };
 
-async function startProcess(form: ProcessForm, { dataDir, partitions }: StartContext): Promise<StartedTarget> {
+async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: StartContext): Promise<StartedTarget> {
   const port = await freePort();
   // Partitions of a local process go through a proxy of ours; without them the workload talks to the target directly.
   const proxy = partitions ? new PartitionProxy(port) : undefined;
   const endpointPort = proxy ? await proxy.listen() : port;
   const logs = new LogBuffer();
+  // The token in the environment finds every process of the target, whatever session it moved to (leftovers/owned.ts).
+  const token = runId;
+  const owned = own({ kind: 'process', token });
   const spawnedAtMs = now();
-  const [file, ...args] = form.command;
+  const [file, ...args] = form.command.map((arg) => withDataDir(arg, dataDir));
+  const env = Object.fromEntries(Object.entries(form.env).map(([k, v]) => [k, withDataDir(v, dataDir)]));
   const child = execa(file!, args, {
     cwd: form.cwd,
-    env: { DATA_DIR: dataDir, ...form.env, [form.portEnv]: String(port) },
+    env: { DATA_DIR: dataDir, ...env, [form.portEnv]: String(port), ...ownerEnv(token) },
     detached: true, // setsid(): own session and process group, so group signals and leftovers are ours alone
     stdin: 'ignore',
     buffer: false,
@@ -59,14 +64,20 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
   });
   if (spawnError || child.pid === undefined) {
     await proxy?.close();
+    owned.released();
     throw infrastructure(`cannot start \`${form.command.join(' ')}\` in ${form.cwd}: ${spawnError?.message ?? 'no pid'}`);
   }
   const pid = child.pid;
   const startTime = readStat(pid)?.startTime ?? -1;
-  const untrack = track({ kind: 'process-group', pgid: pid });
+  owned.created({ pid }, () => killSession(pid, startTime, token));
 
-  /** Everything left of the target: its session, which survives re-parenting of orphans to init. */
-  const leftovers = () => sessionMembers(pid).filter((p) => p.state !== 'Z');
+  /** Everything of the target: its session (which survives re-parenting to init) and whatever carries its token. */
+  const members = () => {
+    const session = sessionMembers(pid);
+    const seen = new Set(session.map((p) => p.pid));
+    return [...session, ...ownedProcesses(token).filter((p) => !seen.has(p.pid))];
+  };
+  const leftovers = () => members().filter((p) => p.state !== 'Z');
 
   const target: StartedTarget = {
     backend: 'process',
@@ -104,14 +115,13 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
       return exit;
     },
     processes(): ProcessInfo[] {
-      const session = sessionMembers(pid);
-      return withFds(session.sort((a, b) => (a.pid === pid ? -1 : b.pid === pid ? 1 : a.pid - b.pid)));
+      return withFds(members().sort((a, b) => (a.pid === pid ? -1 : b.pid === pid ? 1 : a.pid - b.pid)));
     },
     async kill() {
-      killSession(pid);
+      killSession(pid, startTime, token);
       const exit = await exited;
       for (let i = 0; i < 100 && leftovers().length > 0; i++) {
-        killSession(pid);
+        killSession(pid, startTime, token);
         await sleep(10);
       }
       return exit;
@@ -119,20 +129,29 @@ async function startProcess(form: ProcessForm, { dataDir, partitions }: StartCon
     async [Symbol.asyncDispose]() {
       if (mainExit === undefined || leftovers().length > 0) await target.kill();
       await proxy?.close();
-      untrack();
+      if (leftovers().length === 0) owned.released();
     },
   };
   return target;
 }
 
-/** SIGKILL the process group and any session member that moved to a group of its own. */
-function killSession(sid: number): void {
+/** A process target's command and environment may name the trial's data directory as `{data_dir}`. */
+const withDataDir = (value: string, dataDir: string) => value.replaceAll('{data_dir}', dataDir);
+
+/**
+ * SIGKILL whatever holds the token, then the session: its group and any member that moved to a group of its own.
+ * The session is only ours while its leader is, or while a member still holds the token (pid reuse).
+ */
+function killSession(sid: number, startTime: number, token: string): void {
+  killOwned(token);
+  const session = sessionMembers(sid);
+  if (!isSameProcess(sid, startTime) && !session.some((p) => ownerTokens(p.pid).includes(token))) return;
   try {
     process.kill(-sid, 'SIGKILL');
   } catch {
     // group already empty
   }
-  for (const p of sessionMembers(sid)) {
+  for (const p of session) {
     try {
       process.kill(p.pid, 'SIGKILL');
     } catch {

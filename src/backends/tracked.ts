@@ -1,33 +1,56 @@
-/** Resources sigstorm created and must not leave behind, even when it exits abruptly. */
-export type Resource = { kind: 'process-group'; pgid: number } | { kind: 'container'; id: string; remove: () => Promise<void> };
+import { journal, type ResourceRef } from '../leftovers/journal.js';
+import { killOwned } from '../leftovers/owned.js';
 
-const live = new Set<Resource>();
-
-export function track(resource: Resource): () => void {
-  live.add(resource);
-  return () => live.delete(resource);
+/**
+ * Resources sigstorm created and must not leave behind, even when it exits abruptly. Each is announced in the
+ * on-disk journal before it is created (see leftovers/journal.ts) and kept here with the way to remove it.
+ */
+export interface Owned {
+  /** Once it exists: how to remove it, for an interrupt that cannot wait for the normal teardown. */
+  created(detail: { id?: string; pid?: number }, remove?: () => Promise<void> | void): void;
+  /** Removed by the normal path: forget it. */
+  released(): void;
 }
 
-/** Removes everything still tracked (containers asynchronously, process groups at once). */
+const live = new Map<number, { resource: ResourceRef; remove?: () => Promise<void> | void }>();
+
+export function own(resource: ResourceRef): Owned {
+  const ref = journal.intend(resource);
+  live.set(ref, { resource });
+  return {
+    created(detail, remove) {
+      journal.created(ref, detail);
+      if (remove) live.set(ref, { resource, remove });
+    },
+    released() {
+      live.delete(ref);
+      journal.released(ref);
+    },
+  };
+}
+
+/** Removes everything still tracked (containers asynchronously, processes at once). */
 export async function releaseAll(): Promise<void> {
-  const pending = [...live].map(async (r) => {
-    live.delete(r);
-    if (r.kind === 'process-group') killGroup(r.pgid);
-    else await r.remove().catch(() => undefined);
-  });
-  await Promise.all(pending);
+  await Promise.all(
+    [...live].map(async ([ref, entry]) => {
+      live.delete(ref);
+      try {
+        await entry.remove?.();
+        journal.released(ref);
+      } catch {
+        // left in the journal for `sigstorm gc`
+      }
+    }),
+  );
 }
 
-const killGroup = (pgid: number) => {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-};
-
-// Last resort on exit: a synchronous kill of every process group we started (containers need async calls
-// and are handled by releaseAll on signals and by `sigstorm gc`).
+// Last resort on exit: processes can be killed synchronously; containers need async calls and are handled by
+// releaseAll on signals and, failing that, by `sigstorm gc` from the journal and the labels.
 process.once('exit', () => {
-  for (const r of live) if (r.kind === 'process-group') killGroup(r.pgid);
+  for (const [ref, { resource }] of live) {
+    if (resource.kind !== 'process') continue;
+    killOwned(resource.token);
+    journal.released(ref);
+  }
+  journal.closeIfClean();
 });

@@ -1,15 +1,17 @@
 import type { BackendChoice } from '../backends/backend.js';
 import { badInput, ExitCode, SigstormError } from '../errors.js';
-import { fuzz } from '../fuzz/campaign.js';
+import { fuzz, type FuzzReport } from '../fuzz/campaign.js';
 import { parseShard, seedFor, selectShard } from '../fuzz/shard.js';
 import { displayPath } from '../report/display-path.js';
 import { formatFuzz } from '../report/fuzz-text.js';
 import { fromError, fromFuzzReport, resultSet, skipped, type ScenarioResult } from '../report/result.js';
+import { UnsavedReport } from '../report/write.js';
 import { parseDuration } from '../time.js';
 import { reportError } from './main.js';
 import { writeOutputs } from './outputs.js';
 import { ProgressDisplay, progressMode } from './progress.js';
-import { onInterrupt } from './run.js';
+import { onInterrupt } from './interrupt.js';
+import { warnAboutLeftovers } from './leftovers.js';
 import { expandScenarioPaths } from './validate.js';
 
 export interface FuzzArgs {
@@ -45,6 +47,7 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   const baseSeed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
   const display = new ProgressDisplay(progressMode(args.quiet));
   const interrupt = onInterrupt();
+  await warnAboutLeftovers(args.backend);
   const started = Date.now();
   const results: ScenarioResult[] = [];
   let stopped = false;
@@ -74,12 +77,16 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
         display.clear();
         if (!args.json && !args.quiet) process.stdout.write(`${formatFuzz(report, reportPath)}\n`);
         results.push(fromFuzzReport(report, displayPath(reportPath)));
+        if (report.error) process.stderr.write(`sigstorm: ${report.error.message}\n  The campaign stopped early; what it found is in the report.\n`);
         if (args.failFast && report.verdict === 'fail') stopped = true;
       } catch (error) {
         display.clear();
         const code = reportError(error);
         const kind = error instanceof SigstormError ? error.kind : 'internal';
-        results.push(fromError(file, { kind, message: (error as Error)?.message ?? String(error) }, code));
+        const message = (error as Error)?.message ?? String(error);
+        // A report that could not be written still has its verdict: keep it in the combined result.
+        const unsaved = error instanceof UnsavedReport ? (error.report as FuzzReport) : undefined;
+        results.push(unsaved ? { ...fromFuzzReport(unsaved), exitCode: code, error: { kind, message } } : fromError(file, { kind, message }, code));
       }
     }
   } finally {
@@ -88,6 +95,6 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   }
   const set = resultSet(results, { shards: shard ? [shard] : [], baseSeed, interrupted: Boolean(interrupt.by), durationMs: Date.now() - started });
   await writeOutputs(set, { reportDir: args.reportDir, junit: args.junit, summary: args.summary, html: args.html, print: args.json ? 'json' : 'verdict' });
-  if (interrupt.by) return interrupt.by === 'SIGTERM' ? 143 : 130;
+  if (interrupt.exitCode) return interrupt.exitCode;
   return files.length ? set.exitCode : ExitCode.ok;
 }

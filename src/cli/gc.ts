@@ -1,20 +1,14 @@
-import { dockerClient } from '../backends/engine.js';
-import { isAlive } from '../backends/procfs.js';
 import { ExitCode } from '../errors.js';
+import { sweep } from '../leftovers/sweep.js';
 
-/** Removes containers labelled by sigstorm whose run (the sigstorm process on this host) is gone. */
+/**
+ * Removes what sigstorm runs that are no longer alive left behind: containers (by label), host processes (by the
+ * token in their environment), data directories and iptables rules (from the runs' journals).
+ */
 export async function gcCommand(all: boolean): Promise<number> {
-  const client = await dockerClient();
-  const docker = client.container.dockerode;
-  const containers = await docker.listContainers({ all: true, filters: { label: ['sigstorm=true'] } });
-  let removed = 0;
-  for (const info of containers) {
-    const owner = Number(info.Labels['sigstorm.pid']);
-    if (!all && owner && isAlive(owner)) continue;
-    await docker.getContainer(info.Id).remove({ force: true, v: true });
-    removed++;
-    process.stdout.write(`removed container ${info.Id.slice(0, 12)} (run ${info.Labels['sigstorm.run'] ?? '?'}, ${info.Labels['sigstorm.scenario'] ?? '?'})\n`);
-  }
-  process.stdout.write(`${removed} container(s) removed, ${containers.length - removed} kept (their run is alive)\n`);
-  return ExitCode.ok;
+  const { removed, failed } = await sweep({ includeLive: all, docker: true });
+  for (const r of removed) process.stdout.write(`removed ${r.what} (${r.owner})\n`);
+  for (const f of failed) process.stderr.write(`sigstorm: could not remove ${f.leftover.what} (${f.leftover.owner}): ${f.error}\n`);
+  process.stdout.write(`${removed.length} leftover(s) removed${failed.length ? `, ${failed.length} could not be` : ''}\n`);
+  return failed.length ? ExitCode.infrastructure : ExitCode.ok;
 }

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { ExitCode, SigstormError } from '../errors.js';
+import { UnsavedReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 
 /** The output flags shared by run, fuzz and merge. */
@@ -137,6 +138,7 @@ export async function main(argv: string[]): Promise<void> {
 
 /** Prints an error for a person: the message for known errors, a stack only for sigstorm's own bugs. */
 export function reportError(error: unknown): number {
+  if (error instanceof UnsavedReport) process.stdout.write(`${JSON.stringify(error.report, null, 2)}\n`);
   if (error instanceof SigstormError) {
     process.stderr.write(`sigstorm: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
     return error.exitCode;

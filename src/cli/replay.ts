@@ -2,7 +2,7 @@ import type { BackendChoice } from '../backends/backend.js';
 import { ExitCode } from '../errors.js';
 import { describeEvent } from '../faults/event.js';
 import { replay } from '../fuzz/replay.js';
-import { onInterrupt } from './run.js';
+import { onInterrupt } from './interrupt.js';
 
 interface ReplayArgs {
   file: string;
@@ -28,7 +28,7 @@ export async function replayCommand(args: ReplayArgs): Promise<number> {
         result.schedule.map((e) => `  ${describeEvent(e)}\n`).join('') +
         `  ${result.signature ?? 'any failure'}: ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})\n`,
     );
-    if (interrupt.by) return interrupt.by === 'SIGTERM' ? 143 : 130;
+    if (interrupt.exitCode) return interrupt.exitCode;
     return r.failed > 0 ? ExitCode.failed : ExitCode.ok;
   } finally {
     interrupt.dispose();

@@ -1,3 +1,4 @@
+import { journal } from '../leftovers/journal.js';
 import type { Delivery, Recipient, StartedTarget } from '../backends/backend.js';
 import type { SignalName } from '../signals.js';
 import type { PartitionEvent } from './event.js';
@@ -19,8 +20,9 @@ export interface Injectors {
   partition(spec: Pick<PartitionEvent, 'direction' | 'mode'>): Promise<Applied>;
 }
 
+/** The target's own injectors; lasting faults are noted in the journal while they hold. */
 export const injectorsFor = (target: StartedTarget): Injectors => ({
   signal: (signals, to) => target.signal(signals, to),
-  pause: () => target.pause(),
-  partition: (spec) => target.partition(spec),
+  pause: () => target.pause().then((applied) => (journal.phase('fault', 'pause'), applied)),
+  partition: (spec) => target.partition(spec).then((applied) => (journal.phase('fault', `partition ${spec.direction} ${spec.mode}`), applied)),
 });

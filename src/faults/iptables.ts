@@ -1,4 +1,6 @@
 import { execa } from 'execa';
+import { readStat } from '../backends/procfs.js';
+import { own } from '../backends/tracked.js';
 import type { PartitionEvent } from './event.js';
 
 type Spec = Pick<PartitionEvent, 'direction' | 'mode'>;
@@ -26,6 +28,7 @@ async function iptables(pid: number, args: string[]): Promise<void> {
 /** Inserts the rules and returns the function that deletes them again. */
 export async function cutNamespace(pid: number, ports: number[], spec: Spec): Promise<() => Promise<void>> {
   const rules = partitionRules(ports, spec);
+  const owned = own({ kind: 'iptables', pid, startTime: readStat(pid)?.startTime ?? 0, rules });
   const added: string[][] = [];
   try {
     for (const rule of rules) {
@@ -34,11 +37,20 @@ export async function cutNamespace(pid: number, ports: number[], spec: Spec): Pr
     }
   } catch (error) {
     for (const rule of added) await iptables(pid, ['-D', ...rule]).catch(() => undefined);
+    owned.released();
     throw error;
   }
   return async () => {
     for (const rule of added) await iptables(pid, ['-D', ...rule]);
+    owned.released();
   };
+}
+
+/** Deletes sigstorm's rules from the namespace of `pid` (what a killed run left), returning how many. */
+export async function removeRules(pid: number, rules: string[][]): Promise<number> {
+  let removed = 0;
+  for (const rule of rules) if (await iptables(pid, ['-D', ...rule]).then(() => true, () => false)) removed++;
+  return removed;
 }
 
 /** sigstorm's rules left in the namespace of `pid` (`iptables -S` lines), for checks and clean-up. */

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Backend, BackendChoice } from '../backends/backend.js';
+import { engineLost } from '../backends/engine.js';
 import { selectBackend } from '../backends/select.js';
 import { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../faults/event.js';
@@ -12,6 +13,7 @@ import type { ReportHeader } from '../report/report.js';
 import { writeHtmlBeside } from '../report/html-file.js';
 import { fromFuzzReport } from '../report/result.js';
 import { writeReport } from '../report/write.js';
+import { journal } from '../leftovers/journal.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -37,7 +39,7 @@ export interface FuzzOptions {
   reportDir?: string;
   runId?: string;
   signal?: AbortSignal;
-  /** Called after every schedule and at each change of phase. */
+  /** Called after every trial and schedule, and at each change of phase. */
   onProgress?: (progress: FuzzProgress) => void;
 }
 
@@ -93,6 +95,10 @@ export interface FuzzReport extends ReportHeader<'fuzz'> {
   timeToFirstFailureMs: number | null;
   verdict: 'pass' | 'fail' | 'unknown';
   interrupted: boolean;
+  /** Set when the environment failed for good and the campaign stopped early (what it found is kept). */
+  error?: { kind: string; message: string };
+  /** False in the checkpoints written while the campaign runs: a run that died left this partial report. */
+  complete: boolean;
   outcome: FuzzOutcome;
   /** The minimal schedule step by step: "+120 ms SIGTERM→main". */
   minimalSteps: string[];
@@ -118,6 +124,7 @@ export const defaultParallelism = (): number => Math.max(1, Math.min(4, availabl
 export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptions = {}): Promise<FuzzResult> {
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
   const backend = await selectBackend(options.backend ?? 'auto', scenario);
+  journal.phase('prepare', scenario.name);
   await backend.prepare(scenario.target);
   const runId = options.runId ?? newRunId();
   const reportDir = options.reportDir ?? 'reports';
@@ -127,27 +134,10 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const started = Date.now();
   const runs = options.runs ?? 50;
   const onProgress = options.onProgress ?? (() => undefined);
-
-  const run = trialFunction(scenario, backend, runId, options.signal);
   let phase: FuzzProgress['phase'] = 'exploring';
   let confirmTrials = 0;
-  // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
-  const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
-    const outcome = await run(schedule);
-    if (phase === 'confirming') confirmTrials++;
-    progress(phase, `trial ${property.trials + confirmTrials}: ${outcome.kind}`);
-    return outcome;
-  };
-  const property = new FlakyProperty(trial, {
-    estimateRuns: 3,
-    maxCleanRuns: 8,
-    infraRetries: 2,
-    shrinkTrials: 200,
-    shrinkMs: Math.max(30_000, budgetMs / 2),
-  });
-  const saved = await loadFindings(reportDir, scenario.name);
   let tried = 0;
-  const progress = (phase: FuzzProgress['phase'], message: string) =>
+  const progress = (message: string) =>
     onProgress({
       scenario: scenario.name,
       phase,
@@ -160,15 +150,87 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       budgetMs,
       message,
     });
+
+  // Work stops on the user's interrupt, or when the environment fails for good (the engine went away).
+  const halt = new AbortController();
+  const stop = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
+  let fatal: SigstormError | undefined;
+  const run = trialFunction(scenario, backend, runId, stop, (error) => {
+    fatal ??= error;
+    progress(`stopping: ${error.message}`);
+    halt.abort();
+  });
+  // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
+  const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
+    const outcome = await run(schedule);
+    if (phase === 'confirming') confirmTrials++;
+    progress(`trial ${property.trials + confirmTrials}: ${outcome.kind}`);
+    return outcome;
+  };
+  const property = new FlakyProperty(trial, {
+    estimateRuns: 3,
+    maxCleanRuns: 8,
+    infraRetries: 2,
+    shrinkTrials: 200,
+    shrinkMs: Math.max(30_000, budgetMs / 2),
+  });
+  const saved = await loadFindings(reportDir, scenario.name);
+
+  const reportPath = join(reportDir, scenario.name, runId, 'report.json');
+  /** The report as it stands; `complete` is false for the checkpoints written while the campaign runs. */
+  function makeReport(outcome: FuzzOutcome, path: string | null, complete = true, trialRecord?: TrialRecord): FuzzReport {
+    return {
+      schemaVersion: 1,
+      tool: { name: 'sigstorm', version: VERSION },
+      command: 'fuzz',
+      runId,
+      createdAt: new Date(started).toISOString(),
+      scenario: { name: scenario.name, path: scenario.path },
+      backend: backend.name,
+      seed,
+      path,
+      schedulesTried: tried,
+      trialsRun: property.trials + (outcome.kind === 'failed' ? outcome.reproduction.runs : 0),
+      infrastructureErrors: property.infrastructureErrors,
+      durationMs: Date.now() - started,
+      timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
+      verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
+      interrupted: options.signal?.aborted ?? false,
+      ...(fatal ? { error: { kind: fatal.kind, message: fatal.message } } : {}),
+      complete,
+      outcome,
+      minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
+      findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
+      shrinkBudgetExhausted: property.budgetExhausted,
+      replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
+      ...(trialRecord ? { trial: trialRecord } : {}),
+    };
+
+  }
+  /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
+  async function checkpoint(): Promise<void> {
+    const m = property.minimal;
+    const outcome: FuzzOutcome = m
+      ? { kind: 'failed', signature: property.target!.signature, minimal: m.schedule, original: property.original!, shrinkSteps: property.shrinkSteps, reproduction: { failed: 0, runs: 0, rate: 0, interval: wilson(0, 0) }, failures: m.failures }
+      : { kind: 'interrupted' };
+    await writeReport(makeReport(outcome, null, false), reportDir).catch(() => undefined);
+  }
+  await checkpoint();
   const details = await fc.check(
     fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
-      if (options.signal?.aborted) return true;
+      if (stop.aborted) return true;
       tried++;
       phase = property.target ? 'shrinking' : 'exploring';
-      progress(phase, `schedule ${tried}: running (${property.trials} trials so far)`);
+      progress(`schedule ${tried}: running (${property.trials} trials so far)`);
+      const known = property.minimal;
       const holds = await property.check(sortSchedule(raw));
+      if (property.minimal !== known) {
+        // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.
+        journal.phase('shrinking', property.target?.signature);
+        await checkpoint();
+      }
+      phase = property.target ? 'shrinking' : 'exploring';
       progress(
-        property.target ? 'shrinking' : 'exploring',
         property.target
           ? `shrinking ${property.target.signature}: ${property.minimal!.schedule.length} event(s) after ${property.shrinkSteps} step(s), ${property.trials} trials`
           : `schedule ${tried}: ${holds ? 'held' : 'failed'} (${property.trials} trials)`,
@@ -186,7 +248,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
 
   let outcome: FuzzOutcome;
   let trialRecord: TrialRecord | undefined;
-  if (options.signal?.aborted && !property.minimal) outcome = { kind: 'interrupted' };
+  if (stop.aborted && !property.minimal) outcome = { kind: 'interrupted' };
   else if (!property.minimal) outcome = { kind: 'passed' };
   else {
     const signature = property.target!.signature;
@@ -195,20 +257,19 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     const path = [...property.accepted].reverse();
     let chosen: FailingStep = path[0]!;
     let reproduction: Reproduction | undefined;
-    let record: TrialRecord | undefined;
     const skipped: Schedule[] = [];
     for (const [i, step] of path.entries()) {
       if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
       phase = 'confirming';
-      progress(phase, `confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
-      const { record: confirmed, ...r } = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, options.signal);
+      progress(`confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
+      journal.phase('confirming', `${step.schedule.length} event(s)`);
+      const { record, ...r } = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, stop);
       chosen = step;
       reproduction = r;
-      record = confirmed ?? step.record;
-      if (r.failed > 0 || options.signal?.aborted) break;
+      trialRecord = record ?? step.record;
+      if (r.failed > 0 || stop.aborted) break;
       skipped.push(step.schedule);
     }
-    trialRecord = record;
     outcome = {
       kind: 'failed',
       signature,
@@ -219,41 +280,22 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       failures: chosen.failures,
       ...(skipped.length ? { notReproduced: skipped } : {}),
     };
-    await saveFinding(reportDir, scenario.name, { signature, schedule: chosen.schedule, foundAt: new Date().toISOString(), runId });
+    // The report below holds the finding too: failing to add it to the database must not lose the campaign.
+    await saveFinding(reportDir, scenario.name, { signature, schedule: chosen.schedule, foundAt: new Date().toISOString(), runId }).catch((error: Error) =>
+      process.stderr.write(`sigstorm: warning: cannot save the finding to ${reportDir}: ${error.message}\n`),
+    );
   }
 
-  const reportPath = join(reportDir, scenario.name, runId, 'report.json');
-  const report: FuzzReport = {
-    schemaVersion: 1,
-    tool: { name: 'sigstorm', version: VERSION },
-    command: 'fuzz',
-    runId,
-    createdAt: new Date(started).toISOString(),
-    scenario: { name: scenario.name, path: scenario.path },
-    backend: backend.name,
-    seed,
-    path: details.counterexamplePath ?? null,
-    schedulesTried: tried,
-    trialsRun: property.trials + (outcome.kind === 'failed' ? outcome.reproduction.runs : 0),
-    infrastructureErrors: property.infrastructureErrors,
-    durationMs: Date.now() - started,
-    timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
-    verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
-    interrupted: options.signal?.aborted ?? false,
-    outcome,
-    minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
-    findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
-    shrinkBudgetExhausted: property.budgetExhausted,
-    replay: outcome.kind === 'failed' ? `npx sigstorm replay ${displayPath(reportPath)} --times 20` : null,
-    ...(trialRecord ? { trial: trialRecord } : {}),
-  };
+  journal.phase('reporting', scenario.name);
+  const report = makeReport(outcome, details.counterexamplePath ?? null, true, trialRecord);
   await writeReport(report, reportDir);
   await writeHtmlBeside(reportPath, (shown) => fromFuzzReport(report, shown));
   return { report, reportPath };
 }
 
+
 /** Runs one trial and reduces it to what the fuzzer needs; infrastructure trouble is reported, not thrown. */
-export function trialFunction(scenario: Scenario, backend: Backend, runId: string, signal?: AbortSignal) {
+export function trialFunction(scenario: Scenario, backend: Backend, runId: string, signal?: AbortSignal, onFatal?: (error: SigstormError) => void) {
   let n = 0;
   return async (schedule: Schedule): Promise<TrialOutcome> => {
     if (signal?.aborted) return { kind: 'pass' };
@@ -265,6 +307,9 @@ export function trialFunction(scenario: Scenario, backend: Backend, runId: strin
       const failures = results.filter((r) => r.verdict === 'fail');
       return { kind: 'fail', signatures: failures.map(signatureOf), failures, record };
     } catch (error) {
+      const lost = backend.name === 'docker' && !signal?.aborted ? await engineLost(error) : undefined;
+      if (lost) onFatal?.(lost);
+      if (lost) return { kind: 'infrastructure', error: lost.message };
       if (error instanceof SigstormError && error.kind === 'infrastructure') return { kind: 'infrastructure', error: error.message };
       throw error;
     }

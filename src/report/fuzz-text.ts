@@ -15,7 +15,11 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
     lines.push(`  minimal failing schedule (${outcome.minimal.length} event(s), ${outcome.shrinkSteps} shrink step(s)):`);
     for (const step of report.minimalSteps) lines.push(`    ${step}`);
     const r = outcome.reproduction;
-    lines.push(`  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`);
+    lines.push(
+      r.runs === 0
+        ? '  not confirmed: the campaign stopped before re-running it'
+        : `  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`,
+    );
     for (const f of outcome.failures) lines.push(`  ✗ ${f.oracle}: ${f.message}`);
     for (const s of outcome.notReproduced ?? []) lines.push(`  (smaller, but did not fail again in confirmation: ${JSON.stringify(s)})`);
     if (JSON.stringify(outcome.original) !== JSON.stringify(outcome.minimal)) lines.push(`  shrunk from ${outcome.original.length} event(s): ${JSON.stringify(outcome.original)}`);

@@ -70,7 +70,8 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
     scenario: shown(report.scenario),
     command: 'fuzz',
     verdict: report.verdict,
-    exitCode: report.interrupted && report.verdict !== 'fail' ? ExitCode.infrastructure : exitCodeFor(report.verdict),
+    // An environment that failed for good (the engine went away) is an infrastructure failure, whatever was found.
+    exitCode: report.error || (report.interrupted && report.verdict !== 'fail') ? ExitCode.infrastructure : exitCodeFor(report.verdict),
     backend: report.backend,
     seed: report.seed,
     runId: report.runId,
@@ -82,6 +83,7 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
     failures: report.outcome.kind === 'failed' ? report.outcome.failures : [],
     ...(report.outcome.kind === 'failed' ? { reproduction: report.outcome.reproduction } : {}),
     replay: report.replay,
+    ...(report.error ? { error: report.error } : {}),
     ...(report.trial ? { trial: report.trial } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { infrastructure } from '../errors.js';
+import { infrastructure, SigstormError } from '../errors.js';
 
 /** Writes reports/<scenario>/<run-id>/report.json atomically (temp file + rename) and returns its path. */
 export async function writeReport(report: { scenario: { name: string }; runId: string }, reportDir: string): Promise<string> {
@@ -11,9 +11,19 @@ export async function writeReport(report: { scenario: { name: string }; runId: s
     await writeFile(`${path}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
     await rename(`${path}.tmp`, path);
   } catch (error) {
-    throw infrastructure(`cannot write ${path}: ${(error as Error).message}`);
+    throw new UnsavedReport(`cannot write ${path}: ${(error as Error).message}`, report);
   }
   return path;
+}
+
+/** The report could not be written (disk full, read-only): it travels with the error so it can still be printed. */
+export class UnsavedReport extends SigstormError {
+  constructor(
+    message: string,
+    readonly report: unknown,
+  ) {
+    super('infrastructure', message, 'The report is printed on standard output instead, so nothing is lost; free some space or pass --report-dir.');
+  }
 }
 
 /** Writes a text file (a rendered report), creating its directory; a failure is an infrastructure error. */

@@ -1,8 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, RawExit, StartedTarget } from '../backends/backend.js';
+import { own } from '../backends/tracked.js';
+import { infrastructure } from '../errors.js';
+import { journal } from '../leftovers/journal.js';
+import { readStat } from '../backends/procfs.js';
 import type { FaultEvent, Schedule } from '../faults/event.js';
 import { injectorsFor } from '../faults/inject.js';
 import { isTerminatingIn } from '../oracles/terminating.js';
@@ -32,16 +36,21 @@ export interface TrialOptions {
  * stopped at the end with its stop signal, as `docker stop` would. Judging is left to the oracles.
  */
 export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sigstorm-data-'));
+  // Named by the trial and announced before it exists, so `sigstorm gc` finds it after a SIGKILL.
+  const dataDir = join(tmpdir(), `sigstorm-data-${options.runId}`);
+  const owned = own({ kind: 'data-dir', path: dataDir });
   try {
+    await mkdir(dataDir, { recursive: true });
     return await startAndObserve(options, dataDir);
   } finally {
-    await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true }).then(owned.released, () => undefined);
   }
 }
 
 async function startAndObserve(options: TrialOptions, dataDir: string): Promise<TrialRecord> {
   const { scenario, backend } = options;
+  if (options.signal?.aborted) throw infrastructure('interrupted before the target was started');
+  journal.phase('starting', options.runId);
   const target = await backend.start(scenario.target, {
     dataDir,
     partitions: options.schedule.some((e) => e.kind === 'partition'),
@@ -52,6 +61,8 @@ async function startAndObserve(options: TrialOptions, dataDir: string): Promise<
       'sigstorm.run': options.runId,
       'sigstorm.scenario': scenario.name,
       'sigstorm.pid': String(process.pid),
+      // With the pid, names this sigstorm process even after pid reuse (`sigstorm gc`).
+      'sigstorm.pid-start': String(readStat(process.pid)?.startTime ?? 0),
     },
   });
   try {
@@ -64,6 +75,7 @@ async function startAndObserve(options: TrialOptions, dataDir: string): Promise<
 async function observe(target: StartedTarget, options: TrialOptions, dataDir: string): Promise<TrialRecord> {
   const { scenario } = options;
   const readyMs = await waitReady(target, scenario.target.ready, options.signal);
+  journal.phase('ready', options.runId);
   const readyAt = new Date().toISOString();
   const rel = (ms: number) => ms - readyMs;
 

@@ -1,0 +1,65 @@
+import { constants } from 'node:os';
+import { releaseAll } from '../backends/tracked.js';
+import { journal } from '../leftovers/journal.js';
+
+/** How long the first signal may take to end the work and write the report before sigstorm forces its way out. */
+const FORCE_AFTER_MS = Number(process.env.SIGSTORM_INTERRUPT_GRACE_MS ?? 30_000);
+
+/**
+ * The first SIGINT/SIGTERM/SIGHUP ends the work early: the target is removed and the report still written. A
+ * second signal, or the first one taking longer than FORCE_AFTER_MS, removes what is left at once and exits. The
+ * exit status is 128 + the number of the first signal (130, 143, 129), whichever signal forced the exit.
+ */
+export interface Interrupt {
+  readonly signal: AbortSignal;
+  /** The signal that interrupted sigstorm, if one did. */
+  readonly by: NodeJS.Signals | undefined;
+  /** 128 + n of that signal. */
+  readonly exitCode: number | undefined;
+  dispose(): void;
+}
+
+export function onInterrupt(): Interrupt {
+  const controller = new AbortController();
+  const state = { by: undefined as NodeJS.Signals | undefined };
+  const exitCode = () => (state.by ? 128 + constants.signals[state.by] : undefined);
+  const force = (why: string) => {
+    say(`sigstorm: ${why}: removing what is left and exiting now\n`);
+    void releaseAll().finally(() => process.exit(exitCode()));
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const handler = (signal: NodeJS.Signals) => {
+    if (state.by) return force(`${signal} again`);
+    state.by = signal;
+    journal.phase('interrupted', signal);
+    // A closed terminal (SIGHUP) turns every later write into EIO: nothing sigstorm prints may crash it now.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+    say(`sigstorm: ${signal}: ending the trial, cleaning up and writing the report (again to force)\n`);
+    timer = setTimeout(() => force(`still not done ${FORCE_AFTER_MS / 1000}s after ${signal}`), FORCE_AFTER_MS);
+    timer.unref();
+    controller.abort();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, handler);
+  return {
+    signal: controller.signal,
+    get by() {
+      return state.by;
+    },
+    get exitCode() {
+      return exitCode();
+    },
+    dispose: () => {
+      clearTimeout(timer);
+      signals.forEach((s) => process.off(s, handler));
+    },
+  };
+}
+
+const say = (text: string) => {
+  try {
+    process.stderr.write(text);
+  } catch {
+    // no terminal left
+  }
+};

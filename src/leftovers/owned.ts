@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { allProcesses, type ProcessInfo } from '../backends/procfs.js';
+
+/**
+ * Host processes carry no labels, but they inherit their environment: every process a target starts, even one
+ * that calls setsid or is re-parented to init, keeps the token sigstorm put in the target's environment. Tokens
+ * accumulate, so the targets of a sigstorm that is itself a target are found by both.
+ */
+export const OWNER_ENV = 'SIGSTORM_OWNER';
+
+export const ownerEnv = (token: string): Record<string, string> => ({
+  [OWNER_ENV]: [process.env[OWNER_ENV], token].filter(Boolean).join(' '),
+});
+
+/** The tokens in the environment of `pid` ([] when unreadable or none). */
+export function ownerTokens(pid: number): string[] {
+  let environ: string;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return [];
+  }
+  const entry = environ.split('\0').find((e) => e.startsWith(`${OWNER_ENV}=`));
+  return entry ? entry.slice(OWNER_ENV.length + 1).split(' ') : [];
+}
+
+/** Live processes (zombies excluded) whose environment holds `token`. */
+export const ownedProcesses = (token: string): Omit<ProcessInfo, 'fds'>[] =>
+  allProcesses().filter((p) => p.pid !== process.pid && p.state !== 'Z' && ownerTokens(p.pid).includes(token));
+
+/** SIGKILLs every process holding `token`; returns how many were signalled. */
+export function killOwned(token: string): number {
+  let killed = 0;
+  for (const p of ownedProcesses(token)) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return killed;
+}

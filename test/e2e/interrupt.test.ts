@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FuzzReport } from '../../src/fuzz/campaign.js';
+import type { Report } from '../../src/report/report.js';
+import { sigstorm } from '../helpers/cli.js';
+import { collectJournal, leftoversOf, newDir, reachedPhase, runIdsIn } from '../helpers/leftovers.js';
+
+const partition = '[{"at":100,"kind":"partition","direction":"both","mode":"drop","duration":"20s"}]';
+
+/** Each phase: the command, the journal phase at which the signal lands, and how long after it. */
+const phases = [
+  { phase: 'prepare', args: ['run', 'scenarios/shell-form-fixed.yml', '--backend', 'docker'], delayMs: 0 },
+  { phase: 'starting', args: ['run', 'scenarios/unread-notify.yml', '--backend', 'docker'], delayMs: 0 },
+  { phase: 'ready', args: ['run', 'scenarios/unread-notify.yml', '--backend', 'process'], delayMs: 300 },
+  { phase: 'fault', args: ['run', 'scenarios/return-on-close-fixed.yml', '--backend', 'docker', '--events', partition], delayMs: 200 },
+  { phase: 'shrinking', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'process', '--seed', '7', '--runs', '40'], delayMs: 0 },
+  { phase: 'confirming', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'docker', '--seed', '7', '--runs', '40'], delayMs: 300 },
+] as const;
+
+const readReport = <T,>(dir: string): T | undefined => {
+  // Scenario directories only: result.json (the invocation's combined result) sits beside them.
+  for (const scenario of readdirSync(dir).filter((n) => !n.endsWith('.json'))) {
+    for (const run of readdirSync(join(dir, scenario)).filter((r) => !r.endsWith('.json'))) {
+      return JSON.parse(readFileSync(join(dir, scenario, run, 'report.json'), 'utf8')) as T;
+    }
+  }
+  return undefined;
+};
+
+/** Starts sigstorm, signals it at `phase` (and again after `againMs`), and returns what it did and left. */
+async function interruptAt(args: readonly string[], phase: string, signal: NodeJS.Signals, delayMs: number, againMs?: number) {
+  const stateDir = newDir('state');
+  const reportDir = newDir('reports');
+  const child = sigstorm([...args, '--report-dir', reportDir], { env: { SIGSTORM_STATE_DIR: stateDir } });
+  const journal = collectJournal(stateDir, child.pid!);
+  await reachedPhase(stateDir, child.pid!, phase);
+  await new Promise((r) => setTimeout(r, delayMs));
+  const signalledAt = Date.now();
+  child.kill(signal);
+  if (againMs !== undefined) setTimeout(() => child.kill(signal), againMs);
+  const result = await child;
+  const stoppedMs = Date.now() - signalledAt;
+  const records = journal.stop();
+  return { result, stoppedMs, records, reportDir, stateDir, leftovers: leftoversOf(child.pid!, runIdsIn(records)) };
+}
+
+describe('interrupting sigstorm at every phase', () => {
+  for (const { phase, args, delayMs } of phases) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      it(`${signal} while ${phase} (${args[0]} --backend ${args[3]}) stops it cleanly and keeps the report`, async () => {
+        const { result, stoppedMs, records, reportDir, leftovers } = await interruptAt(args, phase, signal, delayMs);
+        expect(result.exitCode, result.all).toBe(signal === 'SIGINT' ? 130 : 143);
+        expect(result.all).not.toMatch(/internal error|\n\s+at /);
+        expect(stoppedMs).toBeLessThan(20_000);
+        expect(leftovers).toEqual([]);
+        // Everything announced was released, so the journal was removed.
+        expect(records.some((r) => r.op === 'intent') || phase === 'prepare').toBe(true);
+        const report = readReport<Report | FuzzReport>(reportDir);
+        expect(report, 'a partial report').toBeDefined();
+        expect(report!.interrupted).toBe(true);
+        if (phase === 'shrinking' || phase === 'confirming') {
+          // The failure found before the interrupt is kept, with its smallest schedule so far.
+          const fuzzReport = report as FuzzReport;
+          expect(fuzzReport.outcome.kind).toBe('failed');
+          if (fuzzReport.outcome.kind === 'failed') expect(fuzzReport.outcome.minimal.length).toBeGreaterThan(0);
+          expect(fuzzReport.verdict).toBe('fail');
+        } else {
+          expect(report!.verdict).toBe('unknown');
+        }
+      });
+    }
+  }
+
+  it('SIGHUP (terminal closed) mid-trial stops it the same way, exit 129', async () => {
+    const { result, leftovers, reportDir } = await interruptAt(['run', 'scenarios/unread-notify.yml', '--backend', 'docker'], 'ready', 'SIGHUP', 200);
+    expect(result.exitCode, result.all).toBe(129);
+    expect(leftovers).toEqual([]);
+    expect(readReport<Report>(reportDir)?.interrupted).toBe(true);
+  });
+
+  it('a second SIGINT forces the exit at once, still removing the container', async () => {
+    const { result, leftovers, stoppedMs } = await interruptAt(['run', 'scenarios/unread-notify.yml', '--backend', 'docker'], 'ready', 'SIGINT', 100, 5);
+    expect(result.exitCode, result.all).toBe(130);
+    expect(result.stderr).toMatch(/SIGINT again: removing what is left and exiting now/);
+    expect(stoppedMs).toBeLessThan(10_000);
+    expect(leftovers).toEqual([]);
+  });
+});

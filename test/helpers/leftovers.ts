@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JournalRecord } from '../../src/leftovers/journal.js';
+import { containersWithLabel } from './docker.js';
+
+export const newDir = (prefix: string) => mkdtempSync(join(tmpdir(), `sigstorm-${prefix}-`));
+
+/** The journal records sigstorm process `pid` has written so far into `stateDir`. */
+export function journalOf(stateDir: string, pid: number): JournalRecord[] {
+  const dir = join(stateDir, 'runs');
+  const name = existsSync(dir) ? readdirSync(dir).find((n) => n.startsWith(`${pid}-`)) : undefined;
+  if (!name) return [];
+  return readFileSync(join(dir, name), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as JournalRecord];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** Resolves with the journal so far once sigstorm `pid` reports reaching `phase` (rejects after `timeoutMs`). */
+export function reachedPhase(stateDir: string, pid: number, phase: string, timeoutMs = 90_000): Promise<JournalRecord[]> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      const records = journalOf(stateDir, pid);
+      if (records.some((r) => r.op === 'phase' && r.phase === phase)) {
+        clearInterval(poll);
+        resolve(records);
+      } else if (Date.now() - start > timeoutMs) {
+        clearInterval(poll);
+        reject(new Error(`sigstorm ${pid} did not reach ${phase} within ${timeoutMs} ms`));
+      }
+    }, 10);
+  });
+}
+
+/** Host processes whose environment carries a sigstorm owner token starting with `runId`. */
+export function processesOfRun(runId: string): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        return state !== 'Z' && env.some((e) => e.startsWith('SIGSTORM_OWNER=') && e.includes(runId));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Everything a sigstorm process could have left on this host, checked independently of sigstorm's own code:
+ * containers by its pid label, processes by token, data directories, iptables rules on the host.
+ */
+export function leftoversOf(pid: number, runIds: string[]): string[] {
+  const found: string[] = [];
+  for (const id of containersWithLabel(`sigstorm.pid=${pid}`)) found.push(`container ${id}`);
+  for (const runId of runIds) {
+    for (const p of processesOfRun(runId)) found.push(`process ${p}`);
+    for (const d of readdirSync(tmpdir()).filter((n) => n.startsWith(`sigstorm-data-${runId}`))) found.push(`directory ${d}`);
+  }
+  if (execFileSync('iptables', ['-w', '-S'], { encoding: 'utf8' }).includes('sigstorm-partition')) found.push('iptables rule on the host');
+  return found;
+}
+
+/** Run ids a journal announced (trial ids start with the campaign's). */
+export const runIdsIn = (records: JournalRecord[]): string[] => [
+  ...new Set(
+    records.flatMap((r) =>
+      r.op !== 'intent' ? [] : r.resource.kind === 'container' ? [r.resource.run] : r.resource.kind === 'process' ? [r.resource.token] : [],
+    ),
+  ),
+];
+
+/** Keeps every journal record of sigstorm `pid` seen until `stop()` (the journal is deleted on a clean exit). */
+export function collectJournal(stateDir: string, pid: number) {
+  let records: JournalRecord[] = [];
+  const poll = setInterval(() => {
+    const now = journalOf(stateDir, pid);
+    if (now.length > records.length) records = now;
+  }, 10);
+  return {
+    get records() {
+      return records;
+    },
+    stop: () => {
+      clearInterval(poll);
+      const last = journalOf(stateDir, pid);
+      if (last.length > records.length) records = last;
+      return records;
+    },
+  };
+}
