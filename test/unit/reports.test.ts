@@ -1,5 +1,8 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { loadResults } from '../../src/cli/merge.js';
 import { formatProgress } from '../../src/cli/progress.js';
 import type { PlayedEvent } from '../../src/faults/player.js';
 import { parseShard, seedFor, selectShard } from '../../src/fuzz/shard.js';
@@ -11,6 +14,7 @@ import { resultSet, skipped, verdictLine, type ScenarioResult } from '../../src/
 import { packRows, timelineSvg } from '../../src/report/timeline.js';
 import type { TrialRecord } from '../../src/trial/record.js';
 import type { LedgerEntry } from '../../src/workload/ledger.js';
+import { tempFiles } from '../helpers/files.js';
 
 // The renderers are pure functions of the report model: judged here on hand-written results and a recorded trial.
 const outcomes: LedgerEntry['outcome'][] = ['ok', 'ok', 'ok', 'refused', 'reset', 'truncated', 'timeout', 'http-error'];
@@ -167,5 +171,28 @@ describe('progress', () => {
     const p = { scenario: 'demo', schedulesTried: 12, runs: 50, trials: 31, failures: 1, shrinkSteps: 3, elapsedMs: 14_000, budgetMs: 300_000, message: '' };
     expect(formatProgress({ ...p, phase: 'exploring' }, { index: 1, total: 5 })).toBe('[2/5] 0:14/5:00  demo  exploring  12/50 schedules · 31 trials · 1 failure');
     expect(formatProgress({ ...p, phase: 'shrinking' })).toBe('0:14/5:00  demo  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps');
+  });
+});
+
+describe('merge inputs', () => {
+  const fuzzReport = (createdAt: string, verdict: 'pass' | 'fail') => ({
+    schemaVersion: 1, tool: { name: 'sigstorm', version: '0' }, command: 'fuzz', runId: createdAt, createdAt, scenario: { name: 'demo', path: 'scenarios/demo.yml' },
+    backend: 'process', seed: 1, path: null, schedulesTried: 1, trialsRun: 1, infrastructureErrors: 0, durationMs: 10, timeToFirstFailureMs: null, verdict, interrupted: false,
+    complete: true, outcome: verdict === 'pass' ? { kind: 'passed' } : { kind: 'failed', signature: 'deadline/sigkill-needed', minimal: [], original: [], shrinkSteps: 0, reproduction: { failed: 1, runs: 1, rate: 1, interval: { low: 0.2, high: 1 } }, failures: [] },
+    minimalSteps: [], findings: [], shrinkBudgetExhausted: false, replay: null,
+  });
+
+  it('a directory without result.json counts its report.json files, the newest per scenario', async () => {
+    const dir = tempFiles({});
+    for (const [run, created, verdict] of [['a', '2026-11-25T00:00:00.000Z', 'fail'], ['b', '2026-11-26T00:00:00.000Z', 'pass']] as const) {
+      mkdirSync(join(dir, 'demo', run), { recursive: true });
+      writeFileSync(join(dir, 'demo', run, 'report.json'), JSON.stringify(fuzzReport(created, verdict)));
+    }
+    const sets = await loadResults(dir);
+    expect(sets.map((s) => s.scenarios.map((x) => x.verdict))).toEqual([['pass']]);
+    // A result.json, where there is one, is what counts.
+    writeFileSync(join(dir, 'result.json'), JSON.stringify(resultSet([failed])));
+    expect((await loadResults(dir)).map((s) => s.verdict)).toEqual(['fail']);
+    await expect(loadResults(join(dir, 'nothing'))).rejects.toThrow(/no such file or directory/);
   });
 });
