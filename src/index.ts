@@ -1,5 +1,13 @@
 // The library API: what the CLI uses, for tests that want to run sigstorm themselves.
-export { fuzz, type FuzzOptions, type FuzzOutcome, type FuzzReport, type FuzzResult, type Reproduction } from './fuzz/campaign.js';
+export {
+  fuzz,
+  type FuzzOptions,
+  type FuzzOutcome,
+  type FuzzProgress,
+  type FuzzReport,
+  type FuzzResult,
+  type Reproduction,
+} from './fuzz/campaign.js';
 export { replay, type ReplayResult } from './fuzz/replay.js';
 export { run, replayCommand, type RunOptions, type RunResult } from './run.js';
 export { loadScenario, ScenarioError, type Problem } from './scenario/load.js';
@@ -11,3 +19,19 @@ export type { TrialRecord, ExitRecord } from './trial/record.js';
 export type { Report } from './report/report.js';
 export type { BackendChoice, BackendName, Recipient } from './backends/backend.js';
 export { SigstormError, ExitCode } from './errors.js';
+// Reports: one model (a result set), rendered as JUnit, Markdown or HTML; shards merged.
+export {
+  resultSet,
+  fromFuzzReport,
+  fromRunReport,
+  verdictLine,
+  type ResultSet,
+  type ScenarioResult,
+  type Shard,
+} from './report/result.js';
+export { toJUnit } from './report/junit.js';
+export { toMarkdown } from './report/markdown.js';
+export { toHtml } from './report/html.js';
+export { timelineSvg } from './report/timeline.js';
+export { mergeResultSets } from './report/merge.js';
+export { parseShard, selectShard, seedFor } from './fuzz/shard.js';

@@ -8,6 +8,8 @@ import { judge } from './oracles/judge.js';
 import { displayPath } from './report/display-path.js';
 import { redact, redactError, secretsOf } from './report/redact.js';
 import type { Report } from './report/report.js';
+import { writeHtmlBeside } from './report/html-file.js';
+import { fromRunReport } from './report/result.js';
 import { writeReport } from './report/write.js';
 import { newRunId } from './run-id.js';
 import { loadScenario } from './scenario/load.js';
@@ -71,7 +73,9 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
       trial,
     }, secrets);
     journal.phase('reporting', scenario.name);
-    return { report, reportPath: await writeReport(report, reportDir) };
+    const reportPath = await writeReport(report, reportDir);
+    await writeHtmlBeside(reportPath, (shown) => fromRunReport(report, shown));
+    return { report, reportPath };
   } catch (caught) {
     const error = backend.name === 'docker' ? ((await engineLost(caught)) ?? caught) : caught;
     if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw redactError(error, secrets);

@@ -3,8 +3,17 @@ import { ExitCode, SigstormError } from '../errors.js';
 import { UnsavedReport } from '../report/write.js';
 import { VERSION } from '../version.js';
 
-const COMMANDS = ['run', 'fuzz', 'replay', 'validate', 'analyze', 'gc', 'schema'];
-const NAME_A_COMMAND = 'Name a command: run, fuzz, replay, validate, analyze, gc or schema.';
+const COMMANDS = ['run', 'fuzz', 'merge', 'replay', 'validate', 'analyze', 'gc', 'schema'];
+const NAME_A_COMMAND = 'Name a command: run, fuzz, merge, replay, validate, analyze, gc or schema.';
+
+/** The output flags shared by run, fuzz and merge. */
+const outputOptions = {
+  json: { type: 'boolean', default: false, describe: 'Print the combined result as JSON on stdout, and nothing else there' },
+  quiet: { type: 'boolean', default: false, describe: 'Print nothing but errors and the final verdict line' },
+  junit: { type: 'string', describe: 'Write JUnit XML here (one testcase per scenario)' },
+  summary: { type: 'string', describe: 'Write a Markdown summary here (also appended to $GITHUB_STEP_SUMMARY when set)' },
+  html: { type: 'string', describe: 'Write a self-contained HTML report here' },
+} as const;
 
 /** Parses the command line and delegates; every command sets process.exitCode rather than exiting, so cleanup runs. */
 export async function main(argv: string[]): Promise<void> {
@@ -30,6 +39,10 @@ export async function main(argv: string[]): Promise<void> {
           .option('schedule', { type: 'string', describe: 'Schedule file (JSON or YAML list of events)' })
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports/<scenario>/<run-id>/ go' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON instead of the summary' })
+          .option('junit', outputOptions.junit)
+          .option('summary', outputOptions.summary)
+          .option('html', outputOptions.html)
+          .option('quiet', outputOptions.quiet)
           .conflicts('events', 'schedule'),
       async (args) => {
         const { runCommand } = await import('./run.js');
@@ -48,11 +61,25 @@ export async function main(argv: string[]): Promise<void> {
           .option('seed', { type: 'number', describe: 'fast-check seed (printed in every report)' })
           .option('parallel', { type: 'number', describe: 'Trials at once when re-running a schedule (default: cores, at most 4)' })
           .option('confirm', { type: 'number', default: 20, describe: 'Re-runs of the minimal schedule for its reproduction rate' })
-          .option('report-dir', { type: 'string', default: 'reports' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the reports as JSON' }),
+          .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports/<scenario>/<run-id>/ and result.json go' })
+          .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first confirmed failure; the scenarios after it are reported as skipped' })
+          .option('shard', { type: 'string', describe: 'Run only shard k of n of the scenarios (e.g. 2/4); merge the shards with `sigstorm merge`' })
+          .options(outputOptions),
       async (args) => {
         const { fuzzCommand } = await import('./fuzz.js');
         process.exitCode = await fuzzCommand(args);
+      },
+    )
+    .command(
+      'merge <reports..>',
+      'Merge the results of shards (report directories, result.json or report.json files) into one verdict',
+      (y) =>
+        y
+          .positional('reports', { type: 'string', array: true, demandOption: true, describe: 'Report directories or files' })
+          .options(outputOptions),
+      async (args) => {
+        const { mergeCommand } = await import('./merge.js');
+        process.exitCode = await mergeCommand(args);
       },
     )
     .command(

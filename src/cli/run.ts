@@ -1,11 +1,14 @@
 import type { BackendChoice } from '../backends/backend.js';
 import { exitCodeFor } from '../errors.js';
 import { parseEventsArgument, readScheduleFile } from '../faults/event.js';
+import { displayPath } from '../report/display-path.js';
+import { fromRunReport, resultSet } from '../report/result.js';
 import { formatRun } from '../report/text.js';
 import { run } from '../run.js';
 import { onInterrupt } from './interrupt.js';
 import { warnAboutLeftovers } from './leftovers.js';
 import { reportError } from './main.js';
+import { writeOutputs } from './outputs.js';
 
 interface RunArgs {
   scenario: string;
@@ -14,6 +17,10 @@ interface RunArgs {
   schedule?: string | undefined;
   reportDir: string;
   json: boolean;
+  quiet: boolean;
+  junit?: string | undefined;
+  summary?: string | undefined;
+  html?: string | undefined;
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -29,7 +36,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
       reportDir: args.reportDir,
       signal: interrupt.signal,
     });
-    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRun(report, reportPath)}\n`);
+    const text = formatRun(report, reportPath);
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${args.quiet ? text.split('\n')[0] : text}\n`);
+    const set = resultSet([fromRunReport(report, displayPath(reportPath))]);
+    await writeOutputs(set, { reportDir: args.reportDir, junit: args.junit, summary: args.summary, html: args.html, print: 'none' });
     if (interrupt.exitCode) return interrupt.exitCode;
     return exitCodeFor(report.verdict);
   } catch (error) {

@@ -11,17 +11,20 @@ import type { OracleResult } from '../oracles/verdict.js';
 import { displayPath } from '../report/display-path.js';
 import { redact, redactError, secretsOf } from '../report/redact.js';
 import type { ReportHeader } from '../report/report.js';
+import { writeHtmlBeside } from '../report/html-file.js';
+import { fromFuzzReport } from '../report/result.js';
 import { writeReport } from '../report/write.js';
 import { journal } from '../leftovers/journal.js';
 import { newRunId } from '../run-id.js';
 import { shellQuote } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { TrialRecord } from '../trial/record.js';
 import { runTrial } from '../trial/trial.js';
 import { VERSION } from '../version.js';
 import { scheduleArbitrary, sortSchedule } from './arbitrary.js';
 import { loadFindings, saveFinding } from './findings.js';
-import { FlakyProperty, signatureOf, type Finding, type TrialOutcome } from './flaky.js';
+import { FlakyProperty, signatureOf, type FailingStep, type Finding, type TrialOutcome } from './flaky.js';
 import { wilson } from './wilson.js';
 
 export interface FuzzOptions {
@@ -38,7 +41,25 @@ export interface FuzzOptions {
   reportDir?: string;
   runId?: string;
   signal?: AbortSignal;
-  onProgress?: (line: string) => void;
+  /** Called after every trial and schedule, and at each change of phase. */
+  onProgress?: (progress: FuzzProgress) => void;
+}
+
+/** Where a campaign stands, for a progress display. */
+export interface FuzzProgress {
+  scenario: string;
+  phase: 'exploring' | 'shrinking' | 'confirming';
+  schedulesTried: number;
+  /** Schedules the campaign will generate at most (`runs`). */
+  runs: number;
+  trials: number;
+  /** Failures met so far (confirmed or not, any signature). */
+  failures: number;
+  shrinkSteps: number;
+  elapsedMs: number;
+  budgetMs: number;
+  /** The same, as one line for a log. */
+  message: string;
 }
 
 export interface Reproduction {
@@ -87,6 +108,8 @@ export interface FuzzReport extends ReportHeader<'fuzz'> {
   findings: Finding[];
   shrinkBudgetExhausted: boolean;
   replay: string | null;
+  /** One trial of the minimal failing schedule that failed with its signature, for the timeline and `analyze`. */
+  trial?: TrialRecord;
 }
 
 export interface FuzzResult {
@@ -114,17 +137,41 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const budgetMs = options.budgetMs ?? 5 * 60_000;
   const parallel = options.parallel ?? defaultParallelism();
   const started = Date.now();
-  const progress = options.onProgress ?? (() => undefined);
+  const runs = options.runs ?? 50;
+  const onProgress = options.onProgress ?? (() => undefined);
+  let phase: FuzzProgress['phase'] = 'exploring';
+  let confirmTrials = 0;
+  let tried = 0;
+  const progress = (message: string) =>
+    onProgress({
+      scenario: scenario.name,
+      phase,
+      schedulesTried: tried,
+      runs,
+      trials: property.trials + confirmTrials,
+      failures: property.findings.length,
+      shrinkSteps: property.shrinkSteps,
+      elapsedMs: Date.now() - started,
+      budgetMs,
+      message,
+    });
 
   // Work stops on the user's interrupt, or when the environment fails for good (the engine went away).
   const halt = new AbortController();
   const stop = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
   let fatal: SigstormError | undefined;
-  const trial = trialFunction(scenario, backend, runId, stop, (error) => {
+  const run = trialFunction(scenario, backend, runId, stop, (error) => {
     fatal ??= error;
     progress(`stopping: ${error.message}`);
     halt.abort();
   });
+  // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
+  const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
+    const outcome = await run(schedule);
+    if (phase === 'confirming') confirmTrials++;
+    progress(`trial ${property.trials + confirmTrials}: ${outcome.kind}`);
+    return outcome;
+  };
   const property = new FlakyProperty(trial, {
     estimateRuns: 3,
     maxCleanRuns: 8,
@@ -133,11 +180,10 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     shrinkMs: Math.max(30_000, budgetMs / 2),
   });
   const saved = await loadFindings(reportDir, scenario.name);
-  let tried = 0;
 
   const reportPath = join(reportDir, scenario.name, runId, 'report.json');
   /** The report as it stands; `complete` is false for the checkpoints written while the campaign runs. */
-  function makeReport(outcome: FuzzOutcome, path: string | null, complete = true): FuzzReport {
+  function makeReport(outcome: FuzzOutcome, path: string | null, complete = true, trialRecord?: TrialRecord): FuzzReport {
     // Failure messages quote the target's output: nothing it was given as a secret may reach the report.
     return redact<FuzzReport>({
       schemaVersion: 1,
@@ -163,6 +209,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
       shrinkBudgetExhausted: property.budgetExhausted,
       replay: outcome.kind === 'failed' ? `npx sigstorm replay ${shellQuote(displayPath(reportPath))} --times 20` : null,
+      ...(trialRecord ? { trial: trialRecord } : {}),
     }, secrets);
   }
   /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
@@ -178,6 +225,8 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
       if (stop.aborted) return true;
       tried++;
+      phase = property.target ? 'shrinking' : 'exploring';
+      progress(`schedule ${tried}: running (${property.trials} trials so far)`);
       const known = property.minimal;
       const holds = await property.check(sortSchedule(raw));
       if (property.minimal !== known) {
@@ -185,6 +234,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
         journal.phase('shrinking', property.target?.signature);
         await checkpoint();
       }
+      phase = property.target ? 'shrinking' : 'exploring';
       progress(
         property.target
           ? `shrinking ${property.target.signature}: ${property.minimal!.schedule.length} event(s) after ${property.shrinkSteps} step(s), ${property.trials} trials`
@@ -193,7 +243,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       return holds;
     }),
     {
-      numRuns: options.runs ?? 50,
+      numRuns: runs,
       seed,
       examples: saved.map((f) => [f.schedule]),
       interruptAfterTimeLimit: budgetMs,
@@ -202,6 +252,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   );
 
   let outcome: FuzzOutcome;
+  let trialRecord: TrialRecord | undefined;
   if (stop.aborted && !property.minimal) outcome = { kind: 'interrupted' };
   else if (!property.minimal) outcome = { kind: 'passed' };
   else {
@@ -209,16 +260,18 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     // A candidate that failed once while shrinking may fail too rarely to be any use: walk back along the shrink
     // path to the smallest schedule that reproduces in confirmation.
     const path = [...property.accepted].reverse();
-    let chosen = path[0]!;
+    let chosen: FailingStep = path[0]!;
     let reproduction: Reproduction | undefined;
     const skipped: Schedule[] = [];
     for (const [i, step] of path.entries()) {
       if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
+      phase = 'confirming';
       progress(`confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
       journal.phase('confirming', `${step.schedule.length} event(s)`);
-      const r = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, stop);
+      const { record, ...r } = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, stop);
       chosen = step;
       reproduction = r;
+      trialRecord = record ?? step.record;
       if (r.failed > 0 || stop.aborted) break;
       skipped.push(step.schedule);
     }
@@ -239,8 +292,9 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   }
 
   journal.phase('reporting', scenario.name);
-  const report = makeReport(outcome, details.counterexamplePath ?? null);
+  const report = makeReport(outcome, details.counterexamplePath ?? null, true, trialRecord);
   await writeReport(report, reportDir);
+  await writeHtmlBeside(reportPath, (shown) => fromFuzzReport(report, shown));
   return { report, reportPath };
 }
 
@@ -256,7 +310,7 @@ export function trialFunction(scenario: Scenario, backend: Backend, runId: strin
       const { verdict, results } = judge(record);
       if (verdict !== 'fail') return { kind: 'pass' };
       const failures = results.filter((r) => r.verdict === 'fail');
-      return { kind: 'fail', signatures: failures.map(signatureOf), failures };
+      return { kind: 'fail', signatures: failures.map(signatureOf), failures, record };
     } catch (error) {
       const lost = backend.name === 'docker' && !signal?.aborted ? await engineLost(error) : undefined;
       if (lost) onFatal?.(lost);
@@ -269,7 +323,7 @@ export function trialFunction(scenario: Scenario, backend: Backend, runId: strin
 
 /**
  * Re-runs a schedule `runs` times, `parallel` at once, counting failures with `signature` (any failure when it
- * is undefined).
+ * is undefined); keeps the record of the first such failure.
  */
 export async function confirm(
   trial: (s: Schedule) => Promise<TrialOutcome>,
@@ -278,14 +332,17 @@ export async function confirm(
   runs: number,
   parallel: number,
   signal?: AbortSignal,
-): Promise<Reproduction> {
+): Promise<Reproduction & { record?: TrialRecord }> {
   let failed = 0;
   let done = 0;
+  let record: TrialRecord | undefined;
   while (done < runs && !signal?.aborted) {
     const batch = Math.min(parallel, runs - done);
     const outcomes = await Promise.all(Array.from({ length: batch }, () => trial(schedule)));
-    failed += outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature))).length;
+    const failing = outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature)));
+    record ??= failing.map((o) => (o.kind === 'fail' ? o.record : undefined)).find(Boolean);
+    failed += failing.length;
     done += batch;
   }
-  return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done) };
+  return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done), ...(record ? { record } : {}) };
 }

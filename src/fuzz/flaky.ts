@@ -1,14 +1,22 @@
 import type { Schedule } from '../faults/event.js';
 import type { OracleResult } from '../oracles/verdict.js';
+import type { TrialRecord } from '../trial/record.js';
 import { cleanRunsNeeded } from './wilson.js';
 
 /** What one trial of a schedule came to, as the fuzzer needs it. */
 export type TrialOutcome =
   | { kind: 'pass' }
-  | { kind: 'fail'; signatures: string[]; failures: OracleResult[] }
+  | { kind: 'fail'; signatures: string[]; failures: OracleResult[]; record?: TrialRecord }
   | { kind: 'infrastructure'; error: string };
 
-export type TrialFn = (schedule: Schedule) => Promise<TrialOutcome & { record?: unknown }>;
+export type TrialFn = (schedule: Schedule) => Promise<TrialOutcome>;
+
+/** A schedule accepted as failing, with what failed and the trial that showed it. */
+export interface FailingStep {
+  schedule: Schedule;
+  failures: OracleResult[];
+  record?: TrialRecord;
+}
 
 export interface Finding {
   signature: string;
@@ -50,9 +58,9 @@ export class FlakyProperty {
   readonly findings: Finding[] = [];
   /** The first confirmed failing schedule and the smallest one since. */
   original: Schedule | undefined;
-  minimal: { schedule: Schedule; failures: OracleResult[] } | undefined;
+  minimal: FailingStep | undefined;
   /** Every schedule accepted as failing, from the original to the minimal: the shrink path. */
-  readonly accepted: { schedule: Schedule; failures: OracleResult[] }[] = [];
+  readonly accepted: FailingStep[] = [];
   shrinkSteps = 0;
   trials = 0;
   infrastructureErrors = 0;
@@ -92,7 +100,7 @@ export class FlakyProperty {
     const rate = (k + 1) / (this.settings.estimateRuns + 1);
     this.target = { signature, rate, cleanRuns: cleanRunsNeeded(rate, 0.05, this.settings.maxCleanRuns) };
     this.original = schedule;
-    this.minimal = { schedule, failures: first.failures };
+    this.minimal = { schedule, failures: first.failures, ...(first.record ? { record: first.record } : {}) };
     this.accepted.push(this.minimal);
     this.firstFailureAt = this.now(); // shrinking starts here, and so does its budget
     return false;
@@ -107,7 +115,7 @@ export class FlakyProperty {
       if (outcome.kind !== 'fail') continue;
       if (outcome.signatures.includes(target.signature)) {
         this.shrinkSteps++;
-        this.minimal = { schedule, failures: outcome.failures };
+        this.minimal = { schedule, failures: outcome.failures, ...(outcome.record ? { record: outcome.record } : {}) };
         this.accepted.push(this.minimal);
         return false;
       }

@@ -58,6 +58,6 @@ export async function replay(
     return outcome;
   };
   const signature = outcome?.kind === 'failed' ? outcome.signature : undefined;
-  const reproduction = await confirm(strict, schedule, signature, options.times ?? 10, options.parallel ?? defaultParallelism(), options.signal);
+  const { record: _record, ...reproduction } = await confirm(strict, schedule, signature, options.times ?? 10, options.parallel ?? defaultParallelism(), options.signal);
   return { scenario: scenario.name, backend: backend.name, schedule, ...(signature ? { signature } : {}), reproduction };
 }

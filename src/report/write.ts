@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SigstormError } from '../errors.js';
+import { dirname, join } from 'node:path';
+import { infrastructure, SigstormError } from '../errors.js';
 import { redact } from './redact.js';
 
 /** Writes reports/<scenario>/<run-id>/report.json atomically (temp file + rename) and returns its path. */
@@ -27,4 +27,16 @@ export class UnsavedReport extends SigstormError {
   ) {
     super('infrastructure', message, 'The report is printed on standard output instead, so nothing is lost; free some space or pass --report-dir.');
   }
+}
+
+/** Writes a text file (a rendered report), creating its directory; a failure is an infrastructure error. */
+export async function writeText(path: string, text: string): Promise<string> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(`${path}.tmp`, text);
+    await rename(`${path}.tmp`, path);
+  } catch (error) {
+    throw infrastructure(`cannot write ${path}: ${(error as Error).message}`);
+  }
+  return path;
 }

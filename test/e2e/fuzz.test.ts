@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fuzz, type FuzzReport } from '../../src/fuzz/campaign.js';
+import { seedFor } from '../../src/fuzz/shard.js';
 import { sigstorm } from '../helpers/cli.js';
 
 // Campaigns against real zoo targets, from their fault space alone.
@@ -11,13 +12,15 @@ describe('fuzz', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigstorm-fuzz-'));
     const result = await sigstorm(['fuzz', 'scenarios/double-close.yml', '--backend', 'process', '--seed', '7', '--runs', '40', '--confirm', '6', '--report-dir', dir]);
     expect(result.exitCode, result.all).toBe(1);
-    expect(result.stdout).toMatch(/^FAIL {2}double-close {2}\(process backend, seed 7,/);
+    // --seed is the base seed: each scenario's own comes from it and the scenario's path.
+    const seed = seedFor(7, 'scenarios/double-close.yml');
+    expect(result.stdout).toMatch(new RegExp(`^FAIL {2}double-close {2}\\(process backend, seed ${seed},`));
     expect(result.stdout).toMatch(/minimal failing schedule \([123] event\(s\)/);
     expect(result.stdout).toMatch(/reproduces \d+\/6 \(\d+%, 95% interval \d+%–\d+%\)/);
     const replayLine = /replay: npx sigstorm replay (\S+) --times 20/.exec(result.stdout);
     expect(replayLine).not.toBeNull();
     const report = JSON.parse(readFileSync(replayLine![1]!, 'utf8')) as FuzzReport;
-    expect(report).toMatchObject({ command: 'fuzz', seed: 7, verdict: 'fail', outcome: { kind: 'failed' } });
+    expect(report).toMatchObject({ command: 'fuzz', seed, verdict: 'fail', outcome: { kind: 'failed' } });
     if (report.outcome.kind !== 'failed') throw new Error('unreachable');
     expect(report.outcome.minimal.length).toBeLessThanOrEqual(3);
     expect(['second-signal/not-ignored', 'exit-status/go-panic']).toContain(report.outcome.signature);

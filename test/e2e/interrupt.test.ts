@@ -19,7 +19,8 @@ const phases = [
 ] as const;
 
 const readReport = <T,>(dir: string): T | undefined => {
-  for (const scenario of readdirSync(dir)) {
+  // Scenario directories only: result.json (the invocation's combined result) sits beside them.
+  for (const scenario of readdirSync(dir).filter((n) => !n.endsWith('.json'))) {
     for (const run of readdirSync(join(dir, scenario)).filter((r) => !r.endsWith('.json'))) {
       return JSON.parse(readFileSync(join(dir, scenario, run, 'report.json'), 'utf8')) as T;
     }

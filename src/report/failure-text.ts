@@ -1,0 +1,25 @@
+import type { Reproduction } from '../fuzz/campaign.js';
+import type { ScenarioResult } from './result.js';
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+export const describeReproduction = (r: Reproduction): string =>
+  `reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`;
+
+/** A scenario's failure as plain text: the schedule step by step, each failing oracle with its evidence, how to replay. */
+export function failureText(s: ScenarioResult): string {
+  const lines: string[] = [];
+  if (s.error) lines.push(`${s.error.kind}: ${s.error.message}`);
+  if (s.steps.length) {
+    lines.push(s.command === 'fuzz' ? `minimal failing schedule (${s.steps.length} event(s)):` : `schedule (${s.steps.length} event(s)):`);
+    for (const step of s.steps) lines.push(`  ${step}`);
+  }
+  if (s.reproduction) lines.push(describeReproduction(s.reproduction));
+  for (const f of s.failures) {
+    lines.push(`✗ ${f.oracle}${f.kind ? `/${f.kind}` : ''}: ${f.message}`);
+    if (f.evidence) lines.push(`  evidence: ${JSON.stringify(f.evidence)}`);
+  }
+  if (s.reportPath) lines.push(`report: ${s.reportPath}`);
+  if (s.replay) lines.push(`replay: ${s.replay}`);
+  return lines.join('\n');
+}

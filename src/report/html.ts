@@ -1,0 +1,119 @@
+import { describeStatus } from '../oracles/terminating.js';
+import { describeReproduction } from './failure-text.js';
+import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
+import { esc, timelineSvg } from './timeline.js';
+
+/**
+ * A self-contained HTML report of a result set: inline CSS and SVG, no script, no fonts, nothing fetched. Each
+ * scenario with a trial gets its timeline (the minimal failing trial of a campaign, or the one trial of a run).
+ */
+export function toHtml(set: ResultSet, title = 'sigstorm report'): string {
+  const { counts } = set;
+  const facts = [
+    `${counts.total} scenario(s): ${counts.failed} failed, ${counts.passed} passed${counts.unknown ? `, ${counts.unknown} without a verdict` : ''}${counts.skipped ? `, ${counts.skipped} skipped` : ''}`,
+    `exit status ${set.exitCode}`,
+    set.shards.length ? shardLabel(set.shards) : '',
+    set.missingShards?.length ? `missing: ${shardLabel(set.missingShards)}` : '',
+    set.baseSeed !== undefined ? `base seed ${set.baseSeed}` : '',
+    `${(set.durationMs / 1000).toFixed(1)} s`,
+    `sigstorm ${set.tool.version}`,
+    set.createdAt,
+  ].filter(Boolean);
+  const rows = set.scenarios
+    .map(
+      (s) =>
+        `<tr class="${s.verdict}"><td><span class="badge ${s.verdict}">${s.verdict}</span></td><td><a href="#${anchor(s)}">${esc(s.scenario.name)}</a></td>` +
+        `<td>${s.command}</td><td>${esc(s.backend ?? '')}</td><td>${s.seed ?? ''}</td><td class="num">${s.trialsRun}</td>` +
+        `<td class="num">${(s.durationMs / 1000).toFixed(1)} s</td><td>${esc(summaryOf(s))}</td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>${esc(title)}: ${set.verdict.toUpperCase()}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header><h1><span class="badge ${set.verdict}">${set.verdict.toUpperCase()}</span> ${esc(title)}</h1><p class="facts">${facts.map(esc).join(' · ')}</p></header>
+<table class="scenarios">
+<thead><tr><th></th><th>scenario</th><th>command</th><th>backend</th><th>seed</th><th>trials</th><th>time</th><th>result</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+${set.scenarios.map(section).join('\n')}
+</body>
+</html>
+`;
+}
+
+function section(s: ScenarioResult): string {
+  const out: string[] = [`<section class="scenario ${s.verdict}" id="${anchor(s)}" data-scenario="${esc(s.scenario.name)}">`];
+  out.push(`<h2><span class="badge ${s.verdict}">${s.verdict}</span> ${esc(s.scenario.name)} <small>${esc(s.scenario.path)}</small></h2>`);
+  const meta = [s.command, s.backend && `${s.backend} backend`, s.seed != null && `seed ${s.seed}`, `${s.trialsRun} trial(s)`, s.schedulesTried !== undefined && `${s.schedulesTried} schedule(s)`]
+    .filter(Boolean)
+    .join(' · ');
+  out.push(`<p class="facts">${esc(meta)}</p>`);
+  if (s.error) out.push(`<p class="error">${esc(`${s.error.kind}: ${s.error.message}`)}</p>`);
+  if (s.steps.length) {
+    const heading = s.command === 'fuzz' ? 'Minimal failing schedule' : 'Schedule';
+    out.push(`<h3>${heading}</h3><ol class="steps">${s.steps.map((step) => `<li><code>${esc(step)}</code></li>`).join('')}</ol>`);
+  }
+  if (s.reproduction) out.push(`<p>It ${esc(describeReproduction(s.reproduction))}.</p>`);
+  if (s.failures.length) {
+    out.push('<h3>Failing oracles</h3><ul class="failures">');
+    for (const f of s.failures) {
+      const evidence = f.evidence ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify(f.evidence, null, 2))}</pre></details>` : '';
+      out.push(`<li><b>${esc(f.oracle)}</b> <code>${esc(f.kind ?? 'fail')}</code>: ${esc(f.message)}${evidence}</li>`);
+    }
+    out.push('</ul>');
+  }
+  if (s.replay && s.verdict !== 'pass') out.push(`<h3>Replay</h3><pre class="replay">${esc(s.replay)}</pre>`);
+  if (s.trial) {
+    const t = s.trial;
+    const caption = s.command === 'fuzz' ? 'One trial of the minimal failing schedule' : 'The trial';
+    out.push(
+      `<h3>Timeline</h3><p class="caption">${caption}: ready ${Math.round(t.spawnToReadyMs)} ms after start; ${t.events.length} event(s), ${t.ledger.length} request(s), ` +
+        `exit ${esc(describeStatus(t.exit.status))} at +${Math.round(t.exit.atMs)} ms${t.exit.forcedKill ? ' after sigstorm’s SIGKILL' : ''}. Hover a bar or marker for its details.</p>`,
+    );
+    out.push(`<div class="plot">${timelineSvg(t)}</div>`);
+    if (t.logs.length) {
+      const last = t.logs.slice(-40);
+      out.push(
+        `<details><summary>target output (last ${last.length} of ${t.logs.length} lines)</summary><pre class="logs">${last
+          .map((l) => `${esc(`+${Math.round(l.atMs)} ms ${l.stream === 'stderr' ? '!' : ' '} ${l.text}`)}`)
+          .join('\n')}</pre></details>`,
+      );
+    }
+  }
+  if (s.reportPath) out.push(`<p class="facts">report: <code>${esc(s.reportPath)}</code></p>`);
+  out.push('</section>');
+  return out.join('\n');
+}
+
+function summaryOf(s: ScenarioResult): string {
+  if (s.verdict === 'fail') return s.failures.map((f) => `${f.oracle}/${f.kind ?? 'fail'}`).join(', ');
+  if (s.verdict === 'pass') return 'held';
+  return s.error?.message ?? 'no verdict';
+}
+
+const anchor = (s: ScenarioResult) => `s-${s.scenario.path.replace(/[^\w-]+/g, '-')}`;
+
+const CSS = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#212121;margin:24px auto;max-width:1140px;padding:0 16px;background:#fafafa}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:0 0 4px}h2 small{font-weight:400;color:#757575;font-size:13px}h3{font-size:14px;margin:14px 0 6px}
+.facts{color:#616161;margin:2px 0 10px}.caption{color:#616161;margin:0 0 6px}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:700;text-transform:uppercase;color:#fff;vertical-align:middle}
+.badge.pass{background:#2e7d32}.badge.fail{background:#c62828}.badge.unknown{background:#ef6c00}.badge.skipped{background:#9e9e9e}
+table.scenarios{border-collapse:collapse;width:100%;background:#fff;margin:8px 0 20px}
+table.scenarios th,table.scenarios td{border-bottom:1px solid #e0e0e0;padding:5px 8px;text-align:left}td.num{text-align:right}
+section.scenario{background:#fff;border:1px solid #e0e0e0;border-left:4px solid #9e9e9e;border-radius:4px;padding:14px 16px;margin:0 0 18px}
+section.scenario.fail{border-left-color:#c62828}section.scenario.pass{border-left-color:#2e7d32}section.scenario.unknown{border-left-color:#ef6c00}
+ol.steps{margin:0;padding-left:22px}ul.failures{padding-left:20px}
+pre{background:#f5f5f5;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
+pre.replay{background:#263238;color:#eceff1;border:0}.error{color:#c62828}
+.plot{overflow-x:auto;border:1px solid #e0e0e0}.plot svg{display:block}
+`;

@@ -1,0 +1,59 @@
+import { describeReproduction } from './failure-text.js';
+import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
+
+const ICON: Record<ScenarioResult['verdict'], string> = { pass: '✅', fail: '❌', unknown: '⚠️', skipped: '⏭️' };
+
+/** A Markdown summary of a result set (for $GITHUB_STEP_SUMMARY, merge-request notes, chat). */
+export function toMarkdown(set: ResultSet): string {
+  const { counts } = set;
+  const lines: string[] = [];
+  const tally = [
+    `${counts.failed} failed`,
+    `${counts.passed} passed`,
+    counts.unknown ? `${counts.unknown} without a verdict` : '',
+    counts.skipped ? `${counts.skipped} skipped` : '',
+  ].filter(Boolean);
+  lines.push(`## sigstorm: ${set.verdict.toUpperCase()} — ${counts.total} scenario(s): ${tally.join(', ')}`, '');
+  const facts = [
+    `exit status ${set.exitCode}`,
+    set.shards.length ? shardLabel(set.shards) : '',
+    set.baseSeed !== undefined ? `base seed ${set.baseSeed}` : '',
+    `${(set.durationMs / 1000).toFixed(1)} s`,
+    set.interrupted ? 'interrupted' : '',
+    set.missingShards?.length ? `**missing: ${shardLabel(set.missingShards)}**` : '',
+  ].filter(Boolean);
+  lines.push(facts.join(' · '), '');
+  lines.push('| | scenario | command | backend | seed | trials | time | result |', '|---|---|---|---|---|---:|---:|---|');
+  for (const s of set.scenarios) {
+    const result =
+      s.verdict === 'fail'
+        ? s.failures.map((f) => `\`${f.oracle}/${f.kind ?? 'fail'}\``).join(' ')
+        : s.verdict === 'pass'
+          ? 'held'
+          : (s.error?.message ?? 'no verdict');
+    lines.push(
+      `| ${ICON[s.verdict]} | ${cell(s.scenario.name)} | ${s.command} | ${s.backend ?? ''} | ${s.seed ?? ''} | ${s.trialsRun} | ${(s.durationMs / 1000).toFixed(1)} s | ${cell(result)} |`,
+    );
+  }
+  for (const s of set.scenarios.filter((x) => x.verdict === 'fail' || (x.verdict === 'unknown' && x.error))) {
+    lines.push('', `### ${ICON[s.verdict]} ${s.scenario.name}`, '', `\`${s.scenario.path}\``, '');
+    if (s.error) lines.push(`${s.error.kind}: ${s.error.message}`, '');
+    if (s.steps.length) {
+      lines.push(s.command === 'fuzz' ? `Minimal failing schedule (${s.steps.length} event(s)):` : `Schedule (${s.steps.length} event(s)):`, '');
+      lines.push('```', ...s.steps, '```', '');
+    }
+    if (s.reproduction) lines.push(`It ${describeReproduction(s.reproduction)}.`, '');
+    for (const f of s.failures) {
+      lines.push(`- **${f.oracle}** (\`${f.kind ?? 'fail'}\`): ${inline(f.message)}`);
+      if (f.evidence) lines.push(`  <details><summary>evidence</summary>\n\n  \`\`\`json\n  ${JSON.stringify(f.evidence)}\n  \`\`\`\n  </details>`);
+    }
+    if (s.failures.length) lines.push('');
+    if (s.replay) lines.push('Replay:', '', '```sh', s.replay, '```', '');
+    if (s.reportPath) lines.push(`Report: \`${s.reportPath}\``);
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** Table cells may hold neither pipes nor line breaks. */
+const cell = (text: string) => inline(text).replace(/\|/g, '\\|');
+const inline = (text: string) => text.replace(/\s*\n\s*/g, ' ');
