@@ -12,7 +12,7 @@ import { writeOutputs } from './outputs.js';
 import { ProgressDisplay, progressMode } from './progress.js';
 import { onInterrupt } from './interrupt.js';
 import { warnAboutLeftovers } from './leftovers.js';
-import { count, seed } from './options.js';
+import { count, reportDir, seed } from './options.js';
 import { expandScenarioPaths } from './validate.js';
 
 export interface FuzzArgs {
@@ -45,6 +45,7 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   count('--confirm', args.confirm, 100_000);
   if (args.parallel !== undefined) count('--parallel', args.parallel, 64);
   seed(args.seed);
+  reportDir(args.reportDir);
   const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
   const files = selectShard((await expandScenarioPaths(args.scenarios)).map(displayPath), shard);
   // Every scenario's seed comes from one base seed and its path, so a shard runs it exactly as an unsharded run would.

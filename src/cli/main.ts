@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
     .strict()
     // A flag given twice turns into a list no command expects (yargs' "last one wins" would also cut `files..`).
     .middleware((args) => {
-      const twice = Object.keys(args).find((key) => !['_', 'files', 'scenarios'].includes(key) && Array.isArray(args[key]));
+      const twice = Object.keys(args).find((key) => !['_', 'files', 'scenarios', 'reports'].includes(key) && Array.isArray(args[key]));
       if (twice) throw new SigstormError('bad-input', `--${twice}: given more than once`, 'Run `sigstorm --help` for usage.');
     }, true)
     .exitProcess(false)

@@ -18,6 +18,8 @@ export interface MergeArgs {
 
 /** `sigstorm merge`: one verdict, exit status and set of reports from the results of several shards. */
 export async function mergeCommand(args: MergeArgs): Promise<number> {
+  // yargs drops a lone "-": what is left may be nothing at all, and nothing merged must not read as a pass.
+  if (args.reports.length === 0) throw badInput('merge: name the report directories or result.json files to merge');
   const sets: ResultSet[] = [];
   for (const input of args.reports) sets.push(...(await loadResults(input)));
   const merged = mergeResultSets(sets);

@@ -1,3 +1,4 @@
+import { statSync, type Stats } from 'node:fs';
 import { badInput } from '../errors.js';
 
 /** A whole number of things (runs, trials, parallel trials) given on the command line, within sane bounds. */
@@ -19,3 +20,15 @@ export function seed(value: number | undefined): number | undefined {
 
 // yargs turns a number option it cannot parse into NaN: say what was typed instead.
 const describe = (value: unknown) => (typeof value === 'number' && Number.isNaN(value) ? 'something that is not a number' : JSON.stringify(value) ?? String(value));
+
+/** --report-dir: a directory, or a path where one can be made; a file there is a typo worth catching early. */
+export function reportDir(path: string): string {
+  let info: Stats | undefined;
+  try {
+    info = statSync(path);
+  } catch {
+    return path; // made when the first report is written
+  }
+  if (!info.isDirectory()) throw badInput(`--report-dir: ${path} is not a directory`);
+  return path;
+}

@@ -6,6 +6,7 @@ import { fromRunReport, resultSet } from '../report/result.js';
 import { formatRun } from '../report/text.js';
 import { run } from '../run.js';
 import { onInterrupt } from './interrupt.js';
+import { reportDir } from './options.js';
 import { warnAboutLeftovers } from './leftovers.js';
 import { reportError } from './main.js';
 import { writeOutputs } from './outputs.js';
@@ -24,6 +25,7 @@ interface RunArgs {
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
+  reportDir(args.reportDir);
   // Neither given: the scenario's own `schedule` (or a plain stop).
   const schedule =
     args.events !== undefined ? parseEventsArgument(args.events) : args.schedule !== undefined ? await readScheduleFile(args.schedule) : undefined;

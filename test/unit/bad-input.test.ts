@@ -24,7 +24,7 @@ process.env.SIGSTORM_STATE_DIR = mkdtempSync(join(tmpdir(), 'sigstorm-bad-input-
 const state = vi.hoisted(() => ({ accepted: [] as { where: string; options: unknown }[], violations: [] as string[] }));
 const SENTINEL = 'TEST SENTINEL: the input was accepted; a trial would start here';
 const CHOICES = ['auto', 'docker', 'process'];
-const COMMANDS = ['run', 'fuzz', 'replay', 'validate', 'analyze', 'gc', 'schema'];
+const COMMANDS = ['run', 'fuzz', 'merge', 'replay', 'validate', 'analyze', 'gc', 'schema'];
 
 vi.mock('../../src/backends/select.js', async () => {
   const { infrastructure } = await import('../../src/errors.js');
@@ -337,7 +337,7 @@ describe('bad input never crashes sigstorm', () => {
     );
     const piece = fc.oneof({ weight: 2, arbitrary: paths.map((p) => [p]) }, { weight: 3, arbitrary: flag.map((f) => [...f]) });
     const argv = fc
-      .tuple(fc.constantFrom('run', 'fuzz', 'replay', 'validate', 'analyze', 'gc', 'schema', 'explode', '', '--json'), fc.array(piece, { maxLength: 5 }))
+      .tuple(fc.constantFrom('run', 'fuzz', 'merge', 'replay', 'validate', 'analyze', 'gc', 'schema', 'explode', '', '--json'), fc.array(piece, { maxLength: 5 }))
       .map(([command, pieces]) => [command, ...pieces.flat()].filter((a, i) => i > 0 || a !== ''))
       // Never ask gc to remove every container, not even of a mocked engine.
       .filter((args) => !(args[0] === 'gc' && args.includes('--all')));
