@@ -10,7 +10,7 @@ import { redact, redactError, secretsOf } from './report/redact.js';
 import type { Report } from './report/report.js';
 import { writeHtmlBeside } from './report/html-file.js';
 import { fromRunReport } from './report/result.js';
-import { writeReport } from './report/write.js';
+import { UnsavedReport, writeReport } from './report/write.js';
 import { newRunId } from './run-id.js';
 import { loadScenario } from './scenario/load.js';
 import type { Scenario } from './scenario/schema.js';
@@ -77,6 +77,7 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
     await writeHtmlBeside(reportPath, (shown) => fromRunReport(report, shown));
     return { report, reportPath };
   } catch (caught) {
+    if (caught instanceof UnsavedReport) throw caught; // the whole report travels with it (already masked)
     const error = backend.name === 'docker' ? ((await engineLost(caught)) ?? caught) : caught;
     if (!(error instanceof SigstormError) || error.kind !== 'infrastructure') throw redactError(error, secrets);
     const safe = redactError(error, secrets) as SigstormError;

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { dockerClient } from '../backends/engine.js';
 import { isSameProcess } from '../backends/procfs.js';
 import { leftoverRules, removeRules } from '../faults/iptables.js';
+import { sleep } from '../time.js';
 import { readJournals, type JournalFile } from './journal.js';
 import { killOwned, ownedProcesses } from './owned.js';
 
@@ -114,7 +115,16 @@ async function removeContainer(docker: Dockerode, id: string): Promise<void> {
   try {
     await docker.getContainer(id).remove({ force: true, v: true });
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status === 404) return;
+    // 409: a removal is already under way (the engine finishing one a lost connection asked for): see it through.
+    if (status !== 409) throw error;
+    for (let i = 0; i < 100; i++) {
+      const gone = await docker.getContainer(id).inspect().then(() => false, (e: { statusCode?: number }) => e.statusCode === 404);
+      if (gone) return;
+      await sleep(100);
+    }
+    throw error;
   }
 }
 
