@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { badInput } from '../errors.js';
 import type { FuzzReport } from '../fuzz/campaign.js';
 import { mergeResultSets } from '../report/merge.js';
 import type { Report } from '../report/report.js';
-import { fromFuzzReport, fromRunReport, resultSet, shardLabel, verdictLine, type ResultSet } from '../report/result.js';
+import { fromFuzzReport, fromRunReport, resultSet, shardLabel, verdictLine, type ResultSet, type ScenarioResult } from '../report/result.js';
 import { writeOutputs } from './outputs.js';
 
 export interface MergeArgs {
@@ -23,6 +24,8 @@ export async function mergeCommand(args: MergeArgs): Promise<number> {
   const sets: ResultSet[] = [];
   for (const input of args.reports) sets.push(...(await loadResults(input)));
   const merged = mergeResultSets(sets);
+  // Scenarios that never got a verdict say why; the exit status alone would leave a person guessing.
+  for (const s of merged.scenarios) if (s.error) process.stderr.write(`sigstorm: merge: ${s.scenario.path}: ${s.error.kind}: ${s.error.message}\n`);
   if (merged.missingShards?.length) process.stderr.write(`sigstorm: merge: no result for ${shardLabel(merged.missingShards)}: its scenarios went untested\n`);
   await writeOutputs(merged, { junit: args.junit, summary: args.summary, html: args.html, print: args.json ? 'json' : 'none' });
   if (!args.json) {
@@ -57,18 +60,55 @@ export async function loadResults(input: string): Promise<ResultSet[]> {
 }
 
 async function loadFile(file: string): Promise<ResultSet> {
-  let data: Record<string, unknown>;
+  let data: Record<string, unknown> | null;
   try {
     data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
     throw badInput(`merge: ${file}: cannot read it as JSON (${(error as Error).message})`);
   }
-  if (data.kind === 'sigstorm-results' && Array.isArray(data.scenarios)) return data as unknown as ResultSet;
-  const created = { createdAt: String(data.createdAt ?? '') };
-  if (data.command === 'fuzz') return resultSet([fromFuzzReport(data as unknown as FuzzReport, file)], created);
-  if (data.command === 'run') return resultSet([fromRunReport(data as unknown as Report, file)], created);
+  if (data?.kind === 'sigstorm-results') {
+    const checked = ResultSetShape.safeParse(data);
+    if (!checked.success) throw badInput(`merge: ${file}: not a result.json sigstorm can read: ${firstIssue(checked.error)}`);
+    return data as unknown as ResultSet;
+  }
+  const created = { createdAt: String(data?.createdAt ?? '') };
+  if (data?.command === 'fuzz' || data?.command === 'run') {
+    let result: unknown;
+    try {
+      result = data.command === 'fuzz' ? fromFuzzReport(data as unknown as FuzzReport, file) : fromRunReport(data as unknown as Report, file);
+    } catch (error) {
+      throw badInput(`merge: ${file}: not a report.json sigstorm can read (${(error as Error).message})`);
+    }
+    const checked = ScenarioResultShape.safeParse(result);
+    if (!checked.success) throw badInput(`merge: ${file}: not a report.json sigstorm can read: ${firstIssue(checked.error)}`);
+    return resultSet([result as ScenarioResult], created);
+  }
   throw badInput(`merge: ${file}: neither a sigstorm result.json nor a report.json`);
 }
+
+/** What merge and the renderers read of a result.json (written by another sigstorm, perhaps another version). */
+const ScenarioResultShape = z.looseObject({
+  scenario: z.looseObject({ name: z.string(), path: z.string() }),
+  command: z.enum(['run', 'fuzz']),
+  verdict: z.enum(['pass', 'fail', 'unknown', 'skipped']),
+  exitCode: z.number().int().min(0).max(255),
+  durationMs: z.number(),
+  trialsRun: z.number(),
+  steps: z.array(z.string()),
+  failures: z.array(z.looseObject({ oracle: z.string(), verdict: z.string(), message: z.string() })),
+  error: z.looseObject({ kind: z.string(), message: z.string() }).optional(),
+});
+const ResultSetShape = z.looseObject({
+  createdAt: z.string(),
+  shards: z.array(z.looseObject({ index: z.number().int().min(1), total: z.number().int().min(1) })),
+  interrupted: z.boolean(),
+  scenarios: z.array(ScenarioResultShape),
+});
+
+const firstIssue = (error: z.ZodError) => {
+  const issue = error.issues[0]!;
+  return `${issue.path.join('.') || '(top)'}: ${issue.message}`;
+};
 
 /** Files named `name` in `dir` and below (a few levels: artifact downloads nest), in a stable order. */
 async function findFiles(dir: string, name: string, depth = 4): Promise<string[]> {

@@ -23,10 +23,13 @@ const describe = (value: unknown) => (typeof value === 'number' && Number.isNaN(
 
 /** --report-dir: a directory, or a path where one can be made; a file there is a typo worth catching early. */
 export function reportDir(path: string): string {
+  if (path === '' || path.includes('\0')) throw badInput(`--report-dir: expected a directory path, got ${describe(path)}`);
   let info: Stats | undefined;
   try {
     info = statSync(path);
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENAMETOOLONG' || code === 'ENOTDIR') throw badInput(`--report-dir: ${path} cannot be a directory (${code})`);
     return path; // made when the first report is written
   }
   if (!info.isDirectory()) throw badInput(`--report-dir: ${path} is not a directory`);

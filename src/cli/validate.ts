@@ -13,7 +13,7 @@ export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
     if (info?.isDirectory()) {
       const names = (await readdir(path)).filter((n) => /\.ya?ml$/.test(n)).sort();
       // An empty directory must not pass as "every scenario is fine".
-      if (names.length === 0) throw badInput(`${path}: a directory without scenario files (*.yml, *.yaml)`);
+      if (names.length === 0) throw badInput(`${shownPath(path)}: a directory without scenario files (*.yml, *.yaml)`);
       out.push(...names.map((n) => join(path, n)));
     } else {
       out.push(path);
@@ -45,3 +45,6 @@ export async function validateCommand(paths: string[]): Promise<number> {
   }
   return bad > 0 ? ExitCode.badInput : ExitCode.ok;
 }
+
+/** A path as a person can see it in a message: quoted when blanks at its ends or control characters would hide it. */
+export const shownPath = (path: string): string => (/^\s|\s$|[\u0000-\u001f]/.test(path) ? JSON.stringify(path) : path);
