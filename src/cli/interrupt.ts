@@ -51,7 +51,9 @@ export function onInterrupt(): Interrupt {
     },
     dispose: () => {
       clearTimeout(timer);
-      signals.forEach((s) => process.off(s, handler));
+      // Once interrupted, stay so: a second signal arriving while sigstorm finishes must force the same status,
+      // not meet the default action (which would exit 143 after a SIGINT, say).
+      if (!state.by) signals.forEach((s) => process.off(s, handler));
     },
   };
 }
