@@ -1,0 +1,40 @@
+// `npm run bench`: trial overhead, throughput, time to detect and shrink per zoo bug, and the hand-written baseline.
+// Writes reports/bench.json and reports/bench.md (parts not run this time keep their last results).
+// Usage: npm run bench [-- --only overhead,throughput,detect,baseline] [--quick] [--seeds 3] [--budget 60] ...
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseFlags, removeBenchContainers } from './lib.mjs';
+
+const PARTS = ['overhead', 'throughput', 'detect', 'baseline'];
+const flags = parseFlags(process.argv.slice(2));
+const parts = flags.only ?? PARTS;
+for (const p of parts) if (!PARTS.includes(p)) throw new Error(`--only: unknown part ${p} (expected ${PARTS.join(', ')})`);
+
+const previous = existsSync('reports/bench.json') ? JSON.parse(readFileSync('reports/bench.json', 'utf8')) : { parts: {} };
+const out = { ...previous, parts: { ...previous.parts } };
+process.on('exit', () => removeBenchContainers());
+for (const part of parts) {
+  const started = Date.now();
+  const mod = await import(`./${part}.mjs`);
+  const { json, markdown } = await mod[part](flags);
+  out.parts[part] = {
+    ...json,
+    markdown,
+    ranAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    quick: flags.quick,
+    machine: { cores: cpus().length, loadAverageAtEnd: loadavg().map((x) => +x.toFixed(2)) },
+  };
+  console.error(`${part}: ${out.parts[part].seconds} s`);
+  save();
+}
+
+function save() {
+  mkdirSync('reports', { recursive: true });
+  writeFileSync('reports/bench.json', `${JSON.stringify(out, null, 2)}\n`);
+  const md = PARTS.filter((p) => out.parts[p]).map((p) => {
+    const r = out.parts[p];
+    return `${r.markdown}\n\n_${p}: ran ${r.ranAt}, ${r.seconds} s${r.quick ? ', quick mode' : ''}, ${r.machine.cores} cores (shared; load average at end ${r.machine.loadAverageAtEnd.join(' ')})._`;
+  });
+  writeFileSync('reports/bench.md', `# sigstorm bench\n\n${md.join('\n\n')}\n`);
+}
