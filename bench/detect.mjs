@@ -5,7 +5,8 @@
 // Optionally fuzzes every twin once, to check that none is flagged (false positives).
 // Usage: npm run bench -- --only detect [--seeds 3] [--budget 60] [--runs 30] [--confirm 5] [--twins 1] [--filter name]
 import { readFileSync } from 'node:fs';
-import { fuzz } from '../dist/index.js';
+// BENCH_DIST=<an older build's dist/index.js> measures that build instead (before/after comparisons).
+const { fuzz } = await import(process.env.BENCH_DIST ?? '../dist/index.js');
 import { median, round, table } from './lib.mjs';
 
 /** The backend zoo-fuzz uses: the quicker process backend where the class applies, docker where only a container shows it. */
@@ -111,5 +112,5 @@ export async function detect({ quick = false, seeds, budget, runs, confirm, twin
       ? `Twins (${settings.twinRuns} schedules each, seed 1): ${falsePositives.length ? `false positives: ${falsePositives.join('; ')}` : `no false positives in ${twinRows.length}`}.`
       : 'Twins: not run (quick mode or --twins 0).',
   ].join('\n');
-  return { json: { settings, reportDir, perBug, rows, twins: twinRows, falsePositives }, markdown };
+  return { json: { settings, build: process.env.BENCH_DIST ?? 'dist', reportDir, perBug, rows, twins: twinRows, falsePositives }, markdown };
 }
