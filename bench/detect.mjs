@@ -104,9 +104,11 @@ export async function detect({ quick = false, seeds, budget, runs, confirm, twin
     `### Time to detect and shrink (fuzz from the fault space; ${settings.seeds.length} seed(s); budget ${settings.budgetMs / 1000} s, ${settings.runs} schedules, confirm ${settings.confirmRuns} — reduced from the CLI's defaults of 5 min, 50 and 20; medians over the seeds that found it)`,
     '',
     table(
-      ['bug', 'backend', 'found', 'intended oracle', 'first failure (s)', 'minimal schedule (s)', 'campaign (s)', 'minimal (events)', 'reproduction', 'example minimal schedule'],
+      ['bug', 'backend', 'found', 'zoo oracle', 'first failure (s)', 'minimal schedule (s)', 'campaign (s)', 'minimal (events)', 'reproduction', 'example minimal schedule'],
       perBug.map((b) => [b.target, b.backend, b.found, b.intended, b.firstFailureS, b.minimalS, b.totalS, b.minimalEvents, b.reproduction, b.minimalExample ? b.minimalExample.replaceAll('|', '\\|') : null]),
     ),
+    '',
+    '"found": seeds whose campaign found a confirmed failure; "zoo oracle": seeds whose minimal schedule fails the oracle `npm run zoo` expects for the bug (a campaign follows the first failure it meets, which may be the same bug seen by another oracle, e.g. acknowledged writes lost as well as requests). Times are from the start of the campaign (after the build step); "first failure" includes its 3 estimate runs; "campaign" includes confirmation.',
     '',
     settings.twinRuns > 0
       ? `Twins (${settings.twinRuns} schedules each, seed 1): ${falsePositives.length ? `false positives: ${falsePositives.join('; ')}` : `no false positives in ${twinRows.length}`}.`

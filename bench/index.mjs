@@ -1,8 +1,10 @@
 // `npm run bench`: trial overhead, throughput, time to detect and shrink per zoo bug, and the hand-written baseline.
 // Writes reports/bench.json and reports/bench.md (parts not run this time keep their last results).
 // Usage: npm run bench [-- --only overhead,throughput,detect,baseline] [--quick] [--seeds 3] [--budget 60] ...
+// [--out reports/bench-other] writes <out>.json and <out>.md instead (e.g. for a before/after comparison).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
 import { parseFlags, removeBenchContainers } from './lib.mjs';
 
 const PARTS = ['overhead', 'throughput', 'detect', 'baseline'];
@@ -10,7 +12,8 @@ const flags = parseFlags(process.argv.slice(2));
 const parts = flags.only ?? PARTS;
 for (const p of parts) if (!PARTS.includes(p)) throw new Error(`--only: unknown part ${p} (expected ${PARTS.join(', ')})`);
 
-const previous = existsSync('reports/bench.json') ? JSON.parse(readFileSync('reports/bench.json', 'utf8')) : { parts: {} };
+const outPath = flags.out ?? 'reports/bench';
+const previous = existsSync(`${outPath}.json`) ? JSON.parse(readFileSync(`${outPath}.json`, 'utf8')) : { parts: {} };
 const out = { ...previous, parts: { ...previous.parts } };
 process.on('exit', () => removeBenchContainers());
 for (const part of parts) {
@@ -30,11 +33,11 @@ for (const part of parts) {
 }
 
 function save() {
-  mkdirSync('reports', { recursive: true });
-  writeFileSync('reports/bench.json', `${JSON.stringify(out, null, 2)}\n`);
+  mkdirSync(dirname(outPath), { recursive: true });
+  writeFileSync(`${outPath}.json`, `${JSON.stringify(out, null, 2)}\n`);
   const md = PARTS.filter((p) => out.parts[p]).map((p) => {
     const r = out.parts[p];
     return `${r.markdown}\n\n_${p}: ran ${r.ranAt}, ${r.seconds} s${r.quick ? ', quick mode' : ''}, ${r.machine.cores} cores (shared; load average at end ${r.machine.loadAverageAtEnd.join(' ')})._`;
   });
-  writeFileSync('reports/bench.md', `# sigstorm bench\n\n${md.join('\n\n')}\n`);
+  writeFileSync(`${outPath}.md`, `# sigstorm bench\n\n${md.join('\n\n')}\n`);
 }
