@@ -3,14 +3,20 @@
 // schedule in confirmation, and whether the failure found is the one the zoo seeded (its intended oracle). Each
 // campaign fuzzes from the scenario's fault space alone, with a fresh report directory (no saved findings).
 // Optionally fuzzes every twin once, to check that none is flagged (false positives).
-// Usage: npm run bench -- --only detect [--seeds 3] [--budget 60] [--runs 30] [--confirm 5] [--twins 1] [--filter name]
+// Usage: npm run bench -- --only detect [--seeds 3] [--budget 60] [--runs 30] [--confirm 5] [--twins 8] [--filter name]
+//        [--backend zoo|docker|process]
 import { readFileSync } from 'node:fs';
 // BENCH_DIST=<an older build's dist/index.js> measures that build instead (before/after comparisons).
 const { fuzz } = await import(process.env.BENCH_DIST ?? '../dist/index.js');
 import { median, round, table } from './lib.mjs';
 
-/** The backend zoo-fuzz uses: the quicker process backend where the class applies, docker where only a container shows it. */
-export const backendFor = (target) => (target.expect.process ? 'process' : 'docker');
+/**
+ * The backend zoo-fuzz uses: the quicker process backend where the class applies, docker where only a container
+ * shows it. --backend docker (or process) prefers that one wherever the zoo expects the bug to show on it.
+ */
+let preferred = 'zoo';
+export const backendFor = (target) =>
+  preferred !== 'zoo' && target.expect[preferred] ? preferred : target.expect.process ? 'process' : 'docker';
 
 async function campaign(target, { seed, budgetMs, runs, confirmRuns, reportDir }) {
   const backend = backendFor(target);
@@ -52,7 +58,8 @@ async function campaign(target, { seed, budgetMs, runs, confirmRuns, reportDir }
   };
 }
 
-export async function detect({ quick = false, seeds, budget, runs, confirm, twins, filter } = {}) {
+export async function detect({ quick = false, seeds, budget, runs, confirm, twins, filter, backend = 'zoo' } = {}) {
+  preferred = backend;
   const settings = {
     seeds: Array.from({ length: seeds ?? (quick ? 1 : 3) }, (_, i) => i + 1),
     budgetMs: (budget ?? (quick ? 30 : 60)) * 1000,
@@ -114,5 +121,5 @@ export async function detect({ quick = false, seeds, budget, runs, confirm, twin
       ? `Twins (${settings.twinRuns} schedules each, seed 1): ${falsePositives.length ? `false positives: ${falsePositives.join('; ')}` : `no false positives in ${twinRows.length}`}.`
       : 'Twins: not run (quick mode or --twins 0).',
   ].join('\n');
-  return { json: { settings, build: process.env.BENCH_DIST ?? 'dist', reportDir, perBug, rows, twins: twinRows, falsePositives }, markdown };
+  return { json: { settings: { ...settings, backend }, build: process.env.BENCH_DIST ?? 'dist', reportDir, perBug, rows, twins: twinRows, falsePositives }, markdown };
 }

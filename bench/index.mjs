@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { parseFlags, removeBenchContainers } from './lib.mjs';
+import { parseFlags, removeBenchContainers, table } from './lib.mjs';
 
 const PARTS = ['overhead', 'throughput', 'detect', 'baseline'];
 const flags = parseFlags(process.argv.slice(2));
-const parts = flags.only ?? PARTS;
+const parts = flags.render ? [] : (flags.only ?? PARTS); // --render 1: only rewrite the Markdown from the JSON
 for (const p of parts) if (!PARTS.includes(p)) throw new Error(`--only: unknown part ${p} (expected ${PARTS.join(', ')})`);
 
 const outPath = flags.out ?? 'reports/bench';
@@ -31,6 +31,7 @@ for (const part of parts) {
   console.error(`${part}: ${out.parts[part].seconds} s`);
   save();
 }
+if (parts.length === 0) save();
 
 function save() {
   mkdirSync(dirname(outPath), { recursive: true });
@@ -39,5 +40,24 @@ function save() {
     const r = out.parts[p];
     return `${r.markdown}\n\n_${p}: ran ${r.ranAt}, ${r.seconds} s${r.quick ? ', quick mode' : ''}, ${r.machine.cores} cores (shared; load average at end ${r.machine.loadAverageAtEnd.join(' ')})._`;
   });
-  writeFileSync(`${outPath}.md`, `# sigstorm bench\n\n${md.join('\n\n')}\n`);
+  const versus = comparison(out.parts);
+  writeFileSync(`${outPath}.md`, `# sigstorm bench\n\n${[...md, ...(versus ? [versus] : [])].join('\n\n')}\n`);
+}
+
+/** Bug by bug: the hand-written baseline's verdict next to sigstorm's campaigns. */
+function comparison({ detect, baseline }) {
+  if (!detect || !baseline) return undefined;
+  const found = Object.fromEntries(detect.perBug.map((b) => [b.target, b]));
+  const bugs = baseline.rows.filter((r) => r.bug);
+  const bySigstorm = bugs.filter((r) => found[r.target] && !found[r.target].found.startsWith('0/')).length;
+  return [
+    `### Baseline vs sigstorm, bug by bug`,
+    '',
+    `The hand-written stop test catches **${baseline.caught} of ${baseline.bugs}** seeded bugs; sigstorm's campaigns find **${bySigstorm} of ${baseline.bugs}** (in every seed: ${bugs.filter((r) => found[r.target] && found[r.target].found.split('/')[0] === found[r.target].found.split('/')[1]).length}). False alarms on the twins: baseline ${baseline.falseAlarms} of ${baseline.twins}, sigstorm ${detect.twins.length ? `${detect.falsePositives.length} of ${detect.twins.length}` : 'not run'}.`,
+    '',
+    table(
+      ['bug', 'baseline (exit code)', 'sigstorm (seeds found)', 'sigstorm signature'],
+      bugs.map((r) => [r.target, `${r.caught ? 'caught' : 'missed'} (${r.exitCode})`, found[r.target]?.found ?? 'not run', found[r.target]?.signature ?? null]),
+    ),
+  ].join('\n');
 }
