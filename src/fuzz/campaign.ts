@@ -34,7 +34,7 @@ export interface FuzzOptions {
   /** Wall-clock budget of the whole campaign in ms. */
   budgetMs?: number;
   seed?: number;
-  /** Trials run at once when re-running a schedule (estimation, confirmation). */
+  /** Trials run at once when re-running a schedule (estimation, a shrink candidate's clean runs, confirmation). */
   parallel?: number;
   /** Re-runs of the minimal schedule for its reproduction rate. */
   confirmRuns?: number;
@@ -178,6 +178,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     infraRetries: 2,
     shrinkTrials: 200,
     shrinkMs: Math.max(30_000, budgetMs / 2),
+    parallel,
   });
   const saved = await loadFindings(reportDir, scenario.name);
 

@@ -37,6 +37,11 @@ export interface FlakySettings {
   /** Shrinking ends (keeping the best schedule so far) after this many trials or milliseconds. */
   shrinkTrials: number;
   shrinkMs: number;
+  /**
+   * Repeated runs of one schedule (the estimate of a first failure, the clean runs of a shrink candidate) are
+   * started this many at a time. Default 1. A batch that holds a failure still counts every run it started.
+   */
+  parallel?: number;
   now?: () => number;
 }
 
@@ -89,8 +94,7 @@ export class FlakyProperty {
     const first = await this.run(schedule);
     if (first.kind !== 'fail') return true;
     let k = 0;
-    for (let i = 0; i < this.settings.estimateRuns; i++) {
-      const again = await this.run(schedule);
+    for (const again of await this.runMany(schedule, this.settings.estimateRuns)) {
       if (again.kind === 'fail' && again.signatures.includes(first.signatures[0]!)) k++;
     }
     const signature = first.signatures[0]!;
@@ -109,23 +113,42 @@ export class FlakyProperty {
   private async checkCandidate(schedule: Schedule): Promise<boolean> {
     if (this.overBudget()) return true;
     const target = this.target!;
-    for (let i = 0; i < target.cleanRuns; i++) {
-      this.shrinkTrials++;
-      const outcome = await this.run(schedule);
-      if (outcome.kind !== 'fail') continue;
-      if (outcome.signatures.includes(target.signature)) {
+    for (let done = 0; done < target.cleanRuns; ) {
+      const batch = Math.min(this.batchSize(), target.cleanRuns - done);
+      this.shrinkTrials += batch;
+      done += batch;
+      const outcomes = await this.runMany(schedule, batch);
+      const hit = outcomes.find((o) => o.kind === 'fail' && o.signatures.includes(target.signature));
+      if (hit?.kind === 'fail') {
         this.shrinkSteps++;
-        this.minimal = { schedule, failures: outcome.failures, ...(outcome.record ? { record: outcome.record } : {}) };
+        this.minimal = { schedule, failures: hit.failures, ...(hit.record ? { record: hit.record } : {}) };
         this.accepted.push(this.minimal);
         return false;
       }
-      const other = outcome.signatures[0]!;
-      if (!this.findings.some((f) => f.signature === other)) {
-        this.findings.push({ signature: other, schedule, failures: outcome.failures, reproduced: { k: 1, n: 1 }, confirmed: false });
+      for (const outcome of outcomes) {
+        if (outcome.kind !== 'fail') continue;
+        const other = outcome.signatures[0]!;
+        if (!this.findings.some((f) => f.signature === other)) {
+          this.findings.push({ signature: other, schedule, failures: outcome.failures, reproduced: { k: 1, n: 1 }, confirmed: false });
+        }
       }
-      if (this.overBudget()) break;
+      if (outcomes.some((o) => o.kind === 'fail') && this.overBudget()) break;
     }
     return true;
+  }
+
+  private batchSize(): number {
+    return Math.max(1, Math.floor(this.settings.parallel ?? 1));
+  }
+
+  /** `runs` trials of one schedule, `parallel` at a time, outcomes in start order. */
+  private async runMany(schedule: Schedule, runs: number): Promise<TrialOutcome[]> {
+    const outcomes: TrialOutcome[] = [];
+    while (outcomes.length < runs) {
+      const batch = Math.min(this.batchSize(), runs - outcomes.length);
+      outcomes.push(...(await Promise.all(Array.from({ length: batch }, () => this.run(schedule)))));
+    }
+    return outcomes;
   }
 
   /** One trial, with infrastructure errors retried; a persistent one reads as a pass and never steers shrinking. */

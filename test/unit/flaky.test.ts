@@ -39,6 +39,25 @@ describe('flaky-aware shrinking', () => {
     expect(property.target).toEqual({ signature: 'second-signal/not-ignored', rate: 1, cleanRuns: 1 });
   });
 
+  it('with `parallel`, starts repeated runs of one schedule that many at a time, and still shrinks to the minimum', async () => {
+    const { trial } = fakeTrial(1);
+    let running = 0;
+    let most = 0;
+    const counted = async (schedule: Schedule) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 1));
+      running--;
+      return trial(schedule);
+    };
+    const property = new FlakyProperty(counted, { ...settings, parallel: 2 });
+    expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT'), sig(70, 'SIGUSR1')])).toBe(false);
+    expect(most).toBe(2);
+    expect(property.findings[0]!.reproduced).toEqual({ k: 4, n: 4 });
+    expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT')])).toBe(false); // a smaller candidate that fails
+    expect(await property.check([sig(0, 'SIGTERM')])).toBe(true); // one that holds
+    expect(property.minimal!.schedule).toHaveLength(2);
+  });
+
   it('reports a failure that never reproduces as unconfirmed and does not shrink it', async () => {
     let n = 0;
     const property = new FlakyProperty(async () => (n++ === 0 ? fail('exit-status/killed') : { kind: 'pass' }), settings);
