@@ -29,8 +29,10 @@ async function campaign(target, { seed, budgetMs, runs, confirmRuns, reportDir }
     seed,
     confirmRuns,
     reportDir,
-    onProgress: (line) => {
-      if (line.startsWith('confirming') && shrinkEndedAt === undefined) shrinkEndedAt = Date.now();
+    onProgress: (progress) => {
+      // A FuzzProgress; builds before it (BENCH_DIST) passed the line alone.
+      const phase = typeof progress === 'string' ? progress.split(' ')[0] : progress.phase;
+      if (phase === 'confirming' && shrinkEndedAt === undefined) shrinkEndedAt = Date.now();
     },
   });
   const o = report.outcome;
