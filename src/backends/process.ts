@@ -8,10 +8,10 @@ import { now, sleep, within } from '../time.js';
 import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget } from './backend.js';
 import { LogBuffer } from './logs.js';
 import { runPrepare } from './prepare.js';
-import { isSameProcess, readStat, sessionMembers, withFds, type ProcessInfo } from './procfs.js';
+import { allProcesses, isSameProcess, readStat, sessionMembers, withFds, type ProcessInfo } from './procfs.js';
 import { killByPid } from './kill.js';
 import { own } from './tracked.js';
-import { killOwned, ownedProcesses, ownerEnv, ownerTokens } from '../leftovers/owned.js';
+import { killOwned, ownerEnv, ownerTokens } from '../leftovers/owned.js';
 
 /** Runs the target as a local process in its own session and process group (execa, detached). */
 export const processBackend: Backend = {
@@ -72,11 +72,9 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
   owned.created({ pid }, () => killSession(pid, startTime, token));
 
   /** Everything of the target: its session (which survives re-parenting to init) and whatever carries its token. */
-  const members = () => {
-    const session = sessionMembers(pid);
-    const seen = new Set(session.map((p) => p.pid));
-    return [...session, ...ownedProcesses(token, startTime).filter((p) => !seen.has(p.pid))];
-  };
+  // One pass over /proc: it is the cost of every sample. Only processes younger than the target can hold its token.
+  const members = () =>
+    allProcesses().filter((p) => p.sid === pid || (p.startTime >= startTime && p.state !== 'Z' && p.pid !== process.pid && ownerTokens(p.pid).includes(token)));
   const leftovers = () => members().filter((p) => p.state !== 'Z');
   const groupIsOurs = () => isSameProcess(pid, startTime) || sessionMembers(pid).some((p) => ownerTokens(p.pid).includes(token));
 
