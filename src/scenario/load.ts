@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { badInput, SigstormError } from '../errors.js';
 import { normalizeSignal, statusForSignal, type SignalName } from '../signals.js';
@@ -55,12 +55,20 @@ async function readYaml(path: string, what: string): Promise<SourceFile> {
     throw new ScenarioError([{ file: path, line, keyPath: '', message: `expected UTF-8 text (invalid byte 0x${bytes[at]?.toString(16).padStart(2, '0')} at offset ${at}: a binary file?)` }]);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' });
   const problem = (offset: number, message: string): Problem => {
     const at = lines.linePos(offset);
     return { file: path, line: at.line, column: at.col, keyPath: '', message: `invalid YAML: ${yamlMessage(message)}` };
   };
   if (doc.errors.length > 0) throw new ScenarioError(doc.errors.map((e) => problem(e.pos[0], e.message)));
+  // A list or map used as a key would be stringified (with a warning on stderr): refuse it where it is.
+  const oddKeys: Problem[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) oddKeys.push(problem((pair.key as { range?: number[] }).range?.[0] ?? 0, 'a key must be a plain name, not a list or a map'));
+    },
+  });
+  if (oddKeys.length > 0) throw new ScenarioError(oddKeys);
   let value: unknown;
   try {
     // Aliases, merge keys and tags are resolved here; bombs of aliases are refused (the library's own limit).
