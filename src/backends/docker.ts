@@ -118,12 +118,11 @@ export const dockerBackend: Backend = {
     // An engine that went away may leave the wait hanging forever: once the process is gone, give it a while.
     // Timers of ours must not outlive the target: they would hold sigstorm's exit back.
     const disposed = new AbortController();
-    const unreported = pidGoneAt?.done.then(async (at) => {
-      if (at === undefined) return new Promise<never>(() => undefined);
-      await sleep(ENGINE_REPORT_MS, disposed.signal);
-      if (disposed.signal.aborted) return new Promise<never>(() => undefined);
-      throw infrastructure(`the Docker engine did not report the exit of container ${started.getId().slice(0, 12)} within ${ENGINE_REPORT_MS / 1000} s`);
-    });
+    const unreported = pidGoneAt?.done.then((at) =>
+      at === undefined
+        ? never
+        : failAfter(ENGINE_REPORT_MS, disposed.signal, `the Docker engine did not report the exit of container ${started.getId().slice(0, 12)} within ${ENGINE_REPORT_MS / 1000} s`),
+    );
     const exited: Promise<RawExit> = unreported ? Promise.race([waited, unreported]) : waited;
     exited.catch(() => undefined);
     const port = form.ports[0] !== undefined ? target.ready.port ?? form.ports[0] : undefined;
@@ -188,10 +187,7 @@ export const dockerBackend: Backend = {
       },
       async kill() {
         await container.kill({ signal: 'SIGKILL' }).catch(() => undefined); // 409: already stopped
-        const timeout = sleep(ENGINE_REPORT_MS * 3, disposed.signal).then(() => {
-          if (disposed.signal.aborted) return new Promise<never>(() => undefined);
-          throw infrastructure(`the Docker engine did not stop container ${started.getId().slice(0, 12)} within ${(ENGINE_REPORT_MS * 3) / 1000} s`);
-        });
+        const timeout = failAfter(ENGINE_REPORT_MS * 3, disposed.signal, `the Docker engine did not stop container ${started.getId().slice(0, 12)} within ${(ENGINE_REPORT_MS * 3) / 1000} s`);
         return Promise.race([exited, timeout]);
       },
       async [Symbol.asyncDispose]() {
@@ -204,6 +200,15 @@ export const dockerBackend: Backend = {
     return handle;
   },
 };
+
+const never = new Promise<never>(() => undefined);
+
+/** Rejects with an infrastructure error after `ms`, or never once `disposed` (its timer goes with it). */
+async function failAfter(ms: number, disposed: AbortSignal, message: string): Promise<never> {
+  await sleep(ms, disposed);
+  if (disposed.aborted) return never;
+  throw infrastructure(message);
+}
 
 /** Removes every container of one trial; false when the engine could not be asked. */
 async function removeRun(runId: string): Promise<boolean> {

@@ -11,7 +11,7 @@ import { runPrepare } from './prepare.js';
 import { allProcesses, isSameProcess, readStat, sessionMembers, withFds, type ProcessInfo } from './procfs.js';
 import { killByPid } from './kill.js';
 import { own } from './tracked.js';
-import { killOwned, ownerEnv, ownerTokens } from '../leftovers/owned.js';
+import { holdsToken, killOwned, ownerEnv, ownerTokens } from '../leftovers/owned.js';
 
 /** Runs the target as a local process in its own session and process group (execa, detached). */
 export const processBackend: Backend = {
@@ -74,9 +74,9 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
   /** Everything of the target: its session (which survives re-parenting to init) and whatever carries its token. */
   // One pass over /proc: it is the cost of every sample. Only processes younger than the target can hold its token.
   const members = () =>
-    allProcesses().filter((p) => p.sid === pid || (p.startTime >= startTime && p.state !== 'Z' && p.pid !== process.pid && ownerTokens(p.pid).includes(token)));
+    allProcesses().filter((p) => p.sid === pid || holdsToken(p, token, startTime));
   const leftovers = () => members().filter((p) => p.state !== 'Z');
-  const groupIsOurs = () => isSameProcess(pid, startTime) || sessionMembers(pid).some((p) => ownerTokens(p.pid).includes(token));
+  const groupIsOurs = () => sessionIsOurs(pid, startTime, token);
 
   const target: StartedTarget = {
     backend: 'process',
@@ -140,6 +140,10 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
   return target;
 }
 
+/** The session `sid` is still the target's: its leader is, or a member still holds the token (pids are reused). */
+const sessionIsOurs = (sid: number, startTime: number, token: string, session = sessionMembers(sid)): boolean =>
+  isSameProcess(sid, startTime) || session.some((p) => ownerTokens(p.pid).includes(token));
+
 /** A process target's command and environment may name the trial's data directory as `{data_dir}`. */
 const withDataDir = (value: string, dataDir: string) => value.replaceAll('{data_dir}', dataDir);
 
@@ -150,7 +154,7 @@ const withDataDir = (value: string, dataDir: string) => value.replaceAll('{data_
 function killSession(sid: number, startTime: number, token: string): void {
   killOwned(token);
   const session = sessionMembers(sid);
-  if (!isSameProcess(sid, startTime) && !session.some((p) => ownerTokens(p.pid).includes(token))) return;
+  if (!sessionIsOurs(sid, startTime, token, session)) return;
   try {
     process.kill(-sid, 'SIGKILL');
   } catch {

@@ -28,8 +28,11 @@ export function ownerTokens(pid: number): string[] {
  * Live processes (zombies excluded) whose environment holds `token`. Processes started before `since` (clock ticks
  * since boot, like ProcessInfo.startTime) cannot hold it, and their environment is not read.
  */
-export const ownedProcesses = (token: string, since = 0): Omit<ProcessInfo, 'fds'>[] =>
-  allProcesses().filter((p) => p.startTime >= since && p.pid !== process.pid && p.state !== 'Z' && ownerTokens(p.pid).includes(token));
+export const ownedProcesses = (token: string, since = 0): Omit<ProcessInfo, 'fds'>[] => allProcesses().filter((p) => holdsToken(p, token, since));
+
+/** A live process (not sigstorm itself) started at `since` or later whose environment holds `token`. */
+export const holdsToken = (p: Pick<ProcessInfo, 'pid' | 'state' | 'startTime'>, token: string, since = 0): boolean =>
+  p.startTime >= since && p.pid !== process.pid && p.state !== 'Z' && ownerTokens(p.pid).includes(token);
 
 /** SIGKILLs every process holding `token`; returns how many were signalled. */
 export function killOwned(token: string): number {

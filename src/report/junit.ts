@@ -9,24 +9,17 @@ import { shardLabel, type ResultSet } from './result.js';
  */
 export function toJUnit(set: ResultSet): string {
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
-  const errors = set.counts.unknown;
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', {
+  // The one suite and its wrapper carry the same totals.
+  const totals = {
     name: 'sigstorm',
     tests: set.counts.total,
     failures: set.counts.failed,
-    errors,
+    errors: set.counts.unknown,
     skipped: set.counts.skipped,
     time: seconds(set.durationMs),
-  });
-  const suite = root.ele('testsuite', {
-    name: 'sigstorm',
-    tests: set.counts.total,
-    failures: set.counts.failed,
-    errors,
-    skipped: set.counts.skipped,
-    time: seconds(set.durationMs),
-    timestamp: set.createdAt.replace(/\.\d+Z$/, ''),
-  });
+  };
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('testsuites', totals);
+  const suite = root.ele('testsuite', { ...totals, timestamp: set.createdAt.replace(/\.\d+Z$/, '') });
   const properties = suite.ele('properties');
   const property = (name: string, value: string | number) => properties.ele('property', { name, value: String(value) });
   property('verdict', set.verdict);
