@@ -84,7 +84,7 @@ export function fdGrowth(record: TrialRecord): OracleResult[] {
       oracle: 'handles',
       verdict: 'fail',
       kind: 'fd-leak',
-      message: `the main process leaked ${leaking.map(describe).join('; ')} ${across}, ${leaking.map((kind) => `${round(growth[kind] / k)} ${kind} per signal`).join(', ')}${shown.length ? `; appeared: ${listTargets(shown)}` : ''}`,
+      message: `the main process leaked ${leaking.map(describe).join('; ')} ${across}, ${leaking.map((kind) => `${round(growth[kind] / k)} ${kind === 'socket' ? 'sockets' : `${kind} fds`} per signal`).join(', ')}${shown.length ? `; appeared: ${listTargets(shown)}` : ''}`,
       evidence,
     },
   ];
