@@ -73,8 +73,8 @@ export function fdGrowth(record: TrialRecord): OracleResult[] {
   };
   const describe = (kind: FdKind) =>
     kind === 'socket'
-      ? `sockets +${growth.socket} net of the workload's connections (${last.before.sockets} → ${last.after.sockets} sockets, ${last.before.clients} → ${last.after.clients} client connections)`
-      : `${kind} fds +${growth[kind]} (${last.before.net[kind]} → ${last.after.net[kind]})`;
+      ? `sockets +${growth.socket} net of the workload's connections (${last.before.sockets} → ${last.after.sockets} sockets, ${last.before.clients} → ${last.after.clients} client connections, ${round(growth.socket / k)} per signal)`
+      : `${kind} fds +${growth[kind]} (${last.before.net[kind]} → ${last.after.net[kind]}, ${round(growth[kind] / k)} per signal)`;
   if (leaking.length === 0) {
     return [{ oracle: 'handles', verdict: 'pass', message: `fds by kind steady ${across}: ${FD_KINDS.map((kind) => `${kind} ${growth[kind] >= 0 ? '+' : ''}${growth[kind]}`).join(', ')}${connections.length ? ' (sockets net of client connections)' : ''}`, evidence }];
   }
@@ -84,7 +84,7 @@ export function fdGrowth(record: TrialRecord): OracleResult[] {
       oracle: 'handles',
       verdict: 'fail',
       kind: 'fd-leak',
-      message: `the main process leaked ${leaking.map(describe).join('; ')} ${across}, ${leaking.map((kind) => `${round(growth[kind] / k)} ${kind === 'socket' ? 'sockets' : `${kind} fds`} per signal`).join(', ')}${shown.length ? `; appeared: ${listTargets(shown)}` : ''}`,
+      message: `the main process leaked ${leaking.map(describe).join('; ')} ${across}${shown.length ? `; appeared: ${listTargets(shown)}` : ''}`,
       evidence,
     },
   ];
