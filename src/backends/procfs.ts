@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { fdKind, type FdKind, type FdKinds } from './fd-kind.js';
 
 /** One process as /proc shows it. `fds` is null where /proc/<pid>/fd is not readable. */
 export interface ProcessInfo {
@@ -23,21 +24,6 @@ export interface ProcessInfo {
 }
 
 type Stat = Omit<ProcessInfo, 'fds' | 'fdKinds' | 'fdTargets'>;
-
-export const FD_KINDS = ['socket', 'pipe', 'anon', 'file', 'other'] as const;
-export type FdKind = (typeof FD_KINDS)[number];
-export type FdKinds = Record<FdKind, number>;
-
-/** What one `readlink /proc/<pid>/fd/N` names: a socket, a pipe, an anon inode (eventfd, epoll, timerfd, memfd, …), a file, or other (devices, namespaces). */
-export function fdKind(target: string): FdKind {
-  if (target.startsWith('socket:')) return 'socket';
-  if (target.startsWith('pipe:')) return 'pipe';
-  if (target.startsWith('anon_inode:') || target.startsWith('/memfd:')) return 'anon';
-  // Devices (/dev/null, a tty) are not leaked by reloads the way files are; the path is in the target's mount
-  // namespace, so it cannot be stat'ed from here: the name is what tells.
-  if (target.startsWith('/') && !target.startsWith('/dev/')) return 'file';
-  return 'other';
-}
 
 /** Enough to show what appeared; sockets and pipes beyond this are counted in fdKinds all the same. */
 export const FD_TARGETS_KEPT = 40;
