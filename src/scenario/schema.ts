@@ -228,7 +228,7 @@ const oracleSettings = z
       .default({ no_refusals_for: 0 }),
     handles: z
       .strictObject({
-        fd_slack: z.number().int().min(0).default(8).meta({ description: 'fd growth tolerated across survived signals' }),
+        fd_slack: z.number().int().min(0).default(8).meta({ description: 'fd growth tolerated across survived signals, per kind (sockets net of the workload connections)' }),
         allow_zombies: z.boolean().default(false),
         removed_on_exit: z
           .array(z.string())
