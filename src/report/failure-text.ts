@@ -15,6 +15,7 @@ export function failureText(s: ScenarioResult): string {
     for (const step of s.steps) lines.push(`  ${step}`);
   }
   if (s.reproduction) lines.push(describeReproduction(s.reproduction));
+  if (s.cut) lines.push(`cut: ${s.cut}`);
   for (const f of s.failures) {
     lines.push(`✗ ${f.oracle}${f.kind ? `/${f.kind}` : ''}: ${f.message}`);
     if (f.evidence) lines.push(`  evidence: ${JSON.stringify(f.evidence)}`);

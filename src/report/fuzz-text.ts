@@ -28,7 +28,8 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
     lines.push(`  ${f.confirmed ? 'also' : 'unconfirmed'} (${f.reproduced.k}/${f.reproduced.n}): ${f.signature} with ${JSON.stringify(f.schedule)}`);
   }
   if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
-  if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');
+  if (report.cut) lines.push(`  cut: ${report.cut.message}`);
+  else if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');
   lines.push(`  report: ${reportPath}`);
   if (report.replay) lines.push(`  replay: ${report.replay}`);
   return lines.join('\n');
