@@ -68,6 +68,8 @@ export interface Reproduction {
   runs: number;
   rate: number;
   interval: { low: number; high: number };
+  /** The budget left no time to confirm: these are the first failure's estimate runs (the same schedule). */
+  fromEstimate?: boolean;
 }
 
 /** The outcome of a campaign (a tagged union, like fast-check's RunDetails). */
@@ -232,7 +234,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       seed,
       path,
       schedulesTried: tried,
-      trialsRun: property.trials + (outcome.kind === 'failed' ? outcome.reproduction.runs : 0),
+      trialsRun: property.trials + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
       infrastructureErrors: property.infrastructureErrors,
       durationMs: Date.now() - started,
       budgetMs,
@@ -353,6 +355,12 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       trialRecord = record ?? step.record;
       if (r.failed > 0 || stop.aborted || r.runs < confirmRuns) break; // found, or cut: keep this one
       skipped.push(step.schedule);
+    }
+    // Confirmation cut before its first run: the first failure's own re-runs (its estimate) are the best evidence left.
+    const estimated = property.findings.find((f) => f.signature === signature && f.confirmed && f.schedule === chosen.schedule);
+    if (reproduction!.runs === 0 && estimated) {
+      const { k, n } = estimated.reproduced;
+      reproduction = { failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true };
     }
     outcome = {
       kind: 'failed',

@@ -18,7 +18,7 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
     lines.push(
       r.runs === 0
         ? '  not confirmed: the campaign stopped before re-running it'
-        : `  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`,
+        : `  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`,
     );
     for (const f of outcome.failures) lines.push(`  ✗ ${f.oracle}: ${f.message}`);
     for (const s of outcome.notReproduced ?? []) lines.push(`  (smaller, but did not fail again in confirmation: ${JSON.stringify(s)})`);
