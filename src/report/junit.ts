@@ -1,5 +1,5 @@
 import { create } from 'xmlbuilder2';
-import { describeReproduction, failureText } from './failure-text.js';
+import { coverageLines, describeReproduction, failureText } from './failure-text.js';
 import { shardLabel, type ResultSet } from './result.js';
 
 /**
@@ -54,6 +54,7 @@ export function toJUnit(set: ResultSet): string {
       s.reproduction ? describeReproduction(s.reproduction) : '',
       s.cut ? `cut: ${s.cut}` : '',
       s.reportPath ? `report: ${s.reportPath}` : '',
+      ...coverageLines(s),
     ].filter(Boolean);
     testcase.ele('system-out').txt(clean(out.join('\n')));
   }
