@@ -245,7 +245,9 @@ const oracleSettings = z
         policy: z.enum(['ignore', 'force-exit']).meta({
           description: 'A second terminating signal during shutdown: ignored (drain continues) or forces a quick exit',
         }),
-        within: duration.default(1000).meta({ description: 'force-exit: gone this long after the second signal' }),
+        within: duration.default(1000).meta({
+          description: 'force-exit: gone this long after the second signal; ignore: an end this soon after it counts as caused by it',
+        }),
       })
       .optional(),
   })
