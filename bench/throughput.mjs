@@ -17,7 +17,7 @@ if (process.argv[2] === '--child') {
   const [, , , file, backend, times, parallel] = process.argv;
   const { loadScenario, replay } = await import('../dist/index.js');
   const { selectBackend } = await import('../dist/backends/select.js');
-  const { defaultParallelism } = await import('../dist/fuzz/campaign.js');
+  const { defaultParallelism } = await import('../dist/fuzz/parallelism.js');
   const scenario = await loadScenario(SCENARIO);
   await (await selectBackend(backend, scenario)).prepare(scenario.target); // build step and image check outside the timing
   const { ensureImage } = await import('../dist/backends/image.js');

@@ -30,3 +30,6 @@ export class SigstormError extends Error {
 
 export const badInput = (message: string, hint?: string) => new SigstormError('bad-input', message, hint);
 export const infrastructure = (message: string, hint?: string) => new SigstormError('infrastructure', message, hint);
+
+/** The exit status an error ends a command with: its own for a SigstormError, infrastructure for a bug in sigstorm. */
+export const exitCodeOf = (error: unknown): number => (error instanceof SigstormError ? error.exitCode : ExitCode.infrastructure);

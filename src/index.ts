@@ -1,17 +1,12 @@
 // The library API: what the CLI uses, for tests that want to run sigstorm themselves.
-export {
-  fuzz,
-  type FuzzOptions,
-  type FuzzOutcome,
-  type FuzzProgress,
-  type FuzzReport,
-  type FuzzResult,
-  type Reproduction,
-  type CampaignCut,
-} from './fuzz/campaign.js';
+export { run, type RunOptions, type RunResult } from './session/run.js';
+export { fuzz, type FuzzOptions, type FuzzResult } from './session/fuzz.js';
+export { replay, type ReplayResult } from './session/replay.js';
+export { planSuite, fuzzSuite, type SuitePlan, type SuiteOptions } from './session/suite.js';
+export type { FuzzProgress } from './fuzz/campaign.js';
+export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Finding } from './report/fuzz-report.js';
+export { replayCommand } from './report/replay-command.js';
 export { worstCaseTrialMs } from './fuzz/budget.js';
-export { replay, type ReplayResult } from './fuzz/replay.js';
-export { run, replayCommand, type RunOptions, type RunResult } from './run.js';
 export { loadScenario, ScenarioError, type Problem } from './scenario/load.js';
 export type { Scenario, Target, SignalExpectation } from './scenario/schema.js';
 export { parseSchedule, describeEvent, type FaultEvent, type Schedule } from './faults/event.js';
@@ -36,4 +31,4 @@ export { toMarkdown } from './report/markdown.js';
 export { toHtml } from './report/html.js';
 export { timelineSvg } from './report/timeline.js';
 export { mergeResultSets } from './report/merge.js';
-export { parseShard, selectShard, seedFor } from './fuzz/shard.js';
+export { parseShard, selectShard, seedFor } from './session/shard.js';

@@ -1,7 +1,7 @@
 import yargs from 'yargs';
-import { ExitCode, SigstormError } from '../errors.js';
-import { UnsavedReport } from '../report/write.js';
+import { SigstormError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { reportError } from './report-error.js';
 
 const COMMANDS = ['run', 'fuzz', 'merge', 'replay', 'validate', 'analyze', 'gc', 'schema'];
 const NAME_A_COMMAND = 'Name a command: run, fuzz, merge, replay, validate, analyze, gc or schema.';
@@ -150,15 +150,4 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     process.exitCode = reportError(error);
   }
-}
-
-/** Prints an error for a person: the message for known errors, a stack only for sigstorm's own bugs. */
-export function reportError(error: unknown): number {
-  if (error instanceof UnsavedReport) process.stdout.write(`${JSON.stringify(error.report, null, 2)}\n`);
-  if (error instanceof SigstormError) {
-    process.stderr.write(`sigstorm: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
-    return error.exitCode;
-  }
-  process.stderr.write(`sigstorm: internal error (a bug in sigstorm, please report it):\n${(error as Error)?.stack ?? String(error)}\n`);
-  return ExitCode.infrastructure;
 }

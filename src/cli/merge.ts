@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { badInput } from '../errors.js';
-import type { FuzzReport } from '../fuzz/campaign.js';
+import type { FuzzReport } from '../report/fuzz-report.js';
 import { mergeResultSets } from '../report/merge.js';
 import type { Report } from '../report/report.js';
 import { fromFuzzReport, fromRunReport, resultSet, shardLabel, verdictLine, type ResultSet, type ScenarioResult } from '../report/result.js';

@@ -4,11 +4,11 @@ import { parseEventsArgument, readScheduleFile } from '../faults/event.js';
 import { displayPath } from '../report/display-path.js';
 import { fromRunReport, resultSet } from '../report/result.js';
 import { formatRun } from '../report/text.js';
-import { run } from '../run.js';
+import { run } from '../session/run.js';
 import { onInterrupt } from './interrupt.js';
 import { reportDir } from './options.js';
 import { warnAboutLeftovers } from './leftovers.js';
-import { reportError } from './main.js';
+import { reportError } from './report-error.js';
 import { writeOutputs } from './outputs.js';
 
 interface RunArgs {

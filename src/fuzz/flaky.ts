@@ -1,6 +1,7 @@
 import type { FaultEvent, Schedule } from '../faults/event.js';
 import type { SignalName } from '../signals.js';
 import type { OracleResult } from '../oracles/verdict.js';
+import type { Finding } from '../report/fuzz-report.js';
 import type { TrialRecord } from '../trial/record.js';
 import type { Budget } from './budget.js';
 import { cleanRunsNeeded } from './wilson.js';
@@ -18,15 +19,6 @@ export interface FailingStep {
   schedule: Schedule;
   failures: OracleResult[];
   record?: TrialRecord;
-}
-
-export interface Finding {
-  signature: string;
-  schedule: Schedule;
-  failures: OracleResult[];
-  /** Failed k of n re-runs when first seen. */
-  reproduced: { k: number; n: number };
-  confirmed: boolean;
 }
 
 export interface FlakySettings {

@@ -1,4 +1,4 @@
-import type { Reproduction } from '../fuzz/campaign.js';
+import type { Reproduction } from './fuzz-report.js';
 import type { ScenarioResult } from './result.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;

@@ -1,4 +1,4 @@
-import type { FuzzReport } from '../fuzz/campaign.js';
+import type { FuzzReport } from './fuzz-report.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 

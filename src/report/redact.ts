@@ -1,7 +1,7 @@
 import { SigstormError } from '../errors.js';
 
 // Secrets never reach a report. Pure functions: which values are secret, and a deep copy of anything with them
-// masked. Applied to every report before it is written or printed (run.ts, fuzz/campaign.ts, report/write.ts).
+// masked. Applied to every report before it is written or printed (session/run.ts, session/fuzz.ts, report/write.ts).
 
 export const MASK = '***';
 

@@ -1,11 +1,11 @@
 import { ExitCode, exitCodeFor } from '../errors.js';
-import type { FuzzReport, Reproduction } from '../fuzz/campaign.js';
 import { describeEvent } from '../faults/event.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';
 import { VERSION } from '../version.js';
 import { displayPath } from './display-path.js';
+import type { FuzzReport, Reproduction } from './fuzz-report.js';
 import type { Report } from './report.js';
 
 /**

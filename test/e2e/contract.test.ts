@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import type { FuzzReport } from '../../src/fuzz/campaign.js';
+import type { FuzzReport } from '../../src/report/fuzz-report.js';
 import type { ResultSet } from '../../src/report/result.js';
 import { sigstorm } from '../helpers/cli.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fuzz } from '../../src/fuzz/campaign.js';
-import { run } from '../../src/run.js';
+import { fuzz } from '../../src/session/fuzz.js';
+import { run } from '../../src/session/run.js';
 import { newDir } from '../helpers/leftovers.js';
 
 // sigstorm's own medicine: scenarios/dogfood.yml makes a sigstorm campaign the target.

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FuzzReport } from '../../src/fuzz/campaign.js';
+import type { FuzzReport } from '../../src/report/fuzz-report.js';
 import { sigstorm } from '../helpers/cli.js';
 import { containersWithLabel } from '../helpers/docker.js';
 import { tempFiles } from '../helpers/files.js';

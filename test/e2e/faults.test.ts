@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
 import { parseSchedule } from '../../src/faults/event.js';
 import { RULE_COMMENT } from '../../src/faults/iptables.js';
-import { run } from '../../src/run.js';
+import { run } from '../../src/session/run.js';
 
 // Every kind of fault against real targets, on both backends.
 const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-faults-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
 import { parseSchedule } from '../../src/faults/event.js';
-import { run } from '../../src/run.js';
+import { run } from '../../src/session/run.js';
 
 // fd leaks judged on what leaks: the zoo's reloaders under 8 keep-alive connections of real traffic, real SIGHUPs.
 const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-fd-'));

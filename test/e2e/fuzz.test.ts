@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fuzz, type FuzzReport } from '../../src/fuzz/campaign.js';
-import { seedFor } from '../../src/fuzz/shard.js';
+import type { FuzzReport } from '../../src/report/fuzz-report.js';
+import { fuzz } from '../../src/session/fuzz.js';
+import { seedFor } from '../../src/session/shard.js';
 import { sigstorm } from '../helpers/cli.js';
 
 // Campaigns against real zoo targets, from their fault space alone.

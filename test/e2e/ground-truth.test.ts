@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/run.js';
+import { run } from '../../src/session/run.js';
 
 // Debian's nginx as ground truth, per its documentation: TERM is a fast shutdown, QUIT a graceful one.
 // A 1 MiB download at 256 KiB/s is in flight when the signal lands 500 ms in.

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FuzzReport } from '../../src/fuzz/campaign.js';
+import type { FuzzReport } from '../../src/report/fuzz-report.js';
 import type { Report } from '../../src/report/report.js';
 import { sigstorm } from '../helpers/cli.js';
 import { collectJournal, leftoversOf, newDir, newStateDir, reachedPhase, runIdsIn, sweepStateDirs } from '../helpers/leftovers.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
 import { parseEventsArgument } from '../../src/faults/event.js';
-import { run } from '../../src/run.js';
+import { run } from '../../src/session/run.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
 const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-signals-'));

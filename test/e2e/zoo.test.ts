@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
-import { run } from '../../src/run.js';
+import { run } from '../../src/session/run.js';
 // @ts-expect-error plain JS module shared with `npm run zoo`
 import { checkZooRow } from '../../scripts/zoo-check.mjs';
 import { containersWithLabel } from '../helpers/docker.js';

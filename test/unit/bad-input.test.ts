@@ -53,8 +53,8 @@ const isCount = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && 
 function check(where: string, ok: boolean, what: string, value: unknown) {
   if (!ok) state.violations.push(`${where}: ${what}, got ${JSON.stringify(value)}`);
 }
-vi.mock('../../src/run.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/run.js')>();
+vi.mock('../../src/session/run.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/session/run.js')>();
   return {
     ...real,
     run: (path: unknown, options: Record<string, unknown> = {}) => {
@@ -65,8 +65,8 @@ vi.mock('../../src/run.js', async (importOriginal) => {
     },
   };
 });
-vi.mock('../../src/fuzz/campaign.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/fuzz/campaign.js')>();
+vi.mock('../../src/session/fuzz.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/session/fuzz.js')>();
   return {
     ...real,
     fuzz: (path: unknown, o: Record<string, unknown> = {}) => {
@@ -81,8 +81,8 @@ vi.mock('../../src/fuzz/campaign.js', async (importOriginal) => {
     },
   };
 });
-vi.mock('../../src/fuzz/replay.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/fuzz/replay.js')>();
+vi.mock('../../src/session/replay.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/session/replay.js')>();
   return {
     ...real,
     replay: (file: unknown, o: Record<string, unknown> = {}) => {

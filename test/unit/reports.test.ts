@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadResults } from '../../src/cli/merge.js';
 import { formatProgress } from '../../src/cli/progress.js';
 import type { PlayedEvent } from '../../src/faults/player.js';
-import { parseShard, seedFor, selectShard } from '../../src/fuzz/shard.js';
+import { parseShard, seedFor, selectShard } from '../../src/session/shard.js';
 import { toHtml } from '../../src/report/html.js';
 import { toJUnit } from '../../src/report/junit.js';
 import { toMarkdown } from '../../src/report/markdown.js';

@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { BackendChoice } from '../backends/backend.js';
-import { selectBackend } from '../backends/select.js';
 import { badInput, infrastructure } from '../errors.js';
 import { parseSchedule, type Schedule } from '../faults/event.js';
-import { redactError, secretsOf } from '../report/redact.js';
+import { confirm } from '../fuzz/confirm.js';
+import { defaultParallelism } from '../fuzz/parallelism.js';
+import type { Reproduction } from '../report/fuzz-report.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
-import { confirm, defaultParallelism, trialFunction, type Reproduction } from './campaign.js';
+import { openScenario, prepare } from './open.js';
+import { trialFunction } from './trial.js';
 
 export interface ReplayResult {
   scenario: string;
@@ -46,11 +48,9 @@ export async function replay(
   }
   const scenario = await loadScenario(scenarioPath);
   const schedule = parseSchedule(events, file);
-  const backend = await selectBackend(options.backend ?? ((data.backend as BackendChoice | undefined) ?? 'auto'), scenario);
-  await backend.prepare(scenario.target).catch((error: unknown) => {
-    throw redactError(error, secretsOf(scenario.target, process.env)); // a failed build step quotes its command line
-  });
-  const trial = trialFunction(scenario, backend, newRunId(), options.signal);
+  const session = await openScenario(scenario, options.backend ?? ((saved as BackendChoice | undefined) ?? 'auto'));
+  await prepare(session);
+  const trial = trialFunction(session, newRunId(), options.signal);
   // A replay is asked for an answer: an infrastructure error ends it rather than counting as a clean run.
   const strict = async (s: Schedule) => {
     const outcome = await trial(s);
@@ -59,5 +59,5 @@ export async function replay(
   };
   const signature = outcome?.kind === 'failed' ? outcome.signature : undefined;
   const { record: _record, ...reproduction } = await confirm(strict, schedule, signature, options.times ?? 10, options.parallel ?? defaultParallelism(), options.signal);
-  return { scenario: scenario.name, backend: backend.name, schedule, ...(signature ? { signature } : {}), reproduction };
+  return { scenario: scenario.name, backend: session.backend.name, schedule, ...(signature ? { signature } : {}), reproduction };
 }

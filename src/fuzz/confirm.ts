@@ -1,0 +1,84 @@
+import type { Schedule } from '../faults/event.js';
+import type { Reproduction } from '../report/fuzz-report.js';
+import type { TrialRecord } from '../trial/record.js';
+import type { Budget } from './budget.js';
+import type { FailingStep, TrialFn } from './flaky.js';
+import { wilson } from './wilson.js';
+
+// Confirmation: how often a schedule fails when it is run again. Used by a campaign on its minimal schedule and by
+// `replay`; it needs a trial function only (no fast-check, no reports).
+
+/** How many smaller schedules confirmation may reject before it settles for the original. */
+const MAX_WALK_BACK = 3;
+
+/**
+ * Re-runs a schedule `runs` times, `parallel` at once, counting failures with `signature` (any failure when it
+ * is undefined); keeps the record of the first such failure.
+ */
+export async function confirm(
+  trial: TrialFn,
+  schedule: Schedule,
+  signature: string | undefined,
+  runs: number,
+  parallel: number,
+  signal?: AbortSignal,
+  budget?: Budget,
+): Promise<Reproduction & { record?: TrialRecord }> {
+  let failed = 0;
+  let done = 0;
+  let record: TrialRecord | undefined;
+  // The budget may cut confirmation: a batch starts only when it is expected to end before the deadline.
+  while (done < runs && !signal?.aborted && (budget?.fits() ?? true)) {
+    const batch = Math.min(parallel, runs - done);
+    const once = budget ? (s: Schedule) => budget.timed(() => trial(s)) : trial;
+    const outcomes = await Promise.all(Array.from({ length: batch }, () => once(schedule)));
+    const failing = outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature)));
+    record ??= failing.map((o) => (o.kind === 'fail' ? o.record : undefined)).find(Boolean);
+    failed += failing.length;
+    done += batch;
+  }
+  return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done), ...(record ? { record } : {}) };
+}
+
+export interface ConfirmedStep {
+  /** The smallest schedule on the shrink path that reproduced (or the last one tried, when none did or time ran out). */
+  chosen: FailingStep;
+  reproduction: Reproduction;
+  /** A failing trial of it: from confirmation, else the one that accepted it while shrinking. */
+  record?: TrialRecord;
+  /** Smaller schedules that did not fail again. */
+  skipped: Schedule[];
+  /** Confirmation runs of the chosen schedule, done and planned. */
+  runs: { done: number; planned: number };
+}
+
+/**
+ * A candidate that failed once while shrinking may fail too rarely to be any use: walks back along the shrink path
+ * (`accepted`, original first) to the smallest schedule that reproduces in confirmation.
+ */
+export async function confirmShrinkPath(
+  accepted: readonly FailingStep[],
+  signature: string,
+  trial: TrialFn,
+  options: { runs: number; parallel: number; budget: Budget; signal: AbortSignal; onStep: (step: FailingStep) => void },
+): Promise<ConfirmedStep> {
+  const path = [...accepted].reverse();
+  let chosen: FailingStep = path[0]!;
+  let reproduction: Reproduction | undefined;
+  let record: TrialRecord | undefined;
+  let runs = { done: 0, planned: options.runs };
+  const skipped: Schedule[] = [];
+  for (const [i, step] of path.entries()) {
+    if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
+    if (reproduction && !options.budget.fits()) break; // no time to walk further back: keep the smallest confirmed so far
+    options.onStep(step);
+    const { record: failing, ...r } = await confirm(trial, step.schedule, signature, options.runs, options.parallel, options.signal, options.budget);
+    runs = { done: r.runs, planned: options.runs };
+    chosen = step;
+    reproduction = r;
+    record = failing ?? step.record;
+    if (r.failed > 0 || options.signal.aborted || r.runs < options.runs) break; // found, or cut: keep this one
+    skipped.push(step.schedule);
+  }
+  return { chosen, reproduction: reproduction!, ...(record ? { record } : {}), skipped, runs };
+}

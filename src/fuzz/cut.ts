@@ -1,0 +1,47 @@
+import type { CampaignCut } from '../report/fuzz-report.js';
+
+/** Where a campaign stood when it ended, as far as the budget goes. */
+export interface CampaignEnd {
+  /** The outcome passed (nothing failed). */
+  passed: boolean;
+  schedulesTried: number;
+  runs: number;
+  budgetMs: number;
+  exploreCut: boolean;
+  estimateCut: boolean;
+  shrinkCut: boolean;
+  /** Confirmation runs of the chosen schedule, once confirmation began. */
+  confirmRuns?: { done: number; planned: number } | undefined;
+}
+
+/** What the budget cut short, if anything (an interrupt is not a cut: the report says `interrupted`). */
+export function cutOf(end: CampaignEnd): CampaignCut | undefined {
+  const { schedulesTried: tried, runs } = end;
+  const confirming = end.confirmRuns && end.confirmRuns.done < end.confirmRuns.planned ? end.confirmRuns : undefined;
+  const phase: CampaignCut['phase'] | undefined =
+    end.passed && tried < runs && end.exploreCut
+      ? 'exploring'
+      : end.estimateCut
+        ? 'estimating'
+        : end.shrinkCut
+          ? 'shrinking'
+          : confirming
+            ? 'confirming'
+            : undefined;
+  if (!phase) return undefined;
+  const parts = [
+    phase === 'exploring' ? `${tried} of ${runs} schedules tried` : undefined,
+    phase === 'estimating' ? 'the first failure was re-run fewer than 3 times' : undefined,
+    end.shrinkCut ? 'shrinking was cut: the schedule is the smallest found so far' : undefined,
+    confirming ? `confirmation ran ${confirming.done} of ${confirming.planned} runs` : undefined,
+  ].filter(Boolean);
+  return {
+    phase,
+    reason: 'budget',
+    ...(phase === 'exploring' ? { schedules: { done: tried, planned: runs } } : {}),
+    ...(confirming ? { confirmRuns: confirming } : {}),
+    message: `budget of ${formatSeconds(end.budgetMs)} spent while ${phase}: ${parts.join('; ')}`,
+  };
+}
+
+const formatSeconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);

@@ -1,0 +1,90 @@
+import type { Schedule } from '../faults/event.js';
+import type { OracleResult } from '../oracles/verdict.js';
+import type { CoverageNote } from '../scenario/coverage.js';
+import type { TrialRecord } from '../trial/record.js';
+import type { ReportHeader } from './report.js';
+
+// The report.json of one `fuzz` campaign. Plain data: the campaign fills it, every output format reads it.
+
+export interface Reproduction {
+  failed: number;
+  runs: number;
+  rate: number;
+  interval: { low: number; high: number };
+  /** The budget left no time to confirm: these are the first failure's estimate runs (the same schedule). */
+  fromEstimate?: boolean;
+}
+
+/** The outcome of a campaign (a tagged union, like fast-check's RunDetails). */
+export type FuzzOutcome =
+  | { kind: 'passed' }
+  | {
+      kind: 'failed';
+      signature: string;
+      minimal: Schedule;
+      original: Schedule;
+      shrinkSteps: number;
+      reproduction: Reproduction;
+      failures: OracleResult[];
+      /** Smaller schedules met while shrinking that did not fail again in confirmation. */
+      notReproduced?: Schedule[];
+    }
+  | { kind: 'interrupted' };
+
+/** A failure met on the way: its first schedule, and how often its first re-runs reproduced it. */
+export interface Finding {
+  signature: string;
+  schedule: Schedule;
+  failures: OracleResult[];
+  /** Failed k of n re-runs when first seen. */
+  reproduced: { k: number; n: number };
+  confirmed: boolean;
+}
+
+/** What the budget cut short (the first phase it cut, and how much of confirmation ran). */
+export interface CampaignCut {
+  phase: 'exploring' | 'estimating' | 'shrinking' | 'confirming';
+  reason: 'budget';
+  schedules?: { done: number; planned: number };
+  confirmRuns?: { done: number; planned: number };
+  /** The same, as one sentence for people. */
+  message: string;
+}
+
+/** How a campaign went and what it found: the body of a fuzz report, as the campaign itself knows it. */
+export interface CampaignSummary {
+  seed: number;
+  /** fast-check's path to the counterexample: with the seed it regenerates it. */
+  path: string | null;
+  schedulesTried: number;
+  trialsRun: number;
+  infrastructureErrors: number;
+  durationMs: number;
+  /** `--budget`, and the longest one trial of the scenario can take: the campaign ends by their sum. */
+  budgetMs: number;
+  worstCaseTrialMs: number;
+  /** Set when the budget ran out before the campaign was done: what it cut. */
+  cut?: CampaignCut;
+  /** From the start of the campaign to the first confirmed failure. */
+  timeToFirstFailureMs: number | null;
+  verdict: 'pass' | 'fail' | 'unknown';
+  interrupted: boolean;
+  /** Set when the environment failed for good and the campaign stopped early (what it found is kept). */
+  error?: { kind: string; message: string };
+  /** False in the checkpoints written while the campaign runs: a run that died left this partial report. */
+  complete: boolean;
+  outcome: FuzzOutcome;
+  /** The minimal schedule step by step: "+120 ms SIGTERM→main". */
+  minimalSteps: string[];
+  /** Other failures met on the way (different signatures, or never reproduced). */
+  findings: Finding[];
+  shrinkBudgetExhausted: boolean;
+}
+
+export interface FuzzReport extends ReportHeader<'fuzz'>, CampaignSummary {
+  replay: string | null;
+  /** One trial of the minimal failing schedule that failed with its signature, for the timeline and `analyze`. */
+  trial?: TrialRecord;
+  /** Signals orchestrators send that this campaign's fault space left out (never a failure). */
+  coverage: CoverageNote[];
+}

@@ -1,0 +1,46 @@
+import { engineLost } from '../backends/engine.js';
+import { SigstormError } from '../errors.js';
+import type { Schedule } from '../faults/event.js';
+import { signatureOf, type TrialFn } from '../fuzz/flaky.js';
+import { judge } from '../oracles/judge.js';
+import type { OracleResult, Verdict } from '../oracles/verdict.js';
+import type { TrialRecord } from '../trial/record.js';
+import { runTrial } from '../trial/trial.js';
+import type { Session } from './open.js';
+
+export interface JudgedTrial {
+  trial: TrialRecord;
+  verdict: Verdict;
+  results: OracleResult[];
+}
+
+/** One trial of `schedule` against a fresh target, judged by every oracle. */
+export async function judgedTrial(session: Session, schedule: Schedule, runId: string, signal?: AbortSignal): Promise<JudgedTrial> {
+  const trial = await runTrial({ scenario: session.scenario, backend: session.backend, schedule, runId, ...(signal ? { signal } : {}) });
+  return { trial, ...judge(trial) };
+}
+
+/** When a trial failed because the Docker engine went away mid-run, the error to show instead; else undefined. */
+export const lostEngine = (session: Session, error: unknown): Promise<SigstormError | undefined> =>
+  session.backend.name === 'docker' ? engineLost(error) : Promise.resolve(undefined);
+
+/** Runs one trial and reduces it to what the fuzzer needs; infrastructure trouble is reported, not thrown. */
+export function trialFunction(session: Session, runId: string, signal?: AbortSignal, onFatal?: (error: SigstormError) => void): TrialFn {
+  let n = 0;
+  return async (schedule) => {
+    if (signal?.aborted) return { kind: 'pass' };
+    try {
+      const { trial, verdict, results } = await judgedTrial(session, schedule, `${runId}-${++n}`, signal);
+      if (signal?.aborted) return { kind: 'pass' }; // an interrupted trial decides nothing
+      if (verdict !== 'fail') return { kind: 'pass' };
+      const failures = results.filter((r) => r.verdict === 'fail');
+      return { kind: 'fail', signatures: failures.map(signatureOf), failures, record: trial };
+    } catch (error) {
+      const lost = signal?.aborted ? undefined : await lostEngine(session, error);
+      if (lost) onFatal?.(lost);
+      if (lost) return { kind: 'infrastructure', error: lost.message };
+      if (error instanceof SigstormError && error.kind === 'infrastructure') return { kind: 'infrastructure', error: error.message };
+      throw error;
+    }
+  };
+}
