@@ -9,7 +9,7 @@ import { scheduleArbitrary, sortSchedule } from './arbitrary.js';
 import { Budget, worstCaseTrialMs } from './budget.js';
 import { confirmShrinkPath } from './confirm.js';
 import { cutOf } from './cut.js';
-import { FlakyProperty, type TrialFn, type TrialOutcome } from './flaky.js';
+import { FlakyProperty, type TrialFn } from './flaky.js';
 import { defaultParallelism } from './parallelism.js';
 import { wilson } from './wilson.js';
 
@@ -69,98 +69,220 @@ const CONFIRM_SHARE = 0.25;
 const ESTIMATE_RUNS = 3;
 
 /** One campaign: generate schedules, find a failure, shrink it flaky-aware, confirm it. */
-export async function runCampaign(scenario: Scenario, makeTrial: TrialFactory, options: CampaignOptions = {}, hooks: CampaignHooks = {}): Promise<CampaignResult> {
-  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const budgetMs = options.budgetMs ?? 5 * 60_000;
-  const parallel = options.parallel ?? defaultParallelism();
-  const started = Date.now();
-  const runs = options.runs ?? 50;
-  const onProgress = options.onProgress ?? (() => undefined);
-  const confirmRuns = options.confirmRuns ?? 20;
-  // One deadline for every phase. Exploring stops in time to estimate a failure it meets and run one confirmation
-  // batch; shrinking stops in time for confirmation's share; a trial that cannot end in time is not started.
-  const budget = new Budget(started, budgetMs);
-  const confirmReserve = () => Math.min(budgetMs * CONFIRM_SHARE, budget.batchesMs(confirmRuns, parallel));
-  const until = (phase: 'explore' | 'estimate' | 'shrink') =>
-    phase === 'explore'
-      ? budget.deadline - budget.batchesMs(ESTIMATE_RUNS, parallel) - budget.batchesMs(Math.min(parallel, confirmRuns), parallel)
-      : phase === 'estimate'
-        ? budget.deadline
-        : budget.deadline - confirmReserve();
-  let phase: FuzzProgress['phase'] = 'exploring';
-  let confirmTrials = 0;
-  let tried = 0;
-  const progress = (message: string) =>
-    onProgress({
-      scenario: scenario.name,
-      phase,
-      schedulesTried: tried,
-      runs,
-      trials: property.trials + confirmTrials,
-      failures: property.findings.length,
+export const runCampaign = (scenario: Scenario, makeTrial: TrialFactory, options: CampaignOptions = {}, hooks: CampaignHooks = {}): Promise<CampaignResult> =>
+  new Campaign(scenario, makeTrial, options, hooks).run();
+
+class Campaign {
+  private readonly seed: number;
+  private readonly budgetMs: number;
+  private readonly parallel: number;
+  private readonly runs: number;
+  private readonly confirmRuns: number;
+  private readonly started = Date.now();
+  private readonly budget: Budget;
+  private readonly property: FlakyProperty;
+  private readonly trial: TrialFn;
+  /** Work stops on the user's interrupt, or when the environment fails for good (the engine went away). */
+  private readonly halt = new AbortController();
+  private readonly stop: AbortSignal;
+  private fatal: SigstormError | undefined;
+  private phase: FuzzProgress['phase'] = 'exploring';
+  private tried = 0;
+  private confirmTrials = 0;
+  private confirmDone: { done: number; planned: number } | undefined;
+
+  constructor(
+    private readonly scenario: Scenario,
+    makeTrial: TrialFactory,
+    private readonly options: CampaignOptions,
+    private readonly hooks: CampaignHooks,
+  ) {
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.budgetMs = options.budgetMs ?? 5 * 60_000;
+    this.parallel = options.parallel ?? defaultParallelism();
+    this.runs = options.runs ?? 50;
+    this.confirmRuns = options.confirmRuns ?? 20;
+    this.budget = new Budget(this.started, this.budgetMs);
+    this.stop = options.signal ? AbortSignal.any([options.signal, this.halt.signal]) : this.halt.signal;
+    const run = makeTrial(this.stop, (error) => {
+      this.fatal ??= error;
+      this.progress(`stopping: ${error.message}`);
+      this.halt.abort();
+    });
+    // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
+    this.trial = async (schedule) => {
+      const outcome = await run(schedule);
+      if (this.phase === 'confirming') this.confirmTrials++;
+      this.progress(`trial ${this.property.trials + this.confirmTrials}: ${outcome.kind}`);
+      return outcome;
+    };
+    this.property = new FlakyProperty(this.trial, {
+      estimateRuns: ESTIMATE_RUNS,
+      maxCleanRuns: 8,
+      infraRetries: 2,
+      shrinkTrials: 200,
+      shrinkMs: Math.max(30_000, this.budgetMs / 2),
+      parallel: this.parallel,
+      budget: this.budget,
+      until: (phase) => this.until(phase),
+      isTerminating: (signal) => signal === 'SIGKILL' || scenario.expect[signal]?.kind === 'exit',
+    });
+  }
+
+  async run(): Promise<CampaignResult> {
+    await this.checkpoint();
+    const path = (await this.explore()).counterexamplePath ?? null;
+    const { property } = this;
+    if (property.target && !this.stop.aborted) {
+      // The last share of shrinking: try the minimal schedule without its second terminating signal.
+      this.phase = 'shrinking';
+      const known = property.minimal;
+      await property.dropSecondSignals();
+      if (property.minimal !== known) await this.checkpoint();
+    }
+    if (this.stop.aborted && !property.minimal) return { summary: this.summarize({ kind: 'interrupted' }, path) };
+    if (!property.minimal) return { summary: this.summarize({ kind: 'passed' }, path) };
+    const { outcome, trial } = await this.confirm();
+    return { summary: this.summarize(outcome, path), ...(trial ? { trial } : {}) };
+  }
+
+  /**
+   * One deadline for every phase. Exploring stops in time to estimate a failure it meets and run one confirmation
+   * batch; shrinking stops in time for confirmation's share; a trial that cannot end in time is not started.
+   */
+  private until(phase: 'explore' | 'estimate' | 'shrink'): number {
+    const { budget, parallel, confirmRuns } = this;
+    if (phase === 'explore') return budget.deadline - budget.batchesMs(ESTIMATE_RUNS, parallel) - budget.batchesMs(Math.min(parallel, confirmRuns), parallel);
+    if (phase === 'estimate') return budget.deadline;
+    return budget.deadline - Math.min(this.budgetMs * CONFIRM_SHARE, budget.batchesMs(confirmRuns, parallel));
+  }
+
+  /** fast-check generates schedules and shrinks the first confirmed failure; the flaky-aware property judges them. */
+  private explore(): Promise<fc.RunDetails<[Schedule]>> {
+    const { property } = this;
+    return fc.check(
+      fc.asyncProperty(scheduleArbitrary(this.scenario), async (raw) => {
+        if (this.stop.aborted) return true;
+        if (!property.target && !property.canExplore()) return true; // no time left to run and estimate a schedule
+        this.tried++;
+        this.phase = property.target ? 'shrinking' : 'exploring';
+        this.progress(`schedule ${this.tried}: running (${property.trials} trials so far)`);
+        const known = property.minimal;
+        const holds = await property.check(sortSchedule(raw));
+        if (property.minimal !== known) {
+          // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.
+          journal.phase('shrinking', property.target?.signature);
+          await this.checkpoint();
+        }
+        this.phase = property.target ? 'shrinking' : 'exploring';
+        this.progress(
+          property.target
+            ? `shrinking ${property.target.signature}: ${property.minimal!.schedule.length} event(s) after ${property.shrinkSteps} step(s), ${property.trials} trials`
+            : `schedule ${this.tried}: ${holds ? 'held' : 'failed'} (${property.trials} trials)`,
+        );
+        return holds;
+      }),
+      {
+        numRuns: this.runs,
+        seed: this.seed,
+        examples: (this.hooks.examples ?? []).map((schedule) => [schedule] as [Schedule]),
+        interruptAfterTimeLimit: this.budgetMs,
+        markInterruptAsFailure: false,
+      },
+    );
+  }
+
+  /** The failed outcome: the smallest schedule on the shrink path that reproduces, and how often it does. */
+  private async confirm(): Promise<{ outcome: FuzzOutcome; trial?: TrialRecord }> {
+    const { property, confirmRuns } = this;
+    const signature = property.target!.signature;
+    const confirmed = await confirmShrinkPath(property.accepted, signature, this.trial, {
+      runs: confirmRuns,
+      parallel: this.parallel,
+      budget: this.budget,
+      signal: this.stop,
+      onStep: (step) => {
+        this.phase = 'confirming';
+        this.progress(`confirming a ${step.schedule.length}-event schedule ${confirmRuns} times`);
+        journal.phase('confirming', `${step.schedule.length} event(s)`);
+      },
+    });
+    this.confirmDone = confirmed.runs;
+    const { chosen, skipped } = confirmed;
+    let reproduction: Reproduction = confirmed.reproduction;
+    // Confirmation cut before its first run: the first failure's own re-runs (its estimate) are the best evidence left.
+    const estimated = property.findings.find((f) => f.signature === signature && f.confirmed && f.schedule === chosen.schedule);
+    if (reproduction.runs === 0 && estimated) {
+      const { k, n } = estimated.reproduced;
+      reproduction = { failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true };
+    }
+    const outcome: FuzzOutcome = {
+      kind: 'failed',
+      signature,
+      minimal: chosen.schedule,
+      original: property.original!,
       shrinkSteps: property.shrinkSteps,
-      elapsedMs: Date.now() - started,
-      budgetMs,
+      reproduction,
+      failures: chosen.failures,
+      ...(skipped.length ? { notReproduced: skipped } : {}),
+    };
+    return { outcome, ...(confirmed.record ? { trial: confirmed.record } : {}) };
+  }
+
+  private progress(message: string): void {
+    this.options.onProgress?.({
+      scenario: this.scenario.name,
+      phase: this.phase,
+      schedulesTried: this.tried,
+      runs: this.runs,
+      trials: this.property.trials + this.confirmTrials,
+      failures: this.property.findings.length,
+      shrinkSteps: this.property.shrinkSteps,
+      elapsedMs: Date.now() - this.started,
+      budgetMs: this.budgetMs,
       message,
     });
+  }
 
-  // Work stops on the user's interrupt, or when the environment fails for good (the engine went away).
-  const halt = new AbortController();
-  const stop = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal;
-  let fatal: SigstormError | undefined;
-  const run = makeTrial(stop, (error) => {
-    fatal ??= error;
-    progress(`stopping: ${error.message}`);
-    halt.abort();
-  });
-  // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
-  const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
-    const outcome = await run(schedule);
-    if (phase === 'confirming') confirmTrials++;
-    progress(`trial ${property.trials + confirmTrials}: ${outcome.kind}`);
-    return outcome;
-  };
-  const property = new FlakyProperty(trial, {
-    estimateRuns: ESTIMATE_RUNS,
-    maxCleanRuns: 8,
-    infraRetries: 2,
-    shrinkTrials: 200,
-    shrinkMs: Math.max(30_000, budgetMs / 2),
-    parallel,
-    budget,
-    until,
-    isTerminating: (signal) => signal === 'SIGKILL' || scenario.expect[signal]?.kind === 'exit',
-  });
-  let confirmDone: { done: number; planned: number } | undefined;
+  /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
+  private async checkpoint(): Promise<void> {
+    const { property } = this;
+    const m = property.minimal;
+    const outcome: FuzzOutcome = m
+      ? { kind: 'failed', signature: property.target!.signature, minimal: m.schedule, original: property.original!, shrinkSteps: property.shrinkSteps, reproduction: { failed: 0, runs: 0, rate: 0, interval: wilson(0, 0) }, failures: m.failures }
+      : { kind: 'interrupted' };
+    await this.hooks.checkpoint?.(this.summarize(outcome, null, false));
+  }
 
   /** The campaign as it stands; `complete` is false for the checkpoints written while it runs. */
-  function summarize(outcome: FuzzOutcome, path: string | null, complete = true): CampaignSummary {
-    const cut = complete && !stop.aborted
-      ? cutOf({
-          passed: outcome.kind === 'passed',
-          schedulesTried: tried,
-          runs,
-          budgetMs,
-          exploreCut: property.exploreCut,
-          estimateCut: property.estimateCut,
-          shrinkCut: property.budgetExhausted,
-          confirmRuns: confirmDone,
-        })
-      : undefined;
+  private summarize(outcome: FuzzOutcome, path: string | null, complete = true): CampaignSummary {
+    const { property, started } = this;
+    // An interrupt is not a cut: the report says `interrupted`.
+    const end = {
+      passed: outcome.kind === 'passed',
+      schedulesTried: this.tried,
+      runs: this.runs,
+      budgetMs: this.budgetMs,
+      exploreCut: property.exploreCut,
+      estimateCut: property.estimateCut,
+      shrinkCut: property.budgetExhausted,
+      confirmRuns: this.confirmDone,
+    };
+    const cut = complete && !this.stop.aborted ? cutOf(end) : undefined;
     return {
-      seed,
+      seed: this.seed,
       path,
-      schedulesTried: tried,
+      schedulesTried: this.tried,
       trialsRun: property.trials + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
       infrastructureErrors: property.infrastructureErrors,
       durationMs: Date.now() - started,
-      budgetMs,
-      worstCaseTrialMs: worstCaseTrialMs(scenario),
+      budgetMs: this.budgetMs,
+      worstCaseTrialMs: worstCaseTrialMs(this.scenario),
       ...(cut ? { cut } : {}),
       timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
       verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
-      interrupted: options.signal?.aborted ?? false,
-      ...(fatal ? { error: { kind: fatal.kind, message: fatal.message } } : {}),
+      interrupted: this.options.signal?.aborted ?? false,
+      ...(this.fatal ? { error: { kind: this.fatal.kind, message: this.fatal.message } } : {}),
       complete,
       outcome,
       minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
@@ -168,86 +290,4 @@ export async function runCampaign(scenario: Scenario, makeTrial: TrialFactory, o
       shrinkBudgetExhausted: property.budgetExhausted,
     };
   }
-  /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
-  async function checkpoint(): Promise<void> {
-    const m = property.minimal;
-    const outcome: FuzzOutcome = m
-      ? { kind: 'failed', signature: property.target!.signature, minimal: m.schedule, original: property.original!, shrinkSteps: property.shrinkSteps, reproduction: { failed: 0, runs: 0, rate: 0, interval: wilson(0, 0) }, failures: m.failures }
-      : { kind: 'interrupted' };
-    await hooks.checkpoint?.(summarize(outcome, null, false));
-  }
-  await checkpoint();
-  const details = await fc.check(
-    fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
-      if (stop.aborted) return true;
-      if (!property.target && !property.canExplore()) return true; // no time left to run and estimate a schedule
-      tried++;
-      phase = property.target ? 'shrinking' : 'exploring';
-      progress(`schedule ${tried}: running (${property.trials} trials so far)`);
-      const known = property.minimal;
-      const holds = await property.check(sortSchedule(raw));
-      if (property.minimal !== known) {
-        // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.
-        journal.phase('shrinking', property.target?.signature);
-        await checkpoint();
-      }
-      phase = property.target ? 'shrinking' : 'exploring';
-      progress(
-        property.target
-          ? `shrinking ${property.target.signature}: ${property.minimal!.schedule.length} event(s) after ${property.shrinkSteps} step(s), ${property.trials} trials`
-          : `schedule ${tried}: ${holds ? 'held' : 'failed'} (${property.trials} trials)`,
-      );
-      return holds;
-    }),
-    {
-      numRuns: runs,
-      seed,
-      examples: (hooks.examples ?? []).map((schedule) => [schedule]),
-      interruptAfterTimeLimit: budgetMs,
-      markInterruptAsFailure: false,
-    },
-  );
-
-  if (property.target && !stop.aborted) {
-    // The last share of shrinking: try the minimal schedule without its second terminating signal.
-    phase = 'shrinking';
-    const known = property.minimal;
-    await property.dropSecondSignals();
-    if (property.minimal !== known) await checkpoint();
-  }
-
-  if (stop.aborted && !property.minimal) return { summary: summarize({ kind: 'interrupted' }, details.counterexamplePath ?? null) };
-  if (!property.minimal) return { summary: summarize({ kind: 'passed' }, details.counterexamplePath ?? null) };
-  const signature = property.target!.signature;
-  const confirmed = await confirmShrinkPath(property.accepted, signature, trial, {
-    runs: confirmRuns,
-    parallel,
-    budget,
-    signal: stop,
-    onStep: (step) => {
-      phase = 'confirming';
-      progress(`confirming a ${step.schedule.length}-event schedule ${confirmRuns} times`);
-      journal.phase('confirming', `${step.schedule.length} event(s)`);
-    },
-  });
-  confirmDone = confirmed.runs;
-  const { chosen, skipped } = confirmed;
-  let reproduction: Reproduction = confirmed.reproduction;
-  // Confirmation cut before its first run: the first failure's own re-runs (its estimate) are the best evidence left.
-  const estimated = property.findings.find((f) => f.signature === signature && f.confirmed && f.schedule === chosen.schedule);
-  if (reproduction.runs === 0 && estimated) {
-    const { k, n } = estimated.reproduced;
-    reproduction = { failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true };
-  }
-  const outcome: FuzzOutcome = {
-    kind: 'failed',
-    signature,
-    minimal: chosen.schedule,
-    original: property.original!,
-    shrinkSteps: property.shrinkSteps,
-    reproduction,
-    failures: chosen.failures,
-    ...(skipped.length ? { notReproduced: skipped } : {}),
-  };
-  return { summary: summarize(outcome, details.counterexamplePath ?? null), ...(confirmed.record ? { trial: confirmed.record } : {}) };
 }
