@@ -47,6 +47,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
 
   const { summary, trial } = await runCampaign(scenario, (signal, onFatal) => trialFunction(session, runId, signal, onFatal), options, {
     examples: saved.map((f) => f.schedule),
+    // A checkpoint that cannot be written stops nothing: the final report meets the same disk and says so.
     checkpoint: (partial) => writeReport(report(partial), reportDir).then(() => undefined, () => undefined),
   });
   const { outcome } = summary;
