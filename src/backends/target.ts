@@ -1,5 +1,5 @@
 import type { ProcessInfo } from '../host/process-info.js';
-import type { Recipient } from '../host/kill.js';
+import type { Recipient } from '../host/recipient.js';
 import type { SignalName } from '../signals.js';
 import type { LogBuffer } from './logs.js';
 

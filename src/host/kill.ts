@@ -1,9 +1,7 @@
 import type { SignalName } from '../signals.js';
 import { now } from '../time.js';
 import { allProcesses, descendants } from './procfs.js';
-
-/** Who receives a signal: the main process, its whole process group, or every process below it. */
-export type Recipient = 'main' | 'group' | 'children';
+import type { Recipient } from './recipient.js';
 
 /**
  * Sends each of `signals` by host pid to the main process, its process group (`pgid`), or every process below

@@ -1,5 +1,6 @@
 import { infrastructure } from '../../errors.js';
-import { killByPid, type Recipient } from '../../host/kill.js';
+import { killByPid } from '../../host/kill.js';
+import type { Recipient } from '../../host/recipient.js';
 import { descendants, isSameProcess, readStat, withFds } from '../../host/procfs.js';
 import { watchPid } from '../../host/watch-pid.js';
 import type { Owned } from '../../leftovers/tracked.js';

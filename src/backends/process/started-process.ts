@@ -1,5 +1,6 @@
 import { infrastructure } from '../../errors.js';
-import { killByPid, type Recipient } from '../../host/kill.js';
+import { killByPid } from '../../host/kill.js';
+import type { Recipient } from '../../host/recipient.js';
 import type { ProcessInfo } from '../../host/process-info.js';
 import { allProcesses, isSameProcess, readStat, withFds } from '../../host/procfs.js';
 import { holdsToken } from '../../leftovers/owned.js';
