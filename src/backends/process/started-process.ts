@@ -1,8 +1,8 @@
 import { infrastructure } from '../../errors.js';
 import { killByPid } from '../../host/kill.js';
-import type { Recipient } from '../../host/recipient.js';
 import type { ProcessInfo } from '../../host/process-info.js';
 import { allProcesses, isSameProcess, readStat, withFds } from '../../host/procfs.js';
+import type { Recipient } from '../../host/recipient.js';
 import { holdsToken } from '../../leftovers/owned.js';
 import { own } from '../../leftovers/tracked.js';
 import type { ProcessForm } from '../../scenario/schema.js';
