@@ -1,4 +1,4 @@
-import { engineLost } from '../backends/engine.js';
+import { engineLost } from '../backends/docker/engine.js';
 import { SigstormError } from '../errors.js';
 import type { Schedule } from '../faults/event.js';
 import { signatureOf, type TrialFn } from '../fuzz/flaky.js';
