@@ -12,9 +12,10 @@ export {
 export { worstCaseTrialMs } from './fuzz/budget.js';
 export { replay, type ReplayResult } from './fuzz/replay.js';
 export { run, replayCommand, type RunOptions, type RunResult } from './run.js';
-export { loadScenario, ScenarioError, type Problem } from './scenario/load.js';
-export type { Scenario, Target, SignalExpectation } from './scenario/schema.js';
-export { parseSchedule, describeEvent, type FaultEvent, type Schedule } from './faults/event.js';
+export { loadScenario, ScenarioError, formatProblem, type Problem } from './scenario/load.js';
+export type { Scenario, Target, SignalExpectation } from './scenario/types.js';
+export { describeEvent, type FaultEvent, type Schedule } from './faults/event.js';
+export { parseSchedule } from './faults/parse-schedule.js';
 export { judge } from './oracles/judge.js';
 export type { OracleResult, Verdict } from './oracles/verdict.js';
 export type { TrialRecord, ExitRecord } from './trial/record.js';

@@ -1,4 +1,4 @@
-import type { Target } from '../scenario/schema.js';
+import type { Target } from '../scenario/types.js';
 import type { PartitionEvent } from '../faults/event.js';
 import type { Applied } from '../faults/inject.js';
 import type { SignalName } from '../signals.js';

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GenericContainer, type WaitStrategy } from 'testcontainers';
 import { badInput, infrastructure } from '../errors.js';
-import type { Target } from '../scenario/schema.js';
+import type { Target } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep, within } from '../time.js';
 import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget } from './backend.js';

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { execa } from 'execa';
 import { badInput, infrastructure } from '../errors.js';
 import { PartitionProxy } from '../faults/proxy.js';
-import type { ProcessForm, Target } from '../scenario/schema.js';
+import type { ProcessForm, Target } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep, within } from '../time.js';
 import type { Backend, Delivery, RawExit, Recipient, StartContext, StartedTarget } from './backend.js';

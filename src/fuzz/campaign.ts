@@ -19,7 +19,7 @@ import { newRunId } from '../run-id.js';
 import { shellQuote } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
 import type { CoverageNote } from '../scenario/coverage.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 import type { TrialRecord } from '../trial/record.js';
 import { runTrial } from '../trial/trial.js';
 import { VERSION } from '../version.js';

@@ -12,7 +12,7 @@ import { isTerminatingIn } from '../oracles/terminating.js';
 import { Player } from '../faults/player.js';
 import { probeHttp } from '../probes/http.js';
 import { waitReady } from '../probes/ready.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
