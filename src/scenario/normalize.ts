@@ -15,7 +15,7 @@ import type { Scenario } from './types.js';
 export function normalize(parsed: ParsedScenario, path: string, compose: ComposeService | undefined, problems: ScenarioProblems): Scenario {
   const t = parsed.target;
   const expect = declaredExpectations(parsed.expect, t.stop_grace_period, problems);
-  const hasContainer = t.image !== undefined || t.build !== undefined;
+  const hasContainer = hasContainerForm(t);
   if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
     problems.at(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
   }
@@ -24,8 +24,6 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
   }
   problems.throwIfAny();
 
-  const scenarioDir = dirname(path);
-  const composeDir = compose ? dirname(compose.source.path) : scenarioDir;
   const declared = Object.keys(expect) as SignalName[];
   const faults = faultSpace(parsed.faults, t.stop_signal, declared);
   return {
@@ -38,43 +36,49 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
     schedule: [...(parsed.schedule ?? [])].sort((a, b) => a.at - b.at),
     faults,
     coverage: coverageNotes(faults.signals, declared),
-    target: {
-      ...(t.data_dir ? { dataDir: t.data_dir } : {}),
-      stopSignal: t.stop_signal,
-      stopGracePeriod: t.stop_grace_period,
-      ready: t.ready ?? { timeout: readyTimeout.parse(undefined) },
-      ...(t.prepare ? { prepare: { command: t.prepare, cwd: scenarioDir } } : {}),
-      ...(hasContainer
-        ? {
-            container: {
-              ...(t.image ? { image: t.image } : {}),
-              ...(t.build
-                ? {
-                    build: {
-                      context: resolve(compose?.keys.has('build') ? composeDir : scenarioDir, t.build.context),
-                      dockerfile: t.build.dockerfile,
-                    },
-                  }
-                : {}),
-              ...(t.command ? { command: t.command } : {}),
-              ...(t.entrypoint ? { entrypoint: t.entrypoint } : {}),
-              environment: t.environment ?? {},
-              ports: t.ports ?? [],
-              init: t.init ?? false,
-            },
-          }
-        : {}),
-      ...(t.process
-        ? {
-            process: {
-              command: t.process.command,
-              cwd: resolve(scenarioDir, t.process.cwd ?? '.'),
-              env: t.process.env ?? {},
-              portEnv: t.process.port_env,
-            },
-          }
-        : {}),
-    },
+    target: target(t, dirname(path), compose),
+  };
+}
+
+/** The target with its paths made absolute: a build context relative to the file that names it. */
+function target(t: ParsedScenario['target'], scenarioDir: string, compose: ComposeService | undefined): Scenario['target'] {
+  const composeDir = compose ? dirname(compose.source.path) : scenarioDir;
+  return {
+    ...(t.data_dir ? { dataDir: t.data_dir } : {}),
+    stopSignal: t.stop_signal,
+    stopGracePeriod: t.stop_grace_period,
+    ready: t.ready ?? { timeout: readyTimeout.parse(undefined) },
+    ...(t.prepare ? { prepare: { command: t.prepare, cwd: scenarioDir } } : {}),
+    ...(hasContainerForm(t)
+      ? {
+          container: {
+            ...(t.image ? { image: t.image } : {}),
+            ...(t.build
+              ? {
+                  build: {
+                    context: resolve(compose?.keys.has('build') ? composeDir : scenarioDir, t.build.context),
+                    dockerfile: t.build.dockerfile,
+                  },
+                }
+              : {}),
+            ...(t.command ? { command: t.command } : {}),
+            ...(t.entrypoint ? { entrypoint: t.entrypoint } : {}),
+            environment: t.environment ?? {},
+            ports: t.ports ?? [],
+            init: t.init ?? false,
+          },
+        }
+      : {}),
+    ...(t.process
+      ? {
+          process: {
+            command: t.process.command,
+            cwd: resolve(scenarioDir, t.process.cwd ?? '.'),
+            env: t.process.env ?? {},
+            portEnv: t.process.port_env,
+          },
+        }
+      : {}),
   };
 }
 
@@ -97,6 +101,8 @@ function faultSpace(f: ParsedScenario['faults'], stopSignal: SignalName, declare
     step: f.step,
   };
 }
+
+const hasContainerForm = (t: ParsedScenario['target']) => t.image !== undefined || t.build !== undefined;
 
 /** The file name as a scenario name (report directories are named after it), when `name` is not given. */
 function defaultName(path: string): string {

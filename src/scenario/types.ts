@@ -5,7 +5,7 @@ import type { CoverageNote } from './coverage.js';
 import type { oracleSettings } from './schema/oracle-settings.js';
 import type { workload } from './schema/workload.js';
 
-// A scenario as the rest of sigstorm sees it: loaded, validated, every path absolute and every default filled in.
+// A scenario as the rest of sigstorm sees it (what the loader returns), not as a person writes it (schema/).
 
 export interface ExitExpectation {
   kind: 'exit';
