@@ -20,7 +20,8 @@ export { judge } from './oracles/judge.js';
 export type { OracleResult, Verdict } from './oracles/verdict.js';
 export type { TrialRecord, ExitRecord } from './trial/record.js';
 export type { Report } from './report/report.js';
-export type { BackendChoice, BackendName, Recipient } from './backends/backend.js';
+export type { BackendChoice } from './backends/backend.js';
+export type { BackendName, Recipient } from './backends/target.js';
 export { SigstormError, ExitCode } from './errors.js';
 // Reports: one model (a result set), rendered as JUnit, Markdown or HTML; shards merged.
 export {

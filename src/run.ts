@@ -1,5 +1,5 @@
 import type { BackendChoice } from './backends/backend.js';
-import { engineLost } from './backends/engine.js';
+import { engineLost } from './backends/docker/engine.js';
 import { selectBackend } from './backends/select.js';
 import { SigstormError } from './errors.js';
 import type { Schedule } from './faults/event.js';

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Backend, BackendChoice } from '../backends/backend.js';
-import { engineLost } from '../backends/engine.js';
+import { engineLost } from '../backends/docker/engine.js';
 import { selectBackend } from '../backends/select.js';
 import { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../faults/event.js';

@@ -1,6 +1,6 @@
-import type { BackendName } from '../backends/backend.js';
+import type { BackendName } from '../backends/target.js';
 import type { LogLine } from '../backends/logs.js';
-import type { ProcessInfo } from '../backends/procfs.js';
+import type { ProcessInfo } from '../host/process-info.js';
 import type { PlayedEvent } from '../faults/player.js';
 import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
 import type { OracleSettings } from '../scenario/types.js';

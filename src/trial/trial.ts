@@ -1,16 +1,16 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Backend, RawExit, StartedTarget } from '../backends/backend.js';
-import { own } from '../backends/tracked.js';
+import type { Backend } from '../backends/backend.js';
+import type { RawExit, StartedTarget } from '../backends/target.js';
 import { infrastructure } from '../errors.js';
+import { readStat } from '../host/procfs.js';
 import { journal } from '../leftovers/journal.js';
-import { readStat } from '../backends/procfs.js';
+import { own } from '../leftovers/tracked.js';
 import type { FaultEvent, Schedule } from '../faults/event.js';
-import { injectorsFor } from '../faults/inject.js';
 import { isTerminatingIn } from '../oracles/terminating.js';
 import { Player } from '../faults/player.js';
-import { probeHttp } from '../probes/http.js';
+import { probeHttp } from '../probes/http-get.js';
 import { waitReady } from '../probes/ready.js';
 import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
@@ -104,7 +104,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
   let onTerminating!: () => void;
   const terminated = new Promise<void>((resolve) => (onTerminating = resolve));
 
-  const player = new Player(injectorsFor(target), readyMs, {
+  const player = new Player(target, readyMs, {
     onSignal: (signal, atMs) => {
       if (!terminating && isTerminatingIn(scenario, signal)) {
         terminating = { signal, atMs };
@@ -113,6 +113,9 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     },
     onPlayed: (played) => {
       if (played.deliveredMs === undefined) return;
+      // A lasting fault holds: noted in the journal while it does (a test, or a person, can see it).
+      if (played.kind === 'pause') journal.phase('fault', 'pause');
+      if (played.kind === 'partition') journal.phase('fault', `partition ${played.direction} ${played.mode}`);
       sample();
       // Signals the target must survive: check it is still alive and ready once the last has settled.
       const signals = [...new Set(played.deliveries?.map((d) => d.signal) ?? [])];

@@ -36,7 +36,7 @@ vi.mock('../../src/backends/select.js', async () => {
     },
   };
 });
-vi.mock('../../src/backends/engine.js', async (importOriginal) => {
+vi.mock('../../src/backends/docker/engine.js', async (importOriginal) => {
   const { infrastructure } = await import('../../src/errors.js');
   return {
     ...(await importOriginal<object>()),
