@@ -13,7 +13,9 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     const specific = branches.flat().find((m) => !/^Invalid input: expected/.test(m));
     if (specific) return specific;
     const expected = [...new Set(branches.flat().map((m) => /expected (\w+)/.exec(m)?.[1]).filter(Boolean))];
-    return expected.length ? `expected ${expected.join(' or ')}` : issue.message;
+    // Every branch saw nothing there: the key is missing, whichever type would have done.
+    const missing = branches.flat().length > 0 && branches.flat().every((m) => /, received undefined$/.test(m));
+    return expected.length ? `${missing ? 'missing: ' : ''}expected ${expected.join(' or ')}` : issue.message;
   }
   const message = issue.message.replace(/^Invalid input: /, '');
   // zod says "expected object, received undefined" for a key that is not there.
