@@ -1,4 +1,4 @@
-import type { Target } from '../scenario/schema.js';
+import type { Target } from '../scenario/types.js';
 import type { BackendName, StartedTarget } from './target.js';
 
 export type { BackendName };

@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 import type { Backend, BackendChoice } from './backend.js';
 import { dockerClient, engineAnswers } from './docker/engine.js';
 

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { badInput } from '../errors.js';
+import { issueLines } from '../input/zod-issue.js';
 import type { FuzzReport } from '../report/fuzz-report.js';
 import { mergeResultSets } from '../report/merge.js';
 import type { Report } from '../report/report.js';
@@ -105,10 +106,7 @@ const ResultSetShape = z.looseObject({
   scenarios: z.array(ScenarioResultShape),
 });
 
-const firstIssue = (error: z.ZodError) => {
-  const issue = error.issues[0]!;
-  return `${issue.path.join('.') || '(top)'}: ${issue.message}`;
-};
+const firstIssue = (error: z.ZodError) => issueLines(error, '(top)')[0]!;
 
 /** Files named `name` in `dir` and below (a few levels: artifact downloads nest), in a stable order. */
 async function findFiles(dir: string, name: string, depth = 4): Promise<string[]> {

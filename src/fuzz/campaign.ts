@@ -3,7 +3,7 @@ import type { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../faults/event.js';
 import { journal } from '../leftovers/journal.js';
 import type { CampaignSummary, FuzzOutcome, Reproduction } from '../report/fuzz-report.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 import type { TrialRecord } from '../trial/record.js';
 import { scheduleArbitrary, sortSchedule } from './arbitrary.js';
 import { Budget, worstCaseTrialMs } from './budget.js';

@@ -1,6 +1,6 @@
 import type { StartedTarget } from '../backends/target.js';
 import { infrastructure } from '../errors.js';
-import type { ReadyProbeSpec } from '../scenario/schema.js';
+import type { ReadyProbeSpec } from '../scenario/types.js';
 import { formatMs, now, sleep } from '../time.js';
 import { forAll } from './for-all.js';
 import { forHttp } from './for-http.js';

@@ -8,7 +8,7 @@ import { replayReportCommand } from '../report/replay-command.js';
 import { fromFuzzReport } from '../report/result.js';
 import { writeReport } from '../report/write.js';
 import { newRunId } from '../run-id.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 import type { TrialRecord } from '../trial/record.js';
 import { openScenario, prepare } from './open.js';
 import { reportHeader, saveReport } from './report.js';

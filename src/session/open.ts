@@ -3,7 +3,7 @@ import { selectBackend } from '../backends/select.js';
 import { journal } from '../leftovers/journal.js';
 import { redactError, secretsOf } from '../report/redact.js';
 import { loadScenario } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 
 /** A scenario opened for trials: loaded, its backend chosen, and the secrets nothing it writes may show. */
 export interface Session {

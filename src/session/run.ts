@@ -7,7 +7,7 @@ import type { Report } from '../report/report.js';
 import { fromRunReport } from '../report/result.js';
 import { UnsavedReport, writeReport } from '../report/write.js';
 import { newRunId } from '../run-id.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 import { openScenario, prepare } from './open.js';
 import { reportHeader, saveReport } from './report.js';
 import { judgedTrial, lostEngine } from './trial.js';

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../backends/backend.js';
@@ -12,15 +12,13 @@ import { isTerminatingIn } from '../oracles/terminating.js';
 import { Player } from '../faults/player.js';
 import { probeHttp } from '../probes/http-get.js';
 import { waitReady } from '../probes/ready.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
-import { matchesFile } from './files.js';
-import type { AliveCheck, ProcessSample, TrialRecord } from './record.js';
-
-const SAMPLE_EVERY_MS = 100;
-const MAX_SAMPLES = 600;
+import { filesLeft, readBack } from './files.js';
+import { startSampler } from './sampler.js';
+import type { AliveCheck, TrialRecord } from './record.js';
 
 export interface TrialOptions {
   scenario: Scenario;
@@ -80,23 +78,8 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
   const readyAt = new Date().toISOString();
   const rel = (ms: number) => ms - readyMs;
 
-  const samples: ProcessSample[] = [];
-  let lastTargets = '';
-  const sample = () => {
-    if (samples.length >= MAX_SAMPLES) return;
-    const atMs = rel(now());
-    const processes = target.processes();
-    // The main process's fd targets only where they changed: the record stays small over 600 samples.
-    const main = processes.find((p) => p.pid === target.pid);
-    if (main?.fdTargets) {
-      const key = JSON.stringify(main.fdTargets);
-      if (key === lastTargets) delete main.fdTargets;
-      else lastTargets = key;
-    }
-    samples.push({ atMs, processes });
-  };
-  sample();
-  const sampler = setInterval(sample, SAMPLE_EVERY_MS);
+  const sampler = startSampler(target, readyMs);
+  const { samples, sample } = sampler;
 
   const checks: AliveCheck[] = [];
   const pendingChecks: Promise<void>[] = [];
@@ -139,7 +122,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
   } finally {
     // Also on an error: no timer, fault or load loop outlives the trial.
     options.signal?.removeEventListener('abort', onAbort);
-    clearInterval(sampler);
+    sampler.stop();
     await player.stop();
     await traffic?.stop();
   }
@@ -171,17 +154,13 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     await player.stop();
     if (!raw) raw = await target.kill();
 
-    clearInterval(sampler);
+    sampler.stop();
     const ledger = (await traffic?.stop()) ?? [];
     await playing;
     await Promise.all(pendingChecks);
     target.logs.flush();
     const readback = workload.writes ? await readBack(dataDir, workload.writes.readback) : undefined;
-    const { removed_on_exit: removed, kept_on_exit: kept } = scenario.oracles.handles;
-    const files = [
-      ...removed.map((path) => ({ path, exists: matchesFile(dataDir, path), must: 'removed' as const })),
-      ...kept.map((path) => ({ path, exists: matchesFile(dataDir, path), must: 'kept' as const })),
-    ];
+    const files = filesLeft(dataDir, scenario.oracles.handles);
 
     return {
       scenario: { name: scenario.name, path: scenario.path },
@@ -219,17 +198,6 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
       files,
       logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),
     };
-  }
-}
-
-/** The ids a target wrote to its acknowledged-writes file, one per line. */
-async function readBack(dataDir: string, file: string): Promise<NonNullable<TrialRecord['readback']>> {
-  try {
-    const text = await readFile(join(dataDir, file), 'utf8');
-    const ids = text.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
-    return { file, ids };
-  } catch (error) {
-    return { file, ids: [], error: (error as NodeJS.ErrnoException).code ?? String(error) };
   }
 }
 

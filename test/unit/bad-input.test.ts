@@ -9,7 +9,7 @@ import { SigstormError } from '../../src/errors.js';
 import { ScheduleSchema } from '../../src/faults/event.js';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
-import type { Scenario } from '../../src/scenario/schema.js';
+import type { Scenario } from '../../src/scenario/types.js';
 import { MAX_DURATION_MS } from '../../src/time.js';
 import { aliasBomb, applyByteOp, applyStructOp, applyTextOp, byteOp, nested, structOp, textOp } from '../helpers/mutate.js';
 

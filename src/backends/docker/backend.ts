@@ -1,6 +1,6 @@
 import { badInput } from '../../errors.js';
 import { own } from '../../leftovers/tracked.js';
-import type { Target } from '../../scenario/schema.js';
+import type { Target } from '../../scenario/types.js';
 import { now } from '../../time.js';
 import type { Backend, StartContext } from '../backend.js';
 import { LogBuffer } from '../logs.js';

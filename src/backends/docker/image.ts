@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { infrastructure } from '../../errors.js';
-import type { ContainerForm } from '../../scenario/schema.js';
+import type { ContainerForm } from '../../scenario/types.js';
 import { dockerClient } from './engine.js';
 
 const images = new Map<string, Promise<string>>();

@@ -2,7 +2,7 @@ import { killByPid } from '../../host/kill.js';
 import { descendants, isSameProcess, readStat, withFds } from '../../host/procfs.js';
 import type { Recipient } from '../../host/recipient.js';
 import type { Owned } from '../../leftovers/tracked.js';
-import type { ContainerForm } from '../../scenario/schema.js';
+import type { ContainerForm } from '../../scenario/types.js';
 import type { SignalName } from '../../signals.js';
 import { now, within } from '../../time.js';
 import type { LogBuffer } from '../logs.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GenericContainer, type WaitStrategy } from 'testcontainers';
-import type { ContainerForm, Target } from '../../scenario/schema.js';
+import type { ContainerForm, Target } from '../../scenario/types.js';
 import type { StartContext } from '../backend.js';
 import type { LogBuffer } from '../logs.js';
 import { neverPull } from './image.js';

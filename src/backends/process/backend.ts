@@ -1,5 +1,5 @@
 import { badInput } from '../../errors.js';
-import type { Target } from '../../scenario/schema.js';
+import type { Target } from '../../scenario/types.js';
 import type { Backend, StartContext } from '../backend.js';
 import { runPrepare } from '../prepare.js';
 import type { StartedTarget } from '../target.js';

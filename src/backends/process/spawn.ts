@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { ownerEnv } from '../../leftovers/owned.js';
-import type { ProcessForm } from '../../scenario/schema.js';
+import type { ProcessForm } from '../../scenario/types.js';
 import type { SignalName } from '../../signals.js';
 import { now } from '../../time.js';
 import type { LogBuffer } from '../logs.js';

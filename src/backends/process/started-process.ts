@@ -5,7 +5,7 @@ import { allProcesses, isSameProcess, readStat, withFds } from '../../host/procf
 import type { Recipient } from '../../host/recipient.js';
 import { holdsToken } from '../../leftovers/owned.js';
 import { own } from '../../leftovers/tracked.js';
-import type { ProcessForm } from '../../scenario/schema.js';
+import type { ProcessForm } from '../../scenario/types.js';
 import type { SignalName } from '../../signals.js';
 import { now, sleep, within } from '../../time.js';
 import type { StartContext } from '../backend.js';
