@@ -52,6 +52,7 @@ export async function run(scenarioOrPath: string | Scenario, options: RunOptions
     seed: null,
     schedule,
     replay: replayCommand(scenario.path, backend.name, schedule),
+    coverage: scenario.coverage,
   };
   const reportDir = options.reportDir ?? 'reports';
   // Nothing the target was given as a secret leaves sigstorm: not in the report, its summary, nor an error message.

@@ -18,6 +18,7 @@ import { journal } from '../leftovers/journal.js';
 import { newRunId } from '../run-id.js';
 import { shellQuote } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
+import type { CoverageNote } from '../scenario/coverage.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { TrialRecord } from '../trial/record.js';
 import { runTrial } from '../trial/trial.js';
@@ -110,6 +111,8 @@ export interface FuzzReport extends ReportHeader<'fuzz'> {
   replay: string | null;
   /** One trial of the minimal failing schedule that failed with its signature, for the timeline and `analyze`. */
   trial?: TrialRecord;
+  /** Signals orchestrators send that this campaign's fault space left out (never a failure). */
+  coverage: CoverageNote[];
 }
 
 export interface FuzzResult {
@@ -211,6 +214,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       shrinkBudgetExhausted: property.budgetExhausted,
       replay: outcome.kind === 'failed' ? `npx sigstorm replay ${shellQuote(displayPath(reportPath))} --times 20` : null,
       ...(trialRecord ? { trial: trialRecord } : {}),
+      coverage: scenario.coverage,
     }, secrets);
   }
   /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */

@@ -21,5 +21,9 @@ export function failureText(s: ScenarioResult): string {
   }
   if (s.reportPath) lines.push(`report: ${s.reportPath}`);
   if (s.replay) lines.push(`replay: ${s.replay}`);
+  lines.push(...coverageLines(s));
   return lines.join('\n');
 }
+
+/** The coverage notes of a scenario, one line each ("note: not tested: SIGHUP — …"). */
+export const coverageLines = (s: Pick<ScenarioResult, 'coverage'>): string[] => (s.coverage ?? []).map((n) => `note: ${n.message}`);

@@ -29,6 +29,7 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
   }
   if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
   if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');
+  for (const note of report.coverage ?? []) lines.push(`  note: ${note.message}`);
   lines.push(`  report: ${reportPath}`);
   if (report.replay) lines.push(`  replay: ${report.replay}`);
   return lines.join('\n');

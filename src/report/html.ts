@@ -71,6 +71,9 @@ function section(s: ScenarioResult): string {
     }
     out.push('</ul>');
   }
+  if (s.coverage?.length) {
+    out.push(`<h3>Not tested</h3><ul class="coverage">${s.coverage.map((n) => `<li data-signal="${esc(n.signal)}"><code>${esc(n.signal)}</code> — ${esc(n.sentBy)}; ${esc(n.hint)}</li>`).join('')}</ul>`);
+  }
   if (s.replay && s.verdict !== 'pass') out.push(`<h3>Replay</h3><pre class="replay">${esc(s.replay)}</pre>`);
   if (s.trial) {
     const t = s.trial;
@@ -112,7 +115,7 @@ table.scenarios{border-collapse:collapse;width:100%;background:#fff;margin:8px 0
 table.scenarios th,table.scenarios td{border-bottom:1px solid #e0e0e0;padding:5px 8px;text-align:left}td.num{text-align:right}
 section.scenario{background:#fff;border:1px solid #e0e0e0;border-left:4px solid #9e9e9e;border-radius:4px;padding:14px 16px;margin:0 0 18px}
 section.scenario.fail{border-left-color:#c62828}section.scenario.pass{border-left-color:#2e7d32}section.scenario.unknown{border-left-color:#ef6c00}
-ol.steps{margin:0;padding-left:22px}ul.failures{padding-left:20px}
+ol.steps{margin:0;padding-left:22px}ul.failures{padding-left:20px}ul.coverage{padding-left:20px;color:#616161}
 pre{background:#f5f5f5;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 pre.replay{background:#263238;color:#eceff1;border:0}.error{color:#c62828}
 .plot{overflow-x:auto;border:1px solid #e0e0e0}.plot svg{display:block}

@@ -1,5 +1,5 @@
 import { create } from 'xmlbuilder2';
-import { describeReproduction, failureText } from './failure-text.js';
+import { coverageLines, describeReproduction, failureText } from './failure-text.js';
 import { shardLabel, type ResultSet } from './result.js';
 
 /**
@@ -53,6 +53,7 @@ export function toJUnit(set: ResultSet): string {
       `${s.verdict.toUpperCase()} ${s.scenario.name} (${s.command}${s.backend ? `, ${s.backend} backend` : ''}${s.seed != null ? `, seed ${s.seed}` : ''}, ${s.trialsRun} trial(s))`,
       s.reproduction ? describeReproduction(s.reproduction) : '',
       s.reportPath ? `report: ${s.reportPath}` : '',
+      ...coverageLines(s),
     ].filter(Boolean);
     testcase.ele('system-out').txt(clean(out.join('\n')));
   }

@@ -35,6 +35,11 @@ export function toMarkdown(set: ResultSet): string {
       `| ${ICON[s.verdict]} | ${cell(s.scenario.name)} | ${s.command} | ${s.backend ?? ''} | ${s.seed ?? ''} | ${s.trialsRun} | ${(s.durationMs / 1000).toFixed(1)} s | ${cell(result)} |`,
     );
   }
+  const noted = set.scenarios.filter((s) => s.coverage?.length);
+  if (noted.length) {
+    lines.push('', '**Not tested** (signals that orchestrators send and these scenarios do not declare; never a failure):', '');
+    for (const s of noted) for (const n of s.coverage!) lines.push(`- ${cell(s.scenario.name)}: \`${n.signal}\` — ${inline(n.sentBy)}; ${inline(n.hint)}`);
+  }
   for (const s of set.scenarios.filter((x) => x.verdict === 'fail' || (x.verdict === 'unknown' && x.error))) {
     lines.push('', `### ${ICON[s.verdict]} ${s.scenario.name}`, '', `\`${s.scenario.path}\``, '');
     if (s.error) lines.push(`${s.error.kind}: ${s.error.message}`, '');

@@ -1,6 +1,7 @@
 import type { BackendName } from '../backends/backend.js';
 import type { Schedule } from '../faults/event.js';
 import type { OracleResult, Verdict } from '../oracles/verdict.js';
+import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';
 
 /** What every report.json starts with, whichever command wrote it (DESIGN.md contract). Plain data, versioned. */
@@ -29,4 +30,6 @@ export interface Report extends ReportHeader<'run'> {
   /** Set when the trial could not be carried out (engine gone, target never ready, …). */
   error?: { kind: string; message: string };
   trial?: TrialRecord;
+  /** Signals orchestrators send that the scenario's fault space leaves out (never a failure). */
+  coverage: CoverageNote[];
 }

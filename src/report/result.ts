@@ -2,6 +2,7 @@ import { ExitCode, exitCodeFor } from '../errors.js';
 import type { FuzzReport, Reproduction } from '../fuzz/campaign.js';
 import { describeEvent } from '../faults/event.js';
 import type { OracleResult } from '../oracles/verdict.js';
+import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';
 import { VERSION } from '../version.js';
 import { displayPath } from './display-path.js';
@@ -63,6 +64,8 @@ export interface ScenarioResult {
   error?: { kind: string; message: string };
   /** The trial a person would look at: the minimal failing one (fuzz), or the one trial (run). */
   trial?: TrialRecord;
+  /** Signals orchestrators send that the scenario leaves untested: a note, never a failure. */
+  coverage?: CoverageNote[];
 }
 
 export function fromFuzzReport(report: FuzzReport, reportPath?: string): ScenarioResult {
@@ -85,6 +88,7 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
     replay: report.replay,
     ...(report.error ? { error: report.error } : {}),
     ...(report.trial ? { trial: report.trial } : {}),
+    ...(report.coverage?.length ? { coverage: report.coverage } : {}),
   };
 }
 
@@ -106,6 +110,7 @@ export function fromRunReport(report: Report, reportPath?: string): ScenarioResu
     replay: report.replay,
     ...(report.error ? { error: report.error } : {}),
     ...(trial ? { trial } : {}),
+    ...(report.coverage?.length ? { coverage: report.coverage } : {}),
   };
 }
 

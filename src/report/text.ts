@@ -22,6 +22,7 @@ export function formatRun(report: Report, reportPath: string): string {
   if (report.error) lines.push(`  error: ${report.error.message}`);
   if (report.interrupted) lines.push('  interrupted: the trial did not run to its end, so the results below decide nothing');
   for (const r of report.results) lines.push(`  ${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${r.oracle}: ${r.message}`);
+  for (const note of report.coverage ?? []) lines.push(`  note: ${note.message}`);
   lines.push(`  report: ${reportPath}`);
   if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);
   return lines.join('\n');

@@ -4,6 +4,7 @@ import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } fro
 import type { z } from 'zod';
 import { badInput, SigstormError } from '../errors.js';
 import { normalizeSignal, statusForSignal, type SignalName } from '../signals.js';
+import { coverageNotes } from './coverage.js';
 import { composeKeys, ScenarioSchema, type ParsedScenario, type Scenario, type SignalExpectation } from './schema.js';
 
 /** A YAML file parsed with positions kept, so errors can name a line. */
@@ -250,6 +251,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
   if (problems.length > 0) throw new ScenarioError(problems);
 
   const expectAll = withDefaultExpectations(expect, t.stop_grace_period, t.stop_signal);
+  const faults = faultSpace(parsed.faults, t.stop_signal, Object.keys(expect) as SignalName[]);
   return {
     name: parsed.name ?? defaultName(path),
     ...(parsed.description ? { description: parsed.description } : {}),
@@ -258,7 +260,8 @@ export async function loadScenario(file: string): Promise<Scenario> {
     workload: parsed.workload ?? { requests: [], streams: [] },
     oracles: parsed.oracles,
     schedule: [...(parsed.schedule ?? [])].sort((a, b) => a.at - b.at),
-    faults: faultSpace(parsed.faults, t.stop_signal, Object.keys(expectAll) as SignalName[]),
+    faults,
+    coverage: coverageNotes(faults.signals, Object.keys(expect) as SignalName[]),
     target: {
       ...(t.data_dir ? { dataDir: t.data_dir } : {}),
       stopSignal: t.stop_signal,
@@ -299,9 +302,15 @@ export async function loadScenario(file: string): Promise<Scenario> {
   };
 }
 
+/**
+ * The fault space, by default drawn from the declared contract: the stop signal, the signals named under `expect`,
+ * and SIGTERM + SIGINT only when the stop signal is one of them (the `docker stop` default, whose races apply).
+ * A server whose documented stop is SIGQUIT is not failed for what its documented fast shutdown does.
+ */
 function faultSpace(f: ParsedScenario['faults'], stopSignal: SignalName, declared: SignalName[]): Scenario['faults'] {
+  const dockerStop: SignalName[] = ['SIGTERM', 'SIGINT'].includes(stopSignal) ? ['SIGTERM', 'SIGINT'] : [];
   return {
-    signals: f?.signals ?? [...new Set([stopSignal, ...declared])],
+    signals: f?.signals ?? [...new Set([stopSignal, ...dockerStop, ...declared])],
     to: f?.to ?? ['main'],
     races: f?.races ?? true,
     storms: f?.storms ?? true,
@@ -317,7 +326,10 @@ function toExpectation(e: ParsedScenario['expect'][string], grace: number): Sign
   return e.alive ? { kind: 'alive', settle: e.settle } : { kind: 'exit', exit: e.exit!, within: e.within ?? grace };
 }
 
-/** Like `docker stop`: the stop signal (and SIGTERM/SIGINT) must end the target cleanly within the grace period. */
+/**
+ * Like `docker stop`: the stop signal (and SIGTERM/SIGINT) must end the target cleanly within the grace period.
+ * These judge the schedules a user writes (`run`, `--events`); a campaign sends only its fault space.
+ */
 function withDefaultExpectations(
   declared: Scenario['expect'],
   grace: number,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { normalizeSignal, statusForSignal, type SignalName } from '../signals.js';
 import { ScheduleSchema, type Schedule } from '../faults/event.js';
 import { parseDuration } from '../time.js';
+import type { CoverageNote } from './coverage.js';
 
 // The scenario file format. Target keys mirror docker-compose service keys where they overlap;
 // values are normalised here (durations → ms, signals → "SIGTERM", commands → argv arrays).
@@ -256,7 +257,10 @@ const faultSpace = z
       .array(signal)
       .min(1)
       .optional()
-      .meta({ description: 'Signals the fuzzer may send (default: the stop signal and every signal in `expect`)' }),
+      .meta({
+        description:
+          'Signals the fuzzer may send (default: the stop signal, every signal in `expect`, and SIGTERM + SIGINT when the stop signal is one of them)',
+      }),
     to: z.array(z.enum(['main', 'group', 'children'])).min(1).default(['main']),
     races: z.boolean().default(true).meta({ description: 'Two terminating signals back to back' }),
     storms: z.boolean().default(true).meta({ description: 'Storms of the signals the target must survive' }),
@@ -324,6 +328,8 @@ export interface Scenario {
   schedule: Schedule;
   /** What the fuzzer may generate. */
   faults: FaultSpace;
+  /** Signals orchestrators send that the fault space leaves out: reported, never failed. */
+  coverage: CoverageNote[];
 }
 
 export interface FaultSpace {

@@ -57,6 +57,41 @@ expect:
     expect(s.expect.SIGQUIT).toEqual({ kind: 'exit', exit: [0, 131], within: 90_000 });
   });
 
+  describe('the default fault space is the declared contract', () => {
+    const load = async (body: string) => {
+      const dir = tempFiles({ 'scenario.yml': `target:\n  image: local/app:1\n  ready: { log: up }\n${body}` });
+      return loadScenario(join(dir, 'scenario.yml'));
+    };
+
+    it('a SIGQUIT-graceful server is fuzzed with SIGQUIT only, and told what that leaves out', async () => {
+      const s = await load('  stop_signal: SIGQUIT\nexpect:\n  SIGQUIT: { exit: [0] }\n');
+      expect(s.faults.signals).toEqual(['SIGQUIT']);
+      expect(s.coverage.map((n) => n.signal)).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP']);
+      expect(s.coverage[0]!.message).toMatch(/^not tested: SIGTERM — .*Kubernetes.*; declare what must hold after it under `expect`/);
+      // A user-written schedule is still judged as docker stop users expect.
+      expect(s.expect.SIGTERM).toEqual({ kind: 'exit', exit: [0, 143], within: 10_000 });
+    });
+
+    it('the docker stop default (SIGTERM) brings its SIGTERM/SIGINT races; declared signals join', async () => {
+      const s = await load('expect:\n  SIGHUP: { alive: true }\n  SIGUSR1: { alive: true }\n');
+      expect(s.faults.signals).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1']);
+      expect(s.coverage).toEqual([]);
+      const int = await load('  stop_signal: SIGINT\n');
+      expect(int.faults.signals).toEqual(['SIGINT', 'SIGTERM']);
+      expect(int.coverage.map((n) => n.signal)).toEqual(['SIGHUP']);
+    });
+
+    it('a signal declared under expect but left out of faults.signals is named with the list to widen', async () => {
+      const s = await load('expect:\n  SIGHUP: { alive: true }\nfaults:\n  signals: [SIGTERM]\n');
+      expect(s.faults.signals).toEqual(['SIGTERM']);
+      const byName = Object.fromEntries(s.coverage.map((n) => [n.signal, n.hint]));
+      expect(byName).toEqual({
+        SIGINT: 'declare what must hold after it under `expect` to test it',
+        SIGHUP: 'add it to `faults.signals` to test it',
+      });
+    });
+  });
+
   it('names file, line, key path and what was expected for an unknown key', async () => {
     const { dir, problems: found } = await problems({
       'scenario.yml': 'target:\n  image: x\n  stop_grace: 10s\nexpect: {}\n',

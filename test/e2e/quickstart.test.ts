@@ -1,0 +1,66 @@
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { parse } from 'shell-quote';
+import { describe, expect, it } from 'vitest';
+
+// The README's first command, as a new user on a fresh machine runs it: Node and npm, no Go, no Docker engine.
+
+/** A PATH holding every program of this machine except Go's and Docker's. */
+function pathWithout(hidden: RegExp): string {
+  const bin = mkdtempSync(join(tmpdir(), 'sigstorm-fresh-path-'));
+  for (const dir of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (hidden.test(name)) continue;
+      try {
+        symlinkSync(join(dir, name), join(bin, name));
+      } catch {
+        // the same name earlier in PATH wins, as it would
+      }
+    }
+  }
+  return bin;
+}
+
+/** The command after `npm ci && ` in the README's quickstart block. */
+function quickstartCommand(): string[] {
+  const readme = readFileSync('README.md', 'utf8');
+  const quickstart = readme.slice(readme.indexOf('## Quickstart'));
+  const line = /^npm ci && (.+?)\s+#/m.exec(quickstart)?.[1];
+  if (!line) throw new Error('README: no "npm ci && …" line in the quickstart');
+  return parse(line).map(String);
+}
+
+describe('quickstart on a fresh machine', () => {
+  it('finds, shrinks and confirms a seeded bug with Go and Docker out of reach, and says how to replay it', async () => {
+    const [npx, ...args] = quickstartCommand();
+    expect(npx).toBe('npx');
+    const PATH = pathWithout(/^(go|gofmt|docker.*|containerd.*|runc|ctr)$/);
+    const hidden = await execa('sh', ['-c', 'command -v go docker || true'], { env: { PATH } });
+    expect(hidden.stdout).toBe('');
+    const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-quickstart-'));
+    const result = await execa('npx', [...args, '--report-dir', reportDir], {
+      env: { PATH, DOCKER_HOST: 'unix:///nonexistent/docker.sock', CI: 'true' },
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+    });
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stdout).toMatch(/^FAIL {2}\S+ {2}\(process backend, seed \d+/m);
+    expect(result.stdout).toMatch(/minimal failing schedule \(\d event\(s\)/);
+    expect(result.stdout).toMatch(/reproduces [1-9]\d*\/\d+/);
+    expect(result.stdout).toMatch(/^ {2}replay: npx sigstorm replay \S+report\.json --times 20$/m);
+    const reportPath = /report: (\S+report\.json)/.exec(result.stdout)![1]!;
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    expect(report).toMatchObject({ backend: 'process', verdict: 'fail', complete: true, outcome: { kind: 'failed' } });
+    expect(report.outcome.minimal.length).toBeGreaterThan(0);
+    expect(report.outcome.reproduction.failed).toBeGreaterThan(0);
+  });
+});
