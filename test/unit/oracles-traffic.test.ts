@@ -142,6 +142,17 @@ describe('handles', () => {
     expect(judge(record({ samples: [sample(100, [proc(100), z]), sample(150, [proc(100), z])] })).verdict).toBe('pass');
   });
 
+  it('gives a parent seen reaping (apache2 reaps once a second) its loop, and fails its zombies that outlast it', () => {
+    const z = (pid: number) => proc(pid, { state: 'Z', ppid: 100, comm: 'apache2' });
+    const every100 = (from: number, to: number, procs: (t: number) => ReturnType<typeof proc>[]) =>
+      Array.from({ length: (to - from) / 100 + 1 }, (_, i) => sample(from + i * 100, procs(from + i * 100)));
+    // zombie 200 lasts 900 ms and is reaped while 100 lives on; zombie 201 appears near the end, still there
+    const slow = every100(0, 2000, (t) => [proc(100), ...(t >= 500 && t <= 1400 ? [z(200)] : []), ...(t >= 1800 ? [z(201)] : [])]);
+    expect(judge(record({ samples: slow })).verdict).toBe('pass');
+    const stuck = every100(0, 3000, (t) => [proc(100), ...(t >= 500 && t <= 1400 ? [z(200)] : []), ...(t >= 1000 ? [z(201)] : [])]);
+    expect(failing(record({ samples: stuck }))).toEqual(['handles/zombies']);
+  });
+
   it('does not count the main process itself as a zombie while sigstorm reaps it', () => {
     const main = proc(100, { state: 'Z', ppid: 42 });
     expect(judge(record({ samples: [sample(600, [main]), sample(900, [main])] })).verdict).toBe('pass');

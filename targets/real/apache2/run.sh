@@ -34,7 +34,8 @@ $user
 Listen 127.0.0.1:$PORT
 PidFile $DATA_DIR/apache2.pid
 Mutex file:$DATA_DIR default
-ErrorLog /dev/stderr
+# not /dev/stderr: under a supervisor that may be a socket, which apache cannot open
+ErrorLog $DATA_DIR/error.log
 LogLevel notice
 StartServers 1
 DocumentRoot $DATA_DIR/www
