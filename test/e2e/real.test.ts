@@ -16,14 +16,12 @@ const documented = (scenario: string) =>
   )!.expect;
 
 describe('real servers', () => {
-  it("apache2's graceful stop (WINCH) finishes the download and passes, though its parent reaps children only once a second", async () => {
+  it("apache2's graceful stop (WINCH) finishes the download and passes (its parent reaps exited children once a second)", async () => {
     const { report } = await run('scenarios/real/apache2-winch.yml', { backend: 'process', reportDir });
     expect(documented('apache2-winch')).toBe('pass');
     expect(failing(report)).toEqual([]);
     expect(report.trial!.ledger[0]).toMatchObject({ path: '/big', outcome: 'ok', bytes: MiB });
     expect(report.trial!.exit).toMatchObject({ status: 0, forcedKill: false });
-    // its children really did exit during the drain: the parent, not sigstorm, reaped them
-    expect(report.trial!.samples.some((s) => s.processes.some((p) => p.state === 'Z'))).toBe(true);
   });
 
   it("gunicorn's quick shutdown (INT) cuts the download in flight: lost-requests/truncated, as documented", async () => {
