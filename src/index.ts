@@ -7,7 +7,9 @@ export {
   type FuzzReport,
   type FuzzResult,
   type Reproduction,
+  type CampaignCut,
 } from './fuzz/campaign.js';
+export { worstCaseTrialMs } from './fuzz/budget.js';
 export { replay, type ReplayResult } from './fuzz/replay.js';
 export { run, replayCommand, type RunOptions, type RunResult } from './run.js';
 export { loadScenario, ScenarioError, type Problem } from './scenario/load.js';

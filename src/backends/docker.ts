@@ -183,7 +183,7 @@ export const dockerBackend: Backend = {
       processes() {
         if (mainExit || !hostPids) return [];
         const main = readStat(pid);
-        return main ? withFds([main, ...descendants(pid)]) : [];
+        return main ? withFds([main, ...descendants(pid)], pid) : [];
       },
       async kill() {
         await container.kill({ signal: 'SIGKILL' }).catch(() => undefined); // 409: already stopped

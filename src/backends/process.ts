@@ -120,7 +120,7 @@ async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: S
       return exit;
     },
     processes(): ProcessInfo[] {
-      return withFds(members().sort((a, b) => (a.pid === pid ? -1 : b.pid === pid ? 1 : a.pid - b.pid)));
+      return withFds(members().sort((a, b) => (a.pid === pid ? -1 : b.pid === pid ? 1 : a.pid - b.pid)), pid);
     },
     async kill() {
       killSession(pid, startTime, token);

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { fdKind, type FdKind, type FdKinds } from './fd-kind.js';
 
 /** One process as /proc shows it. `fds` is null where /proc/<pid>/fd is not readable. */
 export interface ProcessInfo {
@@ -10,11 +11,23 @@ export interface ProcessInfo {
   state: string;
   comm: string;
   fds: number | null;
+  /** The fds by what they point at (absent in records written before kinds were sampled, and where fds is null). */
+  fdKinds?: FdKinds;
+  /**
+   * Main process only: what its fds point at (`/path`, `socket:[inode]`, `pipe:[inode]`, `anon_inode:[eventpoll]`)
+   * with how many fds point there, at most FD_TARGETS_KEPT of them (sockets last). Kept in a sample only when it
+   * differs from the last sample that holds one: absent means "as before".
+   */
+  fdTargets?: Record<string, number>;
   /** Clock ticks since boot at which the process started: with the pid it names one process, even after pid reuse. */
   startTime: number;
 }
 
-type Stat = Omit<ProcessInfo, 'fds'>;
+type Stat = Omit<ProcessInfo, 'fds' | 'fdKinds' | 'fdTargets'>;
+
+/** Enough to show what appeared; sockets and pipes beyond this are counted in fdKinds all the same. */
+export const FD_TARGETS_KEPT = 40;
+
 
 export function readStat(pid: number): Stat | undefined {
   let text: string;
@@ -28,14 +41,6 @@ export function readStat(pid: number): Stat | undefined {
   const comm = text.slice(text.indexOf('(') + 1, close);
   const f = text.slice(close + 2).split(' ');
   return { pid, comm, state: f[0]!, ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]), startTime: Number(f[19]) };
-}
-
-export function fdCount(pid: number): number | null {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return null;
-  }
 }
 
 export function allProcesses(): Stat[] {
@@ -66,7 +71,46 @@ export function descendants(pid: number, all: Stat[] = allProcesses()): Stat[] {
 /** Processes of a session: what a target started with setsid left behind, even after re-parenting to init. */
 export const sessionMembers = (sid: number, all: Stat[] = allProcesses()): Stat[] => all.filter((p) => p.sid === sid);
 
-export const withFds = (stats: Stat[]): ProcessInfo[] => stats.map((s) => ({ ...s, fds: fdCount(s.pid) }));
+/**
+ * The fds of one process, by kind, and (with `targets`) what they point at. One readdir and one readlink per fd:
+ * the cost of a sample. An fd closed between the two is skipped.
+ */
+export function fdDetail(pid: number, targets: boolean): Pick<ProcessInfo, 'fds' | 'fdKinds' | 'fdTargets'> {
+  let names: string[];
+  try {
+    names = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return { fds: null };
+  }
+  const kinds: FdKinds = { socket: 0, pipe: 0, anon: 0, file: 0, other: 0 };
+  const seen = targets ? new Map<string, number>() : undefined;
+  let fds = 0;
+  for (const name of names) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${name}`);
+    } catch {
+      continue;
+    }
+    fds++;
+    kinds[fdKind(target)]++;
+    seen?.set(target, (seen.get(target) ?? 0) + 1);
+  }
+  return { fds, fdKinds: kinds, ...(seen ? { fdTargets: keptTargets(seen) } : {}) };
+}
+
+const SOCKETISH = new Set<FdKind>(['socket', 'pipe']);
+
+/** Files and anon inodes first (what a reload leaks by name), then sockets and pipes; bounded. */
+function keptTargets(seen: Map<string, number>): Record<string, number> {
+  const rank = (t: string) => (SOCKETISH.has(fdKind(t)) ? 1 : 0);
+  const kept = [...seen.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, FD_TARGETS_KEPT);
+  return Object.fromEntries(kept.map((t) => [t, seen.get(t)!]));
+}
+
+/** /proc details of each process; `mainPid` also gets its fd targets. */
+export const withFds = (stats: Stat[], mainPid?: number): ProcessInfo[] =>
+  stats.map((s) => ({ ...s, ...fdDetail(s.pid, s.pid === mainPid) }));
 
 /** True when `pid` still names the process that started at `startTime` (guards against pid reuse). */
 export const isSameProcess = (pid: number, startTime: number): boolean => readStat(pid)?.startTime === startTime;

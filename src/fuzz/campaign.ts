@@ -24,6 +24,7 @@ import type { TrialRecord } from '../trial/record.js';
 import { runTrial } from '../trial/trial.js';
 import { VERSION } from '../version.js';
 import { scheduleArbitrary, sortSchedule } from './arbitrary.js';
+import { Budget, worstCaseTrialMs } from './budget.js';
 import { loadFindings, saveFinding } from './findings.js';
 import { FlakyProperty, signatureOf, type FailingStep, type Finding, type TrialOutcome } from './flaky.js';
 import { wilson } from './wilson.js';
@@ -68,6 +69,8 @@ export interface Reproduction {
   runs: number;
   rate: number;
   interval: { low: number; high: number };
+  /** The budget left no time to confirm: these are the first failure's estimate runs (the same schedule). */
+  fromEstimate?: boolean;
 }
 
 /** The outcome of a campaign (a tagged union, like fast-check's RunDetails). */
@@ -86,6 +89,16 @@ export type FuzzOutcome =
     }
   | { kind: 'interrupted' };
 
+/** What the budget cut short (the first phase it cut, and how much of confirmation ran). */
+export interface CampaignCut {
+  phase: 'exploring' | 'estimating' | 'shrinking' | 'confirming';
+  reason: 'budget';
+  schedules?: { done: number; planned: number };
+  confirmRuns?: { done: number; planned: number };
+  /** The same, as one sentence for people. */
+  message: string;
+}
+
 export interface FuzzReport extends ReportHeader<'fuzz'> {
   seed: number;
   /** fast-check's path to the counterexample: with the seed it regenerates it. */
@@ -94,6 +107,11 @@ export interface FuzzReport extends ReportHeader<'fuzz'> {
   trialsRun: number;
   infrastructureErrors: number;
   durationMs: number;
+  /** `--budget`, and the longest one trial of the scenario can take: the campaign ends by their sum. */
+  budgetMs: number;
+  worstCaseTrialMs: number;
+  /** Set when the budget ran out before the campaign was done: what it cut. */
+  cut?: CampaignCut;
   /** From the start of the campaign to the first confirmed failure. */
   timeToFirstFailureMs: number | null;
   verdict: 'pass' | 'fail' | 'unknown';
@@ -122,6 +140,9 @@ export interface FuzzResult {
 
 /** How many smaller schedules confirmation may reject before it settles for the original. */
 const MAX_WALK_BACK = 3;
+/** At most this share of the budget is kept from shrinking for confirmation. */
+const CONFIRM_SHARE = 0.25;
+const ESTIMATE_RUNS = 3;
 
 export const defaultParallelism = (): number => Math.max(1, Math.min(4, availableParallelism()));
 
@@ -142,6 +163,17 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const started = Date.now();
   const runs = options.runs ?? 50;
   const onProgress = options.onProgress ?? (() => undefined);
+  const confirmRuns = options.confirmRuns ?? 20;
+  // One deadline for every phase. Exploring stops in time to estimate a failure it meets and run one confirmation
+  // batch; shrinking stops in time for confirmation's share; a trial that cannot end in time is not started.
+  const budget = new Budget(started, budgetMs);
+  const confirmReserve = () => Math.min(budgetMs * CONFIRM_SHARE, budget.batchesMs(confirmRuns, parallel));
+  const until = (phase: 'explore' | 'estimate' | 'shrink') =>
+    phase === 'explore'
+      ? budget.deadline - budget.batchesMs(ESTIMATE_RUNS, parallel) - budget.batchesMs(Math.min(parallel, confirmRuns), parallel)
+      : phase === 'estimate'
+        ? budget.deadline
+        : budget.deadline - confirmReserve();
   let phase: FuzzProgress['phase'] = 'exploring';
   let confirmTrials = 0;
   let tried = 0;
@@ -176,18 +208,23 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     return outcome;
   };
   const property = new FlakyProperty(trial, {
-    estimateRuns: 3,
+    estimateRuns: ESTIMATE_RUNS,
     maxCleanRuns: 8,
     infraRetries: 2,
     shrinkTrials: 200,
     shrinkMs: Math.max(30_000, budgetMs / 2),
     parallel,
+    budget,
+    until,
+    isTerminating: (signal) => signal === 'SIGKILL' || scenario.expect[signal]?.kind === 'exit',
   });
+  let confirmDone: { done: number; planned: number } | undefined;
   const saved = await loadFindings(reportDir, scenario.name);
 
   const reportPath = join(reportDir, scenario.name, runId, 'report.json');
   /** The report as it stands; `complete` is false for the checkpoints written while the campaign runs. */
   function makeReport(outcome: FuzzOutcome, path: string | null, complete = true, trialRecord?: TrialRecord): FuzzReport {
+    const cut = complete ? cutOf(outcome) : undefined;
     // Failure messages quote the target's output: nothing it was given as a secret may reach the report.
     return redact<FuzzReport>({
       schemaVersion: 1,
@@ -200,9 +237,12 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       seed,
       path,
       schedulesTried: tried,
-      trialsRun: property.trials + (outcome.kind === 'failed' ? outcome.reproduction.runs : 0),
+      trialsRun: property.trials + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
       infrastructureErrors: property.infrastructureErrors,
       durationMs: Date.now() - started,
+      budgetMs,
+      worstCaseTrialMs: worstCaseTrialMs(scenario),
+      ...(cut ? { cut } : {}),
       timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
       verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
       interrupted: options.signal?.aborted ?? false,
@@ -225,10 +265,40 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       : { kind: 'interrupted' };
     await writeReport(makeReport(outcome, null, false), reportDir).catch(() => undefined);
   }
+  /** What the budget cut short, if anything (an interrupt is not a cut: the report says `interrupted`). */
+  function cutOf(outcome: FuzzOutcome): CampaignCut | undefined {
+    if (stop.aborted) return undefined;
+    const confirming = confirmDone && confirmDone.done < confirmDone.planned ? confirmDone : undefined;
+    const phase: CampaignCut['phase'] | undefined =
+      outcome.kind === 'passed' && tried < runs && property.exploreCut
+        ? 'exploring'
+        : property.estimateCut
+          ? 'estimating'
+          : property.budgetExhausted
+            ? 'shrinking'
+            : confirming
+              ? 'confirming'
+              : undefined;
+    if (!phase) return undefined;
+    const parts = [
+      phase === 'exploring' ? `${tried} of ${runs} schedules tried` : undefined,
+      phase === 'estimating' ? 'the first failure was re-run fewer than 3 times' : undefined,
+      property.budgetExhausted ? 'shrinking was cut: the schedule is the smallest found so far' : undefined,
+      confirming ? `confirmation ran ${confirming.done} of ${confirming.planned} runs` : undefined,
+    ].filter(Boolean);
+    return {
+      phase,
+      reason: 'budget',
+      ...(phase === 'exploring' ? { schedules: { done: tried, planned: runs } } : {}),
+      ...(confirming ? { confirmRuns: confirming } : {}),
+      message: `budget of ${formatSeconds(budgetMs)} spent while ${phase}: ${parts.join('; ')}`,
+    };
+  }
   await checkpoint();
   const details = await fc.check(
     fc.asyncProperty(scheduleArbitrary(scenario), async (raw) => {
       if (stop.aborted) return true;
+      if (!property.target && !property.canExplore()) return true; // no time left to run and estimate a schedule
       tried++;
       phase = property.target ? 'shrinking' : 'exploring';
       progress(`schedule ${tried}: running (${property.trials} trials so far)`);
@@ -256,6 +326,14 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     },
   );
 
+  if (property.target && !stop.aborted) {
+    // The last share of shrinking: try the minimal schedule without its second terminating signal.
+    phase = 'shrinking';
+    const known = property.minimal;
+    await property.dropSecondSignals();
+    if (property.minimal !== known) await checkpoint();
+  }
+
   let outcome: FuzzOutcome;
   let trialRecord: TrialRecord | undefined;
   if (stop.aborted && !property.minimal) outcome = { kind: 'interrupted' };
@@ -270,15 +348,23 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
     const skipped: Schedule[] = [];
     for (const [i, step] of path.entries()) {
       if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
+      if (reproduction && !budget.fits()) break; // no time to walk further back: keep the smallest confirmed so far
       phase = 'confirming';
-      progress(`confirming a ${step.schedule.length}-event schedule ${options.confirmRuns ?? 20} times`);
+      progress(`confirming a ${step.schedule.length}-event schedule ${confirmRuns} times`);
       journal.phase('confirming', `${step.schedule.length} event(s)`);
-      const { record, ...r } = await confirm(trial, step.schedule, signature, options.confirmRuns ?? 20, parallel, stop);
+      const { record, ...r } = await confirm(trial, step.schedule, signature, confirmRuns, parallel, stop, budget);
+      confirmDone = { done: r.runs, planned: confirmRuns };
       chosen = step;
       reproduction = r;
       trialRecord = record ?? step.record;
-      if (r.failed > 0 || stop.aborted) break;
+      if (r.failed > 0 || stop.aborted || r.runs < confirmRuns) break; // found, or cut: keep this one
       skipped.push(step.schedule);
+    }
+    // Confirmation cut before its first run: the first failure's own re-runs (its estimate) are the best evidence left.
+    const estimated = property.findings.find((f) => f.signature === signature && f.confirmed && f.schedule === chosen.schedule);
+    if (reproduction!.runs === 0 && estimated) {
+      const { k, n } = estimated.reproduced;
+      reproduction = { failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true };
     }
     outcome = {
       kind: 'failed',
@@ -337,13 +423,16 @@ export async function confirm(
   runs: number,
   parallel: number,
   signal?: AbortSignal,
+  budget?: Budget,
 ): Promise<Reproduction & { record?: TrialRecord }> {
   let failed = 0;
   let done = 0;
   let record: TrialRecord | undefined;
-  while (done < runs && !signal?.aborted) {
+  // The budget may cut confirmation: a batch starts only when it is expected to end before the deadline.
+  while (done < runs && !signal?.aborted && (budget?.fits() ?? true)) {
     const batch = Math.min(parallel, runs - done);
-    const outcomes = await Promise.all(Array.from({ length: batch }, () => trial(schedule)));
+    const once = budget ? (s: Schedule) => budget.timed(() => trial(s)) : trial;
+    const outcomes = await Promise.all(Array.from({ length: batch }, () => once(schedule)));
     const failing = outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature)));
     record ??= failing.map((o) => (o.kind === 'fail' ? o.record : undefined)).find(Boolean);
     failed += failing.length;
@@ -351,3 +440,5 @@ export async function confirm(
   }
   return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done), ...(record ? { record } : {}) };
 }
+
+const formatSeconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);

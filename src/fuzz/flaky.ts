@@ -1,6 +1,8 @@
-import type { Schedule } from '../faults/event.js';
+import type { FaultEvent, Schedule } from '../faults/event.js';
+import type { SignalName } from '../signals.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import type { TrialRecord } from '../trial/record.js';
+import type { Budget } from './budget.js';
 import { cleanRunsNeeded } from './wilson.js';
 
 /** What one trial of a schedule came to, as the fuzzer needs it. */
@@ -43,7 +45,20 @@ export interface FlakySettings {
    */
   parallel?: number;
   now?: () => number;
+  /** The campaign's deadline and trial timing: no trial or batch starts that is not expected to end in time. */
+  budget?: Budget;
+  /** When each phase must be done by (on the budget's clock); default: the budget's deadline. */
+  until?: (phase: Phase) => number;
+  /**
+   * The signals that stop the target. With it, the last share of the shrink budget is kept to try the minimal
+   * schedule without its second terminating signal (a race made a plain signal, a later signal dropped).
+   */
+  isTerminating?: (signal: SignalName) => boolean;
+  /** That last share, as a fraction of the time from the first failure to the end of shrinking. Default 0.25. */
+  lastShare?: number;
 }
+
+export type Phase = 'explore' | 'estimate' | 'shrink';
 
 export const signatureOf = (r: OracleResult): string => `${r.oracle}/${r.kind ?? 'fail'}`;
 
@@ -70,6 +85,11 @@ export class FlakyProperty {
   trials = 0;
   infrastructureErrors = 0;
   budgetExhausted = false;
+  /** The deadline stopped exploring new schedules, or cut the estimate of a first failure short. */
+  exploreCut = false;
+  estimateCut = false;
+  /** The last share of shrinking was spent trying to drop the second terminating signal. */
+  secondSignalTried = false;
   /** When the failure being shrunk was first seen (ms on the settings' clock). */
   firstFailureAt: number | undefined;
   private shrinkTrials = 0;
@@ -86,22 +106,32 @@ export class FlakyProperty {
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     const holds = this.target ? await this.checkCandidate(schedule) : await this.explore(schedule);
-    this.cache.set(key, holds);
+    if (!holds || !this.budgetExhausted) this.cache.set(key, holds); // a candidate the budget cut decided nothing
     return holds;
   }
 
+  /** Whether a new schedule may still be explored (its trial and its estimate end before the deadline). */
+  canExplore(): boolean {
+    if (this.fits('explore')) return true;
+    this.exploreCut = true;
+    return false;
+  }
+
   private async explore(schedule: Schedule): Promise<boolean> {
+    if (!this.canExplore()) return true;
     const first = await this.run(schedule);
     if (first.kind !== 'fail') return true;
     let k = 0;
-    for (const again of await this.runMany(schedule, this.settings.estimateRuns)) {
+    const estimate = await this.runMany(schedule, this.settings.estimateRuns, 'estimate');
+    if (estimate.length < this.settings.estimateRuns) this.estimateCut = true;
+    for (const again of estimate) {
       if (again.kind === 'fail' && again.signatures.includes(first.signatures[0]!)) k++;
     }
     const signature = first.signatures[0]!;
     const confirmed = k > 0;
-    this.findings.push({ signature, schedule, failures: first.failures, reproduced: { k: k + 1, n: this.settings.estimateRuns + 1 }, confirmed });
+    this.findings.push({ signature, schedule, failures: first.failures, reproduced: { k: k + 1, n: estimate.length + 1 }, confirmed });
     if (!confirmed) return true;
-    const rate = (k + 1) / (this.settings.estimateRuns + 1);
+    const rate = (k + 1) / (estimate.length + 1);
     this.target = { signature, rate, cleanRuns: cleanRunsNeeded(rate, 0.05, this.settings.maxCleanRuns) };
     this.original = schedule;
     this.minimal = { schedule, failures: first.failures, ...(first.record ? { record: first.record } : {}) };
@@ -110,11 +140,15 @@ export class FlakyProperty {
     return false;
   }
 
-  private async checkCandidate(schedule: Schedule): Promise<boolean> {
-    if (this.overBudget()) return true;
+  private async checkCandidate(schedule: Schedule, until = this.shrinkCutoff(), lastShare = false): Promise<boolean> {
+    if (lastShare ? !this.fitsAt(until) : this.overBudget(until)) return true;
     const target = this.target!;
     for (let done = 0; done < target.cleanRuns; ) {
       const batch = Math.min(this.batchSize(), target.cleanRuns - done);
+      if (!this.fitsAt(until)) {
+        this.budgetExhausted = true; // not enough time for the clean runs left: the candidate proves nothing
+        return true;
+      }
       this.shrinkTrials += batch;
       done += batch;
       const outcomes = await this.runMany(schedule, batch);
@@ -132,19 +166,50 @@ export class FlakyProperty {
           this.findings.push({ signature: other, schedule, failures: outcome.failures, reproduced: { k: 1, n: 1 }, confirmed: false });
         }
       }
-      if (outcomes.some((o) => o.kind === 'fail') && this.overBudget()) break;
+      if (outcomes.some((o) => o.kind === 'fail') && (lastShare ? !this.fitsAt(until) : this.overBudget(until))) break;
     }
     return true;
+  }
+
+  /**
+   * The last share of shrinking: fast-check shrinks in its own order and may run out of budget while the minimal
+   * schedule still holds a race or a second terminating signal, which then takes the blame. Tries the minimal
+   * schedule without it (every second signal at once, then one at a time) until one still fails or the shrink
+   * deadline comes. Call after fast-check is done.
+   */
+  async dropSecondSignals(): Promise<void> {
+    const isTerminating = this.settings.isTerminating;
+    if (!this.target || !this.minimal || !isTerminating) return;
+    const until = this.until('shrink');
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const candidate of withoutSecondSignals(this.minimal.schedule, isTerminating)) {
+        const key = JSON.stringify(candidate);
+        if (this.cache.has(key)) continue;
+        if (!this.fitsAt(until)) return;
+        this.secondSignalTried = true;
+        const cutBefore = this.budgetExhausted;
+        this.budgetExhausted = false;
+        const holds = await this.checkCandidate(candidate, until, true);
+        if (!holds || !this.budgetExhausted) this.cache.set(key, holds); // a candidate cut short decided nothing
+        this.budgetExhausted ||= cutBefore;
+        if (!holds) {
+          progress = true;
+          break;
+        }
+      }
+    }
   }
 
   private batchSize(): number {
     return Math.max(1, Math.floor(this.settings.parallel ?? 1));
   }
 
-  /** `runs` trials of one schedule, `parallel` at a time, outcomes in start order. */
-  private async runMany(schedule: Schedule, runs: number): Promise<TrialOutcome[]> {
+  /** `runs` trials of one schedule, `parallel` at a time, outcomes in start order; fewer when `phase`'s time runs out. */
+  private async runMany(schedule: Schedule, runs: number, phase?: Phase): Promise<TrialOutcome[]> {
     const outcomes: TrialOutcome[] = [];
     while (outcomes.length < runs) {
+      if (phase && !this.fits(phase)) break;
       const batch = Math.min(this.batchSize(), runs - outcomes.length);
       outcomes.push(...(await Promise.all(Array.from({ length: batch }, () => this.run(schedule)))));
     }
@@ -155,21 +220,75 @@ export class FlakyProperty {
   private async run(schedule: Schedule): Promise<TrialOutcome> {
     for (let attempt = 0; ; attempt++) {
       this.trials++;
-      const outcome = await this.trial(schedule);
+      const budget = this.settings.budget;
+      const outcome = budget ? await budget.timed(() => this.trial(schedule)) : await this.trial(schedule);
       if (outcome.kind !== 'infrastructure') return outcome;
       this.infrastructureErrors++;
-      if (attempt >= this.settings.infraRetries) return { kind: 'pass' };
+      if (attempt >= this.settings.infraRetries || !this.fitsAt(budget?.deadline ?? Infinity)) return { kind: 'pass' };
     }
   }
 
-  private overBudget(): boolean {
-    if (this.shrinkTrials >= this.settings.shrinkTrials || this.now() - this.firstFailureAt! >= this.settings.shrinkMs) {
+  private overBudget(until: number): boolean {
+    if (this.shrinkTrials >= this.settings.shrinkTrials || this.now() - this.firstFailureAt! >= this.settings.shrinkMs || !this.fitsAt(until)) {
       this.budgetExhausted = true;
     }
     return this.budgetExhausted;
   }
 
-  private now(): number {
-    return (this.settings.now ?? Date.now)();
+  /** When fast-check's candidates must stop: the end of shrinking, less the last share while a second signal is left to drop. */
+  private shrinkCutoff(): number {
+    const end = this.until('shrink');
+    const isTerminating = this.settings.isTerminating;
+    if (!isTerminating || !this.minimal || withoutSecondSignals(this.minimal.schedule, isTerminating).length === 0) return end;
+    const start = this.firstFailureAt!;
+    return end - Math.max(0, end - start) * (this.settings.lastShare ?? 0.25);
   }
+
+  /** The end of a phase: the caller's rule, else the budget's deadline, else none. */
+  private until(phase: Phase): number {
+    return this.settings.until?.(phase) ?? this.settings.budget?.deadline ?? Infinity;
+  }
+
+  private fits(phase: Phase): boolean {
+    return this.fitsAt(this.until(phase));
+  }
+
+  private fitsAt(until: number): boolean {
+    if (until === Infinity) return true;
+    return this.now() + (this.settings.budget?.longestTrialMs ?? 0) <= until;
+  }
+
+  private now(): number {
+    return (this.settings.now ?? (this.settings.budget ? () => this.settings.budget!.now() : Date.now))();
+  }
+}
+
+/**
+ * Smaller schedules with a single terminating signal: every race made a plain signal (its first signal) and every
+ * terminating signal after the first dropped, all at once; then each race as either of its signals, and each later
+ * signal dropped, one at a time. Empty when the schedule holds no second terminating signal.
+ */
+export function withoutSecondSignals(schedule: Schedule, isTerminating: (signal: SignalName) => boolean): Schedule[] {
+  const terminating = schedule.map((e) => e.kind === 'race' || (e.kind === 'signal' && isTerminating(e.signal)));
+  const first = terminating.indexOf(true);
+  if (first < 0) return [];
+  const later = terminating.flatMap((t, i) => (t && i > first ? [i] : []));
+  const races = schedule.flatMap((e, i) => (e.kind === 'race' ? [i] : []));
+  if (later.length === 0 && races.length === 0) return [];
+  const plain = (e: Extract<FaultEvent, { kind: 'race' }>, signal: SignalName): FaultEvent => ({ at: e.at, kind: 'signal', signal, to: e.to });
+  const all = schedule.flatMap((e, i) => (later.includes(i) ? [] : e.kind === 'race' ? [plain(e, e.signals[0]!)] : [e]));
+  const one = [
+    ...races.flatMap((i) => {
+      const race = schedule[i] as Extract<FaultEvent, { kind: 'race' }>;
+      return race.signals.map((signal) => schedule.map((e, j) => (j === i ? plain(race, signal) : e)));
+    }),
+    ...later.map((i) => schedule.filter((_, j) => j !== i)),
+  ];
+  const seen = new Set<string>();
+  return [all, ...one].filter((c) => {
+    const key = JSON.stringify(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

@@ -1,6 +1,5 @@
-import type { ProcessInfo } from '../backends/procfs.js';
 import type { TrialRecord } from '../trial/record.js';
-import { firstTerminating, signalDeliveries } from './terminating.js';
+import { fdGrowth } from './fd-growth.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
 /** Leaked handles: fds growing across survived signals, lasting zombies, processes outliving the main one, files left. */
@@ -10,32 +9,6 @@ export const handles: Oracle = (record) => [
   ...orphans(record),
   ...filesLeft(record),
 ];
-
-function fdGrowth(record: TrialRecord): OracleResult[] {
-  const first = firstTerminating(record);
-  const until = first?.deliveredMs ?? Number.POSITIVE_INFINITY;
-  const survived = signalDeliveries(record).filter((d) => d.deliveredMs < until && record.expect[d.signal]?.kind === 'alive');
-  if (survived.length === 0) return [];
-  const mainFds = (s: { processes: ProcessInfo[] }) => s.processes.find((p) => p.pid === record.target.pid)?.fds ?? null;
-  const before = record.samples.filter((s) => s.atMs <= survived[0]!.deliveredMs! && mainFds(s) !== null).at(-1);
-  const after = record.samples.filter((s) => s.atMs > survived.at(-1)!.deliveredMs! && s.atMs < until && mainFds(s) !== null).at(-1);
-  if (!before || !after) return [];
-  const growth = mainFds(after)! - mainFds(before)!;
-  const slack = record.oracles.handles.fd_slack;
-  const evidence = { pid: record.target.pid, fdsBefore: mainFds(before), fdsAfter: mainFds(after), beforeMs: before.atMs, afterMs: after.atMs, signals: survived.length, slack };
-  const signals = [...new Set(survived.map((e) => e.signal))].join('/');
-  return [
-    growth > slack
-      ? {
-          oracle: 'handles',
-          verdict: 'fail',
-          kind: 'fd-leak',
-          message: `open fds of the main process grew from ${mainFds(before)} to ${mainFds(after)} across ${survived.length} ${signals} (slack ${slack})`,
-          evidence,
-        }
-      : { oracle: 'handles', verdict: 'pass', message: `fds ${mainFds(before)} → ${mainFds(after)} across ${survived.length} ${signals} (slack ${slack})`, evidence },
-  ];
-}
 
 /** A parent that reaps at once leaves a zombie for microseconds: one still there 100 ms later is suspect. */
 const ZOMBIE_LASTING_MS = 100;

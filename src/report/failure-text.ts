@@ -4,7 +4,7 @@ import type { ScenarioResult } from './result.js';
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 export const describeReproduction = (r: Reproduction): string =>
-  `reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`;
+  `reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`;
 
 /** A scenario's failure as plain text: the schedule step by step, each failing oracle with its evidence, how to replay. */
 export function failureText(s: ScenarioResult): string {
@@ -15,6 +15,7 @@ export function failureText(s: ScenarioResult): string {
     for (const step of s.steps) lines.push(`  ${step}`);
   }
   if (s.reproduction) lines.push(describeReproduction(s.reproduction));
+  if (s.cut) lines.push(`cut: ${s.cut}`);
   for (const f of s.failures) {
     lines.push(`✗ ${f.oracle}${f.kind ? `/${f.kind}` : ''}: ${f.message}`);
     if (f.evidence) lines.push(`  evidence: ${JSON.stringify(f.evidence)}`);

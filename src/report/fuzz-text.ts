@@ -18,7 +18,7 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
     lines.push(
       r.runs === 0
         ? '  not confirmed: the campaign stopped before re-running it'
-        : `  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`,
+        : `  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`,
     );
     for (const f of outcome.failures) lines.push(`  ✗ ${f.oracle}: ${f.message}`);
     for (const s of outcome.notReproduced ?? []) lines.push(`  (smaller, but did not fail again in confirmation: ${JSON.stringify(s)})`);
@@ -28,7 +28,8 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
     lines.push(`  ${f.confirmed ? 'also' : 'unconfirmed'} (${f.reproduced.k}/${f.reproduced.n}): ${f.signature} with ${JSON.stringify(f.schedule)}`);
   }
   if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
-  if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');
+  if (report.cut) lines.push(`  cut: ${report.cut.message}`);
+  else if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');
   for (const note of report.coverage ?? []) lines.push(`  note: ${note.message}`);
   lines.push(`  report: ${reportPath}`);
   if (report.replay) lines.push(`  replay: ${report.replay}`);

@@ -63,6 +63,7 @@ function section(s: ScenarioResult): string {
     out.push(`<h3>${heading}</h3><ol class="steps">${s.steps.map((step) => `<li><code>${esc(step)}</code></li>`).join('')}</ol>`);
   }
   if (s.reproduction) out.push(`<p>It ${esc(describeReproduction(s.reproduction))}.</p>`);
+  if (s.cut) out.push(`<p class="cut">Cut: ${esc(s.cut)}.</p>`);
   if (s.failures.length) {
     out.push('<h3>Failing oracles</h3><ul class="failures">');
     for (const f of s.failures) {

@@ -52,6 +52,7 @@ export function toJUnit(set: ResultSet): string {
     const out = [
       `${s.verdict.toUpperCase()} ${s.scenario.name} (${s.command}${s.backend ? `, ${s.backend} backend` : ''}${s.seed != null ? `, seed ${s.seed}` : ''}, ${s.trialsRun} trial(s))`,
       s.reproduction ? describeReproduction(s.reproduction) : '',
+      s.cut ? `cut: ${s.cut}` : '',
       s.reportPath ? `report: ${s.reportPath}` : '',
       ...coverageLines(s),
     ].filter(Boolean);

@@ -48,6 +48,7 @@ export function toMarkdown(set: ResultSet): string {
       lines.push('```', ...s.steps, '```', '');
     }
     if (s.reproduction) lines.push(`It ${describeReproduction(s.reproduction)}.`, '');
+    if (s.cut) lines.push(`Cut: ${inline(s.cut)}.`, '');
     for (const f of s.failures) {
       lines.push(`- **${f.oracle}** (\`${f.kind ?? 'fail'}\`): ${inline(f.message)}`);
       if (f.evidence) lines.push(`  <details><summary>evidence</summary>\n\n  \`\`\`json\n  ${JSON.stringify(f.evidence)}\n  \`\`\`\n  </details>`);

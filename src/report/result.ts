@@ -59,6 +59,8 @@ export interface ScenarioResult {
   steps: string[];
   failures: OracleResult[];
   reproduction?: Reproduction;
+  /** What the budget cut short, in words (fuzz). */
+  cut?: string;
   replay?: string | null;
   /** Why there is no verdict: bad input, infrastructure, or why it was skipped. */
   error?: { kind: string; message: string };
@@ -85,6 +87,7 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
     steps: report.minimalSteps,
     failures: report.outcome.kind === 'failed' ? report.outcome.failures : [],
     ...(report.outcome.kind === 'failed' ? { reproduction: report.outcome.reproduction } : {}),
+    ...(report.cut ? { cut: report.cut.message } : {}),
     replay: report.replay,
     ...(report.error ? { error: report.error } : {}),
     ...(report.trial ? { trial: report.trial } : {}),

@@ -145,7 +145,8 @@ function samplesPanel(record: TrialRecord, x: (ms: number) => number, top: numbe
   const mainPid = record.target.pid;
   const points = record.samples.map((s) => {
     const main = s.processes.find((p) => p.pid === mainPid) ?? s.processes[0];
-    return { atMs: s.atMs, fds: main?.fds ?? null, processes: s.processes.filter((p) => p.state !== 'Z').length, zombies: s.processes.filter((p) => p.state === 'Z').length };
+    const kinds = main?.fdKinds ? ` (${Object.entries(main.fdKinds).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
+    return { atMs: s.atMs, fds: main?.fds ?? null, kinds, processes: s.processes.filter((p) => p.state !== 'Z').length, zombies: s.processes.filter((p) => p.state === 'Z').length };
   });
   // Scales with room above the highest value, and different for the two lines, so flat lines do not hide each other.
   const maxFds = Math.ceil(Math.max(1, ...points.map((p) => p.fds ?? 0)) * 1.25);
@@ -169,7 +170,7 @@ function samplesPanel(record: TrialRecord, x: (ms: number) => number, top: numbe
   for (const p of points) {
     out.push(
       `<circle class="sample" cx="${f(x(p.atMs))}" cy="${f(yProcs(p.processes))}" r="${p.zombies ? 3.5 : 1.8}" fill="${p.zombies ? '#d50000' : '#6a1b9a'}">` +
-        `<title>+${Math.round(p.atMs)} ms: ${p.processes} process(es)${p.zombies ? `, ${p.zombies} zombie(s)` : ''}, main fds ${p.fds ?? '?'}</title></circle>`,
+        `<title>+${Math.round(p.atMs)} ms: ${p.processes} process(es)${p.zombies ? `, ${p.zombies} zombie(s)` : ''}, main fds ${p.fds ?? '?'}${p.kinds}</title></circle>`,
     );
   }
   out.push('</g>');

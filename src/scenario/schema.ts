@@ -228,7 +228,7 @@ const oracleSettings = z
       .default({ no_refusals_for: 0 }),
     handles: z
       .strictObject({
-        fd_slack: z.number().int().min(0).default(8).meta({ description: 'fd growth tolerated across survived signals' }),
+        fd_slack: z.number().int().min(0).default(8).meta({ description: 'fd growth tolerated across survived signals, per kind (sockets net of the workload connections)' }),
         allow_zombies: z.boolean().default(false),
         removed_on_exit: z
           .array(z.string())
@@ -245,7 +245,9 @@ const oracleSettings = z
         policy: z.enum(['ignore', 'force-exit']).meta({
           description: 'A second terminating signal during shutdown: ignored (drain continues) or forces a quick exit',
         }),
-        within: duration.default(1000).meta({ description: 'force-exit: gone this long after the second signal' }),
+        within: duration.default(1000).meta({
+          description: 'force-exit: gone this long after the second signal; ignore: an end this soon after it counts as caused by it',
+        }),
       })
       .optional(),
   })

@@ -7,7 +7,16 @@ import { isSignalName } from '../signals.js';
 
 const ms = z.number().finite();
 const signal = z.string().refine(isSignalName, { message: 'expected a signal name such as SIGTERM' });
-const process = z.looseObject({ pid: z.number().int(), ppid: z.number().int(), state: z.string(), comm: z.string(), fds: z.number().nullable() });
+const fdKinds = z.looseObject({ socket: z.number(), pipe: z.number(), anon: z.number(), file: z.number(), other: z.number() });
+const process = z.looseObject({
+  pid: z.number().int(),
+  ppid: z.number().int(),
+  state: z.string(),
+  comm: z.string(),
+  fds: z.number().nullable(),
+  fdKinds: fdKinds.optional(),
+  fdTargets: z.record(z.string(), z.number()).optional(),
+});
 
 const event = z.looseObject({
   at: ms,
@@ -64,6 +73,7 @@ export const TrialRecordSchema = z.looseObject({
       writeId: z.number().optional(),
     }),
   ),
+  connections: z.array(z.looseObject({ openMs: ms, closeMs: ms.optional() })).optional(),
   readback: z.looseObject({ file: z.string(), ids: z.array(z.number()), error: z.string().optional() }).optional(),
   files: z.array(z.looseObject({ path: z.string(), exists: z.boolean() })),
   logs: z.array(z.looseObject({ atMs: ms, stream: z.string(), text: z.string() })),

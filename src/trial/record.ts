@@ -2,7 +2,7 @@ import type { BackendName } from '../backends/backend.js';
 import type { LogLine } from '../backends/logs.js';
 import type { ProcessInfo } from '../backends/procfs.js';
 import type { PlayedEvent } from '../faults/player.js';
-import type { LedgerEntry } from '../workload/ledger.js';
+import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
 import type { OracleSettings } from '../scenario/schema.js';
 import type { Schedule } from '../faults/event.js';
 import type { SignalExpectation } from '../scenario/schema.js';
@@ -34,6 +34,8 @@ export interface TrialRecord {
   samples: ProcessSample[];
   /** Every request of the workload, in send order. */
   ledger: LedgerEntry[];
+  /** The workload's TCP connections, connect to close (absent in records written before it was kept). */
+  connections?: ClientConnection[];
   /** The acknowledged-writes file as found after the trial. */
   readback?: { file: string; ids: number[]; error?: string };
   /** Files the target had to remove, or to leave, by the time it was gone (`oracles.handles.removed_on_exit`, `kept_on_exit`). */

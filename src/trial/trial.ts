@@ -81,8 +81,19 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
   const rel = (ms: number) => ms - readyMs;
 
   const samples: ProcessSample[] = [];
+  let lastTargets = '';
   const sample = () => {
-    if (samples.length < MAX_SAMPLES) samples.push({ atMs: rel(now()), processes: target.processes() });
+    if (samples.length >= MAX_SAMPLES) return;
+    const atMs = rel(now());
+    const processes = target.processes();
+    // The main process's fd targets only where they changed: the record stays small over 600 samples.
+    const main = processes.find((p) => p.pid === target.pid);
+    if (main?.fdTargets) {
+      const key = JSON.stringify(main.fdTargets);
+      if (key === lastTargets) delete main.fdTargets;
+      else lastTargets = key;
+    }
+    samples.push({ atMs, processes });
   };
   sample();
   const sampler = setInterval(sample, SAMPLE_EVERY_MS);
@@ -200,6 +211,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
       },
       samples,
       ledger,
+      connections: traffic?.connections ?? [],
       ...(readback ? { readback } : {}),
       files,
       logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),

@@ -1,7 +1,7 @@
 import { Agent, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { now } from '../time.js';
-import type { LedgerEntry, Outcome } from './ledger.js';
+import type { ClientConnection, LedgerEntry, Outcome } from './ledger.js';
 
 export interface Endpoint {
   host: string;
@@ -20,6 +20,8 @@ export interface RequestSpec {
   writeId?: number;
   /** Aborting ends the request early; it is then recorded as a timeout if unfinished. */
   signal?: AbortSignal;
+  /** Each new connection is appended here when it connects; its close time is filled in when it closes. */
+  connections?: ClientConnection[];
 }
 
 const usedSockets = new WeakSet<Socket>();
@@ -85,6 +87,7 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
     req.on('socket', (socket: Socket) => {
       reused = usedSockets.has(socket);
       usedSockets.add(socket);
+      if (!reused && spec.connections) track(socket, spec.connections, spec.originMs);
     });
     req.on('timeout', () => {
       req.destroy();
@@ -96,5 +99,19 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
     });
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     req.end();
+  });
+}
+
+/** Logs when a new socket is connected and when it closes (a refused connect is never logged). */
+function track(socket: Socket, connections: ClientConnection[], originMs: number): void {
+  let connection: ClientConnection | undefined;
+  const connected = () => {
+    connection = { openMs: now() - originMs };
+    connections.push(connection);
+  };
+  if (socket.connecting) socket.once('connect', connected);
+  else connected();
+  socket.once('close', () => {
+    if (connection) connection.closeMs = now() - originMs;
   });
 }

@@ -28,4 +28,18 @@ export interface LedgerEntry {
   writeId?: number;
 }
 
+/**
+ * One TCP connection the workload held open (fresh or pooled keep-alive), from connect to close, in ms after
+ * readiness: the target holds a socket for each while it lasts, which the fd oracle must not count as a leak.
+ * `closeMs` is absent for a connection still open when the trial ended.
+ */
+export interface ClientConnection {
+  openMs: number;
+  closeMs?: number;
+}
+
+/** Connections open at `atMs`. */
+export const openAt = (connections: readonly ClientConnection[], atMs: number): number =>
+  connections.filter((c) => c.openMs <= atMs && (c.closeMs === undefined || c.closeMs > atMs)).length;
+
 export const isOk = (e: LedgerEntry): boolean => e.outcome === 'ok';

@@ -3,7 +3,7 @@ import { Agent } from 'node:http';
 import type { Workload } from '../scenario/schema.js';
 import { now, sleep, within } from '../time.js';
 import { send, type Endpoint } from './http-client.js';
-import type { LedgerEntry } from './ledger.js';
+import type { ClientConnection, LedgerEntry } from './ledger.js';
 
 /** Hard caps, so a load loop always ends by itself whatever the scenario says. */
 const MAX_REQUESTS = 50_000;
@@ -12,6 +12,8 @@ const SETTLE_MS = 2000;
 export interface RunningWorkload {
   /** Stops starting requests, waits briefly for those in flight, and returns the ledger sorted by send time (once). */
   stop(): Promise<LedgerEntry[]>;
+  /** Every connection the workload opened, in connect order (complete once `stop` has resolved). */
+  readonly connections: ClientConnection[];
 }
 
 /**
@@ -20,6 +22,7 @@ export interface RunningWorkload {
  */
 export function startWorkload(workload: Workload, endpoint: Endpoint, originMs: number): RunningWorkload {
   const ledger: LedgerEntry[] = [];
+  const connections: ClientConnection[] = [];
   const inFlight = new Set<Promise<void>>();
   const stopping = new AbortController();
   const ending = new AbortController();
@@ -30,7 +33,7 @@ export function startWorkload(workload: Workload, endpoint: Endpoint, originMs: 
 
   const launch = (spec: Omit<Parameters<typeof send>[1], 'id' | 'originMs' | 'signal'>) => {
     if (nextId >= MAX_REQUESTS) return;
-    const pending = send(endpoint, { ...spec, id: nextId++, originMs, signal: ending.signal }).then((entry) => {
+    const pending = send(endpoint, { ...spec, id: nextId++, originMs, signal: ending.signal, connections }).then((entry) => {
       ledger.push(entry);
       inFlight.delete(pending);
     });
@@ -72,6 +75,7 @@ export function startWorkload(workload: Workload, endpoint: Endpoint, originMs: 
   let stopped: Promise<LedgerEntry[]> | undefined;
   return {
     stop: () => (stopped ??= stopOnce()),
+    connections,
   };
 
   async function stopOnce(): Promise<LedgerEntry[]> {

@@ -14,6 +14,8 @@
 //	double-close     every TERM/INT runs close(quit), no sync.Once: a second signal during the drain panics (exit 2)
 //	exit-no-flush    os.Exit(0) after the drain skips the deferred flush: acknowledged writes are lost
 //	hup-leak         SIGHUP opens the config again but never closes the old handle: one fd leaked per reload
+//	hup-socket-leak  every reload makes a new client for its dependency (implies ZOO_RELOAD_DIAL=1) and drops the
+//	                 old one without closing its idle keep-alive connection: two sockets leaked per reload
 //	hup-unhandled    SIGHUP is not in Notify; Go's default action for HUP kills the process (logrotate's "kill -HUP"),
 //	                 129, or exit 2 as container PID 1
 //	unbuffered-notify signal.Notify on an unbuffered channel: a TERM that arrives during a slow HUP reload
@@ -23,7 +25,8 @@
 //	probe            not a bug: logs "probe: <signal number> <CLOCK_MONOTONIC ns>" for every signal it receives
 //	orphan-helper    shutdown forgets the helper child (implies ZOO_HELPER=1): it outlives the service
 //
-// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500),
+// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_RELOAD_DIAL=1 (a reload
+// also makes a new HTTP client for a dependency — this service's own /healthz on loopback — and checks it),
 // ZOO_HELPER=1 (start a helper child), ZOO_SPAWN=1 (orphan a short-lived grandchild every 100 ms, see children.go),
 // ZOO_ROLE (internal: set when the binary re-executes itself as helper, spawner or sleeper).
 //
@@ -37,6 +40,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -55,7 +59,7 @@ import (
 var modes = map[string]bool{
 	"graceful": true, "unread-notify": true, "sigint-only": true, "return-on-close": true,
 	"short-deadline": true, "stream-forever": true, "double-close": true, "exit-no-flush": true,
-	"hup-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
+	"hup-leak": true, "hup-socket-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
 	"watchdog-wallclock": true, "probe": true,
 }
 
@@ -76,6 +80,9 @@ type service struct {
 	writes *writeLog
 	config *os.File   // reopened on SIGHUP
 	leaked []*os.File // hup-leak only: old handles, kept reachable so Go's finalizer cannot close them for us
+	// dependency is the client for a dependency, made anew on each reload (ZOO_RELOAD_DIAL=1 or hup-socket-leak).
+	dependency  *http.Transport
+	droppedDeps []*http.Transport // hup-socket-leak only: old clients, dropped with their connection still open
 	helper *exec.Cmd  // ZOO_HELPER=1
 
 	requests atomic.Int64
@@ -296,7 +303,34 @@ func (s *service) reload() {
 	} else {
 		old.Close()
 	}
+	if s.mode == "hup-socket-leak" || os.Getenv("ZOO_RELOAD_DIAL") == "1" {
+		s.redial()
+	}
 	log.Printf("zoo: reloaded")
+}
+
+// redial replaces the dependency's client, as a reload that may point it elsewhere does, and checks the new one.
+func (s *service) redial() {
+	t := &http.Transport{} // no idle timeout: a keep-alive connection stays until someone closes it
+	resp, err := (&http.Client{Transport: t, Timeout: 2 * time.Second}).Get("http://127.0.0.1:" + s.port + "/healthz")
+	if err != nil {
+		log.Printf("zoo: reload: dependency: %v", err)
+	} else {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close() // the connection goes back to t's pool, still open
+	}
+	old := s.dependency
+	s.dependency = t
+	if old == nil {
+		return
+	}
+	if s.mode == "hup-socket-leak" {
+		// The bug: the old client is dropped, not closed; its pooled connection (and the server's end of it,
+		// in this same process) stays open. Kept reachable so nothing closes it for us.
+		s.droppedDeps = append(s.droppedDeps, old)
+	} else {
+		old.CloseIdleConnections()
+	}
 }
 
 // watchdog keeps a lease alive: it renews it every 100 ms, and a lease not renewed for a second is lost.

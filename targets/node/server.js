@@ -6,6 +6,10 @@
 //                     buffered writes are flushed and fsynced, exit 0.
 //   exit-at-once      the handler calls process.exit(0): in-flight requests and buffered writes are dropped
 //   throw-in-handler  the handler reads a file that is not there and throws: uncaught exception, stack trace, exit 1
+//   keepalive-hang    the handler only calls server.close() and waits for it: keep-alive connections that are busy
+//                     at that moment stay open, Node keeps answering the requests that follow on them (without
+//                     `Connection: close`), so close() never completes while clients keep sending; SIGKILL at the
+//                     deadline. The graceful mode is its twin (`Connection: close` once draining, closeIdleConnections).
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500).
 // Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"), GET /stream (chunked "tick" every 100 ms),
@@ -21,7 +25,7 @@ const slowMs = Number(process.env.ZOO_SLOW_MS || 500);
 
 const log = (msg) => process.stderr.write(`${new Date().toISOString()} zoo-node: ${msg}\n`);
 
-if (!['graceful', 'exit-at-once', 'throw-in-handler'].includes(mode)) {
+if (!['graceful', 'exit-at-once', 'throw-in-handler', 'keepalive-hang'].includes(mode)) {
   log(`unknown ZOO_MODE ${JSON.stringify(mode)}`);
   process.exit(2);
 }
@@ -43,6 +47,7 @@ const flusher = setInterval(flushWrites, 1000);
 const streams = new Set(); // functions that end one open stream with "bye"
 const inFlight = new Set(); // responses not yet finished
 let shuttingDown = false;
+let closing = false; // keepalive-hang: server.close() called, nothing else done
 let requests = 0;
 
 function handle(req, res) {
@@ -105,8 +110,17 @@ function onShutdownSignal(sig) {
     log(`${sig} received, exiting`);
     process.exit(0);
   }
-  if (shuttingDown) {
+  if (shuttingDown || closing) {
     log(`${sig} received during the drain, ignored`);
+    return;
+  }
+  if (mode === 'keepalive-hang') {
+    // The bug: the textbook handler. close() stops accepting and closes the connections idle right now; one that
+    // is busy gets its next request answered as usual, and the next, so `finish` never runs while clients send.
+    log(`${sig} received, closing the server`);
+    closing = true;
+    for (const bye of [...streams]) bye();
+    server.close(finish);
     return;
   }
   log(`${sig} received, draining`);

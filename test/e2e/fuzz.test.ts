@@ -52,4 +52,26 @@ describe('fuzz', () => {
     if (first.report.outcome.kind !== 'failed' || second.report.outcome.kind !== 'failed') throw new Error('unreachable');
     expect(second.report.outcome.original).toEqual(first.report.outcome.minimal);
   });
+
+  // Issue 12, points 3 and 4: a target that one signal hangs until SIGKILL, fuzzed with a budget that bites.
+  it('keeps --budget against a hanging target, says what it cut, and blames the hang rather than the second signal (CLI)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sigstorm-fuzz-'));
+    const started = Date.now();
+    const result = await sigstorm(['fuzz', 'scenarios/node-keepalive-hang-race.yml', '--backend', 'process', '--seed', '5', '--budget', '15s', '--report-dir', dir]);
+    const tookMs = Date.now() - started;
+    expect(result.exitCode, result.all).toBe(1);
+    const reportPath = /report: (\S+)/.exec(result.stdout)![1]!;
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as FuzzReport;
+    // The contract: budget + one trial's worst case (10 s ready timeout + 1.5 s horizon + 0.5 s + 5 s + 3 s).
+    expect(report.worstCaseTrialMs).toBe(20_000);
+    expect(report.durationMs).toBeLessThanOrEqual(15_000 + report.worstCaseTrialMs);
+    expect(tookMs).toBeLessThanOrEqual(15_000 + report.worstCaseTrialMs + 5000); // + the CLI's start and the build step
+    // Confirmation of 20 runs of a 6 s hang cannot fit: the report keeps the schedule and says what was cut.
+    expect(report.cut).toMatchObject({ reason: 'budget' });
+    expect(result.stdout).toMatch(/^ {2}cut: budget of 15 s spent while \w+/m);
+    if (report.outcome.kind !== 'failed') throw new Error(`expected a failure, got ${report.outcome.kind}`);
+    expect(['exit-status/killed', 'deadline/sigkill-needed']).toContain(report.outcome.signature);
+    expect(report.outcome.failures.map((f) => `${f.oracle}/${f.kind}`)).toContain('deadline/sigkill-needed');
+    expect(report.outcome.failures.map((f) => f.oracle)).not.toContain('second-signal');
+  });
 });

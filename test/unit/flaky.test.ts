@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Schedule } from '../../src/faults/event.js';
-import { FlakyProperty, type FlakySettings, type TrialOutcome } from '../../src/fuzz/flaky.js';
+import { Budget, worstCaseTrialMs } from '../../src/fuzz/budget.js';
+import { FlakyProperty, withoutSecondSignals, type FlakySettings, type TrialOutcome } from '../../src/fuzz/flaky.js';
 import { cleanRunsNeeded, wilson } from '../../src/fuzz/wilson.js';
 
 // The one place a fake is right: a pure, seeded predicate over a schedule stands in for a real trial, so the
@@ -132,6 +133,95 @@ describe('flaky-aware shrinking', () => {
     const minimal = property.minimal!.schedule;
     expect(minimal.map((e) => (e.kind === 'signal' ? e.signal : e.kind))).toEqual(['SIGTERM', 'SIGINT']);
     expect(property.shrinkSteps).toBeGreaterThan(0);
+  });
+});
+
+// A hang: one SIGTERM is enough to fail (as the keep-alive drain hang), whatever comes after it.
+function hangTrial(clock: { ms: number }, trialMs = 100) {
+  const calls: Schedule[] = [];
+  const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
+    calls.push(schedule);
+    clock.ms += trialMs;
+    const term = schedule.some((e) => (e.kind === 'signal' && e.signal === 'SIGTERM') || (e.kind === 'race' && e.signals.includes('SIGTERM')));
+    return term ? fail('deadline/sigkill-needed') : { kind: 'pass' };
+  };
+  return { trial, calls };
+}
+const race = (at: number) => ({ at, kind: 'race' as const, signals: ['SIGTERM' as const, 'SIGINT' as const], to: 'main' as const });
+const isTerminating = (s: string) => s === 'SIGTERM' || s === 'SIGINT';
+
+describe('budget', () => {
+  it('never starts a trial (or a batch) that cannot end before the deadline, in any phase', async () => {
+    const clock = { ms: 0 };
+    const { trial } = hangTrial(clock, 100);
+    const budget = new Budget(0, 1050, () => clock.ms);
+    const property = new FlakyProperty(trial, { ...settings, parallel: 1, budget, now: () => clock.ms });
+    // Exploring schedules that hold: each trial takes 100 ms; the last one must end by 1050.
+    for (let i = 0; i < 30; i++) await property.check([sig(i, 'SIGUSR1')]);
+    expect(clock.ms).toBeLessThanOrEqual(1050);
+    expect(clock.ms).toBeGreaterThanOrEqual(950);
+    expect(property.exploreCut).toBe(true);
+    // A failure met with too little time left: its estimate is cut, not run past the deadline.
+    const late = new FlakyProperty(hangTrial(clock, 100).trial, { ...settings, budget: new Budget(clock.ms, 250, () => clock.ms), now: () => clock.ms });
+    const start = clock.ms;
+    await late.check([sig(0, 'SIGTERM')]);
+    expect(clock.ms - start).toBeLessThanOrEqual(250);
+    expect(late.estimateCut).toBe(true);
+  });
+
+  it('bounds a trial by ready timeout + horizon + longest event + settle + exit wait + overhead', () => {
+    const scenario = {
+      target: { stopGracePeriod: 10_000, ready: { timeout: 10_000 }, stopSignal: 'SIGTERM' as const },
+      expect: { SIGTERM: { kind: 'exit' as const, exit: [0], within: 5000 }, SIGHUP: { kind: 'alive' as const, settle: 1000 } },
+      faults: { signals: [], to: ['main' as const], races: true, storms: true, pauses: true, partitions: false, maxEvents: 3, horizon: 1500, step: 25 },
+    };
+    expect(worstCaseTrialMs(scenario)).toBe(10_000 + 1500 + 2000 + 1000 + 10_000 + 3000);
+  });
+});
+
+describe('shrinking drops the second signal before the budget is spent', () => {
+  it('lists the schedule without each race / later terminating signal, all at once first', () => {
+    expect(withoutSecondSignals([race(0), sig(50, 'SIGINT'), sig(60, 'SIGUSR1')], isTerminating)).toEqual([
+      [sig(0, 'SIGTERM'), sig(60, 'SIGUSR1')],
+      [sig(0, 'SIGTERM'), sig(50, 'SIGINT'), sig(60, 'SIGUSR1')],
+      [sig(0, 'SIGINT'), sig(50, 'SIGINT'), sig(60, 'SIGUSR1')],
+      [race(0), sig(60, 'SIGUSR1')],
+    ]);
+    expect(withoutSecondSignals([sig(0, 'SIGTERM'), sig(60, 'SIGUSR1')], isTerminating)).toEqual([]);
+  });
+
+  it('a hang shrunk until its last share still holding a race ends as the single signal', async () => {
+    const clock = { ms: 0 };
+    const { trial } = hangTrial(clock, 100);
+    const budget = new Budget(0, 10_000, () => clock.ms);
+    const property = new FlakyProperty(trial, { ...settings, budget, now: () => clock.ms, until: () => 1000, isTerminating });
+    expect(await property.check([race(0), sig(50, 'SIGINT')])).toBe(false); // found + 3 estimate runs: clock 400
+    expect(property.firstFailureAt).toBe(400);
+    // fast-check is slow to get there: its candidates use up the shrink window but the last quarter (850..1000).
+    clock.ms = 860;
+    expect(await property.check([race(0)])).toBe(true); // cut: the last share is kept
+    expect(property.minimal!.schedule).toEqual([race(0), sig(50, 'SIGINT')]);
+    await property.dropSecondSignals();
+    expect(property.secondSignalTried).toBe(true);
+    expect(property.minimal!.schedule).toEqual([sig(0, 'SIGTERM')]);
+    expect(clock.ms).toBeLessThanOrEqual(1000);
+    // Without the rule (no isTerminating), the same budget leaves the race in the minimal schedule.
+    const clock2 = { ms: 0 };
+    const plain = new FlakyProperty(hangTrial(clock2, 100).trial, { ...settings, budget: new Budget(0, 10_000, () => clock2.ms), now: () => clock2.ms, until: () => 1000 });
+    await plain.check([race(0), sig(50, 'SIGINT')]);
+    clock2.ms = 960;
+    expect(await plain.check([race(0)])).toBe(true);
+    await plain.dropSecondSignals();
+    expect(plain.minimal!.schedule).toEqual([race(0), sig(50, 'SIGINT')]);
+  });
+
+  it('keeps the second signal when it is what fails (the double-close kind)', async () => {
+    const { trial } = fakeTrial(1);
+    const property = new FlakyProperty(trial, { ...settings, isTerminating });
+    expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT')])).toBe(false);
+    await property.dropSecondSignals();
+    expect(property.secondSignalTried).toBe(true);
+    expect(property.minimal!.schedule).toEqual([sig(0, 'SIGTERM'), sig(50, 'SIGINT')]);
   });
 });
 

@@ -191,6 +191,37 @@ describe('second-signal and crash signatures', () => {
     expect(failing(record({ events: twoSignals, exit: drained, oracles: { ...base, second_signal: { policy: 'force-exit', within: 100 } } }))).toEqual(['second-signal/not-forced']);
   });
 
+  // Point 3 of issue 12: one signal is enough to hang the target; the second one changed nothing.
+  it('policy ignore does not blame the second signal for a hang until SIGKILL, nor for an end after the deadline', () => {
+    const oracles = { ...record({}).oracles, second_signal: { policy: 'ignore' as const, within: 1000 } };
+    const race = [signal('SIGTERM', SIGTERM_AT), signal('SIGINT', SIGTERM_AT + 0.05)];
+    const hung = { exitCode: null, signal: 'SIGKILL' as const, status: 137, atMs: SIGTERM_AT + 3010, forcedKill: true, killedAtMs: SIGTERM_AT + 3001, lingering: [proc(100)] };
+    expect(failing(record({ events: race, exit: hung, oracles }))).toEqual(['exit-status/killed', 'deadline/sigkill-needed']);
+    expect(judge(record({ events: race, exit: hung, oracles })).results.find((x) => x.oracle === 'second-signal')!.message).toMatch(/did not end before sigstorm's SIGKILL/);
+    // Ended by itself with a wrong status, but only after the first signal's deadline (3000 ms): late, not caused.
+    const late = { exitCode: 1, signal: null, status: 1, atMs: SIGTERM_AT + 3500, forcedKill: false, lingering: [] };
+    expect(failing(record({ events: [signal('SIGTERM', SIGTERM_AT), signal('SIGINT', SIGTERM_AT + 2900)], exit: late, oracles }))).toEqual(['exit-status/wrong-status', 'deadline/too-slow']);
+    // The second signal itself came after the deadline: not judged.
+    const after = record({ events: [signal('SIGTERM', SIGTERM_AT), signal('SIGINT', SIGTERM_AT + 3200)], exit: { ...late, atMs: SIGTERM_AT + 3201 }, oracles });
+    expect(failing(after)).not.toContain('second-signal/not-ignored');
+    // A wrong status long after the second signal (beyond `within`) is exit-status's finding, not the second signal's.
+    const slow = { exitCode: 1, signal: null, status: 1, atMs: SIGTERM_AT + 2000, forcedKill: false, lingering: [] };
+    expect(failing(record({ events: twoSignals, exit: slow, oracles }))).toEqual(['exit-status/wrong-status']);
+    // …while the same status right after it is blamed: 130 within 5 ms of SIGINT (the default action killed it).
+    const killedBySigint = { exitCode: null, signal: 'SIGINT' as const, status: 130, atMs: SIGTERM_AT + 55, forcedKill: false, lingering: [] };
+    expect(failing(record({ events: twoSignals, exit: killedBySigint, oracles }))).toEqual(['exit-status/wrong-status', 'second-signal/not-ignored']);
+  });
+
+  it('policy ignore blames a race whose second signal panics at once, even when part of the target lingered until SIGKILL', () => {
+    const oracles = { ...record({}).oracles, second_signal: { policy: 'ignore' as const, within: 1000 } };
+    const race = [signal('SIGTERM', SIGTERM_AT), signal('SIGINT', SIGTERM_AT + 0.05)];
+    const mainPanicked = { ...panicked, atMs: SIGTERM_AT + 2, forcedKill: true, killedAtMs: SIGTERM_AT + 3001, lingering: [proc(101)] };
+    expect(failing(record({ events: race, exit: mainPanicked, logs: panicLogs, oracles }))).toContain('second-signal/not-ignored');
+    // SIGKILL in the schedule is not a second signal anyone could ignore.
+    const killed = { exitCode: null, signal: 'SIGKILL' as const, status: 137, atMs: SIGTERM_AT + 51, forcedKill: false, lingering: [] };
+    expect(failing(record({ events: [signal('SIGTERM', SIGTERM_AT), signal('SIGKILL', SIGTERM_AT + 50)], exit: killed, oracles }))).not.toContain('second-signal/not-ignored');
+  });
+
   it('names a Node uncaught exception from its stack trace', () => {
     const logs = ['/app/server.js:12', 'Error: ENOENT: no such file or directory', '    at Object.openSync (node:fs:573:18)'].map((text) => ({ atMs: 1001, stream: 'stderr' as const, text }));
     const r = record({ exit: { exitCode: 1, signal: null, status: 1, atMs: 1001, forcedKill: false, lingering: [] }, logs });
