@@ -1,5 +1,6 @@
 import type { TrialRecord } from '../trial/record.js';
 import { fdGrowth } from './fd-growth.js';
+import { firstTerminating } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
 /** Leaked handles: fds growing across survived signals, lasting zombies, processes outliving the main one, files left. */
@@ -17,9 +18,9 @@ const ZOMBIE_REAP_LOOP_MS = 1500;
 
 /**
  * Zombies whose parent belongs to the target (the main process itself, a child of sigstorm, is not counted) and
- * that it leaves unreaped: any lasting beyond a reap loop; and, in trials too short for that, the suspect ones of
- * a parent never seen reaping a suspect zombie while it lived on, once it has piled up two or more.
- * A slow reaper with one child exiting at the end (apache2 after its last download) is not blamed.
+ * that it leaves unreaped: any lasting beyond a reap loop; and, in trials too short for that, those lasting 100 ms
+ * that appeared before the first terminating signal under a parent never seen reaping a lasting one while it
+ * lived on. A slow reaper's children exiting during its shutdown (apache2 after its last download) are not blamed.
  */
 function zombies(record: TrialRecord): OracleResult[] {
   if (record.oracles.handles.allow_zombies) return [];
@@ -54,8 +55,10 @@ function zombies(record: TrialRecord): OracleResult[] {
   }
   const lastedMs = (z: Zombie) => z.lastMs - z.firstMs;
   const suspect = [...ended, ...open.values()].filter((z) => lastedMs(z) >= ZOMBIE_LASTING_MS);
-  const piled = (ppid: number) => !reapers.has(ppid) && suspect.filter((z) => z.ppid === ppid).length >= 2;
-  const lasting = suspect.filter((z) => lastedMs(z) >= ZOMBIE_REAP_LOOP_MS || piled(z.ppid));
+  const stopAt = firstTerminating(record)?.deliveredMs ?? Number.POSITIVE_INFINITY;
+  // left while the service ran normally by a parent never seen reaping: the PID 1 that never reaps orphans
+  const whileRunning = (z: Zombie) => !reapers.has(z.ppid) && z.firstMs < stopAt;
+  const lasting = suspect.filter((z) => lastedMs(z) >= ZOMBIE_REAP_LOOP_MS || whileRunning(z));
   if (lasting.length === 0) return [];
   const parents = [...new Set(lasting.map((z) => z.ppid))];
   const longest = Math.max(...lasting.map(lastedMs));
