@@ -20,7 +20,7 @@ if (process.argv[2] === '--child') {
   const { defaultParallelism } = await import('../dist/fuzz/campaign.js');
   const scenario = await loadScenario(SCENARIO);
   await (await selectBackend(backend, scenario)).prepare(scenario.target); // build step and image check outside the timing
-  const { ensureImage } = await import('../dist/backends/image.js');
+  const { ensureImage } = await import('../dist/backends/docker/image.js');
   const image = backend === 'docker' ? await ensureImage(scenario.target.container) : undefined;
   const t0 = performance.now();
   const result = await replay(file, { backend, times: Number(times), ...(parallel === 'default' ? {} : { parallel: Number(parallel) }) });

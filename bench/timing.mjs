@@ -7,8 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants } from 'node:os';
-import { run } from '../dist/index.js';
-import { parseSchedule } from '../dist/faults/event.js';
+import { parseSchedule, run } from '../dist/index.js';
 
 const ROUNDS = Number(process.argv[2] ?? 40);
 const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-bench-timing-'));

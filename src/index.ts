@@ -12,14 +12,16 @@ export {
 export { worstCaseTrialMs } from './fuzz/budget.js';
 export { replay, type ReplayResult } from './fuzz/replay.js';
 export { run, replayCommand, type RunOptions, type RunResult } from './run.js';
-export { loadScenario, ScenarioError, type Problem } from './scenario/load.js';
-export type { Scenario, Target, SignalExpectation } from './scenario/schema.js';
-export { parseSchedule, describeEvent, type FaultEvent, type Schedule } from './faults/event.js';
+export { loadScenario, ScenarioError, formatProblem, type Problem } from './scenario/load.js';
+export type { Scenario, Target, SignalExpectation } from './scenario/types.js';
+export { describeEvent, type FaultEvent, type Schedule } from './faults/event.js';
+export { parseSchedule } from './faults/parse-schedule.js';
 export { judge } from './oracles/judge.js';
 export type { OracleResult, Verdict } from './oracles/verdict.js';
 export type { TrialRecord, ExitRecord } from './trial/record.js';
 export type { Report } from './report/report.js';
-export type { BackendChoice, BackendName, Recipient } from './backends/backend.js';
+export type { BackendChoice } from './backends/backend.js';
+export type { BackendName, Recipient } from './backends/target.js';
 export { SigstormError, ExitCode } from './errors.js';
 // Reports: one model (a result set), rendered as JUnit, Markdown or HTML; shards merged.
 export {

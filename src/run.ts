@@ -1,5 +1,5 @@
 import type { BackendChoice } from './backends/backend.js';
-import { engineLost } from './backends/engine.js';
+import { engineLost } from './backends/docker/engine.js';
 import { selectBackend } from './backends/select.js';
 import { SigstormError } from './errors.js';
 import type { Schedule } from './faults/event.js';
@@ -13,7 +13,7 @@ import { fromRunReport } from './report/result.js';
 import { UnsavedReport, writeReport } from './report/write.js';
 import { newRunId } from './run-id.js';
 import { loadScenario } from './scenario/load.js';
-import type { Scenario } from './scenario/schema.js';
+import type { Scenario } from './scenario/types.js';
 import { runTrial } from './trial/trial.js';
 import { VERSION } from './version.js';
 

@@ -10,7 +10,6 @@ export interface LogLine {
 export class LogBuffer {
   readonly lines: LogLine[] = [];
   private partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
-  private waiters = new Set<() => void>();
   dropped = 0;
 
   constructor(private readonly limit = 2000) {}
@@ -29,25 +28,6 @@ export class LogBuffer {
     }
   }
 
-  /** Resolves true once a line containing `text` has been seen; false when `signal` aborts first. */
-  waitFor(text: string, signal: AbortSignal): Promise<boolean> {
-    const seen = () => this.lines.some((l) => l.text.includes(text));
-    if (seen()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const check = () => {
-        if (seen()) finish(true);
-      };
-      const finish = (found: boolean) => {
-        this.waiters.delete(check);
-        signal.removeEventListener('abort', onAbort);
-        resolve(found);
-      };
-      const onAbort = () => finish(false);
-      this.waiters.add(check);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
   tail(count = 50): LogLine[] {
     return this.lines.slice(-count);
   }
@@ -58,6 +38,5 @@ export class LogBuffer {
       this.lines.shift();
       this.dropped++;
     }
-    for (const waiter of [...this.waiters]) waiter();
   }
 }

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { infrastructure } from '../errors.js';
-import type { Target } from '../scenario/schema.js';
+import type { Target } from '../scenario/types.js';
 
 const done = new Map<string, Promise<void>>();
 

@@ -1,5 +1,5 @@
 import { ExitCode } from '../errors.js';
-import { sweep } from '../leftovers/sweep.js';
+import { sweep } from '../gc/sweep.js';
 
 /**
  * Removes what sigstorm runs that are no longer alive left behind: containers (by label), host processes (by the

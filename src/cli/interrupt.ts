@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { releaseAll } from '../backends/tracked.js';
+import { releaseAll } from '../leftovers/tracked.js';
 import { journal } from '../leftovers/journal.js';
 
 /** How long the first signal may take to end the work and write the report before sigstorm forces its way out. */

@@ -1,4 +1,4 @@
-import { leftoverWarning } from '../leftovers/sweep.js';
+import { leftoverWarning } from '../gc/sweep.js';
 
 /** Before a campaign: say so when sigstorm runs that died left something behind (never fails the command). */
 export async function warnAboutLeftovers(): Promise<void> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { badInput } from '../errors.js';
 import type { FuzzReport } from '../fuzz/campaign.js';
+import { issueLines } from '../input/zod-issue.js';
 import { mergeResultSets } from '../report/merge.js';
 import type { Report } from '../report/report.js';
 import { fromFuzzReport, fromRunReport, resultSet, shardLabel, verdictLine, type ResultSet, type ScenarioResult } from '../report/result.js';
@@ -105,10 +106,7 @@ const ResultSetShape = z.looseObject({
   scenarios: z.array(ScenarioResultShape),
 });
 
-const firstIssue = (error: z.ZodError) => {
-  const issue = error.issues[0]!;
-  return `${issue.path.join('.') || '(top)'}: ${issue.message}`;
-};
+const firstIssue = (error: z.ZodError) => issueLines(error, '(top)')[0]!;
 
 /** Files named `name` in `dir` and below (a few levels: artifact downloads nest), in a stable order. */
 async function findFiles(dir: string, name: string, depth = 4): Promise<string[]> {

@@ -1,29 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { badInput } from '../errors.js';
-import { normalizeSignal, validSignalNames, type SignalName } from '../signals.js';
-import { parseDuration } from '../time.js';
+import { duration } from '../input/fields/duration.js';
+import { signal } from '../input/fields/signal.js';
+import type { SignalName } from '../signals.js';
 
-const at = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'expected milliseconds after readiness, e.g. 120 or "1.5s"' });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const signal = z.string().transform((value, ctx) => {
-  const name = normalizeSignal(value);
-  if (!name) {
-    ctx.addIssue({ code: 'custom', message: `expected a signal name, one of: ${validSignalNames()}` });
-    return z.NEVER;
-  }
-  return name;
-});
-
-const duration = at;
+/** When an event happens: milliseconds after the target became ready. */
+const at = duration('expected milliseconds after readiness, e.g. 120 or "1.5s"');
 const recipient = z.enum(['main', 'group', 'children']).default('main');
 
 export const SignalEventSchema = z.strictObject({
@@ -39,7 +20,7 @@ export const StormEventSchema = z.strictObject({
   kind: z.literal('storm'),
   signals: z.array(signal).min(1).default(['SIGHUP']),
   count: z.number().int().min(1).max(10_000).default(10),
-  spacing: duration.default(10),
+  spacing: duration().default(10),
   to: recipient,
 });
 
@@ -55,7 +36,7 @@ export const RaceEventSchema = z.strictObject({
 export const PauseEventSchema = z.strictObject({
   at,
   kind: z.literal('pause'),
-  duration,
+  duration: duration(),
 });
 
 /** Traffic between the workload and the target cut for `duration` ms: packets dropped, or rejected at once. */
@@ -64,7 +45,7 @@ export const PartitionEventSchema = z.strictObject({
   kind: z.literal('partition'),
   direction: z.enum(['in', 'out', 'both']).default('both'),
   mode: z.enum(['drop', 'reject']).default('drop'),
-  duration,
+  duration: duration(),
 });
 
 export const EventSchema = z.preprocess(
@@ -97,46 +78,6 @@ export function signalsOf(event: FaultEvent): SignalName[] {
   }
 }
 
-/** Parses a schedule given on the command line (`--events`) or in a file (`--schedule`, JSON or YAML). */
-export function parseSchedule(input: unknown, source: string): Schedule {
-  const list = Array.isArray(input) ? input : (input as { events?: unknown } | null)?.events;
-  if (!Array.isArray(list)) {
-    throw badInput(`${source}: expected a list of events such as [{"at": 0, "signal": "SIGTERM", "to": "main"}] (or {"events": [...]}), got ${describeJson(input)}`);
-  }
-  const result = ScheduleSchema.safeParse(list);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') || '(the list)'}: ${describeScheduleIssue(i)}`);
-    throw badInput(`${source}: not a valid schedule (a list of events such as {"at": 0, "signal": "SIGTERM", "to": "main"}):\n${lines.join('\n')}`);
-  }
-  return [...result.data].sort((a, b) => a.at - b.at);
-}
-
-export function parseEventsArgument(text: string): Schedule {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw badInput(`--events: not valid JSON (${(error as Error).message})`);
-  }
-  return parseSchedule(value, '--events');
-}
-
-export async function readScheduleFile(path: string): Promise<Schedule> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw badInput(`--schedule ${path}: cannot read (${(error as NodeJS.ErrnoException).code})`);
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text); // YAML is a superset of JSON
-  } catch (error) {
-    throw badInput(`--schedule ${path}: not valid JSON or YAML (${(error as Error).message.split('\n')[0]})`);
-  }
-  return parseSchedule(value, path);
-}
-
 /** "+120 ms SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms" */
 export function describeEvent(e: FaultEvent): string {
   const at = `+${Math.round(e.at)} ms`;
@@ -153,14 +94,3 @@ export function describeEvent(e: FaultEvent): string {
       return `${at} partition ${e.direction} (${e.mode}) ${e.duration} ms`;
   }
 }
-
-function describeScheduleIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    return 'expected `kind` to be one of signal, storm, race, pause, partition';
-  }
-  // zod says "expected number, received undefined" for a key that is not there.
-  return issue.message.replace(/^Invalid input: /, '').replace(/^(expected .*), received undefined$/, 'missing: $1');
-}
-
-const describeJson = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object without `events`' : `a ${typeof value}`;

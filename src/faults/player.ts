@@ -1,8 +1,7 @@
-import type { Delivery } from '../backends/backend.js';
+import type { Delivery, FaultTarget } from '../backends/target.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
 import { signalsOf, type FaultEvent } from './event.js';
-import type { Injectors } from './inject.js';
 
 /** An event as it was really played: times are ms after readiness on the trial's monotonic clock. */
 export type PlayedEvent = FaultEvent & {
@@ -40,7 +39,7 @@ export class Player {
   private readonly stopped = new AbortController();
 
   constructor(
-    private readonly inject: Injectors,
+    private readonly target: FaultTarget,
     private readonly originMs: number,
     private readonly hooks: PlayHooks = {},
   ) {}
@@ -80,7 +79,7 @@ export class Player {
   private async apply(played: PlayedEvent): Promise<void> {
     try {
       if (played.kind === 'pause' || played.kind === 'partition') {
-        const applied = played.kind === 'pause' ? await this.inject.pause() : await this.inject.partition(played);
+        const applied = played.kind === 'pause' ? await this.target.pause() : await this.target.partition(played);
         played.deliveredMs = applied.atMs - this.originMs;
         played.via = applied.via;
         this.heals.set(played, applied.heal);
@@ -100,14 +99,14 @@ export class Player {
         this.hooks.onSignal?.(signal, atMs);
       };
       if (played.kind === 'race') {
-        const deliveries = await this.inject.signal(signals, played.to);
+        const deliveries = await this.target.signal(signals, played.to);
         deliveries.forEach((d, i) => deliver(d, signals[i]!));
       } else {
         const spacing = played.kind === 'storm' ? played.spacing : 0;
         for (const [i, signal] of signals.entries()) {
           if (i > 0) await this.until(played.at + i * spacing);
           if (this.stopped.signal.aborted) throw new Error(`stopped after ${i} of ${signals.length} signals: the trial was over`);
-          deliver((await this.inject.signal([signal], played.to))[0]!, signal);
+          deliver((await this.target.signal([signal], played.to))[0]!, signal);
         }
       }
     } catch (error) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { FaultEvent, Schedule } from '../faults/event.js';
-import type { FaultSpace, Scenario } from '../scenario/schema.js';
+import type { FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 
 /**

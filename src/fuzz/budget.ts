@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 
 /** Start-up, the workload's settle wait (2 s) and teardown, beyond what the scenario's own durations say. */
 const TRIAL_OVERHEAD_MS = 3000;

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isSameProcess, readStat } from '../backends/procfs.js';
+import { isSameProcess, readStat } from '../host/procfs.js';
 
 /**
  * What sigstorm is about to create, written to disk *before* it creates it, so that `sigstorm gc` can remove it

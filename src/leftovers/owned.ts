@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { allProcesses, type ProcessInfo } from '../backends/procfs.js';
+import type { ProcessInfo } from '../host/process-info.js';
+import { allProcesses } from '../host/procfs.js';
 
 /**
  * Host processes carry no labels, but they inherit their environment: every process a target starts, even one

@@ -1,5 +1,5 @@
-import { FD_KINDS, fdKind, type FdKind } from '../backends/fd-kind.js';
-import type { ProcessInfo } from '../backends/procfs.js';
+import { FD_KINDS, fdKind, type FdKind } from '../host/fd-kind.js';
+import type { ProcessInfo } from '../host/process-info.js';
 import type { ProcessSample, TrialRecord } from '../trial/record.js';
 import { openAt } from '../workload/ledger.js';
 import { firstTerminating, signalDeliveries } from './terminating.js';

@@ -1,38 +1,33 @@
-import type { StartedTarget } from '../backends/backend.js';
+import type { StartedTarget } from '../backends/target.js';
 import { infrastructure } from '../errors.js';
-import type { ReadyProbeSpec } from '../scenario/schema.js';
+import type { ReadyProbeSpec } from '../scenario/types.js';
 import { formatMs, now, sleep } from '../time.js';
-import { probeHttp } from './http.js';
+import { forAll } from './for-all.js';
+import { forHttp } from './for-http.js';
+import { forLog } from './for-log.js';
+import type { Probe } from './probe.js';
 
 const POLL_MS = 25;
 
+/** The probe a scenario's `ready:` asks for: HTTP 2xx on `ready.http` and/or `ready.log` seen in the output. */
+export const readinessProbe = (spec: ReadyProbeSpec): Probe =>
+  forAll(...(spec.http !== undefined ? [forHttp(spec.http)] : []), ...(spec.log !== undefined ? [forLog(spec.log)] : []));
+
 /**
- * Waits until the target is ready (HTTP 2xx on `ready.http` and/or `ready.log` seen in its output) and returns the
- * time it became so. A target that exits or stays unready past the timeout is an infrastructure failure.
+ * Waits until the readiness probe holds and returns the time it did. A target that exits or stays unready past the timeout
+ * is an infrastructure failure.
  */
 export async function waitReady(target: StartedTarget, spec: ReadyProbeSpec, signal?: AbortSignal): Promise<number> {
+  const probe = readinessProbe(spec);
   const deadline = target.spawnedAtMs + spec.timeout;
-  let last = 'no probe ran yet';
-  let httpOk = spec.http === undefined;
-  let logOk = spec.log === undefined;
   while (!signal?.aborted) {
     if (target.mainExit) {
       const code = target.mainExit.exitCode ?? target.mainExit.signal;
       throw infrastructure(`the target exited during start-up (${code}) before it was ready.${logTail(target)}`);
     }
-    if (!logOk) logOk = target.logs.lines.some((l) => l.text.includes(spec.log!));
-    if (!httpOk) {
-      if (!target.endpoint) throw infrastructure('the HTTP readiness probe has no port to reach the target on');
-      const result = await probeHttp(target.endpoint.host, target.endpoint.port, spec.http!, 500);
-      httpOk = result.ok;
-      last = `GET ${spec.http} → ${result.detail}`;
-    }
-    if (httpOk && logOk) return now();
+    if (await probe.check(target)) return now();
     if (now() >= deadline) {
-      const waiting = [!httpOk && `HTTP probe (last: ${last})`, !logOk && `log line containing ${JSON.stringify(spec.log)}`];
-      throw infrastructure(
-        `the target was not ready within ${formatMs(spec.timeout)}: waiting for ${waiting.filter(Boolean).join(' and ')}.${logTail(target)}`,
-      );
+      throw infrastructure(`the target was not ready within ${formatMs(spec.timeout)}: waiting for ${probe.waitingFor()}.${logTail(target)}`);
     }
     await sleep(POLL_MS, signal);
   }

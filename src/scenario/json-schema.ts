@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScenarioSchema } from './schema.js';
+import { ScenarioSchema } from './schema/scenario.js';
 
 /** JSON Schema of the file format (what a person writes, before defaults and normalisation). */
 export const scenarioJsonSchema = (): Record<string, unknown> =>

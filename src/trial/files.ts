@@ -1,5 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { OracleSettings } from '../scenario/types.js';
+import type { TrialRecord } from './record.js';
 
 /** True when some file under `dir` matches `pattern`, a relative path whose segments may hold `*` wildcards. */
 export function matchesFile(dir: string, pattern: string): boolean {
@@ -32,3 +35,22 @@ const entries = (dir: string) => {
     return [];
   }
 };
+
+/** The ids a target wrote to its acknowledged-writes file, one per line. */
+export async function readBack(dataDir: string, file: string): Promise<NonNullable<TrialRecord['readback']>> {
+  try {
+    const text = await readFile(join(dataDir, file), 'utf8');
+    const ids = text.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+    return { file, ids };
+  } catch (error) {
+    return { file, ids: [], error: (error as NodeJS.ErrnoException).code ?? String(error) };
+  }
+}
+
+/** The files the scenario says must be gone (`removed_on_exit`) or still there (`kept_on_exit`) once the target is. */
+export function filesLeft(dataDir: string, settings: OracleSettings['handles']): TrialRecord['files'] {
+  return [
+    ...settings.removed_on_exit.map((path) => ({ path, exists: matchesFile(dataDir, path), must: 'removed' as const })),
+    ...settings.kept_on_exit.map((path) => ({ path, exists: matchesFile(dataDir, path), must: 'kept' as const })),
+  ];
+}

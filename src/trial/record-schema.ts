@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issueLines } from '../input/zod-issue.js';
 import { isSignalName } from '../signals.js';
 
 // The shape of a saved trial record (record.ts), checked before `analyze` judges one again: the oracles trust
@@ -83,8 +84,5 @@ export const TrialRecordSchema = z.looseObject({
 export function recordProblems(value: unknown): string[] {
   const result = TrialRecordSchema.safeParse(value);
   if (result.success) return [];
-  return result.error.issues.slice(0, 10).map((i) => {
-    const path = i.path.map((p, n) => (typeof p === 'number' ? `[${p}]` : `${n ? '.' : ''}${String(p)}`)).join('') || '(the record)';
-    return `${path}: ${i.message.replace(/^Invalid input: /, '').replace(/^(expected .*), received undefined$/, 'missing: $1')}`;
-  });
+  return issueLines(result.error, '(the record)').slice(0, 10);
 }

@@ -1,11 +1,11 @@
-import type { BackendName } from '../backends/backend.js';
+import type { BackendName } from '../backends/target.js';
 import type { LogLine } from '../backends/logs.js';
-import type { ProcessInfo } from '../backends/procfs.js';
+import type { ProcessInfo } from '../host/process-info.js';
 import type { PlayedEvent } from '../faults/player.js';
 import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
-import type { OracleSettings } from '../scenario/schema.js';
+import type { OracleSettings } from '../scenario/types.js';
 import type { Schedule } from '../faults/event.js';
-import type { SignalExpectation } from '../scenario/schema.js';
+import type { SignalExpectation } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 
 /**

@@ -1,26 +1,24 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Backend, RawExit, StartedTarget } from '../backends/backend.js';
-import { own } from '../backends/tracked.js';
+import type { Backend } from '../backends/backend.js';
+import type { RawExit, StartedTarget } from '../backends/target.js';
 import { infrastructure } from '../errors.js';
+import { readStat } from '../host/procfs.js';
 import { journal } from '../leftovers/journal.js';
-import { readStat } from '../backends/procfs.js';
+import { own } from '../leftovers/tracked.js';
 import type { FaultEvent, Schedule } from '../faults/event.js';
-import { injectorsFor } from '../faults/inject.js';
 import { isTerminatingIn } from '../oracles/terminating.js';
 import { Player } from '../faults/player.js';
-import { probeHttp } from '../probes/http.js';
+import { probeHttp } from '../probes/http-get.js';
 import { waitReady } from '../probes/ready.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
-import { matchesFile } from './files.js';
-import type { AliveCheck, ProcessSample, TrialRecord } from './record.js';
-
-const SAMPLE_EVERY_MS = 100;
-const MAX_SAMPLES = 600;
+import { filesLeft, readBack } from './files.js';
+import { startSampler } from './sampler.js';
+import type { AliveCheck, TrialRecord } from './record.js';
 
 export interface TrialOptions {
   scenario: Scenario;
@@ -80,23 +78,8 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
   const readyAt = new Date().toISOString();
   const rel = (ms: number) => ms - readyMs;
 
-  const samples: ProcessSample[] = [];
-  let lastTargets = '';
-  const sample = () => {
-    if (samples.length >= MAX_SAMPLES) return;
-    const atMs = rel(now());
-    const processes = target.processes();
-    // The main process's fd targets only where they changed: the record stays small over 600 samples.
-    const main = processes.find((p) => p.pid === target.pid);
-    if (main?.fdTargets) {
-      const key = JSON.stringify(main.fdTargets);
-      if (key === lastTargets) delete main.fdTargets;
-      else lastTargets = key;
-    }
-    samples.push({ atMs, processes });
-  };
-  sample();
-  const sampler = setInterval(sample, SAMPLE_EVERY_MS);
+  const sampler = startSampler(target, readyMs);
+  const { samples, sample } = sampler;
 
   const checks: AliveCheck[] = [];
   const pendingChecks: Promise<void>[] = [];
@@ -104,7 +87,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
   let onTerminating!: () => void;
   const terminated = new Promise<void>((resolve) => (onTerminating = resolve));
 
-  const player = new Player(injectorsFor(target), readyMs, {
+  const player = new Player(target, readyMs, {
     onSignal: (signal, atMs) => {
       if (!terminating && isTerminatingIn(scenario, signal)) {
         terminating = { signal, atMs };
@@ -113,6 +96,9 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     },
     onPlayed: (played) => {
       if (played.deliveredMs === undefined) return;
+      // A lasting fault holds: noted in the journal while it does (a test, or a person, can see it).
+      if (played.kind === 'pause') journal.phase('fault', 'pause');
+      if (played.kind === 'partition') journal.phase('fault', `partition ${played.direction} ${played.mode}`);
       sample();
       // Signals the target must survive: check it is still alive and ready once the last has settled.
       const signals = [...new Set(played.deliveries?.map((d) => d.signal) ?? [])];
@@ -136,7 +122,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
   } finally {
     // Also on an error: no timer, fault or load loop outlives the trial.
     options.signal?.removeEventListener('abort', onAbort);
-    clearInterval(sampler);
+    sampler.stop();
     await player.stop();
     await traffic?.stop();
   }
@@ -168,17 +154,13 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     await player.stop();
     if (!raw) raw = await target.kill();
 
-    clearInterval(sampler);
+    sampler.stop();
     const ledger = (await traffic?.stop()) ?? [];
     await playing;
     await Promise.all(pendingChecks);
     target.logs.flush();
     const readback = workload.writes ? await readBack(dataDir, workload.writes.readback) : undefined;
-    const { removed_on_exit: removed, kept_on_exit: kept } = scenario.oracles.handles;
-    const files = [
-      ...removed.map((path) => ({ path, exists: matchesFile(dataDir, path), must: 'removed' as const })),
-      ...kept.map((path) => ({ path, exists: matchesFile(dataDir, path), must: 'kept' as const })),
-    ];
+    const files = filesLeft(dataDir, scenario.oracles.handles);
 
     return {
       scenario: { name: scenario.name, path: scenario.path },
@@ -216,17 +198,6 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
       files,
       logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),
     };
-  }
-}
-
-/** The ids a target wrote to its acknowledged-writes file, one per line. */
-async function readBack(dataDir: string, file: string): Promise<NonNullable<TrialRecord['readback']>> {
-  try {
-    const text = await readFile(join(dataDir, file), 'utf8');
-    const ids = text.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
-    return { file, ids };
-  } catch (error) {
-    return { file, ids: [], error: (error as NodeJS.ErrnoException).code ?? String(error) };
   }
 }
 

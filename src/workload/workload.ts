@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:http';
-import type { Workload } from '../scenario/schema.js';
+import type { Workload } from '../scenario/types.js';
 import { now, sleep, within } from '../time.js';
 import { send, type Endpoint } from './http-client.js';
 import type { ClientConnection, LedgerEntry } from './ledger.js';

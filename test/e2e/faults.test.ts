@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
-import { parseSchedule } from '../../src/faults/event.js';
-import { RULE_COMMENT } from '../../src/faults/iptables.js';
+import { parseSchedule } from '../../src/faults/parse-schedule.js';
+import { RULE_COMMENT } from '../../src/backends/docker/iptables.js';
 import { run } from '../../src/run.js';
 
 // Every kind of fault against real targets, on both backends.

@@ -9,7 +9,7 @@ import { SigstormError } from '../../src/errors.js';
 import { ScheduleSchema } from '../../src/faults/event.js';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
-import type { Scenario } from '../../src/scenario/schema.js';
+import type { Scenario } from '../../src/scenario/types.js';
 import { MAX_DURATION_MS } from '../../src/time.js';
 import { aliasBomb, applyByteOp, applyStructOp, applyTextOp, byteOp, nested, structOp, textOp } from '../helpers/mutate.js';
 
@@ -36,7 +36,7 @@ vi.mock('../../src/backends/select.js', async () => {
     },
   };
 });
-vi.mock('../../src/backends/engine.js', async (importOriginal) => {
+vi.mock('../../src/backends/docker/engine.js', async (importOriginal) => {
   const { infrastructure } = await import('../../src/errors.js');
   return {
     ...(await importOriginal<object>()),

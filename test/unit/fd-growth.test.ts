@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fdKind } from '../../src/backends/fd-kind.js';
-import type { ProcessInfo } from '../../src/backends/procfs.js';
+import { fdKind } from '../../src/host/fd-kind.js';
+import type { ProcessInfo } from '../../src/host/process-info.js';
 import type { PlayedEvent } from '../../src/faults/player.js';
 import { judge } from '../../src/oracles/judge.js';
 import { recordProblems } from '../../src/trial/record-schema.js';

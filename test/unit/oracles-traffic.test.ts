@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProcessInfo } from '../../src/backends/procfs.js';
+import type { ProcessInfo } from '../../src/host/process-info.js';
 import type { PlayedEvent } from '../../src/faults/player.js';
 import { judge } from '../../src/oracles/judge.js';
 import type { TrialRecord } from '../../src/trial/record.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeEvent, parseEventsArgument, parseSchedule } from '../../src/faults/event.js';
-import type { Injectors } from '../../src/faults/inject.js';
+import { describeEvent } from '../../src/faults/event.js';
+import { parseEventsArgument, parseSchedule } from '../../src/faults/parse-schedule.js';
+import type { FaultTarget } from '../../src/backends/target.js';
 import { Player } from '../../src/faults/player.js';
 import { now, sleep } from '../../src/time.js';
 
@@ -48,7 +49,7 @@ describe('schedules', () => {
   it('plays events from one start instant, so slow deliveries do not push later events back', async () => {
     // Each delivery takes 15 ms; with chained sleeps the tenth event would be ≥ 135 ms late.
     const schedule = parseSchedule(Array.from({ length: 10 }, (_, i) => ({ at: i * 20, signal: 'SIGWINCH' })), 'test');
-    const player = new Player(injectors(15), now());
+    const player = new Player(fakeTarget(15), now());
     await player.play(schedule);
     await player.settled();
     const lags = player.played.map((p) => p.deliveredMs! - p.scheduledMs);
@@ -59,7 +60,7 @@ describe('schedules', () => {
   it('spaces a storm from its own start and does not hold back the events after it', async () => {
     const schedule = parseSchedule([{ at: 0, kind: 'storm', signals: ['SIGHUP', 'SIGUSR1'], count: 5, spacing: 20 }, { at: 30, signal: 'SIGTERM' }], 'test');
     const seen: string[] = [];
-    const player = new Player(injectors(0), now(), { onSignal: (s) => seen.push(s) });
+    const player = new Player(fakeTarget(0), now(), { onSignal: (s) => seen.push(s) });
     await player.play(schedule);
     await player.settled();
     expect(seen).toEqual(['SIGHUP', 'SIGUSR1', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGHUP']);
@@ -70,7 +71,7 @@ describe('schedules', () => {
 
   it('heals a pause after its duration, and at once when the trial stops', async () => {
     const healed: string[] = [];
-    const player = new Player(injectors(0, healed), now());
+    const player = new Player(fakeTarget(0, healed), now());
     await player.play(parseSchedule([{ at: 0, kind: 'pause', duration: 30 }, { at: 0, kind: 'partition', duration: 60_000 }], 'test'));
     await sleep(50);
     expect(healed).toEqual(['pause']);
@@ -80,7 +81,7 @@ describe('schedules', () => {
   });
 
   it('records events left unplayed when the trial ends early', async () => {
-    const player = new Player(injectors(0), now());
+    const player = new Player(fakeTarget(0), now());
     const playing = player.play(parseSchedule([{ at: 0, signal: 'SIGTERM' }, { at: 10_000, signal: 'SIGTERM' }], 'test'));
     await sleep(20);
     await player.stop();
@@ -89,8 +90,8 @@ describe('schedules', () => {
   });
 });
 
-/** Injectors that take `delayMs` per signal and note what they heal. */
-function injectors(delayMs: number, healed: string[] = []): Injectors {
+/** A target that takes `delayMs` per signal and notes what it heals. */
+function fakeTarget(delayMs: number, healed: string[] = []): FaultTarget {
   const applied = (what: string) => async () => ({ atMs: now(), via: 'host-pid' as const, heal: async () => (healed.push(what), now()) });
   return {
     signal: async (signals) => {

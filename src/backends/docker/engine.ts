@@ -1,19 +1,21 @@
 import { request } from 'node:http';
-import { infrastructure, SigstormError } from '../errors.js';
+import { infrastructure, SigstormError } from '../../errors.js';
 
 // No reaper container: nothing may be pulled here, and sigstorm removes its own containers (labels + `sigstorm gc`).
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 
-type Client = Awaited<ReturnType<typeof import('testcontainers')['getContainerRuntimeClient']>>;
+export type DockerClient = Awaited<ReturnType<typeof import('testcontainers')['getContainerRuntimeClient']>>;
+/** A container as Dockerode handles it: what signals, pauses, waits on and removes a target. */
+export type DockerContainer = ReturnType<DockerClient['container']['getById']>;
 
-let client: Promise<Client> | undefined;
+let client: Promise<DockerClient> | undefined;
 
 export const ENGINE_HINT =
   'Start one with `sudo dockerd &` (Debian: `sudo apt-get install -y docker.io` first), or `sudo systemctl start docker`; ' +
   'set DOCKER_HOST if it listens elsewhere. Or use --backend process.';
 
 /** The Docker engine client, or an infrastructure error telling the user how to start an engine. */
-export function dockerClient(timeoutMs = 8000): Promise<Client> {
+export function dockerClient(timeoutMs = 8000): Promise<DockerClient> {
   client ??= (async () => {
     const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
     // Ping the address the user named first: testcontainers would silently fall back to another socket.

@@ -1,15 +1,13 @@
 import { execa } from 'execa';
-import { readStat } from '../backends/procfs.js';
-import { own } from '../backends/tracked.js';
-import type { PartitionEvent } from './event.js';
-
-type Spec = Pick<PartitionEvent, 'direction' | 'mode'>;
+import { readStat } from '../../host/procfs.js';
+import { own } from '../../leftovers/tracked.js';
+import type { PartitionSpec } from '../target.js';
 
 /** Marks every rule sigstorm adds, so none can be mistaken for someone else's. */
 export const RULE_COMMENT = 'sigstorm-partition';
 
 /** The iptables rules that cut the given TCP ports of a network namespace (as argument arrays, no shell). */
-export function partitionRules(ports: number[], spec: Spec): string[][] {
+export function partitionRules(ports: number[], spec: PartitionSpec): string[][] {
   const list = ports.join(',');
   const target = spec.mode === 'drop' ? ['-j', 'DROP'] : ['-j', 'REJECT', '--reject-with', 'tcp-reset'];
   const mark = ['-m', 'comment', '--comment', RULE_COMMENT];
@@ -26,7 +24,7 @@ async function iptables(pid: number, args: string[]): Promise<void> {
 }
 
 /** Inserts the rules and returns the function that deletes them again. */
-export async function cutNamespace(pid: number, ports: number[], spec: Spec): Promise<() => Promise<void>> {
+export async function cutNamespace(pid: number, ports: number[], spec: PartitionSpec): Promise<() => Promise<void>> {
   const rules = partitionRules(ports, spec);
   const owned = own({ kind: 'iptables', pid, startTime: readStat(pid)?.startTime ?? 0, rules });
   const added: string[][] = [];

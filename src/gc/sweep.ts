@@ -1,11 +1,11 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { dockerClient } from '../backends/engine.js';
-import { isSameProcess } from '../backends/procfs.js';
-import { leftoverRules, removeRules } from '../faults/iptables.js';
+import { dockerClient } from '../backends/docker/engine.js';
+import { isSameProcess } from '../host/procfs.js';
+import { leftoverRules, removeRules } from '../backends/docker/iptables.js';
 import { sleep } from '../time.js';
-import { readJournals, type JournalFile } from './journal.js';
-import { killOwned, ownedProcesses } from './owned.js';
+import { readJournals, type JournalFile } from '../leftovers/journal.js';
+import { killOwned, ownedProcesses } from '../leftovers/owned.js';
 
 /** Something a sigstorm run created and did not remove, found on this host and ready to be removed. */
 export interface Leftover {

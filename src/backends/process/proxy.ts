@@ -1,7 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { PartitionEvent } from './event.js';
-
-type Spec = Pick<PartitionEvent, 'direction' | 'mode'>;
+import type { PartitionSpec } from '../target.js';
 
 /**
  * A TCP proxy owned by sigstorm between the workload and a local target, for partitions without network
@@ -13,7 +11,7 @@ export class PartitionProxy {
   private readonly pairs = new Set<[Socket, Socket]>();
   /** Every socket still open, whether or not its partner is: close() must not wait on any of them. */
   private readonly sockets = new Set<Socket>();
-  private cut: Spec | undefined;
+  private cut: PartitionSpec | undefined;
 
   constructor(private readonly targetPort: number) {}
 
@@ -26,7 +24,7 @@ export class PartitionProxy {
     return (this.server.address() as { port: number }).port;
   }
 
-  partition(spec: Spec): void {
+  partition(spec: PartitionSpec): void {
     this.cut = spec;
     if (spec.mode === 'reject') for (const [client, upstream] of this.pairs) reset(client, upstream);
     else for (const pair of this.pairs) this.flow(pair);

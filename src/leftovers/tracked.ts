@@ -1,5 +1,5 @@
-import { journal, type ResourceRef } from '../leftovers/journal.js';
-import { killOwned } from '../leftovers/owned.js';
+import { journal, type ResourceRef } from './journal.js';
+import { killOwned } from './owned.js';
 
 /**
  * Resources sigstorm created and must not leave behind, even when it exits abruptly. Each is announced in the

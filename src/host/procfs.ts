@@ -1,35 +1,11 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { fdKind, type FdKind, type FdKinds } from './fd-kind.js';
-
-/** One process as /proc shows it. `fds` is null where /proc/<pid>/fd is not readable. */
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  sid: number;
-  /** R running, S sleeping, D disk wait, Z zombie, T stopped, … */
-  state: string;
-  comm: string;
-  fds: number | null;
-  /** The fds by what they point at (absent in records written before kinds were sampled, and where fds is null). */
-  fdKinds?: FdKinds;
-  /**
-   * Main process only: what its fds point at (`/path`, `socket:[inode]`, `pipe:[inode]`, `anon_inode:[eventpoll]`)
-   * with how many fds point there, at most FD_TARGETS_KEPT of them (sockets last). Kept in a sample only when it
-   * differs from the last sample that holds one: absent means "as before".
-   */
-  fdTargets?: Record<string, number>;
-  /** Clock ticks since boot at which the process started: with the pid it names one process, even after pid reuse. */
-  startTime: number;
-}
-
-type Stat = Omit<ProcessInfo, 'fds' | 'fdKinds' | 'fdTargets'>;
+import type { ProcessInfo, ProcessStat } from './process-info.js';
 
 /** Enough to show what appeared; sockets and pipes beyond this are counted in fdKinds all the same. */
 export const FD_TARGETS_KEPT = 40;
 
-
-export function readStat(pid: number): Stat | undefined {
+export function readStat(pid: number): ProcessStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -43,8 +19,8 @@ export function readStat(pid: number): Stat | undefined {
   return { pid, comm, state: f[0]!, ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]), startTime: Number(f[19]) };
 }
 
-export function allProcesses(): Stat[] {
-  const out: Stat[] = [];
+export function allProcesses(): ProcessStat[] {
+  const out: ProcessStat[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(Number(entry));
@@ -54,10 +30,10 @@ export function allProcesses(): Stat[] {
 }
 
 /** Every process below `pid` in the parent tree (children, grandchildren, …). */
-export function descendants(pid: number, all: Stat[] = allProcesses()): Stat[] {
-  const byParent = new Map<number, Stat[]>();
+export function descendants(pid: number, all: ProcessStat[] = allProcesses()): ProcessStat[] {
+  const byParent = new Map<number, ProcessStat[]>();
   for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
-  const out: Stat[] = [];
+  const out: ProcessStat[] = [];
   const queue = [pid];
   while (queue.length > 0) {
     for (const child of byParent.get(queue.shift()!) ?? []) {
@@ -69,7 +45,7 @@ export function descendants(pid: number, all: Stat[] = allProcesses()): Stat[] {
 }
 
 /** Processes of a session: what a target started with setsid left behind, even after re-parenting to init. */
-export const sessionMembers = (sid: number, all: Stat[] = allProcesses()): Stat[] => all.filter((p) => p.sid === sid);
+export const sessionMembers = (sid: number, all: ProcessStat[] = allProcesses()): ProcessStat[] => all.filter((p) => p.sid === sid);
 
 /**
  * The fds of one process, by kind, and (with `targets`) what they point at. One readdir and one readlink per fd:
@@ -109,7 +85,7 @@ function keptTargets(seen: Map<string, number>): Record<string, number> {
 }
 
 /** /proc details of each process; `mainPid` also gets its fd targets. */
-export const withFds = (stats: Stat[], mainPid?: number): ProcessInfo[] =>
+export const withFds = (stats: ProcessStat[], mainPid?: number): ProcessInfo[] =>
   stats.map((s) => ({ ...s, ...fdDetail(s.pid, s.pid === mainPid) }));
 
 /** True when `pid` still names the process that started at `startTime` (guards against pid reuse). */

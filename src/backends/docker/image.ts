@@ -1,9 +1,23 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { infrastructure } from '../errors.js';
-import type { ContainerForm } from '../scenario/schema.js';
+import { infrastructure } from '../../errors.js';
+import type { ContainerForm } from '../../scenario/types.js';
 import { dockerClient } from './engine.js';
+
+const images = new Map<string, Promise<string>>();
+
+/** The image of a container form, built or checked once per sigstorm process (a failure is tried again). */
+export function imageFor(form: ContainerForm): Promise<string> {
+  const key = JSON.stringify([form.image, form.build]);
+  let image = images.get(key);
+  if (!image) {
+    image = ensureImage(form);
+    images.set(key, image);
+    image.catch(() => images.delete(key));
+  }
+  return image;
+}
 
 /** Never pull: no registry is assumed reachable, and a silently pulled image is not the one under test. */
 export const neverPull = { shouldPull: () => false };

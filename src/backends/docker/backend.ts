@@ -1,0 +1,64 @@
+import { badInput } from '../../errors.js';
+import { own } from '../../leftovers/tracked.js';
+import type { Target } from '../../scenario/types.js';
+import { now } from '../../time.js';
+import type { Backend, StartContext } from '../backend.js';
+import { LogBuffer } from '../logs.js';
+import { runPrepare } from '../prepare.js';
+import type { StartedTarget } from '../target.js';
+import { dockerClient } from './engine.js';
+import { imageFor } from './image.js';
+import { startedContainer } from './started-container.js';
+import { targetContainer } from './target-container.js';
+
+/** Runs the target as a container (testcontainers), reached through Dockerode for signals, pauses and waits. */
+export const dockerBackend: Backend = {
+  name: 'docker',
+  async prepare(target: Target) {
+    if (!target.container) throw badInput('the scenario has no container form (`image` or `build`): use --backend process');
+    await runPrepare(target);
+    await imageFor(target.container);
+  },
+  async start(target: Target, context: StartContext): Promise<StartedTarget> {
+    const form = target.container;
+    if (!form) throw badInput(`scenario ${context.scenario} has no container form (\`image\` or \`build\`): use --backend process`);
+    const client = await dockerClient();
+    const image = await imageFor(form);
+    const logs = new LogBuffer();
+    const builder = targetContainer(image, target, form, context, logs);
+
+    const owned = own({ kind: 'container', run: context.runId });
+    const spawnedAtMs = now();
+    let started: Awaited<ReturnType<typeof builder.start>>;
+    try {
+      started = await builder.start();
+    } catch (error) {
+      // Created but not started (a port, a mount, the engine going away): remove it by its label.
+      if (await removeRun(context.runId)) owned.released();
+      throw error;
+    }
+    const port = form.ports[0] !== undefined ? target.ready.port ?? form.ports[0] : undefined;
+    return startedContainer({
+      container: client.container.getById(started.getId()),
+      id: started.getId(),
+      image,
+      form,
+      endpoint: port !== undefined ? { host: '127.0.0.1', port: started.getMappedPort(port) } : undefined,
+      logs,
+      spawnedAtMs,
+      owned,
+    });
+  },
+};
+
+/** Removes every container of one trial; false when the engine could not be asked. */
+async function removeRun(runId: string): Promise<boolean> {
+  try {
+    const docker = (await dockerClient()).container.dockerode;
+    const found = await docker.listContainers({ all: true, filters: { label: [`sigstorm.run=${runId}`] } });
+    await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
+    return true;
+  } catch {
+    return false;
+  }
+}

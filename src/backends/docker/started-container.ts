@@ -1,0 +1,110 @@
+import { killByPid } from '../../host/kill.js';
+import { descendants, isSameProcess, readStat, withFds } from '../../host/procfs.js';
+import type { Recipient } from '../../host/recipient.js';
+import type { Owned } from '../../leftovers/tracked.js';
+import type { ContainerForm } from '../../scenario/types.js';
+import type { SignalName } from '../../signals.js';
+import { now, within } from '../../time.js';
+import type { LogBuffer } from '../logs.js';
+import type { Delivery, StartedTarget } from '../target.js';
+import { ENGINE_REPORT_MS, watchExit } from './container-exit.js';
+import type { DockerContainer } from './engine.js';
+import { cutNamespace } from './iptables.js';
+
+export interface ContainerStart {
+  container: DockerContainer;
+  id: string;
+  image: string;
+  form: ContainerForm;
+  endpoint: StartedTarget['endpoint'];
+  logs: LogBuffer;
+  spawnedAtMs: number;
+  /** The journal entry of the container, announced before it was created. */
+  owned: Owned;
+}
+
+/** A started container as a target: signals by host pid (or the API), the cgroup freezer, iptables in its namespace. */
+export async function startedContainer({ container, id, image, form, endpoint, logs, spawnedAtMs, owned }: ContainerStart): Promise<StartedTarget> {
+  const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
+  owned.created({ id }, removeContainer);
+
+  const inspect = await container.inspect();
+  const pid = inspect.State.Pid;
+  // Signals by host pid are exact and reach groups and children; the Docker API reaches PID 1 only.
+  const startTime = readStat(pid)?.startTime;
+  const hostPids = process.getuid?.() === 0 && startTime !== undefined;
+  // SIGSTORM_DOCKER_DELIVERY=api sends signals through the API even so (to compare both paths).
+  const signalByPid = hostPids && process.env.SIGSTORM_DOCKER_DELIVERY !== 'api';
+
+  const { exited, mainExit, failAfter, stop } = watchExit(container, id, pid, hostPids);
+
+  return {
+    backend: 'docker',
+    id,
+    image,
+    pid,
+    endpoint,
+    logs,
+    spawnedAtMs,
+    exited,
+    get mainExit() {
+      return mainExit();
+    },
+    async signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]> {
+      if (!signalByPid) {
+        if (to !== 'main') throw new Error(`signalling the ${to} of a container needs root on the Docker host`);
+        // Sent together, like the kills below; each is timed when its request goes out.
+        return Promise.all(
+          signals.map(async (signal) => {
+            const atMs = now();
+            await container.kill({ signal });
+            return { atMs, via: 'docker-api' as const, pids: [pid] };
+          }),
+        );
+      }
+      // The engine learns of an exit late: make sure the pid still names the container's process.
+      if (mainExit() || !isSameProcess(pid, startTime!)) throw new Error('the container has exited');
+      return killByPid(pid, signals, to, to === 'group' ? (readStat(pid)?.pgid ?? pid) : pid);
+    },
+    async pause() {
+      // The cgroup freezer stops every process of the container at once, where SIGSTOP would race with forks.
+      // Times bracket the span the fault surely held: from the freeze's acknowledgement to the thaw's request.
+      await container.pause();
+      const atMs = now();
+      const heal = async () => {
+        const healedAt = now(); // like every API delivery: the moment the request went out
+        await container.unpause();
+        return healedAt;
+      };
+      return { atMs, via: 'docker-api' as const, heal };
+    },
+    async partition(spec) {
+      if (!hostPids) throw new Error('partitioning a container needs root on the Docker host (iptables in its namespace)');
+      if (form.ports.length === 0) throw new Error('the container declares no `ports` to cut');
+      const undo = await cutNamespace(pid, form.ports, spec);
+      const atMs = now(); // the rules are in place
+      const heal = async () => {
+        const healedAt = now();
+        await undo();
+        return healedAt;
+      };
+      return { atMs, via: 'host-pid' as const, heal };
+    },
+    waitGone: (untilMs: number, abort?: AbortSignal) => within(exited, untilMs - now(), abort),
+    processes() {
+      if (mainExit() || !hostPids) return [];
+      const main = readStat(pid);
+      return main ? withFds([main, ...descendants(pid)], pid) : [];
+    },
+    async kill() {
+      await container.kill({ signal: 'SIGKILL' }).catch(() => undefined); // 409: already stopped
+      const timeout = failAfter(ENGINE_REPORT_MS * 3, `the Docker engine did not stop container ${id.slice(0, 12)} within ${(ENGINE_REPORT_MS * 3) / 1000} s`);
+      return Promise.race([exited, timeout]);
+    },
+    async [Symbol.asyncDispose]() {
+      stop();
+      // Kept in the journal when the engine cannot remove it (gone, say): `sigstorm gc` will.
+      if (await removeContainer().then(() => true, (e: { statusCode?: number }) => e?.statusCode === 404)) owned.released();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { execa } from 'execa';
+import { ownerEnv } from '../../leftovers/owned.js';
+import type { ProcessForm } from '../../scenario/types.js';
+import type { SignalName } from '../../signals.js';
+import { now } from '../../time.js';
+import type { LogBuffer } from '../logs.js';
+import type { RawExit } from '../target.js';
+
+export interface Spawned {
+  /** Undefined when the command could not be started (then `error` says why). */
+  pid: number | undefined;
+  error: Error | undefined;
+  /** Settles when the main process exits. */
+  exited: Promise<RawExit>;
+  /** Set once the main process has exited. */
+  mainExit(): RawExit | undefined;
+}
+
+/**
+ * Starts the target's command in its own session and process group (execa, detached), its output into `logs`.
+ * `token` goes into its environment: it finds every process of the target, whatever session it moved to
+ * (leftovers/owned.ts).
+ */
+export async function spawnTarget(form: ProcessForm, { dataDir, port, token }: { dataDir: string; port: number; token: string }, logs: LogBuffer): Promise<Spawned> {
+  const [file, ...args] = form.command.map((arg) => withDataDir(arg, dataDir));
+  const env = Object.fromEntries(Object.entries(form.env).map(([k, v]) => [k, withDataDir(v, dataDir)]));
+  const child = execa(file!, args, {
+    cwd: form.cwd,
+    env: { DATA_DIR: dataDir, ...env, [form.portEnv]: String(port), ...ownerEnv(token) },
+    detached: true, // setsid(): own session and process group, so group signals and leftovers are ours alone
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: false, // sigstorm kills the whole group itself, see leftovers/tracked.ts
+  });
+  child.catch(() => undefined);
+  child.stdout?.on('data', (chunk: Buffer) => logs.write('stdout', chunk));
+  child.stderr?.on('data', (chunk: Buffer) => logs.write('stderr', chunk));
+
+  let mainExit: RawExit | undefined;
+  // 'exit', not the execa promise: orphans holding the pipes must not delay what we observe.
+  const exited = new Promise<RawExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      mainExit = { exitCode: code, signal: (signal as SignalName | null) ?? null, atMs: now() };
+      resolve(mainExit);
+    });
+  });
+
+  const error = await new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', resolve);
+  });
+  return { pid: child.pid, error, exited, mainExit: () => mainExit };
+}
+
+/** A process target's command and environment may name the trial's data directory as `{data_dir}`. */
+const withDataDir = (value: string, dataDir: string) => value.replaceAll('{data_dir}', dataDir);

@@ -1,0 +1,106 @@
+import { infrastructure } from '../../errors.js';
+import { killByPid } from '../../host/kill.js';
+import type { ProcessInfo } from '../../host/process-info.js';
+import { allProcesses, isSameProcess, readStat, withFds } from '../../host/procfs.js';
+import type { Recipient } from '../../host/recipient.js';
+import { holdsToken } from '../../leftovers/owned.js';
+import { own } from '../../leftovers/tracked.js';
+import type { ProcessForm } from '../../scenario/types.js';
+import type { SignalName } from '../../signals.js';
+import { now, sleep, within } from '../../time.js';
+import type { StartContext } from '../backend.js';
+import { LogBuffer } from '../logs.js';
+import type { Delivery, StartedTarget } from '../target.js';
+import { freePort } from './free-port.js';
+import { PartitionProxy } from './proxy.js';
+import { killSession, sessionIsOurs } from './session.js';
+import { spawnTarget } from './spawn.js';
+
+/** A local process as a target: signals by pid or group, SIGSTOP/SIGCONT of its group, partitions at a proxy of ours. */
+export async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: StartContext): Promise<StartedTarget> {
+  const port = await freePort();
+  // Partitions of a local process go through a proxy of ours; without them the workload talks to the target directly.
+  const proxy = partitions ? new PartitionProxy(port) : undefined;
+  const endpointPort = proxy ? await proxy.listen() : port;
+  const logs = new LogBuffer();
+  const token = runId;
+  const owned = own({ kind: 'process', token });
+  const spawnedAtMs = now();
+  const spawned = await spawnTarget(form, { dataDir, port, token }, logs);
+  if (spawned.error || spawned.pid === undefined) {
+    await proxy?.close();
+    owned.released();
+    throw infrastructure(`cannot start \`${form.command.join(' ')}\` in ${form.cwd}: ${spawned.error?.message ?? 'no pid'}`);
+  }
+  const { pid, exited } = spawned;
+  const startTime = readStat(pid)?.startTime ?? -1;
+  owned.created({ pid }, () => killSession(pid, startTime, token));
+
+  /** Everything of the target: its session (which survives re-parenting to init) and whatever carries its token. */
+  // One pass over /proc: it is the cost of every sample. Only processes younger than the target can hold its token.
+  const members = () =>
+    allProcesses().filter((p) => p.sid === pid || holdsToken(p, token, startTime));
+  const leftovers = () => members().filter((p) => p.state !== 'Z');
+  const groupIsOurs = () => sessionIsOurs(pid, startTime, token);
+
+  const target: StartedTarget = {
+    backend: 'process',
+    id: String(pid),
+    pid,
+    endpoint: { host: '127.0.0.1', port: endpointPort },
+    logs,
+    spawnedAtMs,
+    exited,
+    get mainExit() {
+      return spawned.mainExit();
+    },
+    async signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]> {
+      // Pids are reused: signal only what is still the target (its group may outlive its leader).
+      if (to === 'group' ? !groupIsOurs() : !isSameProcess(pid, startTime)) throw new Error(`the target (pid ${pid}) has exited`);
+      return killByPid(pid, signals, to);
+    },
+    async pause() {
+      if (!groupIsOurs()) throw new Error(`the target (pid ${pid}) has exited`);
+      const atMs = now();
+      process.kill(-pid, 'SIGSTOP');
+      const heal = async () => {
+        if (groupIsOurs()) process.kill(-pid, 'SIGCONT');
+        return now();
+      };
+      return { atMs, via: 'host-pid' as const, heal };
+    },
+    async partition(spec) {
+      if (!proxy) throw new Error('no partition proxy: the trial was started without partitions in its schedule');
+      const atMs = now();
+      proxy.partition(spec);
+      return { atMs, via: 'host-pid' as const, heal: async () => (proxy.heal(), now()) };
+    },
+    async waitGone(untilMs: number, abort?: AbortSignal) {
+      const exit = await within(exited, untilMs - now(), abort);
+      if (!exit) return undefined;
+      while (leftovers().length > 0) {
+        if (now() >= untilMs || abort?.aborted) return undefined;
+        await sleep(Math.min(20, untilMs - now()));
+      }
+      return exit;
+    },
+    processes(): ProcessInfo[] {
+      return withFds(members().sort((a, b) => (a.pid === pid ? -1 : b.pid === pid ? 1 : a.pid - b.pid)), pid);
+    },
+    async kill() {
+      killSession(pid, startTime, token);
+      const exit = await exited;
+      for (let i = 0; i < 100 && leftovers().length > 0; i++) {
+        killSession(pid, startTime, token);
+        await sleep(10);
+      }
+      return exit;
+    },
+    async [Symbol.asyncDispose]() {
+      if (spawned.mainExit() === undefined || leftovers().length > 0) await target.kill();
+      await proxy?.close();
+      if (leftovers().length === 0) owned.released();
+    },
+  };
+  return target;
+}

@@ -1,0 +1,73 @@
+import type { ProcessInfo } from '../host/process-info.js';
+import type { Recipient } from '../host/recipient.js';
+import type { SignalName } from '../signals.js';
+import type { LogBuffer } from './logs.js';
+
+export type { Recipient };
+export type BackendName = 'docker' | 'process';
+
+/** How the target ended, as both backends report it. Times are on the trial's monotonic clock. */
+export interface RawExit {
+  /** The exit code, when the process exited by itself. */
+  exitCode: number | null;
+  /** The terminating signal, when the kernel reports one (process backend). Docker only reports 128 + n. */
+  signal: SignalName | null;
+  atMs: number;
+}
+
+export interface Delivery {
+  atMs: number;
+  via: 'host-pid' | 'docker-api';
+  pids: number[];
+}
+
+/** Which traffic a partition cuts, and how: packets dropped, or connections reset at once. */
+export interface PartitionSpec {
+  direction: 'in' | 'out' | 'both';
+  mode: 'drop' | 'reject';
+}
+
+/**
+ * An applied fault that lasts. `atMs` is when it surely took effect; `heal` undoes it and resolves with the time
+ * the undoing began, so [atMs, healed] is a span during which the fault surely held.
+ */
+export interface Applied {
+  atMs: number;
+  via: Delivery['via'];
+  heal: () => Promise<number>;
+}
+
+/** The faults a running target takes: what the schedule player calls, one method per kind of fault. */
+export interface FaultTarget {
+  /** Delivers the signals in order, back to back (one for a plain signal, several for a race). */
+  signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]>;
+  /** Freezes every process of the target until the returned heal thaws it. */
+  pause(): Promise<Applied>;
+  /** Cuts traffic between the workload and the target until the returned heal restores it. */
+  partition(spec: PartitionSpec): Promise<Applied>;
+}
+
+/** A running target. Disposal removes everything the backend created for it, whatever state it is in. */
+export interface StartedTarget extends FaultTarget, AsyncDisposable {
+  readonly backend: BackendName;
+  /** Container id or main pid. */
+  readonly id: string;
+  /** The image a container runs (docker backend). */
+  readonly image?: string;
+  /** Host pid of the main process (container PID 1 for docker). */
+  readonly pid: number;
+  /** Where the HTTP readiness probe and the workload reach the target. */
+  readonly endpoint: { host: string; port: number } | undefined;
+  readonly logs: LogBuffer;
+  readonly spawnedAtMs: number;
+  /** Set once the main process has exited. */
+  readonly mainExit: RawExit | undefined;
+  /** Settles when the main process exits. */
+  readonly exited: Promise<RawExit>;
+  /** Resolves when the target is gone (its main process exited and nothing of it is left), or undefined at `untilMs` or on abort. */
+  waitGone(untilMs: number, abort?: AbortSignal): Promise<RawExit | undefined>;
+  /** Processes belonging to the target right now (main first when alive). */
+  processes(): ProcessInfo[];
+  /** SIGKILL whatever is left of the target and wait until it is gone. */
+  kill(): Promise<RawExit>;
+}

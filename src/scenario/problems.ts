@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import { allowedKeys } from '../input/allowed-keys.js';
+import { keyPathText, type KeyPath } from '../input/key-path.js';
+import { locate } from '../input/locate.js';
+import type { Problem } from '../input/problem.js';
+import { ScenarioError } from '../input/scenario-error.js';
+import type { SourceFile } from '../input/yaml-source.js';
+import { describeIssue } from '../input/zod-issue.js';
+import type { ComposeService } from './compose.js';
+import { ScenarioSchema } from './schema/scenario.js';
+
+/** The problems of one scenario, each placed where it is written: in the scenario, or in its compose file. */
+export class ScenarioProblems {
+  readonly found: Problem[] = [];
+
+  constructor(
+    private readonly source: SourceFile,
+    private readonly compose?: ComposeService,
+  ) {}
+
+  /** A problem at a key path of the merged scenario; `keyOnly` points at the key rather than its value. */
+  at(keyPath: KeyPath, message: string, keyOnly = false): void {
+    // Keys inherited from the compose file are reported where they are written.
+    const compose = this.compose;
+    const fromCompose = compose && keyPath[0] === 'target' && compose.keys.has(String(keyPath[1]));
+    const where = fromCompose ? compose.source : this.source;
+    const located = fromCompose ? ['services', compose.service, ...keyPath.slice(1)] : keyPath;
+    this.found.push({ file: where.path, ...locate(where, located, keyOnly), keyPath: keyPathText(located), message });
+  }
+
+  /** Every issue the schema found; an unknown key is named with the keys its mapping accepts. */
+  schemaIssues(error: z.ZodError): void {
+    for (const issue of error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = allowedKeys(ScenarioSchema, issue.path);
+        const message = keys.length ? `unknown key; expected one of: ${keys.join(', ')}` : 'unknown key';
+        for (const key of issue.keys) this.at([...issue.path, key], message, true);
+      } else {
+        this.at(issue.path, describeIssue(issue));
+      }
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.found.length > 0) throw new ScenarioError(this.found);
+  }
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { duration } from '../../input/fields/duration.js';
+import { signal } from '../../input/fields/signal.js';
+
+// `faults:`: what `sigstorm fuzz` may generate. Every key has its default here but `signals`, which is drawn from
+// the scenario's contract when it is left out (normalize.ts).
+
+export const faultSpace = z
+  .strictObject({
+    signals: z
+      .array(signal)
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'Signals the fuzzer may send (default: the stop signal, every signal in `expect`, and SIGTERM + SIGINT when the stop signal is one of them)',
+      }),
+    to: z.array(z.enum(['main', 'group', 'children'])).min(1).default(['main']),
+    races: z.boolean().default(true).meta({ description: 'Two terminating signals back to back' }),
+    storms: z.boolean().default(true).meta({ description: 'Storms of the signals the target must survive' }),
+    pauses: z.boolean().default(false),
+    partitions: z.boolean().default(false),
+    max_events: z.number().int().min(1).max(20).default(3),
+    horizon: duration().default(1500).meta({ description: 'Events fall within this long after readiness' }),
+    step: duration()
+      .refine((ms) => ms >= 1, { message: 'expected a step of at least 1ms' })
+      .default(25)
+      .meta({ description: 'Event times are multiples of this (coarse steps shrink well)' }),
+  })
+  .meta({ description: 'What `sigstorm fuzz` may generate' });

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defaultsWhenAbsent } from '../../input/defaults.js';
+import { duration } from '../../input/fields/duration.js';
+
+// `oracles:`: the settings of the oracles that judge each trial. A section left out takes its keys' defaults.
+
+const lostRequests = z.strictObject({
+  no_refusals_for: duration()
+    .default(0)
+    .meta({ description: 'After the first terminating signal, connections must still be accepted this long' }),
+});
+
+const handles = z.strictObject({
+  fd_slack: z.number().int().min(0).default(8).meta({ description: 'fd growth tolerated across survived signals, per kind (sockets net of the workload connections)' }),
+  allow_zombies: z.boolean().default(false),
+  removed_on_exit: z
+    .array(z.string())
+    .default([])
+    .meta({ description: 'Files (in the data directory) the target must have removed when it is gone; `*` matches within a path segment' }),
+  kept_on_exit: z
+    .array(z.string())
+    .default([])
+    .meta({ description: 'Files (in the data directory) the target must have left when it is gone (a checkpoint, a report); `*` matches within a path segment' }),
+});
+
+const secondSignal = z.strictObject({
+  policy: z.enum(['ignore', 'force-exit']).meta({
+    description: 'A second terminating signal during shutdown: ignored (drain continues) or forces a quick exit',
+  }),
+  within: duration().default(1000).meta({
+    description: 'force-exit: gone this long after the second signal; ignore: an end this soon after it counts as caused by it',
+  }),
+});
+
+export const oracleSettings = z
+  .strictObject({
+    lost_requests: defaultsWhenAbsent(lostRequests),
+    handles: defaultsWhenAbsent(handles),
+    second_signal: secondSignal.optional(),
+  })
+  .meta({ description: 'Settings of the oracles that judge each trial' });

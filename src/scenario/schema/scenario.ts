@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ScheduleSchema } from '../../faults/event.js';
+import { defaultsWhenAbsent } from '../../input/defaults.js';
+import { expectation } from './expectation.js';
+import { faultSpace } from './fault-space.js';
+import { oracleSettings } from './oracle-settings.js';
+import { target } from './target.js';
+import { workload } from './workload.js';
+
+// The scenario file format: what a person writes. Values are normalised as they are parsed (durations → ms,
+// signals → "SIGTERM", commands → argv arrays); normalize.ts turns the result into a Scenario.
+
+export const ScenarioSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+      .optional()
+      .meta({ description: 'Defaults to the file name without extension' }),
+    description: z.string().optional(),
+    target,
+    expect: z
+      .record(z.string(), expectation)
+      .default({})
+      .meta({ description: 'Per signal: what must hold after it is delivered. Keys are signal names.' }),
+    workload: defaultsWhenAbsent(workload),
+    oracles: defaultsWhenAbsent(oracleSettings),
+    faults: defaultsWhenAbsent(faultSpace),
+    schedule: ScheduleSchema.optional().meta({
+      description: 'Events `sigstorm run` plays when none are given (default: stop it at once, like docker stop)',
+    }),
+  })
+  .meta({ title: 'sigstorm scenario', description: 'One target service and what must hold when it is signalled' });
+
+export type RawScenario = z.input<typeof ScenarioSchema>;
+export type ParsedScenario = z.output<typeof ScenarioSchema>;
