@@ -68,6 +68,16 @@ describe('lost-requests', () => {
     expect(failing(r)).toEqual(['lost-requests/truncated']);
   });
 
+  it('names the signal that cut a response before any terminating one (a SIGHUP restart), not the later stop', () => {
+    const r = record({
+      events: [signal('SIGHUP', 500), signal('SIGTERM', SIGTERM_AT)],
+      ledger: [req(100, 520, 'truncated', { firstByteMs: 150, bytes: 4096, expectedBytes: 1048576 })],
+    });
+    const result = judge(r).results.find((x) => x.oracle === 'lost-requests')!;
+    expect(result.message).toMatch(/^1 request\(s\) lost around SIGHUP \(\+500 ms\): 1 truncated; e\.g\. #\d+ GET \/slow sent 400 ms before the signal, truncated$/);
+    expect(result.evidence).toMatchObject({ signal: 'SIGTERM', cutAfter: { signal: 'SIGHUP', atMs: 500 } });
+  });
+
   it('counts a connection closed unanswered at the signal as a refusal, not a loss', () => {
     // A keep-alive connection closed as idle while the request was on the wire (clients may retry that)…
     const race = req(SIGTERM_AT - 0.5, SIGTERM_AT + 2, 'reset', { connection: 'keep-alive', reused: true });
