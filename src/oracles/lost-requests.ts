@@ -1,6 +1,6 @@
 import type { TrialRecord } from '../trial/record.js';
 import type { LedgerEntry } from '../workload/ledger.js';
-import { firstTerminating } from './terminating.js';
+import { firstTerminating, signalDeliveries } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
 /**
@@ -73,15 +73,25 @@ export const lostRequests: Oracle = (record) => {
   if (lost.length > 0) {
     const byOutcome = Object.entries(groupCount(lost.map((e) => e.outcome))).map(([o, n]) => `${n} ${o}`).join(', ');
     const e0 = lost[0]!;
+    // A response cut before any terminating signal was cut by what came before it (a SIGHUP restart), not by the stop.
+    const cutBefore = e0.endMs < signalAt ? signalDeliveries(record).filter((d) => d.deliveredMs <= e0.endMs).at(-1) : undefined;
+    const around = cutBefore ? `${cutBefore.signal} (+${Math.round(cutBefore.deliveredMs)} ms)` : what;
+    const sentRel = cutBefore ? Math.round(e0.sentMs - cutBefore.deliveredMs) : rel(e0.sentMs);
     results.push({
       oracle: 'lost-requests',
       verdict: 'fail',
       kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : 'in-flight-lost',
       message:
-        `${lost.length} request(s) lost around ${what}: ${byOutcome}; e.g. #${e0.id} ${e0.method} ${e0.path} sent ` +
-        `${first ? `${Math.abs(rel(e0.sentMs))} ms ${rel(e0.sentMs) < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
+        `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. #${e0.id} ${e0.method} ${e0.path} sent ` +
+        `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
         `${e0.outcome}${e0.error ? ` (${e0.error})` : ''}`,
-      evidence: { signal: first?.signal ?? null, signalMs: first?.deliveredMs ?? null, lost: lost.slice(0, 20).map(describe), counts },
+      evidence: {
+        signal: first?.signal ?? null,
+        signalMs: first?.deliveredMs ?? null,
+        ...(cutBefore ? { cutAfter: { signal: cutBefore.signal, atMs: cutBefore.deliveredMs } } : {}),
+        lost: lost.slice(0, 20).map(describe),
+        counts,
+      },
     });
   }
   if (earlyRefusals.length > 0) {

@@ -68,6 +68,16 @@ describe('lost-requests', () => {
     expect(failing(r)).toEqual(['lost-requests/truncated']);
   });
 
+  it('names the signal that cut a response before any terminating one (a SIGHUP restart), not the later stop', () => {
+    const r = record({
+      events: [signal('SIGHUP', 500), signal('SIGTERM', SIGTERM_AT)],
+      ledger: [req(100, 520, 'truncated', { firstByteMs: 150, bytes: 4096, expectedBytes: 1048576 })],
+    });
+    const result = judge(r).results.find((x) => x.oracle === 'lost-requests')!;
+    expect(result.message).toMatch(/^1 request\(s\) lost around SIGHUP \(\+500 ms\): 1 truncated; e\.g\. #\d+ GET \/slow sent 400 ms before the signal, truncated$/);
+    expect(result.evidence).toMatchObject({ signal: 'SIGTERM', cutAfter: { signal: 'SIGHUP', atMs: 500 } });
+  });
+
   it('counts a connection closed unanswered at the signal as a refusal, not a loss', () => {
     // A keep-alive connection closed as idle while the request was on the wire (clients may retry that)…
     const race = req(SIGTERM_AT - 0.5, SIGTERM_AT + 2, 'reset', { connection: 'keep-alive', reused: true });
@@ -135,11 +145,29 @@ describe('handles', () => {
     expect(judge(flat).verdict).toBe('pass');
   });
 
-  it('fails a zombie of the target that lasts 100 ms, not one reaped in between', () => {
+  it('fails a zombie left 100 ms while the service runs by a parent never seen reaping, not one reaped in between', () => {
     const z = proc(200, { state: 'Z', ppid: 100, comm: 'sleeper' });
     expect(failing(record({ samples: [sample(100, [proc(100), z]), sample(200, [proc(100), z])] }))).toEqual(['handles/zombies']);
     expect(judge(record({ samples: [sample(100, [proc(100), z]), sample(200, [proc(100)]), sample(300, [proc(100), z])] })).verdict).toBe('pass');
     expect(judge(record({ samples: [sample(100, [proc(100), z]), sample(150, [proc(100), z])] })).verdict).toBe('pass');
+  });
+
+  it('gives a slow reaper (apache2 reaps once a second) its loop, and fails its zombies that outlast it', () => {
+    const z = (pid: number) => proc(pid, { state: 'Z', ppid: 100, comm: 'apache2' });
+    const every100 = (to: number, procs: (t: number) => ReturnType<typeof proc>[]) =>
+      Array.from({ length: to / 100 + 1 }, (_, i) => sample(i * 100, procs(i * 100)));
+    // zombies 200 and 201 last 900 ms and are reaped while 100 lives on; 202 appears near the end, still there
+    const slow = every100(2000, (t) => [proc(100), ...(t >= 500 && t <= 1400 ? [z(200), z(201)] : []), ...(t >= 1800 ? [z(202)] : [])]);
+    expect(judge(record({ samples: slow })).verdict).toBe('pass');
+    // a child exiting during the shutdown (after SIGTERM at +1000), never seen reaped in a short trial: not blamed
+    expect(judge(record({ samples: every100(2000, (t) => [proc(100), ...(t >= 1100 ? [z(203)] : [])]) })).verdict).toBe('pass');
+    // zombies dropped as their parent itself exits (a PID 1 taking its namespace down) were not reaped by it
+    const dying = [...every100(900, (t) => [proc(100), ...(t >= 200 ? [z(200)] : []), ...(t >= 300 ? [z(201)] : [])]), sample(1000, [proc(100)]), sample(1003, [proc(100, { state: 'Z' })])];
+    expect(failing(record({ samples: dying }))).toEqual(['handles/zombies']);
+    // reaped late but reaped (h2o's start_server under a SIGHUP storm): no leak
+    expect(judge(record({ samples: every100(3000, (t) => [proc(100), ...(t >= 1100 && t <= 2900 ? [z(204)] : [])]) })).verdict).toBe('pass');
+    const stuck = every100(3000, (t) => [proc(100), ...(t >= 500 && t <= 1400 ? [z(200)] : []), ...(t >= 1000 ? [z(201)] : [])]);
+    expect(failing(record({ samples: stuck }))).toEqual(['handles/zombies']);
   });
 
   it('does not count the main process itself as a zombie while sigstorm reaps it', () => {

@@ -79,6 +79,17 @@ expect:
       const int = await load('  stop_signal: SIGINT\n');
       expect(int.faults.signals).toEqual(['SIGINT', 'SIGTERM']);
       expect(int.coverage.map((n) => n.signal)).toEqual(['SIGHUP']);
+      const both = await load('expect:\n  SIGTERM: { exit: [0] }\n  SIGINT: { exit: [0] }\n');
+      expect(both.faults.signals).toEqual(['SIGTERM', 'SIGINT']);
+    });
+
+    it('a stop signal with a contract of its own does not bring the other of the pair (gunicorn: INT is its quick shutdown)', async () => {
+      const s = await load('expect:\n  SIGTERM: { exit: [0], within: 30s }\n  SIGHUP: { alive: true }\n');
+      expect(s.faults.signals).toEqual(['SIGTERM', 'SIGHUP']);
+      expect(s.coverage.map((n) => n.signal)).toEqual(['SIGINT']);
+      const lighttpd = await load('  stop_signal: SIGINT\nexpect:\n  SIGINT: { exit: [0] }\n');
+      expect(lighttpd.faults.signals).toEqual(['SIGINT']);
+      expect(lighttpd.coverage.map((n) => n.signal)).toEqual(['SIGTERM', 'SIGHUP']);
     });
 
     it('a signal declared under expect but left out of faults.signals is named with the list to widen', async () => {

@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/run.js';
+
+// A slice of the real-server corpus (scenarios/real/, all of it: npm run real): Debian's servers, each scenario
+// written from the server's documentation, each verdict the one the documentation predicts. A 1 MiB download
+// (~4 s) is in flight when the scheduled signal lands 500 ms in.
+const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-real-'));
+const MiB = 1024 * 1024;
+const failing = (report: { failures: { oracle: string; kind?: string }[] }) => report.failures.map((f) => `${f.oracle}/${f.kind}`);
+const documented = (scenario: string) =>
+  (JSON.parse(readFileSync('targets/real/corpus.json', 'utf8')) as { scenarios: { scenario: string; expect: string }[] }).scenarios.find(
+    (s) => s.scenario === scenario,
+  )!.expect;
+
+describe('real servers', () => {
+  it("apache2's graceful stop (WINCH) finishes the download and passes (its parent reaps exited children once a second)", async () => {
+    const { report } = await run('scenarios/real/apache2-winch.yml', { backend: 'process', reportDir });
+    expect(documented('apache2-winch')).toBe('pass');
+    expect(failing(report)).toEqual([]);
+    expect(report.trial!.ledger[0]).toMatchObject({ path: '/big', outcome: 'ok', bytes: MiB });
+    expect(report.trial!.exit).toMatchObject({ status: 0, forcedKill: false });
+  });
+
+  it("gunicorn's quick shutdown (INT) cuts the download in flight: lost-requests/truncated, as documented", async () => {
+    const { report } = await run('scenarios/real/gunicorn-int.yml', { backend: 'process', reportDir });
+    expect(failing(report)).toEqual([documented('gunicorn-int')]);
+    const [download] = report.trial!.ledger;
+    expect(download).toMatchObject({ path: '/big', outcome: 'truncated', expectedBytes: MiB });
+    expect(download!.bytes).toBeLessThan(MiB);
+  });
+
+  it("haproxy's master-worker reload (USR2) keeps it alive and its old worker finishes the download", async () => {
+    const { report } = await run('scenarios/real/haproxy-usr2.yml', { backend: 'process', reportDir });
+    expect(failing(report)).toEqual([]);
+    expect(report.results.find((r) => r.oracle === 'alive')).toMatchObject({ verdict: 'pass' });
+    const hupAt = report.trial!.events[0]!.deliveredMs!;
+    const inFlight = report.trial!.ledger.filter((r) => r.sentMs < hupAt);
+    expect(inFlight.length).toBeGreaterThan(0);
+    expect(inFlight.every((r) => r.outcome === 'ok' && r.bytes === MiB && r.endMs > hupAt + 1000)).toBe(true);
+  });
+
+  it("apache2's restart now (HUP) keeps the parent alive but kills the children: alive holds, the download is cut", async () => {
+    const { report } = await run('scenarios/real/apache2-hup.yml', { backend: 'process', reportDir });
+    expect(failing(report)).toEqual([documented('apache2-hup')]);
+    expect(report.results.find((r) => r.oracle === 'alive')).toMatchObject({ verdict: 'pass' });
+  });
+});
