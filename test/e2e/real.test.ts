@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/run.js';
+import { run } from '../../src/session/run.js';
 
 // A slice of the real-server corpus (scenarios/real/, all of it: npm run real): Debian's servers, each scenario
 // written from the server's documentation, each verdict the one the documentation predicts. A 1 MiB download
