@@ -1,0 +1,63 @@
+// The architecture's rules, checked by test/unit/architecture.test.ts in `npm test`. Layers, one way only:
+// cli → session → fuzz / trial → faults, workload, oracles, probes → backends → leftovers → host.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment: 'No import cycles, type-only imports included: each module can be read after the ones it imports.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'oracles-are-pure',
+      comment: 'Oracles judge a plain record: nothing they reach may touch Docker, processes, YAML or the file system.',
+      severity: 'error',
+      from: { path: '^src/oracles/' },
+      to: {
+        reachable: true,
+        path: '(^|/)node_modules/(testcontainers|dockerode|docker-modem|execa|yaml)/|^(node:)?(fs|fs/promises|child_process|net|http)$',
+      },
+    },
+    {
+      name: 'fuzz-runs-no-backend',
+      comment: 'The fuzzer drives a trial function; which backend runs it is the session\'s choice.',
+      severity: 'error',
+      from: { path: '^src/fuzz/' },
+      to: { path: '^src/backends/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'only-the-cli-parses-argv',
+      comment: 'yargs belongs to the command line; the library takes plain options.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '(^|/)node_modules/yargs/' },
+    },
+    {
+      name: 'nothing-imports-the-cli',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cli/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'lower-layers-stay-low',
+      comment: 'Backends, leftovers and host helpers know nothing of trials, campaigns, sessions or reports.',
+      severity: 'error',
+      from: { path: '^src/(backends|leftovers|host)/' },
+      to: { path: '^src/(session|fuzz|trial|report|oracles|workload|faults/player)' },
+    },
+    {
+      name: 'host-is-the-bottom',
+      severity: 'error',
+      from: { path: '^src/host/' },
+      to: { path: '^src/(backends|leftovers|gc|probes|faults|workload)/' },
+    },
+  ],
+  options: {
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|test|bench|scripts)/' },
+  },
+};
