@@ -1,5 +1,6 @@
 // The architecture's rules, checked by test/unit/architecture.test.ts in `npm test`. Layers, one way only:
-// cli → session → fuzz / trial → faults, workload, oracles, probes → backends → leftovers → host.
+// cli → session → fuzz / trial / report → faults, workload, oracles, probes → backends → leftovers → host,
+// and under all of them the plain data: scenario, schedule, input.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -46,6 +47,27 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(backends|leftovers|host)/' },
       to: { path: '^src/(session|fuzz|trial|report|oracles|workload|faults/player)' },
+    },
+    {
+      name: 'plain-data-imports-no-machinery',
+      comment: 'The input layer, the scenario and the schedule are data and their parsing: nothing that runs a trial.',
+      severity: 'error',
+      from: { path: '^src/(input|scenario|schedule)/' },
+      to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host)/' },
+    },
+    {
+      name: 'oracles-read-records',
+      comment: 'An oracle sees a finished trial record (and its ledger), never the machinery that made it.',
+      severity: 'error',
+      from: { path: '^src/oracles/' },
+      to: { path: '^src/(backends|faults|probes|fuzz|session|report|leftovers|gc|cli)/|^src/trial/(?!record)|^src/workload/(?!ledger)' },
+    },
+    {
+      name: 'trials-are-judged-above',
+      comment: 'A trial records; the session judges it and the report renders it.',
+      severity: 'error',
+      from: { path: '^src/trial/' },
+      to: { path: '^src/(oracles|fuzz|session|report|cli)/' },
     },
     {
       name: 'host-is-the-bottom',

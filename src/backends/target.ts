@@ -1,6 +1,7 @@
 import type { ProcessInfo } from '../host/process-info.js';
 import type { Recipient } from '../host/recipient.js';
 import type { SignalName } from '../signals.js';
+import type { DeliveryPath } from '../schedule/played.js';
 import type { LogBuffer } from './logs.js';
 
 export type { Recipient };
@@ -17,7 +18,7 @@ export interface RawExit {
 
 export interface Delivery {
   atMs: number;
-  via: 'host-pid' | 'docker-api';
+  via: DeliveryPath;
   pids: number[];
 }
 

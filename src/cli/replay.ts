@@ -1,6 +1,6 @@
 import type { BackendChoice } from '../backends/backend.js';
 import { ExitCode } from '../errors.js';
-import { describeEvent } from '../faults/event.js';
+import { describeEvent } from '../schedule/event.js';
 import { replay } from '../session/replay.js';
 import { onInterrupt } from './interrupt.js';
 import { count } from './options.js';

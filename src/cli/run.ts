@@ -1,6 +1,6 @@
 import type { BackendChoice } from '../backends/backend.js';
 import { exitCodeFor } from '../errors.js';
-import { parseEventsArgument, readScheduleFile } from '../faults/parse-schedule.js';
+import { parseEventsArgument, readScheduleFile } from '../schedule/parse.js';
 import { displayPath } from '../report/display-path.js';
 import { fromRunReport, resultSet } from '../report/result.js';
 import { formatRun } from '../report/text.js';

@@ -1,23 +1,9 @@
 import type { Delivery, FaultTarget } from '../backends/target.js';
+import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
-import { signalsOf, type FaultEvent } from './event.js';
+import { signalsOf, type FaultEvent } from '../schedule/event.js';
 
-/** An event as it was really played: times are ms after readiness on the trial's monotonic clock. */
-export type PlayedEvent = FaultEvent & {
-  origin: 'schedule' | 'teardown';
-  scheduledMs: number;
-  /** When the event took effect (its first signal, the freeze, the cut). */
-  deliveredMs?: number;
-  /** Each signal the event delivered (one for `signal`, several for `storm` and `race`). */
-  deliveries?: { signal: SignalName; atMs: number }[];
-  /** When a pause or partition was undone. */
-  healedMs?: number;
-  via?: Delivery['via'];
-  pids?: number[];
-  /** Why the event was not (fully) delivered (target already gone, process not found, …). */
-  error?: string;
-};
 
 export interface PlayHooks {
   /** Each signal, the moment it is delivered (before its event is complete: storms last a while). */

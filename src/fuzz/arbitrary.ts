@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { FaultEvent, Schedule } from '../faults/event.js';
+import type { FaultEvent, Schedule } from '../schedule/event.js';
 import type { FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 

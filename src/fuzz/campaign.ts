@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { SigstormError } from '../errors.js';
-import { describeEvent, type Schedule } from '../faults/event.js';
+import { describeEvent, type Schedule } from '../schedule/event.js';
 import { journal } from '../leftovers/journal.js';
 import type { CampaignSummary, FuzzOutcome, Reproduction } from '../report/fuzz-report.js';
 import type { Scenario } from '../scenario/types.js';

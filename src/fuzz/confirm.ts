@@ -1,4 +1,4 @@
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 import type { Reproduction } from '../report/fuzz-report.js';
 import type { TrialRecord } from '../trial/record.js';
 import type { Budget } from './budget.js';

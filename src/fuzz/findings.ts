@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 
 /** A minimal failing schedule kept between campaigns, so the next one checks yesterday's bugs first. */
 export interface SavedFinding {

@@ -1,4 +1,4 @@
-import type { FaultEvent, Schedule } from '../faults/event.js';
+import type { FaultEvent, Schedule } from '../schedule/event.js';
 import type { SignalName } from '../signals.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import type { Finding } from '../report/fuzz-report.js';

@@ -1,4 +1,4 @@
-import { describeEvent } from '../faults/event.js';
+import { describeEvent } from '../schedule/event.js';
 import { firstTerminating } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 

@@ -1,4 +1,5 @@
-import type { PlayedEvent } from '../faults/player.js';
+import type { PlayedEvent } from '../schedule/played.js';
+import { isTerminating } from '../scenario/terminating.js';
 import type { SignalName } from '../signals.js';
 import type { TrialRecord } from '../trial/record.js';
 
@@ -19,8 +20,7 @@ export function signalDeliveries(record: Pick<TrialRecord, 'events'>): SignalDel
 }
 
 /** A signal the scenario says must stop the target (SIGKILL always does). */
-export const isTerminatingIn = (record: Pick<TrialRecord, 'expect'>, signal: string): boolean =>
-  signal === 'SIGKILL' || record.expect[signal as keyof TrialRecord['expect']]?.kind === 'exit';
+export const isTerminatingIn = (record: Pick<TrialRecord, 'expect'>, signal: string): boolean => isTerminating(record.expect, signal);
 
 /** The first delivered signal that the scenario says must stop the target. */
 export function firstTerminating(record: Pick<TrialRecord, 'events' | 'expect'>): SignalDelivery | undefined {

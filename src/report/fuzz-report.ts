@@ -1,4 +1,4 @@
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';

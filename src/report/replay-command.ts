@@ -1,4 +1,4 @@
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 import { displayPath } from './display-path.js';
 
 // Every failure message tells the user how to replay it (DESIGN.md): these are the commands reports print.

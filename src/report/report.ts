@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 import type { OracleResult, Verdict } from '../oracles/verdict.js';
 import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';

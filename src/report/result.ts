@@ -1,5 +1,5 @@
 import { ExitCode, exitCodeFor } from '../errors.js';
-import { describeEvent } from '../faults/event.js';
+import { describeEvent } from '../schedule/event.js';
 import type { OracleResult } from '../oracles/verdict.js';
 import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';

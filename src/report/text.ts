@@ -1,4 +1,4 @@
-import { describeEvent } from '../faults/event.js';
+import { describeEvent } from '../schedule/event.js';
 import { describeStatus } from '../oracles/terminating.js';
 import type { Report } from './report.js';
 

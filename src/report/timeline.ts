@@ -1,5 +1,5 @@
 import { describeStatus } from '../oracles/terminating.js';
-import type { PlayedEvent } from '../faults/player.js';
+import type { PlayedEvent } from '../schedule/played.js';
 import type { TrialRecord } from '../trial/record.js';
 import type { LedgerEntry, Outcome } from '../workload/ledger.js';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 import type { SignalName } from '../signals.js';
 import type { CoverageNote } from './coverage.js';
 import type { oracleSettings } from './schema/oracle-settings.js';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { BackendChoice } from '../backends/backend.js';
 import { badInput, infrastructure } from '../errors.js';
-import type { Schedule } from '../faults/event.js';
-import { parseSchedule } from '../faults/parse-schedule.js';
+import type { Schedule } from '../schedule/event.js';
+import { parseSchedule } from '../schedule/parse.js';
 import { confirm } from '../fuzz/confirm.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';
 import type { Reproduction } from '../report/fuzz-report.js';

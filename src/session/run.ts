@@ -1,6 +1,6 @@
 import type { BackendChoice } from '../backends/backend.js';
 import { SigstormError } from '../errors.js';
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 import { redact, redactError } from '../report/redact.js';
 import { replayCommand } from '../report/replay-command.js';
 import type { Report } from '../report/report.js';

@@ -1,6 +1,6 @@
 import { engineLost } from '../backends/docker/engine.js';
 import { SigstormError } from '../errors.js';
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 import { signatureOf, type TrialFn } from '../fuzz/flaky.js';
 import { judge } from '../oracles/judge.js';
 import type { OracleResult, Verdict } from '../oracles/verdict.js';

@@ -1,10 +1,10 @@
 import type { BackendName } from '../backends/target.js';
 import type { LogLine } from '../backends/logs.js';
 import type { ProcessInfo } from '../host/process-info.js';
-import type { PlayedEvent } from '../faults/player.js';
+import type { PlayedEvent } from '../schedule/played.js';
 import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
 import type { OracleSettings } from '../scenario/types.js';
-import type { Schedule } from '../faults/event.js';
+import type { Schedule } from '../schedule/event.js';
 import type { SignalExpectation } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 

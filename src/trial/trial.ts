@@ -7,11 +7,11 @@ import { infrastructure } from '../errors.js';
 import { readStat } from '../host/procfs.js';
 import { journal } from '../leftovers/journal.js';
 import { own } from '../leftovers/tracked.js';
-import type { FaultEvent, Schedule } from '../faults/event.js';
-import { isTerminatingIn } from '../oracles/terminating.js';
+import type { FaultEvent, Schedule } from '../schedule/event.js';
 import { Player } from '../faults/player.js';
 import { probeHttp } from '../probes/http-get.js';
 import { waitReady } from '../probes/ready.js';
+import { isTerminating } from '../scenario/terminating.js';
 import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
@@ -89,7 +89,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
 
   const player = new Player(target, readyMs, {
     onSignal: (signal, atMs) => {
-      if (!terminating && isTerminatingIn(scenario, signal)) {
+      if (!terminating && isTerminating(scenario.expect, signal)) {
         terminating = { signal, atMs };
         onTerminating();
       }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
-import { parseSchedule } from '../../src/faults/parse-schedule.js';
+import { parseSchedule } from '../../src/schedule/parse.js';
 import { RULE_COMMENT } from '../../src/backends/docker/iptables.js';
 import { run } from '../../src/session/run.js';
 

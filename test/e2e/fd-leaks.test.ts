@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
-import { parseSchedule } from '../../src/faults/parse-schedule.js';
+import { parseSchedule } from '../../src/schedule/parse.js';
 import { run } from '../../src/session/run.js';
 
 // fd leaks judged on what leaks: the zoo's reloaders under 8 keep-alive connections of real traffic, real SIGHUPs.

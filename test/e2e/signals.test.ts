@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
-import { parseEventsArgument } from '../../src/faults/parse-schedule.js';
+import { parseEventsArgument } from '../../src/schedule/parse.js';
 import { run } from '../../src/session/run.js';
 import { loadScenario } from '../../src/scenario/load.js';
 

@@ -6,7 +6,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { SigstormError } from '../../src/errors.js';
-import { ScheduleSchema } from '../../src/faults/event.js';
+import { ScheduleSchema } from '../../src/schedule/event.js';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';

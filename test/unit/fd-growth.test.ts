@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fdKind } from '../../src/host/fd-kind.js';
 import type { ProcessInfo } from '../../src/host/process-info.js';
-import type { PlayedEvent } from '../../src/faults/player.js';
+import type { PlayedEvent } from '../../src/schedule/played.js';
 import { judge } from '../../src/oracles/judge.js';
 import { recordProblems } from '../../src/trial/record-schema.js';
 import type { TrialRecord } from '../../src/trial/record.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Schedule } from '../../src/faults/event.js';
+import type { Schedule } from '../../src/schedule/event.js';
 import { Budget, worstCaseTrialMs } from '../../src/fuzz/budget.js';
 import { FlakyProperty, withoutSecondSignals, type FlakySettings, type TrialOutcome } from '../../src/fuzz/flaky.js';
 import { cleanRunsNeeded, wilson } from '../../src/fuzz/wilson.js';

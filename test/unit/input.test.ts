@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadResults } from '../../src/cli/merge.js';
-import { parseSchedule } from '../../src/faults/parse-schedule.js';
+import { parseSchedule } from '../../src/schedule/parse.js';
 import { formatProblem } from '../../src/input/problem.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import { recordProblems } from '../../src/trial/record-schema.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../../src/host/process-info.js';
-import type { PlayedEvent } from '../../src/faults/player.js';
+import type { PlayedEvent } from '../../src/schedule/played.js';
 import { judge } from '../../src/oracles/judge.js';
 import type { TrialRecord } from '../../src/trial/record.js';
 import type { LedgerEntry } from '../../src/workload/ledger.js';

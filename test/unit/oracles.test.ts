@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PlayedEvent } from '../../src/faults/player.js';
+import type { PlayedEvent } from '../../src/schedule/played.js';
 import { judge } from '../../src/oracles/judge.js';
 import type { ExitRecord, TrialRecord } from '../../src/trial/record.js';
 

@@ -4,7 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { loadResults } from '../../src/cli/merge.js';
 import { formatProgress } from '../../src/cli/progress.js';
-import type { PlayedEvent } from '../../src/faults/player.js';
+import type { PlayedEvent } from '../../src/schedule/played.js';
 import { parseShard, seedFor, selectShard } from '../../src/session/shard.js';
 import { toHtml } from '../../src/report/html.js';
 import { toJUnit } from '../../src/report/junit.js';

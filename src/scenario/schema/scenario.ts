@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScheduleSchema } from '../../faults/event.js';
+import { ScheduleSchema } from '../../schedule/event.js';
 import { defaultsWhenAbsent } from '../../input/defaults.js';
 import { expectation } from './expectation.js';
 import { faultSpace } from './fault-space.js';

@@ -1,0 +1,21 @@
+import type { SignalName } from '../signals.js';
+import type { FaultEvent } from './event.js';
+
+/** How a signal reached the target: kill() of its host pids, or the Docker API. */
+export type DeliveryPath = 'host-pid' | 'docker-api';
+
+/** An event as it was really played: times are ms after readiness on the trial's monotonic clock. */
+export type PlayedEvent = FaultEvent & {
+  origin: 'schedule' | 'teardown';
+  scheduledMs: number;
+  /** When the event took effect (its first signal, the freeze, the cut). */
+  deliveredMs?: number;
+  /** Each signal the event delivered (one for `signal`, several for `storm` and `race`). */
+  deliveries?: { signal: SignalName; atMs: number }[];
+  /** When a pause or partition was undone. */
+  healedMs?: number;
+  via?: DeliveryPath;
+  pids?: number[];
+  /** Why the event was not (fully) delivered (target already gone, process not found, …). */
+  error?: string;
+};
