@@ -4,16 +4,11 @@
 # Environment: PORT (8080), DATA_DIR (config, pid, logs, document root; a fresh temp dir if unset).
 # apt-get install apache2 first.
 set -eu
-PORT=${PORT:-8080}
-DATA_DIR=${DATA_DIR:-$(mktemp -d)}
-mkdir -p "$DATA_DIR/www"
-DATA_DIR=$(cd "$DATA_DIR" && pwd)
-PATH=$PATH:/usr/sbin:/sbin
-APACHE2=${APACHE2:-$(command -v apache2)} || { echo "run.sh: apache2 not found (apt-get install apache2)" >&2; exit 127; }
+. "$(dirname "$0")/../launcher.sh"
+APACHE2=${APACHE2:-$(server_binary apache2 apache2)}
 MODULES=/usr/lib/apache2/modules
 
-head -c 1048576 /dev/urandom > "$DATA_DIR/www/big"
-echo ok > "$DATA_DIR/www/healthz"
+document_root
 # As root, apache's children run as www-data (it refuses `User root`): let them read the document root.
 chmod 755 "$DATA_DIR" "$DATA_DIR/www"
 chmod 644 "$DATA_DIR/www/big" "$DATA_DIR/www/healthz"

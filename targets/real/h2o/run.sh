@@ -3,14 +3,10 @@
 # GET /healthz answers 200; GET /big is 1 MiB throttled to 256 KiB/s (throttle-response + X-Traffic), ~4 s.
 # Environment: PORT (8080), DATA_DIR (config, pid, document root; a fresh temp dir if unset). apt-get install h2o.
 set -eu
-PORT=${PORT:-8080}
-DATA_DIR=${DATA_DIR:-$(mktemp -d)}
-mkdir -p "$DATA_DIR/www"
-DATA_DIR=$(cd "$DATA_DIR" && pwd)
-H2O=${H2O:-$(command -v h2o)} || { echo "run.sh: h2o not found (apt-get install h2o)" >&2; exit 127; }
+. "$(dirname "$0")/../launcher.sh"
+H2O=${H2O:-$(server_binary h2o h2o)}
 
-head -c 1048576 /dev/urandom > "$DATA_DIR/www/big"
-echo ok > "$DATA_DIR/www/healthz"
+document_root
 # As root, h2o switches to "nobody" unless told otherwise; nobody could not read a private DATA_DIR.
 user=
 [ "$(id -u)" = 0 ] && user='user: root'

@@ -5,12 +5,8 @@
 # 16 KiB, one every 62 ms (~4 s in flight).
 # Environment: PORT (8080), DATA_DIR (config, Lua script; a fresh temp dir if unset). apt-get install haproxy first.
 set -eu
-PORT=${PORT:-8080}
-DATA_DIR=${DATA_DIR:-$(mktemp -d)}
-mkdir -p "$DATA_DIR"
-DATA_DIR=$(cd "$DATA_DIR" && pwd)
-PATH=$PATH:/usr/sbin:/sbin
-HAPROXY=${HAPROXY:-$(command -v haproxy)} || { echo "run.sh: haproxy not found (apt-get install haproxy)" >&2; exit 127; }
+. "$(dirname "$0")/../launcher.sh"
+HAPROXY=${HAPROXY:-$(server_binary haproxy haproxy)}
 
 cat > "$DATA_DIR/big.lua" <<'LUA'
 -- 1 MiB, slowly: the download is still in flight when a signal arrives
