@@ -28,11 +28,14 @@ describe.each(backends)('faults on the %s backend', (backend) => {
     expect(leak.evidence!.fdsAfter as number).toBeGreaterThanOrEqual((leak.evidence!.fdsBefore as number) + 15);
   });
 
-  it('race: SIGTERM and SIGINT land within 1 ms of each other and make the double close panic', async () => {
+  it('race: SIGTERM and SIGINT land back to back and make the double close panic', async () => {
     const race = schedule([{ at: 600, kind: 'race', signals: ['SIGTERM', 'SIGINT'] }]);
     const { report } = await run('scenarios/double-close.yml', { backend, schedule: race, reportDir });
     const [first, second] = report.trial!.events[0]!.deliveries!;
-    expect(second!.atMs - first!.atMs).toBeLessThan(1);
+    // Two kill() calls in one synchronous step: microseconds apart, unless the shared runner preempts sigstorm
+    // between them (a millisecond on 2 busy cores). `npm run bench:timing` measures the gap's distribution.
+    expect(second!.atMs).toBeGreaterThanOrEqual(first!.atMs);
+    expect(second!.atMs - first!.atMs).toBeLessThan(5);
     expect(report.failures.map((f) => `${f.oracle}/${f.kind}`)).toContain('second-signal/not-ignored');
     expect(report.trial!.exit.status).toBe(2);
     const fixed = await run('scenarios/double-close-fixed.yml', { backend, schedule: race, reportDir });
