@@ -54,7 +54,8 @@ describe('fuzz', () => {
     expect(second.report.outcome.original).toEqual(first.report.outcome.minimal);
   });
 
-  // Issue 12, points 3 and 4: a target that one signal hangs until SIGKILL, fuzzed with a budget that bites.
+  // A target that one signal hangs until SIGKILL, fuzzed with a budget that bites: the budget holds, and the hang is
+  // blamed on the deadline, not on a second signal.
   it('keeps --budget against a hanging target, says what it cut, and blames the hang rather than the second signal (CLI)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigstorm-fuzz-'));
     const started = Date.now();

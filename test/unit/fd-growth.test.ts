@@ -30,7 +30,7 @@ describe('fd leaks in recorded trials', () => {
     expect((result!.evidence!.fdsAfter as number) - (result!.evidence!.fdsBefore as number)).toBeGreaterThanOrEqual(8);
     expect(result!.evidence!.clientConnectionsAfter).toBe(8);
     expect(fdSteady(r)).toBe(true);
-    // The old rule on the same trial is the false positive of issue 12; it still judges records without kinds.
+    // The old rule (total fds) fails the same correct trial; it still judges records without kinds.
     expect(fdLeak(withoutKinds(r))?.message).toMatch(/open fds of the main process grew from \d+ to \d+ across 12 SIGHUP/);
   });
 

@@ -202,7 +202,7 @@ describe('second-signal and crash signatures', () => {
     expect(failing(record({ events: twoSignals, exit: drained, oracles: { ...base, second_signal: { policy: 'force-exit', within: 100 } } }))).toEqual(['second-signal/not-forced']);
   });
 
-  // Point 3 of issue 12: one signal is enough to hang the target; the second one changed nothing.
+  // One signal is enough to hang the target; the second one changed nothing.
   it('policy ignore does not blame the second signal for a hang until SIGKILL, nor for an end after the deadline', () => {
     const oracles = { ...record({}).oracles, second_signal: { policy: 'ignore' as const, within: 1000 } };
     const race = [signal('SIGTERM', SIGTERM_AT), signal('SIGINT', SIGTERM_AT + 0.05)];
