@@ -1,5 +1,5 @@
 import type { Target } from '../scenario/types.js';
-import type { BackendName, StartedTarget } from './target.js';
+import type { Applied, BackendName, PartitionSpec, StartedTarget } from './target.js';
 
 export type { BackendName };
 export type BackendChoice = BackendName | 'auto';
@@ -13,6 +13,39 @@ export interface StartContext {
   dataDir: string;
   /** The schedule holds partitions: a process target gets a TCP proxy in front (containers are cut with iptables). */
   partitions: boolean;
+  /** The trial's stack network, when the target has dependencies. */
+  network?: StackNetwork;
+  /** Set when starting a dependency of the target: its service name. */
+  dependency?: string;
+  /** Added to the service's environment: the addresses of the services it needs. */
+  environment?: Record<string, string>;
+}
+
+/** What a stack network knows of one started service. */
+export interface StackMember {
+  name: string;
+  started: StartedTarget;
+}
+
+/**
+ * The links between the services of one trial's stack: where one service reaches another, and how an edge is cut.
+ * Docker: a user-defined network on which service names resolve, cut by iptables in both containers' namespaces.
+ * Processes: loopback, with a proxy of ours on every edge the schedule partitions.
+ */
+export interface StackNetwork extends AsyncDisposable {
+  /** Set on a container that must join the network (docker), under its service name. */
+  readonly name?: string;
+  /** The address (host:port) at which `consumer` reaches `provider`. */
+  address(consumer: string, provider: StackMember): Promise<string>;
+  /** Cuts traffic between two services until the returned heal restores it; `direction` is seen from `a`. */
+  cut(a: StackMember, b: StackMember, spec: PartitionSpec): Promise<Applied>;
+}
+
+export interface NetworkContext {
+  runId: string;
+  labels: Record<string, string>;
+  /** The edges the schedule partitions (service names, either order). */
+  partitioned: [string, string][];
 }
 
 export interface Backend {
@@ -20,4 +53,6 @@ export interface Backend {
   /** Builds whatever the target needs (images, binaries); called once before trials. */
   prepare(target: Target): Promise<void>;
   start(target: Target, context: StartContext): Promise<StartedTarget>;
+  /** The network a stack's services share for one trial. */
+  network(context: NetworkContext): Promise<StackNetwork>;
 }

@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario, Target } from '../scenario/types.js';
 import type { Backend, BackendChoice } from './backend.js';
 import { dockerClient, engineAnswers } from './docker/engine.js';
 
@@ -7,15 +7,28 @@ import { dockerClient, engineAnswers } from './docker/engine.js';
  * `docker` when asked, or for `auto` when an engine answers and the target has a container form;
  * `process` otherwise. Asking for docker without an engine is an infrastructure error that says how to start one.
  */
+const what = (service: Target, target: Target) => (service === target ? 'the target' : `dependency ${service.name}`);
+
 export async function selectBackend(choice: BackendChoice, scenario: Scenario): Promise<Backend> {
-  const { target } = scenario;
-  if (choice === 'docker' || (choice === 'auto' && target.container && (!target.process || (await engineAnswers())))) {
-    if (!target.container) throw badInput(`${scenario.path}: the target has no container form (\`image\` or \`build\`); use --backend process`);
+  const { target, dependencies } = scenario;
+  const services = [target, ...dependencies];
+  const containers = services.every((s) => s.container);
+  const processes = services.every((s) => s.process);
+  if (choice === 'docker' || (choice === 'auto' && containers && (!processes || (await engineAnswers())))) {
+    const without = services.find((s) => !s.container);
+    if (without) throw badInput(`${scenario.path}: ${what(without, target)} has no container form (\`image\` or \`build\`); use --backend process`);
     await dockerClient();
     return (await import('./docker/backend.js')).dockerBackend;
   }
-  if (!target.process) {
-    throw badInput(`${scenario.path}: the target has no \`process\` form; use --backend docker`);
+  const without = services.find((s) => !s.process);
+  if (without) throw badInput(`${scenario.path}: ${what(without, target)} has no \`process\` form; use --backend docker`);
+  // Only the Docker engine runs a healthcheck: a process needs a probe of its own.
+  const unprobed = dependencies.find((d) => d.healthy);
+  if (unprobed) {
+    throw badInput(
+      `${scenario.path}: dependency ${unprobed.name} is ready when its healthcheck says so, which only the Docker engine runs; ` +
+        `give it \`ready\` (an HTTP path or a log line) under \`dependencies.${unprobed.name}\` for the process backend, or use --backend docker`,
+    );
   }
   return (await import('./process/backend.js')).processBackend;
 }

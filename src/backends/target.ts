@@ -38,8 +38,8 @@ export interface Applied {
   heal: () => Promise<number>;
 }
 
-/** The faults a running target takes: what the schedule player calls, one method per kind of fault. */
-export interface FaultTarget {
+/** The faults one running service takes, one method per kind of fault. */
+export interface ServiceFaults {
   /** Delivers the signals in order, back to back (one for a plain signal, several for a race). */
   signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]>;
   /** Freezes every process of the target until the returned heal thaws it. */
@@ -49,7 +49,7 @@ export interface FaultTarget {
 }
 
 /** A running target. Disposal removes everything the backend created for it, whatever state it is in. */
-export interface StartedTarget extends FaultTarget, AsyncDisposable {
+export interface StartedTarget extends ServiceFaults, AsyncDisposable {
   readonly backend: BackendName;
   /** Container id or main pid. */
   readonly id: string;
@@ -59,6 +59,12 @@ export interface StartedTarget extends FaultTarget, AsyncDisposable {
   readonly pid: number;
   /** Where the HTTP readiness probe and the workload reach the target. */
   readonly endpoint: { host: string; port: number } | undefined;
+  /** The port the other services of a stack reach it on: its first container port, or its loopback port. */
+  readonly servicePort?: number;
+  /** Its address on the stack network (docker). */
+  readonly networkAddress?: string;
+  /** The engine's healthcheck status (docker; undefined when it has none or cannot say). */
+  health?(): Promise<'starting' | 'healthy' | 'unhealthy' | undefined>;
   readonly logs: LogBuffer;
   readonly spawnedAtMs: number;
   /** Set once the main process has exited. */

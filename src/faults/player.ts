@@ -1,13 +1,22 @@
-import type { Delivery, FaultTarget } from '../backends/target.js';
+import type { Applied, Delivery, PartitionSpec } from '../backends/target.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
 import { signalsOf, type FaultEvent } from '../schedule/event.js';
 
+/** The faults a running stack takes: what the player calls, one method per kind of fault. */
+export interface FaultTarget {
+  /** Delivers the signals in order, back to back; `to` is a recipient of the target or of a service (`db:group`). */
+  signal(signals: readonly SignalName[], to: string): Promise<Delivery[]>;
+  /** Freezes every process of the target, or of the service named, until the returned heal thaws it. */
+  pause(service?: string): Promise<Applied>;
+  /** Cuts traffic between the workload and the target, or on the edge `between` two services. */
+  partition(spec: PartitionSpec & { between?: readonly [string, string] }): Promise<Applied>;
+}
 
 export interface PlayHooks {
   /** Each signal, the moment it is delivered (before its event is complete: storms last a while). */
-  onSignal?: (signal: SignalName, atMs: number) => void;
+  onSignal?: (signal: SignalName, atMs: number, played: PlayedEvent) => void;
   /** Each event once it has taken full effect (a pause or partition: once applied, not healed). */
   onPlayed?: (played: PlayedEvent) => void;
 }
@@ -65,7 +74,7 @@ export class Player {
   private async apply(played: PlayedEvent): Promise<void> {
     try {
       if (played.kind === 'pause' || played.kind === 'partition') {
-        const applied = played.kind === 'pause' ? await this.target.pause() : await this.target.partition(played);
+        const applied = played.kind === 'pause' ? await this.target.pause(played.to) : await this.target.partition(played);
         played.deliveredMs = applied.atMs - this.originMs;
         played.via = applied.via;
         this.heals.set(played, applied.heal);
@@ -82,7 +91,7 @@ export class Player {
         played.deliveredMs ??= atMs;
         played.via ??= d.via;
         played.pids ??= d.pids;
-        this.hooks.onSignal?.(signal, atMs);
+        this.hooks.onSignal?.(signal, atMs, played);
       };
       if (played.kind === 'race') {
         const deliveries = await this.target.signal(signals, played.to);

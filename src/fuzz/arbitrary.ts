@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { FaultEvent, Schedule } from '../schedule/event.js';
-import type { FaultSpace, Scenario } from '../scenario/types.js';
+import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 
 /**
@@ -10,7 +10,7 @@ import type { SignalName } from '../signals.js';
  * shrinking one event's time never reorders the others' identity. Times are biased towards where shutdown bugs
  * live: right after readiness, and a few steps after another event (a second signal during a drain).
  */
-export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' | 'target'>): fc.Arbitrary<Schedule> {
+export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies'>>): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
   const signals = mildestFirst(space.signals, scenario.target.stopSignal);
   const terminating = signals.filter((s) => s === 'SIGKILL' || scenario.expect[s]?.kind === 'exit');
@@ -52,27 +52,56 @@ export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' |
   if (space.pauses) {
     kinds.push(fc.record({ at: time, kind: fc.constant('pause' as const), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
   }
-  if (space.partitions) {
-    kinds.push(
-      fc.record({
-        at: time,
-        kind: fc.constant('partition' as const),
-        direction: fc.constantFrom('both' as const, 'in' as const, 'out' as const),
-        mode: fc.constantFrom('drop' as const, 'reject' as const),
-        duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50),
-      }),
-    );
-  }
+  if (space.partitions) kinds.push(partition(time));
   // Cross-shrinking lets a race, storm, pause or partition shrink into the plain signal that comes first.
   const event = fc.oneof({ withCrossShrink: true }, ...kinds);
   // A follow-up lands a few steps after the previous event: second signals during a drain, races with a reload.
   const followUp = fc.tuple(event, fc.integer({ min: 1, max: 6 })).map(([e, gap]) => ({ ...e, at: -gap * space.step }) as FaultEvent);
-  return fc
+  const targetEvents = fc
     .array(fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: event }, { weight: 1, arbitrary: followUp }), {
       minLength: 1,
       maxLength: space.maxEvents,
     })
     .map((events) => resolveFollowUps(events, space));
+  const services = (scenario.dependencies ?? []).flatMap((d) => {
+    const drawn = serviceEvents(d, space, time, scenario.target.name);
+    return drawn ? [fc.array(drawn, { maxLength: space.maxEvents })] : [];
+  });
+  if (services.length === 0) return targetEvents;
+  // One list per dependency, ahead of the target's: fast-check shrinks a tuple's parts in order and an array first
+  // to empty, so a failure is first tried without each whole service's faults. The target's events are kept first.
+  return fc
+    .tuple(...services, targetEvents)
+    .map((lists) => [...lists.at(-1)!, ...lists.slice(0, -1).flat()].slice(0, space.maxEvents));
+}
+
+/**
+ * The faults one dependency takes: partitions on its edge with the target (with `partitions`), and, when
+ * `faults.services` names it, its stop signal and declared signals, and pauses (with `pauses`). Undefined: none.
+ */
+function serviceEvents(d: Dependency, space: FaultSpace, time: fc.Arbitrary<number>, targetName: string): fc.Arbitrary<FaultEvent> | undefined {
+  const kinds: fc.Arbitrary<FaultEvent>[] = [];
+  if (space.services.includes(d.name)) {
+    const signals = mildestFirst([d.stopSignal, ...(Object.keys(d.expect) as SignalName[])], d.stopSignal);
+    kinds.push(fc.record({ at: time, kind: fc.constant('signal' as const), signal: fc.constantFrom(...signals), to: fc.constant(d.name) }));
+    if (space.pauses) {
+      kinds.push(fc.record({ at: time, kind: fc.constant('pause' as const), to: fc.constant(d.name), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
+    }
+  }
+  if (space.partitions) kinds.push(partition(time, [targetName, d.name]));
+  return kinds.length ? fc.oneof(...kinds) : undefined;
+}
+
+/** A partition of the workload's link to the target, or of the edge `between` two services. */
+function partition(time: fc.Arbitrary<number>, between?: [string, string]): fc.Arbitrary<FaultEvent> {
+  return fc.record({
+    at: time,
+    kind: fc.constant('partition' as const),
+    ...(between ? { between: fc.constant(between) } : {}),
+    direction: fc.constantFrom('both' as const, 'in' as const, 'out' as const),
+    mode: fc.constantFrom('drop' as const, 'reject' as const),
+    duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50),
+  }) as fc.Arbitrary<FaultEvent>;
 }
 
 /** Follow-ups carry a negative `at` meaning "this long after the previous event". */

@@ -31,6 +31,9 @@ export async function findLeftovers(options: SweepOptions = {}): Promise<{ lefto
   const docker = options.docker ? await dockerClient(3000).then((c) => c.container.dockerode, () => undefined) : undefined;
   const leftovers: Leftover[] = [];
   const seenContainers = new Set<string>();
+  const seenNetworks = new Set<string>();
+  // Removed after every container: a network is only removable once nothing is attached to it.
+  const networks: Leftover[] = [];
 
   for (const j of journals) {
     const owner = `pid ${j.pid}${j.alive ? ', alive' : ''}${j.phase ? `, last ${j.phase}` : ''}: sigstorm ${j.argv.join(' ')}`;
@@ -50,6 +53,11 @@ export async function findLeftovers(options: SweepOptions = {}): Promise<{ lefto
             what: `${rules.length} iptables rule(s) in the network namespace of pid ${resource.pid}`,
             remove: async () => void (await removeRules(resource.pid, resource.rules)),
           });
+        }
+      } else if (resource.kind === 'network' && docker) {
+        for (const n of await docker.listNetworks({ filters: { label: [`sigstorm.run=${resource.run}`] } })) {
+          seenNetworks.add(n.Id);
+          networks.push({ owner, what: `network ${n.Name} (trial ${resource.run})`, remove: () => removeNetwork(docker, n.Id) });
         }
       } else if (resource.kind === 'container' && !options.docker) {
         // Not asked: a dead run's unreleased container is almost always still there.
@@ -79,7 +87,17 @@ export async function findLeftovers(options: SweepOptions = {}): Promise<{ lefto
         remove: () => removeContainer(docker, c.Id),
       });
     }
+    for (const n of await docker.listNetworks({ filters: { label: ['sigstorm=true'] } })) {
+      if (seenNetworks.has(n.Id)) continue;
+      const labels = n.Labels ?? {};
+      const pid = Number(labels['sigstorm.pid']);
+      const start = labels['sigstorm.pid-start'];
+      const alive = pid > 0 && (start ? isSameProcess(pid, Number(start)) : existsSync(`/proc/${pid}`));
+      if (alive && !options.includeLive) continue;
+      networks.push({ owner: `pid ${pid || '?'}${alive ? ', alive' : ''} (run ${labels['sigstorm.run'] ?? '?'})`, what: `network ${n.Name}`, remove: () => removeNetwork(docker, n.Id) });
+    }
   }
+  leftovers.push(...networks);
   return { leftovers, journals, engine: docker !== undefined };
 }
 
@@ -99,7 +117,7 @@ export async function sweep(options: SweepOptions = {}): Promise<{ removed: Left
   // A journal naming containers is kept while no engine could be asked about them.
   for (const j of journals) {
     if (j.alive || failed.length > 0) continue;
-    if (!engine && j.outstanding.some((o) => o.resource.kind === 'container')) continue;
+    if (!engine && j.outstanding.some((o) => o.resource.kind === 'container' || o.resource.kind === 'network')) continue;
     try {
       unlinkSync(j.path);
     } catch {
@@ -125,6 +143,14 @@ async function removeContainer(docker: Dockerode, id: string): Promise<void> {
       await sleep(100);
     }
     throw error;
+  }
+}
+
+async function removeNetwork(docker: Dockerode, id: string): Promise<void> {
+  try {
+    await docker.getNetwork(id).remove();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
   }
 }
 

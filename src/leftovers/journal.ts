@@ -13,7 +13,8 @@ export type ResourceRef =
   | { kind: 'process'; token: string }
   | { kind: 'data-dir'; path: string }
   | { kind: 'iptables'; pid: number; startTime: number; rules: string[][] }
-  | { kind: 'proxy'; port: number };
+  | { kind: 'proxy'; port: number }
+  | { kind: 'network'; run: string };
 
 export type JournalRecord =
   | { op: 'open'; pid: number; startTime: number; argv: string[]; at: string }

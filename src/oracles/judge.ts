@@ -1,6 +1,7 @@
 import type { TrialRecord } from '../trial/record.js';
 import { alive } from './alive.js';
 import { deadline } from './deadline.js';
+import { dependencies } from './dependencies.js';
 import { ackedWrites } from './acked-writes.js';
 import { exitStatus } from './exit-status.js';
 import { handles } from './handles.js';
@@ -16,6 +17,7 @@ export const oracles: Record<string, Oracle> = {
   'lost-requests': lostRequests,
   'acked-writes': ackedWrites,
   handles,
+  dependencies,
 };
 
 /** Runs every oracle over a finished trial. An oracle that throws yields `unknown` with its error, never a crash. */

@@ -1,4 +1,5 @@
 import type { TrialRecord } from '../trial/record.js';
+import { serviceOf } from '../schedule/event.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 import { firstTerminating, signalDeliveries } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
@@ -24,9 +25,23 @@ type Interval = [number, number];
 /** While paused, or cut off from its clients, the target could not take a request up: that time does not count. */
 function unreachable(record: TrialRecord): Interval[] {
   return record.events
-    .filter((e) => (e.kind === 'pause' || (e.kind === 'partition' && e.direction !== 'out')) && e.deliveredMs !== undefined)
+    .filter((e) => ((e.kind === 'pause' && e.to === undefined) || (e.kind === 'partition' && !e.between && e.direction !== 'out')) && e.deliveredMs !== undefined)
     .map((e) => [e.deliveredMs!, e.healedMs ?? Number.POSITIVE_INFINITY]);
 }
+
+/**
+ * While a dependency was frozen, cut off from the target, or signalled (for good: it may have gone), the target
+ * could not do what needs it: an error status or a timeout for a request in flight then is the target's honest
+ * answer, not a loss. A signal to the target itself, or nothing at all, excuses nothing.
+ */
+export function dependencyFaults(record: Pick<TrialRecord, 'events'>): Interval[] {
+  return record.events
+    .filter((e) => e.deliveredMs !== undefined && (serviceOf(e) !== undefined || (e.kind === 'partition' && e.between)))
+    .map((e) => [e.deliveredMs!, e.kind === 'pause' || e.kind === 'partition' ? (e.healedMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY]);
+}
+
+const failedByDependency = (e: LedgerEntry, faults: Interval[]) =>
+  (e.outcome === 'http-error' || e.outcome === 'timeout') && overlap(e.sentMs, e.endMs, faults) > 0;
 
 const overlap = (from: number, to: number, intervals: Interval[]) =>
   intervals.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(to, b) - Math.max(from, a)), 0);
@@ -41,7 +56,9 @@ export const lostRequests: Oracle = (record) => {
   const signalAt = first?.deliveredMs ?? Number.POSITIVE_INFINITY;
   const window = record.oracles.lost_requests.no_refusals_for;
   const frozen = unreachable(record);
+  const dependencyDown = dependencyFaults(record);
   const lost: LedgerEntry[] = [];
+  let excused = 0;
   const earlyRefusals: LedgerEntry[] = [];
   let unanswered = 0;
   for (const e of record.ledger) {
@@ -49,6 +66,7 @@ export const lostRequests: Oracle = (record) => {
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
     const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt, frozen) ? Math.max(e.sentMs, signalAt) : undefined;
     if (e.outcome === 'truncated') lost.push(e);
+    else if (failedByDependency(e, dependencyDown)) excused++;
     else if (refusedAt !== undefined && refusedAt >= signalAt) {
       if (e.outcome !== 'refused') unanswered++;
       if (refusedAt < signalAt + window) earlyRefusals.push(e);
@@ -108,8 +126,11 @@ export const lostRequests: Oracle = (record) => {
     results.push({
       oracle: 'lost-requests',
       verdict: 'pass',
-      message: `no request lost: ${counts.before.total} sent before ${what}, all answered in full${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals)` : ''}; ${counts.after.total} sent after`,
-      evidence: { counts, closedUnanswered: unanswered },
+      message:
+        `no request lost: ${counts.before.total} sent before ${what}, all answered in full` +
+        `${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals)` : ''}` +
+        `${excused ? ` (${excused} failed while a dependency was cut off, frozen or signalled: answers, not losses)` : ''}; ${counts.after.total} sent after`,
+      evidence: { counts, closedUnanswered: unanswered, failedByDependency: excused },
     });
   }
   return results;

@@ -1,3 +1,4 @@
+import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import { isTerminating } from '../scenario/terminating.js';
 import type { SignalName } from '../signals.js';
@@ -12,10 +13,10 @@ export interface SignalDelivery {
   event: number;
 }
 
-/** Every signal delivered during the trial, in delivery order. */
+/** Every signal delivered to the target during the trial (not those to its dependencies), in delivery order. */
 export function signalDeliveries(record: Pick<TrialRecord, 'events'>): SignalDelivery[] {
   return record.events
-    .flatMap((e, event) => (e.deliveries ?? []).map((d) => ({ signal: d.signal, deliveredMs: d.atMs, origin: e.origin, event })))
+    .flatMap((e, event) => serviceOf(e) !== undefined ? [] : (e.deliveries ?? []).map((d) => ({ signal: d.signal, deliveredMs: d.atMs, origin: e.origin, event })))
     .sort((a, b) => a.deliveredMs - b.deliveredMs);
 }
 

@@ -3,38 +3,51 @@ import { infrastructure } from '../errors.js';
 import type { ReadyProbeSpec } from '../scenario/types.js';
 import { formatMs, now, sleep } from '../time.js';
 import { forAll } from './for-all.js';
+import { forHealth } from './for-health.js';
 import { forHttp } from './for-http.js';
 import { forLog } from './for-log.js';
 import type { Probe } from './probe.js';
 
 const POLL_MS = 25;
 
-/** The probe a scenario's `ready:` asks for: HTTP 2xx on `ready.http` and/or `ready.log` seen in the output. */
-export const readinessProbe = (spec: ReadyProbeSpec): Probe =>
-  forAll(...(spec.http !== undefined ? [forHttp(spec.http)] : []), ...(spec.log !== undefined ? [forLog(spec.log)] : []));
+/**
+ * The probe a scenario's `ready:` asks for: HTTP 2xx on `ready.http` and/or `ready.log` seen in the output; and a
+ * healthy healthcheck when `healthy` (a dependency that compose's `condition: service_healthy` waits for).
+ */
+export const readinessProbe = (spec: ReadyProbeSpec, healthy = false): Probe =>
+  forAll(
+    ...(spec.http !== undefined ? [forHttp(spec.http)] : []),
+    ...(spec.log !== undefined ? [forLog(spec.log)] : []),
+    ...(healthy ? [forHealth()] : []),
+  );
 
 /**
  * Waits until the readiness probe holds and returns the time it did. A target that exits or stays unready past the timeout
  * is an infrastructure failure.
  */
-export async function waitReady(target: StartedTarget, spec: ReadyProbeSpec, signal?: AbortSignal): Promise<number> {
-  const probe = readinessProbe(spec);
+export async function waitReady(
+  target: StartedTarget,
+  spec: ReadyProbeSpec,
+  signal?: AbortSignal,
+  { healthy = false, what = 'the target' }: { healthy?: boolean; what?: string } = {},
+): Promise<number> {
+  const probe = readinessProbe(spec, healthy);
   const deadline = target.spawnedAtMs + spec.timeout;
   while (!signal?.aborted) {
     if (target.mainExit) {
       const code = target.mainExit.exitCode ?? target.mainExit.signal;
-      throw infrastructure(`the target exited during start-up (${code}) before it was ready.${logTail(target)}`);
+      throw infrastructure(`${what} exited during start-up (${code}) before it was ready.${logTail(target, what)}`);
     }
     if (await probe.check(target)) return now();
     if (now() >= deadline) {
-      throw infrastructure(`the target was not ready within ${formatMs(spec.timeout)}: waiting for ${probe.waitingFor()}.${logTail(target)}`);
+      throw infrastructure(`${what} was not ready within ${formatMs(spec.timeout)}: waiting for ${probe.waitingFor()}.${logTail(target, what)}`);
     }
     await sleep(POLL_MS, signal);
   }
   throw infrastructure('interrupted while waiting for the target to become ready');
 }
 
-function logTail(target: StartedTarget): string {
+function logTail(target: StartedTarget, what: string): string {
   const lines = target.logs.tail(10).map((l) => `  | ${l.text}`);
-  return lines.length ? `\nLast output of the target:\n${lines.join('\n')}` : '';
+  return lines.length ? `\nLast output of ${what}:\n${lines.join('\n')}` : '';
 }

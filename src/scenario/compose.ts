@@ -11,7 +11,13 @@ export interface ComposeService {
   source: SourceFile;
   service: string;
   keys: Set<string>;
+  /** The services it depends on (transitively), each with the keys the compose file supplied. */
+  dependencies: Map<string, Set<string>>;
 }
+
+/** The names a raw compose `depends_on` lists (a list, or a mapping keyed by service). */
+export const dependsOnNames = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : Object.keys(mapping(value) ?? {});
 
 /**
  * The scenario with the container keys it leaves out taken from the compose service its target names (keys given
@@ -41,9 +47,37 @@ export async function mergeCompose(scenario: Record<string, unknown>, source: So
       },
     ]);
   }
-  const inherited = Object.fromEntries(composeKeys.filter((k) => k in service && !(k in target)).map((k) => [k, service[k]]));
+  const inherit = (from: Record<string, unknown>, over: Record<string, unknown>) =>
+    Object.fromEntries(composeKeys.filter((k) => k in from && !(k in over)).map((k) => [k, from[k]]));
+  const inherited = inherit(service, target);
+
+  // The services it depends on, transitively, each merged with what `dependencies:` says of it.
+  const written = mapping(scenario.dependencies) ?? {};
+  const dependencies: Record<string, unknown> = { ...written };
+  const dependencyKeys = new Map<string, Set<string>>();
+  const queue = dependsOnNames(service.depends_on).map((name) => [target.service as string, name] as const);
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const [from, name] = next;
+    if (dependencyKeys.has(name) || name === target.service) continue; // a cycle through the target: normalize names it
+    const found = Object.hasOwn(services!, name) ? mapping(services![name]) : undefined;
+    if (!found) {
+      throw new ScenarioError([
+        {
+          file: composePath,
+          ...locate(composeSource, ['services', from, 'depends_on']),
+          keyPath: `services.${from}.depends_on`,
+          message: `service ${JSON.stringify(name)} is not defined in this file; it has: ${Object.keys(services!).join(', ')}`,
+        },
+      ]);
+    }
+    const over = mapping(written[name]) ?? {};
+    const keys = inherit(found, over);
+    dependencies[name] = { ...keys, ...over };
+    dependencyKeys.set(name, new Set(Object.keys(keys)));
+    for (const dep of dependsOnNames(found.depends_on)) queue.push([name, dep]);
+  }
   return {
-    merged: { ...scenario, target: { ...inherited, ...target } },
-    compose: { source: composeSource, service: target.service, keys: new Set(Object.keys(inherited)) },
+    merged: { ...scenario, target: { ...inherited, ...target }, ...(dependencyKeys.size ? { dependencies } : {}) },
+    compose: { source: composeSource, service: target.service, keys: new Set(Object.keys(inherited)), dependencies: dependencyKeys },
   };
 }

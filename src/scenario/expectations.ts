@@ -4,12 +4,17 @@ import type { ParsedScenario } from './schema/scenario.js';
 import type { Scenario, SignalExpectation } from './types.js';
 
 /** The expectations written under `expect`, keyed by signal name; a key that names no signal is a problem. */
-export function declaredExpectations(written: ParsedScenario['expect'], grace: number, problems: ScenarioProblems): Scenario['expect'] {
+export function declaredExpectations(
+  written: ParsedScenario['expect'],
+  grace: number,
+  problems: ScenarioProblems,
+  at: (string | number)[] = ['expect'],
+): Scenario['expect'] {
   const expect: Scenario['expect'] = {};
   for (const [key, value] of Object.entries(written)) {
     const name = normalizeSignal(key);
     if (!name) {
-      problems.at(['expect', key], 'expected a signal name such as SIGTERM, SIGINT or SIGHUP', true);
+      problems.at([...at, key], 'expected a signal name such as SIGTERM, SIGINT or SIGHUP', true);
       continue;
     }
     expect[name] = toExpectation(value, grace);

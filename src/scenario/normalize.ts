@@ -6,7 +6,8 @@ import { declaredExpectations, withDefaultExpectations } from './expectations.js
 import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
-import type { Scenario } from './types.js';
+import { checkStack } from './stack.js';
+import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
 /**
  * The parsed file as a Scenario: paths made absolute (relative to the file that wrote them), the rules that span
@@ -19,13 +20,22 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
   if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
     problems.at(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
   }
-  if (parsed.workload.writes && !t.data_dir && hasContainer) {
+  if (parsed.workload.writes && typeof parsed.workload.writes.readback === 'string' && !t.data_dir && hasContainer) {
     problems.at(['workload', 'writes', 'readback'], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
   }
   problems.throwIfAny();
 
   const declared = Object.keys(expect) as SignalName[];
   const faults = faultSpace(parsed.faults, t.stop_signal, declared);
+  const scenarioDir = dirname(path);
+  const main = service(t, compose?.service ?? 'target', scenarioDir, compose, compose?.keys);
+  const dependencies = Object.entries(parsed.dependencies).map(([name, d]): Dependency => ({
+    ...service(d, name, scenarioDir, compose, compose?.dependencies.get(name)),
+    ...(d.address_env ? { addressEnv: d.address_env } : {}),
+    expect: declaredExpectations(d.expect, d.stop_grace_period, problems, ['dependencies', name, 'expect']),
+  }));
+  const stack = checkStack(main, dependencies, parsed, problems);
+  problems.throwIfAny();
   return {
     name: parsed.name ?? defaultName(path),
     ...(parsed.description ? { description: parsed.description } : {}),
@@ -33,18 +43,25 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
     expect: withDefaultExpectations(expect, t.stop_grace_period, t.stop_signal),
     workload: parsed.workload,
     oracles: parsed.oracles,
-    schedule: [...(parsed.schedule ?? [])].sort((a, b) => a.at - b.at),
+    schedule: stack.schedule,
     faults,
     coverage: coverageNotes(faults.signals, declared),
-    target: target(t, dirname(path), compose),
+    target: stack.target,
+    dependencies: stack.dependencies,
   };
 }
 
-/** The target with its paths made absolute: a build context relative to the file that names it. */
-function target(t: ParsedScenario['target'], scenarioDir: string, compose: ComposeService | undefined): Scenario['target'] {
+type WrittenService = ParsedScenario['target'] | ParsedScenario['dependencies'][string];
+
+/** A service with its paths made absolute: a build context relative to the file that names it. */
+function service(t: WrittenService, name: string, scenarioDir: string, compose: ComposeService | undefined, fromCompose: Set<string> | undefined): Target {
   const composeDir = compose ? dirname(compose.source.path) : scenarioDir;
+  const dependsOn = t.depends_on ?? [];
   return {
-    ...(t.data_dir ? { dataDir: t.data_dir } : {}),
+    name,
+    dependsOn: dependsOn.map((d) => d.service),
+    healthy: false, // set by checkStack, from the conditions of the services that need it
+    ...('data_dir' in t && t.data_dir ? { dataDir: t.data_dir } : {}),
     stopSignal: t.stop_signal,
     stopGracePeriod: t.stop_grace_period,
     ready: t.ready ?? { timeout: readyTimeout.parse(undefined) },
@@ -56,7 +73,7 @@ function target(t: ParsedScenario['target'], scenarioDir: string, compose: Compo
             ...(t.build
               ? {
                   build: {
-                    context: resolve(compose?.keys.has('build') ? composeDir : scenarioDir, t.build.context),
+                    context: resolve(fromCompose?.has('build') ? composeDir : scenarioDir, t.build.context),
                     dockerfile: t.build.dockerfile,
                   },
                 }
@@ -66,6 +83,7 @@ function target(t: ParsedScenario['target'], scenarioDir: string, compose: Compo
             environment: t.environment ?? {},
             ports: t.ports ?? [],
             init: t.init ?? false,
+            ...(t.healthcheck ? { healthcheck: healthcheck(t.healthcheck) } : {}),
           },
         }
       : {}),
@@ -94,6 +112,7 @@ function faultSpace(f: ParsedScenario['faults'], stopSignal: SignalName, declare
   const dockerStop: SignalName[] = byDefault ? ['SIGTERM', 'SIGINT'] : [];
   return {
     signals: f.signals ?? [...new Set([stopSignal, ...dockerStop, ...declared])],
+    services: f.services,
     to: f.to,
     races: f.races,
     storms: f.storms,
@@ -105,7 +124,20 @@ function faultSpace(f: ParsedScenario['faults'], stopSignal: SignalName, declare
   };
 }
 
-const hasContainerForm = (t: ParsedScenario['target']) => t.image !== undefined || t.build !== undefined;
+/** compose's healthcheck in the engine's terms: a string test runs in a shell, `disable` turns the image's off. */
+function healthcheck(h: NonNullable<WrittenService['healthcheck']>): Healthcheck {
+  const test = h.disable ? ['NONE'] : typeof h.test === 'string' ? ['CMD-SHELL', h.test] : (h.test ?? []);
+  return {
+    test,
+    ...(h.interval !== undefined ? { intervalMs: h.interval } : {}),
+    ...(h.timeout !== undefined ? { timeoutMs: h.timeout } : {}),
+    ...(h.retries !== undefined ? { retries: h.retries } : {}),
+    ...(h.start_period !== undefined ? { startPeriodMs: h.start_period } : {}),
+    ...(h.start_interval !== undefined ? { startIntervalMs: h.start_interval } : {}),
+  };
+}
+
+const hasContainerForm = (t: WrittenService) => t.image !== undefined || t.build !== undefined;
 
 /** The file name as a scenario name (report directories are named after it), when `name` is not given. */
 function defaultName(path: string): string {

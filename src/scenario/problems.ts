@@ -22,9 +22,18 @@ export class ScenarioProblems {
   at(keyPath: KeyPath, message: string, keyOnly = false): void {
     // Keys inherited from the compose file are reported where they are written.
     const compose = this.compose;
-    const fromCompose = compose && keyPath[0] === 'target' && compose.keys.has(String(keyPath[1]));
+    const dependency = keyPath[0] === 'dependencies' ? String(keyPath[1]) : undefined;
+    const fromCompose =
+      compose &&
+      (dependency !== undefined
+        ? compose.dependencies.get(dependency)?.has(String(keyPath[2]))
+        : keyPath[0] === 'target' && compose.keys.has(String(keyPath[1])));
     const where = fromCompose ? compose.source : this.source;
-    const located = fromCompose ? ['services', compose.service, ...keyPath.slice(1)] : keyPath;
+    const located = !fromCompose
+      ? keyPath
+      : dependency !== undefined
+        ? ['services', dependency, ...keyPath.slice(2)]
+        : ['services', compose.service, ...keyPath.slice(1)];
     this.found.push({ file: where.path, ...locate(where, located, keyOnly), keyPath: keyPathText(located), message });
   }
 

@@ -31,12 +31,16 @@ export interface Scenario {
   schedule: Schedule;
   /** What the fuzzer may generate. */
   faults: FaultSpace;
+  /** The services the target needs, in the order they start (each after those it depends on). */
+  dependencies: Dependency[];
   /** Signals orchestrators send that the fault space leaves out: reported, never failed. */
   coverage: CoverageNote[];
 }
 
 export interface FaultSpace {
   signals: SignalName[];
+  /** Dependencies whose stop signal (and declared signals) and pauses may be drawn. */
+  services: string[];
   to: ('main' | 'group' | 'children')[];
   races: boolean;
   storms: boolean;
@@ -51,6 +55,12 @@ export type Workload = z.output<typeof workload>;
 export type OracleSettings = z.output<typeof oracleSettings>;
 
 export interface Target {
+  /** Its compose service name, or `target`: what `to:` and `between:` call it. */
+  name: string;
+  /** The services it needs, started and ready before it. */
+  dependsOn: string[];
+  /** Ready also means the Docker engine reports its healthcheck healthy (compose `condition: service_healthy`). */
+  healthy: boolean;
   /** Where the per-trial data directory appears inside a container (process form: DATA_DIR is the host path). */
   dataDir?: string;
   container?: ContainerForm;
@@ -61,14 +71,34 @@ export interface Target {
   stopGracePeriod: number;
 }
 
+/** A service the target needs: started before it, stopped after it, judged only when the scenario says so. */
+export interface Dependency extends Target {
+  /** The variable through which the services that need it get its address (host:port). */
+  addressEnv?: string;
+  /** What must hold when it is signalled (default: nothing; unsignalled, it must stay up). */
+  expect: Partial<Record<SignalName, SignalExpectation>>;
+}
+
 export interface ContainerForm {
   image?: string;
+  /** compose's healthcheck, in the engine's terms. */
+  healthcheck?: Healthcheck;
   build?: { context: string; dockerfile: string };
   command?: string[];
   entrypoint?: string[];
   environment: Record<string, string>;
   ports: number[];
   init: boolean;
+}
+
+/** A container healthcheck as the Docker engine takes it (times in ms here). */
+export interface Healthcheck {
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
+  startIntervalMs?: number;
 }
 
 export interface ProcessForm {

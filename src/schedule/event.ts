@@ -5,7 +5,19 @@ import type { SignalName } from '../signals.js';
 
 /** When an event happens: milliseconds after the target became ready. */
 const at = duration('expected milliseconds after readiness, e.g. 120 or "1.5s"');
-const recipient = z.enum(['main', 'group', 'children']).default('main');
+
+const RECIPIENTS = ['main', 'group', 'children'] as const;
+type Recipient = (typeof RECIPIENTS)[number];
+/** A service of the stack: the target's compose service name, or a dependency's. */
+export const serviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a service name: letters, digits, ".", "_" or "-"');
+/**
+ * Who receives a signal: `main`, `group` or `children` of the target, or of a service of the stack named
+ * before them (`db`, `db:group`). Which services exist is checked against the scenario (scenario/stack.ts).
+ */
+const recipient = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9][A-Za-z0-9._-]*)(?::(?:main|group|children))?$/, 'expected main, group, children, or a service: db, db:group')
+  .default('main');
 
 export const SignalEventSchema = z.strictObject({
   at,
@@ -32,17 +44,22 @@ export const RaceEventSchema = z.strictObject({
   to: recipient,
 });
 
-/** The whole target frozen (SIGSTOP / cgroup freezer) for `duration` ms, then thawed. */
+/** The whole target (or the service `to` names) frozen (SIGSTOP / cgroup freezer) for `duration` ms, then thawed. */
 export const PauseEventSchema = z.strictObject({
   at,
   kind: z.literal('pause'),
+  to: serviceName.optional(),
   duration: duration(),
 });
 
-/** Traffic between the workload and the target cut for `duration` ms: packets dropped, or rejected at once. */
+/**
+ * Traffic cut for `duration` ms: packets dropped, or rejected at once. Between the workload and the target, or with
+ * `between: [a, b]` on the edge between two services of the stack; `direction` is then seen from `a` (`out`: a→b).
+ */
 export const PartitionEventSchema = z.strictObject({
   at,
   kind: z.literal('partition'),
+  between: z.tuple([serviceName, serviceName]).optional(),
   direction: z.enum(['in', 'out', 'both']).default('both'),
   mode: z.enum(['drop', 'reject']).default('drop'),
   duration: duration(),
@@ -63,6 +80,27 @@ export type RaceEvent = z.output<typeof RaceEventSchema>;
 export type PauseEvent = z.output<typeof PauseEventSchema>;
 export type PartitionEvent = z.output<typeof PartitionEventSchema>;
 export type Schedule = FaultEvent[];
+
+/** Where a signal lands: a service of the stack (undefined: the target) and which of its processes. */
+export function recipientOf(to: string): { service?: string; recipient: Recipient } {
+  if ((RECIPIENTS as readonly string[]).includes(to)) return { recipient: to as Recipient };
+  const [service, recipient = 'main'] = to.split(':') as [string, Recipient?];
+  return { service, recipient };
+}
+
+/** The dependency an event is aimed at, or undefined when it is aimed at the target (or, a partition, at an edge). */
+export function serviceOf(event: FaultEvent): string | undefined {
+  if (event.kind === 'partition') return undefined;
+  if (event.kind === 'pause') return event.to;
+  return recipientOf(event.to).service;
+}
+
+/** The services an event touches: its recipient, or both ends of a partition's edge (none: the target alone). */
+export function servicesOf(event: FaultEvent): string[] {
+  if (event.kind === 'partition') return event.between ? [...event.between] : [];
+  const service = serviceOf(event);
+  return service ? [service] : [];
+}
 
 /** The signals an event delivers, in order (none for pauses and partitions). */
 export function signalsOf(event: FaultEvent): SignalName[] {
@@ -89,8 +127,8 @@ export function describeEvent(e: FaultEvent): string {
     case 'storm':
       return `${at} storm ${e.count}× ${[...new Set(e.signals)].join('/')} every ${e.spacing} ms→${e.to}`;
     case 'pause':
-      return `${at} pause ${e.duration} ms`;
+      return `${at} pause${e.to ? ` ${e.to}` : ''} ${e.duration} ms`;
     case 'partition':
-      return `${at} partition ${e.direction} (${e.mode}) ${e.duration} ms`;
+      return `${at} partition ${e.between ? `${e.between.join('↔')} ` : ''}${e.direction} (${e.mode}) ${e.duration} ms`;
   }
 }

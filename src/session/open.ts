@@ -3,7 +3,10 @@ import { selectBackend } from '../backends/select.js';
 import { journal } from '../leftovers/journal.js';
 import { redactError, secretsOf } from '../report/redact.js';
 import { loadScenario } from '../scenario/load.js';
+import { scheduleForStack } from '../scenario/stack.js';
 import type { Scenario } from '../scenario/types.js';
+import type { Schedule } from '../schedule/event.js';
+import { badInput } from '../errors.js';
 
 /** A scenario opened for trials: loaded, its backend chosen, and the secrets nothing it writes may show. */
 export interface Session {
@@ -16,13 +19,22 @@ export interface Session {
 /** Loads the scenario (unless given loaded) and selects its backend. Bad input throws before anything starts. */
 export async function openScenario(scenarioOrPath: string | Scenario, backend: BackendChoice = 'auto'): Promise<Session> {
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
-  return { scenario, backend: await selectBackend(backend, scenario), secrets: secretsOf(scenario.target, process.env) };
+  return { scenario, backend: await selectBackend(backend, scenario), secrets: [scenario.target, ...scenario.dependencies].flatMap((s) => secretsOf(s, process.env)) };
 }
 
-/** Readies the backend for the target (its build step, its image). */
+/** A schedule given apart from the scenario, checked against its stack: bad input names each unknown service. */
+export function checkedSchedule(schedule: Schedule, scenario: Scenario): Schedule {
+  const checked = scheduleForStack(schedule, scenario);
+  if (checked.problems.length > 0) throw badInput(`${scenario.path}: ${checked.problems.join('; ')}`);
+  return checked.schedule;
+}
+
+/** Readies the backend for every service of the stack (their build steps, their images). */
 export async function prepare(session: Session): Promise<void> {
   journal.phase('prepare', session.scenario.name);
-  await session.backend.prepare(session.scenario.target).catch((error: unknown) => {
-    throw redactError(error, session.secrets); // a failed build step quotes its command line and output
-  });
+  for (const service of [...session.scenario.dependencies, session.scenario.target]) {
+    await session.backend.prepare(service).catch((error: unknown) => {
+      throw redactError(error, session.secrets); // a failed build step quotes its command line and output
+    });
+  }
 }

@@ -8,7 +8,7 @@ import { defaultParallelism } from '../fuzz/parallelism.js';
 import type { Reproduction } from '../report/fuzz-report.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
-import { openScenario, prepare } from './open.js';
+import { checkedSchedule, openScenario, prepare } from './open.js';
 import { trialFunction } from './trial.js';
 
 export interface ReplayResult {
@@ -48,7 +48,7 @@ export async function replay(
     throw badInput(`${file}: expected a fuzz report with a failure, or {"scenario": "path.yml", "events": [...]}`);
   }
   const scenario = await loadScenario(scenarioPath);
-  const schedule = parseSchedule(events, file);
+  const schedule = checkedSchedule(parseSchedule(events, file), scenario);
   const session = await openScenario(scenario, options.backend ?? ((saved as BackendChoice | undefined) ?? 'auto'));
   await prepare(session);
   const trial = trialFunction(session, newRunId(), options.signal);

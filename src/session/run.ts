@@ -8,7 +8,7 @@ import { fromRunReport } from '../report/result.js';
 import { UnsavedReport, writeReport } from '../report/write.js';
 import { newRunId } from '../run-id.js';
 import type { Scenario } from '../scenario/types.js';
-import { openScenario, prepare } from './open.js';
+import { checkedSchedule, openScenario, prepare } from './open.js';
 import { reportHeader, saveReport } from './report.js';
 import { judgedTrial, lostEngine } from './trial.js';
 
@@ -34,7 +34,7 @@ export interface RunResult {
 export async function run(scenarioOrPath: string | Scenario, options: RunOptions = {}): Promise<RunResult> {
   const session = await openScenario(scenarioOrPath, options.backend);
   const { scenario, backend, secrets } = session;
-  const schedule = options.schedule ?? scenario.schedule;
+  const schedule = options.schedule ? checkedSchedule(options.schedule, scenario) : scenario.schedule;
   const runId = options.runId ?? newRunId();
   const base = {
     ...reportHeader(session, 'run', runId, new Date()),

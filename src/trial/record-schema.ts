@@ -76,6 +76,16 @@ export const TrialRecordSchema = z.looseObject({
   ),
   connections: z.array(z.looseObject({ openMs: ms, closeMs: ms.optional() })).optional(),
   readback: z.looseObject({ file: z.string(), ids: z.array(z.number()), error: z.string().optional() }).optional(),
+  dependencies: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        readyMs: ms,
+        expect: z.record(z.string(), z.unknown()),
+        exit: z.looseObject({ status: z.number(), atMs: ms }).optional(),
+      }),
+    )
+    .optional(),
   files: z.array(z.looseObject({ path: z.string(), exists: z.boolean() })),
   logs: z.array(z.looseObject({ atMs: ms, stream: z.string(), text: z.string() })),
 });

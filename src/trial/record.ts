@@ -36,12 +36,27 @@ export interface TrialRecord {
   ledger: LedgerEntry[];
   /** The workload's TCP connections, connect to close (absent in records written before it was kept). */
   connections?: ClientConnection[];
-  /** The acknowledged-writes file as found after the trial. */
+  /** The acknowledged writes as read back after the trial: `file` names where (a file, or a command against a dependency). */
   readback?: { file: string; ids: number[]; error?: string };
+  /** The services the target depended on, started before it (absent for a target alone). */
+  dependencies?: DependencyRecord[];
   /** Files the target had to remove, or to leave, by the time it was gone (`oracles.handles.removed_on_exit`, `kept_on_exit`). */
   /** `must` is absent in records written before `kept_on_exit` existed: those are all `removed`. */
   files: { path: string; exists: boolean; must?: 'removed' | 'kept' }[];
   logs: LogLine[];
+}
+
+export interface DependencyRecord {
+  name: string;
+  id: string;
+  pid: number;
+  image?: string;
+  /** When it was ready: before the target, so negative. */
+  readyMs: number;
+  /** What must hold when it is signalled (empty: nothing but staying up while unsignalled). */
+  expect: Partial<Record<SignalName, SignalExpectation>>;
+  /** How it ended, when it exited before sigstorm stopped the stack at the end of the trial. */
+  exit?: { status: number; atMs: number };
 }
 
 export interface ExitRecord {

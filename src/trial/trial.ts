@@ -7,7 +7,7 @@ import { infrastructure } from '../errors.js';
 import { readStat } from '../host/procfs.js';
 import { journal } from '../leftovers/journal.js';
 import { own } from '../leftovers/tracked.js';
-import type { FaultEvent, Schedule } from '../schedule/event.js';
+import { serviceOf, type FaultEvent, type Schedule } from '../schedule/event.js';
 import { Player } from '../faults/player.js';
 import { probeHttp } from '../probes/http-get.js';
 import { waitReady } from '../probes/ready.js';
@@ -16,7 +16,9 @@ import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
-import { filesLeft, readBack } from './files.js';
+import { filesLeft } from './files.js';
+import { dependencyRecord, readBackWrites } from './readback.js';
+import { startStack, type Stack } from './stack.js';
 import { startSampler } from './sampler.js';
 import type { AliveCheck, TrialRecord } from './record.js';
 
@@ -50,29 +52,35 @@ async function startAndObserve(options: TrialOptions, dataDir: string): Promise<
   const { scenario, backend } = options;
   if (options.signal?.aborted) throw infrastructure('interrupted before the target was started');
   journal.phase('starting', options.runId);
-  const target = await backend.start(scenario.target, {
-    dataDir,
-    partitions: options.schedule.some((e) => e.kind === 'partition'),
-    runId: options.runId,
-    scenario: scenario.name,
-    labels: {
+  const stack = await startStack({
+    scenario,
+    backend,
+    schedule: options.schedule,
+    ...(options.signal ? { signal: options.signal } : {}),
+    context: {
+      dataDir,
+      runId: options.runId,
+      scenario: scenario.name,
+      labels: {
       sigstorm: 'true',
       'sigstorm.run': options.runId,
       'sigstorm.scenario': scenario.name,
       'sigstorm.pid': String(process.pid),
       // With the pid, names this sigstorm process even after pid reuse (`sigstorm gc`).
-      'sigstorm.pid-start': String(readStat(process.pid)?.startTime ?? 0),
+        'sigstorm.pid-start': String(readStat(process.pid)?.startTime ?? 0),
+      },
     },
   });
   try {
-    return await observe(target, options, dataDir);
+    return await observe(stack, options, dataDir);
   } finally {
-    await target[Symbol.asyncDispose]();
+    await stack[Symbol.asyncDispose]();
   }
 }
 
-async function observe(target: StartedTarget, options: TrialOptions, dataDir: string): Promise<TrialRecord> {
+async function observe(stack: Stack, options: TrialOptions, dataDir: string): Promise<TrialRecord> {
   const { scenario } = options;
+  const { target } = stack;
   const readyMs = await waitReady(target, scenario.target.ready, options.signal);
   journal.phase('ready', options.runId);
   const readyAt = new Date().toISOString();
@@ -87,9 +95,9 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
   let onTerminating!: () => void;
   const terminated = new Promise<void>((resolve) => (onTerminating = resolve));
 
-  const player = new Player(target, readyMs, {
-    onSignal: (signal, atMs) => {
-      if (!terminating && isTerminating(scenario.expect, signal)) {
+  const player = new Player(stack.faults, readyMs, {
+    onSignal: (signal, atMs, played) => {
+      if (!terminating && serviceOf(played) === undefined && isTerminating(scenario.expect, signal)) {
         terminating = { signal, atMs };
         onTerminating();
       }
@@ -101,6 +109,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
       if (played.kind === 'partition') journal.phase('fault', `partition ${played.direction} ${played.mode}`);
       sample();
       // Signals the target must survive: check it is still alive and ready once the last has settled.
+      if (serviceOf(played) !== undefined) return;
       const signals = [...new Set(played.deliveries?.map((d) => d.signal) ?? [])];
       const settle = signals.map((sig) => scenario.expect[sig]).map((e) => (e?.kind === 'alive' ? e.settle : undefined));
       if (signals.length === 0 || settle.some((ms) => ms === undefined)) return;
@@ -159,7 +168,9 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
     await playing;
     await Promise.all(pendingChecks);
     target.logs.flush();
-    const readback = workload.writes ? await readBack(dataDir, workload.writes.readback) : undefined;
+    const readback = workload.writes ? await readBackWrites(workload.writes.readback, dataDir, stack) : undefined;
+    // Dependencies must have stayed up unless signalled: how each stood once the target was gone.
+    const dependencies = stack.dependencies.map((d) => dependencyRecord(d, rel));
     const files = filesLeft(dataDir, scenario.oracles.handles);
 
     return {
@@ -195,6 +206,7 @@ async function observe(target: StartedTarget, options: TrialOptions, dataDir: st
       ledger,
       connections: traffic?.connections ?? [],
       ...(readback ? { readback } : {}),
+      ...(dependencies.length ? { dependencies } : {}),
       files,
       logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),
     };

@@ -8,6 +8,7 @@ import { runPrepare } from '../prepare.js';
 import type { StartedTarget } from '../target.js';
 import { dockerClient } from './engine.js';
 import { imageFor } from './image.js';
+import { stackNetwork } from './network.js';
 import { startedContainer } from './started-container.js';
 import { targetContainer } from './target-container.js';
 
@@ -47,8 +48,10 @@ export const dockerBackend: Backend = {
       logs,
       spawnedAtMs,
       owned,
+      ...(context.network?.name ? { network: context.network.name } : {}),
     });
   },
+  network: stackNetwork,
 };
 
 /** Removes every container of one trial; false when the engine could not be asked. */

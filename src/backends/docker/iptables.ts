@@ -23,9 +23,8 @@ async function iptables(pid: number, args: string[]): Promise<void> {
   if (result.exitCode !== 0) throw new Error(`iptables ${args.join(' ')} in the namespace of pid ${pid} failed: ${String(result.all).trim() || result.shortMessage}`);
 }
 
-/** Inserts the rules and returns the function that deletes them again. */
-export async function cutNamespace(pid: number, ports: number[], spec: PartitionSpec): Promise<() => Promise<void>> {
-  const rules = partitionRules(ports, spec);
+/** Inserts the rules into the namespace of `pid` and returns the function that deletes them again. */
+export async function cutNamespace(pid: number, rules: string[][]): Promise<() => Promise<void>> {
   const owned = own({ kind: 'iptables', pid, startTime: readStat(pid)?.startTime ?? 0, rules });
   const added: string[][] = [];
   try {

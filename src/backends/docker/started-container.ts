@@ -9,9 +9,11 @@ import type { LogBuffer } from '../logs.js';
 import type { Delivery, StartedTarget } from '../target.js';
 import { ENGINE_REPORT_MS, watchExit } from './container-exit.js';
 import type { DockerContainer } from './engine.js';
-import { cutNamespace } from './iptables.js';
+import { cutNamespace, partitionRules } from './iptables.js';
 
 export interface ContainerStart {
+  /** The stack network it joined, when it did. */
+  network?: string;
   container: DockerContainer;
   id: string;
   image: string;
@@ -24,12 +26,13 @@ export interface ContainerStart {
 }
 
 /** A started container as a target: signals by host pid (or the API), the cgroup freezer, iptables in its namespace. */
-export async function startedContainer({ container, id, image, form, endpoint, logs, spawnedAtMs, owned }: ContainerStart): Promise<StartedTarget> {
+export async function startedContainer({ container, id, image, form, endpoint, logs, spawnedAtMs, owned, network }: ContainerStart): Promise<StartedTarget> {
   const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
   owned.created({ id }, removeContainer);
 
   const inspect = await container.inspect();
   const pid = inspect.State.Pid;
+  const networkAddress = network ? inspect.NetworkSettings.Networks[network]?.IPAddress : undefined;
   // Signals by host pid are exact and reach groups and children; the Docker API reaches PID 1 only.
   const startTime = readStat(pid)?.startTime;
   const hostPids = process.getuid?.() === 0 && startTime !== undefined;
@@ -44,9 +47,16 @@ export async function startedContainer({ container, id, image, form, endpoint, l
     image,
     pid,
     endpoint,
+    ...(networkAddress ? { networkAddress } : {}),
+    ...(form.ports[0] !== undefined ? { servicePort: form.ports[0] } : {}),
     logs,
     spawnedAtMs,
     exited,
+    async health() {
+      if (!form.healthcheck) return undefined;
+      const status = (await container.inspect().catch(() => undefined))?.State.Health?.Status;
+      return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : undefined;
+    },
     get mainExit() {
       return mainExit();
     },
@@ -81,7 +91,7 @@ export async function startedContainer({ container, id, image, form, endpoint, l
     async partition(spec) {
       if (!hostPids) throw new Error('partitioning a container needs root on the Docker host (iptables in its namespace)');
       if (form.ports.length === 0) throw new Error('the container declares no `ports` to cut');
-      const undo = await cutNamespace(pid, form.ports, spec);
+      const undo = await cutNamespace(pid, partitionRules(form.ports, spec));
       const atMs = now(); // the rules are in place
       const heal = async () => {
         const healedAt = now();

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GenericContainer, type WaitStrategy } from 'testcontainers';
-import type { ContainerForm, Target } from '../../scenario/types.js';
+import type { ContainerForm, Healthcheck, Target } from '../../scenario/types.js';
 import type { StartContext } from '../backend.js';
 import type { LogBuffer } from '../logs.js';
 import { neverPull } from './image.js';
@@ -9,6 +9,20 @@ import { neverPull } from './image.js';
 class TargetContainer extends GenericContainer {
   withInit(init: boolean): this {
     this.hostConfig.Init = init;
+    return this;
+  }
+
+  /** compose's healthcheck, run by the engine (testcontainers' own setter knows no start interval). */
+  withEngineHealthcheck(check: Healthcheck): this {
+    const ns = (ms: number | undefined) => (ms === undefined ? 0 : ms * 1e6);
+    this.createOpts.Healthcheck = {
+      Test: check.test,
+      Interval: ns(check.intervalMs),
+      Timeout: ns(check.timeoutMs),
+      Retries: check.retries ?? 0,
+      StartPeriod: ns(check.startPeriodMs),
+      StartInterval: ns(check.startIntervalMs),
+    } as typeof this.createOpts.Healthcheck;
     return this;
   }
 
@@ -33,10 +47,10 @@ const startedIsEnough: WaitStrategy = {
 };
 
 /** The container of one trial, ready to start: labelled, ports on loopback, never pulled, output into `logs`. */
-export function targetContainer(image: string, target: Target, form: ContainerForm, context: StartContext, logs: LogBuffer): GenericContainer {
+export function targetContainer(image: string, target: Target, form: ContainerForm, context: StartContext, logs: LogBuffer): TargetContainer {
   let builder = new TargetContainer(image)
     .withLabels(context.labels)
-    .withEnvironment({ ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}), ...form.environment })
+    .withEnvironment({ ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}), ...form.environment, ...context.environment })
     .withLoopbackPorts(...form.ports)
     .withPullPolicy(neverPull)
     .withWaitStrategy(startedIsEnough)
@@ -47,5 +61,8 @@ export function targetContainer(image: string, target: Target, form: ContainerFo
   if (target.dataDir) builder = builder.withBindMounts([{ source: context.dataDir, target: target.dataDir, mode: 'rw' }]);
   if (form.command) builder = builder.withCommand(form.command);
   if (form.entrypoint) builder = builder.withEntrypoint(form.entrypoint);
+  if (form.healthcheck) builder = builder.withEngineHealthcheck(form.healthcheck);
+  // On the stack network the others find it by its service name.
+  if (context.network?.name) builder = builder.withNetworkMode(context.network.name).withNetworkAliases(target.name);
   return builder;
 }

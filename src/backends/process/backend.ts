@@ -3,6 +3,7 @@ import type { Target } from '../../scenario/types.js';
 import type { Backend, StartContext } from '../backend.js';
 import { runPrepare } from '../prepare.js';
 import type { StartedTarget } from '../target.js';
+import { loopbackNetwork } from './network.js';
 import { startProcess } from './started-process.js';
 
 /** Runs the target as a local process in its own session and process group (execa, detached). */
@@ -14,4 +15,5 @@ export const processBackend: Backend = {
     if (!form) throw badInput(`scenario ${context.scenario} has no \`target.process\` form: use --backend docker`);
     return startProcess(form, context);
   },
+  network: loopbackNetwork,
 };

@@ -18,12 +18,17 @@ export interface Spawned {
 
 /**
  * Starts the target's command in its own session and process group (execa, detached), its output into `logs`.
- * `token` goes into its environment: it finds every process of the target, whatever session it moved to
+ * `{data_dir}` and `{port}` in its command and environment name the trial's data directory and its port. `token` goes into its environment: it finds every process of the target, whatever session it moved to
  * (leftovers/owned.ts).
  */
-export async function spawnTarget(form: ProcessForm, { dataDir, port, token }: { dataDir: string; port: number; token: string }, logs: LogBuffer): Promise<Spawned> {
-  const [file, ...args] = form.command.map((arg) => withDataDir(arg, dataDir));
-  const env = Object.fromEntries(Object.entries(form.env).map(([k, v]) => [k, withDataDir(v, dataDir)]));
+export async function spawnTarget(
+  form: ProcessForm,
+  { dataDir, port, token, environment }: { dataDir: string; port: number; token: string; environment?: Record<string, string> },
+  logs: LogBuffer,
+): Promise<Spawned> {
+  const fill = (value: string) => value.replaceAll('{data_dir}', dataDir).replaceAll('{port}', String(port));
+  const [file, ...args] = form.command.map(fill);
+  const env = Object.fromEntries(Object.entries({ ...form.env, ...environment }).map(([k, v]) => [k, fill(v)]));
   const child = execa(file!, args, {
     cwd: form.cwd,
     env: { DATA_DIR: dataDir, ...env, [form.portEnv]: String(port), ...ownerEnv(token) },
@@ -52,6 +57,3 @@ export async function spawnTarget(form: ProcessForm, { dataDir, port, token }: {
   });
   return { pid: child.pid, error, exited, mainExit: () => mainExit };
 }
-
-/** A process target's command and environment may name the trial's data directory as `{data_dir}`. */
-const withDataDir = (value: string, dataDir: string) => value.replaceAll('{data_dir}', dataDir);

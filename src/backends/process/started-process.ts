@@ -17,16 +17,17 @@ import { killSession, sessionIsOurs } from './session.js';
 import { spawnTarget } from './spawn.js';
 
 /** A local process as a target: signals by pid or group, SIGSTOP/SIGCONT of its group, partitions at a proxy of ours. */
-export async function startProcess(form: ProcessForm, { dataDir, partitions, runId }: StartContext): Promise<StartedTarget> {
+export async function startProcess(form: ProcessForm, { dataDir, partitions, runId, environment, dependency }: StartContext): Promise<StartedTarget> {
   const port = await freePort();
   // Partitions of a local process go through a proxy of ours; without them the workload talks to the target directly.
   const proxy = partitions ? new PartitionProxy(port) : undefined;
   const endpointPort = proxy ? await proxy.listen() : port;
   const logs = new LogBuffer();
-  const token = runId;
+  // Each service of a stack has a token of its own: the target's processes are not its dependencies'.
+  const token = dependency ? `${runId}.${dependency}` : runId;
   const owned = own({ kind: 'process', token });
   const spawnedAtMs = now();
-  const spawned = await spawnTarget(form, { dataDir, port, token }, logs);
+  const spawned = await spawnTarget(form, { dataDir, port, token, ...(environment ? { environment } : {}) }, logs);
   if (spawned.error || spawned.pid === undefined) {
     await proxy?.close();
     owned.released();
@@ -48,6 +49,7 @@ export async function startProcess(form: ProcessForm, { dataDir, partitions, run
     id: String(pid),
     pid,
     endpoint: { host: '127.0.0.1', port: endpointPort },
+    servicePort: port,
     logs,
     spawnedAtMs,
     exited,

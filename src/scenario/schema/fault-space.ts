@@ -16,6 +16,13 @@ export const faultSpace = z
           'Signals the fuzzer may send (default: the stop signal, every signal in `expect`, and SIGTERM + SIGINT when the stop signal is one of them)',
       }),
     to: z.array(z.enum(['main', 'group', 'children'])).min(1).default(['main']),
+    services: z
+      .array(z.string())
+      .default([])
+      .meta({
+        description:
+          'Dependencies the fuzzer may signal (their stop signal and the signals under their `expect`) and, with `pauses`, freeze; partitions between the target and each dependency come with `partitions`',
+      }),
     races: z.boolean().default(true).meta({ description: 'Two terminating signals back to back' }),
     storms: z.boolean().default(true).meta({ description: 'Storms of the signals the target must survive' }),
     pauses: z.boolean().default(false),

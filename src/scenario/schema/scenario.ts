@@ -4,7 +4,7 @@ import { defaultsWhenAbsent } from '../../input/defaults.js';
 import { expectation } from './expectation.js';
 import { faultSpace } from './fault-space.js';
 import { oracleSettings } from './oracle-settings.js';
-import { target } from './target.js';
+import { dependency, target } from './target.js';
 import { workload } from './workload.js';
 
 // The scenario file format: what a person writes. Values are normalised as they are parsed (durations → ms,
@@ -19,6 +19,13 @@ export const ScenarioSchema = z
       .meta({ description: 'Defaults to the file name without extension' }),
     description: z.string().optional(),
     target,
+    dependencies: z
+      .record(z.string(), dependency)
+      .default({})
+      .meta({
+        description:
+          'Services the target needs, by name (keys as under `target`); with `target.compose`, its `depends_on` services are taken from the compose file and keys given here override theirs',
+      }),
     expect: z
       .record(z.string(), expectation)
       .default({})
@@ -30,7 +37,7 @@ export const ScenarioSchema = z
       description: 'Events `sigstorm run` plays when none are given (default: stop it at once, like docker stop)',
     }),
   })
-  .meta({ title: 'sigstorm scenario', description: 'One target service and what must hold when it is signalled' });
+  .meta({ title: 'sigstorm scenario', description: 'One target service (with the services it depends on) and what must hold when it is signalled' });
 
 export type RawScenario = z.input<typeof ScenarioSchema>;
 export type ParsedScenario = z.output<typeof ScenarioSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { argv } from '../../input/fields/argv.js';
 import { duration } from '../../input/fields/duration.js';
 
 // `workload:`: the client traffic of a trial.
@@ -27,7 +28,18 @@ export const workload = z
         path: z.string().startsWith('/').meta({ description: 'POST <path>?id=N; a 2xx answer acknowledges write N' }),
         rate: z.number().positive().max(2000).default(20),
         concurrency: z.number().int().min(1).max(256).default(4),
-        readback: z.string().min(1).meta({ description: 'File in the data directory holding one acknowledged id per line' }),
+        readback: z
+          .union([
+            z.string().min(1).meta({ description: 'File in the data directory holding one stored id per line' }),
+            z.strictObject({
+              service: z.string().meta({ description: 'The dependency that stores the writes' }),
+              command: argv.meta({
+                description:
+                  'Host command printing one stored id per line, run once the target is gone; {host} and {port} name where the dependency listens',
+              }),
+            }),
+          ])
+          .meta({ description: 'Where acknowledged writes are read back after the trial: a file, or a command against a dependency' }),
       })
       .optional(),
   })

@@ -1,0 +1,47 @@
+import { execa } from 'execa';
+import type { Scenario } from '../scenario/types.js';
+import { statusForSignal } from '../signals.js';
+import { readBack } from './files.js';
+import type { DependencyRecord, TrialRecord } from './record.js';
+import type { Stack, StartedDependency } from './stack.js';
+
+type Readback = NonNullable<Scenario['workload']['writes']>['readback'];
+
+/** How long a read-back command may take before the trial says it failed. */
+const READBACK_TIMEOUT_MS = 10_000;
+
+/**
+ * The ids of the writes that reached storage: a file in the data directory, or the output of a command run against
+ * the dependency that stores them (`{host}` and `{port}` name where it listens), since that is where the data lives.
+ */
+export async function readBackWrites(readback: Readback, dataDir: string, stack: Stack): Promise<NonNullable<TrialRecord['readback']>> {
+  if (typeof readback === 'string') return readBack(dataDir, readback);
+  const where = `${readback.service}: ${readback.command.join(' ')}`;
+  const dependency = stack.dependencies.find((d) => d.spec.name === readback.service);
+  const endpoint = dependency?.started.endpoint;
+  if (!endpoint) return { file: where, ids: [], error: `${readback.service} has no published port to read back from` };
+  if (dependency.started.mainExit) return { file: where, ids: [], error: `${readback.service} had exited` };
+  const [file, ...args] = readback.command.map((a) => a.replaceAll('{host}', endpoint.host).replaceAll('{port}', String(endpoint.port)));
+  const result = await execa(file!, args, { reject: false, stdin: 'ignore', timeout: READBACK_TIMEOUT_MS });
+  const ids = String(result.stdout ?? '').split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+  if (result.exitCode !== 0 || result.failed) {
+    return { file: where, ids, error: `${result.shortMessage ?? `exit ${result.exitCode}`}${result.stderr ? `: ${String(result.stderr).trim().slice(0, 200)}` : ''}` };
+  }
+  return { file: where, ids };
+}
+
+/** A dependency as the oracles see it: where it ran, when it was ready, and how it ended if it did. */
+export function dependencyRecord({ spec, started, readyMs }: StartedDependency, rel: (ms: number) => number): DependencyRecord {
+  const exit = started.mainExit;
+  return {
+    name: spec.name,
+    id: started.id,
+    pid: started.pid,
+    ...(started.image ? { image: started.image } : {}),
+    readyMs: rel(readyMs),
+    expect: spec.expect,
+    ...(exit
+      ? { exit: { status: exit.exitCode ?? (exit.signal ? statusForSignal(exit.signal) : -1), atMs: rel(exit.atMs) } }
+      : {}),
+  };
+}
