@@ -4,6 +4,10 @@ import { execFileSync } from 'node:child_process';
 export const containersWithLabel = (label: string): string[] =>
   execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
 
+/** Ids of networks carrying a label, straight from the engine. */
+export const networksWithLabel = (label: string): string[] =>
+  execFileSync('docker', ['network', 'ls', '-q', '--filter', `label=${label}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+
 /** Resolves `afterMs` after a container of sigstorm process `pid` first appears. */
 export const containerOfProcess = (pid: number | undefined, afterMs: number): Promise<void> =>
   new Promise((resolve) => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../src/leftovers/journal.js';
-import { containersWithLabel } from './docker.js';
+import { containersWithLabel, networksWithLabel } from './docker.js';
 
 export const newDir = (prefix: string) => mkdtempSync(join(tmpdir(), `sigstorm-${prefix}-`));
 
@@ -75,11 +75,12 @@ export function processesOfRun(runId: string): number[] {
 
 /**
  * Everything a sigstorm process could have left on this host, checked independently of sigstorm's own code:
- * containers by its pid label, processes by token, data directories, iptables rules on the host.
+ * containers and networks by its pid label, processes by token, data directories, iptables rules on the host.
  */
 export function leftoversOf(pid: number, runIds: string[]): string[] {
   const found: string[] = [];
   for (const id of containersWithLabel(`sigstorm.pid=${pid}`)) found.push(`container ${id}`);
+  for (const id of networksWithLabel(`sigstorm.pid=${pid}`)) found.push(`network ${id}`);
   for (const runId of runIds) {
     for (const p of processesOfRun(runId)) found.push(`process ${p}`);
     for (const d of readdirSync(tmpdir()).filter((n) => n.startsWith(`sigstorm-data-${runId}`))) found.push(`directory ${d}`);

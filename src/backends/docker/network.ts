@@ -27,7 +27,7 @@ export async function stackNetwork({ runId, labels }: NetworkContext): Promise<S
     async cut(a: StackMember, b: StackMember, spec: PartitionSpec) {
       const [ipA, ipB] = [a, b].map((m) => m.started.networkAddress);
       if (!ipA || !ipB) throw new Error(`${ipA ? b.name : a.name} has no address on the stack network`);
-      // Each side drops (or rejects) what it would send to, or take from, the other: one edge, nothing else.
+      // Each side drops (or rejects) what arrives from the other, as far as the direction says: one edge, nothing else.
       const undoA = await cutNamespace(a.started.pid, edgeRules(ipB, spec.direction, spec));
       let undoB: () => Promise<void>;
       try {
@@ -55,12 +55,14 @@ export async function stackNetwork({ runId, labels }: NetworkContext): Promise<S
 const mirror = (direction: PartitionSpec['direction']): PartitionSpec['direction'] =>
   direction === 'out' ? 'in' : direction === 'in' ? 'out' : 'both';
 
-/** The rules, in one end's namespace, that cut its TCP traffic with `peer` (as argument arrays, no shell). */
+/**
+ * The rule, in one end's namespace, that cuts the TCP traffic arriving from `peer` (none when `direction`, seen from
+ * this end, is `out`). Cut where it arrives: a reset sent from INPUT reaches the peer's socket at once, where one
+ * made in the sender's own OUTPUT chain left the connecting client waiting (measured: redis-cli hung for the cut).
+ */
 export function edgeRules(peer: string, direction: PartitionSpec['direction'], spec: PartitionSpec): string[][] {
-  const target = spec.mode === 'drop' ? ['-j', 'DROP'] : ['-j', 'REJECT', '--reject-with', 'tcp-reset'];
-  const mark = ['-m', 'comment', '--comment', RULE_COMMENT];
-  const rules: string[][] = [];
-  if (direction !== 'in') rules.push(['OUTPUT', '-p', 'tcp', '-d', peer, ...mark, ...target]);
-  if (direction !== 'out') rules.push(['INPUT', '-p', 'tcp', '-s', peer, ...mark, ...target]);
-  return rules;
+  if (direction === 'out') return [];
+  // A rejecting cut lets the peer's resets in: they are its answer to what this end sent (a cut both ways).
+  const match = spec.mode === 'drop' ? ['-j', 'DROP'] : ['!', '--tcp-flags', 'RST', 'RST', '-j', 'REJECT', '--reject-with', 'tcp-reset'];
+  return [['INPUT', '-p', 'tcp', '-s', peer, '-m', 'comment', '--comment', RULE_COMMENT, ...match]];
 }
