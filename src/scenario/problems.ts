@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { allowedKeys } from '../input/allowed-keys.js';
 import { keyPathText, type KeyPath } from '../input/key-path.js';
 import { locate } from '../input/locate.js';
+import { mapping } from '../input/plain-data.js';
 import type { Problem } from '../input/problem.js';
 import { ScenarioError } from '../input/scenario-error.js';
 import type { SourceFile } from '../input/yaml-source.js';
@@ -26,7 +27,9 @@ export class ScenarioProblems {
     const fromCompose =
       compose &&
       (dependency !== undefined
-        ? compose.dependencies.get(dependency)?.has(String(keyPath[2]))
+        ? keyPath.length === 2
+          ? compose.dependencies.has(dependency) && !Object.hasOwn(mapping(mapping(this.source.value)?.dependencies) ?? {}, dependency)
+          : compose.dependencies.get(dependency)?.has(String(keyPath[2]))
         : keyPath[0] === 'target' && compose.keys.has(String(keyPath[1])));
     const where = fromCompose ? compose.source : this.source;
     const located = !fromCompose
