@@ -1,0 +1,3 @@
+module sigstorm/zoo-stack
+
+go 1.19
