@@ -6,6 +6,7 @@ import { leftoverRules, removeRules } from '../backends/docker/iptables.js';
 import { sleep } from '../time.js';
 import { readJournals, type JournalFile } from '../leftovers/journal.js';
 import { killOwned, ownedProcesses } from '../leftovers/owned.js';
+import { killSession } from '../backends/process/session.js';
 
 /** Something a sigstorm run created and did not remove, found on this host and ready to be removed. */
 export interface Leftover {
@@ -37,10 +38,15 @@ export async function findLeftovers(options: SweepOptions = {}): Promise<{ lefto
 
   for (const j of journals) {
     const owner = `pid ${j.pid}${j.alive ? ', alive' : ''}${j.phase ? `, last ${j.phase}` : ''}: sigstorm ${j.argv.join(' ')}`;
-    for (const { resource } of j.outstanding) {
+    for (const { resource, pid, startTime } of j.outstanding) {
       if (resource.kind === 'process') {
-        for (const p of ownedProcesses(resource.token)) {
+        const found = ownedProcesses(resource.token);
+        for (const p of found) {
           leftovers.push({ owner, what: `process ${p.pid} (${p.comm}) of trial ${resource.token}`, remove: async () => void killOwned(resource.token) });
+        }
+        // A program that writes its title over its environment (Redis does) hides the token: its session still names it.
+        if (pid && startTime && isSameProcess(pid, startTime) && !found.some((p) => p.pid === pid)) {
+          leftovers.push({ owner, what: `process session ${pid} of trial ${resource.token}`, remove: async () => killSession(pid, startTime, resource.token) });
         }
       } else if (resource.kind === 'data-dir') {
         if (existsSync(resource.path)) leftovers.push({ owner, what: `directory ${resource.path}`, remove: () => rm(resource.path, { recursive: true, force: true }) });

@@ -20,7 +20,7 @@ export type JournalRecord =
   | { op: 'open'; pid: number; startTime: number; argv: string[]; at: string }
   | { op: 'phase'; phase: Phase; detail?: string; at: string }
   | { op: 'intent'; ref: number; resource: ResourceRef; at: string }
-  | { op: 'created'; ref: number; id?: string; pid?: number; at: string }
+  | { op: 'created'; ref: number; id?: string; pid?: number; startTime?: number; at: string }
   | { op: 'released'; ref: number; at: string };
 
 /** Where a run is: written as it goes, so a test (or a person reading the journal) can see it. */
@@ -45,7 +45,7 @@ class Journal {
     return ref;
   }
 
-  created(ref: number, detail: { id?: string; pid?: number }): void {
+  created(ref: number, detail: { id?: string; pid?: number; startTime?: number }): void {
     this.append({ op: 'created', ref, ...detail, at: stamp() });
   }
 
@@ -106,7 +106,7 @@ export interface JournalFile {
   /** The last phase it reached. */
   phase: Phase | undefined;
   /** Resources it announced and never released, with what it learnt after creating them. */
-  outstanding: { ref: number; resource: ResourceRef; id?: string; pid?: number }[];
+  outstanding: { ref: number; resource: ResourceRef; id?: string; pid?: number; startTime?: number }[];
 }
 
 export function readJournals(): JournalFile[] {
@@ -139,7 +139,7 @@ export function parseJournal(path: string, text: string): JournalFile {
     if (record.op === 'open') Object.assign(file, { pid: record.pid, startTime: record.startTime, argv: record.argv });
     else if (record.op === 'phase') file.phase = record.phase;
     else if (record.op === 'intent') open.set(record.ref, { ref: record.ref, resource: record.resource });
-    else if (record.op === 'created') Object.assign(open.get(record.ref) ?? {}, record.id ? { id: record.id } : {}, record.pid ? { pid: record.pid } : {});
+    else if (record.op === 'created') Object.assign(open.get(record.ref) ?? {}, record.id ? { id: record.id } : {}, record.pid ? { pid: record.pid } : {}, record.startTime ? { startTime: record.startTime } : {});
     else if (record.op === 'released') open.delete(record.ref);
   }
   file.outstanding = [...open.values()];

@@ -7,7 +7,7 @@ import { killOwned } from './owned.js';
  */
 export interface Owned {
   /** Once it exists: how to remove it, for an interrupt that cannot wait for the normal teardown. */
-  created(detail: { id?: string; pid?: number }, remove?: () => Promise<void> | void): void;
+  created(detail: { id?: string; pid?: number; startTime?: number }, remove?: () => Promise<void> | void): void;
   /** Removed by the normal path: forget it. */
   released(): void;
 }

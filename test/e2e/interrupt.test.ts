@@ -7,6 +7,8 @@ import { sigstorm } from '../helpers/cli.js';
 import { collectJournal, leftoversOf, newDir, newStateDir, reachedPhase, runIdsIn, sweepStateDirs } from '../helpers/leftovers.js';
 
 const partition = '[{"at":100,"kind":"partition","direction":"both","mode":"drop","duration":"20s"}]';
+// Between the API and its Redis: rules in both containers' namespaces (docker), a proxy on the edge (process).
+const edge = '[{"at":100,"kind":"partition","between":["stack-graceful","redis"],"mode":"drop","duration":"20s"}]';
 
 /** Each phase: the command, the journal phase at which the signal lands, and how long after it. */
 const phases = [
@@ -14,6 +16,8 @@ const phases = [
   { phase: 'starting', args: ['run', 'scenarios/unread-notify.yml', '--backend', 'docker'], delayMs: 0 },
   { phase: 'ready', args: ['run', 'scenarios/unread-notify.yml', '--backend', 'process'], delayMs: 300 },
   { phase: 'fault', args: ['run', 'scenarios/return-on-close-fixed.yml', '--backend', 'docker', '--events', partition], delayMs: 200 },
+  { phase: 'fault', args: ['run', 'scenarios/stack-graceful.yml', '--backend', 'docker', '--events', edge], delayMs: 200 },
+  { phase: 'fault', args: ['run', 'scenarios/stack-graceful.yml', '--backend', 'process', '--events', edge], delayMs: 200 },
   { phase: 'shrinking', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'process', '--seed', '7', '--runs', '40'], delayMs: 0 },
   { phase: 'confirming', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'docker', '--seed', '7', '--runs', '40'], delayMs: 300 },
 ] as const;
@@ -42,7 +46,7 @@ async function interruptAt(args: readonly string[], phase: string, signal: NodeJ
   const result = await child;
   const stoppedMs = Date.now() - signalledAt;
   const records = journal.stop();
-  return { result, stoppedMs, records, reportDir, stateDir, leftovers: leftoversOf(child.pid!, runIdsIn(records)) };
+  return { result, stoppedMs, records, reportDir, stateDir, leftovers: leftoversOf(child.pid!, runIdsIn(records), records) };
 }
 
 afterAll(sweepStateDirs);
@@ -50,7 +54,7 @@ afterAll(sweepStateDirs);
 describe('interrupting sigstorm at every phase', () => {
   for (const { phase, args, delayMs } of phases) {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      it(`${signal} while ${phase} (${args[0]} --backend ${args[3]}) stops it cleanly and keeps the report`, async () => {
+      it(`${signal} while ${phase} (${args[0]} ${args[1].replace(/^scenarios\//, "")} --backend ${args[3]}) stops it cleanly and keeps the report`, async () => {
         const { result, stoppedMs, records, reportDir, leftovers } = await interruptAt(args, phase, signal, delayMs);
         expect(result.exitCode, result.all).toBe(signal === 'SIGINT' ? 130 : 143);
         expect(result.all).not.toMatch(/internal error|\n\s+at /);

@@ -6,7 +6,7 @@ import type { BackendName } from '../../src/backends/backend.js';
 import { run } from '../../src/session/run.js';
 // @ts-expect-error plain JS module shared with `npm run zoo`
 import { checkZooRow } from '../../scripts/zoo-check.mjs';
-import { containersWithLabel } from '../helpers/docker.js';
+import { containersWithLabel, networksWithLabel } from '../helpers/docker.js';
 
 // The whole zoo, as `npm run zoo` runs it: real images, real processes, real signals and real traffic.
 interface Expected {
@@ -28,6 +28,9 @@ describe('zoo: every seeded bug is caught by its intended oracle, every twin pas
     expect(report.backend).toBe(backend);
     // The target's processes were sampled from /proc while it ran.
     expect(report.trial!.samples[0]!.processes.length).toBeGreaterThan(0);
-    if (backend === 'docker') expect(containersWithLabel(`sigstorm.run=${report.runId}`)).toEqual([]);
+    if (backend === 'docker') {
+      expect(containersWithLabel(`sigstorm.run=${report.runId}`)).toEqual([]);
+      expect(networksWithLabel(`sigstorm.run=${report.runId}`)).toEqual([]);
+    }
   });
 });

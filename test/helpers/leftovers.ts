@@ -77,8 +77,18 @@ export function processesOfRun(runId: string): number[] {
  * Everything a sigstorm process could have left on this host, checked independently of sigstorm's own code:
  * containers and networks by its pid label, processes by token, data directories, iptables rules on the host.
  */
-export function leftoversOf(pid: number, runIds: string[]): string[] {
+export function leftoversOf(pid: number, runIds: string[], records: JournalRecord[] = []): string[] {
   const found: string[] = [];
+  // A process that writes its title over its environment (Redis) hides its token: the journal named its session.
+  for (const r of records) {
+    if (r.op !== 'created' || !r.pid || !r.startTime) continue;
+    try {
+      const stat = readFileSync(`/proc/${r.pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]) === r.startTime) found.push(`process ${r.pid} (journalled)`);
+    } catch {
+      // gone
+    }
+  }
   for (const id of containersWithLabel(`sigstorm.pid=${pid}`)) found.push(`container ${id}`);
   for (const id of networksWithLabel(`sigstorm.pid=${pid}`)) found.push(`network ${id}`);
   for (const runId of runIds) {

@@ -26,6 +26,16 @@ class TargetContainer extends GenericContainer {
     return this;
   }
 
+  /**
+   * Created on the stack network, found there by its service name. (testcontainers' own aliases create it on the
+   * default bridge and connect it after: on two networks, each exit and removal took ~150 ms longer, measured.)
+   */
+  withStackNetwork(network: string, alias: string): this {
+    this.withNetworkMode(network);
+    this.createOpts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: [alias] } } };
+    return this;
+  }
+
   /** Published on loopback only: a target under attack is nobody else's business. */
   withLoopbackPorts(...ports: number[]): this {
     this.withExposedPorts(...ports);
@@ -63,6 +73,6 @@ export function targetContainer(image: string, target: Target, form: ContainerFo
   if (form.entrypoint) builder = builder.withEntrypoint(form.entrypoint);
   if (form.healthcheck) builder = builder.withEngineHealthcheck(form.healthcheck);
   // On the stack network the others find it by its service name.
-  if (context.network?.name) builder = builder.withNetworkMode(context.network.name).withNetworkAliases(target.name);
+  if (context.network?.name) builder = builder.withStackNetwork(context.network.name, target.name);
   return builder;
 }

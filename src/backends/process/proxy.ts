@@ -12,6 +12,7 @@ export class PartitionProxy {
   /** Every socket still open, whether or not its partner is: close() must not wait on any of them. */
   private readonly sockets = new Set<Socket>();
   private cut: PartitionSpec | undefined;
+  private closing = false;
 
   constructor(private readonly targetPort: number) {}
 
@@ -36,20 +37,25 @@ export class PartitionProxy {
   }
 
   async close(): Promise<void> {
-    for (const socket of this.sockets) socket.resetAndDestroy();
+    this.closing = true;
+    // The trial is over: a plain destroy. (A reset of a socket still connecting waits for a connection that may never
+    // come, and its handle then kept sigstorm from exiting: Node's exit spun on it.)
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
   private accept(client: Socket): void {
-    if (this.cut?.mode === 'reject' && this.cut.direction !== 'out') return void client.resetAndDestroy();
+    // A connection still in the backlog when closing began is taken after it: it must not open an upstream then.
+    if (this.closing) return void client.destroy();
+    if (this.cut?.mode === 'reject' && this.cut.direction !== 'out') return void resetNow(client);
     const upstream = connect(this.targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
     this.pairs.add(pair);
     client.pipe(upstream);
     upstream.pipe(client);
     // A reset or refusal upstream reaches the client as a reset, never as a clean close.
-    upstream.on('error', () => client.resetAndDestroy());
-    client.on('error', () => upstream.resetAndDestroy());
+    upstream.on('error', () => resetNow(client));
+    client.on('error', () => resetNow(upstream));
     for (const socket of pair) {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -76,7 +82,10 @@ export class PartitionProxy {
   }
 }
 
+/** A reset where the connection stands; a socket still connecting (or gone) is simply destroyed. */
+const resetNow = (socket: Socket) => (socket.connecting || socket.destroyed ? socket.destroy() : socket.resetAndDestroy());
+
 const reset = (a: Socket, b: Socket) => {
-  a.resetAndDestroy();
-  b.resetAndDestroy();
+  resetNow(a);
+  resetNow(b);
 };

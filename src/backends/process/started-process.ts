@@ -35,7 +35,7 @@ export async function startProcess(form: ProcessForm, { dataDir, partitions, run
   }
   const { pid, exited } = spawned;
   const startTime = readStat(pid)?.startTime ?? -1;
-  owned.created({ pid }, () => killSession(pid, startTime, token));
+  owned.created({ pid, startTime }, () => killSession(pid, startTime, token));
 
   /** Everything of the target: its session (which survives re-parenting to init) and whatever carries its token. */
   // One pass over /proc: it is the cost of every sample. Only processes younger than the target can hold its token.
