@@ -58,11 +58,14 @@ export const freePort = () =>
     });
   });
 
-/** Removes the containers this bench started (by its label) — never anyone else's. */
+/** Removes the containers and networks this bench started (by its label) — never anyone else's. */
 export function removeBenchContainers() {
   const ids = docker('ps', '-aq', '--filter', `label=${BENCH_LABEL}`).split('\n').filter(Boolean);
   if (ids.length) docker('rm', '-f', ...ids);
-  return ids.length;
+  // Networks after the containers on them (the stack part makes one per by-hand round).
+  const networks = docker('network', 'ls', '-q', '--filter', `label=${BENCH_LABEL}`).split('\n').filter(Boolean);
+  if (networks.length) docker('network', 'rm', ...networks);
+  return ids.length + networks.length;
 }
 
 /** Parses `--only a,b --quick --n 5` style flags. */
