@@ -39,6 +39,7 @@ export function dependencyRecord({ spec, started, readyMs }: StartedDependency, 
     pid: started.pid,
     ...(started.image ? { image: started.image } : {}),
     readyMs: rel(readyMs),
+    spawnToReadyMs: readyMs - started.spawnedAtMs,
     expect: spec.expect,
     ...(exit
       ? { exit: { status: exit.exitCode ?? (exit.signal ? statusForSignal(exit.signal) : -1), atMs: rel(exit.atMs) } }

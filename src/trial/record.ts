@@ -53,6 +53,7 @@ export interface DependencyRecord {
   image?: string;
   /** When it was ready: before the target, so negative. */
   readyMs: number;
+  spawnToReadyMs: number;
   /** What must hold when it is signalled (empty: nothing but staying up while unsignalled). */
   expect: Partial<Record<SignalName, SignalExpectation>>;
   /** How it ended, when it exited before sigstorm stopped the stack at the end of the trial. */

@@ -8,6 +8,8 @@ import { stateDir } from '../../src/leftovers/journal.js';
 import { parseSchedule } from '../../src/schedule/parse.js';
 import { newRunId } from '../../src/run-id.js';
 import { run } from '../../src/session/run.js';
+import { selectBackend } from '../../src/backends/select.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { containersWithLabel, networksWithLabel } from '../helpers/docker.js';
 import { journalOf, leftoversOf } from '../helpers/leftovers.js';
 
@@ -127,5 +129,22 @@ describe.each(backends)('stacks on the %s backend', (backend) => {
     expect(report.results.filter((r) => r.oracle === 'dependencies').map((r) => r.verdict)).toEqual(['pass', 'pass']);
     expect(leftoversOf(process.pid, [report.runId])).toEqual([]);
     if (backend === 'docker') expect(networksWithLabel(`sigstorm.run=${report.runId}`)).toEqual([]);
+  });
+});
+
+describe('a stack straight from the compose file', () => {
+  it("waits for the dependency's healthcheck (docker), and says the process backend cannot", { timeout: 60_000 }, async () => {
+    const fixture = 'test/fixtures/stack/compose-only.yml';
+    const scenario = await loadScenario(fixture);
+    expect(scenario.dependencies[0]).toMatchObject({ name: 'redis', healthy: true });
+    await expect(selectBackend('process', scenario)).rejects.toThrow(/healthcheck says so, which only the Docker engine runs/);
+    const schedule = parseSchedule([{ at: 300, signal: 'SIGTERM' }], 'test');
+    const { report } = await run(fixture, { backend: 'docker', schedule, reportDir });
+    expect(report.verdict, JSON.stringify(report.failures)).toBe('pass');
+    // Ready only once healthy: the engine runs its first check an interval (250 ms) after the start, where Redis
+    // itself is listening within a few milliseconds.
+    const redis = report.trial!.dependencies![0]!;
+    expect(redis.spawnToReadyMs).toBeGreaterThanOrEqual(240);
+    expect(redis.readyMs).toBeLessThan(0);
   });
 });

@@ -209,7 +209,7 @@ const record = (over: Partial<TrialRecord>): TrialRecord =>
 const played = (e: object) => ({ origin: 'schedule', scheduledMs: 0, ...e });
 
 describe('oracles over a stack', () => {
-  const dep = { name: 'db', id: 'x', pid: 1, readyMs: -50, expect: {} };
+  const dep = { name: 'db', id: 'x', pid: 1, readyMs: -50, spawnToReadyMs: 20, expect: {} };
 
   it('fails a dependency that exited when nothing signalled it, and passes one that stayed up', () => {
     const [result] = dependencies(record({ dependencies: [{ ...dep, exit: { status: 1, atMs: 300 } }] }));
