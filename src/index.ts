@@ -8,12 +8,12 @@ export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummar
 export { replayCommand } from './report/replay-command.js';
 export { worstCaseTrialMs } from './fuzz/budget.js';
 export { loadScenario, ScenarioError, formatProblem, type Problem } from './scenario/load.js';
-export type { Scenario, Target, SignalExpectation } from './scenario/types.js';
+export type { Scenario, Target, Dependency, SignalExpectation } from './scenario/types.js';
 export { describeEvent, type FaultEvent, type Schedule } from './schedule/event.js';
 export { parseSchedule } from './schedule/parse.js';
 export { judge } from './oracles/judge.js';
 export type { OracleResult, Verdict } from './oracles/verdict.js';
-export type { TrialRecord, ExitRecord } from './trial/record.js';
+export type { TrialRecord, ExitRecord, DependencyRecord } from './trial/record.js';
 export type { Report } from './report/report.js';
 export type { BackendChoice } from './backends/backend.js';
 export type { BackendName, Recipient } from './backends/target.js';

@@ -43,12 +43,23 @@ export function dependencyFaults(record: Pick<TrialRecord, 'events'>): Interval[
 const failedByDependency = (e: LedgerEntry, faults: Interval[]) =>
   (e.outcome === 'http-error' || e.outcome === 'timeout') && overlap(e.sentMs, e.endMs, faults) > 0;
 
+/** While the workload's own link to the target was cut, the network failed what was on it, not the target. */
+function clientCuts(record: Pick<TrialRecord, 'events'>): Interval[] {
+  return record.events
+    .filter((e) => e.kind === 'partition' && !e.between && e.deliveredMs !== undefined)
+    .map((e) => [e.deliveredMs!, e.healedMs ?? Number.POSITIVE_INFINITY]);
+}
+
+const failedByCut = (e: LedgerEntry, cuts: Interval[]) => e.outcome !== 'ok' && e.outcome !== 'http-error' && overlap(e.sentMs, e.endMs, cuts) > 0;
+
 const overlap = (from: number, to: number, intervals: Interval[]) =>
   intervals.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(to, b) - Math.max(from, a)), 0);
 
 /**
  * Requests are lost when they were sent before the first terminating signal and did not end ok, or when any
  * response was truncated. Refusals seen after the signal are allowed, except within `no_refusals_for` of it.
+ * What a partition of the workload's link failed (reset, refused, cut short or timed out while the cut held) is
+ * the network's doing, and what failed while a dependency was down is the target's answer: neither is lost.
  */
 export const lostRequests: Oracle = (record) => {
   if (record.ledger.length === 0) return [];
@@ -57,15 +68,18 @@ export const lostRequests: Oracle = (record) => {
   const window = record.oracles.lost_requests.no_refusals_for;
   const frozen = unreachable(record);
   const dependencyDown = dependencyFaults(record);
+  const cuts = clientCuts(record);
   const lost: LedgerEntry[] = [];
   let excused = 0;
+  let cutOff = 0;
   const earlyRefusals: LedgerEntry[] = [];
   let unanswered = 0;
   for (const e of record.ledger) {
     if (e.kind === 'write') continue; // judged by acked-writes: an unacknowledged write was never promised
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
     const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt, frozen) ? Math.max(e.sentMs, signalAt) : undefined;
-    if (e.outcome === 'truncated') lost.push(e);
+    if (failedByCut(e, cuts)) cutOff++;
+    else if (e.outcome === 'truncated') lost.push(e);
     else if (failedByDependency(e, dependencyDown)) excused++;
     else if (refusedAt !== undefined && refusedAt >= signalAt) {
       if (e.outcome !== 'refused') unanswered++;
@@ -129,8 +143,9 @@ export const lostRequests: Oracle = (record) => {
       message:
         `no request lost: ${counts.before.total} sent before ${what}, all answered in full` +
         `${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals)` : ''}` +
-        `${excused ? ` (${excused} failed while a dependency was cut off, frozen or signalled: answers, not losses)` : ''}; ${counts.after.total} sent after`,
-      evidence: { counts, closedUnanswered: unanswered, failedByDependency: excused },
+        `${excused ? ` (${excused} failed while a dependency was cut off, frozen or signalled: answers, not losses)` : ''}` +
+        `${cutOff ? ` (${cutOff} failed on the network while the partition cut them off)` : ''}; ${counts.after.total} sent after`,
+      evidence: { counts, closedUnanswered: unanswered, failedByDependency: excused, failedByPartition: cutOff },
     });
   }
   return results;

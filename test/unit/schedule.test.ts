@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeEvent } from '../../src/schedule/event.js';
 import { parseEventsArgument, parseSchedule } from '../../src/schedule/parse.js';
-import type { FaultTarget } from '../../src/backends/target.js';
+import type { FaultTarget } from '../../src/faults/player.js';
 import { Player } from '../../src/faults/player.js';
 import { now, sleep } from '../../src/time.js';
 

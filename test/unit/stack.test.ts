@@ -239,4 +239,15 @@ describe('oracles over a stack', () => {
     const [noCut] = lostRequests(record({ events: [term] as never, ledger: ledger as never }));
     expect((noCut!.evidence!.lost as unknown[]).length).toBe(2);
   });
+
+  it("blames a partition of the workload's link for what it reset, not the target; an error status stays the target's", () => {
+    const entry = (id: number, outcome: string) => ({ id, kind: 'request', method: 'GET', path: '/', connection: 'fresh', reused: false, sentMs: 10, endMs: 20, outcome, bytes: 0 });
+    const cut = played({ at: 0, kind: 'partition', direction: 'both', mode: 'reject', duration: 50, deliveredMs: 1, healedMs: 51 });
+    const term = played({ at: 60, kind: 'signal', signal: 'SIGTERM', to: 'main', deliveredMs: 60, deliveries: [{ signal: 'SIGTERM', atMs: 60 }] });
+    const ledger = [entry(1, 'reset'), entry(2, 'refused'), entry(3, 'http-error')];
+    const [result] = lostRequests(record({ events: [cut, term] as never, ledger: ledger as never }));
+    expect(result).toMatchObject({ verdict: 'fail', evidence: { lost: [{ id: 3 }] } });
+    const [clean] = lostRequests(record({ events: [cut, term] as never, ledger: ledger.slice(0, 2) as never }));
+    expect(clean).toMatchObject({ verdict: 'pass', evidence: { failedByPartition: 2 } });
+  });
 });

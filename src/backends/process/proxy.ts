@@ -82,8 +82,13 @@ export class PartitionProxy {
   }
 }
 
-/** A reset where the connection stands; a socket still connecting (or gone) is simply destroyed. */
-const resetNow = (socket: Socket) => (socket.connecting || socket.destroyed ? socket.destroy() : socket.resetAndDestroy());
+/**
+ * A reset where the connection stands. A socket still connecting, or already shut down for writing, is destroyed
+ * plainly: Node defers a reset until a connection that may never come, and a reset that the kernel refuses (after a
+ * shutdown) leaves the handle open; either kept sigstorm from exiting (Node's exit spun on the handle).
+ */
+const resetNow = (socket: Socket) =>
+  socket.connecting || socket.destroyed || socket.writableEnded ? socket.destroy() : socket.resetAndDestroy();
 
 const reset = (a: Socket, b: Socket) => {
   resetNow(a);
