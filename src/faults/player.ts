@@ -115,7 +115,10 @@ export class Player {
     if (!heal) return Promise.resolve();
     this.heals.delete(played);
     const healing = heal().then(
-      (at) => void (played.healedMs = at - this.originMs),
+      (at) => {
+        played.healedMs = at - this.originMs;
+        played.undoneMs = now() - this.originMs;
+      },
       (error: Error) => void (played.error = `heal failed: ${error.message}`),
     );
     this.healing.add(healing);

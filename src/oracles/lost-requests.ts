@@ -1,5 +1,6 @@
 import type { TrialRecord } from '../trial/record.js';
 import { serviceOf } from '../schedule/event.js';
+import type { PlayedEvent } from '../schedule/played.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 import { firstTerminating, signalDeliveries } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
@@ -37,7 +38,7 @@ function unreachable(record: TrialRecord): Interval[] {
 export function dependencyFaults(record: Pick<TrialRecord, 'events'>): Interval[] {
   return record.events
     .filter((e) => e.deliveredMs !== undefined && (serviceOf(e) !== undefined || (e.kind === 'partition' && e.between)))
-    .map((e) => [e.deliveredMs!, e.kind === 'pause' || e.kind === 'partition' ? (e.healedMs ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY]);
+    .map((e) => (e.kind === 'pause' || e.kind === 'partition' ? mayHaveHeld(e) : [e.deliveredMs!, Number.POSITIVE_INFINITY]));
 }
 
 const failedByDependency = (e: LedgerEntry, faults: Interval[]) =>
@@ -47,8 +48,14 @@ const failedByDependency = (e: LedgerEntry, faults: Interval[]) =>
 function clientCuts(record: Pick<TrialRecord, 'events'>): Interval[] {
   return record.events
     .filter((e) => e.kind === 'partition' && !e.between && e.deliveredMs !== undefined)
-    .map((e) => [e.deliveredMs!, e.healedMs ?? Number.POSITIVE_INFINITY]);
+    .map(mayHaveHeld);
 }
+
+/**
+ * From when sigstorm began to apply a lasting fault until its undoing was complete: iptables rules go in and out one
+ * by one, tens of milliseconds apart, so the fault may have held a little outside [deliveredMs, healedMs].
+ */
+const mayHaveHeld = (e: PlayedEvent): Interval => [e.scheduledMs, e.undoneMs ?? e.healedMs ?? Number.POSITIVE_INFINITY];
 
 const failedByCut = (e: LedgerEntry, cuts: Interval[]) => e.outcome !== 'ok' && e.outcome !== 'http-error' && overlap(e.sentMs, e.endMs, cuts) > 0;
 

@@ -12,8 +12,10 @@ export type PlayedEvent = FaultEvent & {
   deliveredMs?: number;
   /** Each signal the event delivered (one for `signal`, several for `storm` and `race`). */
   deliveries?: { signal: SignalName; atMs: number }[];
-  /** When a pause or partition was undone. */
+  /** When a pause or partition was undone (the undoing began: the fault surely held until then). */
   healedMs?: number;
+  /** When the undoing was complete: the fault may have held from `scheduledMs` until then. */
+  undoneMs?: number;
   via?: DeliveryPath;
   pids?: number[];
   /** Why the event was not (fully) delivered (target already gone, process not found, …). */

@@ -1,4 +1,5 @@
 import type { Backend, BackendChoice } from '../backends/backend.js';
+import { runPrepare } from '../backends/prepare.js';
 import { selectBackend } from '../backends/select.js';
 import { journal } from '../leftovers/journal.js';
 import { redactError, secretsOf } from '../report/redact.js';
@@ -32,9 +33,11 @@ export function checkedSchedule(schedule: Schedule, scenario: Scenario): Schedul
 /** Readies the backend for every service of the stack (their build steps, their images). */
 export async function prepare(session: Session): Promise<void> {
   journal.phase('prepare', session.scenario.name);
-  for (const service of [...session.scenario.dependencies, session.scenario.target]) {
-    await session.backend.prepare(service).catch((error: unknown) => {
-      throw redactError(error, session.secrets); // a failed build step quotes its command line and output
-    });
-  }
+  const services = [session.scenario.target, ...session.scenario.dependencies];
+  const redacted = (error: unknown) => {
+    throw redactError(error, session.secrets); // a failed build step quotes its command line and output
+  };
+  // Every build step before any image: one service's step may build another's context (a shared build script).
+  for (const service of services) await runPrepare(service).catch(redacted);
+  for (const service of services) await session.backend.prepare(service).catch(redacted);
 }

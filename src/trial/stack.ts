@@ -44,9 +44,18 @@ export async function startStack({ scenario, backend, schedule, context, signal 
   let network: StackNetwork | undefined;
 
   const dispose = async () => {
-    // The target first, then what it needed, last started first.
-    for (const member of [...members.values()].reverse()) await member.started[Symbol.asyncDispose]();
-    await network?.[Symbol.asyncDispose]();
+    // The target first, then what it needed, last started first; one that fails to go does not keep the others.
+    const failures: unknown[] = [];
+    const disposeOf = async (it: AsyncDisposable) => {
+      try {
+        await it[Symbol.asyncDispose]();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    for (const member of [...members.values()].reverse()) await disposeOf(member.started);
+    if (network) await disposeOf(network);
+    if (failures.length > 0) throw failures[0];
   };
   const addresses = async (service: Target): Promise<Record<string, string>> => {
     const env: Record<string, string> = {};
@@ -68,7 +77,7 @@ export async function startStack({ scenario, backend, schedule, context, signal 
         members.set(spec.name, { name: spec.name, started });
         const what = `dependency ${spec.name}`;
         const readyMs = await waitReady(started, spec.ready, signal, { healthy: spec.healthy, what });
-        journal.phase('ready', what);
+        journal.phase('starting', `${what} ready`);
         dependencies.push({ spec, started, readyMs });
       }
     }
