@@ -20,7 +20,7 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
   if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
     problems.at(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
   }
-  if (parsed.workload.writes && typeof parsed.workload.writes.readback === 'string' && !t.data_dir && hasContainer) {
+  if (parsed.workload.writes && 'file' in parsed.workload.writes.readback && !t.data_dir && hasContainer) {
     problems.at(['workload', 'writes', 'readback'], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
   }
   problems.throwIfAny();

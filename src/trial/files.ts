@@ -36,12 +36,19 @@ const entries = (dir: string) => {
   }
 };
 
-/** The ids a target wrote to its acknowledged-writes file, one per line. */
-export async function readBack(dataDir: string, file: string): Promise<NonNullable<TrialRecord['readback']>> {
+/** The ids in a read-back's text: each line that is a bare id, or what `pattern`'s group `id` finds in it. */
+export function storedIds(text: string, pattern?: string): number[] {
+  const re = pattern === undefined ? undefined : new RegExp(pattern);
+  return text.split('\n').flatMap((line) => {
+    const id = re ? re.exec(line)?.groups?.id : line.trim();
+    return id !== undefined && /^\d+$/.test(id.trim()) ? [Number(id)] : [];
+  });
+}
+
+/** The ids a target wrote to its acknowledged-writes file. */
+export async function readBack(dataDir: string, file: string, pattern?: string): Promise<NonNullable<TrialRecord['readback']>> {
   try {
-    const text = await readFile(join(dataDir, file), 'utf8');
-    const ids = text.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
-    return { file, ids };
+    return { file, ids: storedIds(await readFile(join(dataDir, file), 'utf8'), pattern) };
   } catch (error) {
     return { file, ids: [], error: (error as NodeJS.ErrnoException).code ?? String(error) };
   }

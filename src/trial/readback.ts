@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import type { Scenario } from '../scenario/types.js';
 import { statusForSignal } from '../signals.js';
-import { readBack } from './files.js';
+import { readBack, storedIds } from './files.js';
 import type { DependencyRecord, TrialRecord } from './record.js';
 import type { Stack, StartedDependency } from './stack.js';
 
@@ -11,19 +11,25 @@ type Readback = NonNullable<Scenario['workload']['writes']>['readback'];
 const READBACK_TIMEOUT_MS = 10_000;
 
 /**
- * The ids of the writes that reached storage: a file in the data directory, or the output of a command run against
- * the dependency that stores them (`{host}` and `{port}` name where it listens), since that is where the data lives.
+ * The ids of the writes that reached storage: from a file in the data directory, or from the output of a command —
+ * against the dependency that stores them (`{host}` and `{port}` name where it listens), since that is where the
+ * data lives.
  */
-export async function readBackWrites(readback: Readback, dataDir: string, stack: Stack): Promise<NonNullable<TrialRecord['readback']>> {
-  if (typeof readback === 'string') return readBack(dataDir, readback);
-  const where = `${readback.service}: ${readback.command.join(' ')}`;
-  const dependency = stack.dependencies.find((d) => d.spec.name === readback.service);
-  const endpoint = dependency?.started.endpoint;
-  if (!endpoint) return { file: where, ids: [], error: `${readback.service} has no published port to read back from` };
-  if (dependency.started.mainExit) return { file: where, ids: [], error: `${readback.service} had exited` };
-  const [file, ...args] = readback.command.map((a) => a.replaceAll('{host}', endpoint.host).replaceAll('{port}', String(endpoint.port)));
-  const result = await execa(file!, args, { reject: false, stdin: 'ignore', timeout: READBACK_TIMEOUT_MS });
-  const ids = String(result.stdout ?? '').split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+export async function readBackWrites(readback: Readback, dataDir: string, stack: Stack, cwd: string): Promise<NonNullable<TrialRecord['readback']>> {
+  if ('file' in readback) return readBack(dataDir, readback.file, readback.pattern);
+  const where = `${readback.service ? `${readback.service}: ` : ''}${readback.exec.join(' ')}`;
+  let fill = (arg: string) => arg.replaceAll('{data_dir}', dataDir);
+  if (readback.service !== undefined) {
+    const dependency = stack.dependencies.find((d) => d.spec.name === readback.service);
+    const endpoint = dependency?.started.endpoint;
+    if (!endpoint) return { file: where, ids: [], error: `${readback.service} has no published port to read back from` };
+    if (dependency.started.mainExit) return { file: where, ids: [], error: `${readback.service} had exited` };
+    const withDataDir = fill;
+    fill = (arg) => withDataDir(arg).replaceAll('{host}', endpoint.host).replaceAll('{port}', String(endpoint.port));
+  }
+  const [file, ...args] = readback.exec.map(fill);
+  const result = await execa(file!, args, { cwd, reject: false, stdin: 'ignore', timeout: READBACK_TIMEOUT_MS });
+  const ids = storedIds(String(result.stdout ?? ''), readback.pattern);
   if (result.exitCode !== 0 || result.failed) {
     return { file: where, ids, error: `${result.shortMessage ?? `exit ${result.exitCode}`}${result.stderr ? `: ${String(result.stderr).trim().slice(0, 200)}` : ''}` };
   }

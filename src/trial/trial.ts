@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import type { RawExit, StartedTarget } from '../backends/target.js';
 import { infrastructure } from '../errors.js';
@@ -168,7 +168,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     await playing;
     await Promise.all(pendingChecks);
     target.logs.flush();
-    const readback = workload.writes ? await readBackWrites(workload.writes.readback, dataDir, stack) : undefined;
+    const readback = workload.writes ? await readBackWrites(workload.writes.readback, dataDir, stack, dirname(scenario.path)) : undefined;
     // Dependencies must have stayed up unless signalled: how each stood once the target was gone.
     const dependencies = stack.dependencies.map((d) => dependencyRecord(d, rel));
     const files = filesLeft(dataDir, scenario.oracles.handles);

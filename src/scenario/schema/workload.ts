@@ -1,8 +1,25 @@
 import { z } from 'zod';
 import { argv } from '../../input/fields/argv.js';
 import { duration } from '../../input/fields/duration.js';
+import { osText } from '../../input/fields/os-text.js';
 
 // `workload:`: the client traffic of a trial.
+
+/** A regular expression with a named group `id`, applied to each line of a read-back: the ids it finds were stored. */
+const idPattern = z
+  .string()
+  .refine(
+    (source) => {
+      try {
+        new RegExp(source);
+        return /\(\?<id>/.test(source);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected a regular expression with a group named id, e.g. "^stored (?<id>\\d+)$"' },
+  )
+  .meta({ description: 'Regular expression with a group named id, tried on every line (default: the whole line is the id)' });
 
 const requestStream = z.strictObject({
   path: z.string().startsWith('/'),
@@ -30,16 +47,27 @@ export const workload = z
         concurrency: z.number().int().min(1).max(256).default(4),
         readback: z
           .union([
-            z.string().min(1).meta({ description: 'File in the data directory holding one stored id per line' }),
+            osText
+              .min(1)
+              .transform((file): { file: string; pattern?: string } => ({ file }))
+              .meta({ description: 'File in the data directory holding one stored id per line' }),
             z.strictObject({
-              service: z.string().meta({ description: 'The dependency that stores the writes' }),
-              command: argv.meta({
+              file: osText.min(1).meta({ description: 'File in the data directory' }),
+              pattern: idPattern.optional(),
+            }),
+            z.strictObject({
+              exec: argv.meta({
                 description:
-                  'Host command printing one stored id per line, run once the target is gone; {host} and {port} name where the dependency listens',
+                  'Host command printing the stored ids, run in the scenario\'s directory once the target is gone; {data_dir} names the trial data directory, and with `service` {host} and {port} where that dependency listens',
               }),
+              service: z.string().optional().meta({ description: 'The dependency that stores the writes' }),
+              pattern: idPattern.optional(),
             }),
           ])
-          .meta({ description: 'Where acknowledged writes are read back after the trial: a file, or a command against a dependency' }),
+          .meta({
+            description:
+              'Where acknowledged writes are read back after the trial: a file in the data directory, or the output of a command (against a dependency); one id per line, or what `pattern` finds',
+          }),
       })
       .optional(),
   })
