@@ -55,7 +55,9 @@ export async function mergeCompose(scenario: Record<string, unknown>, source: So
   const written = mapping(scenario.dependencies) ?? {};
   const dependencies: Record<string, unknown> = { ...written };
   const dependencyKeys = new Map<string, Set<string>>();
-  const queue = dependsOnNames(service.depends_on).map((name) => [target.service as string, name] as const);
+  // A `depends_on` written in the scenario replaces the compose service's, as every key does.
+  const dependsOn = (written: Record<string, unknown>, composed: Record<string, unknown>) => dependsOnNames('depends_on' in written ? written.depends_on : composed.depends_on);
+  const queue = dependsOn(target, service).map((name) => [target.service as string, name] as const);
   for (let next = queue.shift(); next; next = queue.shift()) {
     const [from, name] = next;
     if (dependencyKeys.has(name) || name === target.service) continue; // a cycle through the target: normalize names it
@@ -74,7 +76,7 @@ export async function mergeCompose(scenario: Record<string, unknown>, source: So
     const keys = inherit(found, over);
     dependencies[name] = { ...keys, ...over };
     dependencyKeys.set(name, new Set(Object.keys(keys)));
-    for (const dep of dependsOnNames(found.depends_on)) queue.push([name, dep]);
+    for (const dep of dependsOn(over, found)) queue.push([name, dep]);
   }
   return {
     merged: { ...scenario, target: { ...inherited, ...target }, ...(dependencyKeys.size ? { dependencies } : {}) },

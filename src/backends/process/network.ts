@@ -23,7 +23,12 @@ export async function loopbackNetwork({ partitioned }: NetworkContext): Promise<
       // The proxy's client is the consumer and its upstream the provider: its `in` is consumer → provider.
       const forward = proxies.get(key(a.name, b.name));
       const proxy = forward ?? proxies.get(key(b.name, a.name));
-      if (!proxy) throw new Error(`no traffic of ours flows between ${a.name} and ${b.name}: neither depends on the other`);
+      if (!proxy) {
+        throw new Error(
+          `no proxy of sigstorm's between ${a.name} and ${b.name}: a process stack is cut at the address sigstorm hands over, ` +
+            'so one must depend on the other and the provider name an `address_env`',
+        );
+      }
       const aIsConsumer = forward !== undefined;
       const direction = spec.direction === 'both' ? 'both' : (spec.direction === 'out') === aIsConsumer ? 'in' : 'out';
       const atMs = now();
