@@ -3,12 +3,12 @@ import type { Scenario, Target } from '../scenario/types.js';
 import type { Backend, BackendChoice } from './backend.js';
 import { dockerClient, engineAnswers } from './docker/engine.js';
 
-/**
- * `docker` when asked, or for `auto` when an engine answers and the target has a container form;
- * `process` otherwise. Asking for docker without an engine is an infrastructure error that says how to start one.
- */
 const what = (service: Target, target: Target) => (service === target ? 'the target' : `dependency ${service.name}`);
 
+/**
+ * `docker` when asked, or for `auto` when an engine answers and every service of the stack has a container form;
+ * `process` otherwise. Asking for docker without an engine is an infrastructure error that says how to start one.
+ */
 export async function selectBackend(choice: BackendChoice, scenario: Scenario): Promise<Backend> {
   const { target, dependencies } = scenario;
   const services = [target, ...dependencies];

@@ -83,24 +83,19 @@ export async function findLeftovers(options: SweepOptions = {}): Promise<{ lefto
     const labelled = await docker.listContainers({ all: true, filters: { label: ['sigstorm=true'] } });
     for (const c of labelled) {
       if (seenContainers.has(c.Id)) continue;
-      const pid = Number(c.Labels['sigstorm.pid']);
-      const start = c.Labels['sigstorm.pid-start'];
-      const alive = pid > 0 && (start ? isSameProcess(pid, Number(start)) : existsSync(`/proc/${pid}`));
+      const { owner, alive } = labelOwner(c.Labels);
       if (alive && !options.includeLive) continue;
       leftovers.push({
-        owner: `pid ${pid || '?'}${alive ? ', alive' : ''} (run ${c.Labels['sigstorm.run'] ?? '?'})`,
+        owner,
         what: `container ${c.Id.slice(0, 12)} (${c.Labels['sigstorm.scenario'] ?? '?'})`,
         remove: () => removeContainer(docker, c.Id),
       });
     }
     for (const n of await docker.listNetworks({ filters: { label: ['sigstorm=true'] } })) {
       if (seenNetworks.has(n.Id)) continue;
-      const labels = n.Labels ?? {};
-      const pid = Number(labels['sigstorm.pid']);
-      const start = labels['sigstorm.pid-start'];
-      const alive = pid > 0 && (start ? isSameProcess(pid, Number(start)) : existsSync(`/proc/${pid}`));
+      const { owner, alive } = labelOwner(n.Labels ?? {});
       if (alive && !options.includeLive) continue;
-      networks.push({ owner: `pid ${pid || '?'}${alive ? ', alive' : ''} (run ${labels['sigstorm.run'] ?? '?'})`, what: `network ${n.Name}`, remove: () => removeNetwork(docker, n.Id) });
+      networks.push({ owner, what: `network ${n.Name}`, remove: () => removeNetwork(docker, n.Id) });
     }
   }
   leftovers.push(...networks);
@@ -131,6 +126,14 @@ export async function sweep(options: SweepOptions = {}): Promise<{ removed: Left
     }
   }
   return { removed, failed, engine };
+}
+
+/** The sigstorm process a container's or network's labels name, and whether it is still that process. */
+function labelOwner(labels: Record<string, string>): { owner: string; alive: boolean } {
+  const pid = Number(labels['sigstorm.pid']);
+  const start = labels['sigstorm.pid-start'];
+  const alive = pid > 0 && (start ? isSameProcess(pid, Number(start)) : existsSync(`/proc/${pid}`));
+  return { owner: `pid ${pid || '?'}${alive ? ', alive' : ''} (run ${labels['sigstorm.run'] ?? '?'})`, alive };
 }
 
 type Dockerode = Awaited<ReturnType<typeof dockerClient>>['container']['dockerode'];

@@ -1,5 +1,5 @@
 import type { FaultEvent, Schedule } from '../schedule/event.js';
-import { recipientOf } from '../schedule/event.js';
+import { recipientOf, serviceName } from '../schedule/event.js';
 import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import type { Dependency, Target } from './types.js';
@@ -21,7 +21,7 @@ export function checkStack(
 ): { target: Target; dependencies: Dependency[]; schedule: Schedule } {
   const byName = new Map(dependencies.map((d) => [d.name, d]));
   for (const d of dependencies) {
-    if (RESERVED.has(d.name) || d.name === target.name || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(d.name)) {
+    if (RESERVED.has(d.name) || d.name === target.name || !serviceName.safeParse(d.name).success) {
       problems.at(['dependencies', d.name], `expected a service name (letters, digits, ".", "_", "-") other than main, group, children and the target's (${target.name})`, true);
     }
   }
@@ -99,7 +99,7 @@ export function canonicalSchedule(
       return e;
     }
     if (e.kind === 'pause') {
-      if (e.to === undefined || e.to === targetName) return { ...e, to: undefined };
+      if (e.to === undefined || e.to === targetName) return withoutTo(e);
       if (!known(e.to)) problem(i, 'to', unknown(e.to));
       return e;
     }
@@ -108,7 +108,7 @@ export function canonicalSchedule(
     if (!known(service)) problem(i, 'to', unknown(service));
     return e;
   });
-  return out.map((e) => (e.kind === 'pause' && e.to === undefined ? withoutTo(e) : e)).sort((a, b) => a.at - b.at);
+  return out.sort((a, b) => a.at - b.at);
 }
 
 const withoutTo = ({ to: _, ...e }: Extract<FaultEvent, { kind: 'pause' }>): FaultEvent => e;
@@ -137,10 +137,8 @@ function startOrder(target: Target, byName: Map<string, Dependency>, onCycle: (c
     path.push(name);
     d.dependsOn.forEach(visit);
     path.pop();
-    if (!done.has(name)) {
-      done.add(name);
-      order.push(d);
-    }
+    done.add(name);
+    order.push(d);
   };
   target.dependsOn.forEach(visit);
   for (const name of byName.keys()) visit(name);
@@ -149,7 +147,7 @@ function startOrder(target: Target, byName: Map<string, Dependency>, onCycle: (c
 
 /**
  * A schedule given apart from the scenario (`run --events`, a replay) checked against its stack, the target's own
- * name written the plain way; `describe` turns the problems found into one message (undefined: none).
+ * name written the plain way, with one line per unknown service found.
  */
 export function scheduleForStack(
   schedule: readonly FaultEvent[],

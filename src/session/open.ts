@@ -20,7 +20,7 @@ export interface Session {
 /** Loads the scenario (unless given loaded) and selects its backend. Bad input throws before anything starts. */
 export async function openScenario(scenarioOrPath: string | Scenario, backend: BackendChoice = 'auto'): Promise<Session> {
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
-  return { scenario, backend: await selectBackend(backend, scenario), secrets: [scenario.target, ...scenario.dependencies].flatMap((s) => secretsOf(s, process.env)) };
+  return { scenario, backend: await selectBackend(backend, scenario), secrets: [...secretsOf(scenario.target, process.env), ...scenario.dependencies.flatMap((d) => secretsOf(d))] };
 }
 
 /** A schedule given apart from the scenario, checked against its stack: bad input names each unknown service. */

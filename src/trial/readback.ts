@@ -18,15 +18,17 @@ const READBACK_TIMEOUT_MS = 10_000;
 export async function readBackWrites(readback: Readback, dataDir: string, stack: Stack, cwd: string): Promise<NonNullable<TrialRecord['readback']>> {
   if ('file' in readback) return readBack(dataDir, readback.file, readback.pattern);
   const where = `${readback.service ? `${readback.service}: ` : ''}${readback.exec.join(' ')}`;
-  let fill = (arg: string) => arg.replaceAll('{data_dir}', dataDir);
+  let endpoint: { host: string; port: number } | undefined;
   if (readback.service !== undefined) {
     const dependency = stack.dependencies.find((d) => d.spec.name === readback.service);
-    const endpoint = dependency?.started.endpoint;
+    endpoint = dependency?.started.endpoint;
     if (!endpoint) return { file: where, ids: [], error: `${readback.service} has no published port to read back from` };
-    if (dependency.started.mainExit) return { file: where, ids: [], error: `${readback.service} had exited` };
-    const withDataDir = fill;
-    fill = (arg) => withDataDir(arg).replaceAll('{host}', endpoint.host).replaceAll('{port}', String(endpoint.port));
+    if (dependency!.started.mainExit) return { file: where, ids: [], error: `${readback.service} had exited` };
   }
+  const fill = (arg: string) => {
+    const filled = arg.replaceAll('{data_dir}', dataDir);
+    return endpoint ? filled.replaceAll('{host}', endpoint.host).replaceAll('{port}', String(endpoint.port)) : filled;
+  };
   const [file, ...args] = readback.exec.map(fill);
   const result = await execa(file!, args, { cwd, reject: false, stdin: 'ignore', timeout: READBACK_TIMEOUT_MS });
   const ids = storedIds(String(result.stdout ?? ''), readback.pattern);

@@ -28,10 +28,10 @@ export async function stackNetwork({ runId, labels }: NetworkContext): Promise<S
       const [ipA, ipB] = [a, b].map((m) => m.started.networkAddress);
       if (!ipA || !ipB) throw new Error(`${ipA ? b.name : a.name} has no address on the stack network`);
       // Each side drops (or rejects) what arrives from the other, as far as the direction says: one edge, nothing else.
-      const undoA = await cutNamespace(a.started.pid, edgeRules(ipB, spec.direction, spec));
+      const undoA = await cutNamespace(a.started.pid, edgeRules(ipB, spec.direction, spec.mode));
       let undoB: () => Promise<void>;
       try {
-        undoB = await cutNamespace(b.started.pid, edgeRules(ipA, mirror(spec.direction), spec));
+        undoB = await cutNamespace(b.started.pid, edgeRules(ipA, mirror(spec.direction), spec.mode));
       } catch (error) {
         await undoA();
         throw error;
@@ -60,9 +60,9 @@ const mirror = (direction: PartitionSpec['direction']): PartitionSpec['direction
  * this end, is `out`). Cut where it arrives: a reset sent from INPUT reaches the peer's socket at once, where one
  * made in the sender's own OUTPUT chain left the connecting client waiting (measured: redis-cli hung for the cut).
  */
-export function edgeRules(peer: string, direction: PartitionSpec['direction'], spec: PartitionSpec): string[][] {
+export function edgeRules(peer: string, direction: PartitionSpec['direction'], mode: PartitionSpec['mode']): string[][] {
   if (direction === 'out') return [];
   // A rejecting cut lets the peer's resets in: they are its answer to what this end sent (a cut both ways).
-  const match = spec.mode === 'drop' ? ['-j', 'DROP'] : ['!', '--tcp-flags', 'RST', 'RST', '-j', 'REJECT', '--reject-with', 'tcp-reset'];
+  const match = mode === 'drop' ? ['-j', 'DROP'] : ['!', '--tcp-flags', 'RST', 'RST', '-j', 'REJECT', '--reject-with', 'tcp-reset'];
   return [['INPUT', '-p', 'tcp', '-s', peer, '-m', 'comment', '--comment', RULE_COMMENT, ...match]];
 }

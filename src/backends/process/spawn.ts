@@ -18,7 +18,8 @@ export interface Spawned {
 
 /**
  * Starts the target's command in its own session and process group (execa, detached), its output into `logs`.
- * `{data_dir}` and `{port}` in its command and environment name the trial's data directory and its port. `token` goes into its environment: it finds every process of the target, whatever session it moved to
+ * `{data_dir}` and `{port}` in its command and environment name the trial's data directory and its port. `token`
+ * goes into its environment: it finds every process of the target, whatever session it moved to
  * (leftovers/owned.ts).
  */
 export async function spawnTarget(
