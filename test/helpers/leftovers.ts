@@ -27,7 +27,13 @@ export function journalOf(stateDir: string, pid: number): JournalRecord[] {
   const dir = join(stateDir, 'runs');
   const name = existsSync(dir) ? readdirSync(dir).find((n) => n.startsWith(`${pid}-`)) : undefined;
   if (!name) return [];
-  return readFileSync(join(dir, name), 'utf8')
+  let text: string;
+  try {
+    text = readFileSync(join(dir, name), 'utf8');
+  } catch {
+    return []; // removed between the listing and the read: sigstorm deletes its journal on a clean exit
+  }
+  return text
     .split('\n')
     .filter(Boolean)
     .flatMap((l) => {
