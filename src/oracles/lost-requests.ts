@@ -1,7 +1,7 @@
 import type { TrialRecord } from '../trial/record.js';
 import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
-import type { LedgerEntry } from '../workload/ledger.js';
+import { isAnswer, type LedgerEntry } from '../workload/ledger.js';
 import { firstTerminating, signalDeliveries } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
@@ -42,7 +42,7 @@ export function dependencyFaults(record: Pick<TrialRecord, 'events'>): Interval[
 }
 
 const failedByDependency = (e: LedgerEntry, faults: Interval[]) =>
-  (e.outcome === 'http-error' || e.outcome === 'timeout') && overlap(e.sentMs, e.endMs, faults) > 0;
+  (isAnswer(e.outcome) || e.outcome === 'timeout') && overlap(e.sentMs, e.endMs, faults) > 0;
 
 /** While the workload's own link to the target was cut, the network failed what was on it, not the target. */
 function clientCuts(record: Pick<TrialRecord, 'events'>): Interval[] {
@@ -57,7 +57,7 @@ function clientCuts(record: Pick<TrialRecord, 'events'>): Interval[] {
  */
 const mayHaveHeld = (e: PlayedEvent): Interval => [e.scheduledMs, e.undoneMs ?? e.healedMs ?? Number.POSITIVE_INFINITY];
 
-const failedByCut = (e: LedgerEntry, cuts: Interval[]) => e.outcome !== 'ok' && e.outcome !== 'http-error' && overlap(e.sentMs, e.endMs, cuts) > 0;
+const failedByCut = (e: LedgerEntry, cuts: Interval[]) => e.outcome !== 'ok' && !isAnswer(e.outcome) && overlap(e.sentMs, e.endMs, cuts) > 0;
 
 const overlap = (from: number, to: number, intervals: Interval[]) =>
   intervals.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(to, b) - Math.max(from, a)), 0);
@@ -82,7 +82,8 @@ export const lostRequests: Oracle = (record) => {
   const earlyRefusals: LedgerEntry[] = [];
   let unanswered = 0;
   for (const e of record.ledger) {
-    if (e.kind === 'write') continue; // judged by acked-writes: an unacknowledged write was never promised
+    // Judged by acked-writes and jobs: an unacknowledged write or job was never promised.
+    if (e.kind === 'write' || e.kind === 'job') continue;
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
     const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt, frozen) ? Math.max(e.sentMs, signalAt) : undefined;
     if (failedByCut(e, cuts)) cutOff++;
@@ -99,11 +100,13 @@ export const lostRequests: Oracle = (record) => {
     id: e.id,
     request: `${e.method} ${e.path}`,
     kind: e.kind,
+    ...(e.protocol ? { protocol: e.protocol } : {}),
     connection: e.reused ? 'keep-alive (reused)' : e.connection,
     sentRelMs: rel(e.sentMs),
     endRelMs: rel(e.endMs),
     outcome: e.outcome,
     ...(e.status !== undefined ? { status: e.status } : {}),
+    ...(e.code !== undefined ? { code: e.code } : {}),
     bytes: e.expectedBytes !== undefined ? `${e.bytes}/${e.expectedBytes}` : e.bytes,
     ...(e.error ? { error: e.error } : {}),
   });
@@ -160,7 +163,7 @@ export const lostRequests: Oracle = (record) => {
 
 function countOutcomes(ledger: LedgerEntry[], signalAt: number) {
   const side = (list: LedgerEntry[]) => ({ total: list.length, ...groupCount(list.map((e) => e.outcome)) });
-  const requests = ledger.filter((e) => e.kind !== 'write');
+  const requests = ledger.filter((e) => e.kind !== 'write' && e.kind !== 'job');
   return { before: side(requests.filter((e) => e.sentMs < signalAt)), after: side(requests.filter((e) => e.sentMs >= signalAt)) };
 }
 

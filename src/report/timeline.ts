@@ -11,6 +11,8 @@ export const OUTCOME_COLOURS: Record<Outcome, string> = {
   truncated: '#8e24aa',
   timeout: '#6d4c41',
   'http-error': '#d81b60',
+  'rpc-error': '#ad1457',
+  'wrong-reply': '#f06292',
 };
 
 const WIDTH = 1100;
@@ -248,11 +250,13 @@ function describePlayed(e: PlayedEvent): string {
   return `${shortLabel(e)}: scheduled +${Math.round(e.scheduledMs)} ms, ${when}${healed}${e.pids?.length ? `, pids ${e.pids.join(' ')}` : ''}`;
 }
 
-function describeRequest(e: LedgerEntry): string {
-  const fb = e.firstByteMs !== undefined ? `first byte +${Math.round(e.firstByteMs)} ms, ` : 'no response byte, ';
-  const status = e.status !== undefined ? ` ${e.status}` : '';
+/** The hover text of one operation: what it was (kind and protocol), how it ended (status), and when. */
+export function describeRequest(e: LedgerEntry): string {
+  const fb = e.firstByteMs !== undefined ? `first byte +${Math.round(e.firstByteMs)} ms, ` : 'no reply byte, ';
+  const status = e.code !== undefined ? ` ${e.code}` : e.status !== undefined ? ` ${e.status}` : '';
   const bytes = e.expectedBytes !== undefined ? `, ${e.bytes}/${e.expectedBytes} bytes` : `, ${e.bytes} bytes`;
-  return `#${e.id} ${e.method} ${e.path} (${e.kind}, ${e.connection}${e.reused ? ', reused' : ''}): ${e.outcome}${status} — sent +${Math.round(e.sentMs)} ms, ${fb}end +${Math.round(e.endMs)} ms${bytes}${e.error ? `; ${e.error}` : ''}`;
+  const what = [e.protocol ?? 'http', e.kind, e.connection, ...(e.reused ? ['reused'] : [])].join(', ');
+  return `#${e.id} ${e.method} ${e.path} (${what}): ${e.outcome}${status} — sent +${Math.round(e.sentMs)} ms, ${fb}end +${Math.round(e.endMs)} ms${bytes}${e.error ? `; ${e.error}` : ''}`;
 }
 
 function niceStep(raw: number): number {

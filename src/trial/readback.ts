@@ -17,6 +17,7 @@ const READBACK_TIMEOUT_MS = 10_000;
  */
 export async function readBackWrites(readback: Readback, dataDir: string, stack: Stack, cwd: string): Promise<NonNullable<TrialRecord['readback']>> {
   if ('file' in readback) return readBack(dataDir, readback.file, readback.pattern);
+  if ('http' in readback) return { file: readback.http, ids: [], error: 'http read-back: not built yet' };
   const where = `${readback.service ? `${readback.service}: ` : ''}${readback.exec.join(' ')}`;
   let endpoint: { host: string; port: number } | undefined;
   if (readback.service !== undefined) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { issueLines } from '../input/zod-issue.js';
 import { isSignalName } from '../signals.js';
+import { OUTCOMES } from '../workload/ledger.js';
 
 // The shape of a saved trial record (record.ts), checked before `analyze` judges one again: the oracles trust
 // their input, and a hand-edited or truncated file must be refused with the key path that is wrong rather than
@@ -63,15 +64,17 @@ export const TrialRecordSchema = z.looseObject({
   ledger: z.array(
     z.looseObject({
       id: z.number(),
-      kind: z.enum(['request', 'stream', 'write']),
+      kind: z.enum(['request', 'stream', 'write', 'job']),
+      protocol: z.enum(['tcp', 'grpc', 'exec', 'redis']).optional(),
       sentMs: ms,
       firstByteMs: ms.optional(),
       endMs: ms,
-      outcome: z.enum(['ok', 'refused', 'reset', 'truncated', 'timeout', 'http-error']),
+      outcome: z.enum(OUTCOMES),
       status: z.number().optional(),
       bytes: z.number(),
       expectedBytes: z.number().optional(),
       writeId: z.number().optional(),
+      jobId: z.number().optional(),
     }),
   ),
   connections: z.array(z.looseObject({ openMs: ms, closeMs: ms.optional() })).optional(),

@@ -15,7 +15,7 @@ import { isTerminating } from '../scenario/terminating.js';
 import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
-import { startWorkload } from '../workload/workload.js';
+import { hasWorkload, startWorkload } from '../workload/workload.js';
 import { filesLeft } from './files.js';
 import { dependencyRecord, readBackWrites } from './readback.js';
 import { startStack, type Stack } from './stack.js';
@@ -121,8 +121,10 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   });
 
   const { workload } = scenario;
-  const hasTraffic = workload.requests.length > 0 || workload.streams.length > 0 || workload.writes !== undefined;
-  const traffic = hasTraffic && target.endpoint ? startWorkload(workload, target.endpoint, readyMs) : undefined;
+  const services = new Map(stack.dependencies.flatMap((d) => (d.started.endpoint ? [[d.spec.name, d.started.endpoint] as const] : [])));
+  const traffic = hasWorkload(workload)
+    ? startWorkload({ workload, ...(target.endpoint ? { endpoint: target.endpoint } : {}), services, originMs: readyMs, cwd: dirname(scenario.path) })
+    : undefined;
 
   const onAbort = () => void player.stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });

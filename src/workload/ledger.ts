@@ -1,15 +1,28 @@
 /**
- * How a request ended, as the client saw it:
- * ok (2xx/3xx, whole body) · refused (no connection) · reset (connection dropped before any response byte) ·
- * truncated (response started, body cut short) · timeout · http-error (4xx/5xx status).
+ * How an operation ended, as the client saw it:
+ * ok (2xx/3xx or gRPC OK, whole reply) · refused (no connection) · reset (connection dropped before any reply byte) ·
+ * truncated (reply started, cut short) · timeout · http-error (4xx/5xx status) · rpc-error (a gRPC status other
+ * than OK that the server sent) · wrong-reply (a whole TCP reply that is not the expected one).
  */
-export type Outcome = 'ok' | 'refused' | 'reset' | 'truncated' | 'timeout' | 'http-error';
+export type Outcome = 'ok' | 'refused' | 'reset' | 'truncated' | 'timeout' | 'http-error' | 'rpc-error' | 'wrong-reply';
 
-/** One request on the ledger. Times are ms after readiness, on the trial's monotonic clock. */
+export const OUTCOMES: readonly Outcome[] = ['ok', 'refused', 'reset', 'truncated', 'timeout', 'http-error', 'rpc-error', 'wrong-reply'];
+
+/** The server answered, just not with success: an honest answer, never a connection lost. */
+export const isAnswer = (outcome: Outcome): boolean => outcome === 'http-error' || outcome === 'rpc-error' || outcome === 'wrong-reply';
+
+/** How the operation was sent: absent for HTTP (every ledger before other kinds existed). */
+export type Protocol = 'tcp' | 'grpc' | 'exec' | 'redis';
+
+/** One operation on the ledger. Times are ms after readiness, on the trial's monotonic clock. */
 export interface LedgerEntry {
   id: number;
-  kind: 'request' | 'stream' | 'write';
+  /** request: one call answered once · stream: a long-lived reply · write: acknowledged storage · job: a job enqueued. */
+  kind: 'request' | 'stream' | 'write' | 'job';
+  protocol?: Protocol;
+  /** What was sent, for people: the HTTP method, TCP, UNARY/STREAM (gRPC), the exec client's op, LPUSH. */
   method: string;
+  /** Where: the HTTP path, the TCP request text, the gRPC /package.Service/Method, the queue. */
   path: string;
   /** `fresh`: a connection of its own; `keep-alive`: taken from a pool of reused connections. */
   connection: 'fresh' | 'keep-alive';
@@ -19,13 +32,18 @@ export interface LedgerEntry {
   firstByteMs?: number;
   endMs: number;
   outcome: Outcome;
+  /** The HTTP status, or the gRPC status code. */
   status?: number;
+  /** The gRPC status name (UNAVAILABLE, CANCELLED, …). */
+  code?: string;
   bytes: number;
   /** Content-Length, when the response declared one. */
   expectedBytes?: number;
   error?: string;
   /** For writes: the id the target acknowledged (or not). */
   writeId?: number;
+  /** For jobs: the id enqueued (acknowledged by the queue when the outcome is ok). */
+  jobId?: number;
 }
 
 /**

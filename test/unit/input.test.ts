@@ -31,7 +31,7 @@ describe('input problems', () => {
     const bare = await loadScenario(join(dir, 'bare.yml'));
     expect(bare.oracles).toEqual({ lost_requests: { no_refusals_for: 0 }, handles: { fd_slack: 8, allow_zombies: false, removed_on_exit: [], kept_on_exit: [] } });
     expect(bare.faults).toMatchObject({ to: ['main'], races: true, storms: true, pauses: false, partitions: false, maxEvents: 3, horizon: 1500, step: 25 });
-    expect(bare.workload).toEqual({ requests: [], streams: [] });
+    expect(bare.workload).toEqual({ requests: [], streams: [], tcp: [], grpc: [] });
     expect(bare.target.ready).toEqual({ timeout: 30_000 });
     const partial = await loadScenario(join(dir, 'partial.yml'));
     expect(partial.oracles.handles).toEqual({ fd_slack: 2, allow_zombies: false, removed_on_exit: [], kept_on_exit: [] });

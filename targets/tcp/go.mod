@@ -1,0 +1,3 @@
+module sigstorm/zoo-tcp
+
+go 1.19
