@@ -1,7 +1,7 @@
 import type { TrialRecord } from '../trial/record.js';
 import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
-import { isAnswer, type LedgerEntry } from '../workload/ledger.js';
+import { isAnswer, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import { firstTerminating, signalDeliveries } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
@@ -124,9 +124,9 @@ export const lostRequests: Oracle = (record) => {
       verdict: 'fail',
       kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : 'in-flight-lost',
       message:
-        `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. #${e0.id} ${e0.method} ${e0.path} sent ` +
+        `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
         `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
-        `${e0.outcome}${e0.error ? ` (${e0.error})` : ''}`,
+        outcomeLabel(e0),
       evidence: {
         signal: first?.signal ?? null,
         signalMs: first?.deliveredMs ?? null,

@@ -1,7 +1,7 @@
 import { describeStatus } from '../oracles/terminating.js';
 import { describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
-import { esc, timelineSvg } from './timeline.js';
+import { esc, ledgerSummary, timelineSvg } from './timeline.js';
 
 /**
  * A self-contained HTML report of a result set: inline CSS and SVG, no script, no fonts, nothing fetched. Each
@@ -80,7 +80,7 @@ function section(s: ScenarioResult): string {
     const t = s.trial;
     const caption = s.command === 'fuzz' ? 'One trial of the minimal failing schedule' : 'The trial';
     out.push(
-      `<h3>Timeline</h3><p class="caption">${caption}: ready ${Math.round(t.spawnToReadyMs)} ms after start; ${t.events.length} event(s), ${t.ledger.length} request(s), ` +
+      `<h3>Timeline</h3><p class="caption">${caption}: ready ${Math.round(t.spawnToReadyMs)} ms after start; ${t.events.length} event(s), ${ledgerSummary(t.ledger)}, ` +
         `exit ${esc(describeStatus(t.exit.status))} at +${Math.round(t.exit.atMs)} ms${t.exit.forcedKill ? ' after sigstorm’s SIGKILL' : ''}. Hover a bar or marker for its details.</p>`,
     );
     out.push(`<div class="plot">${timelineSvg(t)}</div>`);

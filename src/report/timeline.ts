@@ -79,7 +79,7 @@ export function timelineSvg(record: TrialRecord): string {
 
   // Lane titles.
   parts.push(`<text x="8" y="${eventsTop + 11}" ${FONT} font-weight="600">events</text>`);
-  parts.push(`<text x="8" y="${requestsTop + 11}" ${FONT} font-weight="600">requests</text>`);
+  parts.push(`<text x="8" y="${requestsTop + 11}" ${FONT} font-weight="600">${record.ledger.every((e) => !e.protocol) ? 'requests' : 'operations'}</text>`);
   parts.push(`<text x="8" y="${requestsTop + 25}" fill="#757575" ${FONT}>${record.ledger.length} in all</text>`);
 
   // Requests.
@@ -257,6 +257,17 @@ export function describeRequest(e: LedgerEntry): string {
   const bytes = e.expectedBytes !== undefined ? `, ${e.bytes}/${e.expectedBytes} bytes` : `, ${e.bytes} bytes`;
   const what = [e.protocol ?? 'http', e.kind, e.connection, ...(e.reused ? ['reused'] : [])].join(', ');
   return `#${e.id} ${e.method} ${e.path} (${what}): ${e.outcome}${status} — sent +${Math.round(e.sentMs)} ms, ${fb}end +${Math.round(e.endMs)} ms${bytes}${e.error ? `; ${e.error}` : ''}`;
+}
+
+/** The ledger in a few words: `62 request(s)`, or `40 tcp, 12 job(s)` when other kinds are in it. */
+export function ledgerSummary(ledger: readonly LedgerEntry[]): string {
+  if (ledger.every((e) => !e.protocol)) return `${ledger.length} request(s)`;
+  const counts = new Map<string, number>();
+  for (const e of ledger) {
+    const what = e.kind === 'job' ? 'job(s)' : `${e.protocol ?? 'http'} ${e.kind === 'stream' ? 'stream(s)' : e.kind === 'write' ? 'write(s)' : 'request(s)'}`;
+    counts.set(what, (counts.get(what) ?? 0) + 1);
+  }
+  return [...counts].map(([what, n]) => `${n} ${what}`).join(', ');
 }
 
 function niceStep(raw: number): number {

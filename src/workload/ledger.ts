@@ -60,4 +60,14 @@ export interface ClientConnection {
 export const openAt = (connections: readonly ClientConnection[], atMs: number): number =>
   connections.filter((c) => c.openMs <= atMs && (c.closeMs === undefined || c.closeMs > atMs)).length;
 
+/** One operation in words, for messages: `#3 GET /slow`, `#7 gRPC UNARY /zoo.Zoo/Work`, `#9 TCP PUT 9\n`. */
+export const operationLabel = (e: LedgerEntry): string => {
+  const protocol = e.protocol === 'grpc' ? 'gRPC ' : e.protocol === 'redis' ? 'Redis ' : e.protocol === 'exec' ? 'exec ' : '';
+  return `#${e.id} ${protocol}${e.method} ${e.path}`;
+};
+
+/** How an operation ended in words: the outcome with its gRPC code or HTTP status, and the error. */
+export const outcomeLabel = (e: LedgerEntry): string =>
+  `${e.outcome}${e.code ? ` ${e.code}` : e.status !== undefined && e.outcome !== 'ok' ? ` ${e.status}` : ''}${e.error ? ` (${e.error})` : ''}`;
+
 export const isOk = (e: LedgerEntry): boolean => e.outcome === 'ok';
