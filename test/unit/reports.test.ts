@@ -111,6 +111,23 @@ describe('timeline and HTML', () => {
     expect(svg.match(/<circle class="sample"/g)).toHaveLength(4);
   });
 
+  it('shows operations of every protocol like requests, with kind and status in the hover text', () => {
+    const mixed: LedgerEntry[] = [
+      { ...ledger[0]!, id: 0, protocol: 'grpc', method: 'UNARY', path: '/zoo.Zoo/Work', connection: 'keep-alive', outcome: 'reset', status: 1, code: 'CANCELLED', error: 'Call cancelled' },
+      { ...ledger[1]!, id: 1, protocol: 'tcp', method: 'TCP', path: 'PUT 1\\n', outcome: 'wrong-reply', error: 'ERR' },
+      { ...ledger[2]!, id: 2, kind: 'job', protocol: 'redis', method: 'LPUSH', path: 'jobs', jobId: 2, outcome: 'ok' },
+      { ...ledger[3]!, id: 3, kind: 'stream', protocol: 'grpc', method: 'STREAM', path: '/zoo.Zoo/Ticks', outcome: 'rpc-error', status: 13, code: 'INTERNAL' },
+    ];
+    const svg = timelineSvg({ ...trial, ledger: mixed });
+    expect(svg).toContain('#0 UNARY /zoo.Zoo/Work (grpc, request, keep-alive): reset CANCELLED');
+    expect(svg).toContain('#1 TCP PUT 1\\n (tcp, request, fresh): wrong-reply');
+    expect(svg).toContain('#2 LPUSH jobs (redis, job, fresh): ok');
+    expect(svg).toContain('class="request outcome-rpc-error"');
+    expect(svg).toContain('>operations</text>');
+    const html = toHtml(resultSet([{ ...failed, trial: { ...trial, ledger: mixed } }]));
+    expect(html).toContain('1 grpc request(s), 1 tcp request(s), 1 job(s), 1 grpc stream(s)');
+  });
+
   it('packs request bars into rows without overlap', () => {
     const rows = packRows(ledger);
     for (const [i, a] of ledger.entries()) {
