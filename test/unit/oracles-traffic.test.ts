@@ -47,6 +47,22 @@ function record(more: Partial<TrialRecord>): TrialRecord {
 const failing = (r: TrialRecord) => judge(r).results.filter((x) => x.verdict === 'fail').map((x) => `${x.oracle}/${x.kind}`);
 
 describe('lost-requests', () => {
+  it('judges every protocol alike, naming the operation and its gRPC code', () => {
+    const cancelled = req(SIGTERM_AT - 100, SIGTERM_AT + 5, 'reset', { protocol: 'grpc', method: 'UNARY', path: '/zoo.Zoo/Work', status: 1, code: 'CANCELLED' });
+    const result = judge(record({ ledger: [cancelled] })).results.find((r) => r.oracle === 'lost-requests')!;
+    expect(result.verdict).toBe('fail');
+    expect(result.message).toContain('gRPC UNARY /zoo.Zoo/Work sent 100 ms before the signal, reset CANCELLED');
+    // A wrong TCP reply before the signal is a failed request; an enqueued job is the jobs oracle's to judge.
+    expect(failing(record({ ledger: [req(500, 800, 'wrong-reply', { protocol: 'tcp', method: 'TCP', path: 'PUT 1' })] }))).toEqual(['lost-requests/in-flight-lost']);
+    expect(failing(record({ ledger: [req(500, 800, 'reset', { kind: 'job', protocol: 'redis', jobId: 0 })] }))).toEqual([]);
+  });
+
+  it('takes a gRPC error status during a dependency fault as an answer, like an HTTP error', () => {
+    const dependencyPaused: PlayedEvent = { at: 400, kind: 'pause', to: 'redis', duration: 500, origin: 'schedule', scheduledMs: 400, deliveredMs: 400, healedMs: 900 };
+    const answered = req(450, 700, 'rpc-error', { protocol: 'grpc', method: 'UNARY', path: '/zoo.Zoo/Work', status: 14, code: 'UNAVAILABLE' });
+    expect(judge(record({ events: [dependencyPaused, signal('SIGTERM', SIGTERM_AT)], ledger: [answered] })).verdict).toBe('pass');
+  });
+
   it('dates a refusal when it was seen: a connect started just before the signal and refused after it is allowed', () => {
     expect(judge(record({ ledger: [req(SIGTERM_AT - 0.5, SIGTERM_AT + 1, 'refused')] })).verdict).toBe('pass');
     // Refused before any signal: the service was not there when it should have been.
