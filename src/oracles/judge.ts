@@ -5,6 +5,7 @@ import { dependencies } from './dependencies.js';
 import { ackedWrites } from './acked-writes.js';
 import { exitStatus } from './exit-status.js';
 import { handles } from './handles.js';
+import { jobs } from './jobs.js';
 import { lostRequests } from './lost-requests.js';
 import { secondSignal } from './second-signal.js';
 import { combine, type Oracle, type OracleResult, type Verdict } from './verdict.js';
@@ -16,6 +17,7 @@ export const oracles: Record<string, Oracle> = {
   'second-signal': secondSignal,
   'lost-requests': lostRequests,
   'acked-writes': ackedWrites,
+  jobs,
   handles,
   dependencies,
 };

@@ -20,8 +20,11 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
   if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
     problems.at(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
   }
-  if (parsed.workload.writes && 'file' in parsed.workload.writes.readback && !t.data_dir && hasContainer) {
-    problems.at(['workload', 'writes', 'readback'], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
+  const { writes, jobs } = parsed.workload;
+  for (const [readback, at] of [[writes?.readback, ['workload', 'writes', 'readback']], [jobs?.done, ['workload', 'jobs', 'done']]] as const) {
+    if (readback && 'file' in readback && !t.data_dir && hasContainer) {
+      problems.at([...at], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
+    }
   }
   problems.throwIfAny();
 

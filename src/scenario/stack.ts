@@ -9,9 +9,10 @@ const RESERVED = new Set(['main', 'group', 'children']);
 
 /**
  * The stack a scenario describes, checked: every `depends_on` names a dependency, there is no cycle, every
- * dependency says how to know it is ready, and the schedule, `faults.services` and the read-back name only services
- * that exist. Dependencies come back in start order (each after those it needs), and the schedule with every `to:`
- * that names the target written the plain way (`api:group` → `group`).
+ * dependency says how to know it is ready, the schedule, `faults.services` and the read-backs name only services
+ * that exist, and a job queue lives in a dependency sigstorm can reach. Dependencies come back in start order (each
+ * after those it needs), and the schedule with every `to:` that names the target written the plain way
+ * (`api:group` → `group`).
  */
 export function checkStack(
   target: Target,
@@ -72,9 +73,23 @@ export function checkStack(
   parsed.faults.services.forEach((name, i) => {
     if (!byName.has(name)) problems.at(['faults', 'services', i], `${JSON.stringify(name)} is not a dependency; ${hint}`);
   });
-  const readback = parsed.workload.writes?.readback;
-  if (readback && 'exec' in readback && readback.service !== undefined && !byName.has(readback.service)) {
-    problems.at(['workload', 'writes', 'readback', 'service'], `${JSON.stringify(readback.service)} is not a dependency; ${hint}`);
+  const { writes, jobs } = parsed.workload;
+  const readbacks = [
+    ...(writes ? [{ readback: writes.readback, at: ['workload', 'writes', 'readback'] }] : []),
+    ...(jobs ? [{ readback: jobs.done, at: ['workload', 'jobs', 'done'] }] : []),
+  ];
+  for (const { readback, at } of readbacks) {
+    if (!('exec' in readback) || readback.service === undefined || byName.has(readback.service)) continue;
+    problems.at([...at, 'service'], `${JSON.stringify(readback.service)} is not a dependency; ${hint}`);
+  }
+  if (jobs) {
+    // sigstorm pushes the jobs itself: the queue's Redis must be a dependency it can reach from the host.
+    const redis = byName.get(jobs.redis);
+    if (!redis) {
+      problems.at(['workload', 'jobs', 'redis'], `${JSON.stringify(jobs.redis)} is not a dependency; the stack's dependencies: ${[...byName.keys()].join(', ') || 'none'}`);
+    } else if (redis.container && redis.container.ports.length === 0) {
+      problems.at(['workload', 'jobs', 'redis'], `dependency ${jobs.redis} publishes no port for sigstorm to push jobs through: give it \`ports\` (e.g. ["6379"])`);
+    }
   }
   const schedule = canonicalSchedule(parsed.schedule ?? [], target.name, known, (i, key, message) => problems.at(['schedule', i, key], message));
   return { target: main, dependencies: started, schedule };

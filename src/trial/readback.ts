@@ -5,17 +5,19 @@ import { readBack, storedIds } from './files.js';
 import type { DependencyRecord, TrialRecord } from './record.js';
 import type { Stack, StartedDependency } from './stack.js';
 
+/** A read-back as a scenario writes it: `writes.readback`, `jobs.done`. */
 type Readback = NonNullable<Scenario['workload']['writes']>['readback'];
 
 /** How long a read-back command may take before the trial says it failed. */
 const READBACK_TIMEOUT_MS = 10_000;
 
 /**
- * The ids of the writes that reached storage: from a file in the data directory, or from the output of a command —
- * against the dependency that stores them (`{host}` and `{port}` name where it listens), since that is where the
- * data lives.
+ * The ids a read-back finds — the writes that reached storage, the jobs that were done: from a file in the data
+ * directory, or from the output of a command — against the dependency that stores them (`{host}` and `{port}` name
+ * where it listens), since that is where the data lives. Every occurrence, in order: an id found twice is there
+ * twice (a job done twice).
  */
-export async function readBackWrites(readback: Readback, dataDir: string, stack: Stack, cwd: string): Promise<NonNullable<TrialRecord['readback']>> {
+export async function readBackIds(readback: Readback, dataDir: string, stack: Stack, cwd: string): Promise<NonNullable<TrialRecord['readback']>> {
   if ('file' in readback) return readBack(dataDir, readback.file, readback.pattern);
   if ('http' in readback) return { file: readback.http, ids: [], error: 'http read-back: not built yet' };
   const where = `${readback.service ? `${readback.service}: ` : ''}${readback.exec.join(' ')}`;

@@ -38,12 +38,24 @@ export interface TrialRecord {
   connections?: ClientConnection[];
   /** The acknowledged writes as read back after the trial: `file` names where (a file, or a command against a dependency). */
   readback?: { file: string; ids: number[]; error?: string };
+  /** Where the jobs went, read back after the trial (a `jobs` workload). */
+  jobs?: JobsRecord;
   /** The services the target depended on, started before it (absent for a target alone). */
   dependencies?: DependencyRecord[];
   /** Files the target had to remove, or to leave, by the time it was gone (`oracles.handles.removed_on_exit`, `kept_on_exit`). */
   /** `must` is absent in records written before `kept_on_exit` existed: those are all `removed`. */
   files: { path: string; exists: boolean; must?: 'removed' | 'kept' }[];
   logs: LogLine[];
+}
+
+/** The jobs as read back once the worker was gone: `done` once per time a job was done, `queued` per pending list. */
+export interface JobsRecord {
+  done: number[];
+  queued: number[];
+  /** The scenario's `exactly_once`: a job done twice, or done and still queued, is a failure. */
+  exactlyOnce: boolean;
+  /** Why the read-back is incomplete: the jobs cannot be judged. */
+  error?: string;
 }
 
 export interface DependencyRecord {

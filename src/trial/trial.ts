@@ -17,7 +17,8 @@ import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
 import { hasWorkload, startWorkload } from '../workload/workload.js';
 import { filesLeft } from './files.js';
-import { dependencyRecord, readBackWrites } from './readback.js';
+import { readBackJobs } from './jobs.js';
+import { dependencyRecord, readBackIds } from './readback.js';
 import { startStack, type Stack } from './stack.js';
 import { startSampler } from './sampler.js';
 import type { AliveCheck, TrialRecord } from './record.js';
@@ -170,7 +171,8 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     await playing;
     await Promise.all(pendingChecks);
     target.logs.flush();
-    const readback = workload.writes ? await readBackWrites(workload.writes.readback, dataDir, stack, dirname(scenario.path)) : undefined;
+    const readback = workload.writes ? await readBackIds(workload.writes.readback, dataDir, stack, dirname(scenario.path)) : undefined;
+    const jobs = workload.jobs ? await readBackJobs(workload.jobs, dataDir, stack, dirname(scenario.path)) : undefined;
     // Dependencies must have stayed up unless signalled: how each stood once the target was gone.
     const dependencies = stack.dependencies.map((d) => dependencyRecord(d, rel));
     const files = filesLeft(dataDir, scenario.oracles.handles);
@@ -208,6 +210,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       ledger,
       connections: traffic?.connections ?? [],
       ...(readback ? { readback } : {}),
+      ...(jobs ? { jobs } : {}),
       ...(dependencies.length ? { dependencies } : {}),
       files,
       logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),

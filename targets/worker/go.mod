@@ -1,0 +1,3 @@
+module sigstorm/zoo-worker
+
+go 1.19
