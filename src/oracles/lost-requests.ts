@@ -69,7 +69,8 @@ const overlap = (from: number, to: number, intervals: Interval[]) =>
  * the network's doing, and what failed while a dependency was down is the target's answer: neither is lost.
  */
 export const lostRequests: Oracle = (record) => {
-  if (record.ledger.length === 0) return [];
+  // Writes and jobs are judged by acked-writes and jobs: with nothing else on the ledger, there is nothing to judge here.
+  if (!record.ledger.some((e) => e.kind === 'request' || e.kind === 'stream')) return [];
   const first = firstTerminating(record);
   const signalAt = first?.deliveredMs ?? Number.POSITIVE_INFINITY;
   const window = record.oracles.lost_requests.no_refusals_for;
@@ -82,8 +83,7 @@ export const lostRequests: Oracle = (record) => {
   const earlyRefusals: LedgerEntry[] = [];
   let unanswered = 0;
   for (const e of record.ledger) {
-    // Judged by acked-writes and jobs: an unacknowledged write or job was never promised.
-    if (e.kind === 'write' || e.kind === 'job') continue;
+    if (e.kind === 'write' || e.kind === 'job') continue; // an unacknowledged write or job was never promised
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
     const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt, frozen) ? Math.max(e.sentMs, signalAt) : undefined;
     if (failedByCut(e, cuts)) cutOff++;
