@@ -82,11 +82,11 @@ const tcpStream = z
       .string()
       .regex(/^([0-9a-fA-F]{2})+$/, 'expected pairs of hex digits')
       .optional()
-      .meta({ description: 'Request bytes in hex (instead of `send`)' }),
+      .meta({ description: 'Request bytes in hex, sent as they are (instead of `send`); `until` and `expect` then read one character per byte' }),
     until: z
       .union([
         z.literal('close').meta({ description: 'The reply ends when the server closes the connection' }),
-        z.string().min(1).meta({ description: 'The reply ends with this delimiter' }),
+        z.string().min(1).meta({ description: 'The reply ends with this delimiter (which `expect` does not see)' }),
         z.strictObject({ length: z.number().int().min(1).max(1 << 20) }).meta({ description: 'The reply is this many bytes' }),
       ])
       .default('\n')
@@ -95,7 +95,10 @@ const tcpStream = z
       .string()
       .optional()
       .refine((source) => source === undefined || validRegExp(source.replaceAll('{id}', '0')), { message: 'expected a regular expression' })
-      .meta({ description: 'Regular expression a whole reply must match ({id} becomes the operation id); otherwise wrong-reply' }),
+      .meta({
+        description:
+          'Regular expression searched in each whole reply, without its delimiter ({id} becomes the operation id; anchor it with ^…$ to match all of it); no match is a wrong-reply',
+      }),
     connection: z
       .enum(['fresh', 'keep-alive'])
       .default('fresh')
