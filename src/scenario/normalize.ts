@@ -23,6 +23,23 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
   if (parsed.workload.writes && 'file' in parsed.workload.writes.readback && !t.data_dir && hasContainer) {
     problems.at(['workload', 'writes', 'readback'], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
   }
+  const readback = parsed.workload.writes?.readback;
+  if (readback && 'http' in readback) {
+    if (readback.service === undefined && !readback.restart) {
+      problems.at(
+        ['workload', 'writes', 'readback'],
+        'the target is gone by the time writes are read back: add `restart: true` (ask it started again over its data) or name the dependency that stores them in `service`',
+      );
+    } else if (readback.service !== undefined && readback.restart) {
+      problems.at(['workload', 'writes', 'readback', 'restart'], 'expected either `restart: true` (ask the target) or `service` (ask a dependency), not both');
+    } else if (readback.restart && hasContainer && !t.data_dir && Object.keys(parsed.dependencies).length === 0) {
+      // Otherwise the second container would start from the image alone and call every write lost.
+      problems.at(
+        ['workload', 'writes', 'readback', 'restart'],
+        'a restarted container starts from its image: give `target.data_dir` (the directory both instances share)',
+      );
+    }
+  }
   problems.throwIfAny();
 
   const declared = Object.keys(expect) as SignalName[];

@@ -73,7 +73,7 @@ export function checkStack(
     if (!byName.has(name)) problems.at(['faults', 'services', i], `${JSON.stringify(name)} is not a dependency; ${hint}`);
   });
   const readback = parsed.workload.writes?.readback;
-  if (readback && 'exec' in readback && readback.service !== undefined && !byName.has(readback.service)) {
+  if (readback && !('file' in readback) && readback.service !== undefined && !byName.has(readback.service)) {
     problems.at(['workload', 'writes', 'readback', 'service'], `${JSON.stringify(readback.service)} is not a dependency; ${hint}`);
   }
   const schedule = canonicalSchedule(parsed.schedule ?? [], target.name, known, (i, key, message) => problems.at(['schedule', i, key], message));

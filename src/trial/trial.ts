@@ -15,6 +15,7 @@ import { isTerminating } from '../scenario/terminating.js';
 import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
+import type { LedgerEntry } from '../workload/ledger.js';
 import { hasWorkload, startWorkload } from '../workload/workload.js';
 import { filesLeft } from './files.js';
 import { dependencyRecord, readBackWrites } from './readback.js';
@@ -138,6 +139,14 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     await traffic?.stop();
   }
 
+  /** Once the target is gone: which acknowledged writes were kept (an HTTP read-back asks about exactly those). */
+  async function readBack(readback: NonNullable<typeof workload.writes>['readback'], ledger: LedgerEntry[]) {
+    journal.phase('reading-back', options.runId);
+    const ids = ledger.flatMap((e) => (e.kind === 'write' && e.outcome === 'ok' && e.writeId !== undefined ? [e.writeId] : []));
+    const ask = { ids, target: scenario.target, ...(options.signal ? { signal: options.signal } : {}) };
+    return readBackWrites(readback, dataDir, stack, dirname(scenario.path), ask);
+  }
+
   async function drive(): Promise<TrialRecord> {
     const playing = player.play(options.schedule).then(() => player.settled());
 
@@ -170,7 +179,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     await playing;
     await Promise.all(pendingChecks);
     target.logs.flush();
-    const readback = workload.writes ? await readBackWrites(workload.writes.readback, dataDir, stack, dirname(scenario.path)) : undefined;
+    const readback = workload.writes ? await readBack(workload.writes.readback, ledger) : undefined;
     // Dependencies must have stayed up unless signalled: how each stood once the target was gone.
     const dependencies = stack.dependencies.map((d) => dependencyRecord(d, rel));
     const files = filesLeft(dataDir, scenario.oracles.handles);
