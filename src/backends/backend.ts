@@ -17,6 +17,8 @@ export interface StartContext {
   network?: StackNetwork;
   /** Set when starting a dependency of the target: its service name. */
   dependency?: string;
+  /** Set when starting the same service again in one trial (the read-back's restart): tells its processes apart. */
+  instance?: string;
   /** Added to the service's environment: the addresses of the services it needs. */
   environment?: Record<string, string>;
 }

@@ -6,6 +6,7 @@ import { declaredExpectations, withDefaultExpectations } from './expectations.js
 import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
+import { checkReadbacks } from './readbacks.js';
 import { checkStack } from './stack.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
@@ -20,12 +21,7 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
   if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
     problems.at(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
   }
-  const { writes, jobs } = parsed.workload;
-  for (const [readback, at] of [[writes?.readback, ['workload', 'writes', 'readback']], [jobs?.done, ['workload', 'jobs', 'done']]] as const) {
-    if (readback && 'file' in readback && !t.data_dir && hasContainer) {
-      problems.at([...at], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
-    }
-  }
+  checkReadbacks(parsed, hasContainer, problems);
   problems.throwIfAny();
 
   const declared = Object.keys(expect) as SignalName[];

@@ -79,7 +79,7 @@ export function checkStack(
     ...(jobs ? [{ readback: jobs.done, at: ['workload', 'jobs', 'done'] }] : []),
   ];
   for (const { readback, at } of readbacks) {
-    if (!('exec' in readback) || readback.service === undefined || byName.has(readback.service)) continue;
+    if ('file' in readback || readback.service === undefined || byName.has(readback.service)) continue;
     problems.at([...at, 'service'], `${JSON.stringify(readback.service)} is not a dependency; ${hint}`);
   }
   if (jobs) {

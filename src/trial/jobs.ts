@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { JobsSpec } from '../workload/jobs.js';
 import { connectRedis } from '../workload/redis.js';
 import { storedIds } from './files.js';
-import { readBackIds } from './readback.js';
+import { readBackIds, type HttpAsk } from './readback.js';
 import type { JobsRecord } from './record.js';
 import type { Stack } from './stack.js';
 
@@ -10,8 +10,8 @@ import type { Stack } from './stack.js';
  * Where the jobs went, once the worker is gone and Redis is still up: the ids the `done` read-back finds (once per
  * time a job was done), and those still in the pending lists (the queue by default).
  */
-export async function readBackJobs(spec: JobsSpec, dataDir: string, stack: Stack, cwd: string): Promise<JobsRecord> {
-  const done = await readBackIds(spec.done, dataDir, stack, cwd);
+export async function readBackJobs(spec: JobsSpec, dataDir: string, stack: Stack, cwd: string, ask: HttpAsk): Promise<JobsRecord> {
+  const done = await readBackIds(spec.done, dataDir, stack, cwd, ask);
   const queued = await pendingIds(spec, stack);
   const errors = [...(done.error ? [`done (${done.file}): ${done.error}`] : []), ...(queued.error ? [queued.error] : [])];
   return { done: done.ids, queued: queued.ids, exactlyOnce: spec.exactly_once, ...(errors.length ? { error: errors.join('; ') } : {}) };

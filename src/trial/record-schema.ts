@@ -78,7 +78,9 @@ export const TrialRecordSchema = z.looseObject({
     }),
   ),
   connections: z.array(z.looseObject({ openMs: ms, closeMs: ms.optional() })).optional(),
-  readback: z.looseObject({ file: z.string(), ids: z.array(z.number()), error: z.string().optional() }).optional(),
+  readback: z
+    .looseObject({ file: z.string(), ids: z.array(z.number()), unread: z.array(z.number()).optional(), error: z.string().optional() })
+    .optional(),
   jobs: z
     .looseObject({ done: z.array(z.number()), queued: z.array(z.number()), exactlyOnce: z.boolean(), error: z.string().optional() })
     .optional(),

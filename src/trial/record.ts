@@ -36,8 +36,11 @@ export interface TrialRecord {
   ledger: LedgerEntry[];
   /** The workload's TCP connections, connect to close (absent in records written before it was kept). */
   connections?: ClientConnection[];
-  /** The acknowledged writes as read back after the trial: `file` names where (a file, or a command against a dependency). */
-  readback?: { file: string; ids: number[]; error?: string };
+  /**
+   * The acknowledged writes as read back after the trial: `file` names where (a file, a command against a dependency,
+   * or a GET per id), `ids` those found stored, `unread` those whose read failed (neither stored nor proven lost).
+   */
+  readback?: { file: string; ids: number[]; unread?: number[]; error?: string };
   /** Where the jobs went, read back after the trial (a `jobs` workload). */
   jobs?: JobsRecord;
   /** The services the target depended on, started before it (absent for a target alone). */

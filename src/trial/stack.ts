@@ -21,6 +21,12 @@ export interface Stack extends AsyncDisposable {
   target: StartedTarget;
   dependencies: StartedDependency[];
   faults: FaultTarget;
+  /**
+   * The target started a second time, over the same data directory, on the same network and handed the same
+   * addresses, beside the dependencies still up: the read-back's instance, never faulted nor judged. Its caller
+   * stops and removes it.
+   */
+  restartTarget(): Promise<StartedTarget>;
 }
 
 export interface StackOptions {
@@ -83,9 +89,16 @@ export async function startStack({ scenario, backend, schedule, context, signal 
     }
     const { target: spec } = scenario;
     const environment = await addresses(spec);
-    const target = await backend.start(spec, { ...context, partitions: clientCut, ...(network ? { network, environment } : {}) });
+    const onNetwork = network ? { network, environment } : {};
+    const target = await backend.start(spec, { ...context, partitions: clientCut, ...onNetwork });
     members.set(spec.name, { name: spec.name, started: target });
-    return { target, dependencies, faults: router(spec.name, members, network), [Symbol.asyncDispose]: dispose };
+    return {
+      target,
+      dependencies,
+      faults: router(spec.name, members, network),
+      restartTarget: () => backend.start(spec, { ...context, partitions: false, instance: 'restart', ...onNetwork }),
+      [Symbol.asyncDispose]: dispose,
+    };
   } catch (error) {
     await dispose();
     throw error;

@@ -15,6 +15,7 @@ import { isTerminating } from '../scenario/terminating.js';
 import type { Scenario } from '../scenario/types.js';
 import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
+import type { LedgerEntry } from '../workload/ledger.js';
 import { hasWorkload, startWorkload } from '../workload/workload.js';
 import { filesLeft } from './files.js';
 import { readBackJobs } from './jobs.js';
@@ -139,6 +140,24 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     await traffic?.stop();
   }
 
+  /** Once the target is gone: which acknowledged writes were kept (an HTTP read-back asks about exactly those). */
+  /** What the target acknowledged is read back once it is gone: the writes it stored, the jobs its worker did. */
+  async function readBack(ledger: LedgerEntry[]) {
+    if (!workload.writes && !workload.jobs) return {};
+    journal.phase('reading-back', options.runId);
+    const acked = (kind: LedgerEntry['kind']) =>
+      ledger.flatMap((e) => {
+        const id = kind === 'write' ? e.writeId : e.jobId;
+        return e.kind === kind && e.outcome === 'ok' && id !== undefined ? [id] : [];
+      });
+    const ask = (ids: number[]) => ({ ids, target: scenario.target, ...(options.signal ? { signal: options.signal } : {}) });
+    const cwd = dirname(scenario.path);
+    return {
+      ...(workload.writes ? { readback: await readBackIds(workload.writes.readback, dataDir, stack, cwd, ask(acked('write'))) } : {}),
+      ...(workload.jobs ? { jobs: await readBackJobs(workload.jobs, dataDir, stack, cwd, ask(acked('job'))) } : {}),
+    };
+  }
+
   async function drive(): Promise<TrialRecord> {
     const playing = player.play(options.schedule).then(() => player.settled());
 
@@ -171,8 +190,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     await playing;
     await Promise.all(pendingChecks);
     target.logs.flush();
-    const readback = workload.writes ? await readBackIds(workload.writes.readback, dataDir, stack, dirname(scenario.path)) : undefined;
-    const jobs = workload.jobs ? await readBackJobs(workload.jobs, dataDir, stack, dirname(scenario.path)) : undefined;
+    const { readback, jobs } = await readBack(ledger);
     // Dependencies must have stayed up unless signalled: how each stood once the target was gone.
     const dependencies = stack.dependencies.map((d) => dependencyRecord(d, rel));
     const files = filesLeft(dataDir, scenario.oracles.handles);

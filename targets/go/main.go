@@ -25,14 +25,17 @@
 //	probe            not a bug: logs "probe: <signal number> <CLOCK_MONOTONIC ns>" for every signal it receives
 //	orphan-helper    shutdown forgets the helper child (implies ZOO_HELPER=1): it outlives the service
 //
-// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_RELOAD_DIAL=1 (a reload
+// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_START_MS (0: how long it
+// takes to start listening, as a service that loads its data first would), ZOO_RELOAD_DIAL=1 (a reload
 // also makes a new HTTP client for a dependency — this service's own /healthz on loopback — and checks it),
 // ZOO_HELPER=1 (start a helper child), ZOO_SPAWN=1 (orphan a short-lived grandchild every 100 ms, see children.go),
 // ZOO_ROLE (internal: set when the binary re-executes itself as helper, spawner or sleeper).
 //
 // Files in DATA_DIR: server.pid (removed on a clean exit), writes.log, config.
 // Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"), GET /stream (chunked "tick" every 100 ms),
-// POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first).
+// POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first),
+// GET /read?id=N (200 "stored" when N is a line of $DATA_DIR/writes.log as it is on disk, else 404: asked of a
+// second instance started over the same data directory, it says which writes survived the first one).
 package main
 
 import (
@@ -70,6 +73,7 @@ type service struct {
 	slow    time.Duration
 	// reloadTime is how long a SIGHUP reload takes (ZOO_RELOAD_MS).
 	reloadTime time.Duration
+	startTime  time.Duration // how long it loads before listening (ZOO_START_MS)
 	reloads    chan struct{} // pending reload requests, at most one
 	srv        *http.Server
 
@@ -120,6 +124,11 @@ func newService() *service {
 		log.Fatalf("zoo: bad ZOO_RELOAD_MS %q", os.Getenv("ZOO_RELOAD_MS"))
 	}
 	s.reloadTime = time.Duration(reloadMs) * time.Millisecond
+	startMs, err := strconv.Atoi(env("ZOO_START_MS", "0"))
+	if err != nil || startMs < 0 {
+		log.Fatalf("zoo: bad ZOO_START_MS %q", os.Getenv("ZOO_START_MS"))
+	}
+	s.startTime = time.Duration(startMs) * time.Millisecond
 	if err := os.MkdirAll(s.dataDir, 0o755); err != nil { // a FROM scratch image has no /tmp
 		log.Fatal(err)
 	}
@@ -134,6 +143,7 @@ func newService() *service {
 	mux.HandleFunc("/slow", s.handleSlow)
 	mux.HandleFunc("/stream", s.handleStream)
 	mux.HandleFunc("/write", s.handleWrite)
+	mux.HandleFunc("/read", s.handleRead)
 	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
 		mux.ServeHTTP(w, r)
@@ -142,6 +152,7 @@ func newService() *service {
 }
 
 func (s *service) run() {
+	time.Sleep(s.startTime) // loading its data: nothing listens yet
 	ln, err := net.Listen("tcp", ":"+s.port)
 	if err != nil {
 		log.Fatal(err)
@@ -444,6 +455,33 @@ func (s *service) handleWrite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprint(w, "ack\n")
+}
+
+// handleRead answers from the file alone, not from this instance's buffer: what is on disk is what was kept.
+func (s *service) handleRead(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("id")
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		http.Error(w, "id must be a number", http.StatusBadRequest)
+		return
+	}
+	f, err := os.Open(filepath.Join(s.dataDir, "writes.log"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	lines := bufio.NewScanner(f)
+	for lines.Scan() {
+		if lines.Text() == id {
+			fmt.Fprint(w, "stored\n")
+			return
+		}
+	}
+	if err := lines.Err(); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	http.Error(w, "not stored", http.StatusNotFound)
 }
 
 // ---- buffered write log ----

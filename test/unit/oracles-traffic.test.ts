@@ -148,6 +148,22 @@ describe('acked-writes', () => {
     const r = record({ ledger: [write(0)], readback: { file: 'writes.log', ids: [], error: 'ENOENT' } });
     expect(judge(r).results.find((x) => x.oracle === 'acked-writes')!.message).toMatch(/1 of 1 .* \(ENOENT\)/);
   });
+
+  it('calls no write lost whose read failed: unknown when that is all, and the failure counts only the 404s', () => {
+    const file = 'the restarted target: GET /read?id={id}';
+    const error = '1 of 3 reads failed; the first, of id 1: HTTP 503';
+    const onlyUnread = record({ ledger: [write(0), write(1), write(2)], readback: { file, ids: [0, 2], unread: [1], error } });
+    const unsure = judge(onlyUnread).results.find((x) => x.oracle === 'acked-writes')!;
+    expect(unsure).toMatchObject({ verdict: 'unknown', evidence: { unread: [1], missing: [] } });
+    expect(unsure.message).toBe(`1 of 3 acknowledged writes could not be read back from ${file} (${error}): not proven lost; the other 2 are there`);
+    expect(judge(onlyUnread).verdict).toBe('unknown');
+
+    const lostToo = record({ ledger: [write(0), write(1), write(2)], readback: { file, ids: [2], unread: [1], error } });
+    const lost = judge(lostToo).results.find((x) => x.oracle === 'acked-writes')!;
+    expect(failing(lostToo)).toEqual(['acked-writes/acked-lost']);
+    expect(lost.message).toMatch(/^1 of 3 acknowledged writes missing from .*; 1 more could not be read back \(1 of 3 reads failed.*\), not proven lost; /);
+    expect(lost.evidence).toMatchObject({ missing: [{ writeId: 0 }], unread: [1] });
+  });
 });
 
 describe('handles', () => {

@@ -59,7 +59,7 @@ const startedIsEnough: WaitStrategy = {
 /** The container of one trial, ready to start: labelled, ports on loopback, never pulled, output into `logs`. */
 export function targetContainer(image: string, target: Target, form: ContainerForm, context: StartContext, logs: LogBuffer): TargetContainer {
   let builder = new TargetContainer(image)
-    .withLabels({ ...context.labels, 'sigstorm.service': target.name })
+    .withLabels({ ...context.labels, 'sigstorm.service': target.name, ...(context.instance ? { 'sigstorm.instance': context.instance } : {}) })
     .withEnvironment({ ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}), ...form.environment, ...context.environment })
     .withLoopbackPorts(...form.ports)
     .withPullPolicy(neverPull)

@@ -17,14 +17,15 @@ import { killSession, sessionIsOurs } from './session.js';
 import { spawnTarget } from './spawn.js';
 
 /** A local process as a target: signals by pid or group, SIGSTOP/SIGCONT of its group, partitions at a proxy of ours. */
-export async function startProcess(form: ProcessForm, { dataDir, partitions, runId, environment, dependency }: StartContext): Promise<StartedTarget> {
+export async function startProcess(form: ProcessForm, { dataDir, partitions, runId, environment, dependency, instance }: StartContext): Promise<StartedTarget> {
   const port = await freePort();
   // Partitions of a local process go through a proxy of ours; without them the workload talks to the target directly.
   const proxy = partitions ? new PartitionProxy(port) : undefined;
   const endpointPort = proxy ? await proxy.listen() : port;
   const logs = new LogBuffer();
-  // Each service of a stack has a token of its own: the target's processes are not its dependencies'.
-  const token = dependency ? `${runId}.${dependency}` : runId;
+  // Each service of a stack has a token of its own: the target's processes are not its dependencies', nor those of
+  // its second instance (":" is no part of a service name, so no dependency's token can be that one).
+  const token = `${dependency ? `${runId}.${dependency}` : runId}${instance ? `:${instance}` : ''}`;
   const owned = own({ kind: 'process', token });
   const spawnedAtMs = now();
   const spawned = await spawnTarget(form, { dataDir, port, token, ...(environment ? { environment } : {}) }, logs);
