@@ -141,4 +141,9 @@ describe('loading a job queue', () => {
     const found = await problems(scenario('redis: { image: redis, ready: { log: Ready } }', `{ redis: redis, done: ${done} }`));
     expect(found).toEqual([{ keyPath: 'workload.jobs.redis', line: 5, message: expect.stringContaining('publishes no port') }]);
   });
+
+  it('refuses reading the done jobs over HTTP: a GET per id cannot see a job done twice', async () => {
+    const found = await problems(scenario('redis: { process: { command: [redis-server] }, ready: { log: Ready } }', '{ redis: redis, done: { http: "/done?id={id}", service: redis } }'));
+    expect(found).toEqual([{ keyPath: 'workload.jobs.done', line: 5, message: expect.stringContaining('cannot see a job done twice') }]);
+  });
 });
