@@ -123,7 +123,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   const { workload } = scenario;
   const services = new Map(stack.dependencies.flatMap((d) => (d.started.endpoint ? [[d.spec.name, d.started.endpoint] as const] : [])));
   const traffic = hasWorkload(workload)
-    ? startWorkload({ workload, ...(target.endpoint ? { endpoint: target.endpoint } : {}), services, originMs: readyMs, cwd: dirname(scenario.path) })
+    ? startWorkload({ workload, ...(target.endpoint ? { endpoint: target.endpoint } : {}), services, originMs: readyMs, cwd: dirname(scenario.path), runId: options.runId })
     : undefined;
 
   const onAbort = () => void player.stop();
@@ -170,7 +170,9 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     await playing;
     await Promise.all(pendingChecks);
     target.logs.flush();
-    const readback = workload.writes ? await readBackWrites(workload.writes.readback, dataDir, stack, dirname(scenario.path)) : undefined;
+    // Acknowledged writes come from `writes`, or from an exec client that marks its own.
+    const readbackSpec = workload.writes?.readback ?? workload.exec?.readback;
+    const readback = readbackSpec ? await readBackWrites(readbackSpec, dataDir, stack, dirname(scenario.path)) : undefined;
     // Dependencies must have stayed up unless signalled: how each stood once the target was gone.
     const dependencies = stack.dependencies.map((d) => dependencyRecord(d, rel));
     const files = filesLeft(dataDir, scenario.oracles.handles);
