@@ -22,6 +22,7 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
     problems.at(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
   }
   checkReadbacks(parsed, hasContainer, problems);
+  checkExec(parsed, hasContainer, problems);
   problems.throwIfAny();
 
   const declared = Object.keys(expect) as SignalName[];
@@ -48,6 +49,24 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
     target: stack.target,
     dependencies: stack.dependencies,
   };
+}
+
+/** An exec client needs a port to name with {host} and {port}; its writes share the one read-back of the trial. */
+function checkExec({ workload, target: t }: ParsedScenario, hasContainer: boolean, problems: ScenarioProblems): void {
+  const exec = workload.exec;
+  if (!exec) return;
+  const names = (text: string) => /\{(host|port)\}/.test(text);
+  const arg = exec.command.findIndex(names);
+  const env = Object.keys(exec.env).find((key) => names(exec.env[key]!));
+  if ((arg >= 0 || env !== undefined) && hasContainer && !t.process && (t.ports ?? []).length === 0) {
+    const at = arg >= 0 ? ['command', arg] : ['env', env!];
+    problems.at(['workload', 'exec', ...at], '{host} and {port} name where the target listens, but it publishes no port: give it `ports:`');
+  }
+  if (exec.readback && workload.writes) {
+    problems.at(['workload', 'exec', 'readback'], 'a trial reads writes back once: `writes` already has a read-back (drive writes from one or the other)');
+  } else if (exec.readback && 'file' in exec.readback && !t.data_dir && hasContainer) {
+    problems.at(['workload', 'exec', 'readback'], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
+  }
 }
 
 type WrittenService = ParsedScenario['target'] | ParsedScenario['dependencies'][string];

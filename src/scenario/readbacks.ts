@@ -3,14 +3,15 @@ import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 
 /**
- * The read-backs (`writes.readback`, `jobs.done`) can be carried out once the target is gone: a file needs the data
+ * The read-backs (`writes.readback`, `exec.readback`, `jobs.done`) can be carried out once the target is gone: a file needs the data
  * directory, and an HTTP read-back something still there to ask.
  */
 export function checkReadbacks(parsed: ParsedScenario, hasContainer: boolean, problems: ScenarioProblems): void {
   const t = parsed.target;
-  const { writes, jobs } = parsed.workload;
+  const { writes, exec, jobs } = parsed.workload;
   const readbacks: [NonNullable<typeof writes>['readback'] | undefined, KeyPath][] = [
     [writes?.readback, ['workload', 'writes', 'readback']],
+    [exec?.readback, ['workload', 'exec', 'readback']],
     [jobs?.done, ['workload', 'jobs', 'done']],
   ];
   for (const [readback, at] of readbacks) {

@@ -73,9 +73,10 @@ export function checkStack(
   parsed.faults.services.forEach((name, i) => {
     if (!byName.has(name)) problems.at(['faults', 'services', i], `${JSON.stringify(name)} is not a dependency; ${hint}`);
   });
-  const { writes, jobs } = parsed.workload;
+  const { writes, exec, jobs } = parsed.workload;
   const readbacks = [
     ...(writes ? [{ readback: writes.readback, at: ['workload', 'writes', 'readback'] }] : []),
+    ...(exec?.readback ? [{ readback: exec.readback, at: ['workload', 'exec', 'readback'] }] : []),
     ...(jobs ? [{ readback: jobs.done, at: ['workload', 'jobs', 'done'] }] : []),
   ];
   for (const { readback, at } of readbacks) {

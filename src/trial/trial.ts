@@ -125,7 +125,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   const { workload } = scenario;
   const services = new Map(stack.dependencies.flatMap((d) => (d.started.endpoint ? [[d.spec.name, d.started.endpoint] as const] : [])));
   const traffic = hasWorkload(workload)
-    ? startWorkload({ workload, ...(target.endpoint ? { endpoint: target.endpoint } : {}), services, originMs: readyMs, cwd: dirname(scenario.path) })
+    ? startWorkload({ workload, ...(target.endpoint ? { endpoint: target.endpoint } : {}), services, originMs: readyMs, cwd: dirname(scenario.path), runId: options.runId })
     : undefined;
 
   const onAbort = () => void player.stop();
@@ -143,7 +143,9 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   /** Once the target is gone: which acknowledged writes were kept (an HTTP read-back asks about exactly those). */
   /** What the target acknowledged is read back once it is gone: the writes it stored, the jobs its worker did. */
   async function readBack(ledger: LedgerEntry[]) {
-    if (!workload.writes && !workload.jobs) return {};
+    // Acknowledged writes come from `writes`, or from an exec client that marks its own.
+    const writes = workload.writes?.readback ?? workload.exec?.readback;
+    if (!writes && !workload.jobs) return {};
     journal.phase('reading-back', options.runId);
     const acked = (kind: LedgerEntry['kind']) =>
       ledger.flatMap((e) => {
@@ -153,7 +155,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     const ask = (ids: number[]) => ({ ids, target: scenario.target, ...(options.signal ? { signal: options.signal } : {}) });
     const cwd = dirname(scenario.path);
     return {
-      ...(workload.writes ? { readback: await readBackIds(workload.writes.readback, dataDir, stack, cwd, ask(acked('write'))) } : {}),
+      ...(writes ? { readback: await readBackIds(writes, dataDir, stack, cwd, ask(acked('write'))) } : {}),
       ...(workload.jobs ? { jobs: await readBackJobs(workload.jobs, dataDir, stack, cwd, ask(acked('job'))) } : {}),
     };
   }

@@ -22,6 +22,8 @@ export interface WorkloadOptions {
   originMs: number;
   /** The scenario's directory: relative paths (a .proto, an exec client) are resolved from it. */
   cwd: string;
+  /** The trial's run id: an exec client's processes carry it in their owner token. */
+  runId: string;
 }
 
 export interface RunningWorkload {
@@ -48,7 +50,7 @@ export function startWorkload(options: WorkloadOptions): RunningWorkload {
     for (const spec of workload.tcp) drivers.push(driveTcp(spec, endpoint, drive));
     for (const spec of workload.grpc) drivers.push(driveGrpc(spec, endpoint, options.cwd, drive));
   }
-  if (workload.exec) drivers.push(driveExec(workload.exec, endpoint, options.cwd, drive));
+  if (workload.exec) drivers.push(driveExec(workload.exec, endpoint, options.cwd, drive, options.runId));
   if (workload.jobs) drivers.push(driveJobs(workload.jobs, options.services, drive));
 
   let stopped: Promise<LedgerEntry[]> | undefined;

@@ -133,9 +133,15 @@ const grpcCall = z.strictObject({
 const execClient = z.strictObject({
   command: argv.meta({
     description:
-      "Your client, started on the host in the scenario's directory once the target is ready; {host} and {port} name the target. It prints one JSON line per operation and is sent SIGTERM when the trial ends",
+      "Your client, started on the host in the scenario's directory once the target is ready; {host} and {port} name where the target listens. It prints one JSON line per operation as it ends and is sent SIGTERM when the trial is over",
   }),
-  env: z.record(z.string(), osText).default({}),
+  env: z
+    .record(z.string(), osText)
+    .default({})
+    .meta({ description: 'Added to the environment it inherits; {host} and {port} are filled in values too' }),
+  readback: readback
+    .optional()
+    .meta({ description: 'Where the writes it acknowledged (`acknowledged: true`) are read back, as `writes.readback`: their ids are the ids it printed' }),
 });
 
 const jobQueue = z.strictObject({
