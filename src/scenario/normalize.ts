@@ -3,6 +3,7 @@ import type { SignalName } from '../signals.js';
 import type { ComposeService } from './compose.js';
 import { coverageNotes } from './coverage.js';
 import { declaredExpectations, withDefaultExpectations } from './expectations.js';
+import { grpcProblems } from './grpc-method.js';
 import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
@@ -23,6 +24,7 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
   }
   checkReadbacks(parsed, hasContainer, problems);
   checkExec(parsed, hasContainer, problems);
+  for (const p of grpcProblems(parsed.workload.grpc, dirname(path))) problems.at(p.at, p.message);
   problems.throwIfAny();
 
   const declared = Object.keys(expect) as SignalName[];

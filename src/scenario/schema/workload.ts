@@ -123,11 +123,14 @@ const grpcCall = z.strictObject({
   request: z
     .record(z.string(), z.unknown())
     .default({})
-    .meta({ description: 'The request message as JSON; any string "{id}" in it becomes the operation id' }),
+    .meta({
+      description:
+        'The request message, fields named as in the .proto; a string that is exactly "{id}" becomes the operation id as a number (any numeric or string field), "{id}" inside a longer string is replaced as text',
+    }),
   rate,
   concurrency,
   count: z.number().int().min(1).max(64).default(1).meta({ description: 'Server-streaming: calls opened once ready' }),
-  timeout: duration().default(10_000).meta({ description: 'Unary: the call deadline' }),
+  timeout: duration().default(10_000).meta({ description: 'Unary: the call deadline (a server-streaming call has none: it lasts until the server ends it or the trial does)' }),
 });
 
 const execClient = z.strictObject({
