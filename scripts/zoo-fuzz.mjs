@@ -1,18 +1,25 @@
 // The zoo campaign: fuzzes every zoo scenario from its fault space alone (no hand-written schedule) and checks that
 // every seeded bug is found and every twin passes, each within the same budget. Writes reports/zoo-fuzz.json and a
-// Markdown table. Usage: npm run zoo:fuzz [-- budget-seconds runs]
+// Markdown table. Usage: npm run zoo:fuzz [-- budget-seconds runs [--both] [--only regex]]
+//   --both        every backend the row lists (default: the quicker one where the class applies)
+//   --only regex  only the scenarios whose name matches
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fuzz } from '../dist/index.js';
 
-const budgetMs = Number(process.argv[2] ?? 90) * 1000;
-const runs = Number(process.argv[3] ?? 40);
+const flag = (name) => process.argv.indexOf(name);
+const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--only');
+const budgetMs = Number(positional[0] ?? 90) * 1000;
+const runs = Number(positional[1] ?? 40);
+const both = flag('--both') >= 0;
+const only = flag('--only') >= 0 ? new RegExp(process.argv[flag('--only') + 1]) : undefined;
 const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
 // A fresh report directory: no failure database from an earlier campaign, so every find is made from scratch.
 const reportDir = `reports/zoo-fuzz-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
 const rows = [];
-for (const target of targets) {
+const runsOf = (target) =>
   // The quicker backend where the class applies; docker where only a container shows it.
-  const backend = target.expect.process ? 'process' : 'docker';
+  both ? Object.keys(target.expect) : [target.expect.process ? 'process' : 'docker'];
+for (const [target, backend] of targets.filter((t) => !only || only.test(t.scenario)).flatMap((t) => runsOf(t).map((b) => [t, b]))) {
   const buggy = Boolean(target.expect[backend].oracle);
   const started = Date.now();
   const { report } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, runs, budgetMs, seed: 1, confirmRuns: 10, reportDir });
