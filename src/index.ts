@@ -2,6 +2,7 @@
 export { run, type RunOptions, type RunResult } from './session/run.js';
 export { fuzz, type FuzzOptions, type FuzzResult } from './session/fuzz.js';
 export { replay, type ReplayResult } from './session/replay.js';
+export { amplify, type AmplifyOptions, type AmplifyReport, type AmplifyResult } from './session/amplify.js';
 export { planSuite, fuzzSuite, type SuitePlan, type SuiteOptions } from './session/suite.js';
 export type { FuzzProgress } from './fuzz/campaign.js';
 export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Finding } from './report/fuzz-report.js';

@@ -4,12 +4,16 @@ import { formatFuzz } from '../report/fuzz-text.js';
 import { parseShard } from '../session/shard.js';
 import { fuzzSuite, planSuite } from '../session/suite.js';
 import { parseDuration } from '../time.js';
+import { amplifyReport } from './amplify.js';
 import { onInterrupt } from './interrupt.js';
 import { warnAboutLeftovers } from './leftovers.js';
 import { count, reportDir, seed } from './options.js';
 import { writeOutputs } from './outputs.js';
 import { ProgressDisplay, progressMode } from './progress.js';
 import { reportError } from './report-error.js';
+
+/** A confirmed rate below this is worth amplifying. */
+const AMPLIFY_BELOW = 0.5;
 
 export interface FuzzArgs {
   scenarios: string[];
@@ -27,6 +31,7 @@ export interface FuzzArgs {
   junit?: string | undefined;
   summary?: string | undefined;
   html?: string | undefined;
+  amplify?: boolean | undefined;
 }
 
 /**
@@ -46,6 +51,8 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   const display = new ProgressDisplay(progressMode(args.quiet));
   const interrupt = onInterrupt();
   await warnAboutLeftovers();
+  // Findings that reproduce rarely, amplified once the campaigns are over (--amplify).
+  const rare: string[] = [];
   const set = await fuzzSuite(plan, {
     backend: args.backend,
     runs: args.runs,
@@ -61,16 +68,26 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
     onReport: (report, reportPath) => {
       display.clear();
       if (!args.json && !args.quiet) process.stdout.write(`${formatFuzz(report, reportPath)}\n`);
+      if (args.amplify && report.outcome.kind === 'failed' && report.outcome.reproduction.rate < AMPLIFY_BELOW) rare.push(reportPath);
       if (report.error) process.stderr.write(`sigstorm: ${report.error.message}\n  The campaign stopped early; what it found is in the report.\n`);
     },
     onError: (error) => {
       display.clear();
       reportError(error);
     },
-  }).finally(() => {
-    display.clear();
-    interrupt.dispose();
-  });
+  })
+    .then(async (set) => {
+      for (const reportPath of rare) {
+        if (interrupt.signal.aborted) break;
+        const options = { budgetMs, backend: args.backend, signal: interrupt.signal, ...(args.parallel !== undefined ? { parallel: args.parallel } : {}) };
+        await amplifyReport(reportPath, options, args.json || args.quiet ? 'none' : 'text').catch((error: unknown) => reportError(error));
+      }
+      return set;
+    })
+    .finally(() => {
+      display.clear();
+      interrupt.dispose();
+    });
   await writeOutputs(set, { reportDir: args.reportDir, junit: args.junit, summary: args.summary, html: args.html, print: args.json ? 'json' : 'verdict' });
   if (interrupt.exitCode) return interrupt.exitCode;
   return plan.scenarios.length ? set.exitCode : ExitCode.ok;

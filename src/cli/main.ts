@@ -3,8 +3,8 @@ import { SigstormError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { reportError } from './report-error.js';
 
-const COMMANDS = ['run', 'fuzz', 'merge', 'replay', 'validate', 'analyze', 'gc', 'schema'];
-const NAME_A_COMMAND = 'Name a command: run, fuzz, merge, replay, validate, analyze, gc or schema.';
+const COMMANDS = ['run', 'fuzz', 'merge', 'replay', 'amplify', 'validate', 'analyze', 'gc', 'schema'];
+const NAME_A_COMMAND = 'Name a command: run, fuzz, merge, replay, amplify, validate, analyze, gc or schema.';
 
 /** The output flags shared by run, fuzz and merge. */
 const outputOptions = {
@@ -64,6 +64,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports/<scenario>/<run-id>/ and result.json go' })
           .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first confirmed failure; the scenarios after it are reported as skipped' })
           .option('shard', { type: 'string', describe: 'Run only shard k of n of the scenarios (e.g. 2/4); merge the shards with `sigstorm merge`' })
+          .option('amplify', { type: 'boolean', default: false, describe: 'When a confirmed failure reproduces under 50%, amplify it (same --budget) and report the variant' })
           .options(outputOptions),
       async (args) => {
         const { fuzzCommand } = await import('./fuzz.js');
@@ -94,6 +95,22 @@ export async function main(argv: string[]): Promise<void> {
       async (args) => {
         const { replayCommand } = await import('./replay.js');
         process.exitCode = await replayCommand(args);
+      },
+    )
+    .command(
+      'amplify <file>',
+      'Search the neighbourhood of a finding for the variant that fails with the same signature most often',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'A fuzz report.json with a failure (or an amplify.json)' })
+          .option('budget', { type: 'string', default: '5m', describe: 'Time budget (e.g. 90s, 5m)' })
+          .option('backend', { choices: ['auto', 'docker', 'process'] as const, describe: 'Default: the one the report used' })
+          .option('parallel', { type: 'number', describe: 'Trials at once (default: cores, at most 4)' })
+          .option('confirm', { type: 'number', default: 20, describe: 'Runs of a candidate before it may replace the best so far' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the amplify report as JSON' }),
+      async (args) => {
+        const { amplifyCommand } = await import('./amplify.js');
+        process.exitCode = await amplifyCommand(args);
       },
     )
     .command(

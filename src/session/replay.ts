@@ -3,6 +3,7 @@ import type { BackendChoice } from '../backends/backend.js';
 import { badInput, infrastructure } from '../errors.js';
 import type { Schedule } from '../schedule/event.js';
 import { parseSchedule } from '../schedule/parse.js';
+import { scaleWorkload } from '../fuzz/amplify.js';
 import { confirm } from '../fuzz/confirm.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';
 import type { Reproduction } from '../report/fuzz-report.js';
@@ -47,7 +48,10 @@ export async function replay(
   if (typeof scenarioPath !== 'string' || !scenarioPath || !Array.isArray(events)) {
     throw badInput(`${file}: expected a fuzz report with a failure, or {"scenario": "path.yml", "events": [...]}`);
   }
-  const scenario = await loadScenario(scenarioPath);
+  const loaded = await loadScenario(scenarioPath);
+  // An amplify report's variant may run the workload faster or slower than the scenario says.
+  const scale = typeof data.workloadScale === 'number' && data.workloadScale > 0 ? data.workloadScale : 1;
+  const scenario = scale === 1 ? loaded : { ...loaded, workload: scaleWorkload(loaded.workload, scale) };
   const schedule = checkedSchedule(parseSchedule(events, file), scenario);
   const session = await openScenario(scenario, options.backend ?? ((saved as BackendChoice | undefined) ?? 'auto'));
   await prepare(session);

@@ -1,0 +1,157 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { BackendChoice } from '../backends/backend.js';
+import { badInput } from '../errors.js';
+import { amplifySearch, describeChanges, scalable, scaleWorkload, type Arm, type Variant } from '../fuzz/amplify.js';
+import { Budget } from '../fuzz/budget.js';
+import type { TrialFn } from '../fuzz/flaky.js';
+import { defaultParallelism } from '../fuzz/parallelism.js';
+import { wilson } from '../fuzz/wilson.js';
+import type { Reproduction } from '../report/fuzz-report.js';
+import { replayReportCommand } from '../report/replay-command.js';
+import { newRunId } from '../run-id.js';
+import { loadScenario } from '../scenario/load.js';
+import { describeEvent, type Schedule } from '../schedule/event.js';
+import { parseSchedule } from '../schedule/parse.js';
+import { checkedSchedule, openScenario, prepare, type Session } from './open.js';
+import { reportHeader } from './report.js';
+import { trialFunction } from './trial.js';
+
+export interface AmplifyOptions {
+  /** Wall-clock budget in ms (default 5 minutes). */
+  budgetMs?: number;
+  backend?: BackendChoice;
+  parallel?: number;
+  /** Runs of a candidate before it may replace the best so far (default 20). */
+  confirmRuns?: number;
+  /** The rate at which the search stops (default 0.9). */
+  goal?: number;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+export interface AmplifiedVariant {
+  schedule: Schedule;
+  steps: string[];
+  workloadScale: number;
+  reproduction: Reproduction;
+}
+
+/** The amplify report: also a report `replay` reads (its `outcome.minimal` is the best variant's schedule). */
+export interface AmplifyReport {
+  schemaVersion: 1;
+  tool: { name: 'sigstorm'; version: string };
+  command: 'amplify';
+  runId: string;
+  createdAt: string;
+  scenario: { name: string; path: string };
+  backend: string;
+  /** The report amplified. */
+  from: string;
+  signature: string;
+  original: AmplifiedVariant;
+  best: AmplifiedVariant & { changes: string[] };
+  /** Whether the best fails at least `goal` of the time with a lower bound above the original's upper bound. */
+  goalMet: boolean;
+  goal: number;
+  variantsTried: number;
+  trialsRun: number;
+  durationMs: number;
+  budgetMs: number;
+  /** What `replay` plays: the best variant, under its workload scale. */
+  outcome: { kind: 'failed'; signature: string; minimal: Schedule; reproduction: Reproduction };
+  workloadScale: number;
+  replay: string;
+}
+
+export interface AmplifyResult {
+  report: AmplifyReport;
+  reportPath: string;
+}
+
+const reproduction = (a: Arm): Reproduction => ({ failed: a.failed, runs: a.runs, rate: a.runs ? a.failed / a.runs : 0, interval: wilson(a.failed, a.runs) });
+
+/** A failing report's finding: its scenario, signature, schedule and recorded rate; bad input otherwise. */
+async function readFinding(file: string) {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw badInput(`${file}: cannot read a report (${(error as Error).message})`);
+  }
+  const outcome = (data && typeof data === 'object' ? data.outcome : undefined) as { kind?: string; minimal?: unknown; signature?: unknown; reproduction?: Reproduction } | undefined;
+  const path = (data?.scenario as { path?: unknown } | undefined)?.path;
+  if (outcome?.kind !== 'failed' || !Array.isArray(outcome.minimal) || typeof outcome.signature !== 'string' || typeof path !== 'string') {
+    throw badInput(`${file}: expected a report with a finding (outcome.kind "failed", its minimal schedule and signature): there is nothing to amplify`);
+  }
+  const r = outcome.reproduction;
+  const recorded = r && Number.isInteger(r.failed) && Number.isInteger(r.runs) && r.runs >= r.failed && !r.fromEstimate ? { failed: r.failed, runs: r.runs } : { failed: 0, runs: 0 };
+  const scale = typeof data.workloadScale === 'number' && data.workloadScale > 0 ? data.workloadScale : 1;
+  const backend = ['auto', 'docker', 'process'].includes(data.backend as string) ? (data.backend as BackendChoice) : 'auto';
+  return { path, signature: outcome.signature, events: outcome.minimal, recorded, scale, backend };
+}
+
+/** A session whose scenario's workload runs at `scale`. */
+export const scaledSession = (session: Session, scale: number): Session =>
+  scale === 1 ? session : { ...session, scenario: { ...session.scenario, workload: scaleWorkload(session.scenario.workload, scale) } };
+
+/**
+ * Searches the neighbourhood of a finding's minimal schedule for the variant that fails with the same signature
+ * most often, and writes the amplify report beside the report it read (amplify.json).
+ */
+export async function amplify(file: string, options: AmplifyOptions = {}): Promise<AmplifyResult> {
+  const finding = await readFinding(file);
+  const scenario = await loadScenario(finding.path);
+  const schedule = checkedSchedule(parseSchedule(finding.events, file), scenario);
+  const session = await openScenario(scenario, options.backend ?? finding.backend);
+  await prepare(session);
+  const runId = newRunId();
+  const started = Date.now();
+  const budgetMs = options.budgetMs ?? 5 * 60_000;
+  const goal = options.goal ?? 0.9;
+  const trials = new Map<number, TrialFn>();
+  const trialAt = (scale: number) => {
+    if (!trials.has(scale)) trials.set(scale, trialFunction(scaledSession(session, scale), `${runId}-x${scale}`, options.signal));
+    return trials.get(scale)!;
+  };
+  const original: Variant = { schedule, workloadScale: finding.scale };
+  const result = await amplifySearch({
+    original,
+    recorded: finding.recorded,
+    step: scenario.faults.step,
+    scalable: scalable(scenario.workload),
+    run: async (v) => {
+      const outcome = await trialAt(v.workloadScale)(v.schedule);
+      if (options.signal?.aborted || outcome.kind === 'infrastructure') return undefined;
+      return outcome.kind === 'fail' && outcome.signatures.includes(finding.signature);
+    },
+    parallel: options.parallel ?? defaultParallelism(),
+    budget: new Budget(started, budgetMs),
+    confirmRuns: options.confirmRuns ?? 20,
+    goal,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const variant = (a: Arm): AmplifiedVariant => ({ schedule: a.variant.schedule, steps: a.variant.schedule.map(describeEvent), workloadScale: a.variant.workloadScale, reproduction: reproduction(a) });
+  const reportPath = join(dirname(file), 'amplify.json');
+  const header = reportHeader(session, 'amplify', runId, new Date(started));
+  const report: AmplifyReport = {
+    ...header,
+    scenario: { name: scenario.name, path: scenario.path },
+    from: file,
+    signature: finding.signature,
+    original: variant(result.original),
+    best: { ...variant(result.best), changes: describeChanges(original, result.best.variant) },
+    goalMet: result.goalMet,
+    goal,
+    variantsTried: result.arms.length,
+    trialsRun: result.trials,
+    durationMs: Date.now() - started,
+    budgetMs,
+    outcome: { kind: 'failed', signature: finding.signature, minimal: result.best.variant.schedule, reproduction: reproduction(result.best) },
+    workloadScale: result.best.variant.workloadScale,
+    replay: replayReportCommand(reportPath),
+  };
+  await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  return { report, reportPath };
+}
