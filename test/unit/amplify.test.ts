@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { amplifySearch, describeChanges, neighbours, ranked, scaleWorkload, survivors, type Arm, type Variant } from '../../src/fuzz/amplify.js';
+import { Budget } from '../../src/fuzz/budget.js';
+import type { Schedule } from '../../src/schedule/event.js';
+import type { Workload } from '../../src/scenario/types.js';
+
+const twoSignals: Schedule = [
+  { at: 600, kind: 'signal', signal: 'SIGTERM', to: 'main' },
+  { at: 650, kind: 'signal', signal: 'SIGINT', to: 'main' },
+];
+const v = (schedule: Schedule, workloadScale = 1): Variant => ({ schedule, workloadScale });
+const arm = (failed: number, runs: number, at = 0): Arm => ({ variant: v([{ at, kind: 'signal', signal: 'SIGTERM', to: 'main' }]), failed, runs });
+
+describe('neighbours', () => {
+  it('shifts each event by one and two steps, never before readiness', () => {
+    const n = neighbours(v([{ at: 25, kind: 'signal', signal: 'SIGTERM', to: 'main' }]), 25, false);
+    expect(n.map((x) => x.schedule[0]!.at).sort((a, b) => a - b)).toEqual([0, 50, 75]);
+  });
+
+  it('narrows the gap between two signals and closes it into a race', () => {
+    const n = neighbours(v(twoSignals), 25, false).map((x) => x.schedule);
+    expect(n).toContainEqual([twoSignals[0], { ...twoSignals[1], at: 625 }]); // gap halved
+    expect(n).toContainEqual([{ at: 600, kind: 'race', signals: ['SIGTERM', 'SIGINT'], to: 'main' }]);
+  });
+
+  it('opens a race into two signals a step apart', () => {
+    const n = neighbours(v([{ at: 100, kind: 'race', signals: ['SIGTERM', 'SIGINT'], to: 'main' }]), 25, false).map((x) => x.schedule);
+    expect(n).toContainEqual([
+      { at: 100, kind: 'signal', signal: 'SIGTERM', to: 'main' },
+      { at: 125, kind: 'signal', signal: 'SIGINT', to: 'main' },
+    ]);
+  });
+
+  it('doubles and halves a storm’s count and spacing', () => {
+    const storm = { at: 0, kind: 'storm' as const, signals: ['SIGHUP' as const], count: 12, spacing: 100, to: 'main' };
+    const n = neighbours(v([storm]), 25, false).map((x) => x.schedule[0]);
+    expect(n).toContainEqual({ ...storm, count: 24 });
+    expect(n).toContainEqual({ ...storm, count: 6 });
+    expect(n).toContainEqual({ ...storm, spacing: 50 });
+    expect(n).toContainEqual({ ...storm, spacing: 200 });
+  });
+
+  it('scales the workload up and down only when asked, and never repeats a variant', () => {
+    expect(neighbours(v(twoSignals), 25, false).every((x) => x.workloadScale === 1)).toBe(true);
+    const scaled = neighbours(v(twoSignals), 25, true).filter((x) => x.workloadScale !== 1);
+    expect(scaled.map((x) => x.workloadScale).sort()).toEqual([0.5, 2]);
+    const keys = neighbours(v(twoSignals), 25, true).map((x) => JSON.stringify(x));
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).not.toContain(JSON.stringify(v(twoSignals)));
+  });
+});
+
+describe('describeChanges', () => {
+  it('says which event moved and by how much, and the workload scale', () => {
+    const changes = describeChanges(v(twoSignals), v([twoSignals[0]!, { ...twoSignals[1]!, at: 625 }], 2));
+    expect(changes).toEqual(['SIGINT→main at +625 ms instead of +650 ms (earlier by 25 ms)', 'workload rate and concurrency ×2 (instead of ×1)']);
+    expect(describeChanges(v(twoSignals), v(twoSignals))).toEqual([]);
+  });
+});
+
+describe('scaleWorkload', () => {
+  it('multiplies rate and concurrency within the schema’s bounds', () => {
+    const w = { requests: [{ path: '/slow', rate: 40, concurrency: 8 }], tcp: [], grpc: [], streams: [] } as unknown as Workload;
+    expect(scaleWorkload(w, 2).requests[0]).toMatchObject({ rate: 80, concurrency: 16 });
+    expect(scaleWorkload(w, 0.25).requests[0]).toMatchObject({ rate: 10, concurrency: 2 });
+    expect(scaleWorkload(w, 100).requests[0]).toMatchObject({ rate: 2000, concurrency: 256 });
+  });
+});
+
+describe('adaptive allocation', () => {
+  it('ranks by the Wilson lower bound, not the raw rate', () => {
+    const lucky = arm(1, 1); // 100% of one run
+    const steady = arm(18, 20); // 90% of twenty
+    expect(ranked([lucky, steady])[0]).toBe(steady);
+  });
+
+  it('keeps the better half and drops arms that never failed when another did', () => {
+    const arms = [arm(0, 4), arm(1, 4), arm(3, 4), arm(0, 4), arm(2, 4), arm(0, 4)];
+    const kept = survivors(arms);
+    expect(kept.map((a) => a.failed)).toEqual([3, 2, 1]);
+    expect(survivors([arm(0, 2), arm(0, 2)])).toHaveLength(1);
+  });
+
+  it('climbs to the variant that fails most and spends most trials there', async () => {
+    // A simulated target: the second signal fails the more often the closer it is to the first (gap 0 always).
+    const failRate = (x: Variant) => {
+      const [a, b] = x.schedule;
+      if (!b) return a?.kind === 'race' ? 1 : 0;
+      return Math.max(0, 1 - Math.abs(b.at - a!.at) / 60);
+    };
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    let now = 0;
+    const budget = new Budget(0, 10_000, () => now);
+    const result = await amplifySearch({
+      original: v(twoSignals),
+      recorded: { failed: 1, runs: 10 },
+      step: 25,
+      scalable: false,
+      run: async (x) => {
+        now += 1; // one "ms" a trial: the budget never ends this search
+        return random() < failRate(x);
+      },
+      parallel: 2,
+      budget,
+      confirmRuns: 20,
+      goal: 0.9,
+    });
+    expect(result.goalMet).toBe(true);
+    expect(failRate(result.best.variant)).toBe(1);
+    expect(result.best.runs).toBeGreaterThanOrEqual(20);
+    expect(result.trials).toBe(result.arms.reduce((n, a) => n + a.runs, 0) - 10);
+  });
+
+  it('stops at the budget and stays with the original when nothing around it fails', async () => {
+    let now = 0;
+    let trials = 0;
+    const result = await amplifySearch({
+      original: v(twoSignals),
+      recorded: { failed: 1, runs: 10 },
+      step: 25,
+      scalable: true,
+      run: async () => {
+        trials++;
+        now += 100;
+        return false;
+      },
+      parallel: 1,
+      budget: new Budget(0, 5_000, () => now),
+      confirmRuns: 20,
+      goal: 0.9,
+    });
+    expect(result.best).toBe(result.original);
+    expect(result.goalMet).toBe(false);
+    expect(trials).toBeLessThanOrEqual(50);
+  });
+});
