@@ -11,6 +11,10 @@ export const describeReproduction = (r: Reproduction): string =>
 export const describeDiagnosis = (d: Diagnosis): string =>
   d.id === 'unknown' ? `cause unknown — ${d.fix}` : `likely cause [${d.id}, ${d.confidence} confidence]: ${d.cause} Fix: ${d.fix}`;
 
+/** The same, shortened when the failure before had the same diagnosis (one root cause often fails several oracles). */
+export const describeDiagnosisAfter = (d: Diagnosis, before: Diagnosis | undefined): string =>
+  before?.id === d.id && d.id !== 'unknown' ? `likely cause: as above [${d.id}]` : describeDiagnosis(d);
+
 /** A scenario's failure as plain text: the schedule step by step, each failing oracle with its evidence, how to replay. */
 export function failureText(s: ScenarioResult): string {
   const lines: string[] = [];
@@ -21,9 +25,9 @@ export function failureText(s: ScenarioResult): string {
   }
   if (s.reproduction) lines.push(describeReproduction(s.reproduction));
   if (s.cut) lines.push(`cut: ${s.cut}`);
-  for (const f of s.failures) {
+  for (const [i, f] of s.failures.entries()) {
     lines.push(`✗ ${f.oracle}${f.kind ? `/${f.kind}` : ''}: ${f.message}`);
-    if (f.diagnosis) lines.push(`  ${describeDiagnosis(f.diagnosis)}`);
+    if (f.diagnosis) lines.push(`  ${describeDiagnosisAfter(f.diagnosis, s.failures[i - 1]?.diagnosis)}`);
     if (f.evidence) lines.push(`  evidence: ${JSON.stringify(f.evidence)}`);
   }
   if (s.reportPath) lines.push(`report: ${s.reportPath}`);
