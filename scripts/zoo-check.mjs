@@ -1,13 +1,20 @@
-/** What is wrong with one zoo row: a bug not caught by its intended oracle, a twin that failed, a wrong status. */
-export function checkZooRow(report, expected) {
+/**
+ * What is wrong with one zoo row: a bug not caught by its intended oracle, or whose failure there did not get the
+ * diagnosis the row names; a twin that failed, or carries any diagnosis; a wrong status.
+ */
+export function checkZooRow(report, expected, diagnosis) {
   const problems = [];
   const failing = report.failures.map((f) => `${f.oracle}/${f.kind}`);
   if (expected.oracle) {
     if (report.verdict !== 'fail') problems.push(`expected a failure, got ${report.verdict}`);
     if (!failing.includes(expected.oracle)) problems.push(`expected ${expected.oracle} among the failures, got ${failing.join(', ') || 'none'}`);
+    const got = report.failures.find((f) => `${f.oracle}/${f.kind}` === expected.oracle)?.diagnosis?.id;
+    if (diagnosis && failing.includes(expected.oracle) && got !== diagnosis) problems.push(`expected the diagnosis ${diagnosis} for ${expected.oracle}, got ${got}`);
   } else if (report.verdict !== 'pass') {
     problems.push(`the twin must pass, got ${report.verdict}: ${failing.join(', ')}`);
   }
+  const diagnosed = report.results.filter((r) => r.diagnosis && r.verdict !== 'fail');
+  if (diagnosed.length) problems.push(`diagnoses on results that did not fail: ${diagnosed.map((r) => r.oracle).join(', ')}`);
   if (expected.status !== undefined && report.trial?.exit.status !== expected.status) {
     problems.push(`expected exit status ${expected.status}, got ${report.trial?.exit.status}`);
   }

@@ -17,13 +17,14 @@ for (const target of targets) {
       rows.push({ target: target.scenario, backend, expected: expected.oracle ?? 'pass', verdict: 'error', failing: error.message.split('\n')[0], ok: false });
       continue;
     }
-    const problems = checkZooRow(report, expected);
+    const problems = checkZooRow(report, expected, target.diagnosis);
     rows.push({
       target: target.scenario,
       backend,
       expected: expected.oracle ?? 'pass',
       verdict: report.verdict,
       failing: report.failures.map((f) => `${f.oracle}/${f.kind}`).join(', ') || '—',
+      diagnosis: report.failures.find((f) => `${f.oracle}/${f.kind}` === expected.oracle)?.diagnosis?.id ?? '—',
       status: report.trial?.exit.status,
       seconds: +((Date.now() - started) / 1000).toFixed(1),
       ok: problems.length === 0,
@@ -35,9 +36,9 @@ for (const target of targets) {
 mkdirSync('reports', { recursive: true });
 writeFileSync('reports/zoo.json', `${JSON.stringify({ rows }, null, 2)}\n`);
 const table = [
-  '| target | backend | expected | verdict | failing oracles | status | ok |',
-  '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.target} | ${r.backend} | ${r.expected} | ${r.verdict} | ${r.failing} | ${r.status ?? ''} | ${r.ok ? '✓' : '✗'} |`),
+  '| target | backend | expected | verdict | failing oracles | diagnosis | status | ok |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.target} | ${r.backend} | ${r.expected} | ${r.verdict} | ${r.failing} | ${r.diagnosis ?? '—'} | ${r.status ?? ''} | ${r.ok ? '✓' : '✗'} |`),
 ];
 console.log(table.join('\n'));
 const bad = rows.filter((r) => !r.ok).length;

@@ -1,6 +1,7 @@
 import type { TrialRecord } from '../trial/record.js';
 import { alive } from './alive.js';
 import { deadline } from './deadline.js';
+import { diagnose } from './diagnose.js';
 import { dependencies } from './dependencies.js';
 import { ackedWrites } from './acked-writes.js';
 import { exitStatus } from './exit-status.js';
@@ -22,14 +23,18 @@ export const oracles: Record<string, Oracle> = {
   dependencies,
 };
 
-/** Runs every oracle over a finished trial. An oracle that throws yields `unknown` with its error, never a crash. */
+/**
+ * Runs every oracle over a finished trial. An oracle that throws yields `unknown` with its error, never a crash.
+ * Each failure carries its likely root cause (diagnose.ts).
+ */
 export function judge(record: TrialRecord): { verdict: Verdict; results: OracleResult[] } {
-  const results = Object.entries(oracles).flatMap(([name, oracle]) => {
+  const judged = Object.entries(oracles).flatMap(([name, oracle]) => {
     try {
       return oracle(record);
     } catch (error) {
       return [{ oracle: name, verdict: 'unknown' as const, message: `oracle crashed: ${(error as Error).message}` }];
     }
   });
+  const results = diagnose(record, judged);
   return { verdict: combine(results), results };
 }

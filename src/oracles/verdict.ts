@@ -10,6 +10,19 @@ export interface OracleResult {
   kind?: string;
   message: string;
   evidence?: Record<string, unknown>;
+  /** For a failure: its likely root cause, read from the record's evidence (see diagnose.ts). */
+  diagnosis?: Diagnosis;
+}
+
+/**
+ * The likely root cause of a failure: one sentence of cause, one of fix, how sure the evidence makes it. `id` names
+ * the catalogue entry (`unknown` when the evidence fits none, or is ambiguous).
+ */
+export interface Diagnosis {
+  id: string;
+  cause: string;
+  fix: string;
+  confidence: 'high' | 'medium' | 'low';
 }
 
 export type Oracle = (record: TrialRecord) => OracleResult[];

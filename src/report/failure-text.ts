@@ -1,3 +1,4 @@
+import type { Diagnosis } from '../oracles/verdict.js';
 import type { Reproduction } from './fuzz-report.js';
 import type { ScenarioResult } from './result.js';
 
@@ -5,6 +6,14 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 export const describeReproduction = (r: Reproduction): string =>
   `reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`;
+
+/** "likely cause [shell-no-exec, high confidence]: … Fix: …", or "cause unknown: …" without a catalogue entry. */
+export const describeDiagnosis = (d: Diagnosis): string =>
+  d.id === 'unknown' ? `cause unknown — ${d.fix}` : `likely cause [${d.id}, ${d.confidence} confidence]: ${d.cause} Fix: ${d.fix}`;
+
+/** The same, shortened when the failure before had the same diagnosis (one root cause often fails several oracles). */
+export const describeDiagnosisAfter = (d: Diagnosis, before: Diagnosis | undefined): string =>
+  before?.id === d.id && d.id !== 'unknown' ? `likely cause: as above [${d.id}]` : describeDiagnosis(d);
 
 /** A scenario's failure as plain text: the schedule step by step, each failing oracle with its evidence, how to replay. */
 export function failureText(s: ScenarioResult): string {
@@ -16,8 +25,9 @@ export function failureText(s: ScenarioResult): string {
   }
   if (s.reproduction) lines.push(describeReproduction(s.reproduction));
   if (s.cut) lines.push(`cut: ${s.cut}`);
-  for (const f of s.failures) {
+  for (const [i, f] of s.failures.entries()) {
     lines.push(`✗ ${f.oracle}${f.kind ? `/${f.kind}` : ''}: ${f.message}`);
+    if (f.diagnosis) lines.push(`  ${describeDiagnosisAfter(f.diagnosis, s.failures[i - 1]?.diagnosis)}`);
     if (f.evidence) lines.push(`  evidence: ${JSON.stringify(f.evidence)}`);
   }
   if (s.reportPath) lines.push(`report: ${s.reportPath}`);

@@ -1,3 +1,4 @@
+import { describeDiagnosisAfter } from './failure-text.js';
 import type { FuzzReport } from './fuzz-report.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -20,7 +21,10 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
         ? '  not confirmed: the campaign stopped before re-running it'
         : `  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`,
     );
-    for (const f of outcome.failures) lines.push(`  ✗ ${f.oracle}: ${f.message}`);
+    for (const [i, f] of outcome.failures.entries()) {
+      lines.push(`  ✗ ${f.oracle}: ${f.message}`);
+      if (f.diagnosis) lines.push(`      ${describeDiagnosisAfter(f.diagnosis, outcome.failures[i - 1]?.diagnosis)}`);
+    }
     for (const s of outcome.notReproduced ?? []) lines.push(`  (smaller, but did not fail again in confirmation: ${JSON.stringify(s)})`);
     if (JSON.stringify(outcome.original) !== JSON.stringify(outcome.minimal)) lines.push(`  shrunk from ${outcome.original.length} event(s): ${JSON.stringify(outcome.original)}`);
   }

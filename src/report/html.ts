@@ -1,5 +1,5 @@
 import { describeStatus } from '../oracles/terminating.js';
-import { describeReproduction } from './failure-text.js';
+import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
 import { esc, ledgerSummary, timelineSvg } from './timeline.js';
 
@@ -68,7 +68,8 @@ function section(s: ScenarioResult): string {
     out.push('<h3>Failing oracles</h3><ul class="failures">');
     for (const f of s.failures) {
       const evidence = f.evidence ? `<details><summary>evidence</summary><pre>${esc(JSON.stringify(f.evidence, null, 2))}</pre></details>` : '';
-      out.push(`<li><b>${esc(f.oracle)}</b> <code>${esc(f.kind ?? 'fail')}</code>: ${esc(f.message)}${evidence}</li>`);
+      const diagnosis = f.diagnosis ? `<p class="diagnosis" data-diagnosis="${esc(f.diagnosis.id)}">${esc(describeDiagnosis(f.diagnosis))}</p>` : '';
+      out.push(`<li><b>${esc(f.oracle)}</b> <code>${esc(f.kind ?? 'fail')}</code>: ${esc(f.message)}${diagnosis}${evidence}</li>`);
     }
     out.push('</ul>');
   }
@@ -116,7 +117,7 @@ table.scenarios{border-collapse:collapse;width:100%;background:#fff;margin:8px 0
 table.scenarios th,table.scenarios td{border-bottom:1px solid #e0e0e0;padding:5px 8px;text-align:left}td.num{text-align:right}
 section.scenario{background:#fff;border:1px solid #e0e0e0;border-left:4px solid #9e9e9e;border-radius:4px;padding:14px 16px;margin:0 0 18px}
 section.scenario.fail{border-left-color:#c62828}section.scenario.pass{border-left-color:#2e7d32}section.scenario.unknown{border-left-color:#ef6c00}
-ol.steps{margin:0;padding-left:22px}ul.failures{padding-left:20px}ul.coverage{padding-left:20px;color:#616161}
+ol.steps{margin:0;padding-left:22px}ul.failures{padding-left:20px}p.diagnosis{margin:4px 0;color:#4a148c}ul.coverage{padding-left:20px;color:#616161}
 pre{background:#f5f5f5;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 pre.replay{background:#263238;color:#eceff1;border:0}.error{color:#c62828}
 .plot{overflow-x:auto;border:1px solid #e0e0e0}.plot svg{display:block}

@@ -1,4 +1,4 @@
-import { describeReproduction } from './failure-text.js';
+import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
 
 const ICON: Record<ScenarioResult['verdict'], string> = { pass: '✅', fail: '❌', unknown: '⚠️', skipped: '⏭️' };
@@ -51,6 +51,7 @@ export function toMarkdown(set: ResultSet): string {
     if (s.cut) lines.push(`Cut: ${inline(s.cut)}.`, '');
     for (const f of s.failures) {
       lines.push(`- **${f.oracle}** (\`${f.kind ?? 'fail'}\`): ${inline(f.message)}`);
+      if (f.diagnosis) lines.push(`  ${f.diagnosis.id === 'unknown' ? '' : '*'}${inline(describeDiagnosis(f.diagnosis))}${f.diagnosis.id === 'unknown' ? '' : '*'}`);
       if (f.evidence) lines.push(`  <details><summary>evidence</summary>\n\n  \`\`\`json\n  ${JSON.stringify(f.evidence)}\n  \`\`\`\n  </details>`);
     }
     if (s.failures.length) lines.push('');

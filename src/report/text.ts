@@ -1,5 +1,7 @@
 import { describeEvent } from '../schedule/event.js';
 import { describeStatus } from '../oracles/terminating.js';
+import type { Diagnosis } from '../oracles/verdict.js';
+import { describeDiagnosisAfter } from './failure-text.js';
 import type { Report } from './report.js';
 
 /** The short human verdict printed after `sigstorm run`. */
@@ -21,7 +23,12 @@ export function formatRun(report: Report, reportPath: string): string {
   }
   if (report.error) lines.push(`  error: ${report.error.message}`);
   if (report.interrupted) lines.push('  interrupted: the trial did not run to its end, so the results below decide nothing');
-  for (const r of report.results) lines.push(`  ${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${r.oracle}: ${r.message}`);
+  let before: Diagnosis | undefined;
+  for (const r of report.results) {
+    lines.push(`  ${r.verdict === 'pass' ? '✓' : r.verdict === 'fail' ? '✗' : '?'} ${r.oracle}: ${r.message}`);
+    if (r.diagnosis) lines.push(`      ${describeDiagnosisAfter(r.diagnosis, before)}`);
+    before = r.diagnosis ?? before;
+  }
   for (const note of report.coverage ?? []) lines.push(`  note: ${note.message}`);
   lines.push(`  report: ${reportPath}`);
   if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);

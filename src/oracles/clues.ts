@@ -1,0 +1,75 @@
+import type { ProcessInfo } from '../host/process-info.js';
+import type { TrialRecord } from '../trial/record.js';
+import type { LedgerEntry } from '../workload/ledger.js';
+import { crashSignature, type Crash } from './crash.js';
+import { firstTerminating, signalDeliveries, type SignalDelivery } from './terminating.js';
+
+/** Interpreters an entrypoint script runs in: a main process by one of these names runs the service as its child. */
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'busybox']);
+
+/**
+ * The facts of one trial record that diagnoses read, computed once: plain data from the record alone (exit status,
+ * signals, logs, sampled processes, ledger, events), never the scenario's name.
+ */
+export interface Clues {
+  record: TrialRecord;
+  /** The command name of the target's main process as sampled ('' when never sampled). */
+  mainComm: string;
+  /** The main process is a shell and ran the service as its child (a process of another name). */
+  shellParent: boolean;
+  /** Every signal delivered to the target, in order; the first one that must stop it. */
+  deliveries: SignalDelivery[];
+  first?: SignalDelivery;
+  /** Terminating signals after the first, before the main process ended. */
+  laterTerminating: SignalDelivery[];
+  crash?: Crash;
+  /** Log lines the target printed after the first terminating signal (all of them when there was none). */
+  logsAfterSignal: string[];
+  /** How long after the first terminating signal the main process ended (undefined without one). */
+  exitAfterSignalMs?: number;
+  /** Requests, streams and writes sent before the first terminating signal and failing after it. */
+  lostInFlight: LedgerEntry[];
+  /** Requests answered OK although sent after the first terminating signal, on a fresh or a reused connection. */
+  servedAfterSignal: { fresh: number; reused: number };
+  /** A pause or a cut (of the target or of a dependency) played during the trial. */
+  paused: boolean;
+  cut: boolean;
+  hasDependencies: boolean;
+}
+
+export function cluesOf(record: TrialRecord): Clues {
+  const processes = record.samples.flatMap((s) => s.processes);
+  const main = processes.find((p) => p.pid === record.target.pid);
+  const mainComm = main?.comm ?? '';
+  const children = (pid: number) => processes.filter((p: ProcessInfo) => p.ppid === pid && p.pid !== pid);
+  const shellParent = SHELLS.has(mainComm) && children(record.target.pid).some((p) => !SHELLS.has(p.comm));
+  const deliveries = signalDeliveries(record);
+  const first = firstTerminating(record);
+  const at = first?.deliveredMs ?? Number.NEGATIVE_INFINITY;
+  const laterTerminating = first
+    ? deliveries.filter((d) => d !== first && d.deliveredMs >= at && d.deliveredMs < record.exit.atMs && record.expect[d.signal]?.kind === 'exit')
+    : [];
+  const ledger = record.ledger;
+  const lostInFlight = first ? ledger.filter((e) => e.sentMs < at && e.endMs >= at && e.outcome !== 'ok') : [];
+  const after = first ? ledger.filter((e) => e.sentMs > at && e.outcome === 'ok' && e.kind === 'request') : [];
+  return {
+    record,
+    mainComm,
+    shellParent,
+    deliveries,
+    ...(first ? { first, exitAfterSignalMs: record.exit.atMs - first.deliveredMs } : {}),
+    laterTerminating,
+    ...withCrash(crashSignature(record)),
+    logsAfterSignal: record.logs.filter((l) => l.atMs > at).map((l) => l.text),
+    lostInFlight,
+    servedAfterSignal: { fresh: after.filter((e) => !e.reused).length, reused: after.filter((e) => e.reused).length },
+    paused: record.events.some((e) => e.kind === 'pause' && e.deliveredMs !== undefined),
+    cut: record.events.some((e) => e.kind === 'partition' && e.deliveredMs !== undefined),
+    hasDependencies: (record.dependencies ?? []).length > 0,
+  };
+}
+
+const withCrash = (crash: Crash | undefined) => (crash ? { crash } : {});
+
+/** Any line printed after the first terminating signal matches. */
+export const saidAfterSignal = (c: Clues, re: RegExp): boolean => c.logsAfterSignal.some((l) => re.test(l));

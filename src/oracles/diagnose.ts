@@ -1,0 +1,30 @@
+import type { TrialRecord } from '../trial/record.js';
+import { cluesOf } from './clues.js';
+import { catalogue, type Entry } from './diagnoses.js';
+import type { Diagnosis, OracleResult } from './verdict.js';
+
+/** What a failure gets when no entry of the catalogue explains it from the record's evidence. */
+export const UNKNOWN: Diagnosis = {
+  id: 'unknown',
+  cause: 'Cause unknown: the evidence in the record fits no diagnosis of the catalogue.',
+  fix: "Read the failing oracle's evidence and the target's log around the signal.",
+  confidence: 'low',
+};
+
+const explains = (entry: Entry, f: OracleResult) => entry.explains.some((k) => k === `${f.oracle}/${f.kind}` || k === `${f.oracle}/*`);
+
+/**
+ * The results with a diagnosis on each failure: the first catalogue entry that explains it and finds its evidence
+ * in the record, or UNKNOWN. Pure: a function of the record and the results alone; passes and unknowns get none.
+ */
+export function diagnose(record: TrialRecord, results: OracleResult[]): OracleResult[] {
+  if (!results.some((r) => r.verdict === 'fail')) return results;
+  const clues = cluesOf(record);
+  return results.map((f) => {
+    if (f.verdict !== 'fail') return f;
+    const entry = catalogue.find((e) => explains(e, f) && e.when(clues, f));
+    if (!entry) return { ...f, diagnosis: UNKNOWN };
+    const text = (s: Entry['cause']) => (typeof s === 'string' ? s : s(clues, f));
+    return { ...f, diagnosis: { id: entry.id, cause: text(entry.cause), fix: text(entry.fix), confidence: entry.confidence } };
+  });
+}

@@ -1,0 +1,290 @@
+import { saidAfterSignal, type Clues } from './clues.js';
+import { describeStatus } from './terminating.js';
+import type { Diagnosis, OracleResult } from './verdict.js';
+
+/**
+ * One entry of the catalogue: the failures it can explain (`oracle/kind`, `oracle/*` for any kind), what it must
+ * see in the record, and its cause and fix (sentences, filled in from the evidence where they name a signal).
+ */
+export interface Entry {
+  id: string;
+  /** The evidence it reads, in words (the README's table). */
+  reads: string;
+  explains: string[];
+  confidence: Diagnosis['confidence'];
+  when: (c: Clues, f: OracleResult) => boolean;
+  cause: string | ((c: Clues, f: OracleResult) => string);
+  fix: string | ((c: Clues, f: OracleResult) => string);
+}
+
+const HANG = ['deadline/*', 'exit-status/killed'];
+const LOST = ['lost-requests/in-flight-lost', 'lost-requests/truncated'];
+
+/** The main process ended by sigstorm's SIGKILL after the grace period (the target hung). */
+const hung = (c: Clues) => c.record.exit.forcedKill && (c.record.exit.killedAtMs === undefined || c.record.exit.atMs >= c.record.exit.killedAtMs);
+const exitedWithin = (c: Clues, ms: number) => c.exitAfterSignalMs !== undefined && c.exitAfterSignalMs >= 0 && c.exitAfterSignalMs <= ms && !c.record.exit.forcedKill;
+const lostBy = (c: Clues, p: (e: Clues['lostInFlight'][number]) => boolean) => c.lostInFlight.length > 0 && c.lostInFlight.some(p);
+/** The signal whose default action ended the process: the last one delivered within 1 s before the exit. */
+const killerOf = (c: Clues) => c.deliveries.filter((d) => d.deliveredMs <= c.record.exit.atMs && c.record.exit.atMs - d.deliveredMs <= 1000).at(-1);
+const endedBy = (c: Clues) => {
+  const k = killerOf(c);
+  if (!k || c.crash || c.record.exit.forcedKill) return undefined;
+  const { status } = c.record.exit;
+  // 128+n: killed by signal n. 2: Go as PID 1 in a container, where the kernel ignores the default action and the
+  // runtime exits with 2 instead (no panic, nothing printed after the signal).
+  const byNumber = describeStatus(status).endsWith(`(${k.signal})`);
+  const goPid1 = status === 2 && c.record.logs.every((l) => l.atMs <= k.deliveredMs);
+  return byNumber || goPid1 ? k.signal : undefined;
+};
+
+/**
+ * The catalogue, most specific first: a failure gets the first entry that explains it and whose evidence is in the
+ * record. Causes from the seed document on Go signal pitfalls and from every class of the zoo.
+ */
+export const catalogue: Entry[] = [
+  {
+    id: 'shell-no-exec',
+    reads: 'the main process is a shell (sh, bash, …) whose child is the service',
+    explains: [...HANG, 'exit-status/wrong-status', 'handles/orphans'],
+    confidence: 'high',
+    when: (c) => c.shellParent,
+    cause: (c) => `The entrypoint's shell (${c.mainComm}) runs the service as its child and does not pass signals on to it.`,
+    fix: 'Start the service with exec in the entrypoint script (exec "$@"), or run it under an init that forwards signals (init: true, tini).',
+  },
+  {
+    id: 'shutdown-runs-twice',
+    reads: 'exit 2 with a Go panic "close of closed channel" after a second terminating signal',
+    explains: ['second-signal/*', 'exit-status/*', ...LOST, 'acked-writes/*'],
+    confidence: 'high',
+    when: (c) => c.crash?.kind === 'go-panic' && /close of closed channel/.test(c.crash.description) && c.laterTerminating.length > 0,
+    cause: 'The shutdown path runs again on the second signal and closes an already closed channel, which panics.',
+    fix: 'Guard the shutdown with sync.Once (or select on the channel before closing it), so a second signal is ignored or forces an exit on purpose.',
+  },
+  {
+    id: 'panic-in-shutdown',
+    reads: 'a Go panic or fatal error (exit 2) after the first terminating signal',
+    explains: ['second-signal/*', 'exit-status/*', ...LOST, 'acked-writes/*'],
+    confidence: 'medium',
+    when: (c) => (c.crash?.kind === 'go-panic' || c.crash?.kind === 'go-fatal') && c.first !== undefined,
+    cause: (c) => `The shutdown path crashes: ${c.crash!.description}.`,
+    fix: 'Fix the crash in the shutdown path (its stack trace is in the log); drive it with the same signals in a test.',
+  },
+  {
+    id: 'handler-throws',
+    reads: 'exit 1 with a Node stack trace after the signal',
+    explains: ['exit-status/*', ...LOST, 'acked-writes/*'],
+    confidence: 'high',
+    when: (c) => c.crash?.kind === 'node-uncaught' && c.first !== undefined,
+    cause: 'The signal handler throws, and the uncaught exception ends the process with status 1 before the drain.',
+    fix: 'Catch errors inside the handler (try/finally around the shutdown) and exit only once server.close() has called back.',
+  },
+  {
+    id: 'signal-default-action',
+    reads: 'an exit with 128+n (or 2 for Go as PID 1, nothing printed) within 1 s of signal n',
+    explains: ['exit-status/wrong-status', 'exit-status/unexpected-exit', 'alive/died', ...LOST, 'acked-writes/*'],
+    confidence: 'high',
+    when: (c) => endedBy(c) !== undefined,
+    cause: (c) => `Nothing handles ${endedBy(c)}, so its default action ended the process at once, without a drain.`,
+    fix: (c) =>
+      endedBy(c) === 'SIGHUP'
+        ? 'Handle SIGHUP (signal.Notify(ch, syscall.SIGHUP)) and reload there, or have the supervisor not send it.'
+        : `Handle ${endedBy(c)} as well (signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)): orchestrators stop services with SIGTERM, not SIGINT.`,
+  },
+  {
+    id: 'stream-holds-drain',
+    reads: 'a hang until SIGKILL while streams sent before the signal were still open at the kill',
+    explains: [...HANG, ...LOST],
+    confidence: 'high',
+    when: (c) => hung(c) && c.record.ledger.some((e) => e.kind === 'stream' && c.first !== undefined && e.sentMs < c.first.deliveredMs && e.endMs >= (c.record.exit.killedAtMs ?? c.record.exit.atMs) - 50),
+    cause: 'The drain waits for long-lived streams that never end: nothing tells them to stop, and the shutdown has no deadline.',
+    fix: 'Tell open streams to end on shutdown (srv.RegisterOnShutdown, a quit channel) and give Shutdown a context with a deadline.',
+  },
+  {
+    id: 'keepalive-holds-close',
+    reads: 'a hang until SIGKILL while requests on reused keep-alive connections were still answered after the signal and no fresh one was',
+    explains: [...HANG, ...LOST],
+    confidence: 'high',
+    when: (c) => hung(c) && c.servedAfterSignal.reused > 0 && c.servedAfterSignal.fresh === 0,
+    cause: 'Keep-alive clients that keep sending keep server.close() from ever completing: it waits for their connections to go idle.',
+    fix: 'Once draining, answer with Connection: close and call server.closeIdleConnections() (closeAllConnections() after a deadline).',
+  },
+  {
+    id: 'signal-channel-full',
+    reads: 'a hang until SIGKILL after a terminating signal that came while the handler of an earlier survivable signal (a reload) was running',
+    explains: HANG,
+    confidence: 'medium',
+    when: (c) =>
+      hung(c) &&
+      c.first !== undefined &&
+      c.deliveries.some((d) => d.deliveredMs < c.first!.deliveredMs && c.first!.deliveredMs - d.deliveredMs < 5000 && c.record.expect[d.signal]?.kind === 'alive') &&
+      !saidAfterSignal(c, /\b(terminated|interrupt|SIGTERM|SIGINT)\b/i),
+    cause: (c) => `The signal channel fills while a reload runs: the ${c.first!.signal} that came during the slow handler of an earlier signal was dropped.`,
+    fix: 'Buffer the signal channel (make(chan os.Signal, 1) or more) and run slow handlers such as a reload off the signal loop.',
+  },
+  {
+    id: 'retry-without-deadline',
+    reads: 'a hang until SIGKILL in a trial where a dependency was cut off or signalled',
+    explains: HANG,
+    confidence: 'medium',
+    when: (c) => hung(c) && c.hasDependencies && (c.cut || c.record.events.some((e) => 'service' in e && e.service !== undefined)),
+    cause: 'The shutdown waits on a dependency it cannot reach: a retry loop without a deadline outlives the grace period.',
+    fix: "Bound every retry in the shutdown path by the shutdown's context, and give up on the dependency when it expires.",
+  },
+  {
+    id: 'signal-ignored',
+    reads: 'a hang until SIGKILL with nothing printed after the signal',
+    explains: HANG,
+    confidence: 'medium',
+    when: (c) => hung(c) && c.first !== undefined && c.logsAfterSignal.length === 0 && !c.shellParent,
+    cause: (c) => `${c.first!.signal} is caught but nothing acts on it: the target printed nothing and kept running (a signal.Notify channel nobody reads).`,
+    fix: 'Receive from the signal channel and start the shutdown there, or do not register the signal at all.',
+  },
+  {
+    id: 'shutdown-deadline-short',
+    reads: '"context deadline exceeded" printed between the signal and the exit, with requests lost',
+    explains: LOST,
+    confidence: 'high',
+    when: (c) => saidAfterSignal(c, /context deadline exceeded/),
+    cause: "The shutdown deadline is shorter than the slowest request: when it expires the drain is declared over and the requests still running are cut.",
+    fix: "Give Shutdown a deadline above the slowest request (and below the orchestrator's grace period).",
+  },
+  {
+    id: 'grpc-force-shutdown',
+    reads: 'gRPC calls in flight at the signal ended CANCELLED/UNAVAILABLE or streams cut mid-way',
+    explains: LOST,
+    confidence: 'high',
+    when: (c) => lostBy(c, (e) => e.protocol === 'grpc'),
+    cause: 'The signal handler calls forceShutdown(), which cancels the calls in flight and cuts streams instead of ending them.',
+    fix: 'Call tryShutdown() and end streams with OK; keep forceShutdown() for when a deadline has passed.',
+  },
+  {
+    id: 'tcp-close-at-once',
+    reads: 'TCP requests sent before the signal reset without a reply, the process exiting soon after',
+    explains: LOST,
+    confidence: 'high',
+    when: (c) => lostBy(c, (e) => (e.protocol === 'tcp' || e.protocol === 'exec') && (e.outcome === 'reset' || e.outcome === 'truncated')),
+    cause: 'The server closes every connection at the signal, so the requests it had already read are never answered.',
+    fix: 'On the signal stop accepting, answer every request already read, then close each connection.',
+  },
+  {
+    id: 'dependency-closed-early',
+    reads: 'requests in flight at the signal answered 5xx, with a dependency behind the target',
+    explains: LOST,
+    confidence: 'medium',
+    when: (c) => c.hasDependencies && lostBy(c, (e) => e.outcome === 'http-error'),
+    cause: "The dependency's client (its pool) is closed before the HTTP drain ends, so requests still in flight fail.",
+    fix: 'Close dependency clients only after Shutdown has returned.',
+  },
+  {
+    id: 'node-exit-in-handler',
+    reads: 'a node main process that exited within 100 ms of the signal with requests or acknowledged writes lost',
+    explains: [...LOST, 'acked-writes/*'],
+    confidence: 'high',
+    when: (c) => c.mainComm === 'node' && exitedWithin(c, 100),
+    cause: 'The signal handler calls process.exit() at once, ending the process before server.close() has drained and before writes are flushed.',
+    fix: "Call server.close() in the handler, flush what was acknowledged, and exit in close()'s callback.",
+  },
+  {
+    id: 'exit-before-drain',
+    reads: 'a clean exit within 50 ms of the signal while HTTP requests sent before it were lost',
+    explains: LOST,
+    confidence: 'medium',
+    when: (c) => exitedWithin(c, 50) && c.record.exit.status === 0 && lostBy(c, (e) => e.outcome === 'reset'),
+    cause: 'The program ends as soon as the listener closes, without waiting for the drain (main returned when Serve returned ErrServerClosed).',
+    fix: 'Wait for Shutdown to return (a done channel) before leaving main; Serve returns as soon as the listener closes.',
+  },
+  {
+    id: 'fast-shutdown',
+    reads: 'downloads in flight cut mid-body, then a clean exit soon after the signal',
+    explains: ['lost-requests/truncated'],
+    confidence: 'medium',
+    when: (c) => exitedWithin(c, 1000) && lostBy(c, (e) => e.outcome === 'truncated'),
+    cause: (c) => `${c.first!.signal} is this server's fast shutdown: it cuts the responses in flight instead of finishing them.`,
+    fix: "Stop it with its graceful signal (stop_signal, e.g. SIGQUIT for nginx), or make this signal's handler finish responses.",
+  },
+  {
+    id: 'ack-before-commit',
+    reads: 'acknowledged writes missing from the dependency they were written to',
+    explains: ['acked-writes/*'],
+    confidence: 'high',
+    when: (c) => c.hasDependencies,
+    cause: 'Writes are acknowledged before the dependency stored them, so those still queued are dropped by a stop or a cut.',
+    fix: 'Acknowledge a write only after the dependency confirmed it.',
+  },
+  {
+    id: 'exit-skips-flush',
+    reads: 'acknowledged writes missing after a clean exit, with no dependency',
+    explains: ['acked-writes/*'],
+    confidence: 'medium',
+    when: (c) => !c.record.exit.forcedKill && c.record.exit.status === 0,
+    cause: 'Acknowledged writes sat in a buffer that was never flushed: the process exited (os.Exit skips deferred calls) before the flush.',
+    fix: 'Flush (and sync) before exiting: return from main instead of calling os.Exit, or flush before acknowledging.',
+  },
+  {
+    id: 'exit-skips-cleanup',
+    reads: 'files the target must remove still present after a clean exit',
+    explains: ['handles/files-left'],
+    confidence: 'medium',
+    when: (c) => !c.record.exit.forcedKill && c.record.exit.status === 0,
+    cause: 'The process exits without running its cleanup (os.Exit skips deferred calls), leaving files it should have removed.',
+    fix: 'Return from main (or run the cleanup explicitly) instead of calling os.Exit.',
+  },
+  {
+    id: 'job-taken-not-kept',
+    reads: 'a job enqueued and acknowledged that is neither done nor queued after the stop',
+    explains: ['jobs/job-lost'],
+    confidence: 'high',
+    when: () => true,
+    cause: 'The worker removes a job from the queue when it takes it, not when it is done, and exits with the job in hand.',
+    fix: 'Keep a taken job in a processing list until it is done (LMOVE, then LREM), and finish or requeue it before exiting.',
+  },
+  {
+    id: 'reload-leaks-fd',
+    reads: 'fds of the main process growing with each survived signal, by kind (file, socket)',
+    explains: ['handles/fd-leak'],
+    confidence: 'high',
+    when: () => true,
+    cause: (_c, f) =>
+      leakiest(f) === 'socket'
+        ? 'Each reload makes a new client (a connection) and drops the old one with its socket still open.'
+        : `Each reload opens a ${leakiest(f) ?? 'file'} again and never closes the one it replaces.`,
+    fix: 'Close what the reload replaces (the old file, or the old client with CloseIdleConnections) once the new one is in place.',
+  },
+  {
+    id: 'pid1-no-reap',
+    reads: 'zombies lasting under the main process, which never reaped one',
+    explains: ['handles/zombies'],
+    confidence: 'high',
+    when: (c, f) => ((f.evidence?.parents as number[] | undefined) ?? []).includes(c.record.target.pid),
+    cause: 'The main process (PID 1 in its container) never reaps the orphaned children it inherits, so they stay zombies.',
+    fix: 'Run it under an init that reaps (init: true, tini), or reap with wait4(-1) on SIGCHLD.',
+  },
+  {
+    id: 'children-left',
+    reads: 'processes of the target still running after its main process exited',
+    explains: ['handles/orphans', 'deadline/*'],
+    confidence: 'high',
+    when: (c) => {
+      const { exit } = c.record;
+      return exit.killedAtMs !== undefined && exit.atMs < exit.killedAtMs && exit.lingering.some((p) => p.pid !== c.record.target.pid);
+    },
+    cause: 'The service exits without stopping the child processes it started.',
+    fix: 'Signal the children (or their process group) and wait for them before exiting.',
+  },
+  {
+    id: 'wallclock-watchdog',
+    reads: 'an exit without a terminating signal soon after a pause (SIGSTOP) was undone',
+    explains: ['exit-status/unexpected-exit', ...LOST],
+    confidence: 'medium',
+    when: (c) => c.paused && c.record.events.some((e) => e.kind === 'pause' && e.healedMs !== undefined && c.record.exit.atMs >= e.healedMs && c.record.exit.atMs - e.healedMs < 5000),
+    cause: 'A timer on the wall clock takes the pause for a lost lease, and the process exits after the gap.',
+    fix: 'Measure liveness on the monotonic clock and, after a gap, renew (or re-check) the lease instead of exiting.',
+  },
+];
+
+/** The fd kind that grew most per signal, from the fd-leak failure's evidence (undefined in records without kinds). */
+function leakiest(f: OracleResult): string | undefined {
+  const perSignal = f.evidence?.perSignal as Record<string, number> | undefined;
+  if (!perSignal) return undefined;
+  return Object.entries(perSignal).sort((a, b) => b[1] - a[1])[0]?.[0];
+}
