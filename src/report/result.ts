@@ -66,6 +66,8 @@ export interface ScenarioResult {
   error?: { kind: string; message: string };
   /** The trial a person would look at: the minimal failing one (fuzz), or the one trial (run). */
   trial?: TrialRecord;
+  /** A trial of the same schedule that passed (a flaky schedule), shown beside `trial` on the same time axis. */
+  passingTrial?: TrialRecord;
   /** Signals orchestrators send that the scenario leaves untested: a note, never a failure. */
   coverage?: CoverageNote[];
 }
@@ -91,6 +93,7 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
     replay: report.replay,
     ...(report.error ? { error: report.error } : {}),
     ...(report.trial ? { trial: report.trial } : {}),
+    ...(report.passingTrial ? { passingTrial: report.passingTrial } : {}),
     ...(report.coverage?.length ? { coverage: report.coverage } : {}),
   };
 }
