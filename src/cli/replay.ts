@@ -1,6 +1,6 @@
 import type { BackendChoice } from '../backends/backend.js';
 import { badInput, ExitCode } from '../errors.js';
-import type { Reproduction } from '../report/fuzz-report.js';
+import { describeRate } from '../report/failure-text.js';
 import { displayPath } from '../report/display-path.js';
 import { resultSet, type ScenarioResult } from '../report/result.js';
 import { describeEvent } from '../schedule/event.js';
@@ -50,8 +50,8 @@ export async function replayCommand(args: ReplayArgs): Promise<number> {
     const text =
       `${r.failed > 0 ? 'REPRODUCED' : 'NOT REPRODUCED'}  ${result.scenario}  (${result.backend} backend)\n` +
       result.schedule.map((e) => `  ${describeEvent(e)}\n`).join('') +
-      `  ${result.signature ?? 'any failure'}: ${rate(r)}\n` +
-      (result.fix ? `  recorded: ${rate(result.fix.before)}\n  ${result.fix.message}\n` : '');
+      `  ${result.signature ?? 'any failure'}: ${describeRate(r)}\n` +
+      (result.fix ? `  recorded: ${describeRate(result.fix.before)}\n  ${result.fix.message}\n` : '');
     const set = resultSet([scenarioResult(result, file, Date.now() - started)]);
     if (!args.json) process.stdout.write(text);
     await writeOutputs(set, { junit: args.junit, summary: args.summary, html: args.html, print: args.json ? 'json' : 'none' });
@@ -92,5 +92,3 @@ function scenarioResult(result: ReplayResult, file: string, durationMs: number):
   };
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-const rate = (r: Reproduction) => `${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`;

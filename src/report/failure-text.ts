@@ -1,10 +1,16 @@
-import type { Reproduction } from './fuzz-report.js';
+import type { FixCheck, Reproduction } from './fuzz-report.js';
 import type { ScenarioResult } from './result.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
+/** "3/4 (75%, 95% interval 30%–95%)" */
+export const describeRate = (r: Reproduction): string => `${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`;
+
 export const describeReproduction = (r: Reproduction): string =>
-  `reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`;
+  `reproduces ${describeRate(r)}${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`;
+
+/** `replay --against` in lines: both rates with their intervals, then the decision. */
+export const fixLines = (f: FixCheck): string[] => [`recorded: ${describeRate(f.before)}`, `now: ${describeRate(f.now)}`, f.message];
 
 /** A scenario's failure as plain text: the schedule step by step, each failing oracle with its evidence, how to replay. */
 export function failureText(s: ScenarioResult): string {
@@ -14,7 +20,8 @@ export function failureText(s: ScenarioResult): string {
     lines.push(s.command === 'fuzz' ? `minimal failing schedule (${s.steps.length} event(s)):` : `schedule (${s.steps.length} event(s)):`);
     for (const step of s.steps) lines.push(`  ${step}`);
   }
-  if (s.reproduction) lines.push(describeReproduction(s.reproduction));
+  if (s.fix) lines.push(...fixLines(s.fix));
+  else if (s.reproduction) lines.push(describeReproduction(s.reproduction));
   if (s.cut) lines.push(`cut: ${s.cut}`);
   for (const f of s.failures) {
     lines.push(`✗ ${f.oracle}${f.kind ? `/${f.kind}` : ''}: ${f.message}`);
