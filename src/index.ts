@@ -1,11 +1,11 @@
 // The library API: what the CLI uses, for tests that want to run sigstorm themselves.
 export { run, type RunOptions, type RunResult } from './session/run.js';
 export { fuzz, type FuzzOptions, type FuzzResult } from './session/fuzz.js';
-export { replay, type ReplayResult } from './session/replay.js';
+export { replay, type ReplayOptions, type ReplayResult } from './session/replay.js';
 export { amplify, type AmplifyOptions, type AmplifyReport, type AmplifyResult } from './session/amplify.js';
 export { planSuite, fuzzSuite, type SuitePlan, type SuiteOptions } from './session/suite.js';
 export type { FuzzProgress } from './fuzz/campaign.js';
-export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Finding } from './report/fuzz-report.js';
+export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Finding, FixCheck } from './report/fuzz-report.js';
 export { replayCommand } from './report/replay-command.js';
 export { worstCaseTrialMs } from './fuzz/budget.js';
 export { loadScenario, ScenarioError, formatProblem, type Problem } from './scenario/load.js';

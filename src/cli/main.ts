@@ -84,14 +84,20 @@ export async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
-      'replay <file>',
+      'replay [file]',
       'Replay the minimal schedule of a fuzz report (or a schedule file) and print how often it fails',
       (y) =>
         y
-          .positional('file', { type: 'string', demandOption: true, describe: 'A fuzz report.json, or {"scenario": …, "events": […]}' })
+          .positional('file', { type: 'string', describe: 'A fuzz report.json, or {"scenario": …, "events": […]}' })
+          .option('against', { type: 'string', describe: 'A fuzz report.json: replay its finding and decide whether it is fixed (exit 0 fixed, 1 still failing, 3 not enough runs to tell)' })
+          .option('scenario', { type: 'string', describe: 'Play the schedule against this scenario file instead of the recorded one' })
           .option('times', { type: 'number', default: 10 })
           .option('backend', { choices: ['auto', 'docker', 'process'] as const, describe: 'Default: the one the report used' })
-          .option('parallel', { type: 'number' }),
+          .option('parallel', { type: 'number' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout, and nothing else there' })
+          .option('junit', outputOptions.junit)
+          .option('summary', outputOptions.summary)
+          .option('html', outputOptions.html),
       async (args) => {
         const { replayCommand } = await import('./replay.js');
         process.exitCode = await replayCommand(args);

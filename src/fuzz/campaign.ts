@@ -62,6 +62,8 @@ export interface CampaignResult {
   summary: CampaignSummary;
   /** A failing trial of the minimal schedule. */
   trial?: TrialRecord;
+  /** A trial of the same schedule that passed in confirmation (the schedule is flaky), to show beside it. */
+  passingTrial?: TrialRecord;
 }
 
 /** At most this share of the budget is kept from shrinking for confirmation. */
@@ -142,8 +144,8 @@ class Campaign {
     }
     if (this.stop.aborted && !property.minimal) return { summary: this.summarize({ kind: 'interrupted' }, path) };
     if (!property.minimal) return { summary: this.summarize({ kind: 'passed' }, path) };
-    const { outcome, trial } = await this.confirm();
-    return { summary: this.summarize(outcome, path), ...(trial ? { trial } : {}) };
+    const { outcome, ...trials } = await this.confirm();
+    return { summary: this.summarize(outcome, path), ...trials };
   }
 
   /**
@@ -193,7 +195,7 @@ class Campaign {
   }
 
   /** The failed outcome: the smallest schedule on the shrink path that reproduces, and how often it does. */
-  private async confirm(): Promise<{ outcome: FuzzOutcome; trial?: TrialRecord }> {
+  private async confirm(): Promise<{ outcome: FuzzOutcome; trial?: TrialRecord; passingTrial?: TrialRecord }> {
     const { property, confirmRuns } = this;
     const signature = property.target!.signature;
     const confirmed = await confirmShrinkPath(property.accepted, signature, this.trial, {
@@ -226,7 +228,7 @@ class Campaign {
       failures: chosen.failures,
       ...(skipped.length ? { notReproduced: skipped } : {}),
     };
-    return { outcome, ...(confirmed.record ? { trial: confirmed.record } : {}) };
+    return { outcome, ...(confirmed.record ? { trial: confirmed.record } : {}), ...(confirmed.passing ? { passingTrial: confirmed.passing } : {}) };
   }
 
   private progress(message: string): void {

@@ -13,7 +13,8 @@ const MAX_WALK_BACK = 3;
 
 /**
  * Re-runs a schedule `runs` times, `parallel` at once, counting failures with `signature` (any failure when it
- * is undefined); keeps the record of the first such failure.
+ * is undefined); keeps the record of the first such failure, and of the first run that passed outright (a flaky
+ * schedule then has one of each, to show side by side).
  */
 export async function confirm(
   trial: TrialFn,
@@ -23,10 +24,11 @@ export async function confirm(
   parallel: number,
   signal?: AbortSignal,
   budget?: Budget,
-): Promise<Reproduction & { record?: TrialRecord }> {
+): Promise<Reproduction & { record?: TrialRecord; passing?: TrialRecord }> {
   let failed = 0;
   let done = 0;
   let record: TrialRecord | undefined;
+  let passing: TrialRecord | undefined;
   // The budget may cut confirmation: a batch starts only when it is expected to end before the deadline.
   while (done < runs && !signal?.aborted && (budget?.fits() ?? true)) {
     const batch = Math.min(parallel, runs - done);
@@ -34,10 +36,11 @@ export async function confirm(
     const outcomes = await Promise.all(Array.from({ length: batch }, () => once(schedule)));
     const failing = outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature)));
     record ??= failing.map((o) => (o.kind === 'fail' ? o.record : undefined)).find(Boolean);
+    passing ??= outcomes.map((o) => (o.kind === 'pass' ? o.record : undefined)).find(Boolean);
     failed += failing.length;
     done += batch;
   }
-  return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done), ...(record ? { record } : {}) };
+  return { failed, runs: done, rate: done ? failed / done : 0, interval: wilson(failed, done), ...(record ? { record } : {}), ...(passing ? { passing } : {}) };
 }
 
 export interface ConfirmedStep {
@@ -46,6 +49,8 @@ export interface ConfirmedStep {
   reproduction: Reproduction;
   /** A failing trial of it: from confirmation, else the one that accepted it while shrinking. */
   record?: TrialRecord;
+  /** A trial of it that passed in confirmation, when the schedule is flaky. */
+  passing?: TrialRecord;
   /** Smaller schedules that did not fail again. */
   skipped: Schedule[];
   /** Confirmation runs of the chosen schedule, done and planned. */
@@ -66,19 +71,21 @@ export async function confirmShrinkPath(
   let chosen: FailingStep = path[0]!;
   let reproduction: Reproduction | undefined;
   let record: TrialRecord | undefined;
+  let passing: TrialRecord | undefined;
   let runs = { done: 0, planned: options.runs };
   const skipped: Schedule[] = [];
   for (const [i, step] of path.entries()) {
     if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
     if (reproduction && !options.budget.fits()) break; // no time to walk further back: keep the smallest confirmed so far
     options.onStep(step);
-    const { record: failing, ...r } = await confirm(trial, step.schedule, signature, options.runs, options.parallel, options.signal, options.budget);
+    const { record: failing, passing: passed, ...r } = await confirm(trial, step.schedule, signature, options.runs, options.parallel, options.signal, options.budget);
     runs = { done: r.runs, planned: options.runs };
     chosen = step;
     reproduction = r;
     record = failing ?? step.record;
+    passing = passed;
     if (r.failed > 0 || options.signal.aborted || r.runs < options.runs) break; // found, or cut: keep this one
     skipped.push(step.schedule);
   }
-  return { chosen, reproduction: reproduction!, ...(record ? { record } : {}), skipped, runs };
+  return { chosen, reproduction: reproduction!, ...(record ? { record } : {}), ...(passing ? { passing } : {}), skipped, runs };
 }

@@ -1,11 +1,17 @@
 import type { Diagnosis } from '../oracles/verdict.js';
-import type { Reproduction } from './fuzz-report.js';
+import type { FixCheck, Reproduction } from './fuzz-report.js';
 import type { ScenarioResult } from './result.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
+/** "3/4 (75%, 95% interval 30%–95%)" */
+export const describeRate = (r: Reproduction): string => `${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})`;
+
 export const describeReproduction = (r: Reproduction): string =>
-  `reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`;
+  `reproduces ${describeRate(r)}${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`;
+
+/** `replay --against` in lines: both rates with their intervals, then the decision. */
+export const fixLines = (f: FixCheck): string[] => [`recorded: ${describeRate(f.before)}`, `now: ${describeRate(f.now)}`, f.message];
 
 /** "likely cause [shell-no-exec, high confidence]: … Fix: …", or "cause unknown: …" without a catalogue entry. */
 export const describeDiagnosis = (d: Diagnosis): string =>
@@ -23,7 +29,8 @@ export function failureText(s: ScenarioResult): string {
     lines.push(s.command === 'fuzz' ? `minimal failing schedule (${s.steps.length} event(s)):` : `schedule (${s.steps.length} event(s)):`);
     for (const step of s.steps) lines.push(`  ${step}`);
   }
-  if (s.reproduction) lines.push(describeReproduction(s.reproduction));
+  if (s.fix) lines.push(...fixLines(s.fix));
+  else if (s.reproduction) lines.push(describeReproduction(s.reproduction));
   if (s.cut) lines.push(`cut: ${s.cut}`);
   for (const [i, f] of s.failures.entries()) {
     lines.push(`✗ ${f.oracle}${f.kind ? `/${f.kind}` : ''}: ${f.message}`);

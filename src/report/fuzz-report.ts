@@ -15,6 +15,22 @@ export interface Reproduction {
   fromEstimate?: boolean;
 }
 
+/**
+ * `replay --against`: a finding's recorded reproduction beside the rate of the same schedule now, and what the two
+ * decide (src/fuzz/fix.ts says how).
+ */
+export interface FixCheck {
+  before: Reproduction;
+  now: Reproduction;
+  decision: 'fixed' | 'still-failing' | 'undecided';
+  /** No failure now: the one-sided 95% upper bound on the rate now. */
+  upperBound?: number;
+  /** Undecided: clean runs still needed before it can say fixed. */
+  moreRuns?: number;
+  /** The decision in one sentence: "fixed: 0/60 now vs 9/10 before (…)". */
+  message: string;
+}
+
 /** The outcome of a campaign (a tagged union, like fast-check's RunDetails). */
 export type FuzzOutcome =
   | { kind: 'passed' }
@@ -85,6 +101,8 @@ export interface FuzzReport extends ReportHeader<'fuzz'>, CampaignSummary {
   replay: string | null;
   /** One trial of the minimal failing schedule that failed with its signature, for the timeline and `analyze`. */
   trial?: TrialRecord;
+  /** One trial of the same schedule that passed, when it is flaky: the HTML shows the two on one time axis. */
+  passingTrial?: TrialRecord;
   /** Signals orchestrators send that this campaign's fault space left out (never a failure). */
   coverage: CoverageNote[];
 }

@@ -1,11 +1,14 @@
 import { describeStatus } from '../oracles/terminating.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
-import { esc, ledgerSummary, timelineSvg } from './timeline.js';
+import type { TrialRecord } from '../trial/record.js';
+import type { FixCheck } from './fuzz-report.js';
+import { esc, ledgerSummary, sharedRange, timelineSvg, type TimeRange } from './timeline.js';
 
 /**
  * A self-contained HTML report of a result set: inline CSS and SVG, no script, no fonts, nothing fetched. Each
- * scenario with a trial gets its timeline (the minimal failing trial of a campaign, or the one trial of a run).
+ * scenario with a trial gets its timeline (the minimal failing trial of a campaign, or the one trial of a run); a
+ * flaky schedule gets a passing trial of it below the failing one, on the same time axis.
  */
 export function toHtml(set: ResultSet, title = 'sigstorm report'): string {
   const { counts } = set;
@@ -62,7 +65,8 @@ function section(s: ScenarioResult): string {
     const heading = s.command === 'fuzz' ? 'Minimal failing schedule' : 'Schedule';
     out.push(`<h3>${heading}</h3><ol class="steps">${s.steps.map((step) => `<li><code>${esc(step)}</code></li>`).join('')}</ol>`);
   }
-  if (s.reproduction) out.push(`<p>It ${esc(describeReproduction(s.reproduction))}.</p>`);
+  if (s.fix) out.push(fixTable(s.fix));
+  else if (s.reproduction) out.push(`<p>It ${esc(describeReproduction(s.reproduction))}.</p>`);
   if (s.cut) out.push(`<p class="cut">Cut: ${esc(s.cut)}.</p>`);
   if (s.failures.length) {
     out.push('<h3>Failing oracles</h3><ul class="failures">');
@@ -77,29 +81,55 @@ function section(s: ScenarioResult): string {
     out.push(`<h3>Not tested</h3><ul class="coverage">${s.coverage.map((n) => `<li data-signal="${esc(n.signal)}"><code>${esc(n.signal)}</code> — ${esc(n.sentBy)}; ${esc(n.hint)}</li>`).join('')}</ul>`);
   }
   if (s.replay && s.verdict !== 'pass') out.push(`<h3>Replay</h3><pre class="replay">${esc(s.replay)}</pre>`);
-  if (s.trial) {
-    const t = s.trial;
-    const caption = s.command === 'fuzz' ? 'One trial of the minimal failing schedule' : 'The trial';
+  if (s.trial && s.passingTrial) {
+    // One axis for both: where the signal fell against the drain, and which requests were in flight, line up.
+    const range = sharedRange([s.trial, s.passingTrial]);
     out.push(
-      `<h3>Timeline</h3><p class="caption">${caption}: ready ${Math.round(t.spawnToReadyMs)} ms after start; ${t.events.length} event(s), ${ledgerSummary(t.ledger)}, ` +
-        `exit ${esc(describeStatus(t.exit.status))} at +${Math.round(t.exit.atMs)} ms${t.exit.forcedKill ? ' after sigstorm’s SIGKILL' : ''}. Hover a bar or marker for its details.</p>`,
+      '<h3>Timeline: failing and passing</h3><p class="caption">Both trials ran the same schedule; they share one time axis.</p>',
+      trialFigure(s.trial, 'Failing trial', range, 'failing'),
+      trialFigure(s.passingTrial, 'Passing trial', range, 'passing'),
     );
-    out.push(`<div class="plot">${timelineSvg(t)}</div>`);
-    if (t.logs.length) {
-      const last = t.logs.slice(-40);
-      out.push(
-        `<details><summary>target output (last ${last.length} of ${t.logs.length} lines)</summary><pre class="logs">${last
-          .map((l) => `${esc(`+${Math.round(l.atMs)} ms ${l.stream === 'stderr' ? '!' : ' '} ${l.text}`)}`)
-          .join('\n')}</pre></details>`,
-      );
-    }
+  } else if (s.trial) {
+    const caption = { fuzz: 'One trial of the minimal failing schedule', replay: 'One trial of the replayed schedule', run: 'The trial' }[s.command];
+    out.push('<h3>Timeline</h3>', trialFigure(s.trial, caption));
   }
   if (s.reportPath) out.push(`<p class="facts">report: <code>${esc(s.reportPath)}</code></p>`);
   out.push('</section>');
   return out.join('\n');
 }
 
+/** One trial's caption, timeline (on `range`, or its own) and output. */
+function trialFigure(t: TrialRecord, caption: string, range?: TimeRange, kind?: 'failing' | 'passing'): string {
+  const out = [
+    `<figure class="trial${kind ? ` ${kind}` : ''}"><p class="caption">${esc(caption)}: ready ${Math.round(t.spawnToReadyMs)} ms after start; ${t.events.length} event(s), ${ledgerSummary(t.ledger)}, ` +
+      `exit ${esc(describeStatus(t.exit.status))} at +${Math.round(t.exit.atMs)} ms${t.exit.forcedKill ? ' after sigstorm’s SIGKILL' : ''}. Hover a bar or marker for its details.</p>`,
+    `<div class="plot">${timelineSvg(t, range)}</div>`,
+  ];
+  if (t.logs.length) {
+    const last = t.logs.slice(-40);
+    out.push(
+      `<details><summary>target output (last ${last.length} of ${t.logs.length} lines)</summary><pre class="logs">${last
+        .map((l) => `${esc(`+${Math.round(l.atMs)} ms ${l.stream === 'stderr' ? '!' : ' '} ${l.text}`)}`)
+        .join('\n')}</pre></details>`,
+    );
+  }
+  out.push('</figure>');
+  return out.join('\n');
+}
+
+/** `replay --against`: both rates with their intervals, and the decision. */
+function fixTable(f: FixCheck): string {
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const row = (label: string, r: FixCheck['now']) =>
+    `<tr><td>${label}</td><td class="num">${r.failed}/${r.runs}</td><td class="num">${pct(r.rate)}</td><td>${pct(r.interval.low)}–${pct(r.interval.high)}</td></tr>`;
+  return (
+    `<table class="fix" data-decision="${f.decision}"><thead><tr><th></th><th>failed</th><th>rate</th><th>95% interval</th></tr></thead>` +
+    `<tbody>${row('recorded', f.before)}${row('now', f.now)}</tbody></table><p class="decision ${f.decision}"><b>${esc(f.message)}</b></p>`
+  );
+}
+
 function summaryOf(s: ScenarioResult): string {
+  if (s.fix) return s.fix.message.replace(/:.*$/, '');
   if (s.verdict === 'fail') return s.failures.map((f) => `${f.oracle}/${f.kind ?? 'fail'}`).join(', ');
   if (s.verdict === 'pass') return 'held';
   return s.error?.message ?? 'no verdict';
@@ -121,4 +151,7 @@ ol.steps{margin:0;padding-left:22px}ul.failures{padding-left:20px}p.diagnosis{ma
 pre{background:#f5f5f5;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 pre.replay{background:#263238;color:#eceff1;border:0}.error{color:#c62828}
 .plot{overflow-x:auto;border:1px solid #e0e0e0}.plot svg{display:block}
+figure.trial{margin:0 0 12px}figure.trial.passing .plot{border-color:#2e7d32}figure.trial.failing .plot{border-color:#c62828}
+table.fix{border-collapse:collapse;margin:4px 0}table.fix th,table.fix td{border-bottom:1px solid #e0e0e0;padding:3px 10px;text-align:left}
+.decision.fixed{color:#2e7d32}.decision.still-failing{color:#c62828}.decision.undecided{color:#ef6c00}
 `;

@@ -1,5 +1,5 @@
 import { create } from 'xmlbuilder2';
-import { coverageLines, describeReproduction, failureText } from './failure-text.js';
+import { coverageLines, describeReproduction, failureText, fixLines } from './failure-text.js';
 import { shardLabel, type ResultSet } from './result.js';
 
 /**
@@ -51,7 +51,7 @@ export function toJUnit(set: ResultSet): string {
     }
     const out = [
       `${s.verdict.toUpperCase()} ${s.scenario.name} (${s.command}${s.backend ? `, ${s.backend} backend` : ''}${s.seed != null ? `, seed ${s.seed}` : ''}, ${s.trialsRun} trial(s))`,
-      s.reproduction ? describeReproduction(s.reproduction) : '',
+      ...(s.fix ? fixLines(s.fix) : s.reproduction ? [describeReproduction(s.reproduction)] : []),
       s.cut ? `cut: ${s.cut}` : '',
       s.reportPath ? `report: ${s.reportPath}` : '',
       ...coverageLines(s),

@@ -25,8 +25,9 @@ export function toMarkdown(set: ResultSet): string {
   lines.push(facts.join(' · '), '');
   lines.push('| | scenario | command | backend | seed | trials | time | result |', '|---|---|---|---|---|---:|---:|---|');
   for (const s of set.scenarios) {
-    const result =
-      s.verdict === 'fail'
+    const result = s.fix
+      ? s.fix.message.replace(/:.*$/, '')
+      : s.verdict === 'fail'
         ? s.failures.map((f) => `\`${f.oracle}/${f.kind ?? 'fail'}\``).join(' ')
         : s.verdict === 'pass'
           ? 'held'
@@ -40,14 +41,20 @@ export function toMarkdown(set: ResultSet): string {
     lines.push('', '**Not tested** (signals that orchestrators send and these scenarios do not declare; never a failure):', '');
     for (const s of noted) for (const n of s.coverage!) lines.push(`- ${cell(s.scenario.name)}: \`${n.signal}\` — ${inline(n.sentBy)}; ${inline(n.hint)}`);
   }
-  for (const s of set.scenarios.filter((x) => x.verdict === 'fail' || (x.verdict === 'unknown' && x.error))) {
+  for (const s of set.scenarios.filter((x) => x.verdict === 'fail' || (x.verdict === 'unknown' && x.error) || x.fix)) {
     lines.push('', `### ${ICON[s.verdict]} ${s.scenario.name}`, '', `\`${s.scenario.path}\``, '');
     if (s.error) lines.push(`${s.error.kind}: ${s.error.message}`, '');
     if (s.steps.length) {
       lines.push(s.command === 'fuzz' ? `Minimal failing schedule (${s.steps.length} event(s)):` : `Schedule (${s.steps.length} event(s)):`, '');
       lines.push('```', ...s.steps, '```', '');
     }
-    if (s.reproduction) lines.push(`It ${describeReproduction(s.reproduction)}.`, '');
+    if (s.fix) {
+      lines.push('| | failed | rate | 95% interval |', '|---|---:|---:|---|');
+      for (const [label, r] of [['recorded', s.fix.before], ['now', s.fix.now]] as const) {
+        lines.push(`| ${label} | ${r.failed}/${r.runs} | ${Math.round(r.rate * 100)}% | ${Math.round(r.interval.low * 100)}%–${Math.round(r.interval.high * 100)}% |`);
+      }
+      lines.push('', `**${inline(s.fix.message)}**`, '');
+    } else if (s.reproduction) lines.push(`It ${describeReproduction(s.reproduction)}.`, '');
     if (s.cut) lines.push(`Cut: ${inline(s.cut)}.`, '');
     for (const f of s.failures) {
       lines.push(`- **${f.oracle}** (\`${f.kind ?? 'fail'}\`): ${inline(f.message)}`);

@@ -5,7 +5,7 @@ import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';
 import { VERSION } from '../version.js';
 import { displayPath } from './display-path.js';
-import type { FuzzReport, Reproduction } from './fuzz-report.js';
+import type { FixCheck, FuzzReport, Reproduction } from './fuzz-report.js';
 import type { Report } from './report.js';
 
 /**
@@ -44,7 +44,7 @@ export type ScenarioVerdict = 'pass' | 'fail' | 'unknown' | 'skipped';
 /** One scenario's part of a result set. */
 export interface ScenarioResult {
   scenario: { name: string; path: string };
-  command: 'run' | 'fuzz';
+  command: 'run' | 'fuzz' | 'replay';
   verdict: ScenarioVerdict;
   exitCode: number;
   backend?: string;
@@ -59,6 +59,8 @@ export interface ScenarioResult {
   steps: string[];
   failures: OracleResult[];
   reproduction?: Reproduction;
+  /** `replay --against`: the recorded rate beside the rate now, and whether that proves a fix. */
+  fix?: FixCheck;
   /** What the budget cut short, in words (fuzz). */
   cut?: string;
   replay?: string | null;
@@ -66,6 +68,8 @@ export interface ScenarioResult {
   error?: { kind: string; message: string };
   /** The trial a person would look at: the minimal failing one (fuzz), or the one trial (run). */
   trial?: TrialRecord;
+  /** A trial of the same schedule that passed (a flaky schedule), shown beside `trial` on the same time axis. */
+  passingTrial?: TrialRecord;
   /** Signals orchestrators send that the scenario leaves untested: a note, never a failure. */
   coverage?: CoverageNote[];
 }
@@ -91,6 +95,7 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
     replay: report.replay,
     ...(report.error ? { error: report.error } : {}),
     ...(report.trial ? { trial: report.trial } : {}),
+    ...(report.passingTrial ? { passingTrial: report.passingTrial } : {}),
     ...(report.coverage?.length ? { coverage: report.coverage } : {}),
   };
 }

@@ -25,18 +25,11 @@ const FONT = 'font-family="system-ui, sans-serif" font-size="11"';
  * A trial as an SVG timeline, one monotonic clock (ms after readiness) across: the events as markers (pauses and
  * partitions as bands), every request as a bar coloured by its outcome (light while waiting for the first byte,
  * solid while receiving), the target's exit (and sigstorm's SIGKILL), and the main process's open fds and the
- * target's process count from the /proc samples. Plain SVG, no script: it renders anywhere.
+ * target's process count from the /proc samples. Plain SVG, no script: it renders anywhere. Give `range` (from
+ * `sharedRange`) to draw several trials on one time axis, so they compare at a glance.
  */
-export function timelineSvg(record: TrialRecord): string {
-  const t0 = Math.min(0, ...record.ledger.map((e) => e.sentMs), ...record.samples.map((s) => s.atMs));
-  const ends = [
-    record.exit.atMs,
-    record.exit.killedAtMs ?? 0,
-    ...record.ledger.map((e) => e.endMs),
-    ...record.events.map((e) => e.healedMs ?? e.deliveredMs ?? e.scheduledMs),
-    ...record.samples.map((s) => s.atMs),
-  ];
-  const t1 = Math.max(t0 + 10, ...ends);
+export function timelineSvg(record: TrialRecord, range: TimeRange = timeRange(record)): string {
+  const { t0, t1 } = range;
   const span = (t1 - t0) * 1.03;
   const x = (ms: number) => LEFT + ((ms - t0) / span) * PLOT;
   const parts: string[] = [];
@@ -137,9 +130,34 @@ export function timelineSvg(record: TrialRecord): string {
 
   return (
     `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${f(height)}" width="${WIDTH}" height="${f(height)}" role="img" ` +
-    `aria-label="timeline of trial ${esc(record.runId)}" data-events="${record.events.length}" data-requests="${record.ledger.length}">` +
+    `aria-label="timeline of trial ${esc(record.runId)}" data-events="${record.events.length}" data-requests="${record.ledger.length}" data-axis="${f(t0)} ${f(t1)}">` +
     `<rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>`
   );
+}
+
+/** The time a trial's timeline spans, in ms after readiness. */
+export interface TimeRange {
+  t0: number;
+  t1: number;
+}
+
+/** From the first request or sample (or readiness) to the last thing that happened: the exit, a request's end, an event. */
+export function timeRange(record: TrialRecord): TimeRange {
+  const t0 = Math.min(0, ...record.ledger.map((e) => e.sentMs), ...record.samples.map((s) => s.atMs));
+  const ends = [
+    record.exit.atMs,
+    record.exit.killedAtMs ?? 0,
+    ...record.ledger.map((e) => e.endMs),
+    ...record.events.map((e) => e.healedMs ?? e.deliveredMs ?? e.scheduledMs),
+    ...record.samples.map((s) => s.atMs),
+  ];
+  return { t0, t1: Math.max(t0 + 10, ...ends) };
+}
+
+/** One range that covers every record: their timelines then share an axis. */
+export function sharedRange(records: readonly TrialRecord[]): TimeRange {
+  const ranges = records.map(timeRange);
+  return { t0: Math.min(...ranges.map((r) => r.t0)), t1: Math.max(...ranges.map((r) => r.t1)) };
 }
 
 /** The main process's open fds and the target's process count, each on its own scale (left: fds, right: processes). */

@@ -35,17 +35,18 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
   const header = reportHeader(session, 'fuzz', runId, new Date());
   const reportPath = join(reportDir, scenario.name, runId, 'report.json');
   // Failure messages quote the target's output: nothing it was given as a secret may reach the report.
-  const report = (summary: CampaignSummary, trial?: TrialRecord): FuzzReport =>
+  const report = (summary: CampaignSummary, trial?: TrialRecord, passingTrial?: TrialRecord): FuzzReport =>
     redact<FuzzReport>({
       ...header,
       ...summary,
       replay: summary.outcome.kind === 'failed' ? replayReportCommand(reportPath) : null,
       ...(trial ? { trial } : {}),
+      ...(passingTrial ? { passingTrial } : {}),
       coverage: scenario.coverage,
     }, session.secrets);
   const saved = await loadFindings(reportDir, scenario.name);
 
-  const { summary, trial } = await runCampaign(scenario, (signal, onFatal) => trialFunction(session, runId, signal, onFatal), options, {
+  const { summary, trial, passingTrial } = await runCampaign(scenario, (signal, onFatal) => trialFunction(session, runId, signal, onFatal), options, {
     examples: saved.map((f) => f.schedule),
     // A checkpoint that cannot be written stops nothing: the final report meets the same disk and says so.
     checkpoint: (partial) => writeReport(report(partial), reportDir).then(() => undefined, () => undefined),
@@ -57,7 +58,7 @@ export async function fuzz(scenarioOrPath: string | Scenario, options: FuzzOptio
       process.stderr.write(`sigstorm: warning: cannot save the finding to ${reportDir}: ${error.message}\n`),
     );
   }
-  const final = report(summary, trial);
+  const final = report(summary, trial, passingTrial);
   await saveReport(final, reportDir, (shown) => fromFuzzReport(final, shown));
   return { report: final, reportPath };
 }

@@ -32,7 +32,8 @@ export function trialFunction(session: Session, runId: string, signal?: AbortSig
     try {
       const { trial, verdict, results } = await judgedTrial(session, schedule, `${runId}-${++n}`, signal);
       if (signal?.aborted) return { kind: 'pass' }; // an interrupted trial decides nothing
-      if (verdict !== 'fail') return { kind: 'pass' };
+      // Only a trial every oracle passed is kept as the passing record (shown beside a failing one).
+      if (verdict !== 'fail') return verdict === 'pass' ? { kind: 'pass', record: trial } : { kind: 'pass' };
       const failures = results.filter((r) => r.verdict === 'fail');
       return { kind: 'fail', signatures: failures.map(signatureOf), failures, record: trial };
     } catch (error) {
