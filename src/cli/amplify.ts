@@ -27,6 +27,7 @@ export function formatAmplify(report: AmplifyReport, reportPath: string): string
     `  best:     ${rate(best.reproduction)}`,
     ...best.steps.map((s) => `    ${s}`),
     ...(best.workloadScale !== 1 ? [`    workload ×${best.workloadScale}`] : []),
+    ...(best.cpus !== undefined ? [`    target limited to ${best.cpus} CPU`] : []),
     best.changes.length ? `  changed: ${best.changes.join('; ')}` : '  changed: nothing failed more often than the original',
     `  ${report.variantsTried} variant(s), ${report.trialsRun} trial(s), ${(report.durationMs / 1000).toFixed(0)} s`,
     `  report: ${reportPath}`,

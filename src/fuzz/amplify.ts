@@ -1,16 +1,18 @@
 import { describeEvent, type FaultEvent, type Schedule } from '../schedule/event.js';
-import type { Workload } from '../scenario/types.js';
+import type { Scenario, Workload } from '../scenario/types.js';
 import type { Budget } from './budget.js';
 import { wilson } from './wilson.js';
 
 // Amplification: from a schedule that fails now and then, search its neighbourhood for the variant that fails with
 // the same signature most often. Pure except for `amplifySearch`, which drives an injected trial function.
 
-/** A schedule to try and the workload scale to try it under. */
+/** A schedule to try, and the workload scale and CPU pressure to try it under. */
 export interface Variant {
   schedule: Schedule;
   /** Request rate and concurrency of the workload multiplied by this (1: as the scenario says). */
   workloadScale: number;
+  /** CPUs the target may use (absent: no limit). A starved target drains slowly, which widens shutdown races. */
+  cpus?: number;
 }
 
 /** A variant and how often it failed with the signature so far. */
@@ -22,21 +24,25 @@ export interface Arm {
 
 const MAX_STORM = 200;
 const SCALES = [0.25, 0.5, 1, 2, 4, 8];
+/** CPU limits tried, loosest first (undefined: none). */
+const CPU_LIMITS = [undefined, 1, 0.5, 0.25, 0.1];
 
-export const variantKey = (v: Variant): string => JSON.stringify([v.schedule, v.workloadScale]);
+export const variantKey = (v: Variant): string => JSON.stringify([v.schedule, v.workloadScale, v.cpus ?? null]);
 
 const delivers = (e: FaultEvent): e is Extract<FaultEvent, { kind: 'signal' | 'race' }> => e.kind === 'signal' || e.kind === 'race';
 
 /**
  * The variants one move away: each event `step` or two earlier or later; the gap between two consecutive signals
  * halved or closed into a race; a race opened into two signals `step` apart; a storm's count and spacing doubled
- * or halved; the workload's rate and concurrency doubled or halved (when `scalable`). Events keep their order in the
+ * or halved; the workload's rate and concurrency doubled or halved (when `scalable`); the target's CPU limit one
+ * level tighter or looser (none, 1, 0.5, 0.25, 0.1 CPU). Events keep their order in the
  * list (the player sorts by time), so the change reads event by event against the original.
  */
 export function neighbours(v: Variant, step: number, scalable: boolean): Variant[] {
   const { schedule } = v;
   const out: Variant[] = [];
-  const withEvents = (events: Schedule, workloadScale = v.workloadScale) => out.push({ schedule: events, workloadScale });
+  const withEvents = (events: Schedule, workloadScale = v.workloadScale, cpus: { limit: number | undefined } = { limit: v.cpus }) =>
+    out.push({ schedule: events, workloadScale, ...(cpus.limit !== undefined ? { cpus: cpus.limit } : {}) });
   const replace = (i: number, ...events: FaultEvent[]) => [...schedule.slice(0, i), ...events, ...schedule.slice(i + 1)];
   const byTime = schedule.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at);
 
@@ -73,6 +79,9 @@ export function neighbours(v: Variant, step: number, scalable: boolean): Variant
     const at = SCALES.indexOf(v.workloadScale);
     for (const s of [SCALES[at - 1], SCALES[at + 1]]) if (s !== undefined) withEvents(schedule, s);
   }
+  const level = CPU_LIMITS.indexOf(v.cpus);
+  if (level > 0) withEvents(schedule, v.workloadScale, { limit: CPU_LIMITS[level - 1] });
+  if (level >= 0 && level + 1 < CPU_LIMITS.length) withEvents(schedule, v.workloadScale, { limit: CPU_LIMITS[level + 1] });
   const seen = new Set([variantKey(v)]);
   return out.filter((n) => !seen.has(variantKey(n)) && seen.add(variantKey(n)));
 }
@@ -98,7 +107,21 @@ export function describeChanges(original: Variant, variant: Variant): string[] {
   if (variant.workloadScale !== original.workloadScale) {
     changes.push(`workload rate and concurrency ×${variant.workloadScale} (instead of ×${original.workloadScale})`);
   }
+  if (variant.cpus !== original.cpus) {
+    const limit = (cpus: number | undefined) => (cpus === undefined ? 'no CPU limit' : `${cpus} CPU`);
+    changes.push(`the target limited to ${limit(variant.cpus)} (instead of ${limit(original.cpus)})`);
+  }
   return changes;
+}
+
+/** The scenario a variant runs: its workload scaled, its target under the variant's CPU limit. */
+export function variantScenario(scenario: Scenario, v: Pick<Variant, 'workloadScale' | 'cpus'>): Scenario {
+  if (v.workloadScale === 1 && v.cpus === undefined) return scenario;
+  return {
+    ...scenario,
+    workload: scaleWorkload(scenario.workload, v.workloadScale),
+    target: v.cpus === undefined ? scenario.target : { ...scenario.target, cpus: v.cpus },
+  };
 }
 
 /** The workload with every stream's rate and concurrency multiplied by `scale` (within the schema's bounds). */

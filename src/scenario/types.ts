@@ -69,6 +69,11 @@ export interface Target {
   ready: ReadyProbeSpec;
   stopSignal: SignalName;
   stopGracePeriod: number;
+  /**
+   * CPUs it may use (amplify's CPU pressure): a CFS quota for a container; a process gets the lowest scheduling
+   * priority instead, which starves it only while the machine is busy.
+   */
+  cpus?: number;
 }
 
 /** A service the target needs: started before it, stopped after it, judged only when the scenario says so. */

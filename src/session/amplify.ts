@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BackendChoice } from '../backends/backend.js';
 import { badInput } from '../errors.js';
-import { amplifySearch, describeChanges, scalable, scaleWorkload, type Arm, type Variant } from '../fuzz/amplify.js';
+import { amplifySearch, describeChanges, scalable, variantScenario, type Arm, type Variant } from '../fuzz/amplify.js';
 import { Budget } from '../fuzz/budget.js';
 import type { TrialFn } from '../fuzz/flaky.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';
@@ -13,7 +13,7 @@ import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
 import { describeEvent, type Schedule } from '../schedule/event.js';
 import { parseSchedule } from '../schedule/parse.js';
-import { checkedSchedule, openScenario, prepare, type Session } from './open.js';
+import { checkedSchedule, openScenario, prepare } from './open.js';
 import { reportHeader } from './report.js';
 import { trialFunction } from './trial.js';
 
@@ -34,6 +34,8 @@ export interface AmplifiedVariant {
   schedule: Schedule;
   steps: string[];
   workloadScale: number;
+  /** CPUs the target was limited to (absent: none). */
+  cpus?: number;
   reproduction: Reproduction;
 }
 
@@ -58,9 +60,10 @@ export interface AmplifyReport {
   trialsRun: number;
   durationMs: number;
   budgetMs: number;
-  /** What `replay` plays: the best variant, under its workload scale. */
+  /** What `replay` plays: the best variant, under its workload scale and CPU limit. */
   outcome: { kind: 'failed'; signature: string; minimal: Schedule; reproduction: Reproduction };
   workloadScale: number;
+  cpus?: number;
   replay: string;
 }
 
@@ -86,14 +89,15 @@ async function readFinding(file: string) {
   }
   const r = outcome.reproduction;
   const recorded = r && Number.isInteger(r.failed) && Number.isInteger(r.runs) && r.runs >= r.failed && !r.fromEstimate ? { failed: r.failed, runs: r.runs } : { failed: 0, runs: 0 };
-  const scale = typeof data.workloadScale === 'number' && data.workloadScale > 0 ? data.workloadScale : 1;
   const backend = ['auto', 'docker', 'process'].includes(data.backend as string) ? (data.backend as BackendChoice) : 'auto';
-  return { path, signature: outcome.signature, events: outcome.minimal, recorded, scale, backend };
+  return { path, signature: outcome.signature, events: outcome.minimal, recorded, ...recordedVariant(data), backend };
 }
 
-/** A session whose scenario's workload runs at `scale`. */
-export const scaledSession = (session: Session, scale: number): Session =>
-  scale === 1 ? session : { ...session, scenario: { ...session.scenario, workload: scaleWorkload(session.scenario.workload, scale) } };
+/** The workload scale and CPU limit a report's schedule ran under (an amplify report's variant; else none). */
+export function recordedVariant(data: Record<string, unknown>): Pick<Variant, 'workloadScale' | 'cpus'> {
+  const workloadScale = typeof data.workloadScale === 'number' && data.workloadScale > 0 ? data.workloadScale : 1;
+  return { workloadScale, ...(typeof data.cpus === 'number' && data.cpus > 0 ? { cpus: data.cpus } : {}) };
+}
 
 /**
  * Searches the neighbourhood of a finding's minimal schedule for the variant that fails with the same signature
@@ -109,19 +113,20 @@ export async function amplify(file: string, options: AmplifyOptions = {}): Promi
   const started = Date.now();
   const budgetMs = options.budgetMs ?? 5 * 60_000;
   const goal = options.goal ?? 0.9;
-  const trials = new Map<number, TrialFn>();
-  const trialAt = (scale: number) => {
-    if (!trials.has(scale)) trials.set(scale, trialFunction(scaledSession(session, scale), `${runId}-x${scale}`, options.signal));
-    return trials.get(scale)!;
+  const trials = new Map<string, TrialFn>();
+  const trialAt = (v: Variant) => {
+    const key = `x${v.workloadScale}${v.cpus !== undefined ? `-cpu${v.cpus}` : ''}`;
+    if (!trials.has(key)) trials.set(key, trialFunction({ ...session, scenario: variantScenario(session.scenario, v) }, `${runId}-${key}`, options.signal));
+    return trials.get(key)!;
   };
-  const original: Variant = { schedule, workloadScale: finding.scale };
+  const original: Variant = { schedule, workloadScale: finding.workloadScale, ...(finding.cpus !== undefined ? { cpus: finding.cpus } : {}) };
   const result = await amplifySearch({
     original,
     recorded: finding.recorded,
     step: scenario.faults.step,
     scalable: scalable(scenario.workload),
     run: async (v) => {
-      const outcome = await trialAt(v.workloadScale)(v.schedule);
+      const outcome = await trialAt(v)(v.schedule);
       if (options.signal?.aborted || outcome.kind === 'infrastructure') return undefined;
       return outcome.kind === 'fail' && outcome.signatures.includes(finding.signature);
     },
@@ -132,7 +137,13 @@ export async function amplify(file: string, options: AmplifyOptions = {}): Promi
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const variant = (a: Arm): AmplifiedVariant => ({ schedule: a.variant.schedule, steps: a.variant.schedule.map(describeEvent), workloadScale: a.variant.workloadScale, reproduction: reproduction(a) });
+  const variant = (a: Arm): AmplifiedVariant => ({
+    schedule: a.variant.schedule,
+    steps: a.variant.schedule.map(describeEvent),
+    workloadScale: a.variant.workloadScale,
+    ...(a.variant.cpus !== undefined ? { cpus: a.variant.cpus } : {}),
+    reproduction: reproduction(a),
+  });
   const reportPath = join(dirname(file), 'amplify.json');
   const header = reportHeader(session, 'amplify', runId, new Date(started));
   const report: AmplifyReport = {
@@ -150,6 +161,7 @@ export async function amplify(file: string, options: AmplifyOptions = {}): Promi
     budgetMs,
     outcome: { kind: 'failed', signature: finding.signature, minimal: result.best.variant.schedule, reproduction: reproduction(result.best) },
     workloadScale: result.best.variant.workloadScale,
+    ...(result.best.variant.cpus !== undefined ? { cpus: result.best.variant.cpus } : {}),
     replay: replayReportCommand(reportPath),
   };
   await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);

@@ -3,7 +3,7 @@ import type { BackendChoice } from '../backends/backend.js';
 import { badInput, infrastructure } from '../errors.js';
 import type { Schedule } from '../schedule/event.js';
 import { parseSchedule } from '../schedule/parse.js';
-import { scaleWorkload } from '../fuzz/amplify.js';
+import { variantScenario } from '../fuzz/amplify.js';
 import { confirm } from '../fuzz/confirm.js';
 import { checkFix } from '../fuzz/fix.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';
@@ -13,6 +13,7 @@ import type { OracleResult } from '../oracles/verdict.js';
 import type { TrialRecord } from '../trial/record.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
+import { recordedVariant } from './amplify.js';
 import { checkedSchedule, openScenario, prepare } from './open.js';
 import { trialFunction } from './trial.js';
 
@@ -72,9 +73,8 @@ export async function replay(file: string, options: ReplayOptions = {}): Promise
     throw badInput(`${file}: expected a fuzz report with a failure, or {"scenario": "path.yml", "events": [...]}`);
   }
   const loaded = await loadScenario(options.scenario ?? scenarioPath);
-  // An amplify report's variant may run the workload faster or slower than the scenario says.
-  const scale = typeof data.workloadScale === 'number' && data.workloadScale > 0 ? data.workloadScale : 1;
-  const scenario = scale === 1 ? loaded : { ...loaded, workload: scaleWorkload(loaded.workload, scale) };
+  // An amplify report's variant may run the workload faster or slower, or the target on fewer CPUs, than the scenario says.
+  const scenario = variantScenario(loaded, recordedVariant(data));
   const schedule = checkedSchedule(parseSchedule(events, file), scenario);
   const session = await openScenario(scenario, options.backend ?? ((saved as BackendChoice | undefined) ?? 'auto'));
   await prepare(session);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { amplifySearch, describeChanges, neighbours, ranked, scaleWorkload, survivors, type Arm, type Variant } from '../../src/fuzz/amplify.js';
+import { amplifySearch, describeChanges, neighbours, ranked, scaleWorkload, survivors, variantScenario, type Arm, type Variant } from '../../src/fuzz/amplify.js';
 import { Budget } from '../../src/fuzz/budget.js';
 import type { Schedule } from '../../src/schedule/event.js';
-import type { Workload } from '../../src/scenario/types.js';
+import type { Scenario, Workload } from '../../src/scenario/types.js';
 
 const twoSignals: Schedule = [
   { at: 600, kind: 'signal', signal: 'SIGTERM', to: 'main' },
@@ -14,7 +14,7 @@ const arm = (failed: number, runs: number, at = 0): Arm => ({ variant: v([{ at, 
 describe('neighbours', () => {
   it('shifts each event by one and two steps, never before readiness', () => {
     const n = neighbours(v([{ at: 25, kind: 'signal', signal: 'SIGTERM', to: 'main' }]), 25, false);
-    expect(n.map((x) => x.schedule[0]!.at).sort((a, b) => a - b)).toEqual([0, 50, 75]);
+    expect(n.filter((x) => x.cpus === undefined).map((x) => x.schedule[0]!.at).sort((a, b) => a - b)).toEqual([0, 50, 75]);
   });
 
   it('narrows the gap between two signals and closes it into a race', () => {
@@ -48,6 +48,13 @@ describe('neighbours', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).not.toContain(JSON.stringify(v(twoSignals)));
   });
+
+  it('tightens or loosens the target’s CPU limit one level at a time', () => {
+    const limits = (x: Variant) => neighbours(x, 25, false).filter((n) => n.cpus !== x.cpus).map((n) => n.cpus ?? 'none');
+    expect(limits(v(twoSignals))).toEqual([1]);
+    expect(limits({ ...v(twoSignals), cpus: 0.25 }).sort()).toEqual([0.1, 0.5]);
+    expect(limits({ ...v(twoSignals), cpus: 1 })).toEqual(['none', 0.5]);
+  });
 });
 
 describe('describeChanges', () => {
@@ -55,6 +62,14 @@ describe('describeChanges', () => {
     const changes = describeChanges(v(twoSignals), v([twoSignals[0]!, { ...twoSignals[1]!, at: 625 }], 2));
     expect(changes).toEqual(['SIGINT→main at +625 ms instead of +650 ms (earlier by 25 ms)', 'workload rate and concurrency ×2 (instead of ×1)']);
     expect(describeChanges(v(twoSignals), v(twoSignals))).toEqual([]);
+    expect(describeChanges(v(twoSignals), { ...v(twoSignals), cpus: 0.25 })).toEqual(['the target limited to 0.25 CPU (instead of no CPU limit)']);
+  });
+
+  it('runs a variant’s scenario with its CPU limit on the target, and the original untouched', () => {
+    const scenario = { target: { name: 'target' }, workload: { requests: [], streams: [], tcp: [], grpc: [] } } as unknown as Scenario;
+    expect(variantScenario(scenario, { workloadScale: 1 })).toBe(scenario);
+    expect(variantScenario(scenario, { workloadScale: 1, cpus: 0.5 }).target.cpus).toBe(0.5);
+    expect(scenario.target.cpus).toBeUndefined();
   });
 });
 

@@ -72,6 +72,8 @@ export function targetContainer(image: string, target: Target, form: ContainerFo
   if (form.command) builder = builder.withCommand(form.command);
   if (form.entrypoint) builder = builder.withEntrypoint(form.entrypoint);
   if (form.healthcheck) builder = builder.withEngineHealthcheck(form.healthcheck);
+  // A CFS quota: the container gets this share of CPU time however idle the machine is.
+  if (target.cpus !== undefined) builder = builder.withResourcesQuota({ cpu: target.cpus });
   // On the stack network the others find it by its service name.
   if (context.network?.name) builder = builder.withStackNetwork(context.network.name, target.name);
   return builder;

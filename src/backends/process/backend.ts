@@ -13,7 +13,7 @@ export const processBackend: Backend = {
   async start(target: Target, context: StartContext): Promise<StartedTarget> {
     const form = target.process;
     if (!form) throw badInput(`scenario ${context.scenario} has no \`target.process\` form: use --backend docker`);
-    return startProcess(form, context);
+    return startProcess(form, context, target.cpus !== undefined);
   },
   network: loopbackNetwork,
 };

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { setPriority } from 'node:os';
 import { ownerEnv } from '../../leftovers/owned.js';
 import type { ProcessForm } from '../../scenario/types.js';
 import type { SignalName } from '../../signals.js';
@@ -20,11 +21,18 @@ export interface Spawned {
  * Starts the target's command in its own session and process group (execa, detached), its output into `logs`.
  * `{data_dir}` and `{port}` in its command and environment name the trial's data directory and its port. `token`
  * goes into its environment: it finds every process of the target, whatever session it moved to
- * (leftovers/owned.ts).
+ * (leftovers/owned.ts). `lowPriority` is the process form of a CPU limit: without a cgroup of its own to put a quota
+ * on, it gets the lowest priority (nice 19), which starves it whenever the machine is busy.
  */
 export async function spawnTarget(
   form: ProcessForm,
-  { dataDir, port, token, environment }: { dataDir: string; port: number; token: string; environment?: Record<string, string> },
+  {
+    dataDir,
+    port,
+    token,
+    environment,
+    lowPriority,
+  }: { dataDir: string; port: number; token: string; environment?: Record<string, string>; lowPriority?: boolean },
   logs: LogBuffer,
 ): Promise<Spawned> {
   const fill = (value: string) => value.replaceAll('{data_dir}', dataDir).replaceAll('{port}', String(port));
@@ -56,5 +64,7 @@ export async function spawnTarget(
     child.once('spawn', () => resolve(undefined));
     child.once('error', resolve);
   });
+  // The lowest scheduling priority, before it starts children of its own (they inherit it).
+  if (lowPriority && child.pid !== undefined && !error) setPriority(child.pid, 19);
   return { pid: child.pid, error, exited, mainExit: () => mainExit };
 }

@@ -17,7 +17,11 @@ import { killSession, sessionIsOurs } from './session.js';
 import { spawnTarget } from './spawn.js';
 
 /** A local process as a target: signals by pid or group, SIGSTOP/SIGCONT of its group, partitions at a proxy of ours. */
-export async function startProcess(form: ProcessForm, { dataDir, partitions, runId, environment, dependency, instance }: StartContext): Promise<StartedTarget> {
+export async function startProcess(
+  form: ProcessForm,
+  { dataDir, partitions, runId, environment, dependency, instance }: StartContext,
+  lowPriority = false,
+): Promise<StartedTarget> {
   const port = await freePort();
   // Partitions of a local process go through a proxy of ours; without them the workload talks to the target directly.
   const proxy = partitions ? new PartitionProxy(port) : undefined;
@@ -28,7 +32,7 @@ export async function startProcess(form: ProcessForm, { dataDir, partitions, run
   const token = `${dependency ? `${runId}.${dependency}` : runId}${instance ? `:${instance}` : ''}`;
   const owned = own({ kind: 'process', token });
   const spawnedAtMs = now();
-  const spawned = await spawnTarget(form, { dataDir, port, token, ...(environment ? { environment } : {}) }, logs);
+  const spawned = await spawnTarget(form, { dataDir, port, token, lowPriority, ...(environment ? { environment } : {}) }, logs);
   if (spawned.error || spawned.pid === undefined) {
     await proxy?.close();
     owned.released();
