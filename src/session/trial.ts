@@ -32,7 +32,8 @@ export function trialFunction(session: Session, runId: string, signal?: AbortSig
     try {
       const { trial, verdict, results } = await judgedTrial(session, schedule, `${runId}-${++n}`, signal);
       if (signal?.aborted) return { kind: 'pass' }; // an interrupted trial decides nothing
-      if (verdict !== 'fail') return { kind: 'pass' };
+      // How long its start-up took (not cut short by a signal): the campaign's start-up window (fuzz/arbitrary.ts).
+      if (verdict !== 'fail') return { kind: 'pass', ...(trial.exitedInStartup ? {} : { spawnToReadyMs: trial.spawnToReadyMs }) };
       const failures = results.filter((r) => r.verdict === 'fail');
       return { kind: 'fail', signatures: failures.map(signatureOf), failures, record: trial };
     } catch (error) {
