@@ -23,7 +23,7 @@ import { readBackJobs } from './jobs.js';
 import { dependencyRecord, readBackIds } from './readback.js';
 import { startStack, type Stack } from './stack.js';
 import { startSampler } from './sampler.js';
-import type { AliveCheck, ProcessSample, TrialRecord } from './record.js';
+import type { AliveCheck, TrialRecord } from './record.js';
 
 export interface TrialOptions {
   scenario: Scenario;
@@ -100,11 +100,10 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   // Events timed from spawn are played during the start-up, while readiness is awaited.
   const atStartup = options.schedule.filter(fromSpawn);
   const afterReady = options.schedule.filter((e) => !fromSpawn(e));
-  // The target's processes as each start-up event landed: kept as the samples of a target that never became ready.
-  const startupSamples: ProcessSample[] = [];
+  // The target's processes during a start-up with events: kept as the samples of a target that never became ready.
+  const startupSampler = atStartup.length ? startSampler(target, 0) : undefined;
   const startup = new Player(stack.faults, target.spawnedAtMs, {
     onSignal: (signal, atMs, played) => noteTerminating(signal, target.spawnedAtMs + atMs, played),
-    onPlayed: () => void startupSamples.push({ atMs: now(), processes: target.processes() }),
   });
   const startupPlaying = startup.play(atStartup).then(() => startup.settled());
   let readyMs: number;
@@ -120,6 +119,8 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     }
     exitedInStartup = true;
     readyMs = now();
+  } finally {
+    startupSampler?.stop();
   }
   if (!exitedInStartup) journal.phase('ready', options.runId);
   const readyAt = new Date().toISOString();
@@ -255,7 +256,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
         ...(killedAtMs !== undefined ? { killedAtMs: rel(killedAtMs) } : {}),
         lingering,
       },
-      samples: exitedInStartup ? [...startupSamples.map((x) => ({ ...x, atMs: rel(x.atMs) })), ...samples] : samples,
+      samples: exitedInStartup && startupSampler ? [...startupSampler.samples.map((x) => ({ ...x, atMs: rel(x.atMs) })), ...samples] : samples,
       ledger,
       connections: traffic?.connections ?? [],
       ...(readback ? { readback } : {}),
