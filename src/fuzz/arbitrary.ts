@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { FaultEvent, Schedule } from '../schedule/event.js';
+import { fromSpawn, type FaultEvent, type Schedule } from '../schedule/event.js';
 import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 
@@ -10,7 +10,33 @@ import type { SignalName } from '../signals.js';
  * shrinking one event's time never reorders the others' identity. Times are biased towards where shutdown bugs
  * live: right after readiness, and a few steps after another event (a second signal during a drain).
  */
-export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies'>>): fc.Arbitrary<Schedule> {
+type ScenarioSpace = Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies'>>;
+
+/** A start-up this long (spawn to ready) or longer puts its window in the fault space unless `faults.startup: false`. */
+export const STARTUP_SLOW_MS = 1000;
+
+/** How long the start-up window is (ms from spawn), given the measured spawn-to-ready time; undefined: not in the space. */
+export function startupWindow(space: FaultSpace, measuredMs: number | undefined): number | undefined {
+  if (space.startup === false || measuredMs === undefined) return undefined;
+  if (space.startup === undefined && measuredMs < STARTUP_SLOW_MS) return undefined;
+  return measuredMs;
+}
+
+/**
+ * With `startupMs` (the measured spawn-to-ready time, once known), schedules may also hold signals timed from spawn
+ * within the start-up window: read at each generation, so schedules drawn before the first measurement have none.
+ */
+export function scheduleArbitrary(scenario: ScenarioSpace, startupMs?: () => number | undefined): fc.Arbitrary<Schedule> {
+  if (!startupMs || scenario.faults.startup === false) return drawn(scenario);
+  const built = new Map<number | undefined, fc.Arbitrary<Schedule>>();
+  return fc.constant(null).chain(() => {
+    const window = startupWindow(scenario.faults, startupMs());
+    if (!built.has(window)) built.set(window, drawn(scenario, window));
+    return built.get(window)!;
+  });
+}
+
+function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
   const signals = mildestFirst(space.signals, scenario.target.stopSignal);
   const terminating = signals.filter((s) => s === 'SIGKILL' || scenario.expect[s]?.kind === 'exit');
@@ -24,11 +50,11 @@ export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' |
     .map((n) => n * space.step);
   const to = fc.constantFrom(...space.to);
 
-  const kinds: fc.Arbitrary<FaultEvent>[] = [
+  const signalKinds: fc.Arbitrary<FaultEvent>[] = [
     fc.record({ at: time, kind: fc.constant('signal' as const), signal: fc.constantFrom(...signals), to }),
   ];
   if (space.races && terminating.length >= 2) {
-    kinds.push(
+    signalKinds.push(
       fc.record({
         at: time,
         kind: fc.constant('race' as const),
@@ -38,7 +64,7 @@ export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' |
     );
   }
   if (space.storms && survivable.length > 0) {
-    kinds.push(
+    signalKinds.push(
       fc.record({
         at: time,
         kind: fc.constant('storm' as const),
@@ -49,16 +75,31 @@ export function scheduleArbitrary(scenario: Pick<Scenario, 'faults' | 'expect' |
       }),
     );
   }
+  const kinds = [...signalKinds];
   if (space.pauses) {
     kinds.push(fc.record({ at: time, kind: fc.constant('pause' as const), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
   }
   if (space.partitions) kinds.push(partition(time));
   // Cross-shrinking lets a race, storm, pause or partition shrink into the plain signal that comes first.
   const event = fc.oneof({ withCrossShrink: true }, ...kinds);
+  // Signals during the start-up: timed from spawn, shrinking towards its end (the latest time, nearest readiness).
+  const atStartup =
+    startupMs === undefined
+      ? undefined
+      : fc
+          .tuple(fc.oneof({ withCrossShrink: true }, ...signalKinds), fc.integer({ min: 0, max: Math.max(0, Math.floor(startupMs / space.step) - 1) }))
+          .map(([e, n]) => ({ ...e, from: 'spawn', at: Math.max(space.step, Math.floor(startupMs / space.step) * space.step - n * space.step) }) as FaultEvent);
   // A follow-up lands a few steps after the previous event: second signals during a drain, races with a reload.
   const followUp = fc.tuple(event, fc.integer({ min: 1, max: 6 })).map(([e, gap]) => ({ ...e, at: -gap * space.step }) as FaultEvent);
   const targetEvents = fc
-    .array(fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: event }, { weight: 1, arbitrary: followUp }), {
+    .array(
+      fc.oneof(
+        { withCrossShrink: true },
+        { weight: 3, arbitrary: event },
+        { weight: 1, arbitrary: followUp },
+        ...(atStartup ? [{ weight: 2, arbitrary: atStartup }] : []),
+      ),
+      {
       minLength: 1,
       maxLength: space.maxEvents,
     })
@@ -104,10 +145,11 @@ function partition(time: fc.Arbitrary<number>, between?: [string, string]): fc.A
   }) as fc.Arbitrary<FaultEvent>;
 }
 
-/** Follow-ups carry a negative `at` meaning "this long after the previous event". */
+/** Follow-ups carry a negative `at` meaning "this long after the previous event" (of those timed from readiness). */
 function resolveFollowUps(events: FaultEvent[], space: FaultSpace): Schedule {
   let previous = 0;
   return events.map((e) => {
+    if (fromSpawn(e)) return e;
     const at = e.at < 0 ? Math.min(space.horizon, previous - e.at) : e.at;
     previous = at;
     return { ...e, at };

@@ -84,6 +84,8 @@ class Campaign {
   private readonly budget: Budget;
   private readonly property: FlakyProperty;
   private readonly trial: TrialFn;
+  /** The target's spawn-to-ready time, from the first trial that saw it whole (the start-up window). */
+  private startupMs: number | undefined;
   /** Work stops on the user's interrupt, or when the environment fails for good (the engine went away). */
   private readonly halt = new AbortController();
   private readonly stop: AbortSignal;
@@ -114,6 +116,9 @@ class Campaign {
     // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
     this.trial = async (schedule) => {
       const outcome = await run(schedule);
+      // The first start-up seen whole sets the start-up window for the rest of the campaign.
+      const startup = outcome.kind === 'pass' ? outcome.spawnToReadyMs : outcome.kind === 'fail' && !outcome.record?.exitedInStartup ? outcome.record?.spawnToReadyMs : undefined;
+      this.startupMs ??= startup;
       if (this.phase === 'confirming') this.confirmTrials++;
       this.progress(`trial ${this.property.trials + this.confirmTrials}: ${outcome.kind}`);
       return outcome;
@@ -163,7 +168,7 @@ class Campaign {
   private explore(): Promise<fc.RunDetails<[Schedule]>> {
     const { property } = this;
     return fc.check(
-      fc.asyncProperty(scheduleArbitrary(this.scenario), async (raw) => {
+      fc.asyncProperty(scheduleArbitrary(this.scenario, () => this.startupMs), async (raw) => {
         if (this.stop.aborted) return true;
         if (!property.target && !property.canExplore()) return true; // no time left to run and estimate a schedule
         this.tried++;

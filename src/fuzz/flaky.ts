@@ -8,7 +8,7 @@ import { cleanRunsNeeded } from './wilson.js';
 
 /** What one trial of a schedule came to, as the fuzzer needs it. */
 export type TrialOutcome =
-  | { kind: 'pass'; record?: TrialRecord }
+  | { kind: 'pass'; record?: TrialRecord; spawnToReadyMs?: number }
   | { kind: 'fail'; signatures: string[]; failures: OracleResult[]; record?: TrialRecord }
   | { kind: 'infrastructure'; error: string };
 

@@ -13,7 +13,7 @@ export const exitStatus: Oracle = (record) => {
         oracle: 'exit-status',
         verdict: 'fail',
         kind: crash?.kind ?? 'unexpected-exit',
-        message: `the target exited with status ${describeStatus(exit.status)} ${Math.round(exit.atMs)} ms after it was ready, without any terminating signal${crash ? ` — ${crash.description}` : ''}`,
+        message: `the target exited with status ${describeStatus(exit.status)} ${record.exitedInStartup ? 'during its start-up' : `${Math.round(exit.atMs)} ms after it was ready`}, without any terminating signal${crash ? ` — ${crash.description}` : ''}`,
         evidence: { status: exit.status, exitAtMs: exit.atMs, delivered: signalDeliveries(record).map((d) => d.signal) },
       },
     ];
@@ -24,7 +24,8 @@ export const exitStatus: Oracle = (record) => {
   }
   const ok = expectation.exit.includes(exit.status);
   const crash = ok ? undefined : crashSignature(record);
-  const after = `after ${first.signal} (${first.origin === 'teardown' ? 'stop at the end of the schedule' : `+${Math.round(first.deliveredMs!)} ms`})`;
+  const when = first.deliveredMs < 0 ? `${Math.round(first.deliveredMs)} ms, during start-up` : `+${Math.round(first.deliveredMs)} ms`;
+  const after = `after ${first.signal} (${first.origin === 'teardown' ? 'stop at the end of the schedule' : when})`;
   return [
     {
       oracle: 'exit-status',

@@ -1,4 +1,4 @@
-import { describeEvent } from '../schedule/event.js';
+import { describeEvent, fromSpawn, type FaultEvent } from '../schedule/event.js';
 import { describeStatus } from '../oracles/terminating.js';
 import type { Diagnosis } from '../oracles/verdict.js';
 import { describeDiagnosisAfter } from './failure-text.js';
@@ -11,15 +11,21 @@ export function formatRun(report: Report, reportPath: string): string {
   lines.push(`${head}  ${report.scenario.name}  (${report.backend} backend${report.interrupted ? ', interrupted' : ''})`);
   const trial = report.trial;
   if (trial) {
-    lines.push(`  ready ${Math.round(trial.spawnToReadyMs)} ms after start`);
+    lines.push(
+      trial.exitedInStartup
+        ? `  never ready: exited during its start-up (seen ${Math.round(trial.spawnToReadyMs)} ms after start; times below count from then)`
+        : `  ready ${Math.round(trial.spawnToReadyMs)} ms after start`,
+    );
     for (const e of trial.events) {
-      const when = e.deliveredMs !== undefined ? `delivered +${Math.round(e.deliveredMs)} ms via ${e.via}` : `not delivered: ${e.error}`;
-      lines.push(`  ${describeEvent({ ...e, at: e.scheduledMs })}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);
+      const when = e.deliveredMs !== undefined ? `delivered ${signedMs(e.deliveredMs)} via ${e.via}` : `not delivered: ${e.error}`;
+      // Played times count from readiness: an event timed from spawn shows that time, and its own in brackets.
+      const step = describeEvent({ ...e, at: e.scheduledMs, ...(fromSpawn(e) ? { from: 'ready' } : {}) } as FaultEvent);
+      lines.push(`  ${step}${fromSpawn(e) ? ` (spawn+${Math.round(e.at)} ms)` : ''}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);
     }
     const exit = trial.exit;
-    const kill = exit.killedAtMs !== undefined ? `; SIGKILL by sigstorm at +${Math.round(exit.killedAtMs)} ms` : '';
+    const kill = exit.killedAtMs !== undefined ? `; SIGKILL by sigstorm at ${signedMs(exit.killedAtMs)}` : '';
     const left = exit.lingering.length ? ` (${exit.lingering.length} process(es) still running then)` : '';
-    lines.push(`  exit ${describeStatus(exit.status)} at +${Math.round(exit.atMs)} ms${kill}${left}`);
+    lines.push(`  exit ${describeStatus(exit.status)} at ${signedMs(exit.atMs)}${kill}${left}`);
   }
   if (report.error) lines.push(`  error: ${report.error.message}`);
   if (report.interrupted) lines.push('  interrupted: the trial did not run to its end, so the results below decide nothing');
@@ -34,3 +40,6 @@ export function formatRun(report: Report, reportPath: string): string {
   if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);
   return lines.join('\n');
 }
+
+/** "+120 ms", or "-80 ms" before readiness. */
+const signedMs = (ms: number): string => `${ms < 0 ? '' : '+'}${Math.round(ms)} ms`;

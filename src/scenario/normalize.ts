@@ -136,6 +136,7 @@ function faultSpace(f: ParsedScenario['faults'], stopSignal: SignalName, declare
     to: f.to,
     races: f.races,
     storms: f.storms,
+    ...(f.startup !== undefined ? { startup: f.startup } : {}),
     pauses: f.pauses,
     partitions: f.partitions,
     maxEvents: f.max_events,

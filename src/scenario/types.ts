@@ -44,6 +44,8 @@ export interface FaultSpace {
   to: ('main' | 'group' | 'children')[];
   races: boolean;
   storms: boolean;
+  /** Signals during the start-up (`from: spawn`); undefined: on when the start-up is slow (fuzz/arbitrary.ts). */
+  startup?: boolean;
   pauses: boolean;
   partitions: boolean;
   maxEvents: number;

@@ -3,8 +3,10 @@ import { duration } from '../input/fields/duration.js';
 import { signal } from '../input/fields/signal.js';
 import type { SignalName } from '../signals.js';
 
-/** When an event happens: milliseconds after the target became ready. */
-const at = duration('expected milliseconds after readiness, e.g. 120 or "1.5s"');
+/** When an event happens: milliseconds after the target became ready (or, with `from: spawn`, after it was started). */
+const at = duration('expected milliseconds after readiness (or after spawn, with from: spawn), e.g. 120 or "1.5s"');
+/** What `at` counts from: readiness (the default), or the target's spawn, to signal it during its start-up. */
+const from = z.enum(['ready', 'spawn']).optional();
 
 const RECIPIENTS = ['main', 'group', 'children'] as const;
 type Recipient = (typeof RECIPIENTS)[number];
@@ -21,6 +23,7 @@ const recipient = z
 
 export const SignalEventSchema = z.strictObject({
   at,
+  from,
   kind: z.literal('signal'),
   signal,
   to: recipient,
@@ -29,6 +32,7 @@ export const SignalEventSchema = z.strictObject({
 /** N signals drawn in turn from `signals`, `spacing` ms apart (reload storms, mixed storms). */
 export const StormEventSchema = z.strictObject({
   at,
+  from,
   kind: z.literal('storm'),
   signals: z.array(signal).min(1).default(['SIGHUP']),
   count: z.number().int().min(1).max(10_000).default(10),
@@ -39,6 +43,7 @@ export const StormEventSchema = z.strictObject({
 /** Two or more signals delivered back to back, as close together as the kernel allows (SIGTERM + SIGINT). */
 export const RaceEventSchema = z.strictObject({
   at,
+  from,
   kind: z.literal('race'),
   signals: z.array(signal).min(2).max(8),
   to: recipient,
@@ -72,7 +77,7 @@ export const EventSchema = z.preprocess(
 );
 export const ScheduleSchema = z.array(EventSchema);
 
-/** One timed fault, `at` ms after the target became ready. Plain data: it is what gets generated, saved and replayed. */
+/** One timed fault, `at` ms after the target became ready (signals, storms and races: or after its spawn, `from: spawn`). Plain data: it is what gets generated, saved and replayed. */
 export type FaultEvent = z.output<typeof EventSchema>;
 export type SignalEvent = z.output<typeof SignalEventSchema>;
 export type StormEvent = z.output<typeof StormEventSchema>;
@@ -80,6 +85,9 @@ export type RaceEvent = z.output<typeof RaceEventSchema>;
 export type PauseEvent = z.output<typeof PauseEventSchema>;
 export type PartitionEvent = z.output<typeof PartitionEventSchema>;
 export type Schedule = FaultEvent[];
+
+/** An event timed from the target's spawn: played during its start-up, while readiness is awaited. */
+export const fromSpawn = (event: FaultEvent): boolean => 'from' in event && event.from === 'spawn';
 
 /** Where a signal lands: a service of the stack (undefined: the target) and which of its processes. */
 export function recipientOf(to: string): { service?: string; recipient: Recipient } {
@@ -116,9 +124,9 @@ export function signalsOf(event: FaultEvent): SignalName[] {
   }
 }
 
-/** "+120 ms SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms" */
+/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms" */
 export function describeEvent(e: FaultEvent): string {
-  const at = `+${Math.round(e.at)} ms`;
+  const at = fromSpawn(e) ? `spawn+${Math.round(e.at)} ms` : `${e.at < 0 ? '' : '+'}${Math.round(e.at)} ms`;
   switch (e.kind) {
     case 'signal':
       return `${at} ${e.signal}→${e.to}`;

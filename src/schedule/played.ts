@@ -21,3 +21,12 @@ export type PlayedEvent = FaultEvent & {
   /** Why the event was not (fully) delivered (target already gone, process not found, …). */
   error?: string;
 };
+
+/** The same played event with its times counted from an origin `byMs` later (negative results: before that origin). */
+export function rebased(played: PlayedEvent, byMs: number): PlayedEvent {
+  const shift = (ms: number | undefined) => (ms === undefined ? undefined : ms - byMs);
+  const out: PlayedEvent = { ...played, scheduledMs: played.scheduledMs - byMs };
+  for (const key of ['deliveredMs', 'healedMs', 'undoneMs'] as const) if (played[key] !== undefined) out[key] = shift(played[key])!;
+  if (played.deliveries) out.deliveries = played.deliveries.map((d) => ({ ...d, atMs: d.atMs - byMs }));
+  return out;
+}

@@ -32,8 +32,11 @@ export function trialFunction(session: Session, runId: string, signal?: AbortSig
     try {
       const { trial, verdict, results } = await judgedTrial(session, schedule, `${runId}-${++n}`, signal);
       if (signal?.aborted) return { kind: 'pass' }; // an interrupted trial decides nothing
-      // Only a trial every oracle passed is kept as the passing record (shown beside a failing one).
-      if (verdict !== 'fail') return verdict === 'pass' ? { kind: 'pass', record: trial } : { kind: 'pass' };
+      // Only a trial every oracle passed is kept as the passing record (shown beside a failing one); how long its
+      // start-up took (not cut short by a signal) is the campaign's start-up window (fuzz/arbitrary.ts).
+      if (verdict !== 'fail') {
+        return { kind: 'pass', ...(verdict === 'pass' ? { record: trial } : {}), ...(trial.exitedInStartup ? {} : { spawnToReadyMs: trial.spawnToReadyMs }) };
+      }
       const failures = results.filter((r) => r.verdict === 'fail');
       return { kind: 'fail', signatures: failures.map(signatureOf), failures, record: trial };
     } catch (error) {

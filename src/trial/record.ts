@@ -27,6 +27,11 @@ export interface TrialRecord {
   /** CLOCK_MONOTONIC at readiness (ms): relates the record's times to clocks of other processes on the host. */
   readyMonotonicMs: number;
   spawnToReadyMs: number;
+  /**
+   * The target exited during its start-up, after a signal timed from its spawn (`from: spawn`), and never became
+   * ready: times are then counted from the moment its exit was seen, and no traffic was sent.
+   */
+  exitedInStartup?: boolean;
   schedule: Schedule;
   events: PlayedEvent[];
   checks: AliveCheck[];

@@ -7,7 +7,8 @@ import { infrastructure } from '../errors.js';
 import { readStat } from '../host/procfs.js';
 import { journal } from '../leftovers/journal.js';
 import { own } from '../leftovers/tracked.js';
-import { serviceOf, type FaultEvent, type Schedule } from '../schedule/event.js';
+import { fromSpawn, serviceOf, type FaultEvent, type Schedule } from '../schedule/event.js';
+import { rebased, type PlayedEvent } from '../schedule/played.js';
 import { Player } from '../faults/player.js';
 import { probeHttp } from '../probes/http-get.js';
 import { waitReady } from '../probes/ready.js';
@@ -83,27 +84,53 @@ async function startAndObserve(options: TrialOptions, dataDir: string): Promise<
 async function observe(stack: Stack, options: TrialOptions, dataDir: string): Promise<TrialRecord> {
   const { scenario } = options;
   const { target } = stack;
-  const readyMs = await waitReady(target, scenario.target.ready, options.signal);
-  journal.phase('ready', options.runId);
+  const checks: AliveCheck[] = [];
+  const pendingChecks: Promise<void>[] = [];
+  // The first terminating signal to the target, on the monotonic clock (it may land during start-up).
+  let terminating: { signal: SignalName; atMs: number } | undefined;
+  let onTerminating!: () => void;
+  const terminated = new Promise<void>((resolve) => (onTerminating = resolve));
+  const noteTerminating = (signal: SignalName, atMs: number, played: PlayedEvent) => {
+    if (!terminating && serviceOf(played) === undefined && isTerminating(scenario.expect, signal)) {
+      terminating = { signal, atMs };
+      onTerminating();
+    }
+  };
+
+  // Events timed from spawn are played during the start-up, while readiness is awaited.
+  const atStartup = options.schedule.filter(fromSpawn);
+  const afterReady = options.schedule.filter((e) => !fromSpawn(e));
+  // The target's processes during a start-up with events: kept as the samples of a target that never became ready.
+  const startupSampler = atStartup.length ? startSampler(target, 0) : undefined;
+  const startup = new Player(stack.faults, target.spawnedAtMs, {
+    onSignal: (signal, atMs, played) => noteTerminating(signal, target.spawnedAtMs + atMs, played),
+  });
+  const startupPlaying = startup.play(atStartup).then(() => startup.settled());
+  let readyMs: number;
+  // A target that exits during its start-up after a signal from the schedule is judged (it never became ready).
+  let exitedInStartup = false;
+  try {
+    readyMs = await waitReady(target, scenario.target.ready, options.signal);
+  } catch (error) {
+    const signalled = startup.played.some((p) => p.deliveredMs !== undefined);
+    if (!target.mainExit || !signalled || options.signal?.aborted) {
+      await startup.stop();
+      throw error;
+    }
+    exitedInStartup = true;
+    readyMs = now();
+  } finally {
+    startupSampler?.stop();
+  }
+  if (!exitedInStartup) journal.phase('ready', options.runId);
   const readyAt = new Date().toISOString();
   const rel = (ms: number) => ms - readyMs;
 
   const sampler = startSampler(target, readyMs);
   const { samples, sample } = sampler;
 
-  const checks: AliveCheck[] = [];
-  const pendingChecks: Promise<void>[] = [];
-  let terminating: { signal: SignalName; atMs: number } | undefined;
-  let onTerminating!: () => void;
-  const terminated = new Promise<void>((resolve) => (onTerminating = resolve));
-
   const player = new Player(stack.faults, readyMs, {
-    onSignal: (signal, atMs, played) => {
-      if (!terminating && serviceOf(played) === undefined && isTerminating(scenario.expect, signal)) {
-        terminating = { signal, atMs };
-        onTerminating();
-      }
-    },
+    onSignal: (signal, atMs, played) => noteTerminating(signal, readyMs + atMs, played),
     onPlayed: (played) => {
       if (played.deliveredMs === undefined) return;
       // A lasting fault holds: noted in the journal while it does (a test, or a person, can see it).
@@ -124,11 +151,12 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
 
   const { workload } = scenario;
   const services = new Map(stack.dependencies.flatMap((d) => (d.started.endpoint ? [[d.spec.name, d.started.endpoint] as const] : [])));
-  const traffic = hasWorkload(workload)
+  // No traffic for a target that never became ready: lost-requests sees an empty ledger.
+  const traffic = hasWorkload(workload) && !exitedInStartup
     ? startWorkload({ workload, ...(target.endpoint ? { endpoint: target.endpoint } : {}), services, originMs: readyMs, cwd: dirname(scenario.path), runId: options.runId })
     : undefined;
 
-  const onAbort = () => void player.stop();
+  const onAbort = () => void Promise.all([player.stop(), startup.stop()]);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await drive();
@@ -136,7 +164,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     // Also on an error: no timer, fault or load loop outlives the trial.
     options.signal?.removeEventListener('abort', onAbort);
     sampler.stop();
-    await player.stop();
+    await Promise.all([player.stop(), startup.stop()]);
     await traffic?.stop();
   }
 
@@ -161,13 +189,13 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   }
 
   async function drive(): Promise<TrialRecord> {
-    const playing = player.play(options.schedule).then(() => player.settled());
+    const playing = Promise.all([startupPlaying, player.play(exitedInStartup ? [] : afterReady).then(() => player.settled())]);
 
     // Until a terminating signal lands, the target exits by itself, or the schedule is over.
     await Promise.race([terminated, target.exited, playing]);
     if (!terminating && !target.mainExit) {
       await Promise.all(pendingChecks);
-      await player.heal();
+      await Promise.all([player.heal(), startup.heal()]);
       if (!target.mainExit && !options.signal?.aborted) {
         const stop: FaultEvent = { at: rel(now()), kind: 'signal', signal: scenario.target.stopSignal, to: 'main' };
         await player.play([stop], 'teardown');
@@ -178,13 +206,13 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     const grace = scenario.target.stopGracePeriod;
     const expectation = terminating ? scenario.expect[terminating.signal] : undefined;
     const waitFor = Math.max(grace, expectation?.kind === 'exit' ? expectation.within : 0);
-    const deadline = terminating ? readyMs + terminating.atMs + waitFor : now() + grace;
+    const deadline = terminating ? terminating.atMs + waitFor : now() + grace;
     // An interrupt ends the wait at once: the target is killed below, and the report says the trial was cut short.
     let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline, options.signal);
     const lingering = raw ? [] : target.processes();
     const killedAtMs = raw ? undefined : now();
     // A frozen or cut-off target must be thawed before it can be killed and removed.
-    await player.stop();
+    await Promise.all([player.stop(), startup.stop()]);
     if (!raw) raw = await target.kill();
 
     sampler.stop();
@@ -214,9 +242,11 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       readyAt,
       readyMonotonicMs: readyMs + monotonicOffsetMs(),
       spawnToReadyMs: readyMs - target.spawnedAtMs,
+      ...(exitedInStartup ? { exitedInStartup } : {}),
       schedule: options.schedule,
-      events: player.played,
-      checks: checks.sort((a, b) => a.event - b.event),
+      // Start-up events first, their times counted from readiness (negative); checks index into this list.
+      events: [...startup.played.map((p) => rebased(p, readyMs - target.spawnedAtMs)), ...player.played],
+      checks: checks.sort((a, b) => a.event - b.event).map((c) => ({ ...c, event: c.event + startup.played.length })),
       exit: {
         exitCode: raw.exitCode,
         signal: raw.signal,
@@ -226,7 +256,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
         ...(killedAtMs !== undefined ? { killedAtMs: rel(killedAtMs) } : {}),
         lingering,
       },
-      samples,
+      samples: exitedInStartup && startupSampler ? [...startupSampler.samples.map((x) => ({ ...x, atMs: rel(x.atMs) })), ...samples] : samples,
       ledger,
       connections: traffic?.connections ?? [],
       ...(readback ? { readback } : {}),

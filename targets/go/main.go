@@ -24,6 +24,11 @@
 //	                 whole process was merely frozen (ZOO_WATCHDOG=1 starts the fixed one in any mode)
 //	probe            not a bug: logs "probe: <signal number> <CLOCK_MONOTONIC ns>" for every signal it receives
 //	orphan-helper    shutdown forgets the helper child (implies ZOO_HELPER=1): it outlives the service
+//	slow-init-unguarded a slow initialisation (ZOO_INIT_MS, 1500) holds $DATA_DIR/init.lock and writes
+//	                 $DATA_DIR/state.partial before any signal handling is installed: a TERM during it keeps Go's
+//	                 default action (143, or exit 2 as container PID 1), leaving the lock and half-written state
+//	slow-init        the fixed twin: TERM/INT handling is installed first, and a TERM during the initialisation
+//	                 abandons it cleanly (partial state and lock removed, exit 0); then as graceful
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_START_MS (0: how long it
 // takes to start listening, as a service that loads its data first would), ZOO_RELOAD_DIAL=1 (a reload
@@ -31,7 +36,8 @@
 // ZOO_HELPER=1 (start a helper child), ZOO_SPAWN=1 (orphan a short-lived grandchild every 100 ms, see children.go),
 // ZOO_ROLE (internal: set when the binary re-executes itself as helper, spawner or sleeper).
 //
-// Files in DATA_DIR: server.pid (removed on a clean exit), writes.log, config.
+// Files in DATA_DIR: server.pid (removed on a clean exit), writes.log, config; the slow-init modes: init.lock and
+// state.partial during the initialisation, state once it is complete.
 // Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"), GET /stream (chunked "tick" every 100 ms),
 // POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first),
 // GET /read?id=N (200 "stored" when N is a line of $DATA_DIR/writes.log as it is on disk, else 404: asked of a
@@ -63,7 +69,7 @@ var modes = map[string]bool{
 	"graceful": true, "unread-notify": true, "sigint-only": true, "return-on-close": true,
 	"short-deadline": true, "stream-forever": true, "double-close": true, "exit-no-flush": true,
 	"hup-leak": true, "hup-socket-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
-	"watchdog-wallclock": true, "probe": true,
+	"watchdog-wallclock": true, "probe": true, "slow-init-unguarded": true, "slow-init": true,
 }
 
 type service struct {
@@ -98,8 +104,65 @@ func main() {
 		runRole(role)
 		return
 	}
+	mode := env("ZOO_MODE", "graceful")
+	var early chan os.Signal // nil (never ready to receive) unless handling comes first
+	if mode == "slow-init" {
+		// The fix: handling installed before anything else, so a TERM during the initialisation is ours to act on.
+		early = make(chan os.Signal, 1)
+		signal.Notify(early, syscall.SIGTERM, syscall.SIGINT)
+	}
+	if mode == "slow-init" || mode == "slow-init-unguarded" {
+		slowInit(env("DATA_DIR", "/tmp"), early)
+	}
 	s := newService()
+	if early != nil {
+		go func() {
+			for sig := range early {
+				s.onSignal(sig)
+			}
+		}()
+	}
 	s.run()
+}
+
+// slowInit loads the service's state before it starts (ZOO_INIT_MS): init.lock is held and state.partial written
+// piece by piece, renamed to state once complete. A TERM on `early` abandons it cleanly; with no handling yet
+// (slow-init-unguarded, early nil) Go's default action kills the process halfway.
+func slowInit(dataDir string, early <-chan os.Signal) {
+	ms, err := strconv.Atoi(env("ZOO_INIT_MS", "1500"))
+	if err != nil || ms < 0 {
+		log.Fatalf("zoo: bad ZOO_INIT_MS %q", os.Getenv("ZOO_INIT_MS"))
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	lock, partial := filepath.Join(dataDir, "init.lock"), filepath.Join(dataDir, "state.partial")
+	if err := os.WriteFile(lock, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	f, err := os.Create(partial)
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("zoo: initialising for %d ms", ms)
+	const pieces = 15
+	for i := 0; i < pieces; i++ {
+		fmt.Fprintf(f, "piece %d\n", i)
+		select {
+		case sig := <-early:
+			log.Printf("zoo: %v received during the initialisation, abandoning it", sig)
+			f.Close()
+			os.Remove(partial)
+			os.Remove(lock)
+			os.Exit(0)
+		case <-time.After(time.Duration(ms) * time.Millisecond / pieces):
+		}
+	}
+	f.Close()
+	if err := os.Rename(partial, filepath.Join(dataDir, "state")); err != nil {
+		log.Fatal(err)
+	}
+	os.Remove(lock)
 }
 
 func newService() *service {

@@ -25,6 +25,13 @@ export const faultSpace = z
       }),
     races: z.boolean().default(true).meta({ description: 'Two terminating signals back to back' }),
     storms: z.boolean().default(true).meta({ description: 'Storms of the signals the target must survive' }),
+    startup: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Signals timed from the target's spawn, during its start-up (`from: spawn`), within the start-up time measured on the campaign's first trial (default: on when that is 1 s or more)",
+      }),
     pauses: z.boolean().default(false),
     partitions: z.boolean().default(false),
     max_events: z.number().int().min(1).max(20).default(3),
