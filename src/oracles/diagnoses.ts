@@ -79,6 +79,16 @@ export const catalogue: Entry[] = [
     fix: 'Catch errors inside the handler (try/finally around the shutdown) and exit only once server.close() has called back.',
   },
   {
+    id: 'handlers-after-init',
+    reads: 'killed by the default action of a signal delivered during start-up (before readiness), files left behind',
+    explains: ['exit-status/*', 'handles/files-left'],
+    confidence: 'high',
+    when: (c) => c.record.exitedInStartup === true && endedBy(c) !== undefined,
+    cause: (c) =>
+      `${endedBy(c)} arrived during start-up, before the service had installed its signal handling: the default action killed it mid-initialisation, leaving what it had half done.`,
+    fix: 'Install signal handling first, before any slow initialisation, and let a stop during start-up abandon it cleanly (remove the lock, discard partial state, exit 0).',
+  },
+  {
     id: 'signal-default-action',
     reads: 'an exit with 128+n (or 2 for Go as PID 1, nothing printed) within 1 s of signal n',
     explains: ['exit-status/wrong-status', 'exit-status/unexpected-exit', 'alive/died', ...LOST, 'acked-writes/*'],
