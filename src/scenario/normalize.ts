@@ -24,6 +24,7 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
   }
   checkReadbacks(parsed, hasContainer, problems);
   checkExec(parsed, hasContainer, problems);
+  checkReach(parsed, hasContainer, problems);
   for (const p of grpcProblems(parsed.workload.grpc, dirname(path))) problems.at(p.at, p.message);
   problems.throwIfAny();
 
@@ -66,8 +67,15 @@ function checkExec({ workload, target: t }: ParsedScenario, hasContainer: boolea
   }
   if (exec.readback && workload.writes) {
     problems.at(['workload', 'exec', 'readback'], 'a trial reads writes back once: `writes` already has a read-back (drive writes from one or the other)');
-  } else if (exec.readback && 'file' in exec.readback && !t.data_dir && hasContainer) {
-    problems.at(['workload', 'exec', 'readback'], 'a read-back file needs `target.data_dir` (where the target keeps its data)');
+  }
+}
+
+/** Traffic sigstorm sends itself needs somewhere to send it: a container-only target must publish a port. */
+function checkReach({ workload, target: t }: ParsedScenario, hasContainer: boolean, problems: ScenarioProblems): void {
+  if (!hasContainer || t.process || (t.ports ?? []).length > 0) return;
+  const kinds = (['requests', 'streams', 'tcp', 'grpc'] as const).filter((k) => workload[k].length > 0);
+  for (const kind of [...kinds, ...(workload.writes ? (['writes'] as const) : [])]) {
+    problems.at(['workload', kind], 'sigstorm sends this to the target, but it publishes no port: give it `ports:`');
   }
 }
 

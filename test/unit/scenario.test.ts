@@ -57,6 +57,15 @@ expect:
     expect(s.expect.SIGQUIT).toEqual({ kind: 'exit', exit: [0, 131], within: 90_000 });
   });
 
+  it('refuses traffic for a container that publishes no port, at each workload key, and not with a process form', async () => {
+    const body = 'workload:\n  requests: [{ path: /slow }]\n  tcp: [{ send: "PING\\n" }]\n';
+    const { problems: found } = await problems({ 'scenario.yml': `target:\n  image: local/app:1\n  ready: { log: up }\n${body}` });
+    expect(found.map((p) => [p.keyPath, p.line])).toEqual([['workload.requests', 5], ['workload.tcp', 6]]);
+    expect(found[0]!.message).toContain('publishes no port');
+    const dir = tempFiles({ 'scenario.yml': `target:\n  image: local/app:1\n  process: { command: [app] }\n  ready: { log: up }\n${body}` });
+    await expect(loadScenario(join(dir, 'scenario.yml'))).resolves.toBeDefined();
+  });
+
   describe('the default fault space is the declared contract', () => {
     const load = async (body: string) => {
       const dir = tempFiles({ 'scenario.yml': `target:\n  image: local/app:1\n  ready: { log: up }\n${body}` });
