@@ -94,7 +94,8 @@ function orphans(record: TrialRecord): OracleResult[] {
 function filesLeft(record: TrialRecord): OracleResult[] {
   if (record.files.length === 0) return [];
   const left = record.files.filter((f) => (f.must ?? 'removed') === 'removed' && f.exists);
-  const lost = record.files.filter((f) => f.must === 'kept' && !f.exists);
+  // A service stopped during its start-up never got to make what it must keep: only what it must remove is demanded.
+  const lost = record.exitedInStartup ? [] : record.files.filter((f) => f.must === 'kept' && !f.exists);
   const results: OracleResult[] = [];
   if (left.length) results.push({ oracle: 'handles', verdict: 'fail', kind: 'files-left', message: `still present after exit: ${left.map((f) => f.path).join(', ')}`, evidence: { files: record.files } });
   if (lost.length) results.push({ oracle: 'handles', verdict: 'fail', kind: 'files-lost', message: `missing after exit: ${lost.map((f) => f.path).join(', ')}`, evidence: { files: record.files } });

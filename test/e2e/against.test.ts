@@ -25,7 +25,9 @@ describe('replay --against', () => {
     const html = join(dir, 'bug.html');
     const bug = await sigstorm(['replay', '--against', reportPath, '--times', '4', '--html', html]);
     expect(bug.exitCode, bug.all).toBe(1);
-    expect(bug.stdout).toMatch(new RegExp(`^  still fails: [1-4]/4 now vs ${recorded} \\(\\d+% now, 95% interval \\d+%–\\d+%; before \\d+%–\\d+%\\)$`, 'm'));
+    // Rates under 10% keep a decimal (4.6%).
+    const pct = '\\d+(\\.\\d)?%';
+    expect(bug.stdout).toMatch(new RegExp(`^  still fails: [1-4]/4 now vs ${recorded} \\(${pct} now, 95% interval ${pct}–${pct}; before ${pct}–${pct}\\)$`, 'm'));
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<table class="fix" data-decision="still-failing">');
     // A failing trial on its timeline; when a replay also passed outright (every oracle held), that trial below it,

@@ -214,6 +214,15 @@ describe('handles', () => {
     });
     expect(failing(r)).toEqual(['deadline/sigkill-needed', 'handles/orphans', 'handles/files-left']);
   });
+
+  it('demands the files to keep of a service that became ready, and only those to remove of one stopped in start-up', () => {
+    const files = [
+      { path: 'init.lock', exists: true },
+      { path: 'report.json', exists: false, must: 'kept' as const },
+    ];
+    expect(failing(record({ files }))).toEqual(['handles/files-left', 'handles/files-lost']);
+    expect(failing(record({ files, exitedInStartup: true }))).toEqual(['handles/files-left']);
+  });
 });
 
 describe('second-signal and crash signatures', () => {
