@@ -23,21 +23,20 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"sigstorm/zoo-redisconn"
 )
 
 var modes = map[string]bool{"graceful": true, "pool-closed": true, "retry-forever": true, "ack-before-commit": true}
@@ -59,8 +58,8 @@ type stack struct {
 	pid     string
 	srv     *http.Server
 	pool    *pool
-	control *redisConn  // registered the instance; kept open for the whole life
-	queue   *writeQueue // ack-before-commit only
+	control *redisconn.Conn // registered the instance; kept open for the whole life
+	queue   *writeQueue     // ack-before-commit only
 }
 
 func main() {
@@ -124,14 +123,14 @@ func (s *stack) run() {
 func (s *stack) register() {
 	give := time.Now().Add(connectFor)
 	for {
-		c, err := dialRedis(s.pool.addr, time.Now().Add(opTimeout))
+		c, err := redisconn.Dial(s.pool.addr, time.Now().Add(opTimeout))
 		if err == nil {
-			if _, err = c.do(time.Now().Add(opTimeout), "SADD", "instances", s.pid); err == nil {
+			if _, err = c.Do(time.Now().Add(opTimeout), "SADD", "instances", s.pid); err == nil {
 				s.control = c
 				log.Printf("stack: registered as instance %s", s.pid)
 				return
 			}
-			c.close()
+			c.Close()
 		}
 		if time.Now().After(give) {
 			log.Printf("stack: redis at %s not reachable for %v: %v", s.pool.addr, connectFor, err)
@@ -164,7 +163,7 @@ func (s *stack) shutdown() {
 		s.deregister()
 	}
 	s.pool.close()
-	s.control.close()
+	s.control.Close()
 }
 
 // deregister removes this instance from the set instances: every attempt on a fresh connection (the control
@@ -176,10 +175,10 @@ func (s *stack) deregister() {
 		if deadline.After(give) {
 			deadline = give
 		}
-		c, err := dialRedis(s.pool.addr, deadline)
+		c, err := redisconn.Dial(s.pool.addr, deadline)
 		if err == nil {
-			_, err = c.do(deadline, "SREM", "instances", s.pid)
-			c.close()
+			_, err = c.Do(deadline, "SREM", "instances", s.pid)
+			c.Close()
 		}
 		if err == nil {
 			log.Printf("stack: deregistered (attempt %d)", attempt)
@@ -198,7 +197,7 @@ func (s *stack) deregisterOnControl() {
 	for attempt := 1; ; attempt++ {
 		// The bug: "the control connection is always there" — it retries on it until it works, with no overall
 		// deadline. A connection that was reset fails every attempt at once, so this never ends.
-		_, err := s.control.do(time.Now().Add(opTimeout), "SREM", "instances", s.pid)
+		_, err := s.control.Do(time.Now().Add(opTimeout), "SREM", "instances", s.pid)
 		if err == nil {
 			log.Printf("stack: deregistered (attempt %d)", attempt)
 			return
@@ -323,14 +322,14 @@ func (q *writeQueue) finalFlush(p *pool) {
 	log.Printf("stack: final flush stored %d writes", n)
 }
 
-// ---- a minimal RESP client ----
+// ---- Redis, through the zoo's client (targets/redisconn) ----
 
 // pool hands out idle connections to Redis and dials when there is none. A connection that saw any error (the
 // network's or a Redis error reply) is closed, never returned: its reply stream may be out of step.
 type pool struct {
 	addr   string
 	mu     sync.Mutex
-	idle   []*redisConn
+	idle   []*redisconn.Conn
 	closed bool
 }
 
@@ -344,16 +343,16 @@ func (p *pool) do(deadline time.Time, args ...string) (interface{}, error) {
 	if err != nil {
 		return nil, err
 	}
-	reply, err := c.do(deadline, args...)
+	reply, err := c.Do(deadline, args...)
 	if err != nil {
-		c.close()
+		c.Close()
 		return nil, err
 	}
 	p.put(c)
 	return reply, nil
 }
 
-func (p *pool) get(deadline time.Time) (*redisConn, error) {
+func (p *pool) get(deadline time.Time) (*redisconn.Conn, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -366,14 +365,14 @@ func (p *pool) get(deadline time.Time) (*redisConn, error) {
 		return c, nil
 	}
 	p.mu.Unlock()
-	return dialRedis(p.addr, deadline)
+	return redisconn.Dial(p.addr, deadline)
 }
 
-func (p *pool) put(c *redisConn) {
+func (p *pool) put(c *redisconn.Conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed || len(p.idle) >= maxIdle {
-		c.close()
+		c.Close()
 		return
 	}
 	p.idle = append(p.idle, c)
@@ -384,109 +383,9 @@ func (p *pool) close() {
 	defer p.mu.Unlock()
 	p.closed = true
 	for _, c := range p.idle {
-		c.close()
+		c.Close()
 	}
 	p.idle = nil
-}
-
-type redisConn struct {
-	nc net.Conn
-	br *bufio.Reader
-}
-
-// redisError is an error reply ("-ERR ...") from Redis.
-type redisError string
-
-func (e redisError) Error() string { return string(e) }
-
-func dialRedis(addr string, deadline time.Time) (*redisConn, error) {
-	nc, err := (&net.Dialer{Deadline: deadline}).Dial("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return &redisConn{nc: nc, br: bufio.NewReader(nc)}, nil
-}
-
-func (c *redisConn) close() {
-	if c != nil {
-		c.nc.Close()
-	}
-}
-
-// do sends one command as an array of bulk strings and reads its reply, all before deadline.
-func (c *redisConn) do(deadline time.Time, args ...string) (interface{}, error) {
-	if err := c.nc.SetDeadline(deadline); err != nil {
-		return nil, err
-	}
-	b := make([]byte, 0, 64)
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, "\r\n"...)
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, "\r\n"...)
-		b = append(b, a...)
-		b = append(b, "\r\n"...)
-	}
-	if _, err := c.nc.Write(b); err != nil {
-		return nil, err
-	}
-	return readReply(c.br)
-}
-
-// readReply reads one RESP2 reply: a string, an int64, nil, or a []interface{}; an error reply is a redisError.
-func readReply(br *bufio.Reader) (interface{}, error) {
-	line, err := br.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	if len(line) < 3 || line[len(line)-2] != '\r' {
-		return nil, fmt.Errorf("redis protocol: bad line %q", line)
-	}
-	kind, body := line[0], line[1:len(line)-2]
-	switch kind {
-	case '+':
-		return body, nil
-	case '-':
-		return nil, redisError(body)
-	case ':':
-		return strconv.ParseInt(body, 10, 64)
-	case '$':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < -1 || n > 512<<20 {
-			return nil, fmt.Errorf("redis protocol: bad bulk length %q", body)
-		}
-		if n == -1 {
-			return nil, nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(br, buf); err != nil {
-			return nil, err
-		}
-		if !strings.HasSuffix(string(buf), "\r\n") {
-			return nil, fmt.Errorf("redis protocol: bulk string not ended by CRLF")
-		}
-		return string(buf[:n]), nil
-	case '*':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < -1 || n > 1<<20 {
-			return nil, fmt.Errorf("redis protocol: bad array length %q", body)
-		}
-		if n == -1 {
-			return nil, nil
-		}
-		items := make([]interface{}, 0, n)
-		for i := 0; i < n; i++ {
-			item, err := readReply(br)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, item)
-		}
-		return items, nil
-	}
-	return nil, fmt.Errorf("redis protocol: unknown reply type %q", kind)
 }
 
 func env(name, def string) string {

@@ -17,17 +17,15 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"log"
-	"net"
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"sigstorm/zoo-redisconn"
 )
 
 var modes = map[string]bool{"graceful": true, "ack-before-do": true}
@@ -213,122 +211,28 @@ func env(name, def string) string {
 	return def
 }
 
-// ---- a minimal RESP client ----
+// ---- Redis, through the zoo's client (targets/redisconn) ----
 
 // client is one connection to Redis, dialled when needed. A connection that saw any error (the network's or a
 // Redis error reply) is closed and dialled again next time: its reply stream may be out of step.
 type client struct {
 	addr string
-	conn *redisConn
+	conn *redisconn.Conn
 }
 
 // do runs one command; deadline bounds the dial, the write and the reply.
 func (r *client) do(deadline time.Time, args ...string) (interface{}, error) {
 	if r.conn == nil {
-		c, err := dialRedis(r.addr, deadline)
+		c, err := redisconn.Dial(r.addr, deadline)
 		if err != nil {
 			return nil, err
 		}
 		r.conn = c
 	}
-	reply, err := r.conn.do(deadline, args...)
+	reply, err := r.conn.Do(deadline, args...)
 	if err != nil {
-		r.conn.nc.Close()
+		r.conn.Close()
 		r.conn = nil
 	}
 	return reply, err
-}
-
-type redisConn struct {
-	nc net.Conn
-	br *bufio.Reader
-}
-
-// redisError is an error reply ("-ERR ...") from Redis.
-type redisError string
-
-func (e redisError) Error() string { return string(e) }
-
-func dialRedis(addr string, deadline time.Time) (*redisConn, error) {
-	nc, err := (&net.Dialer{Deadline: deadline}).Dial("tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	return &redisConn{nc: nc, br: bufio.NewReader(nc)}, nil
-}
-
-// do sends one command as an array of bulk strings and reads its reply, all before deadline.
-func (c *redisConn) do(deadline time.Time, args ...string) (interface{}, error) {
-	if err := c.nc.SetDeadline(deadline); err != nil {
-		return nil, err
-	}
-	b := make([]byte, 0, 64)
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, "\r\n"...)
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, "\r\n"...)
-		b = append(b, a...)
-		b = append(b, "\r\n"...)
-	}
-	if _, err := c.nc.Write(b); err != nil {
-		return nil, err
-	}
-	return readReply(c.br)
-}
-
-// readReply reads one RESP2 reply: a string, an int64, nil, or a []interface{}; an error reply is a redisError.
-func readReply(br *bufio.Reader) (interface{}, error) {
-	line, err := br.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	if len(line) < 3 || line[len(line)-2] != '\r' {
-		return nil, fmt.Errorf("redis protocol: bad line %q", line)
-	}
-	kind, body := line[0], line[1:len(line)-2]
-	switch kind {
-	case '+':
-		return body, nil
-	case '-':
-		return nil, redisError(body)
-	case ':':
-		return strconv.ParseInt(body, 10, 64)
-	case '$':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < -1 || n > 512<<20 {
-			return nil, fmt.Errorf("redis protocol: bad bulk length %q", body)
-		}
-		if n == -1 {
-			return nil, nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(br, buf); err != nil {
-			return nil, err
-		}
-		if !strings.HasSuffix(string(buf), "\r\n") {
-			return nil, fmt.Errorf("redis protocol: bulk string not ended by CRLF")
-		}
-		return string(buf[:n]), nil
-	case '*':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < -1 || n > 1<<20 {
-			return nil, fmt.Errorf("redis protocol: bad array length %q", body)
-		}
-		if n == -1 {
-			return nil, nil
-		}
-		items := make([]interface{}, 0, n)
-		for i := 0; i < n; i++ {
-			item, err := readReply(br)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, item)
-		}
-		return items, nil
-	}
-	return nil, fmt.Errorf("redis protocol: unknown reply type %q", kind)
 }

@@ -1,0 +1,3 @@
+module sigstorm/zoo-redisconn
+
+go 1.19
