@@ -2,20 +2,24 @@ import type { KeyPath } from '../input/key-path.js';
 import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 
+type Readback = NonNullable<ParsedScenario['workload']['writes']>['readback'];
+
+/** Every read-back the scenario writes (`writes.readback`, `exec.readback`, `jobs.done`), with where it is written. */
+export function readbacksOf({ writes, exec, jobs }: ParsedScenario['workload']): { readback: Readback; at: KeyPath }[] {
+  return [
+    ...(writes ? [{ readback: writes.readback, at: ['workload', 'writes', 'readback'] }] : []),
+    ...(exec?.readback ? [{ readback: exec.readback, at: ['workload', 'exec', 'readback'] }] : []),
+    ...(jobs ? [{ readback: jobs.done, at: ['workload', 'jobs', 'done'] }] : []),
+  ];
+}
+
 /**
- * The read-backs (`writes.readback`, `exec.readback`, `jobs.done`) can be carried out once the target is gone: a file needs the data
- * directory, and an HTTP read-back something still there to ask.
+ * The read-backs can be carried out once the target is gone: a file needs the data directory, and an HTTP read-back
+ * something still there to ask.
  */
 export function checkReadbacks(parsed: ParsedScenario, hasContainer: boolean, problems: ScenarioProblems): void {
   const t = parsed.target;
-  const { writes, exec, jobs } = parsed.workload;
-  const readbacks: [NonNullable<typeof writes>['readback'] | undefined, KeyPath][] = [
-    [writes?.readback, ['workload', 'writes', 'readback']],
-    [exec?.readback, ['workload', 'exec', 'readback']],
-    [jobs?.done, ['workload', 'jobs', 'done']],
-  ];
-  for (const [readback, at] of readbacks) {
-    if (!readback) continue;
+  for (const { readback, at } of readbacksOf(parsed.workload)) {
     if ('file' in readback && !t.data_dir && hasContainer) {
       problems.at(at, 'a read-back file needs `target.data_dir` (where the target keeps its data)');
     }

@@ -1,6 +1,7 @@
 import type { FaultEvent, Schedule } from '../schedule/event.js';
 import { recipientOf, serviceName } from '../schedule/event.js';
 import type { ScenarioProblems } from './problems.js';
+import { readbacksOf } from './readbacks.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import type { Dependency, Target } from './types.js';
 
@@ -73,13 +74,8 @@ export function checkStack(
   parsed.faults.services.forEach((name, i) => {
     if (!byName.has(name)) problems.at(['faults', 'services', i], `${JSON.stringify(name)} is not a dependency; ${hint}`);
   });
-  const { writes, exec, jobs } = parsed.workload;
-  const readbacks = [
-    ...(writes ? [{ readback: writes.readback, at: ['workload', 'writes', 'readback'] }] : []),
-    ...(exec?.readback ? [{ readback: exec.readback, at: ['workload', 'exec', 'readback'] }] : []),
-    ...(jobs ? [{ readback: jobs.done, at: ['workload', 'jobs', 'done'] }] : []),
-  ];
-  for (const { readback, at } of readbacks) {
+  const { jobs } = parsed.workload;
+  for (const { readback, at } of readbacksOf(parsed.workload)) {
     if ('file' in readback || readback.service === undefined || byName.has(readback.service)) continue;
     problems.at([...at, 'service'], `${JSON.stringify(readback.service)} is not a dependency; ${hint}`);
   }
