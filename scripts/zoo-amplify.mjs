@@ -3,25 +3,17 @@
 // reports/zoo-amplify.json (before and after rates with intervals, the variant, trials spent) and a Markdown table.
 // Goal per finding: a variant at ≥ 90% whose lower bound is above the original's upper bound, within 5 minutes.
 // Usage: npm run zoo:amplify [-- fuzz-budget-seconds amplify-budget-seconds [--only regex] [--both]]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { amplify, fuzz } from '../dist/index.js';
+import { zooArgs } from './zoo-args.mjs';
 
-const flag = (name) => process.argv.indexOf(name);
-const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--only');
-const fuzzMs = Number(positional[0] ?? 90) * 1000;
-const amplifyMs = Number(positional[1] ?? 300) * 1000;
-const both = flag('--both') >= 0;
-const only = flag('--only') >= 0 ? new RegExp(process.argv[flag('--only') + 1]) : undefined;
-const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
+const { numbers, runs } = zooArgs(process.argv.slice(2), [90, 300]);
+const [fuzzMs, amplifyMs] = numbers.map((s) => s * 1000);
 const reportDir = `reports/zoo-amplify-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
 const pct = (x) => `${Math.round(x * 100)}%`;
 const rate = (r) => `${r.failed}/${r.runs} (${pct(r.interval.low)}–${pct(r.interval.high)})`;
-const runsOf = (target) => (both ? Object.keys(target.expect) : [target.expect.process ? 'process' : 'docker']);
 const rows = [];
-for (const [target, backend] of targets
-  .filter((t) => !only || only.test(t.scenario))
-  .flatMap((t) => runsOf(t).map((b) => [t, b]))
-  .filter(([t, b]) => t.expect[b].oracle)) {
+for (const [target, backend] of runs.filter(([t, b]) => t.expect[b].oracle)) {
   const { report, reportPath } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, runs: 40, budgetMs: fuzzMs, seed: 1, confirmRuns: 10, reportDir });
   const o = report.outcome;
   const base = { target: target.scenario, backend, signature: o.kind === 'failed' ? o.signature : null };

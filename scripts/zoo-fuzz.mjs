@@ -3,23 +3,17 @@
 // Markdown table. Usage: npm run zoo:fuzz [-- budget-seconds runs [--both] [--only regex]]
 //   --both        every backend the row lists (default: the quicker one where the class applies)
 //   --only regex  only the scenarios whose name matches
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fuzz } from '../dist/index.js';
+import { zooArgs } from './zoo-args.mjs';
 
-const flag = (name) => process.argv.indexOf(name);
-const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--only');
-const budgetMs = Number(positional[0] ?? 90) * 1000;
-const runs = Number(positional[1] ?? 40);
-const both = flag('--both') >= 0;
-const only = flag('--only') >= 0 ? new RegExp(process.argv[flag('--only') + 1]) : undefined;
-const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
+const { numbers, runs: zooRuns } = zooArgs(process.argv.slice(2), [90, 40]);
+const budgetMs = numbers[0] * 1000;
+const runs = numbers[1];
 // A fresh report directory: no failure database from an earlier campaign, so every find is made from scratch.
 const reportDir = `reports/zoo-fuzz-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
 const rows = [];
-const runsOf = (target) =>
-  // The quicker backend where the class applies; docker where only a container shows it.
-  both ? Object.keys(target.expect) : [target.expect.process ? 'process' : 'docker'];
-for (const [target, backend] of targets.filter((t) => !only || only.test(t.scenario)).flatMap((t) => runsOf(t).map((b) => [t, b]))) {
+for (const [target, backend] of zooRuns) {
   const buggy = Boolean(target.expect[backend].oracle);
   const started = Date.now();
   const { report } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, runs, budgetMs, seed: 1, confirmRuns: 10, reportDir });
