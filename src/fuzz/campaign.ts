@@ -10,6 +10,7 @@ import { Budget, worstCaseTrialMs } from './budget.js';
 import { confirmShrinkPath } from './confirm.js';
 import { cutOf } from './cut.js';
 import { FlakyProperty, type TrialFn } from './flaky.js';
+import { Lookahead } from './lookahead.js';
 import { defaultParallelism } from './parallelism.js';
 import { wilson } from './wilson.js';
 
@@ -19,7 +20,10 @@ export interface CampaignOptions {
   /** Wall-clock budget of the whole campaign in ms. */
   budgetMs?: number;
   seed?: number;
-  /** Trials run at once when re-running a schedule (estimation, a shrink candidate's clean runs, confirmation). */
+  /**
+   * Trials run at once: the first trials of the schedules exploring meets next, and the re-runs of one schedule
+   * (estimation, a shrink candidate's clean runs, confirmation).
+   */
   parallel?: number;
   /** Re-runs of the minimal schedule for its reproduction rate. */
   confirmRuns?: number;
@@ -83,6 +87,8 @@ class Campaign {
   private readonly started = Date.now();
   private readonly budget: Budget;
   private readonly property: FlakyProperty;
+  private readonly lookahead: Lookahead | undefined;
+  private readonly arbitrary: fc.Arbitrary<Schedule>;
   private readonly trial: TrialFn;
   /** The target's spawn-to-ready time, from the first trial that saw it whole (the start-up window). */
   private startupMs: number | undefined;
@@ -123,6 +129,16 @@ class Campaign {
       this.progress(`trial ${this.property.trials + this.confirmTrials}: ${outcome.kind}`);
       return outcome;
     };
+    this.arbitrary = scheduleArbitrary(scenario, () => this.startupMs);
+    this.lookahead =
+      this.parallel > 1
+        ? new Lookahead({
+            width: this.parallel,
+            upcoming: () => this.upcoming(),
+            trial: (schedule) => this.budget.timed(() => this.trial(schedule)),
+            mayStart: () => !this.stop.aborted && this.property.mayExplore(),
+          })
+        : undefined;
     this.property = new FlakyProperty(this.trial, {
       estimateRuns: ESTIMATE_RUNS,
       maxCleanRuns: 8,
@@ -133,12 +149,29 @@ class Campaign {
       budget: this.budget,
       until: (phase) => this.until(phase),
       isTerminating: (signal) => signal === 'SIGKILL' || scenario.expect[signal]?.kind === 'exit',
+      ...(this.lookahead ? { ahead: this.lookahead } : {}),
     });
+  }
+
+  private drawn: { window: number | undefined; schedules: Schedule[] } | undefined;
+
+  /**
+   * The schedules fast-check's runs will hold, in order: the examples, then the values its seed generates (fc.sample
+   * with the same seed draws the same ones). Drawn again once the start-up window is measured, which generation reads.
+   */
+  private upcoming(): Schedule[] {
+    const window = this.startupMs;
+    if (this.drawn?.window !== window || !this.drawn) {
+      const generated = fc.sample(this.arbitrary, { seed: this.seed, numRuns: this.runs });
+      this.drawn = { window, schedules: [...(this.hooks.examples ?? []), ...generated].slice(0, this.runs).map(sortSchedule) };
+    }
+    return this.drawn.schedules;
   }
 
   async run(): Promise<CampaignResult> {
     await this.checkpoint();
     const path = (await this.explore()).counterexamplePath ?? null;
+    await this.lookahead?.stop(); // exploring ended without a failure: the trials run ahead end before anything else
     const { property } = this;
     if (property.target && !this.stop.aborted) {
       // The last share of shrinking: try the minimal schedule without its second terminating signal.
@@ -167,15 +200,17 @@ class Campaign {
   /** fast-check generates schedules and shrinks the first confirmed failure; the flaky-aware property judges them. */
   private explore(): Promise<fc.RunDetails<[Schedule]>> {
     const { property } = this;
+    let run = -1;
     return fc.check(
-      fc.asyncProperty(scheduleArbitrary(this.scenario, () => this.startupMs), async (raw) => {
+      fc.asyncProperty(this.arbitrary, async (raw) => {
+        if (!property.target) run++; // fast-check's runs, in order (shrink candidates come after the failing run)
         if (this.stop.aborted) return true;
         if (!property.target && !property.canExplore()) return true; // no time left to run and estimate a schedule
         this.tried++;
         this.phase = property.target ? 'shrinking' : 'exploring';
         this.progress(`schedule ${this.tried}: running (${property.trials} trials so far)`);
         const known = property.minimal;
-        const holds = await property.check(sortSchedule(raw));
+        const holds = await property.check(sortSchedule(raw), run);
         if (property.minimal !== known) {
           // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.
           journal.phase('shrinking', property.target?.signature);
@@ -280,7 +315,7 @@ class Campaign {
       seed: this.seed,
       path,
       schedulesTried: this.tried,
-      trialsRun: property.trials + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
+      trialsRun: property.trials + (this.lookahead?.unused ?? 0) + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
       infrastructureErrors: property.infrastructureErrors,
       durationMs: Date.now() - started,
       budgetMs: this.budgetMs,

@@ -14,6 +14,17 @@ export type TrialOutcome =
 
 export type TrialFn = (schedule: Schedule) => Promise<TrialOutcome>;
 
+/** Where exploring takes a schedule's first trial from when it runs trials ahead (src/fuzz/lookahead.ts). */
+export interface Ahead {
+  /** The first trial of `schedule`, fast-check's run `run`. */
+  take(schedule: Schedule, run: number): Promise<TrialOutcome>;
+  /** Nothing else runs until `release` (a first failure's estimate runs alone). */
+  hold(): Promise<void>;
+  release(): void;
+  /** Exploring is over: nothing more starts; resolves once nothing runs. */
+  stop(): Promise<void>;
+}
+
 /** A schedule accepted as failing, with what failed and the trial that showed it. */
 export interface FailingStep {
   schedule: Schedule;
@@ -48,6 +59,8 @@ export interface FlakySettings {
   isTerminating?: (signal: SignalName) => boolean;
   /** That last share, as a fraction of the time from the first failure to the end of shrinking. Default 0.25. */
   lastShare?: number;
+  /** Runs exploring's first trials ahead, in parallel (without it, each is run when its schedule is judged). */
+  ahead?: Ahead;
 }
 
 export type Phase = 'explore' | 'estimate' | 'shrink';
@@ -93,11 +106,11 @@ export class FlakyProperty {
   ) {}
 
   /** fast-check's predicate: true = the schedule holds (or cannot be judged), false = it fails the target signature. */
-  async check(schedule: Schedule): Promise<boolean> {
+  async check(schedule: Schedule, run?: number): Promise<boolean> {
     const key = JSON.stringify(schedule);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const holds = this.target ? await this.checkCandidate(schedule) : await this.explore(schedule);
+    const holds = this.target ? await this.checkCandidate(schedule) : await this.explore(schedule, run);
     if (!holds || !this.budgetExhausted) this.cache.set(key, holds); // a candidate the budget cut decided nothing
     return holds;
   }
@@ -109,10 +122,25 @@ export class FlakyProperty {
     return false;
   }
 
-  private async explore(schedule: Schedule): Promise<boolean> {
+  /** The same, without noting a cut (a trial run ahead that is not started decides nothing). */
+  mayExplore(): boolean {
+    return this.fits('explore');
+  }
+
+  private async explore(schedule: Schedule, run?: number): Promise<boolean> {
     if (!this.canExplore()) return true;
-    const first = await this.run(schedule);
+    const { ahead } = this.settings;
+    const first = await this.run(schedule, ahead && run !== undefined ? ahead.take(schedule, run) : undefined);
     if (first.kind !== 'fail') return true;
+    await ahead?.hold();
+    const judged = await this.estimate(schedule, first);
+    if (judged) ahead?.release();
+    else await ahead?.stop(); // shrinking from here: nothing more is explored
+    return judged;
+  }
+
+  /** A first failure re-run `estimateRuns` times: confirmed (the property fails, shrinking starts) or a finding only. */
+  private async estimate(schedule: Schedule, first: Extract<TrialOutcome, { kind: 'fail' }>): Promise<boolean> {
     let k = 0;
     const estimate = await this.runMany(schedule, this.settings.estimateRuns, 'estimate');
     if (estimate.length < this.settings.estimateRuns) this.estimateCut = true;
@@ -208,12 +236,15 @@ export class FlakyProperty {
     return outcomes;
   }
 
-  /** One trial, with infrastructure errors retried; a persistent one reads as a pass and never steers shrinking. */
-  private async run(schedule: Schedule): Promise<TrialOutcome> {
+  /**
+   * One trial, with infrastructure errors retried; a persistent one reads as a pass and never steers shrinking.
+   * `started`: its first attempt, already under way (run ahead while exploring).
+   */
+  private async run(schedule: Schedule, started?: Promise<TrialOutcome>): Promise<TrialOutcome> {
     for (let attempt = 0; ; attempt++) {
       this.trials++;
       const budget = this.settings.budget;
-      const outcome = budget ? await budget.timed(() => this.trial(schedule)) : await this.trial(schedule);
+      const outcome = attempt === 0 && started ? await started : budget ? await budget.timed(() => this.trial(schedule)) : await this.trial(schedule);
       if (outcome.kind !== 'infrastructure') return outcome;
       this.infrastructureErrors++;
       if (attempt >= this.settings.infraRetries || !this.fitsAt(budget?.deadline ?? Infinity)) return { kind: 'pass' };

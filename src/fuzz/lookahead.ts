@@ -1,0 +1,112 @@
+import type { Schedule } from '../schedule/event.js';
+import type { Ahead, TrialOutcome } from './flaky.js';
+
+/** How far past the schedule being judged trials are started: enough to keep `width` busy, few to waste on a failure. */
+const DISTANCE_PER_WIDTH = 2;
+
+export interface LookaheadOptions {
+  /** Trials run at once while exploring. */
+  width: number;
+  /**
+   * The schedules fast-check will ask for, run by run (examples first, then generated from the seed), as they stand
+   * now: a list the campaign may draw again when what generation depends on (the start-up window) changes.
+   */
+  upcoming: () => readonly Schedule[];
+  /** Runs a first trial (timed by the budget, counted by the caller). */
+  trial: (schedule: Schedule) => Promise<TrialOutcome>;
+  /** Whether another trial may start now (the exploring deadline, an interrupt). */
+  mayStart: () => boolean;
+}
+
+/**
+ * Parallel exploration with fast-check's order kept. fast-check judges one generated schedule at a time; this
+ * runs the first trials of the schedules it will ask for next, `width` at once, and hands each outcome over only
+ * when fast-check asks for that schedule. Decisions are therefore made in generation order from the same
+ * outcomes whatever the width: the same seed gives the same schedules, the same first failure and the same
+ * shrink path at `--parallel 1` and 4 (for a target whose failures do not depend on the load). An outcome
+ * fast-check never asks for (exploring ended at a failure) is run but unused.
+ */
+export class Lookahead implements Ahead {
+  private readonly started = new Map<string, Promise<TrialOutcome>>();
+  private readonly inFlight = new Set<Promise<TrialOutcome>>();
+  private readonly keys = new WeakMap<readonly Schedule[], string[]>();
+  /** The run fast-check is at (the index in `upcoming`). */
+  private at = -1;
+  private held = false;
+  private stopped = false;
+  /** Trials run ahead whose outcome nobody took. */
+  unused = 0;
+
+  constructor(private readonly options: LookaheadOptions) {}
+
+  /** The first trial of `schedule`, run `run`: started ahead, or now. Keeps the trials after it going. */
+  take(schedule: Schedule, run: number): Promise<TrialOutcome> {
+    this.at = Math.max(this.at, run);
+    const key = JSON.stringify(schedule);
+    const ahead = this.started.get(key);
+    if (ahead) this.started.delete(key);
+    const outcome = ahead ?? this.start(schedule);
+    this.fill();
+    return outcome;
+  }
+
+  /** Starts nothing more until `release`, and waits for what runs (so an estimate runs alone). */
+  async hold(): Promise<void> {
+    this.held = true;
+    await this.settled();
+  }
+
+  release(): void {
+    this.held = false;
+    this.fill();
+  }
+
+  /** Starts nothing more, ever; resolves once every trial it started has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.settled();
+    this.unused += this.started.size;
+    this.started.clear();
+  }
+
+  private async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private start(schedule: Schedule): Promise<TrialOutcome> {
+    const outcome = this.options.trial(schedule);
+    this.inFlight.add(outcome);
+    void outcome.finally(() => {
+      this.inFlight.delete(outcome);
+      this.fill();
+    }).catch(() => undefined);
+    return outcome;
+  }
+
+  /** Starts the next schedules in run order while fewer than `width` trials run. */
+  private fill(): void {
+    const { width, upcoming, mayStart } = this.options;
+    if (this.held || this.stopped || width <= 1) return;
+    const list = upcoming();
+    const keys = this.keysOf(list);
+    const last = Math.min(list.length - 1, this.at + width * DISTANCE_PER_WIDTH);
+    for (let i = this.at + 1; i <= last && this.inFlight.size < width; i++) {
+      const key = keys[i]!;
+      if (this.started.has(key) || this.taken(key)) continue;
+      if (!mayStart()) return;
+      this.started.set(key, this.start(list[i]!));
+    }
+  }
+
+  /** A schedule already judged (fast-check repeats small values; the property caches them). */
+  private taken(key: string): boolean {
+    const keys = this.keysOf(this.options.upcoming());
+    return keys.slice(0, this.at + 1).includes(key);
+  }
+
+  private keysOf(list: readonly Schedule[]): string[] {
+    let keys = this.keys.get(list);
+    if (!keys) this.keys.set(list, (keys = list.map((s) => JSON.stringify(s))));
+    return keys;
+  }
+}
