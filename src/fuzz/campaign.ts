@@ -201,8 +201,7 @@ class Campaign {
   private explore(): Promise<fc.RunDetails<[Schedule]>> {
     const { property } = this;
     let run = -1;
-    return fc.check(
-      fc.asyncProperty(this.arbitrary, async (raw) => {
+    const predicate = fc.asyncProperty(this.arbitrary, async (raw) => {
         if (!property.target) run++; // fast-check's runs, in order (shrink candidates come after the failing run)
         if (this.stop.aborted) return true;
         if (!property.target && !property.canExplore()) return true; // no time left to run and estimate a schedule
@@ -223,7 +222,9 @@ class Campaign {
             : `schedule ${this.tried}: ${holds ? 'held' : 'failed'} (${property.trials} trials)`,
         );
         return holds;
-      }),
+      });
+    return fc.check(
+      this.shrinkingAhead(predicate),
       {
         numRuns: this.runs,
         seed: this.seed,
@@ -232,6 +233,25 @@ class Campaign {
         markInterruptAsFailure: false,
       },
     );
+  }
+
+  /**
+   * fast-check's property, its shrinker watched: the candidates it lines up next are started ahead, as many as the
+   * width allows once each candidate's clean runs are counted (a deterministic failure needs one clean run per
+   * candidate, so P candidates run at once). fast-check still judges them one at a time, in its order.
+   */
+  private shrinkingAhead(inner: fc.IAsyncPropertyWithHooks<[Schedule]>): fc.IAsyncPropertyWithHooks<[Schedule]> {
+    const { lookahead, property } = this;
+    if (!lookahead) return inner;
+    const watched = Object.create(inner) as fc.IAsyncPropertyWithHooks<[Schedule]>;
+    watched.shrink = (value) => {
+      const chunk = Math.floor(this.parallel / (property.target?.cleanRuns ?? this.parallel));
+      if (chunk < 2) return inner.shrink(value);
+      return new fc.Stream(inChunks(inner.shrink(value)[Symbol.iterator](), chunk, (values) =>
+        lookahead.prefetch(values.map((v) => sortSchedule(v.value[0])), (schedule) => !property.judged(schedule)),
+      ));
+    };
+    return watched;
   }
 
   /** The failed outcome: the smallest schedule on the shrink path that reproduces, and how often it does. */
@@ -331,5 +351,20 @@ class Campaign {
       findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
       shrinkBudgetExhausted: property.budgetExhausted,
     };
+  }
+}
+
+/** The values of `source`, `size` at a time; `lined` sees each group before its first value is handed on. */
+function* inChunks<T>(source: Iterator<T>, size: number, lined: (values: T[]) => void): Generator<T> {
+  for (;;) {
+    const values: T[] = [];
+    while (values.length < size) {
+      const next = source.next();
+      if (next.done) break;
+      values.push(next.value);
+    }
+    if (values.length === 0) return;
+    lined(values);
+    yield* values;
   }
 }

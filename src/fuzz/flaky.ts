@@ -18,11 +18,13 @@ export type TrialFn = (schedule: Schedule) => Promise<TrialOutcome>;
 export interface Ahead {
   /** The first trial of `schedule`, fast-check's run `run`. */
   take(schedule: Schedule, run: number): Promise<TrialOutcome>;
+  /** A shrink candidate's first trial, if it was started ahead. */
+  takeStarted(schedule: Schedule): Promise<TrialOutcome> | undefined;
   /** Nothing else runs until `release` (a first failure's estimate runs alone). */
   hold(): Promise<void>;
   release(): void;
-  /** Exploring is over: nothing more starts; resolves once nothing runs. */
-  stop(): Promise<void>;
+  /** Exploring is over (shrinking starts): what it ran ahead ends and is dropped. */
+  endExploring(): Promise<void>;
 }
 
 /** A schedule accepted as failing, with what failed and the trial that showed it. */
@@ -127,6 +129,16 @@ export class FlakyProperty {
     return this.fits('explore');
   }
 
+  /** Whether a shrink candidate's trial started now would still count (the shrink budget is not spent). */
+  mayShrink(): boolean {
+    return this.target !== undefined && this.shrinkTrials < this.settings.shrinkTrials && this.now() - this.firstFailureAt! < this.settings.shrinkMs && this.fitsAt(this.shrinkCutoff());
+  }
+
+  /** Whether `schedule` was judged already (its result is cached). */
+  judged(schedule: Schedule): boolean {
+    return this.cache.has(JSON.stringify(schedule));
+  }
+
   private async explore(schedule: Schedule, run?: number): Promise<boolean> {
     if (!this.canExplore()) return true;
     const { ahead } = this.settings;
@@ -135,7 +147,7 @@ export class FlakyProperty {
     await ahead?.hold();
     const judged = await this.estimate(schedule, first);
     if (judged) ahead?.release();
-    else await ahead?.stop(); // shrinking from here: nothing more is explored
+    else await ahead?.endExploring(); // shrinking from here: nothing more is explored
     return judged;
   }
 
@@ -170,8 +182,9 @@ export class FlakyProperty {
         return true;
       }
       this.shrinkTrials += batch;
+      const started = done === 0 ? this.settings.ahead?.takeStarted(schedule) : undefined;
       done += batch;
-      const outcomes = await this.runMany(schedule, batch);
+      const outcomes = await this.runMany(schedule, batch, undefined, started);
       const hit = outcomes.find((o) => o.kind === 'fail' && o.signatures.includes(target.signature));
       if (hit?.kind === 'fail') {
         this.shrinkSteps++;
@@ -225,13 +238,16 @@ export class FlakyProperty {
     return Math.max(1, Math.floor(this.settings.parallel ?? 1));
   }
 
-  /** `runs` trials of one schedule, `parallel` at a time, outcomes in start order; fewer when `phase`'s time runs out. */
-  private async runMany(schedule: Schedule, runs: number, phase?: Phase): Promise<TrialOutcome[]> {
+  /**
+   * `runs` trials of one schedule, `parallel` at a time, outcomes in start order; fewer when `phase`'s time runs out.
+   * `started`: the first of them, already under way (a shrink candidate's trial run ahead).
+   */
+  private async runMany(schedule: Schedule, runs: number, phase?: Phase, started?: Promise<TrialOutcome>): Promise<TrialOutcome[]> {
     const outcomes: TrialOutcome[] = [];
     while (outcomes.length < runs) {
       if (phase && !this.fits(phase)) break;
       const batch = Math.min(this.batchSize(), runs - outcomes.length);
-      outcomes.push(...(await Promise.all(Array.from({ length: batch }, () => this.run(schedule)))));
+      outcomes.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => this.run(schedule, i === 0 && outcomes.length === 0 ? started : undefined)))));
     }
     return outcomes;
   }

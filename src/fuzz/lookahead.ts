@@ -19,12 +19,14 @@ export interface LookaheadOptions {
 }
 
 /**
- * Parallel exploration with fast-check's order kept. fast-check judges one generated schedule at a time; this
+ * Parallel exploration and shrinking with fast-check's order kept. fast-check judges one schedule at a time; this
  * runs the first trials of the schedules it will ask for next, `width` at once, and hands each outcome over only
- * when fast-check asks for that schedule. Decisions are therefore made in generation order from the same
- * outcomes whatever the width: the same seed gives the same schedules, the same first failure and the same
- * shrink path at `--parallel 1` and 4 (for a target whose failures do not depend on the load). An outcome
- * fast-check never asks for (exploring ended at a failure) is run but unused.
+ * when fast-check asks for that schedule. Exploring knows what comes next from the seed (`upcoming`); shrinking
+ * from the candidates fast-check's shrinker has lined up (`prefetch`). Decisions are therefore made in fast-check's
+ * order from the same outcomes whatever the width: the same seed gives the same schedules, the same first failure
+ * and the same shrink path at `--parallel 1` and 4 (for a target whose failures do not depend on the load). An
+ * outcome fast-check never asks for (exploring ended at a failure, a candidate after the one that failed) is run
+ * but unused.
  */
 export class Lookahead implements Ahead {
   private readonly started = new Map<string, Promise<TrialOutcome>>();
@@ -34,20 +36,42 @@ export class Lookahead implements Ahead {
   private at = -1;
   private held = false;
   private stopped = false;
+  private exploring = true;
   /** Trials run ahead whose outcome nobody took. */
   unused = 0;
 
   constructor(private readonly options: LookaheadOptions) {}
 
-  /** The first trial of `schedule`, run `run`: started ahead, or now. Keeps the trials after it going. */
+  /** The first trial of `schedule`, exploring's run `run`: started ahead, or now. Keeps the trials after it going. */
   take(schedule: Schedule, run: number): Promise<TrialOutcome> {
     this.at = Math.max(this.at, run);
-    const key = JSON.stringify(schedule);
-    const ahead = this.started.get(key);
-    if (ahead) this.started.delete(key);
-    const outcome = ahead ?? this.start(schedule);
+    const outcome = this.taken(JSON.stringify(schedule)) ?? this.start(schedule);
     this.fill();
     return outcome;
+  }
+
+  /** The first trial of a shrink candidate if it was started ahead (the caller runs it otherwise). */
+  takeStarted(schedule: Schedule): Promise<TrialOutcome> | undefined {
+    return this.taken(JSON.stringify(schedule));
+  }
+
+  /**
+   * Shrinking: starts the first trials of `candidates` (fast-check's next ones, in its order) while fewer than
+   * `width` run; `fresh` leaves out those already judged.
+   */
+  prefetch(candidates: readonly Schedule[], fresh: (schedule: Schedule) => boolean): void {
+    for (const schedule of candidates) {
+      const key = JSON.stringify(schedule);
+      if (this.inFlight.size >= this.options.width || this.held || !this.options.mayStart()) return;
+      if (!this.started.has(key) && fresh(schedule)) this.started.set(key, this.start(schedule));
+    }
+  }
+
+  /** Exploring is over (a confirmed failure): its trials run ahead end and are dropped; shrinking may prefetch. */
+  async endExploring(): Promise<void> {
+    this.exploring = false;
+    await this.drop();
+    this.held = false;
   }
 
   /** Starts nothing more until `release`, and waits for what runs (so an estimate runs alone). */
@@ -64,9 +88,20 @@ export class Lookahead implements Ahead {
   /** Starts nothing more, ever; resolves once every trial it started has ended. */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.drop();
+  }
+
+  /** Trials started ahead that fast-check did not ask for: they end, are counted, and decide nothing. */
+  async drop(): Promise<void> {
     await this.settled();
     this.unused += this.started.size;
     this.started.clear();
+  }
+
+  private taken(key: string): Promise<TrialOutcome> | undefined {
+    const ahead = this.started.get(key);
+    if (ahead) this.started.delete(key);
+    return ahead;
   }
 
   private async settled(): Promise<void> {
@@ -86,20 +121,20 @@ export class Lookahead implements Ahead {
   /** Starts the next schedules in run order while fewer than `width` trials run. */
   private fill(): void {
     const { width, upcoming, mayStart } = this.options;
-    if (this.held || this.stopped || width <= 1) return;
+    if (this.held || this.stopped || !this.exploring || width <= 1) return;
     const list = upcoming();
     const keys = this.keysOf(list);
     const last = Math.min(list.length - 1, this.at + width * DISTANCE_PER_WIDTH);
     for (let i = this.at + 1; i <= last && this.inFlight.size < width; i++) {
       const key = keys[i]!;
-      if (this.started.has(key) || this.taken(key)) continue;
+      if (this.started.has(key) || this.judged(key)) continue;
       if (!mayStart()) return;
       this.started.set(key, this.start(list[i]!));
     }
   }
 
   /** A schedule already judged (fast-check repeats small values; the property caches them). */
-  private taken(key: string): boolean {
+  private judged(key: string): boolean {
     const keys = this.keysOf(this.options.upcoming());
     return keys.slice(0, this.at + 1).includes(key);
   }
