@@ -34,10 +34,12 @@ if (process.argv[2] === '--child') {
   const chosen = parallel === 'default' ? defaultParallelism() : Number(parallel);
   const trial = trialFunction(session, `bench-${process.pid}`);
   const rows = [];
+  const failures = [];
   const timed = async (schedule) => {
     const t0 = performance.now();
     const outcome = await trial(schedule);
     if (outcome.record) rows.push(phases?.of(outcome.record, t0, performance.now()));
+    if (outcome.kind !== 'pass') failures.push(outcome.signatures?.join(', ') ?? outcome.error);
     return outcome;
   };
   const schedule = parseSchedule([{ at: 700, signal: 'SIGTERM' }], 'bench');
@@ -45,7 +47,7 @@ if (process.argv[2] === '--child') {
   const result = await confirm(timed, schedule, undefined, Number(times), chosen);
   const ms = performance.now() - t0;
   process.stdout.write(
-    JSON.stringify({ ms, runs: result.runs, failed: result.failed, parallel: chosen, maxRssMB: process.resourceUsage().maxRSS / 1024, image: result.passing?.target.image, phases: rows.filter(Boolean) }),
+    JSON.stringify({ ms, runs: result.runs, failed: result.failed, parallel: chosen, maxRssMB: process.resourceUsage().maxRSS / 1024, image: result.passing?.target.image, failures, phases: rows.filter(Boolean) }),
   );
   process.exit(0);
 }
@@ -160,7 +162,7 @@ export async function throughput({ quick = false, times, rounds, backends, paral
     for (let pass = 0; pass < ROUNDS; pass++) {
       for (const s of pass % 2 ? [...SETTINGS].reverse() : SETTINGS) {
         const r = await child(file, backend, TIMES, s);
-        if (r.failed) throw new Error(`${SCENARIO} failed ${r.failed}/${r.runs} on ${backend}: the throughput scenario must pass`);
+        if (r.failed) throw new Error(`${SCENARIO} failed ${r.failed}/${r.runs} on ${backend} ×${s} (${r.failures.join('; ')}): the throughput scenario must pass`);
         rows[s].push({ ...r, trialsPerMinute: (r.runs / r.ms) * 60_000 });
         if (backend === 'docker' && s !== 'default') {
           raw[s].push(await rawDocker(r.image, TIMES, s, true));
