@@ -1,7 +1,7 @@
 // Helpers shared by the bench parts: statistics, a plain HTTP GET, docker CLI calls, and the bench's own labels.
 // Nothing here uses sigstorm: the raw floors and the baseline are built on these alone.
 import { execFile, execFileSync } from 'node:child_process';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -86,3 +86,47 @@ export function parseFlags(argv) {
 /** A Markdown table from rows of plain values. */
 export const table = (header, rows) =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map((c) => c ?? '—').join(' | ')} |`)].join('\n');
+
+/**
+ * Open-loop HTTP traffic like a scenario's `requests` (a new request every 1/rate s while fewer than `concurrency`
+ * are in flight, on a keep-alive agent), built on node:http alone; `stop()` starts nothing new and waits for what is
+ * in flight (answered, or cut when the server goes).
+ */
+export function openLoopTraffic(port, streams) {
+  let stopped = false;
+  const inFlight = new Set();
+  const agents = [];
+  const loops = streams.map(async ({ path, rate, concurrency }) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+    agents.push(agent);
+    let mine = 0;
+    while (!stopped) {
+      if (mine < concurrency) {
+        mine++;
+        const done = new Promise((resolve) => {
+          const req = request({ host: '127.0.0.1', port, path, agent, timeout: 10_000 }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+            res.on('error', resolve);
+          });
+          req.on('timeout', () => req.destroy());
+          req.on('error', resolve);
+          req.end();
+        }).then(() => {
+          mine--;
+          inFlight.delete(done);
+        });
+        inFlight.add(done);
+      }
+      await sleep(1000 / rate);
+    }
+  });
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      await Promise.all([...inFlight]);
+      agents.forEach((a) => a.destroy());
+    },
+  };
+}

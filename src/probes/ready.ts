@@ -8,7 +8,8 @@ import { forHttp } from './for-http.js';
 import { forLog } from './for-log.js';
 import type { Probe } from './probe.js';
 
-const POLL_MS = 25;
+/** Polls every 5 ms at first, backing off to every 25 ms: a target that is ready at once is seen at once. */
+const pollMs = (attempt: number): number => Math.min(25, 5 * 2 ** attempt);
 
 /**
  * The probe a scenario's `ready:` asks for: HTTP 2xx on `ready.http` and/or `ready.log` seen in the output; and a
@@ -33,7 +34,7 @@ export async function waitReady(
 ): Promise<number> {
   const probe = readinessProbe(spec, healthy);
   const deadline = target.spawnedAtMs + spec.timeout;
-  while (!signal?.aborted) {
+  for (let attempt = 0; !signal?.aborted; attempt++) {
     if (target.mainExit) {
       const code = target.mainExit.exitCode ?? target.mainExit.signal;
       throw infrastructure(`${what} exited during start-up (${code}) before it was ready.${logTail(target, what)}`);
@@ -42,7 +43,7 @@ export async function waitReady(
     if (now() >= deadline) {
       throw infrastructure(`${what} was not ready within ${formatMs(spec.timeout)}: waiting for ${probe.waitingFor()}.${logTail(target, what)}`);
     }
-    await sleep(POLL_MS, signal);
+    await sleep(pollMs(attempt), signal);
   }
   throw infrastructure('interrupted while waiting for the target to become ready');
 }
