@@ -42,7 +42,7 @@ const images = new Map();
 function imageFor(context) {
   if (!images.has(context)) {
     execFileSync('sh', [resolve(context, 'build.sh')], { stdio: 'ignore' });
-    const tag = `sigstorm-bench-baseline/${context.split('/').pop()}:issue-8`;
+    const tag = `sigstorm-bench-baseline/${context.split('/').pop()}:latest`;
     docker('build', '-q', '-t', tag, context);
     images.set(context, tag);
   }

@@ -5,8 +5,12 @@ import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
-/** Every container the bench starts itself carries this label, so it removes its own and nothing else. */
-export const BENCH_LABEL = 'sigstorm.bench=issue-8';
+/**
+ * Every container the bench starts itself carries this label, with this process's pid, so it removes its own and
+ * nothing else (not even another bench run's). `docker rm -f $(docker ps -aq --filter label=sigstorm.bench)` clears
+ * what a killed bench left.
+ */
+export const BENCH_LABEL = `sigstorm.bench=${process.pid}`;
 
 export const median = (xs) => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
