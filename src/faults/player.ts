@@ -53,11 +53,13 @@ export class Player {
     private readonly target: FaultTarget,
     private readonly originMs: number,
     private readonly hooks: PlayHooks = {},
-  ) {}
+  ) {
+    // Warm before the first instant: a worker takes tens of ms to start (every trial signals, if only to stop).
+    startTimingThread();
+  }
 
   /** Plays `schedule`; resolves once every event has been started (not necessarily finished). */
   async play(schedule: readonly FaultEvent[], origin: PlayedEvent['origin'] = 'schedule'): Promise<void> {
-    if (schedule.some((e) => signalsOf(e).length > 0)) startTimingThread();
     for (const event of [...schedule].sort((a, b) => a.at - b.at)) {
       await this.until(signalsOf(event).length > 0 ? event.at - PREPARE_MS : event.at);
       const played: PlayedEvent = { ...event, origin, scheduledMs: event.at };

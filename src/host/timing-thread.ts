@@ -5,7 +5,8 @@ import { timingWorker, type WorkerResult } from './timing-worker.js';
 
 /**
  * The timing thread sleeps on Atomics.wait until this long before a shot, then spins. Measured here (2 shared
- * cores, loaded): Atomics.wait overshoots by 80 µs at p50 and 320 µs at p99, so 1 ms of spin covers it with room.
+ * cores, load 4–7, SCHED_FIFO): Atomics.wait overshoots by 40–80 µs at p50 and 70–240 µs at p99, at most ~0.5 ms,
+ * so 1 ms of spin covers it with room and costs a core for 1 ms per shot only.
  */
 export const SPIN_MS = 1;
 
