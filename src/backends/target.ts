@@ -1,10 +1,10 @@
 import type { ProcessInfo } from '../host/process-info.js';
-import type { Recipient } from '../host/recipient.js';
+import type { Recipient, Recipients } from '../host/recipient.js';
 import type { SignalName } from '../signals.js';
 import type { DeliveryPath } from '../schedule/played.js';
 import type { LogBuffer } from './logs.js';
 
-export type { Recipient };
+export type { Recipient, Recipients };
 export type BackendName = 'docker' | 'process';
 
 /** How the target ended, as both backends report it. Times are on the trial's monotonic clock. */
@@ -42,6 +42,11 @@ export interface Applied {
 export interface ServiceFaults {
   /** Delivers the signals in order, back to back (one for a plain signal, several for a race). */
   signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]>;
+  /**
+   * The host pids `signal` would reach now, so they can be signalled later at an exact instant; undefined when this
+   * service's signals do not go by host pid. Throws, as `signal` would, when the recipient has exited.
+   */
+  recipients(to: Recipient): Recipients | undefined;
   /** Freezes every process of the target until the returned heal thaws it. */
   pause(): Promise<Applied>;
   /** Cuts traffic between the workload and the target until the returned heal restores it. */

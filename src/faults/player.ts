@@ -1,13 +1,27 @@
 import type { Applied, Delivery, PartitionSpec } from '../backends/target.js';
+import type { Recipients } from '../host/recipient.js';
+import { fireAt, startTimingThread } from '../host/timing-thread.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
 import { signalsOf, type FaultEvent } from '../schedule/event.js';
+import { shotsOf } from './plan.js';
+
+/**
+ * How long before its instant a signal's recipients are resolved and its plan handed to the timing thread: room
+ * for a late timer of the event loop and a /proc scan (group, children) on a loaded machine.
+ */
+export const PREPARE_MS = 20;
 
 /** The faults a running stack takes: what the player calls, one method per kind of fault. */
 export interface FaultTarget {
   /** Delivers the signals in order, back to back; `to` is a recipient of the target or of a service (`db:group`). */
   signal(signals: readonly SignalName[], to: string): Promise<Delivery[]>;
+  /**
+   * The host pids a signal to `to` would reach now, for the timing thread; undefined when that service's signals
+   * cannot go by host pid (the Docker API). Throws when the recipient has exited.
+   */
+  recipients?(to: string): Recipients | undefined;
   /** Freezes every process of the target, or of the service named, until the returned heal thaws it. */
   pause(service?: string): Promise<Applied>;
   /** Cuts traffic between the workload and the target, or on the edge `between` two services. */
@@ -25,6 +39,8 @@ export interface PlayHooks {
  * The only impure interpreter of a schedule. Every event starts at its own instant, timed from one origin (no
  * chained sleeps, so delays never accumulate, and a long storm does not hold back the events after it). Pauses and
  * partitions are healed after their duration, or at the latest by `heal()`. Times in the records are ms after `originMs`.
+ * Signals that can go by host pid are resolved PREPARE_MS ahead and sent by the timing thread at their instant;
+ * the others (the Docker API) are sent from the event loop.
  */
 export class Player {
   readonly played: PlayedEvent[] = [];
@@ -37,12 +53,15 @@ export class Player {
     private readonly target: FaultTarget,
     private readonly originMs: number,
     private readonly hooks: PlayHooks = {},
-  ) {}
+  ) {
+    // Warm before the first instant: a worker takes tens of ms to start (every trial signals, if only to stop).
+    startTimingThread();
+  }
 
   /** Plays `schedule`; resolves once every event has been started (not necessarily finished). */
   async play(schedule: readonly FaultEvent[], origin: PlayedEvent['origin'] = 'schedule'): Promise<void> {
     for (const event of [...schedule].sort((a, b) => a.at - b.at)) {
-      await this.until(event.at);
+      await this.until(signalsOf(event).length > 0 ? event.at - PREPARE_MS : event.at);
       const played: PlayedEvent = { ...event, origin, scheduledMs: event.at };
       this.played.push(played);
       if (this.stopped.signal.aborted) {
@@ -93,15 +112,31 @@ export class Player {
         played.pids ??= d.pids;
         this.hooks.onSignal?.(signal, atMs, played);
       };
-      if (played.kind === 'race') {
-        const deliveries = await this.target.signal(signals, played.to);
-        deliveries.forEach((d, i) => deliver(d, signals[i]!));
+      const recipients = this.target.recipients?.(played.to);
+      if (recipients) {
+        played.sentFrom = 'timing-thread';
+        const fired = await fireAt(shotsOf(played, this.originMs, recipients), this.stopped.signal);
+        for (const { signal, atMs } of fired.sent) deliver({ atMs, via: 'host-pid', pids: recipients.pids }, signal);
+        const sent = fired.sent.length;
+        const what = played.kind === 'storm' ? `after ${sent} of ${signals.length} signals` : '';
+        if (fired.error !== undefined) throw new Error(sent ? `${fired.error} ${what}` : fired.error);
+        if (fired.cancelled) throw new Error(sent ? `stopped ${what}: the trial was over` : 'not played: the trial was over');
+        // A race's target may be reaped after its first signal: the deliveries made count (as killByPid does).
+        if (fired.gone && (sent === 0 || played.kind === 'storm')) throw new Error(`the recipient (pid ${recipients.pids.join(', ')}) had exited ${what || 'at the instant of delivery'}`.trim());
       } else {
-        const spacing = played.kind === 'storm' ? played.spacing : 0;
-        for (const [i, signal] of signals.entries()) {
-          if (i > 0) await this.until(played.at + i * spacing);
-          if (this.stopped.signal.aborted) throw new Error(`stopped after ${i} of ${signals.length} signals: the trial was over`);
-          deliver((await this.target.signal([signal], played.to))[0]!, signal);
+        played.sentFrom = 'event-loop';
+        await this.until(played.at);
+        if (this.stopped.signal.aborted) throw new Error('not played: the trial was over');
+        if (played.kind === 'race') {
+          const deliveries = await this.target.signal(signals, played.to);
+          deliveries.forEach((d, i) => deliver(d, signals[i]!));
+        } else {
+          const spacing = played.kind === 'storm' ? played.spacing : 0;
+          for (const [i, signal] of signals.entries()) {
+            if (i > 0) await this.until(played.at + i * spacing);
+            if (this.stopped.signal.aborted) throw new Error(`stopped after ${i} of ${signals.length} signals: the trial was over`);
+            deliver((await this.target.signal([signal], played.to))[0]!, signal);
+          }
         }
       }
     } catch (error) {

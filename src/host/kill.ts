@@ -1,7 +1,16 @@
 import type { SignalName } from '../signals.js';
 import { now } from '../time.js';
 import { allProcesses, descendants } from './procfs.js';
-import type { Recipient } from './recipient.js';
+import type { Recipient, Recipients } from './recipient.js';
+
+/** The host pids behind a recipient of the process `pid`: itself, its process group `pgid`, or every process below it. */
+export function recipientsOf(pid: number, to: Recipient, pgid = pid): Recipients {
+  if (to === 'main') return { kill: [pid], pids: [pid] };
+  const all = allProcesses();
+  if (to === 'group') return { kill: [-pgid], pids: all.filter((p) => p.pgid === pgid).map((p) => p.pid) };
+  const pids = descendants(pid, all).map((p) => p.pid);
+  return { kill: pids, pids };
+}
 
 /**
  * Sends each of `signals` by host pid to the main process, its process group (`pgid`), or every process below
@@ -10,14 +19,12 @@ import type { Recipient } from './recipient.js';
  * that ends at once on the first signal of a race can be reaped before the second; the first still counts).
  */
 export function killByPid(pid: number, signals: readonly SignalName[], to: Recipient, pgid = pid): { atMs: number; via: 'host-pid'; pids: number[] }[] {
-  const all = to === 'main' ? [] : allProcesses();
-  const pids = to === 'main' ? [pid] : to === 'group' ? all.filter((p) => p.pgid === pgid).map((p) => p.pid) : descendants(pid, all).map((p) => p.pid);
+  const { kill, pids } = recipientsOf(pid, to, pgid);
   const deliveries: { atMs: number; via: 'host-pid'; pids: number[] }[] = [];
   for (const signal of signals) {
     const atMs = now();
     try {
-      if (to === 'group') process.kill(-pgid, signal);
-      else for (const p of pids) process.kill(p, signal);
+      for (const p of kill) process.kill(p, signal);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ESRCH' && deliveries.length > 0) break;
       throw error;

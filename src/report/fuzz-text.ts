@@ -1,5 +1,6 @@
 import { describeDiagnosisAfter } from './failure-text.js';
 import type { FuzzReport } from './fuzz-report.js';
+import { describeTiming } from '../trial/timing.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -21,6 +22,7 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
         ? '  not confirmed: the campaign stopped before re-running it'
         : `  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`,
     );
+    if (report.trial?.timing) lines.push(`  ${describeTiming(report.trial.timing)} (the trial kept)`);
     for (const [i, f] of outcome.failures.entries()) {
       lines.push(`  ✗ ${f.oracle}: ${f.message}`);
       if (f.diagnosis) lines.push(`      ${describeDiagnosisAfter(f.diagnosis, outcome.failures[i - 1]?.diagnosis)}`);

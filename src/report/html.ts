@@ -2,6 +2,7 @@ import { describeStatus } from '../oracles/terminating.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
 import type { TrialRecord } from '../trial/record.js';
+import { describeTiming } from '../trial/timing.js';
 import type { FixCheck } from './fuzz-report.js';
 import { esc, ledgerSummary, sharedRange, timelineSvg, type TimeRange } from './timeline.js';
 
@@ -105,6 +106,7 @@ function trialFigure(t: TrialRecord, caption: string, range?: TimeRange, kind?: 
       `exit ${esc(describeStatus(t.exit.status))} at +${Math.round(t.exit.atMs)} ms${t.exit.forcedKill ? ' after sigstorm’s SIGKILL' : ''}. Hover a bar or marker for its details.</p>`,
     `<div class="plot">${timelineSvg(t, range)}</div>`,
   ];
+  if (t.timing) out.push(`<p class="timing">${esc(describeTiming(t.timing))}</p>`);
   if (t.logs.length) {
     const last = t.logs.slice(-40);
     out.push(

@@ -3,6 +3,7 @@ import { describeStatus } from '../oracles/terminating.js';
 import type { Diagnosis } from '../oracles/verdict.js';
 import { describeDiagnosisAfter } from './failure-text.js';
 import type { Report } from './report.js';
+import { describeTiming } from '../trial/timing.js';
 
 /** The short human verdict printed after `sigstorm run`. */
 export function formatRun(report: Report, reportPath: string): string {
@@ -22,6 +23,7 @@ export function formatRun(report: Report, reportPath: string): string {
       const step = describeEvent({ ...e, at: e.scheduledMs, ...(fromSpawn(e) ? { from: 'ready' } : {}) } as FaultEvent);
       lines.push(`  ${step}${fromSpawn(e) ? ` (spawn+${Math.round(e.at)} ms)` : ''}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);
     }
+    if (trial.timing) lines.push(`  ${describeTiming(trial.timing)}`);
     const exit = trial.exit;
     const kill = exit.killedAtMs !== undefined ? `; SIGKILL by sigstorm at ${signedMs(exit.killedAtMs)}` : '';
     const left = exit.lingering.length ? ` (${exit.lingering.length} process(es) still running then)` : '';

@@ -17,6 +17,8 @@ export type PlayedEvent = FaultEvent & {
   /** When the undoing was complete: the fault may have held from `scheduledMs` until then. */
   undoneMs?: number;
   via?: DeliveryPath;
+  /** Who sent its signals: the timing thread at their instants, or the event loop (the Docker API path). */
+  sentFrom?: 'timing-thread' | 'event-loop';
   pids?: number[];
   /** Why the event was not (fully) delivered (target already gone, process not found, …). */
   error?: string;

@@ -33,6 +33,9 @@ const event = z.looseObject({
   origin: z.enum(['schedule', 'teardown']),
 });
 
+const spread = z.looseObject({ p50: ms, p99: ms, max: ms, n: z.number().int() });
+const timing = z.looseObject({ lagUs: spread, raceGapUs: spread.optional(), path: z.enum(['timing-thread', 'event-loop', 'mixed']) });
+
 const expectation = z.union([
   z.looseObject({ kind: z.literal('exit'), exit: z.array(z.number().int()), within: ms }),
   z.looseObject({ kind: z.literal('alive'), settle: ms }),
@@ -50,6 +53,7 @@ export const TrialRecordSchema = z.looseObject({
   stopGracePeriodMs: ms,
   target: z.looseObject({ pid: z.number().int() }),
   events: z.array(event),
+  timing: timing.optional(),
   checks: z.array(z.looseObject({ event: z.number().int(), atMs: ms, alive: z.boolean(), ready: z.looseObject({ ok: z.boolean(), detail: z.string() }).nullable() })),
   exit: z.looseObject({
     exitCode: z.number().int().nullable(),

@@ -7,6 +7,7 @@ import type { OracleSettings } from '../scenario/types.js';
 import type { Schedule } from '../schedule/event.js';
 import type { SignalExpectation } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
+import type { TrialTiming } from './timing.js';
 
 /**
  * Everything observed in one trial, as plain JSON. Oracles judge this alone, so a saved record can be judged
@@ -34,6 +35,8 @@ export interface TrialRecord {
   exitedInStartup?: boolean;
   schedule: Schedule;
   events: PlayedEvent[];
+  /** How precise the schedule's signals were (absent when none was sent, and in records written before it was kept). */
+  timing?: TrialTiming;
   checks: AliveCheck[];
   exit: ExitRecord;
   samples: ProcessSample[];

@@ -117,6 +117,10 @@ function router(targetName: string, members: Map<string, StackMember>, network: 
       const { service, recipient } = recipientOf(to);
       return member(service).started.signal(signals, recipient);
     },
+    recipients(to) {
+      const { service, recipient } = recipientOf(to);
+      return member(service).started.recipients(recipient);
+    },
     pause: (service) => member(service).started.pause(),
     partition(spec) {
       if (!spec.between) return member(undefined).started.partition(spec);

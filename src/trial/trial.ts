@@ -24,6 +24,7 @@ import { dependencyRecord, readBackIds } from './readback.js';
 import { startStack, type Stack } from './stack.js';
 import { startSampler } from './sampler.js';
 import type { AliveCheck, TrialRecord } from './record.js';
+import { timingOf } from './timing.js';
 
 export interface TrialOptions {
   scenario: Scenario;
@@ -224,6 +225,9 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     // Dependencies must have stayed up unless signalled: how each stood once the target was gone.
     const dependencies = stack.dependencies.map((d) => dependencyRecord(d, rel));
     const files = filesLeft(dataDir, scenario.oracles.handles);
+    // Start-up events first, their times counted from readiness (negative); checks index into this list.
+    const events = [...startup.played.map((p) => rebased(p, readyMs - target.spawnedAtMs)), ...player.played];
+    const timing = timingOf(events);
 
     return {
       scenario: { name: scenario.name, path: scenario.path },
@@ -244,8 +248,8 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       spawnToReadyMs: readyMs - target.spawnedAtMs,
       ...(exitedInStartup ? { exitedInStartup } : {}),
       schedule: options.schedule,
-      // Start-up events first, their times counted from readiness (negative); checks index into this list.
-      events: [...startup.played.map((p) => rebased(p, readyMs - target.spawnedAtMs)), ...player.played],
+      events,
+      ...(timing ? { timing } : {}),
       checks: checks.sort((a, b) => a.event - b.event).map((c) => ({ ...c, event: c.event + startup.played.length })),
       exit: {
         exitCode: raw.exitCode,

@@ -1,4 +1,4 @@
-import { killByPid } from '../../host/kill.js';
+import { killByPid, recipientsOf } from '../../host/kill.js';
 import { descendants, isSameProcess, readStat, withFds } from '../../host/procfs.js';
 import type { Recipient } from '../../host/recipient.js';
 import type { Owned } from '../../leftovers/tracked.js';
@@ -40,6 +40,10 @@ export async function startedContainer({ container, id, image, form, endpoint, l
   const signalByPid = hostPids && process.env.SIGSTORM_DOCKER_DELIVERY !== 'api';
 
   const { exited, mainExit, failAfter, stop } = watchExit(container, id, pid, hostPids);
+  // The engine learns of an exit late: make sure the pid still names the container's process.
+  const ensureRunning = () => {
+    if (mainExit() || !isSameProcess(pid, startTime!)) throw new Error('the container has exited');
+  };
 
   return {
     backend: 'docker',
@@ -72,9 +76,13 @@ export async function startedContainer({ container, id, image, form, endpoint, l
           }),
         );
       }
-      // The engine learns of an exit late: make sure the pid still names the container's process.
-      if (mainExit() || !isSameProcess(pid, startTime!)) throw new Error('the container has exited');
+      ensureRunning();
       return killByPid(pid, signals, to, to === 'group' ? (readStat(pid)?.pgid ?? pid) : pid);
+    },
+    recipients(to: Recipient) {
+      if (!signalByPid) return undefined;
+      ensureRunning();
+      return recipientsOf(pid, to, to === 'group' ? (readStat(pid)?.pgid ?? pid) : pid);
     },
     async pause() {
       // The cgroup freezer stops every process of the container at once, where SIGSTOP would race with forks.

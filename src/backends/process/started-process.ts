@@ -1,5 +1,5 @@
 import { infrastructure } from '../../errors.js';
-import { killByPid } from '../../host/kill.js';
+import { killByPid, recipientsOf } from '../../host/kill.js';
 import type { ProcessInfo } from '../../host/process-info.js';
 import { allProcesses, isSameProcess, readStat, withFds } from '../../host/procfs.js';
 import type { Recipient } from '../../host/recipient.js';
@@ -48,6 +48,10 @@ export async function startProcess(
     allProcesses().filter((p) => p.sid === pid || holdsToken(p, token, startTime));
   const leftovers = () => members().filter((p) => p.state !== 'Z');
   const groupIsOurs = () => sessionIsOurs(pid, startTime, token);
+  // Pids are reused: signal only what is still the target (its group may outlive its leader).
+  const ensureOurs = (to: Recipient) => {
+    if (to === 'group' ? !groupIsOurs() : !isSameProcess(pid, startTime)) throw new Error(`the target (pid ${pid}) has exited`);
+  };
 
   const target: StartedTarget = {
     backend: 'process',
@@ -62,9 +66,12 @@ export async function startProcess(
       return spawned.mainExit();
     },
     async signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]> {
-      // Pids are reused: signal only what is still the target (its group may outlive its leader).
-      if (to === 'group' ? !groupIsOurs() : !isSameProcess(pid, startTime)) throw new Error(`the target (pid ${pid}) has exited`);
+      ensureOurs(to);
       return killByPid(pid, signals, to);
+    },
+    recipients(to: Recipient) {
+      ensureOurs(to);
+      return recipientsOf(pid, to);
     },
     async pause() {
       if (!groupIsOurs()) throw new Error(`the target (pid ${pid}) has exited`);
