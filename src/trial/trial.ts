@@ -136,10 +136,13 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       // A lasting fault holds: noted in the journal while it does (a test, or a person, can see it).
       if (played.kind === 'pause') journal.phase('fault', 'pause');
       if (played.kind === 'partition') journal.phase('fault', `partition ${played.direction} ${played.mode}`);
-      sample();
+      const signals = [...new Set(played.deliveries?.map((d) => d.signal) ?? [])];
+      // Right after a signal that stops the target no oracle needs a sample (fd growth is judged before it, zombies
+      // over the ticks): one taken there would only delay the exit it is waiting for.
+      const stopsTarget = serviceOf(played) === undefined && signals.some((sig) => isTerminating(scenario.expect, sig));
+      if (!stopsTarget) sample();
       // Signals the target must survive: check it is still alive and ready once the last has settled.
       if (serviceOf(played) !== undefined) return;
-      const signals = [...new Set(played.deliveries?.map((d) => d.signal) ?? [])];
       const settle = signals.map((sig) => scenario.expect[sig]).map((e) => (e?.kind === 'alive' ? e.settle : undefined));
       if (signals.length === 0 || settle.some((ms) => ms === undefined)) return;
       const index = player.played.indexOf(played);
