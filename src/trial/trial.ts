@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../backends/backend.js';
@@ -18,6 +18,7 @@ import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 import { hasWorkload, startWorkload } from '../workload/workload.js';
+import { removeDataDir } from './data-dir.js';
 import { filesLeft } from './files.js';
 import { readBackJobs } from './jobs.js';
 import { dependencyRecord, readBackIds } from './readback.js';
@@ -43,11 +44,11 @@ export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
   const dataDir = join(tmpdir(), `sigstorm-data-${options.runId}`);
   const owned = own({ kind: 'data-dir', path: dataDir });
   try {
-    await mkdir(dataDir, { recursive: true });
-    owned.created({}, () => rm(dataDir, { recursive: true, force: true }));
+    mkdirSync(dataDir, { recursive: true }); // one syscall: not worth a round trip to the thread pool
+    owned.created({}, () => removeDataDir(dataDir));
     return await startAndObserve(options, dataDir);
   } finally {
-    await rm(dataDir, { recursive: true, force: true }).then(owned.released, () => undefined);
+    await removeDataDir(dataDir).then(owned.released, () => undefined);
   }
 }
 

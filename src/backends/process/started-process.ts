@@ -103,9 +103,11 @@ export async function startProcess(
       return exit;
     },
     async [Symbol.asyncDispose]() {
-      if (spawned.mainExit() === undefined || leftovers().length > 0) await target.kill();
+      // Nothing of the target can appear once nothing of it is left: one look suffices when it had already ended.
+      const ended = spawned.mainExit() !== undefined && leftovers().length === 0;
+      if (!ended) await target.kill();
       await proxy?.close();
-      if (leftovers().length === 0) owned.released();
+      if (ended || leftovers().length === 0) owned.released();
     },
   };
   return target;
