@@ -29,9 +29,14 @@ export class MemberWatch {
       if (this.foreign.has(pid)) continue;
       const stat = readStat(pid);
       if (!stat) continue;
+      // The session's members need no environment read, until one leaves the session.
+      if (stat.sid === sid) {
+        members.push(stat);
+        continue;
+      }
       let holder = this.holds.get(pid);
       if (holder === undefined) this.holds.set(pid, (holder = holdsToken(stat, this.token, since)));
-      if (stat.sid === sid || (holder && stat.state !== 'Z')) members.push(stat);
+      if (holder && stat.state !== 'Z') members.push(stat);
       else if (!holder) this.foreign.add(pid);
     }
     const alive = new Set(listed);
