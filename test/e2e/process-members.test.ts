@@ -20,8 +20,10 @@ describe("the process backend's view of a target's processes", () => {
     const target = await processBackend.start(scenario.target, { runId, scenario: 'members', labels: {}, dataDir: mkdtempSync(join(tmpdir(), 'sigstorm-members-')), partitions: false });
     const beside = spawn('sleep', ['33'], { stdio: 'ignore' });
     try {
-      let seen = target.processes();
-      for (let i = 0; i < 100 && seen.length < 3; i++) seen = (await sleep(20), target.processes());
+      // Until both children have exec'ed sleep (a fork shows as sh at first).
+      const comms = () => target.processes().map((p) => p.comm).sort().join(' ');
+      for (let i = 0; i < 100 && comms() !== 'sh sleep sleep'; i++) await sleep(20);
+      const seen = target.processes();
       const full = allProcesses().filter((p) => p.sid === target.pid || holdsToken(p, runId, 0));
       expect(seen.map((p) => p.pid).sort()).toEqual(full.map((p) => p.pid).sort());
       expect(seen.map((p) => p.comm).sort()).toEqual(['sh', 'sleep', 'sleep']);
