@@ -47,6 +47,8 @@ export async function startProcess(
   const members = () => watch.members(pid, startTime);
   const leftovers = () => members().filter((p) => p.state !== 'Z');
   const groupIsOurs = () => sessionIsOurs(pid, startTime, token, () => members().filter((p) => p.sid === pid));
+  /** Set once the main process exited and nothing of the target was left. */
+  let gone = false;
 
   const target: StartedTarget = {
     backend: 'process',
@@ -88,6 +90,7 @@ export async function startProcess(
         if (now() >= untilMs || abort?.aborted) return undefined;
         await sleep(Math.min(20, untilMs - now()));
       }
+      gone = true;
       return exit;
     },
     processes(): ProcessInfo[] {
@@ -103,8 +106,8 @@ export async function startProcess(
       return exit;
     },
     async [Symbol.asyncDispose]() {
-      // Nothing of the target can appear once nothing of it is left: one look suffices when it had already ended.
-      const ended = spawned.mainExit() !== undefined && leftovers().length === 0;
+      // Nothing of the target can appear once nothing of it is left: no second look after waitGone saw it so.
+      const ended = gone || (spawned.mainExit() !== undefined && leftovers().length === 0);
       if (!ended) await target.kill();
       await proxy?.close();
       if (ended || leftovers().length === 0) owned.released();
