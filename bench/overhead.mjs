@@ -16,7 +16,8 @@ import { BENCH_LABEL, docker, elapsed, freePort, median, pollReady, round, table
 
 const SCENARIO = 'scenarios/unread-notify-fixed.yml';
 const HORIZON_MS = 100;
-const GOAL = 1.3;
+// The process backend's goal is tighter: its floor is a bare spawn, 28 ms, where every /proc scan shows.
+const GOALS = { docker: 1.3, process: 1.1 };
 
 async function sigstormTrial(scenario, backend, i) {
   const schedule = parseSchedule([{ at: HORIZON_MS, signal: 'SIGTERM' }], 'bench');
@@ -67,11 +68,11 @@ async function rawProcess(command) {
 const summarise = (rows, key) => round(median(rows.map((r) => key(r))), 1);
 const phaseMedians = (rows) => Object.fromEntries(Object.keys(rows[0].phases).map((k) => [k, summarise(rows, (r) => r.phases[k])]));
 
-export async function overhead({ quick = false, n } = {}) {
+export async function overhead({ quick = false, n, backends = 'docker,process' } = {}) {
   const N = n ?? (quick ? 5 : 15);
   const scenario = await loadScenario(SCENARIO);
   const results = {};
-  for (const name of ['docker', 'process']) {
+  for (const name of String(backends).split(',')) {
     const backend = await selectBackend(name, scenario);
     await backend.prepare(scenario.target);
     const warm = await sigstormTrial(scenario, backend, 0); // warm-up: image built, engine client and modules loaded
@@ -95,7 +96,7 @@ export async function overhead({ quick = false, n } = {}) {
       ratio: round(sigstormMs / rawMs, 2),
       // The ratio of each trial to the raw run next to it: less sensitive to drift in the machine's load.
       pairedRatioMedian: round(median(rows.sigstorm.map((s, i) => s.overheadMs / rows.raw[i].totalMs)), 2),
-      goal: GOAL,
+      goal: GOALS[name],
       sigstormPhasesMs: phaseMedians(rows.sigstorm),
       rawPhasesMs: phaseMedians(rows.raw),
       rows,
@@ -106,8 +107,8 @@ export async function overhead({ quick = false, n } = {}) {
     `### Trial overhead (${SCENARIO}, schedule: SIGTERM at +${HORIZON_MS} ms; medians of ${N} alternated pairs)`,
     '',
     table(
-      ['backend', 'sigstorm trial (ms)', 'minus horizon (ms)', 'raw floor (ms)', 'ratio', 'paired ratio', `goal ≤ ${GOAL}`],
-      Object.entries(results).map(([b, r]) => [b, r.sigstormTrialMs, r.sigstormMinusHorizonMs, r.rawFloorMs, r.ratio, r.pairedRatioMedian, r.ratio <= GOAL ? '✓' : '✗']),
+      ['backend', 'sigstorm trial (ms)', 'minus horizon (ms)', 'raw floor (ms)', 'ratio', 'paired ratio', 'goal'],
+      Object.entries(results).map(([b, r]) => [b, r.sigstormTrialMs, r.sigstormMinusHorizonMs, r.rawFloorMs, r.ratio, r.pairedRatioMedian, `≤ ${r.goal} ${r.ratio <= r.goal ? '✓' : '✗'}`]),
     ),
     '',
     'Phases of the sigstorm trial (median ms): ' +

@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
     .strict()
     // A flag given twice turns into a list no command expects (yargs' "last one wins" would also cut `files..`).
     .middleware((args) => {
-      const twice = Object.keys(args).find((key) => !['_', 'files', 'scenarios', 'reports'].includes(key) && Array.isArray(args[key]));
+      const twice = Object.keys(args).find((key) => !['_', 'files', 'scenarios', 'reports', 'paths', 'repository'].includes(key) && Array.isArray(args[key]));
       if (twice) throw new SigstormError('bad-input', `--${twice}: given more than once`, 'Run `sigstorm --help` for usage.');
     }, true)
     .exitProcess(false)
@@ -141,12 +141,19 @@ export async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
-      'gc',
-      'Remove containers left behind by sigstorm runs that are no longer alive',
-      (y) => y.option('all', { type: 'boolean', default: false, describe: 'Also remove those of runs still alive' }),
+      'gc [paths..]',
+      'Remove containers left behind by sigstorm runs that are no longer alive; with --images, image builds no scenario needs',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, default: [] as string[], describe: 'With --images: scenario files or directories whose images are kept (default: scenarios/)' })
+          .option('all', { type: 'boolean', default: false, describe: 'Also remove those of runs still alive' })
+          .option('images', { type: 'boolean', default: false, describe: "Remove sigstorm's image builds that no scenario under the paths resolves to and no container uses" })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'With --images: list what would be removed and kept, remove nothing' })
+          // Not an array option: that one would swallow the paths that follow it. Given twice, yargs makes a list.
+          .option('repository', { type: 'string', requiresArg: true, describe: 'With --images: only builds of this repository (e.g. sigstorm/go; repeatable)' }),
       async (args) => {
         const { gcCommand } = await import('./gc.js');
-        process.exitCode = await gcCommand(args.all);
+        process.exitCode = await gcCommand({ all: args.all, images: args.images, paths: args.paths.map(String), dryRun: args.dryRun, repository: ([] as unknown[]).concat(args.repository ?? []).map(String) });
       },
     )
     .command('schema', 'Print the JSON Schema of scenario files (for editors)', {}, async () => {

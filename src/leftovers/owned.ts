@@ -35,10 +35,10 @@ export const ownedProcesses = (token: string, since = 0): Omit<ProcessInfo, 'fds
 export const holdsToken = (p: Pick<ProcessInfo, 'pid' | 'state' | 'startTime'>, token: string, since = 0): boolean =>
   p.startTime >= since && p.pid !== process.pid && p.state !== 'Z' && ownerTokens(p.pid).includes(token);
 
-/** SIGKILLs every process holding `token`; returns how many were signalled. */
-export function killOwned(token: string): number {
+/** SIGKILLs every process holding `token` (started at `since` or later); returns how many were signalled. */
+export function killOwned(token: string, since = 0): number {
   let killed = 0;
-  for (const p of ownedProcesses(token)) {
+  for (const p of ownedProcesses(token, since)) {
     try {
       process.kill(p.pid, 'SIGKILL');
       killed++;

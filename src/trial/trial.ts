@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Backend } from '../backends/backend.js';
@@ -18,6 +18,7 @@ import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 import { hasWorkload, startWorkload } from '../workload/workload.js';
+import { removeDataDir } from './data-dir.js';
 import { filesLeft } from './files.js';
 import { readBackJobs } from './jobs.js';
 import { dependencyRecord, readBackIds } from './readback.js';
@@ -44,11 +45,11 @@ export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
   const dataDir = join(tmpdir(), `sigstorm-data-${options.runId}`);
   const owned = own({ kind: 'data-dir', path: dataDir });
   try {
-    await mkdir(dataDir, { recursive: true });
-    owned.created({}, () => rm(dataDir, { recursive: true, force: true }));
+    mkdirSync(dataDir, { recursive: true }); // one syscall: not worth a round trip to the thread pool
+    owned.created({}, () => removeDataDir(dataDir));
     return await startAndObserve(options, dataDir);
   } finally {
-    await rm(dataDir, { recursive: true, force: true }).then(owned.released, () => undefined);
+    await removeDataDir(dataDir).then(owned.released, () => undefined);
   }
 }
 
@@ -137,10 +138,13 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       // A lasting fault holds: noted in the journal while it does (a test, or a person, can see it).
       if (played.kind === 'pause') journal.phase('fault', 'pause');
       if (played.kind === 'partition') journal.phase('fault', `partition ${played.direction} ${played.mode}`);
-      sample();
+      const signals = [...new Set(played.deliveries?.map((d) => d.signal) ?? [])];
+      // Right after a signal that stops the target no oracle needs a sample (fd growth is judged before it, zombies
+      // over the ticks): one taken there would only delay the exit it is waiting for.
+      const stopsTarget = serviceOf(played) === undefined && signals.some((sig) => isTerminating(scenario.expect, sig));
+      if (!stopsTarget) sample();
       // Signals the target must survive: check it is still alive and ready once the last has settled.
       if (serviceOf(played) !== undefined) return;
-      const signals = [...new Set(played.deliveries?.map((d) => d.signal) ?? [])];
       const settle = signals.map((sig) => scenario.expect[sig]).map((e) => (e?.kind === 'alive' ? e.settle : undefined));
       if (signals.length === 0 || settle.some((ms) => ms === undefined)) return;
       const index = player.played.indexOf(played);

@@ -39,15 +39,16 @@ export async function ensureImage(form: ContainerForm): Promise<string> {
     }
     return image;
   }
-  const { hash, files } = await readContext(form.build.context);
-  const repository = (form.image?.replace(/:[^/:]+$/, '') ?? `sigstorm/${basename(form.build.context)}`).toLowerCase();
-  const tag = `${repository}:ctx-${hash.slice(0, 12)}`;
+  const { tag, files } = await contextTag(form.build, form.image);
   if (await client.image.exists(ImageName.fromString(tag))) return tag;
   // Dockerode directly: testcontainers' build error says only "Failed to build image", not which step failed why.
   const docker = client.container.dockerode;
   let failure: string | undefined;
   try {
-    const stream = await docker.buildImage({ context: form.build.context, src: files }, { t: tag, dockerfile: form.build.dockerfile ?? 'Dockerfile', pull: false });
+    const stream = await docker.buildImage(
+      { context: form.build.context, src: files },
+      { t: tag, dockerfile: form.build.dockerfile ?? 'Dockerfile', pull: false, labels: { [BUILD_LABEL]: form.build.context } },
+    );
     const output = await new Promise<{ error?: string; stream?: string }[]>((resolve, reject) =>
       docker.modem.followProgress(stream, (error: Error | null, out: { error?: string }[]) => (error ? reject(error) : resolve(out))),
     );
@@ -59,6 +60,25 @@ export async function ensureImage(form: ContainerForm): Promise<string> {
   }
   if (failure) throw infrastructure(`building image ${tag} from ${form.build.context} failed at ${failure}`);
   return tag;
+}
+
+/**
+ * Every image sigstorm builds carries this label, its build context as value (`sigstorm gc --images` finds them by
+ * it). Not `sigstorm=true`: a container inherits its image's labels, and that one marks sigstorm's own containers.
+ */
+export const BUILD_LABEL = 'sigstorm.build-context';
+
+/** The tag sigstorm gives its builds, `<repository>:ctx-<12 hex digits of the context hash>`: no one else's tags look so. */
+export const CONTEXT_TAG = /:ctx-[0-9a-f]{12}$/;
+
+/**
+ * The tag of a build context as its files are now: `<repository>:ctx-<hash>`, the repository being the form's
+ * `image` without its tag, or `sigstorm/<context directory name>`.
+ */
+export async function contextTag(build: { context: string }, image?: string): Promise<{ tag: string; files: string[] }> {
+  const { hash, files } = await readContext(build.context);
+  const repository = (image?.replace(/:[^/:]+$/, '') ?? `sigstorm/${basename(build.context)}`).toLowerCase();
+  return { tag: `${repository}:ctx-${hash.slice(0, 12)}`, files };
 }
 
 /** A hash of the build context's files (names and contents), and their paths for the build. */

@@ -6,7 +6,7 @@ import type { StartedTarget } from '../target.js';
 import { loopbackNetwork } from './network.js';
 import { startProcess } from './started-process.js';
 
-/** Runs the target as a local process in its own session and process group (execa, detached). */
+/** Runs the target as a local process in its own session and process group (detached). */
 export const processBackend: Backend = {
   name: 'process',
   prepare: runPrepare,

@@ -1,9 +1,8 @@
 import { infrastructure } from '../../errors.js';
 import { killByPid, recipientsOf } from '../../host/kill.js';
 import type { ProcessInfo } from '../../host/process-info.js';
-import { allProcesses, isSameProcess, readStat, withFds } from '../../host/procfs.js';
+import { isSameProcess, readStat, withFds } from '../../host/procfs.js';
 import type { Recipient } from '../../host/recipient.js';
-import { holdsToken } from '../../leftovers/owned.js';
 import { own } from '../../leftovers/tracked.js';
 import type { ProcessForm } from '../../scenario/types.js';
 import type { SignalName } from '../../signals.js';
@@ -12,6 +11,7 @@ import type { StartContext } from '../backend.js';
 import { LogBuffer } from '../logs.js';
 import type { Delivery, StartedTarget } from '../target.js';
 import { freePort } from './free-port.js';
+import { MemberWatch } from './members.js';
 import { PartitionProxy } from './proxy.js';
 import { killSession, sessionIsOurs } from './session.js';
 import { spawnTarget } from './spawn.js';
@@ -31,6 +31,7 @@ export async function startProcess(
   // its second instance (":" is no part of a service name, so no dependency's token can be that one).
   const token = `${dependency ? `${runId}.${dependency}` : runId}${instance ? `:${instance}` : ''}`;
   const owned = own({ kind: 'process', token });
+  const watch = new MemberWatch(token);
   const spawnedAtMs = now();
   const spawned = await spawnTarget(form, { dataDir, port, token, lowPriority, ...(environment ? { environment } : {}) }, logs);
   if (spawned.error || spawned.pid === undefined) {
@@ -43,15 +44,15 @@ export async function startProcess(
   owned.created({ pid, startTime }, () => killSession(pid, startTime, token));
 
   /** Everything of the target: its session (which survives re-parenting to init) and whatever carries its token. */
-  // One pass over /proc: it is the cost of every sample. Only processes younger than the target can hold its token.
-  const members = () =>
-    allProcesses().filter((p) => p.sid === pid || holdsToken(p, token, startTime));
+  const members = () => watch.members(pid, startTime);
   const leftovers = () => members().filter((p) => p.state !== 'Z');
-  const groupIsOurs = () => sessionIsOurs(pid, startTime, token);
+  const groupIsOurs = () => sessionIsOurs(pid, startTime, token, () => members().filter((p) => p.sid === pid));
   // Pids are reused: signal only what is still the target (its group may outlive its leader).
   const ensureOurs = (to: Recipient) => {
     if (to === 'group' ? !groupIsOurs() : !isSameProcess(pid, startTime)) throw new Error(`the target (pid ${pid}) has exited`);
   };
+  /** Set once the main process exited and nothing of the target was left. */
+  let gone = false;
 
   const target: StartedTarget = {
     backend: 'process',
@@ -96,6 +97,7 @@ export async function startProcess(
         if (now() >= untilMs || abort?.aborted) return undefined;
         await sleep(Math.min(20, untilMs - now()));
       }
+      gone = true;
       return exit;
     },
     processes(): ProcessInfo[] {
@@ -111,9 +113,11 @@ export async function startProcess(
       return exit;
     },
     async [Symbol.asyncDispose]() {
-      if (spawned.mainExit() === undefined || leftovers().length > 0) await target.kill();
+      // Nothing of the target can appear once nothing of it is left: no second look after waitGone saw it so.
+      const ended = gone || (spawned.mainExit() !== undefined && leftovers().length === 0);
+      if (!ended) await target.kill();
       await proxy?.close();
-      if (leftovers().length === 0) owned.released();
+      if (ended || leftovers().length === 0) owned.released();
     },
   };
   return target;

@@ -1,0 +1,49 @@
+import { readdirSync } from 'node:fs';
+import type { ProcessStat } from '../../host/process-info.js';
+import { readStat } from '../../host/procfs.js';
+import { holdsToken } from '../../leftovers/owned.js';
+
+/**
+ * The processes of one target: its session (which survives re-parenting to init) and, among processes started no
+ * earlier than it, whatever holds its token. Made before the target is spawned, then asked whenever wanted.
+ *
+ * A sample runs on the event loop, next to the faults, so it must be cheap: a full pass over /proc/<pid>/stat and
+ * the environments costs 1–3 ms. A process seen once as not the target's is never read again: it cannot join the
+ * session (setsid makes a session of its own) and its environment is fixed unless it execs with our token, which
+ * only a process of ours holds. Every process alive before the spawn is such a one. What is left is one readdir of
+ * /proc, a stat per member and per new pid, and an environment per new pid. A pid no longer listed is forgotten:
+ * pids are handed out cyclically, so it is not reused before the counter wraps.
+ */
+export class MemberWatch {
+  private readonly foreign = new Set(pids());
+  /** Whether a process holds the token: its environment is read once. */
+  private readonly holds = new Map<number, boolean>();
+
+  constructor(private readonly token: string) {}
+
+  /** The target's processes now: `sid` is its session (its main pid), `since` its start time. */
+  members(sid: number, since: number): ProcessStat[] {
+    const members: ProcessStat[] = [];
+    const listed = pids();
+    for (const pid of listed) {
+      if (this.foreign.has(pid)) continue;
+      const stat = readStat(pid);
+      if (!stat) continue;
+      // The session's members need no environment read, until one leaves the session.
+      if (stat.sid === sid) {
+        members.push(stat);
+        continue;
+      }
+      let holder = this.holds.get(pid);
+      if (holder === undefined) this.holds.set(pid, (holder = holdsToken(stat, this.token, since)));
+      if (holder && stat.state !== 'Z') members.push(stat);
+      else if (!holder) this.foreign.add(pid);
+    }
+    const alive = new Set(listed);
+    for (const pid of this.foreign) if (!alive.has(pid)) this.foreign.delete(pid);
+    for (const pid of this.holds.keys()) if (!alive.has(pid)) this.holds.delete(pid);
+    return members;
+  }
+}
+
+const pids = (): number[] => readdirSync('/proc').flatMap((entry) => (/^\d+$/.test(entry) ? [Number(entry)] : []));

@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { processBackend } from '../../src/backends/process/backend.js';
+import { allProcesses, isAlive } from '../../src/host/procfs.js';
+import { holdsToken } from '../../src/leftovers/owned.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { sleep } from '../../src/time.js';
+import { tempFiles } from '../helpers/files.js';
+
+// The process backend finds a target's processes without reading all of /proc each time: it must still see what a
+// full scan sees — its session, and a process that left the session but carries the token — and nothing else.
+describe("the process backend's view of a target's processes", () => {
+  it('holds its session and what left it with the token, not a process started beside it; all gone after disposal', async () => {
+    const body = `target:\n  process:\n    command: [sh, -c, "setsid sleep 31 & sleep 32 & wait"]\n  ready: { log: never }\n`;
+    const scenario = await loadScenario(join(tempFiles({ 'members.yml': body }), 'members.yml'));
+    const runId = `members-${process.pid}`;
+    const target = await processBackend.start(scenario.target, { runId, scenario: 'members', labels: {}, dataDir: mkdtempSync(join(tmpdir(), 'sigstorm-members-')), partitions: false });
+    const beside = spawn('sleep', ['33'], { stdio: 'ignore' });
+    try {
+      // Until both children have exec'ed sleep (a fork shows as sh at first).
+      const comms = () => target.processes().map((p) => p.comm).sort().join(' ');
+      for (let i = 0; i < 100 && comms() !== 'sh sleep sleep'; i++) await sleep(20);
+      const seen = target.processes();
+      const full = allProcesses().filter((p) => p.sid === target.pid || holdsToken(p, runId, 0));
+      expect(seen.map((p) => p.pid).sort()).toEqual(full.map((p) => p.pid).sort());
+      expect(seen.map((p) => p.comm).sort()).toEqual(['sh', 'sleep', 'sleep']);
+      const left = seen.filter((p) => p.sid !== target.pid);
+      expect(left).toHaveLength(1); // the setsid one, found by its token
+      expect(seen[0]!.pid).toBe(target.pid);
+      expect(seen.map((p) => p.pid)).not.toContain(beside.pid);
+      await target[Symbol.asyncDispose]();
+      expect(seen.filter((p) => isAlive(p.pid))).toEqual([]);
+    } finally {
+      beside.kill('SIGKILL');
+      await target[Symbol.asyncDispose](); // again, or for the first time after a failure: it is idempotent
+    }
+  });
+});
