@@ -1,3 +1,4 @@
+import { setImmediate as turn } from 'node:timers/promises';
 import type { StartedTarget } from '../backends/target.js';
 import { infrastructure } from '../errors.js';
 import type { ReadyProbeSpec } from '../scenario/types.js';
@@ -39,7 +40,12 @@ export async function waitReady(
       const code = target.mainExit.exitCode ?? target.mainExit.signal;
       throw infrastructure(`${what} exited during start-up (${code}) before it was ready.${logTail(target, what)}`);
     }
-    if (await probe.check(target)) return now();
+    if (await probe.check(target)) {
+      // Output the target wrote before it answered may still wait in its pipe on a busy machine: one turn of the
+      // event loop reads it, so a line printed at start-up is never stamped after readiness (or after a signal).
+      await turn();
+      return now();
+    }
     if (now() >= deadline) {
       throw infrastructure(`${what} was not ready within ${formatMs(spec.timeout)}: waiting for ${probe.waitingFor()}.${logTail(target, what)}`);
     }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { setPriority } from 'node:os';
 import { ownerEnv } from '../../leftovers/owned.js';
 import type { ProcessForm } from '../../scenario/types.js';
@@ -18,7 +18,7 @@ export interface Spawned {
 }
 
 /**
- * Starts the target's command in its own session and process group (detached), its output into `logs`.
+ * Starts the target's command in its own session and process group (execa, detached), its output into `logs`.
  * `{data_dir}` and `{port}` in its command and environment name the trial's data directory and its port. `token`
  * goes into its environment: it finds every process of the target, whatever session it moved to
  * (leftovers/owned.ts). `lowPriority` is the process form of a CPU limit: without a cgroup of its own to put a quota
@@ -38,20 +38,21 @@ export async function spawnTarget(
   const fill = (value: string) => value.replaceAll('{data_dir}', dataDir).replaceAll('{port}', String(port));
   const [file, ...args] = form.command.map(fill);
   const env = Object.fromEntries(Object.entries({ ...form.env, ...environment }).map(([k, v]) => [k, fill(v)]));
-  // node:child_process, not execa: its wrapping costs ~0.7 ms a spawn, a few percent of a short trial, and none of it
-  // is used here (no buffering, no promise, no cleanup: sigstorm kills the whole group itself, see leftovers/tracked.ts).
-  const child = spawn(file!, args, {
+  const child = execa(file!, args, {
     cwd: form.cwd,
-    env: { ...process.env, DATA_DIR: dataDir, ...env, [form.portEnv]: String(port), ...ownerEnv(token) },
+    env: { DATA_DIR: dataDir, ...env, [form.portEnv]: String(port), ...ownerEnv(token) },
     detached: true, // setsid(): own session and process group, so group signals and leftovers are ours alone
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: false, // sigstorm kills the whole group itself, see leftovers/tracked.ts
   });
-  child.on('error', () => undefined); // the one that matters is awaited below; a later one must not crash sigstorm
+  child.catch(() => undefined);
   child.stdout?.on('data', (chunk: Buffer) => logs.write('stdout', chunk));
   child.stderr?.on('data', (chunk: Buffer) => logs.write('stderr', chunk));
 
   let mainExit: RawExit | undefined;
-  // 'exit', not 'close': orphans holding the pipes must not delay what we observe.
+  // 'exit', not the execa promise: orphans holding the pipes must not delay what we observe.
   const exited = new Promise<RawExit>((resolve) => {
     child.once('exit', (code, signal) => {
       mainExit = { exitCode: code, signal: (signal as SignalName | null) ?? null, atMs: now() };
