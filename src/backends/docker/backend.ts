@@ -6,7 +6,7 @@ import type { Backend, StartContext } from '../backend.js';
 import { LogBuffer } from '../logs.js';
 import { runPrepare } from '../prepare.js';
 import type { StartedTarget } from '../target.js';
-import { dockerClient } from './engine.js';
+import { dockerClient, reaperResolved } from './engine.js';
 import { imageFor } from './image.js';
 import { stackNetwork } from './network.js';
 import { startedContainer } from './started-container.js';
@@ -27,6 +27,7 @@ export const dockerBackend: Backend = {
     const image = await imageFor(form);
     const logs = new LogBuffer();
     const builder = targetContainer(image, target, form, context, logs);
+    await reaperResolved(client);
 
     const owned = own({ kind: 'container', run: context.runId });
     const spawnedAtMs = now();

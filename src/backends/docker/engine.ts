@@ -24,13 +24,11 @@ export function dockerClient(timeoutMs = 8000): Promise<DockerClient> {
       client = undefined;
       throw infrastructure(`No Docker engine answers at ${where} (${ping}).`, ENGINE_HINT);
     }
-    const { getContainerRuntimeClient, getReaper } = await import('testcontainers');
+    const { getContainerRuntimeClient } = await import('testcontainers');
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        // Its reaper (disabled: ours is the journal) is resolved once here, not by the first containers started at
-        // once: they queued on its cross-process file lock, retried every 0.5–1 s (measured: +0.5 s per campaign).
-        getContainerRuntimeClient().then(async (c) => (await getReaper(c), c)),
+        getContainerRuntimeClient(),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
@@ -43,6 +41,24 @@ export function dockerClient(timeoutMs = 8000): Promise<DockerClient> {
     }
   })();
   return client;
+}
+
+let reaper: Promise<unknown> | undefined;
+
+/**
+ * Before the first container of this process starts: testcontainers resolves its reaper (disabled: ours is the
+ * journal) under a cross-process file lock, retried every 0.5–3 s, and trials started at once each queued on it
+ * (measured: +0.5 s per campaign). Resolved once here, and only where a container starts, so that an engine check
+ * or an image build never waits on another process's lock.
+ */
+export function reaperResolved(c: DockerClient): Promise<unknown> {
+  reaper ??= import('testcontainers')
+    .then(({ getReaper }) => getReaper(c))
+    .catch((error: unknown) => {
+      reaper = undefined; // asked again by the next start
+      throw error;
+    });
+  return reaper;
 }
 
 /** True when an engine answers; never throws. */
