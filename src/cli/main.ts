@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('runs', { type: 'number', default: 50, describe: 'Schedules to generate per scenario' })
           .option('budget', { type: 'string', default: '5m', describe: 'Time budget per scenario (e.g. 90s, 10m)' })
           .option('seed', { type: 'number', describe: 'fast-check seed (printed in every report)' })
-          .option('parallel', { type: 'number', describe: 'Trials at once when re-running a schedule (default: cores, at most 4)' })
+          .option('parallel', { type: 'number', describe: 'Trials at once: the next schedules while exploring and shrinking, and the re-runs of one (default: 2 per core, at most 8)' })
           .option('confirm', { type: 'number', default: 20, describe: 'Re-runs of the minimal schedule for its reproduction rate' })
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports/<scenario>/<run-id>/ and result.json go' })
           .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first confirmed failure; the scenarios after it are reported as skipped' })
@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('scenario', { type: 'string', describe: 'Play the schedule against this scenario file instead of the recorded one' })
           .option('times', { type: 'number', default: 10 })
           .option('backend', { choices: ['auto', 'docker', 'process'] as const, describe: 'Default: the one the report used' })
-          .option('parallel', { type: 'number' })
+          .option('parallel', { type: 'number', describe: 'Trials at once (default: 2 per core, at most 8)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout, and nothing else there' })
           .option('junit', outputOptions.junit)
           .option('summary', outputOptions.summary)
@@ -111,7 +111,7 @@ export async function main(argv: string[]): Promise<void> {
           .positional('file', { type: 'string', demandOption: true, describe: 'A fuzz report.json with a failure (or an amplify.json)' })
           .option('budget', { type: 'string', default: '5m', describe: 'Time budget (e.g. 90s, 5m)' })
           .option('backend', { choices: ['auto', 'docker', 'process'] as const, describe: 'Default: the one the report used' })
-          .option('parallel', { type: 'number', describe: 'Trials at once (default: cores, at most 4)' })
+          .option('parallel', { type: 'number', describe: 'Trials at once (default: 2 per core, at most 8)' })
           .option('confirm', { type: 'number', default: 20, describe: 'Runs of a candidate before it may replace the best so far' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the amplify report as JSON' }),
       async (args) => {
