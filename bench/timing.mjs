@@ -12,6 +12,7 @@ import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { floorSamples } from './floor.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -118,8 +119,10 @@ async function main() {
       storm: { sent, received: r.storms.reduce((a, s) => a + s.received, 0), sentPerSecond: Math.round((sent - r.storms.length) / (ms / 1000)) },
     };
   });
+  // The machine's floor, measured right after: what a FIFO thread alone achieves here (bench/floor.mjs).
+  const floor = dist(await floorSamples(ROUNDS * 2 * pairs));
   mkdirSync('reports', { recursive: true });
-  writeFileSync('reports/bench-timing.json', `${JSON.stringify({ rounds: ROUNDS, pairs, before: values.before ?? null, rows }, null, 2)}\n`);
+  writeFileSync('reports/bench-timing.json', `${JSON.stringify({ rounds: ROUNDS, pairs, before: values.before ?? null, rows, floorUs: floor }, null, 2)}\n`);
   console.table(
     rows.map((r) => ({
       build: r.build,
@@ -135,4 +138,5 @@ async function main() {
       'storm received': `${r.storm.received}/${r.storm.sent}`,
     })),
   );
+  console.log(`machine floor (a SCHED_FIFO thread alone, kill(2) at ${floor.n} instants): lateness p50 ${floor.p50} µs, p99 ${floor.p99} µs, max ${floor.max} µs`);
 }

@@ -11,7 +11,7 @@ import { shotsOf } from './plan.js';
  * How long before its instant a signal's recipients are resolved and its plan handed to the timing thread: room
  * for a late timer of the event loop and a /proc scan (group, children) on a loaded machine.
  */
-export const PREPARE_MS = 20;
+export const PREPARE_MS = 50;
 
 /** The faults a running stack takes: what the player calls, one method per kind of fault. */
 export interface FaultTarget {
