@@ -5,10 +5,11 @@ import { timingWorker, type WorkerResult } from './timing-worker.js';
 
 /**
  * The timing thread sleeps on Atomics.wait until this long before a shot, then spins. Measured here (2 shared
- * cores, load 4–7, SCHED_FIFO): Atomics.wait overshoots by 40–80 µs at p50 and 70–240 µs at p99, at most ~0.5 ms,
- * so 1 ms of spin covers it with room and costs a core for 1 ms per shot only.
+ * cores, SCHED_FIFO), 4 probe trials of 80 signals each: with 1 ms, Atomics.wait sometimes woke past the instant
+ * during a trial (lag p99 1.2–10.8 ms); with 3 ms, p99 0.2–2.4 ms, the machine's own floor (bench/floor.mjs: a
+ * FIFO thread alone, p99 ~2 ms on this VM); 5 ms did no better. It costs a core for 3 ms per shot only.
  */
-export const SPIN_MS = 1;
+export const SPIN_MS = 3;
 
 /** Signals sent back to back at one instant of the trial clock (`now()`), to what kill(2) is given. */
 export interface Shot {
