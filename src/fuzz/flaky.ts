@@ -20,11 +20,11 @@ export interface Ahead {
   take(schedule: Schedule, run: number): Promise<TrialOutcome>;
   /** A shrink candidate's first trial, if it was started ahead. */
   takeStarted(schedule: Schedule): Promise<TrialOutcome> | undefined;
-  /** Nothing else runs until `release` (a first failure's estimate runs alone). */
-  hold(): Promise<void>;
+  /** Nothing new starts until `release` (a first failure's estimate goes first). */
+  hold(): void;
   release(): void;
-  /** Exploring is over (shrinking starts): what it ran ahead ends and is dropped. */
-  endExploring(): Promise<void>;
+  /** Exploring is over (shrinking starts): what it ran ahead is dropped. */
+  endExploring(): void;
 }
 
 /** A schedule accepted as failing, with what failed and the trial that showed it. */
@@ -144,10 +144,10 @@ export class FlakyProperty {
     const { ahead } = this.settings;
     const first = await this.run(schedule, ahead && run !== undefined ? ahead.take(schedule, run) : undefined);
     if (first.kind !== 'fail') return true;
-    await ahead?.hold();
+    ahead?.hold();
     const judged = await this.estimate(schedule, first);
     if (judged) ahead?.release();
-    else await ahead?.endExploring(); // shrinking from here: nothing more is explored
+    else ahead?.endExploring(); // shrinking from here: nothing more is explored
     return judged;
   }
 

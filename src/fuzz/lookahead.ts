@@ -67,17 +67,12 @@ export class Lookahead implements Ahead {
     }
   }
 
-  /** Exploring is over (a confirmed failure): its trials run ahead end and are dropped; shrinking may prefetch. */
-  async endExploring(): Promise<void> {
-    this.exploring = false;
-    await this.drop();
-    this.held = false;
-  }
-
-  /** Starts nothing more until `release`, and waits for what runs (so an estimate runs alone). */
-  async hold(): Promise<void> {
+  /**
+   * Starts nothing more until `release` (a first failure's estimate goes first). What runs ahead runs on: its
+   * outcomes stay for fast-check if the failure is not confirmed.
+   */
+  hold(): void {
     this.held = true;
-    await this.settled();
   }
 
   release(): void {
@@ -85,15 +80,21 @@ export class Lookahead implements Ahead {
     this.fill();
   }
 
-  /** Starts nothing more, ever; resolves once every trial it started has ended. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.drop();
+  /**
+   * Exploring is over (a confirmed failure): what it ran ahead is dropped (counted as unused once it ends, awaited by
+   * `stop`), and shrinking may prefetch.
+   */
+  endExploring(): void {
+    this.exploring = false;
+    this.held = false;
+    this.unused += this.started.size;
+    this.started.clear();
   }
 
-  /** Trials started ahead that fast-check did not ask for: they end, are counted, and decide nothing. */
-  async drop(): Promise<void> {
-    await this.settled();
+  /** Starts nothing more, ever; resolves once every trial it started has ended (run ahead and unused ones too). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.unused += this.started.size;
     this.started.clear();
   }
@@ -102,10 +103,6 @@ export class Lookahead implements Ahead {
     const ahead = this.started.get(key);
     if (ahead) this.started.delete(key);
     return ahead;
-  }
-
-  private async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   private start(schedule: Schedule): Promise<TrialOutcome> {

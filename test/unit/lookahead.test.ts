@@ -35,7 +35,9 @@ describe('parallel exploration', () => {
       const one = await campaign(1, seed);
       const four = await campaign(4, seed);
       expect(one.most).toBe(1);
-      expect(four.most).toBe(4);
+      // P at once, and briefly up to 2P − 1 while a first failure's estimate starts beside the trials run ahead.
+      expect(four.most).toBeGreaterThanOrEqual(4);
+      expect(four.most).toBeLessThanOrEqual(7);
       expect(one.result.summary.outcome.kind).toBe('failed');
       expect(minimal(four.result)).toEqual(minimal(one.result));
       const o1 = one.result.summary.outcome;
