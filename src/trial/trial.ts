@@ -18,6 +18,7 @@ import { statusForSignal, type SignalName } from '../signals.js';
 import { monotonicOffsetMs, now, within } from '../time.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 import { hasWorkload, startWorkload } from '../workload/workload.js';
+import { startTimingThread } from '../host/timing-thread.js';
 import { removeDataDir } from './data-dir.js';
 import { filesLeft } from './files.js';
 import { readBackJobs } from './jobs.js';
@@ -41,6 +42,8 @@ export interface TrialOptions {
  * stopped at the end with its stop signal, as `docker stop` would. Judging is left to the oracles.
  */
 export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
+  // The timing thread takes tens of ms to start (and to get its real-time priority): warm by the first signal.
+  startTimingThread();
   // Named by the trial and announced before it exists, so `sigstorm gc` finds it after a SIGKILL.
   const dataDir = join(tmpdir(), `sigstorm-data-${options.runId}`);
   const owned = own({ kind: 'data-dir', path: dataDir });
