@@ -5,7 +5,7 @@ import { journal } from '../leftovers/journal.js';
 import type { CampaignSummary, FuzzOutcome, Reproduction } from '../report/fuzz-report.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TrialRecord } from '../trial/record.js';
-import { scheduleArbitrary, sortSchedule } from './arbitrary.js';
+import { scheduleArbitrary, sortSchedule, startupWindow } from './arbitrary.js';
 import { Budget, worstCaseTrialMs } from './budget.js';
 import { confirmShrinkPath } from './confirm.js';
 import { cutOf } from './cut.js';
@@ -157,11 +157,11 @@ class Campaign {
 
   /**
    * The schedules fast-check's runs will hold, in order: the examples, then the values its seed generates (fc.sample
-   * with the same seed draws the same ones). Drawn again once the start-up window is measured, which generation reads.
+   * with the same seed draws the same ones). Drawn again if the start-up window, which generation reads, changes.
    */
   private upcoming(): Schedule[] {
-    const window = this.startupMs;
-    if (this.drawn?.window !== window || !this.drawn) {
+    const window = startupWindow(this.scenario.faults, this.startupMs);
+    if (!this.drawn || this.drawn.window !== window) {
       const generated = fc.sample(this.arbitrary, { seed: this.seed, numRuns: this.runs });
       this.drawn = { window, schedules: [...(this.hooks.examples ?? []), ...generated].slice(0, this.runs).map(sortSchedule) };
     }
@@ -171,7 +171,7 @@ class Campaign {
   async run(): Promise<CampaignResult> {
     await this.checkpoint();
     const path = (await this.explore()).counterexamplePath ?? null;
-    await this.lookahead?.stop(); // exploring ended without a failure: the trials run ahead end before anything else
+    await this.lookahead?.stop(); // every trial run ahead (exploring or shrinking) ends before the last step and confirmation
     const { property } = this;
     if (property.target && !this.stop.aborted) {
       // The last share of shrinking: try the minimal schedule without its second terminating signal.
