@@ -1,6 +1,6 @@
 import type { Applied, Delivery, PartitionSpec } from '../backends/target.js';
 import type { Recipients } from '../host/recipient.js';
-import { fireAt, startTimingThread } from '../host/timing-thread.js';
+import { fireAt } from '../host/timing-thread.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleep } from '../time.js';
@@ -53,10 +53,7 @@ export class Player {
     private readonly target: FaultTarget,
     private readonly originMs: number,
     private readonly hooks: PlayHooks = {},
-  ) {
-    // Warm before the first instant: a worker takes tens of ms to start (every trial signals, if only to stop).
-    startTimingThread();
-  }
+  ) {}
 
   /** Plays `schedule`; resolves once every event has been started (not necessarily finished). */
   async play(schedule: readonly FaultEvent[], origin: PlayedEvent['origin'] = 'schedule'): Promise<void> {

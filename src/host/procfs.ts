@@ -19,11 +19,13 @@ export function readStat(pid: number): ProcessStat | undefined {
   return { pid, comm, state: f[0]!, ppid: Number(f[1]), pgid: Number(f[2]), sid: Number(f[3]), startTime: Number(f[19]) };
 }
 
+/** The pids /proc lists now. */
+export const pids = (): number[] => readdirSync('/proc').flatMap((entry) => (/^\d+$/.test(entry) ? [Number(entry)] : []));
+
 export function allProcesses(): ProcessStat[] {
   const out: ProcessStat[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
+  for (const pid of pids()) {
+    const stat = readStat(pid);
     if (stat) out.push(stat);
   }
   return out;

@@ -1,6 +1,5 @@
-import { readdirSync } from 'node:fs';
 import type { ProcessStat } from '../../host/process-info.js';
-import { readStat } from '../../host/procfs.js';
+import { pids, readStat } from '../../host/procfs.js';
 import { holdsToken } from '../../leftovers/owned.js';
 
 /**
@@ -45,5 +44,3 @@ export class MemberWatch {
     return members;
   }
 }
-
-const pids = (): number[] => readdirSync('/proc').flatMap((entry) => (/^\d+$/.test(entry) ? [Number(entry)] : []));
