@@ -1,0 +1,90 @@
+import type { SignalName } from '../signals.js';
+
+// How the target's orchestrator stops it: the whole documented sequence, not a signal alone. Plain data, times in ms.
+
+/** Run before the stop signal (Kubernetes preStop, systemd ExecStop): sleep, a command in the target's place, or an HTTP GET. */
+export type StopHook =
+  | { sleepMs: number }
+  | { exec: string[] }
+  | { httpGet: { path: string; port?: number } };
+
+/** `docker stop -t`: the stop signal to PID 1, SIGKILL after the grace period. */
+export interface DockerStop {
+  model: 'docker';
+  signal: SignalName;
+  graceMs: number;
+}
+
+/**
+ * The kubelet's sequence: preStop (bounded by the grace period), the stop signal to PID 1, SIGKILL once the grace
+ * period is over (at least 2 s after the signal). Endpoint removal runs beside it: new connections keep arriving
+ * for `endpointDelayMs`, or until the readiness probe has failed `failureThreshold` times in a row.
+ */
+export interface KubernetesStop {
+  model: 'kubernetes';
+  /** lifecycle.stopSignal, or the image's STOPSIGNAL (the target's stop_signal). */
+  signal: SignalName;
+  /** terminationGracePeriodSeconds: counted from the start of the stop, preStop included. */
+  graceMs: number;
+  preStop?: StopHook;
+  /** The longest time new connections keep arriving after the stop begins: `run` plays it, the fuzzer draws up to it. */
+  endpointDelayMs: number;
+  /** Traffic stops once this probe failed `failureThreshold` times in a row (from the stop on, every `periodMs`). */
+  readiness?: { path: string; port?: number; periodMs: number; failureThreshold: number };
+  /** Where the settings were read from, when a file was named. */
+  source?: string;
+}
+
+/** systemd's stop of a service (systemd.kill(5), systemd.service(5)). */
+export interface SystemdStop {
+  model: 'systemd';
+  /** ExecStop= commands, run in turn before the kill signal ($MAINPID filled in). */
+  execStop: string[][];
+  killSignal: SignalName;
+  /** control-group: every process; mixed: KillSignal to the main one, the final kill to all; process: the main one only. */
+  killMode: 'control-group' | 'mixed' | 'process';
+  sendSighup: boolean;
+  sendSigkill: boolean;
+  timeoutStopMs: number;
+  finalKillSignal: SignalName;
+  source?: string;
+}
+
+/** supervisord's stop of a program: stopsignal, then SIGKILL after stopwaitsecs; to the process or its group. */
+export interface SupervisordStop {
+  model: 'supervisord';
+  stopSignal: SignalName;
+  stopWaitMs: number;
+  stopAsGroup: boolean;
+  /** Implied by stopAsGroup. */
+  killAsGroup: boolean;
+  source?: string;
+}
+
+export type StopModel = DockerStop | KubernetesStop | SystemdStop | SupervisordStop;
+export type StopModelName = StopModel['model'];
+
+/** The signal the model stops the target with, and how long it waits before its final kill. */
+export function stopSignalOf(model: StopModel): SignalName {
+  switch (model.model) {
+    case 'docker':
+    case 'kubernetes':
+      return model.signal;
+    case 'systemd':
+      return model.killSignal;
+    case 'supervisord':
+      return model.stopSignal;
+  }
+}
+
+export function gracePeriodOf(model: StopModel): number {
+  switch (model.model) {
+    case 'docker':
+    case 'kubernetes':
+      return model.graceMs;
+    case 'systemd':
+      return model.timeoutStopMs;
+    case 'supervisord':
+      return model.stopWaitMs;
+  }
+}
