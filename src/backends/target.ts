@@ -22,6 +22,12 @@ export interface Delivery {
   pids: number[];
 }
 
+/** How a stop hook ended: its exit code, or null (still running when the wait for it ended, or not started: `error`). */
+export interface HookRun {
+  exitCode: number | null;
+  error?: string;
+}
+
 /** Which traffic a partition cuts, and how: packets dropped, or connections reset at once. */
 export interface PartitionSpec {
   direction: 'in' | 'out' | 'both';
@@ -80,6 +86,12 @@ export interface StartedTarget extends ServiceFaults, AsyncDisposable {
   waitGone(untilMs: number, abort?: AbortSignal): Promise<RawExit | undefined>;
   /** Processes belonging to the target right now (main first when alive). */
   processes(): ProcessInfo[];
+  /**
+   * Runs a stop hook (preStop exec, ExecStop) where the target runs: in its container, or as a process of it (its
+   * directory, environment and owner token). Its output goes into `logs`; resolves with its exit code once it ends,
+   * or with null when `abort` fires first (a hook still running dies with the target).
+   */
+  hook(command: readonly string[], logs: LogBuffer, abort: AbortSignal): Promise<HookRun>;
   /** SIGKILL whatever is left of the target and wait until it is gone. */
   kill(): Promise<RawExit>;
 }

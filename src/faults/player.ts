@@ -33,6 +33,8 @@ export interface PlayHooks {
   onSignal?: (signal: SignalName, atMs: number, played: PlayedEvent) => void;
   /** Each event once it has taken full effect (a pause or partition: once applied, not healed). */
   onPlayed?: (played: PlayedEvent) => void;
+  /** A `stop` event at its instant: the orchestrator's sequence is the trial's to play. */
+  onStop?: (played: PlayedEvent) => void;
 }
 
 /**
@@ -54,6 +56,15 @@ export class Player {
     private readonly originMs: number,
     private readonly hooks: PlayHooks = {},
   ) {}
+
+  /** Plays one event now; resolves once it has run its course (its signals delivered, or why not in `error`). */
+  async playNow(event: FaultEvent, origin: PlayedEvent['origin']): Promise<PlayedEvent> {
+    const played: PlayedEvent = { ...event, at: now() - this.originMs, origin, scheduledMs: now() - this.originMs } as PlayedEvent;
+    this.played.push(played);
+    if (this.stopped.signal.aborted) played.error = 'not played: the trial was over';
+    else await this.apply(played);
+    return played;
+  }
 
   /** Plays `schedule`; resolves once every event has been started (not necessarily finished). */
   async play(schedule: readonly FaultEvent[], origin: PlayedEvent['origin'] = 'schedule'): Promise<void> {
@@ -89,6 +100,12 @@ export class Player {
 
   private async apply(played: PlayedEvent): Promise<void> {
     try {
+      if (played.kind === 'stop') {
+        if (!this.hooks.onStop) throw new Error('not played: no stop sequence here');
+        played.deliveredMs = now() - this.originMs;
+        this.hooks.onStop(played);
+        return;
+      }
       if (played.kind === 'pause' || played.kind === 'partition') {
         const applied = played.kind === 'pause' ? await this.target.pause(played.to) : await this.target.partition(played);
         played.deliveredMs = applied.atMs - this.originMs;

@@ -1,5 +1,8 @@
-/** Who receives a signal: the main process, its whole process group, or every process below it. */
-export type Recipient = 'main' | 'group' | 'children';
+/**
+ * Who receives a signal: the main process, its whole process group, every process below it, or all of these: every
+ * process of the target (systemd's control group).
+ */
+export type Recipient = 'main' | 'group' | 'children' | 'all';
 
 /** Who a signal goes to, resolved ahead of sending: `kill` is what kill(2) is given (pids, or -pgid for a group). */
 export interface Recipients {

@@ -1,4 +1,4 @@
-import type { TrialRecord } from '../trial/record.js';
+import { trafficStoppedMs, type TrialRecord } from '../trial/record.js';
 import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import { isAnswer, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
@@ -64,7 +64,8 @@ const overlap = (from: number, to: number, intervals: Interval[]) =>
 
 /**
  * Requests are lost when they were sent before the first terminating signal and did not end ok, or when any
- * response was truncated. Refusals seen after the signal are allowed, except within `no_refusals_for` of it.
+ * response was truncated; under a stop model whose endpoints lag (Kubernetes), also when sent after the signal while
+ * the endpoints still routed traffic to the target. Refusals seen after the signal are allowed, except within `no_refusals_for` of it.
  * What a partition of the workload's link failed (reset, refused, cut short or timed out while the cut held) is
  * the network's doing, and what failed while a dependency was down is the target's answer: neither is lost.
  */
@@ -73,6 +74,11 @@ export const lostRequests: Oracle = (record) => {
   if (!record.ledger.some((e) => e.kind === 'request' || e.kind === 'stream')) return [];
   const first = firstTerminating(record);
   const signalAt = first?.deliveredMs ?? Number.POSITIVE_INFINITY;
+  // Under a stop model with endpoint removal (Kubernetes), what the endpoints still sent the target was owed an
+  // answer, after the signal too: a refusal then is a request a user lost.
+  const routedUntil = trafficStoppedMs(record);
+  const owedUntil = Math.max(signalAt, routedUntil ?? Number.NEGATIVE_INFINITY);
+  const routed = (e: LedgerEntry) => routedUntil !== undefined && e.sentMs < routedUntil;
   const window = record.oracles.lost_requests.no_refusals_for;
   const frozen = unreachable(record);
   const dependencyDown = dependencyFaults(record);
@@ -89,10 +95,10 @@ export const lostRequests: Oracle = (record) => {
     if (failedByCut(e, cuts)) cutOff++;
     else if (e.outcome === 'truncated') lost.push(e);
     else if (failedByDependency(e, dependencyDown)) excused++;
-    else if (refusedAt !== undefined && refusedAt >= signalAt) {
+    else if (refusedAt !== undefined && refusedAt >= signalAt && !routed(e)) {
       if (e.outcome !== 'refused') unanswered++;
       if (refusedAt < signalAt + window) earlyRefusals.push(e);
-    } else if (e.sentMs < signalAt && e.outcome !== 'ok') lost.push(e);
+    } else if (e.sentMs < owedUntil && e.outcome !== 'ok') lost.push(e);
   }
   const what = first ? `${first.signal} (+${Math.round(first.deliveredMs!)} ms)` : 'the exit';
   const rel = (ms: number) => (Number.isFinite(signalAt) ? Math.round(ms - signalAt) : Math.round(ms));
@@ -119,18 +125,24 @@ export const lostRequests: Oracle = (record) => {
     const cutBefore = e0.endMs < signalAt ? signalDeliveries(record).filter((d) => d.deliveredMs <= e0.endMs).at(-1) : undefined;
     const around = cutBefore ? `${cutBefore.signal} (+${Math.round(cutBefore.deliveredMs)} ms)` : what;
     const sentRel = cutBefore ? Math.round(e0.sentMs - cutBefore.deliveredMs) : rel(e0.sentMs);
+    // Sent after the stop signal, while the endpoints still routed new connections to the target.
+    const lagged = lost.filter((e) => e.sentMs >= signalAt && routed(e));
+    const lag = lagged.length > 0 && record.stop
+      ? `; ${lagged.length} of them sent after the signal while the endpoints still routed traffic to the target (until +${Math.round(routedUntil!)} ms, ${Math.round(routedUntil! - record.stop.beganMs)} ms after the stop began)`
+      : '';
     results.push({
       oracle: 'lost-requests',
       verdict: 'fail',
-      kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : 'in-flight-lost',
+      kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
       message:
         `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
         `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
-        outcomeLabel(e0),
+        outcomeLabel(e0) + lag,
       evidence: {
         signal: first?.signal ?? null,
         signalMs: first?.deliveredMs ?? null,
         ...(cutBefore ? { cutAfter: { signal: cutBefore.signal, atMs: cutBefore.deliveredMs } } : {}),
+        ...(routedUntil !== undefined ? { routedUntilMs: routedUntil, sentWhileRouted: lagged.length } : {}),
         lost: lost.slice(0, 20).map(describe),
         counts,
       },

@@ -259,6 +259,8 @@ function shortLabel(e: PlayedEvent): string {
       return `pause ${e.duration} ms${missed}`;
     case 'partition':
       return `partition ${e.direction} ${e.duration} ms${missed}`;
+    case 'stop':
+      return `stop begins${e.endpoint_delay !== undefined ? ` (endpoints lag ${Math.round(e.endpoint_delay)} ms)` : ''}${missed}`;
   }
 }
 

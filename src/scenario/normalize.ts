@@ -9,14 +9,25 @@ import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
 import { checkReadbacks } from './readbacks.js';
 import { checkStack } from './stack.js';
+import { resolveStop } from './stop.js';
+import type { StopFile } from './stop-file.js';
+import { gracePeriodOf, stopSignalOf } from './stop-model.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
 /**
  * The parsed file as a Scenario: paths made absolute (relative to the file that wrote them), the rules that span
  * several keys checked, and the defaults that depend on the contract drawn from it.
  */
-export function normalize(parsed: ParsedScenario, path: string, compose: ComposeService | undefined, problems: ScenarioProblems): Scenario {
-  const t = parsed.target;
+export function normalize(
+  parsed: ParsedScenario,
+  path: string,
+  compose: ComposeService | undefined,
+  problems: ScenarioProblems,
+  stopFile: StopFile = { settings: {} },
+): Scenario {
+  // The orchestrator's stop decides the stop signal and the grace period everything else is drawn from.
+  const stop = resolveStop(parsed.stop, stopFile.settings, parsed.target, problems, stopFile.source);
+  const t = { ...parsed.target, stop_signal: stopSignalOf(stop), stop_grace_period: gracePeriodOf(stop) };
   const expect = declaredExpectations(parsed.expect, t.stop_grace_period, problems);
   const hasContainer = hasContainerForm(t);
   if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
@@ -44,6 +55,7 @@ export function normalize(parsed: ParsedScenario, path: string, compose: Compose
     ...(parsed.description ? { description: parsed.description } : {}),
     path,
     expect: withDefaultExpectations(expect, t.stop_grace_period, t.stop_signal),
+    stop,
     workload: parsed.workload,
     oracles: parsed.oracles,
     schedule: stack.schedule,

@@ -6,7 +6,7 @@ import type { ParsedScenario } from './schema/scenario.js';
 import type { Dependency, Target } from './types.js';
 
 /** Words `to:` gives a meaning of its own: they cannot name a service. */
-const RESERVED = new Set(['main', 'group', 'children']);
+const RESERVED = new Set(['main', 'group', 'children', 'all']);
 
 /**
  * The stack a scenario describes, checked: every `depends_on` names a dependency, there is no cycle, every
@@ -110,6 +110,7 @@ export function canonicalSchedule(
       if (e.between[0] === e.between[1]) problem(i, 'between', 'expected two different services');
       return e;
     }
+    if (e.kind === 'stop') return e;
     if (e.kind === 'pause') {
       if (e.to === undefined || e.to === targetName) return withoutTo(e);
       if (!known(e.to)) problem(i, 'to', unknown(e.to));

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Schedule } from '../schedule/event.js';
 import type { SignalName } from '../signals.js';
 import type { CoverageNote } from './coverage.js';
+import type { StopModel } from './stop-model.js';
 import type { oracleSettings } from './schema/oracle-settings.js';
 import type { workload } from './schema/workload.js';
 
@@ -25,6 +26,8 @@ export interface Scenario {
   path: string;
   target: Target;
   expect: Partial<Record<SignalName, SignalExpectation>>;
+  /** How the orchestrator stops the target (its stop signal and grace period are also `target.stopSignal`, `stopGracePeriod`). */
+  stop: StopModel;
   workload: Workload;
   oracles: OracleSettings;
   /** Played by `run` when no events are given. */
@@ -41,7 +44,7 @@ export interface FaultSpace {
   signals: SignalName[];
   /** Dependencies whose stop signal (and declared signals) and pauses may be drawn. */
   services: string[];
-  to: ('main' | 'group' | 'children')[];
+  to: ('main' | 'group' | 'children' | 'all')[];
   races: boolean;
   storms: boolean;
   /** Signals during the start-up (`from: spawn`); undefined: on when the start-up is slow (fuzz/arbitrary.ts). */

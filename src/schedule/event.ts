@@ -8,17 +8,17 @@ const at = duration('expected milliseconds after readiness (or after spawn, with
 /** What `at` counts from: readiness (the default), or the target's spawn, to signal it during its start-up. */
 const from = z.enum(['ready', 'spawn']).optional();
 
-const RECIPIENTS = ['main', 'group', 'children'] as const;
+const RECIPIENTS = ['main', 'group', 'children', 'all'] as const;
 type Recipient = (typeof RECIPIENTS)[number];
 /** A service of the stack: the target's compose service name, or a dependency's. */
 export const serviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a service name: letters, digits, ".", "_" or "-"');
 /**
- * Who receives a signal: `main`, `group` or `children` of the target, or of a service of the stack named
+ * Who receives a signal: `main`, `group`, `children` or `all` of the target, or of a service of the stack named
  * before them (`db`, `db:group`). Which services exist is checked against the scenario (scenario/stack.ts).
  */
 const recipient = z
   .string()
-  .regex(/^(?:[A-Za-z0-9][A-Za-z0-9._-]*)(?::(?:main|group|children))?$/, 'expected main, group, children, or a service: db, db:group')
+  .regex(/^(?:[A-Za-z0-9][A-Za-z0-9._-]*)(?::(?:main|group|children|all))?$/, 'expected main, group, children, all, or a service: db, db:group')
   .default('main');
 
 export const SignalEventSchema = z.strictObject({
@@ -70,10 +70,21 @@ export const PartitionEventSchema = z.strictObject({
   duration: duration(),
 });
 
+/**
+ * The orchestrator begins to stop the target: the scenario's `stop:` model plays its whole sequence from here (hooks,
+ * signals, the final kill). `endpoint_delay` (Kubernetes): how long new connections keep arriving, in place of the
+ * model's.
+ */
+export const StopEventSchema = z.strictObject({
+  at,
+  kind: z.literal('stop'),
+  endpoint_delay: duration().optional(),
+});
+
 export const EventSchema = z.preprocess(
   // `kind` may be left out of a plain signal event: {"at": 0, "signal": "SIGTERM"}
   (value) => (value && typeof value === 'object' && !('kind' in value) && 'signal' in value ? { ...value, kind: 'signal' } : value),
-  z.discriminatedUnion('kind', [SignalEventSchema, StormEventSchema, RaceEventSchema, PauseEventSchema, PartitionEventSchema]),
+  z.discriminatedUnion('kind', [SignalEventSchema, StormEventSchema, RaceEventSchema, PauseEventSchema, PartitionEventSchema, StopEventSchema]),
 );
 export const ScheduleSchema = z.array(EventSchema);
 
@@ -84,6 +95,7 @@ export type StormEvent = z.output<typeof StormEventSchema>;
 export type RaceEvent = z.output<typeof RaceEventSchema>;
 export type PauseEvent = z.output<typeof PauseEventSchema>;
 export type PartitionEvent = z.output<typeof PartitionEventSchema>;
+export type StopEvent = z.output<typeof StopEventSchema>;
 export type Schedule = FaultEvent[];
 
 /** An event timed from the target's spawn: played during its start-up, while readiness is awaited. */
@@ -98,7 +110,7 @@ export function recipientOf(to: string): { service?: string; recipient: Recipien
 
 /** The dependency an event is aimed at, or undefined when it is aimed at the target (or, a partition, at an edge). */
 export function serviceOf(event: FaultEvent): string | undefined {
-  if (event.kind === 'partition') return undefined;
+  if (event.kind === 'partition' || event.kind === 'stop') return undefined;
   if (event.kind === 'pause') return event.to;
   return recipientOf(event.to).service;
 }
@@ -106,6 +118,7 @@ export function serviceOf(event: FaultEvent): string | undefined {
 /** The services an event touches: its recipient, or both ends of a partition's edge (none: the target alone). */
 export function servicesOf(event: FaultEvent): string[] {
   if (event.kind === 'partition') return event.between ? [...event.between] : [];
+  if (event.kind === 'stop') return [];
   const service = serviceOf(event);
   return service ? [service] : [];
 }
@@ -124,7 +137,7 @@ export function signalsOf(event: FaultEvent): SignalName[] {
   }
 }
 
-/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms" */
+/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
 export function describeEvent(e: FaultEvent): string {
   const at = fromSpawn(e) ? `spawn+${Math.round(e.at)} ms` : `${e.at < 0 ? '' : '+'}${Math.round(e.at)} ms`;
   switch (e.kind) {
@@ -138,5 +151,7 @@ export function describeEvent(e: FaultEvent): string {
       return `${at} pause${e.to ? ` ${e.to}` : ''} ${e.duration} ms`;
     case 'partition':
       return `${at} partition ${e.between ? `${e.between.join('↔')} ` : ''}${e.direction} (${e.mode}) ${e.duration} ms`;
+    case 'stop':
+      return `${at} stop${e.endpoint_delay !== undefined ? ` (endpoints lag ${Math.round(e.endpoint_delay)} ms)` : ''}`;
   }
 }

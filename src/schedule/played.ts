@@ -6,7 +6,8 @@ export type DeliveryPath = 'host-pid' | 'docker-api';
 
 /** An event as it was really played: times are ms after readiness on the trial's monotonic clock. */
 export type PlayedEvent = FaultEvent & {
-  origin: 'schedule' | 'teardown';
+  /** `stop`: played by the scenario's stop model (its signals and final kill); `teardown`: the stop at the end of a schedule. */
+  origin: 'schedule' | 'teardown' | 'stop';
   scheduledMs: number;
   /** When the event took effect (its first signal, the freeze, the cut). */
   deliveredMs?: number;

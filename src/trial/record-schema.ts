@@ -22,7 +22,7 @@ const process = z.looseObject({
 
 const event = z.looseObject({
   at: ms,
-  kind: z.enum(['signal', 'storm', 'race', 'pause', 'partition']),
+  kind: z.enum(['signal', 'storm', 'race', 'pause', 'partition', 'stop']),
   scheduledMs: ms,
   deliveredMs: ms.optional(),
   healedMs: ms.optional(),
@@ -30,7 +30,7 @@ const event = z.looseObject({
   signals: z.array(signal).optional(),
   deliveries: z.array(z.looseObject({ signal, atMs: ms })).optional(),
   pids: z.array(z.number()).optional(),
-  origin: z.enum(['schedule', 'teardown']),
+  origin: z.enum(['schedule', 'teardown', 'stop']),
 });
 
 const spread = z.looseObject({ p50: ms, p99: ms, max: ms, n: z.number().int() });
@@ -55,6 +55,14 @@ export const TrialRecordSchema = z.looseObject({
   events: z.array(event),
   timing: timing.optional(),
   checks: z.array(z.looseObject({ event: z.number().int(), atMs: ms, alive: z.boolean(), ready: z.looseObject({ ok: z.boolean(), detail: z.string() }).nullable() })),
+  stop: z
+    .looseObject({
+      model: z.enum(['docker', 'kubernetes', 'systemd', 'supervisord']),
+      beganMs: ms,
+      endpointDelayMs: ms.optional(),
+      steps: z.array(z.looseObject({ step: z.string(), atMs: ms, detail: z.string().optional() })),
+    })
+    .optional(),
   exit: z.looseObject({
     exitCode: z.number().int().nullable(),
     signal: signal.nullable(),

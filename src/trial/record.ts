@@ -7,6 +7,7 @@ import type { OracleSettings } from '../scenario/types.js';
 import type { Schedule } from '../schedule/event.js';
 import type { SignalExpectation } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
+import type { StopModelName } from '../scenario/stop-model.js';
 import type { TrialTiming } from './timing.js';
 
 /**
@@ -38,6 +39,8 @@ export interface TrialRecord {
   /** How precise the schedule's signals were (absent when none was sent, and in records written before it was kept). */
   timing?: TrialTiming;
   checks: AliveCheck[];
+  /** The orchestrator's stop sequence, step by step, when one was played (absent: the trial ended otherwise). */
+  stop?: StopRecord;
   exit: ExitRecord;
   samples: ProcessSample[];
   /** Every request of the workload, in send order. */
@@ -96,6 +99,28 @@ export interface ExitRecord {
   /** Processes of the target still running when sigstorm gave up waiting (before the SIGKILL). */
   lingering: ProcessInfo[];
 }
+
+/** One step of a stop sequence, as it happened. */
+export interface StopStep {
+  step: 'begin' | 'hook-start' | 'hook-end' | 'signal' | 'traffic-stop' | 'probe-failed' | 'main-exit' | 'final-kill' | 'removed';
+  atMs: number;
+  detail?: string;
+  /** A hook's output (its last lines). */
+  output?: string[];
+}
+
+/** The stop sequence a trial played: which model (and the file its settings came from), and its steps in order. */
+export interface StopRecord {
+  model: StopModelName;
+  source?: string;
+  beganMs: number;
+  /** Kubernetes: how long new connections kept arriving after the stop began (absent: readiness-driven). */
+  endpointDelayMs?: number;
+  steps: StopStep[];
+}
+
+/** When new connections stopped arriving (the endpoints dropped the target), if the stop model says. */
+export const trafficStoppedMs = (record: Pick<TrialRecord, 'stop'>): number | undefined => record.stop?.steps.find((s) => s.step === 'traffic-stop')?.atMs;
 
 /** After a signal expected to be survived: was the target still running, and still ready? */
 export interface AliveCheck {

@@ -7,7 +7,7 @@ import { infrastructure } from '../errors.js';
 import { readStat } from '../host/procfs.js';
 import { journal } from '../leftovers/journal.js';
 import { own } from '../leftovers/tracked.js';
-import { fromSpawn, serviceOf, type FaultEvent, type Schedule } from '../schedule/event.js';
+import { fromSpawn, serviceOf, type Schedule } from '../schedule/event.js';
 import { rebased, type PlayedEvent } from '../schedule/played.js';
 import { Player } from '../faults/player.js';
 import { probeHttp } from '../probes/http-get.js';
@@ -19,13 +19,15 @@ import { monotonicOffsetMs, now, within } from '../time.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 import { hasWorkload, startWorkload } from '../workload/workload.js';
 import { startTimingThread } from '../host/timing-thread.js';
+import type { ProcessInfo } from '../host/process-info.js';
+import { playStop, type StopOutcome, type StopStage } from './stop.js';
 import { removeDataDir } from './data-dir.js';
 import { filesLeft } from './files.js';
 import { readBackJobs } from './jobs.js';
 import { dependencyRecord, readBackIds } from './readback.js';
 import { startStack, type Stack } from './stack.js';
 import { startSampler } from './sampler.js';
-import type { AliveCheck, TrialRecord } from './record.js';
+import type { AliveCheck, StopRecord, TrialRecord } from './record.js';
 import { timingOf } from './timing.js';
 
 export interface TrialOptions {
@@ -134,8 +136,34 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   const sampler = startSampler(target, readyMs);
   const { samples, sample } = sampler;
 
+  // The orchestrator's stop sequence, once begun: by a `stop` event of the schedule, or at its end.
+  let stopping: Promise<StopOutcome> | undefined;
+  let onStopBegun!: () => void;
+  const stopBegun = new Promise<void>((resolve) => (onStopBegun = resolve));
+  const beginStop = (origin: 'stop' | 'teardown', played?: PlayedEvent) => {
+    if (stopping || terminating || target.mainExit || options.signal?.aborted) {
+      if (played) {
+        played.error = 'not played: the target was already stopping';
+        delete played.deliveredMs;
+      }
+      return;
+    }
+    const stage: StopStage = {
+      target,
+      player,
+      originMs: readyMs,
+      origin,
+      stopTraffic: () => traffic?.endpointsRemoved(),
+      heal: () => Promise.all([player.heal(), startup.heal()]).then(() => undefined),
+      ...(options.signal ? { abort: options.signal } : {}),
+    };
+    stopping = playStop(scenario.stop, stage, played?.kind === 'stop' ? played.endpoint_delay : undefined);
+    onStopBegun();
+  };
+
   const player = new Player(stack.faults, readyMs, {
     onSignal: (signal, atMs, played) => noteTerminating(signal, readyMs + atMs, played),
+    onStop: (played) => beginStop('stop', played),
     onPlayed: (played) => {
       if (played.deliveredMs === undefined) return;
       // A lasting fault holds: noted in the journal while it does (a test, or a person, can see it).
@@ -146,8 +174,9 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       // over the ticks): one taken there would only delay the exit it is waiting for.
       const stopsTarget = serviceOf(played) === undefined && signals.some((sig) => isTerminating(scenario.expect, sig));
       if (!stopsTarget) sample();
-      // Signals the target must survive: check it is still alive and ready once the last has settled.
-      if (serviceOf(played) !== undefined) return;
+      // Signals the target must survive: check it is still alive and ready once the last has settled (not those
+      // of a stop sequence: the target is on its way out).
+      if (serviceOf(played) !== undefined || played.origin === 'stop' || played.origin === 'teardown') return;
       const settle = signals.map((sig) => scenario.expect[sig]).map((e) => (e?.kind === 'alive' ? e.settle : undefined));
       if (signals.length === 0 || settle.some((ms) => ms === undefined)) return;
       const index = player.played.indexOf(played);
@@ -199,29 +228,39 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   async function drive(): Promise<TrialRecord> {
     const playing = Promise.all([startupPlaying, player.play(exitedInStartup ? [] : afterReady).then(() => player.settled())]);
 
-    // Until a terminating signal lands, the target exits by itself, or the schedule is over.
-    await Promise.race([terminated, target.exited, playing]);
-    if (!terminating && !target.mainExit) {
+    // Until a terminating signal lands, the target exits by itself, the stop begins, or the schedule is over.
+    await Promise.race([terminated, target.exited, playing, stopBegun]);
+    if (!stopping && !terminating && !target.mainExit) {
       await Promise.all(pendingChecks);
       await Promise.all([player.heal(), startup.heal()]);
-      if (!target.mainExit && !options.signal?.aborted) {
-        const stop: FaultEvent = { at: rel(now()), kind: 'signal', signal: scenario.target.stopSignal, to: 'main' };
-        await player.play([stop], 'teardown');
-        await player.settled();
-      }
+      beginStop('teardown');
     }
 
-    const grace = scenario.target.stopGracePeriod;
-    const expectation = terminating ? scenario.expect[terminating.signal] : undefined;
-    const waitFor = Math.max(grace, expectation?.kind === 'exit' ? expectation.within : 0);
-    const deadline = terminating ? terminating.atMs + waitFor : now() + grace;
-    // An interrupt ends the wait at once: the target is killed below, and the report says the trial was cut short.
-    let raw: RawExit | undefined = await target.waitGone(options.signal?.aborted ? now() : deadline, options.signal);
-    const lingering = raw ? [] : target.processes();
-    const killedAtMs = raw ? undefined : now();
-    // A frozen or cut-off target must be thawed before it can be killed and removed.
-    await Promise.all([player.stop(), startup.stop()]);
-    if (!raw) raw = await target.kill();
+    let raw: RawExit | undefined;
+    let lingering: ProcessInfo[] = [];
+    let killedAtMs: number | undefined;
+    let stop: StopRecord | undefined;
+    if (stopping) {
+      // The stop model waits, kills and removes as its orchestrator does.
+      const outcome = await stopping;
+      ({ raw, lingering } = outcome);
+      killedAtMs = outcome.killedAtMs === undefined ? undefined : readyMs + outcome.killedAtMs;
+      stop = outcome.record;
+      await Promise.all([player.stop(), startup.stop()]);
+    } else {
+      // A signal of the schedule stopped it, or it exited by itself: wait as `docker stop` would, then kill.
+      const grace = scenario.target.stopGracePeriod;
+      const expectation = terminating ? scenario.expect[terminating.signal] : undefined;
+      const waitFor = Math.max(grace, expectation?.kind === 'exit' ? expectation.within : 0);
+      const deadline = terminating ? terminating.atMs + waitFor : now() + grace;
+      // An interrupt ends the wait at once: the target is killed below, and the report says the trial was cut short.
+      raw = await target.waitGone(options.signal?.aborted ? now() : deadline, options.signal);
+      lingering = raw ? [] : target.processes();
+      killedAtMs = raw ? undefined : now();
+      // A frozen or cut-off target must be thawed before it can be killed and removed.
+      await Promise.all([player.stop(), startup.stop()]);
+      if (!raw) raw = await target.kill();
+    }
 
     sampler.stop();
     const ledger = (await traffic?.stop()) ?? [];
@@ -243,7 +282,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       expect: scenario.expect,
       oracles: scenario.oracles,
       stopSignal: scenario.target.stopSignal,
-      stopGracePeriodMs: grace,
+      stopGracePeriodMs: scenario.target.stopGracePeriod,
       target: {
         id: target.id,
         pid: target.pid,
@@ -258,6 +297,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       events,
       ...(timing ? { timing } : {}),
       checks: checks.sort((a, b) => a.event - b.event).map((c) => ({ ...c, event: c.event + startup.played.length })),
+      ...(stop ? { stop } : {}),
       exit: {
         exitCode: raw.exitCode,
         signal: raw.signal,

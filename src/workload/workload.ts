@@ -32,6 +32,8 @@ export interface RunningWorkload {
    * Rejects with an infrastructure error when a kind could not be driven (an exec client printed garbage).
    */
   stop(): Promise<LedgerEntry[]>;
+  /** Starts no new operation from now on (the endpoints no longer send it any); those in flight go on. */
+  endpointsRemoved(): void;
   /** Every connection the workload opened, in connect order (complete once `stop` has resolved). */
   readonly connections: ClientConnection[];
 }
@@ -54,7 +56,7 @@ export function startWorkload(options: WorkloadOptions): RunningWorkload {
   if (workload.jobs) drivers.push(driveJobs(workload.jobs, options.services, drive));
 
   let stopped: Promise<LedgerEntry[]> | undefined;
-  return { stop: () => (stopped ??= stopOnce()), connections: drive.connections };
+  return { stop: () => (stopped ??= stopOnce()), endpointsRemoved: () => drive.stop(), connections: drive.connections };
 
   async function stopOnce(): Promise<LedgerEntry[]> {
     drive.stop();

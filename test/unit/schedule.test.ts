@@ -42,7 +42,7 @@ describe('schedules', () => {
 
   it('accepts a file-style {events: [...]} and names the bad element', () => {
     expect(parseSchedule({ events: [{ at: 0, signal: 'SIGHUP' }] }, 'f.json')).toHaveLength(1);
-    expect(() => parseSchedule([{ at: -5, signal: 'SIGTERM', to: 'everyone:all' }], 'f.json')).toThrow(/f\.json[\s\S]*\[0\]\.at[\s\S]*\[0\]\.to/);
+    expect(() => parseSchedule([{ at: -5, signal: 'SIGTERM', to: 'everyone:nobody' }], 'f.json')).toThrow(/f\.json[\s\S]*\[0\]\.at[\s\S]*\[0\]\.to/);
     expect(() => parseEventsArgument('[{"at":0,')).toThrow(/--events: not valid JSON/);
   });
 

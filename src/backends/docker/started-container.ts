@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { killByPid, recipientsOf } from '../../host/kill.js';
 import { descendants, isSameProcess, readStat, withFds } from '../../host/procfs.js';
 import type { Recipient } from '../../host/recipient.js';
@@ -113,6 +114,21 @@ export async function startedContainer({ container, id, image, form, endpoint, l
       if (mainExit() || !hostPids) return [];
       const main = readStat(pid);
       return main ? withFds([main, ...descendants(pid)], pid) : [];
+    },
+    async hook(command, hookLogs, abort) {
+      try {
+        const exec = await container.exec({ Cmd: [...command], AttachStdout: true, AttachStderr: true });
+        const stream = await exec.start({ hijack: true, stdin: false });
+        const out = (name: 'stdout' | 'stderr') => new Writable({ write: (chunk: Buffer, _enc, done) => (hookLogs.write(name, chunk), done()) });
+        container.modem.demuxStream(stream, out('stdout'), out('stderr'));
+        const ended = new Promise<void>((resolve) => (stream.once('end', resolve), stream.once('close', resolve), stream.once('error', () => resolve())));
+        // The engine cannot stop an exec: one still running when the wait ends dies with the container.
+        if (!(await within(ended, 2 ** 31 - 1, abort).then(() => !abort.aborted))) return { exitCode: null, error: 'still running' };
+        const { ExitCode } = await exec.inspect();
+        return { exitCode: ExitCode ?? null };
+      } catch (error) {
+        return { exitCode: null, error: (error as Error).message };
+      }
     },
     async kill() {
       await container.kill({ signal: 'SIGKILL' }).catch(() => undefined); // 409: already stopped

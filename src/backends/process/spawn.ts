@@ -24,6 +24,44 @@ export interface Spawned {
  * (leftovers/owned.ts). `lowPriority` is the process form of a CPU limit: without a cgroup of its own to put a quota
  * on, it gets the lowest priority (nice 19), which starves it whenever the machine is busy.
  */
+interface SpawnContext {
+  dataDir: string;
+  port: number;
+  token: string;
+  environment?: Record<string, string>;
+}
+
+/** `command` and the target's environment with `{data_dir}` and `{port}` filled in, and the owner token added. */
+function filled(command: readonly string[], form: ProcessForm, { dataDir, port, token, environment }: SpawnContext) {
+  const fill = (value: string) => value.replaceAll('{data_dir}', dataDir).replaceAll('{port}', String(port));
+  const [file, ...args] = command.map(fill);
+  const env = Object.fromEntries(Object.entries({ ...form.env, ...environment }).map(([k, v]) => [k, fill(v)]));
+  return { file: file!, args, env: { DATA_DIR: dataDir, ...env, [form.portEnv]: String(port), ...ownerEnv(token) } };
+}
+
+/**
+ * Runs a stop hook (preStop exec, ExecStop) as a process of the target: in its directory, with its environment and
+ * owner token (so it dies with the target and is found as its leftover), its output into `logs`. Resolves with its
+ * exit code once it ends, or with null when `abort` fires first (the hook is left to die with the target).
+ */
+export async function runHook(
+  command: readonly string[],
+  form: ProcessForm,
+  context: SpawnContext,
+  logs: LogBuffer,
+  abort: AbortSignal,
+): Promise<{ exitCode: number | null; error?: string }> {
+  const { file, args, env } = filled(command, form, context);
+  const child = execa(file, args, { cwd: form.cwd, env, stdin: 'ignore', buffer: false, reject: false, cleanup: false });
+  child.stdout?.on('data', (chunk: Buffer) => logs.write('stdout', chunk));
+  child.stderr?.on('data', (chunk: Buffer) => logs.write('stderr', chunk));
+  const ended = child.then((r) => ({ exitCode: r.exitCode ?? null, ...(r.failed && r.exitCode === undefined ? { error: r.shortMessage } : {}) }));
+  const aborted = new Promise<{ exitCode: null; error: string }>((resolve) =>
+    abort.addEventListener('abort', () => resolve({ exitCode: null, error: 'still running' }), { once: true }),
+  );
+  return Promise.race([ended, aborted]);
+}
+
 export async function spawnTarget(
   form: ProcessForm,
   {
@@ -35,12 +73,10 @@ export async function spawnTarget(
   }: { dataDir: string; port: number; token: string; environment?: Record<string, string>; lowPriority?: boolean },
   logs: LogBuffer,
 ): Promise<Spawned> {
-  const fill = (value: string) => value.replaceAll('{data_dir}', dataDir).replaceAll('{port}', String(port));
-  const [file, ...args] = form.command.map(fill);
-  const env = Object.fromEntries(Object.entries({ ...form.env, ...environment }).map(([k, v]) => [k, fill(v)]));
-  const child = execa(file!, args, {
+  const { file, args, env } = filled(form.command, form, { dataDir, port, token, ...(environment ? { environment } : {}) });
+  const child = execa(file, args, {
     cwd: form.cwd,
-    env: { DATA_DIR: dataDir, ...env, [form.portEnv]: String(port), ...ownerEnv(token) },
+    env,
     detached: true, // setsid(): own session and process group, so group signals and leftovers are ours alone
     stdin: 'ignore',
     buffer: false,

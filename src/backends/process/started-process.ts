@@ -1,8 +1,8 @@
 import { infrastructure } from '../../errors.js';
-import { killByPid, recipientsOf } from '../../host/kill.js';
+import { killByPid, killRecipients, recipientsOf } from '../../host/kill.js';
 import type { ProcessInfo } from '../../host/process-info.js';
 import { isSameProcess, readStat, withFds } from '../../host/procfs.js';
-import type { Recipient } from '../../host/recipient.js';
+import type { Recipient, Recipients } from '../../host/recipient.js';
 import { own } from '../../leftovers/tracked.js';
 import type { ProcessForm } from '../../scenario/types.js';
 import type { SignalName } from '../../signals.js';
@@ -14,7 +14,7 @@ import { freePort } from './free-port.js';
 import { MemberWatch } from './members.js';
 import { PartitionProxy } from './proxy.js';
 import { killSession, sessionIsOurs } from './session.js';
-import { spawnTarget } from './spawn.js';
+import { runHook, spawnTarget } from './spawn.js';
 
 /** A local process as a target: signals by pid or group, SIGSTOP/SIGCONT of its group, partitions at a proxy of ours. */
 export async function startProcess(
@@ -51,6 +51,12 @@ export async function startProcess(
   const ensureOurs = (to: Recipient) => {
     if (to === 'group' ? !groupIsOurs() : !isSameProcess(pid, startTime)) throw new Error(`the target (pid ${pid}) has exited`);
   };
+  /** `all`: every process of the target, wherever it moved (systemd's control group), the main one gone or not. */
+  const everyMember = (): Recipients => {
+    const pids = leftovers().map((p) => p.pid);
+    if (pids.length === 0) throw new Error(`the target (pid ${pid}) has exited, and nothing of it is left`);
+    return { kill: pids, pids };
+  };
   /** Set once the main process exited and nothing of the target was left. */
   let gone = false;
 
@@ -67,10 +73,12 @@ export async function startProcess(
       return spawned.mainExit();
     },
     async signal(signals: readonly SignalName[], to: Recipient): Promise<Delivery[]> {
+      if (to === 'all') return killRecipients(everyMember(), signals);
       ensureOurs(to);
       return killByPid(pid, signals, to);
     },
     recipients(to: Recipient) {
+      if (to === 'all') return everyMember();
       ensureOurs(to);
       return recipientsOf(pid, to);
     },
@@ -103,6 +111,7 @@ export async function startProcess(
     processes(): ProcessInfo[] {
       return withFds(members().sort((a, b) => (a.pid === pid ? -1 : b.pid === pid ? 1 : a.pid - b.pid)), pid);
     },
+    hook: (command, hookLogs, abort) => runHook(command, form, { dataDir, port, token, ...(environment ? { environment } : {}) }, hookLogs, abort),
     async kill() {
       killSession(pid, startTime, token);
       const exit = await exited;

@@ -15,7 +15,7 @@ export const faultSpace = z
         description:
           'Signals the fuzzer may send (default: the stop signal, every signal in `expect`, and SIGTERM + SIGINT when the stop signal is one of them)',
       }),
-    to: z.array(z.enum(['main', 'group', 'children'])).min(1).default(['main']),
+    to: z.array(z.enum(['main', 'group', 'children', 'all'])).min(1).default(['main']),
     services: z
       .array(z.string())
       .default([])

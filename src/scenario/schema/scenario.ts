@@ -4,6 +4,7 @@ import { defaultsWhenAbsent } from '../../input/defaults.js';
 import { expectation } from './expectation.js';
 import { faultSpace } from './fault-space.js';
 import { oracleSettings } from './oracle-settings.js';
+import { stop } from './stop.js';
 import { dependency, target } from './target.js';
 import { workload } from './workload.js';
 
@@ -30,6 +31,10 @@ export const ScenarioSchema = z
       .record(z.string(), expectation)
       .default({})
       .meta({ description: 'Per signal: what must hold after it is delivered. Keys are signal names.' }),
+    stop: stop.optional().meta({
+      description:
+        "How the target's orchestrator stops it: `model: docker` (the default), `kubernetes`, `systemd` or `supervisord`, its settings written here or read from the `file` the team keeps them in",
+    }),
     workload: defaultsWhenAbsent(workload),
     oracles: defaultsWhenAbsent(oracleSettings),
     faults: defaultsWhenAbsent(faultSpace),
