@@ -168,7 +168,14 @@ kind: Deployment
 metadata: { name: b }
 spec: { template: { spec: { containers: [{ name: app, image: b }, { name: worker, image: w }] } } }
 `;
-    const dir = tempFiles({ 'pod.yaml': twoContainers, 'two.yaml': twoWorkloads, 'svc.yaml': 'kind: Service\nmetadata: { name: s }\n' });
+    const dir = tempFiles({
+      'pod.yaml': twoContainers,
+      'two.yaml': twoWorkloads,
+      'svc.yaml': 'kind: Service\nmetadata: { name: s }\n',
+      'job.yaml': 'kind: Job\nspec:\n  template:\n    spec:\n      containers: web\n',
+    });
+    const job = join(dir, 'job.yaml');
+    expect(await problems(readKubernetesManifest(job))).toEqual([`${job}:5:19: spec.template.spec.containers: expected a list of containers`]);
     const pod = join(dir, 'pod.yaml');
     expect(await problems(readKubernetesManifest(pod))).toEqual([`${pod}:5:5: spec.containers: several containers: set stop.container to one of app, sidecar`]);
     expect(await problems(readKubernetesManifest(pod, 'web'))).toEqual([`${pod}:1:1: expected a container named "web"; it has: Pod p (line 1): app, sidecar`]);
@@ -263,7 +270,9 @@ ExecStart=/usr/local/bin/api \\
     --listen 0.0.0.0:8080 \\
     --drain-timeout 20s
 # Tell the load balancer first, then stop.
-ExecStop=/usr/local/bin/lbctl drain "web api" --wait
+ExecStop=/usr/local/bin/lbctl drain "web api" \\
+# (until the load balancer has let go)
+    --wait
 ExecStop=-/bin/kill -s TERM $MAINPID
 KillMode=mixed
 KillSignal=SIGINT
@@ -277,7 +286,7 @@ WantedBy=multi-user.target
 KillMode=none
 `;
 
-  it('reads the [Service] stop settings: continuation lines, ExecStop lines in order, KillMode=mixed', async () => {
+  it('reads the [Service] stop settings: continuation lines (a comment inside skipped), ExecStop lines in order, KillMode=mixed', async () => {
     const file = join(tempFiles({ 'api.service': unit }), 'api.service');
     expect(await readSystemdUnit(file)).toEqual({
       file,
@@ -292,7 +301,7 @@ KillMode=none
         timeout_stop: 320_000,
         final_kill_signal: 'SIGKILL',
       },
-      lines: { exec_stop: 11, kill_mode: 13, kill_signal: 14, send_sighup: 15, timeout_stop: 16, final_kill_signal: 17 },
+      lines: { exec_stop: 11, kill_mode: 15, kill_signal: 16, send_sighup: 17, timeout_stop: 18, final_kill_signal: 19 },
     });
   });
 

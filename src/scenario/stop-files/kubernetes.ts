@@ -84,7 +84,7 @@ export async function readKubernetesManifest(path: string, container?: string, w
         ? `several workloads: set stop.container to a container only one of them has (${list})`
         : holding.length === 0
           ? `expected a container named ${JSON.stringify(container)}; it has: ${list}`
-          : `several workloads have a container named ${JSON.stringify(container)}; keep one of them in the file (${list})`;
+          : `several workloads have a container named ${JSON.stringify(container)} (${list}): name a file that holds only the one to read`;
     throw new ScenarioError([{ file: path, ...locate(pods[0]!.source, pods[0]!.at), keyPath: '', message }]);
   }
   const pod = holding[0]!;
@@ -92,17 +92,16 @@ export async function readKubernetesManifest(path: string, container?: string, w
     return fail(pod, [...pod.specPath, 'containers'], `several containers: set stop.container to one of ${pod.names.join(', ')}`);
   }
   const index = container === undefined ? 0 : pod.names.indexOf(container);
-  return readContainer(pod, pod.specPath, index, written);
+  return readContainer(pod, index, written);
 }
 
 /** The settings of the pod spec and of its container at `index`. */
 function readContainer(
-  pod: Found & { spec: Record<string, unknown>; containers: Record<string, unknown>[]; names: string[] },
-  specPath: KeyPath,
+  pod: Found & { specPath: KeyPath; spec: Record<string, unknown>; containers: Record<string, unknown>[]; names: string[] },
   index: number,
   written: readonly string[],
 ): KubernetesSettings {
-  const { source } = pod;
+  const { source, specPath } = pod;
   const problems: SettingProblem[] = [];
   const settings: KubernetesKeys = {};
   const lines: KubernetesSettings['lines'] = {};
