@@ -1,10 +1,11 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { badInput } from '../errors.js';
 import { describeValue, mapping } from '../input/plain-data.js';
 import { ScenarioError } from '../input/scenario-error.js';
 import { readYaml } from '../input/yaml-source.js';
 import { mergeCompose } from './compose.js';
 import { normalize } from './normalize.js';
+import { readStopFile } from './stop-file.js';
 import { ScenarioProblems } from './problems.js';
 import { ScenarioSchema } from './schema/scenario.js';
 import type { Scenario } from './types.js';
@@ -32,5 +33,6 @@ export async function loadScenario(file: string): Promise<Scenario> {
     problems.schemaIssues(result.error);
     throw new ScenarioError(problems.found);
   }
-  return normalize(result.data, path, compose, problems);
+  const stopFile = await readStopFile(result.data.stop, dirname(path));
+  return normalize(result.data, path, compose, problems, stopFile);
 }
