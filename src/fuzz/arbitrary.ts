@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { fromSpawn, type FaultEvent, type Schedule } from '../schedule/event.js';
+import type { StopModel } from '../scenario/stop-model.js';
 import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 
@@ -10,7 +11,7 @@ import type { SignalName } from '../signals.js';
  * shrinking one event's time never reorders the others' identity. Times are biased towards where shutdown bugs
  * live: right after readiness, and a few steps after another event (a second signal during a drain).
  */
-type ScenarioSpace = Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies'>>;
+type ScenarioSpace = Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies' | 'stop'>>;
 
 /** A start-up this long (spawn to ready) or longer puts its window in the fault space unless `faults.startup: false`. */
 export const STARTUP_SLOW_MS = 1000;
@@ -50,36 +51,37 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
     .map((n) => n * space.step);
   const to = fc.constantFrom(...space.to);
 
-  const signalKinds: fc.Arbitrary<FaultEvent>[] = [
-    fc.record({ at: time, kind: fc.constant('signal' as const), signal: fc.constantFrom(...signals), to }),
-  ];
-  if (space.races && terminating.length >= 2) {
-    signalKinds.push(
-      fc.record({
-        at: time,
-        kind: fc.constant('race' as const),
-        signals: fc.shuffledSubarray(terminating, { minLength: 2, maxLength: 2 }),
-        to,
-      }),
-    );
-  }
-  if (space.storms && survivable.length > 0) {
-    signalKinds.push(
-      fc.record({
-        at: time,
-        kind: fc.constant('storm' as const),
-        signals: fc.subarray(survivable, { minLength: 1 }),
-        count: fc.integer({ min: 2, max: 20 }),
-        spacing: fc.constantFrom(10, 5, 1, 25),
-        to,
-      }),
-    );
-  }
-  const kinds = [...signalKinds];
+  const plain = (list: SignalName[]) => fc.record({ at: time, kind: fc.constant('signal' as const), signal: fc.constantFrom(...list), to });
+  const race =
+    space.races && terminating.length >= 2
+      ? fc.record({ at: time, kind: fc.constant('race' as const), signals: fc.shuffledSubarray(terminating, { minLength: 2, maxLength: 2 }), to })
+      : undefined;
+  const storm =
+    space.storms && survivable.length > 0
+      ? fc.record({
+          at: time,
+          kind: fc.constant('storm' as const),
+          signals: fc.subarray(survivable, { minLength: 1 }),
+          count: fc.integer({ min: 2, max: 20 }),
+          spacing: fc.constantFrom(10, 5, 1, 25),
+          to,
+        })
+      : undefined;
+  const lasting: fc.Arbitrary<FaultEvent>[] = [];
   if (space.pauses) {
-    kinds.push(fc.record({ at: time, kind: fc.constant('pause' as const), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
+    lasting.push(fc.record({ at: time, kind: fc.constant('pause' as const), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
   }
-  if (space.partitions) kinds.push(partition(time));
+  if (space.partitions) lasting.push(partition(time));
+  if (scenario.stop && scenario.stop.model !== 'docker') {
+    const survivableKinds = [...(survivable.length ? [plain(survivable)] : []), ...(storm ? [storm] : []), ...lasting];
+    const terminatingKinds = terminating.length ? [plain(terminating), ...(race ? [race] : [])] : [];
+    return stopSequence(scenario.stop, space, time, {
+      survivable: survivableKinds.length ? fc.oneof({ withCrossShrink: true }, ...survivableKinds) : undefined,
+      terminating: terminatingKinds.length ? fc.oneof({ withCrossShrink: true }, ...terminatingKinds) : undefined,
+    });
+  }
+  const signalKinds: fc.Arbitrary<FaultEvent>[] = [plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
+  const kinds = [...signalKinds, ...lasting];
   // Cross-shrinking lets a race, storm, pause or partition shrink into the plain signal that comes first.
   const event = fc.oneof({ withCrossShrink: true }, ...kinds);
   // Signals during the start-up: timed from spawn, shrinking towards its end (the latest time, nearest readiness).
@@ -114,6 +116,47 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
   return fc
     .tuple(...services, targetEvents)
     .map((lists) => [...lists.at(-1)!, ...lists.slice(0, -1).flat()].slice(0, space.maxEvents));
+}
+
+/**
+ * Under a stop model the orchestrator's stop is the heart of every schedule: one stop event, its endpoint-removal lag
+ * drawn up to the scenario's (Kubernetes; shrinking towards none), faults the target must survive before and during it,
+ * and perhaps a second terminating signal a few steps after the model's own (a second controller, a SIGINT). No
+ * terminating signal is drawn before the model's: that would be another stop, not this one.
+ */
+function stopSequence(
+  model: Exclude<StopModel, { model: 'docker' }>,
+  space: FaultSpace,
+  time: fc.Arbitrary<number>,
+  events: { survivable: fc.Arbitrary<FaultEvent> | undefined; terminating: fc.Arbitrary<FaultEvent> | undefined },
+): fc.Arbitrary<Schedule> {
+  const lag = model.model === 'kubernetes' && !model.readiness ? Math.floor(model.endpointDelayMs / space.step) : undefined;
+  const toSignal = untilStopSignal(model);
+  const second = toSignal === undefined || !events.terminating ? fc.constant(null) : fc.option(fc.tuple(events.terminating, fc.integer({ min: 0, max: 8 })));
+  return fc
+    .record({
+      at: time,
+      lag: lag === undefined ? fc.constant(undefined) : fc.integer({ min: 0, max: lag }),
+      before: events.survivable ? fc.array(events.survivable, { maxLength: Math.max(0, space.maxEvents - 1) }) : fc.constant([]),
+      second,
+    })
+    .map(({ at, lag, before, second }) => [
+      ...before,
+      { at, kind: 'stop' as const, ...(lag !== undefined ? { endpoint_delay: lag * space.step } : {}) },
+      ...(second ? [{ ...second[0], at: at + toSignal! + second[1] * space.step } as FaultEvent] : []),
+    ]);
+}
+
+/** How long after the stop begins the model sends its stop signal, when that is known before the trial. */
+function untilStopSignal(model: Exclude<StopModel, { model: 'docker' }>): number | undefined {
+  switch (model.model) {
+    case 'kubernetes':
+      return !model.preStop ? 0 : 'sleepMs' in model.preStop ? Math.min(model.preStop.sleepMs, model.graceMs) : undefined;
+    case 'systemd':
+      return model.execStop.length === 0 ? 0 : undefined;
+    case 'supervisord':
+      return 0;
+  }
 }
 
 /**

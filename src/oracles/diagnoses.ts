@@ -43,6 +43,51 @@ const endedBy = (c: Clues) => {
  */
 export const catalogue: Entry[] = [
   {
+    id: 'endpoint-lag',
+    reads: 'requests refused or reset after the stop signal while the endpoints of a Kubernetes stop still routed traffic',
+    explains: ['lost-requests/endpoint-lag'],
+    confidence: 'high',
+    when: (c) => c.record.stop?.model === 'kubernetes',
+    cause: (c, f) => {
+      const stop = c.record.stop!;
+      const routed = Math.round(((f.evidence?.routedUntilMs as number | undefined) ?? stop.beganMs) - stop.beganMs);
+      const signal = stop.steps.find((s) => s.step === 'signal');
+      const at = signal ? `${Math.round(signal.atMs - stop.beganMs)} ms` : 'soon';
+      return `The kubelet's stop signal came ${at} after the stop began, but the endpoints kept sending new connections for ${routed} ms, and the service stopped taking them at once.`;
+    },
+    fix: 'Add a preStop sleep longer than endpoint removal takes (lifecycle.preStop.sleep, a few seconds), or keep accepting connections that long after SIGTERM before draining.',
+  },
+  {
+    id: 'grace-too-short',
+    reads: "a Kubernetes stop whose final SIGKILL came while the service drained, its preStop hook using up the grace period",
+    explains: [...LOST, 'deadline/*', 'exit-status/killed', 'acked-writes/*'],
+    confidence: 'high',
+    when: (c) => {
+      const stop = c.record.stop;
+      if (stop?.model !== 'kubernetes' || !stop.steps.some((s) => s.step === 'final-kill')) return false;
+      const hook = stop.steps.find((s) => s.step === 'hook-start');
+      const signal = stop.steps.find((s) => s.step === 'signal');
+      return hook !== undefined && signal !== undefined && stop.settings?.model === 'kubernetes' && signal.atMs - stop.beganMs >= stop.settings.graceMs / 2;
+    },
+    cause: (c) => {
+      const stop = c.record.stop!;
+      const grace = stop.settings?.model === 'kubernetes' ? stop.settings.graceMs : 0;
+      const signal = stop.steps.find((s) => s.step === 'signal')!;
+      const kill = stop.steps.find((s) => s.step === 'final-kill')!;
+      return `terminationGracePeriodSeconds (${grace / 1000} s) counts the preStop hook: the stop signal came ${Math.round(signal.atMs - stop.beganMs)} ms into it, leaving ${Math.round(kill.atMs - signal.atMs)} ms to drain before SIGKILL.`;
+    },
+    fix: 'Size terminationGracePeriodSeconds for the preStop hook plus the longest drain, or shorten the preStop sleep.',
+  },
+  {
+    id: 'killmode-process',
+    reads: 'a systemd stop with KillMode=process that left processes of the service running',
+    explains: ['handles/orphans', 'deadline/*'],
+    confidence: 'high',
+    when: (c) => c.record.stop?.settings?.model === 'systemd' && c.record.stop.settings.killMode === 'process' && c.record.exit.lingering.some((p) => p.pid !== c.record.target.pid),
+    cause: 'KillMode=process: systemd signals the main process alone, and the service exits without stopping the children it started, so they outlive the stop.',
+    fix: "Use systemd's default KillMode=control-group (or mixed), or stop the children in the service before it exits.",
+  },
+  {
     id: 'shell-no-exec',
     reads: 'the main process is a shell (sh, bash, …) whose child is the service',
     explains: [...HANG, 'exit-status/wrong-status', 'handles/orphans'],

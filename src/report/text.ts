@@ -4,6 +4,7 @@ import type { Diagnosis } from '../oracles/verdict.js';
 import { describeDiagnosisAfter } from './failure-text.js';
 import type { Report } from './report.js';
 import { describeTiming } from '../trial/timing.js';
+import type { StopRecord, StopStep } from '../trial/record.js';
 
 /** The short human verdict printed after `sigstorm run`. */
 export function formatRun(report: Report, reportPath: string): string {
@@ -18,11 +19,14 @@ export function formatRun(report: Report, reportPath: string): string {
         : `  ready ${Math.round(trial.spawnToReadyMs)} ms after start`,
     );
     for (const e of trial.events) {
+      // The stop sequence's own steps are listed with it, below.
+      if (trial.stop && (e.origin === 'stop' || (e.origin === 'teardown' && e.kind !== 'stop') || e.kind === 'stop')) continue;
       const when = e.deliveredMs !== undefined ? `delivered ${signedMs(e.deliveredMs)} via ${e.via}` : `not delivered: ${e.error}`;
       // Played times count from readiness: an event timed from spawn shows that time, and its own in brackets.
       const step = describeEvent({ ...e, at: e.scheduledMs, ...(fromSpawn(e) ? { from: 'ready' } : {}) } as FaultEvent);
       lines.push(`  ${step}${fromSpawn(e) ? ` (spawn+${Math.round(e.at)} ms)` : ''}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);
     }
+    if (trial.stop) lines.push(...describeStop(trial.stop).map((l) => `  ${l}`));
     if (trial.timing) lines.push(`  ${describeTiming(trial.timing)}`);
     const exit = trial.exit;
     const kill = exit.killedAtMs !== undefined ? `; SIGKILL by sigstorm at ${signedMs(exit.killedAtMs)}` : '';
@@ -42,6 +46,28 @@ export function formatRun(report: Report, reportPath: string): string {
   if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);
   return lines.join('\n');
 }
+
+/** The stop sequence a trial played, one line per step: "+500 ms stop: kubernetes (deploy.yaml (container web))", then its steps. */
+export function describeStop(stop: StopRecord): string[] {
+  const lag = stop.endpointDelayMs !== undefined ? `, endpoints lag ${Math.round(stop.endpointDelayMs)} ms` : '';
+  const head = `${signedMs(stop.beganMs)} stop: ${stop.model}${stop.source ? ` (${stop.source}${lag})` : lag ? ` (${lag.slice(2)})` : ''}`;
+  const steps = stop.steps
+    .filter((s) => s.step !== 'begin')
+    .map((s) => `  ${signedMs(s.atMs)} ${STEP_NAMES[s.step]}${s.detail ? ` ${s.detail}` : ''}${s.output?.length ? ` — output: ${s.output.slice(-3).join(' | ')}` : ''}`);
+  return [head, ...steps];
+}
+
+const STEP_NAMES: Record<StopStep['step'], string> = {
+  begin: 'stop begins',
+  'hook-start': 'hook starts:',
+  'hook-end': 'hook ends:',
+  signal: 'signal',
+  'traffic-stop': 'traffic stops:',
+  'probe-failed': 'probe failed:',
+  'main-exit': 'main process exited:',
+  'final-kill': 'final kill',
+  removed: 'left behind:',
+};
 
 /** "+120 ms", or "-80 ms" before readiness. */
 const signedMs = (ms: number): string => `${ms < 0 ? '' : '+'}${Math.round(ms)} ms`;

@@ -7,7 +7,7 @@ import type { OracleSettings } from '../scenario/types.js';
 import type { Schedule } from '../schedule/event.js';
 import type { SignalExpectation } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
-import type { StopModelName } from '../scenario/stop-model.js';
+import type { StopModel, StopModelName } from '../scenario/stop-model.js';
 import type { TrialTiming } from './timing.js';
 
 /**
@@ -112,6 +112,8 @@ export interface StopStep {
 /** The stop sequence a trial played: which model (and the file its settings came from), and its steps in order. */
 export interface StopRecord {
   model: StopModelName;
+  /** The model's settings as played (absent in records that predate them). */
+  settings?: StopModel;
   source?: string;
   beganMs: number;
   /** Kubernetes: how long new connections kept arriving after the stop began (absent: readiness-driven). */

@@ -50,7 +50,7 @@ export async function playStop(model: StopModel, stage: StopStage, endpointDelay
   const rel = (ms = now()) => ms - originMs;
   const beganMs = rel();
   const steps: StopStep[] = [{ step: 'begin', atMs: beganMs }];
-  const record: StopRecord = { model: model.model, ...('source' in model && model.source ? { source: model.source } : {}), beganMs, steps };
+  const record: StopRecord = { model: model.model, settings: model, ...('source' in model && model.source ? { source: model.source } : {}), beganMs, steps };
   const note = (step: StopStep['step'], detail?: string, extra: Partial<StopStep> = {}) =>
     steps.push({ step, atMs: rel(), ...(detail ? { detail } : {}), ...extra });
 
