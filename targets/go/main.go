@@ -23,6 +23,7 @@
 //	watchdog-wallclock a lease watchdog that exits 1 when its lease went unrenewed for a second, even when the
 //	                 whole process was merely frozen (ZOO_WATCHDOG=1 starts the fixed one in any mode)
 //	probe            not a bug: logs "probe: <signal number> <CLOCK_MONOTONIC ns>" for every signal it receives
+//	                 (ZOO_PROBE_HOLD=1: TERM/INT are only logged, so only a SIGKILL ends it)
 //	orphan-helper    shutdown forgets the helper child (implies ZOO_HELPER=1): it outlives the service
 //	slow-init-unguarded a slow initialisation (ZOO_INIT_MS, 1500) holds $DATA_DIR/init.lock and writes
 //	                 $DATA_DIR/state.partial before any signal handling is installed: a TERM during it keeps Go's
@@ -100,6 +101,14 @@ type service struct {
 }
 
 func main() {
+	// `server hook <ms>`: a stop hook (preStop exec, ExecStop) that logs when it runs, for sigstorm's stop-model tests.
+	if len(os.Args) == 3 && os.Args[1] == "hook" {
+		ms, _ := strconv.Atoi(os.Args[2])
+		fmt.Printf("hook: start %d\n", monotonicNs())
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		fmt.Printf("hook: end %d\n", monotonicNs())
+		return
+	}
 	if role := os.Getenv("ZOO_ROLE"); role != "" {
 		runRole(role)
 		return
@@ -427,10 +436,12 @@ func (s *service) watchdog() {
 }
 
 // probeSignals logs the CLOCK_MONOTONIC time at which each signal reaches the process, for sigstorm's timing
-// benchmark (sigstorm's own clock is the same kernel clock). SIGTERM/SIGINT still stop it gracefully.
+// benchmark (sigstorm's own clock is the same kernel clock). SIGTERM/SIGINT still stop it gracefully, unless
+// ZOO_PROBE_HOLD=1: then they are only logged, and only a SIGKILL ends it (to see an orchestrator's final kill).
 func probeSignals(s *service) {
 	ch := make(chan os.Signal, 4096)
-	signal.Notify(ch, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGINT)
+	signal.Notify(ch, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGWINCH, syscall.SIGTERM, syscall.SIGINT, syscall.SIGCONT, syscall.SIGQUIT)
+	hold := os.Getenv("ZOO_PROBE_HOLD") == "1"
 	type receipt struct {
 		sig os.Signal
 		ns  int64
@@ -443,7 +454,7 @@ func probeSignals(s *service) {
 	}()
 	for sig := range ch {
 		logged <- receipt{sig, monotonicNs()}
-		if sig == syscall.SIGTERM || sig == syscall.SIGINT {
+		if (sig == syscall.SIGTERM || sig == syscall.SIGINT) && !hold {
 			s.beginShutdown(sig)
 		}
 	}
