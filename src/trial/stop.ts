@@ -54,9 +54,9 @@ export async function playStop(model: StopModel, stage: StopStage, endpointDelay
   const note = (step: StopStep['step'], detail?: string, extra: Partial<StopStep> = {}) =>
     steps.push({ step, atMs: rel(), ...(detail ? { detail } : {}), ...extra });
 
-  const signal = async (sig: SignalName, to: Recipient) => {
+  const signal = async (sig: SignalName, to: Recipient, step: StopStep['step'] = 'signal') => {
     const played = await player.playNow({ at: 0, kind: 'signal', signal: sig, to }, stage.origin);
-    steps.push({ step: 'signal', atMs: played.deliveredMs ?? rel(), detail: `${sig}→${to}${played.error ? ` (${played.error})` : ''}` });
+    steps.push({ step, atMs: played.deliveredMs ?? rel(), detail: `${sig}→${to}${played.error ? ` (${played.error})` : ''}` });
   };
   /** Waits until `untilMs` (trial time) for the main process to exit. */
   const mainExits = async (untilMs: number) => (await within(target.exited, originMs + untilMs - now(), abort)) !== undefined;
@@ -162,10 +162,11 @@ export async function playStop(model: StopModel, stage: StopStage, endpointDelay
       await stage.heal();
       lingering = target.processes();
       killedAtMs = rel();
-      note('final-kill', `${e.finalSignal}→${e.finalKill}`);
-      if (e.finalKill === 'all' && e.finalSignal === 'SIGKILL') raw = await target.kill();
-      else {
-        await signal(e.finalSignal, e.finalKill);
+      if (e.finalKill === 'all' && e.finalSignal === 'SIGKILL') {
+        note('final-kill', `${e.finalSignal}→${e.finalKill}`);
+        raw = await target.kill();
+      } else {
+        await signal(e.finalSignal, e.finalKill, 'final-kill');
         const waitMs = e.finalSignal === 'SIGKILL' ? 5000 : (e.graceAfterFinalMs ?? 5000);
         raw = await target.waitGone(now() + (e.finalKill === 'all' ? waitMs : 0), abort);
         if (!raw && (await mainExits(rel() + waitMs))) raw = target.mainExit;
@@ -224,7 +225,7 @@ function runHook(spec: StopHook, target: StartedTarget, logs: LogBuffer, cut: Ab
 
 /** Endpoints: new connections stop arriving `delayMs` after the stop began. */
 async function delayed(delayMs: number, stage: StopStage, note: (step: StopStep['step'], detail?: string) => void): Promise<void> {
-  await sleep(delayMs, stage.abort);
+  await sleepUntil(now() + delayMs, stage.abort);
   stage.stopTraffic();
   note('traffic-stop', `endpoints removed after ${Math.round(delayMs)} ms`);
 }
@@ -238,7 +239,7 @@ async function readinessDriven(
 ): Promise<void> {
   const began = now();
   for (let k = 1, failures = 0; !stage.abort?.aborted; k++) {
-    await sleep(began + k * probe.periodMs - now(), stage.abort);
+    await sleepUntil(began + k * probe.periodMs, stage.abort);
     const endpoint = target.endpoint;
     const ok = endpoint !== undefined && target.mainExit === undefined && (await probeHttp(endpoint.host, endpoint.port, probe.path));
     failures = ok ? 0 : failures + 1;
@@ -247,6 +248,11 @@ async function readinessDriven(
   }
   stage.stopTraffic();
   note('traffic-stop', `readiness failed ${probe.failureThreshold} times in a row`);
+}
+
+/** Sleeps until `ms` on the monotonic clock: timers may fire a fraction of a millisecond early, never act before. */
+async function sleepUntil(ms: number, abort?: AbortSignal): Promise<void> {
+  while (now() < ms && !abort?.aborted) await sleep(ms - now(), abort);
 }
 
 const describeExit = (raw: RawExit) => (raw.exitCode !== null ? String(raw.exitCode) : (raw.signal ?? '?'));
