@@ -1,4 +1,4 @@
-import { firstTerminating } from './terminating.js';
+import { firstTerminating, killer } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
 /** After the first terminating signal the target is gone within its deadline, without needing the SIGKILL fallback. */
@@ -27,7 +27,7 @@ export const deadline: Oracle = (record) => {
         oracle: 'deadline',
         verdict: 'fail',
         kind: 'sigkill-needed',
-        message: `${lead}${mainGone ? 'part of the target was ' : ''}still running ${Math.round(took)} ms after ${first.signal}${who ? `: ${who}` : ''}; sigstorm sent SIGKILL`,
+        message: `${lead}${mainGone ? 'part of the target was ' : ''}still running ${Math.round(took)} ms after ${first.signal}${who ? `: ${who}` : ''}; ${killer(record)} sent SIGKILL`,
         evidence,
       },
     ];

@@ -74,7 +74,7 @@ export const catalogue: Entry[] = [
       const grace = stop.settings?.model === 'kubernetes' ? stop.settings.graceMs : 0;
       const signal = stop.steps.find((s) => s.step === 'signal')!;
       const kill = stop.steps.find((s) => s.step === 'final-kill')!;
-      return `terminationGracePeriodSeconds (${grace / 1000} s) counts the preStop hook: the stop signal came ${Math.round(signal.atMs - stop.beganMs)} ms into it, leaving ${Math.round(kill.atMs - signal.atMs)} ms to drain before SIGKILL.`;
+      return `The grace period (terminationGracePeriodSeconds, ${grace / 1000} s) counts the preStop hook: the stop signal came ${Math.round(signal.atMs - stop.beganMs)} ms into it, leaving ${Math.round(kill.atMs - signal.atMs)} ms to drain before SIGKILL.`;
     },
     fix: 'Size terminationGracePeriodSeconds for the preStop hook plus the longest drain, or shorten the preStop sleep.',
   },

@@ -1,5 +1,5 @@
 import { crashSignature } from './crash.js';
-import { describeStatus, firstTerminating, signalDeliveries } from './terminating.js';
+import { describeStatus, firstTerminating, killer, signalDeliveries } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
 /** The exit status after the first terminating signal is one the scenario allows for that signal. */
@@ -34,7 +34,7 @@ export const exitStatus: Oracle = (record) => {
       message: ok
         ? `exited ${describeStatus(exit.status)} ${after}, as expected`
         : `exited ${describeStatus(exit.status)} ${after}; expected one of ${expectation.exit.map((s) => describeStatus(s)).join(', ')}` +
-          (exit.forcedKill ? ` — sigstorm had to SIGKILL it after the ${record.stopGracePeriodMs} ms grace period` : '') +
+          (exit.forcedKill ? ` — ${killer(record)} had to SIGKILL it after the ${record.stopGracePeriodMs} ms grace period` : '') +
           (crash ? ` — ${crash.description}` : ''),
       evidence: { signal: first.signal, status: exit.status, expected: expectation.exit, forcedKill: exit.forcedKill, ...(crash ? { crash } : {}) },
     },

@@ -28,6 +28,13 @@ export function firstTerminating(record: Pick<TrialRecord, 'events' | 'expect'>)
   return signalDeliveries(record).find((d) => isTerminatingIn(record, d.signal));
 }
 
+/** Who sent the final SIGKILL: the orchestrator the stop model plays, or sigstorm (docker stop, and what was left). */
+export function killer(record: Pick<TrialRecord, 'stop'>): string {
+  const stop = record.stop;
+  if (!stop || stop.model === 'docker' || !stop.steps.some((s) => s.step === 'final-kill')) return 'sigstorm';
+  return { kubernetes: 'the kubelet', systemd: 'systemd', supervisord: 'supervisord' }[stop.model];
+}
+
 /** "137 (SIGKILL)" — Docker and shells report death by signal n as 128 + n. */
 export function describeStatus(status: number, signalNames: Record<number, string> = SIGNALS): string {
   const signal = status > 128 ? signalNames[status - 128] : undefined;
