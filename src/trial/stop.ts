@@ -46,6 +46,19 @@ export interface StopOutcome {
  * of endpoint removal.
  */
 export async function playStop(model: StopModel, stage: StopStage, endpointDelayMs?: number): Promise<StopOutcome> {
+  // One listener on the trial's abort signal (a campaign's trials share it), however many waits below.
+  const local = new AbortController();
+  const onAbort = () => local.abort();
+  stage.abort?.addEventListener('abort', onAbort, { once: true });
+  if (stage.abort?.aborted) local.abort();
+  try {
+    return await sequence(model, { ...stage, abort: local.signal }, endpointDelayMs);
+  } finally {
+    stage.abort?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function sequence(model: StopModel, stage: StopStage & { abort: AbortSignal }, endpointDelayMs?: number): Promise<StopOutcome> {
   const { target, player, originMs, abort } = stage;
   const rel = (ms = now()) => ms - originMs;
   const beganMs = rel();
@@ -66,14 +79,14 @@ export async function playStop(model: StopModel, stage: StopStage, endpointDelay
     const logs = new LogBuffer(50);
     const cut = new AbortController();
     const onAbort = () => cut.abort();
-    abort?.addEventListener('abort', onAbort, { once: true });
+    abort.addEventListener('abort', onAbort, { once: true });
     const timer = sleep(limitMs, cut.signal).then(() => cut.abort());
     let run: HookRun;
     try {
       run = await runHook(spec, target, logs, cut.signal, fill);
     } finally {
       cut.abort();
-      abort?.removeEventListener('abort', onAbort);
+      abort.removeEventListener('abort', onAbort);
       await timer;
     }
     logs.flush();
@@ -153,7 +166,7 @@ export async function playStop(model: StopModel, stage: StopStage, endpointDelay
    * it leaves behind (recorded as lingering: the orchestrator would have left it running).
    */
   async function end(e: Ending): Promise<Omit<StopOutcome, 'record'>> {
-    const deadline = abort?.aborted ? rel() : e.deadlineMs;
+    const deadline = abort.aborted ? rel() : e.deadlineMs;
     let raw: RawExit | undefined;
     let lingering: ProcessInfo[] = [];
     let killedAtMs: number | undefined;
