@@ -30,7 +30,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
   const problems = new ScenarioProblems(source, compose);
   const result = ScenarioSchema.safeParse(merged);
   if (!result.success) {
-    problems.schemaIssues(result.error);
+    problems.schemaIssues(result.error, merged);
     throw new ScenarioError(problems.found);
   }
   const stopFile = await readStopFile(result.data.stop, dirname(path));
