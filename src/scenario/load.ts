@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { badInput } from '../errors.js';
+import { badInput, SigstormError } from '../errors.js';
 import { describeValue, mapping } from '../input/plain-data.js';
 import { ScenarioError } from '../input/scenario-error.js';
 import { readYaml } from '../input/yaml-source.js';
@@ -30,9 +30,15 @@ export async function loadScenario(file: string): Promise<Scenario> {
   const problems = new ScenarioProblems(source, compose);
   const result = ScenarioSchema.safeParse(merged);
   if (!result.success) {
-    problems.schemaIssues(result.error);
+    problems.schemaIssues(result.error, merged);
     throw new ScenarioError(problems.found);
   }
-  const stopFile = await readStopFile(result.data.stop, dirname(path));
+  const stop = result.data.stop;
+  const stopFile = await readStopFile(stop, dirname(path)).catch((error: unknown) => {
+    // A file that cannot be read at all is the scenario's problem: placed at `stop.file`, where it is named.
+    if (!(error instanceof SigstormError) || error instanceof ScenarioError || !stop || stop.model === 'docker' || !stop.file) throw error;
+    problems.at(['stop', 'file'], error.message);
+    throw new ScenarioError(problems.found);
+  });
   return normalize(result.data, path, compose, problems, stopFile);
 }

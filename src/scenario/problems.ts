@@ -40,11 +40,11 @@ export class ScenarioProblems {
     this.found.push({ file: where.path, ...locate(where, located, keyOnly), keyPath: keyPathText(located), message });
   }
 
-  /** Every issue the schema found; an unknown key is named with the keys its mapping accepts. */
-  schemaIssues(error: z.ZodError): void {
+  /** Every issue the schema found in `input`; an unknown key is named with the keys its mapping accepts. */
+  schemaIssues(error: z.ZodError, input: unknown): void {
     for (const issue of error.issues) {
       if (issue.code === 'unrecognized_keys') {
-        const keys = allowedKeys(ScenarioSchema, issue.path);
+        const keys = allowedKeys(ScenarioSchema, issue.path, input);
         const message = keys.length ? `unknown key; expected one of: ${keys.join(', ')}` : 'unknown key';
         for (const key of issue.keys) this.at([...issue.path, key], message, true);
       } else {
