@@ -135,6 +135,8 @@ async function sequence(model: StopModel, stage: StopStage & { abort: AbortSigna
   }
   const outcome = await end(ending);
   await traffic;
+  // A signal's step is dated by its delivery but noted once that is confirmed: put the steps in the order they happened.
+  steps.sort((a, b) => a.atMs - b.atMs);
   return { ...outcome, record };
 
   async function systemdKill(m: SystemdStop): Promise<Ending> {
