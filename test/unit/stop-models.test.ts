@@ -478,7 +478,7 @@ describe('the stop models\' diagnoses', () => {
     const [diagnosed] = diagnose(r, [killed]);
     expect(diagnosed!.diagnosis?.id).toBe('grace-too-short');
     expect(diagnosed!.diagnosis!.cause).toBe(
-      'terminationGracePeriodSeconds (30 s) counts the preStop hook: the stop signal came 25000 ms into it, leaving 5000 ms to drain before SIGKILL.',
+      'The grace period (terminationGracePeriodSeconds, 30 s) counts the preStop hook: the stop signal came 25000 ms into it, leaving 5000 ms to drain before SIGKILL.',
     );
   });
 
