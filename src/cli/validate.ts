@@ -1,5 +1,6 @@
 import { ExitCode, SigstormError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
+import { describeStopModel } from '../scenario/stop-model.js';
 import { expandScenarioPaths } from '../session/scenario-paths.js';
 
 export async function validateCommand(paths: string[]): Promise<number> {
@@ -17,7 +18,7 @@ export async function validateCommand(paths: string[]): Promise<number> {
       try {
         const scenario = await loadScenario(file);
         const forms = [scenario.target.container && 'docker', scenario.target.process && 'process'].filter(Boolean).join(', ');
-        process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms})\n`);
+        process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms}; stop: ${describeStopModel(scenario.stop)})\n`);
       } catch (error) {
         problem(error);
       }

@@ -1,8 +1,9 @@
-import { describeStatus } from '../oracles/terminating.js';
+import { describeStatus, killer } from '../oracles/terminating.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
 import type { TrialRecord } from '../trial/record.js';
 import { describeTiming } from '../trial/timing.js';
+import { describeStop } from './stop-steps.js';
 import type { FixCheck } from './fuzz-report.js';
 import { esc, ledgerSummary, sharedRange, timelineSvg, type TimeRange } from './timeline.js';
 
@@ -103,9 +104,10 @@ function section(s: ScenarioResult): string {
 function trialFigure(t: TrialRecord, caption: string, range?: TimeRange, kind?: 'failing' | 'passing'): string {
   const out = [
     `<figure class="trial${kind ? ` ${kind}` : ''}"><p class="caption">${esc(caption)}: ready ${Math.round(t.spawnToReadyMs)} ms after start; ${t.events.length} event(s), ${ledgerSummary(t.ledger)}, ` +
-      `exit ${esc(describeStatus(t.exit.status))} at +${Math.round(t.exit.atMs)} ms${t.exit.forcedKill ? ' after sigstorm’s SIGKILL' : ''}. Hover a bar or marker for its details.</p>`,
+      `exit ${esc(describeStatus(t.exit.status))} at +${Math.round(t.exit.atMs)} ms${t.exit.forcedKill ? ` after ${esc(killer(t))}’s SIGKILL` : ''}. Hover a bar or marker for its details.</p>`,
     `<div class="plot">${timelineSvg(t, range)}</div>`,
   ];
+  if (t.stop) out.push(`<pre class="stop">${esc(describeStop(t.stop).join('\n'))}</pre>`);
   if (t.timing) out.push(`<p class="timing">${esc(describeTiming(t.timing))}</p>`);
   if (t.logs.length) {
     const last = t.logs.slice(-40);

@@ -4,7 +4,7 @@ import type { Diagnosis } from '../oracles/verdict.js';
 import { describeDiagnosisAfter } from './failure-text.js';
 import type { Report } from './report.js';
 import { describeTiming } from '../trial/timing.js';
-import type { StopRecord, StopStep } from '../trial/record.js';
+import { describeStop } from './stop-steps.js';
 
 /** The short human verdict printed after `sigstorm run`. */
 export function formatRun(report: Report, reportPath: string): string {
@@ -46,28 +46,6 @@ export function formatRun(report: Report, reportPath: string): string {
   if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);
   return lines.join('\n');
 }
-
-/** The stop sequence a trial played, one line per step: "+500 ms stop: kubernetes (deploy.yaml (container web))", then its steps. */
-export function describeStop(stop: StopRecord): string[] {
-  const lag = stop.endpointDelayMs !== undefined ? `, endpoints lag ${Math.round(stop.endpointDelayMs)} ms` : '';
-  const head = `${signedMs(stop.beganMs)} stop: ${stop.model}${stop.source ? ` (${stop.source}${lag})` : lag ? ` (${lag.slice(2)})` : ''}`;
-  const steps = stop.steps
-    .filter((s) => s.step !== 'begin')
-    .map((s) => `  ${signedMs(s.atMs)} ${STEP_NAMES[s.step]}${s.detail ? ` ${s.detail}` : ''}${s.output?.length ? ` — output: ${s.output.slice(-3).join(' | ')}` : ''}`);
-  return [head, ...steps];
-}
-
-const STEP_NAMES: Record<StopStep['step'], string> = {
-  begin: 'stop begins',
-  'hook-start': 'hook starts:',
-  'hook-end': 'hook ends:',
-  signal: 'signal',
-  'traffic-stop': 'traffic stops:',
-  'probe-failed': 'probe failed:',
-  'main-exit': 'main process exited:',
-  'final-kill': 'final kill',
-  removed: 'left behind:',
-};
 
 /** "+120 ms", or "-80 ms" before readiness. */
 const signedMs = (ms: number): string => `${ms < 0 ? '' : '+'}${Math.round(ms)} ms`;

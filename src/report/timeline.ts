@@ -1,4 +1,4 @@
-import { describeStatus } from '../oracles/terminating.js';
+import { describeStatus, killer } from '../oracles/terminating.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { TrialRecord } from '../trial/record.js';
 import type { LedgerEntry, Outcome } from '../workload/ledger.js';
@@ -60,6 +60,23 @@ export function timelineSvg(record: TrialRecord, range: TimeRange = timeRange(re
     }
   });
 
+  // A stop model's spans: its hook running, and new connections still arriving after the stop began.
+  const stop = record.stop;
+  if (stop) {
+    const at = (step: string) => stop.steps.find((st) => st.step === step)?.atMs;
+    const band = (cls: string, from: number | undefined, to: number | undefined, fill: string, title: string) => {
+      if (from === undefined || to === undefined) return;
+      parts.push(
+        `<g class="band ${cls}"><title>${esc(title)}</title><rect x="${f(x(from))}" y="${eventsTop}" width="${f(Math.max(1, x(to) - x(from)))}" height="${bottom - eventsTop}" fill="${fill}" opacity="0.45"/></g>`,
+      );
+    };
+    const routed = at('traffic-stop');
+    band('band-routed', stop.beganMs, routed, '#c8e6c9', `the endpoints still sent new connections: +${Math.round(stop.beganMs)} to +${Math.round(routed ?? 0)} ms`);
+    const hookStart = at('hook-start');
+    const hookEnd = at('hook-end');
+    band('band-hook', hookStart, hookEnd, '#e1bee7', `stop hook: +${Math.round(hookStart ?? 0)} to +${Math.round(hookEnd ?? 0)} ms`);
+  }
+
   // Time axis with gridlines.
   const step = niceStep(span / 10);
   parts.push(`<line x1="${LEFT}" y1="${axisY}" x2="${LEFT + PLOT}" y2="${axisY}" stroke="#9e9e9e"/>`);
@@ -94,7 +111,7 @@ export function timelineSvg(record: TrialRecord, range: TimeRange = timeRange(re
   // Events: a line across every lane, a marker and a label.
   record.events.forEach((e, i) => {
     const at = e.deliveredMs ?? e.scheduledMs;
-    const colour = e.error && e.deliveredMs === undefined ? '#9e9e9e' : e.origin === 'teardown' ? '#546e7a' : '#1565c0';
+    const colour = e.error && e.deliveredMs === undefined ? '#9e9e9e' : e.origin === 'schedule' ? '#1565c0' : '#546e7a';
     const label = labels[i]!;
     const ticks = (e.deliveries ?? []).slice(1).map((d) => `<line x1="${f(x(d.atMs))}" y1="${eventsTop}" x2="${f(x(d.atMs))}" y2="${eventsTop + 6}" stroke="${colour}"/>`);
     parts.push(
@@ -117,10 +134,11 @@ export function timelineSvg(record: TrialRecord, range: TimeRange = timeRange(re
   );
   if (exit.killedAtMs !== undefined) {
     const kx = x(exit.killedAtMs);
+    const by = killer(record);
     parts.push(
-      `<g class="sigkill"><title>SIGKILL by sigstorm at +${Math.round(exit.killedAtMs)} ms${exit.lingering.length ? `; still running then: ${esc(exit.lingering.map((p) => `${p.comm} (${p.pid})`).join(', '))}` : ''}</title>` +
+      `<g class="sigkill"><title>SIGKILL by ${esc(by)} at +${Math.round(exit.killedAtMs)} ms${exit.lingering.length ? `; still running then: ${esc(exit.lingering.map((p) => `${p.comm} (${p.pid})`).join(', '))}` : ''}</title>` +
         `<path d="M${f(kx)},${exitY + 4} l5,8 h-10 z" fill="#000"/>` +
-        `<text x="${f(kx - 7)}" y="${exitY + 13}" text-anchor="end" ${FONT}>SIGKILL by sigstorm +${Math.round(exit.killedAtMs)} ms</text></g>`,
+        `<text x="${f(kx - 7)}" y="${exitY + 13}" text-anchor="end" ${FONT}>SIGKILL by ${esc(by)} +${Math.round(exit.killedAtMs)} ms</text></g>`,
     );
   }
   parts.push(`<text x="8" y="${exitY}" ${FONT} font-weight="600">exit</text>`);
@@ -246,7 +264,7 @@ function layoutLabels(events: readonly PlayedEvent[], x: (ms: number) => number)
 }
 
 function shortLabel(e: PlayedEvent): string {
-  const stop = e.origin === 'teardown' ? ' (stop)' : '';
+  const stop = e.origin === 'teardown' || e.origin === 'stop' ? ' (stop)' : '';
   const missed = e.deliveredMs === undefined ? ' ✗' : '';
   switch (e.kind) {
     case 'signal':

@@ -88,3 +88,24 @@ export function gracePeriodOf(model: StopModel): number {
       return model.stopWaitMs;
   }
 }
+
+/** "kubernetes (deploy.yaml (container web)): preStop sleep 6 s, SIGTERM, grace 5 s, endpoints lag up to 1 s" */
+export function describeStopModel(model: StopModel): string {
+  const s = (ms: number) => `${+(ms / 1000).toFixed(3)} s`;
+  const from = 'source' in model && model.source ? ` (${model.source})` : '';
+  switch (model.model) {
+    case 'docker':
+      return `docker: ${model.signal}, SIGKILL after ${s(model.graceMs)}`;
+    case 'kubernetes': {
+      const hook = !model.preStop ? 'no preStop' : 'sleepMs' in model.preStop ? `preStop sleep ${s(model.preStop.sleepMs)}` : 'exec' in model.preStop ? `preStop exec ${model.preStop.exec.join(' ')}` : `preStop GET ${model.preStop.httpGet.path}`;
+      const traffic = model.readiness
+        ? `traffic until readiness ${model.readiness.path} failed ${model.readiness.failureThreshold}× (every ${s(model.readiness.periodMs)})`
+        : `endpoints lag up to ${s(model.endpointDelayMs)}`;
+      return `kubernetes${from}: ${hook}, ${model.signal}, grace ${s(model.graceMs)}, ${traffic}`;
+    }
+    case 'systemd':
+      return `systemd${from}: ${model.execStop.length ? `ExecStop ×${model.execStop.length}, ` : ''}KillMode=${model.killMode}, ${model.killSignal}${model.sendSighup ? ' + SIGHUP' : ''}, ${model.sendSigkill ? `${model.finalKillSignal} after ${s(model.timeoutStopMs)}` : `no final kill (waits ${s(model.timeoutStopMs)})`}`;
+    case 'supervisord':
+      return `supervisord${from}: ${model.stopSignal}${model.stopAsGroup ? ' to the group' : ''}, SIGKILL${model.killAsGroup ? ' to the group' : ''} after ${s(model.stopWaitMs)}`;
+  }
+}

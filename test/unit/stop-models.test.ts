@@ -7,7 +7,7 @@ import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { diagnose } from '../../src/oracles/diagnose.js';
 import { lostRequests } from '../../src/oracles/lost-requests.js';
 import type { OracleResult } from '../../src/oracles/verdict.js';
-import { describeStop } from '../../src/report/text.js';
+import { describeStop } from '../../src/report/stop-steps.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import type { KubernetesStop } from '../../src/scenario/stop-model.js';
 import type { Scenario } from '../../src/scenario/types.js';
