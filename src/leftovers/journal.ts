@@ -24,7 +24,7 @@ export type JournalRecord =
   | { op: 'released'; ref: number; at: string };
 
 /** Where a run is: written as it goes, so a test (or a person reading the journal) can see it. */
-export type Phase = 'prepare' | 'starting' | 'ready' | 'fault' | 'reading-back' | 'shrinking' | 'confirming' | 'reporting' | 'interrupted';
+export type Phase = 'prepare' | 'starting' | 'ready' | 'fault' | 'stopping' | 'reading-back' | 'shrinking' | 'confirming' | 'reporting' | 'interrupted';
 
 export const stateDir = (): string =>
   process.env.SIGSTORM_STATE_DIR ?? join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'sigstorm');

@@ -157,6 +157,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       heal: () => Promise.all([player.heal(), startup.heal()]).then(() => undefined),
       ...(options.signal ? { abort: options.signal } : {}),
     };
+    journal.phase('stopping', scenario.stop.model);
     stopping = playStop(scenario.stop, stage, played?.kind === 'stop' ? played.endpoint_delay : undefined);
     onStopBegun();
   };

@@ -18,6 +18,9 @@ const phases = [
   { phase: 'fault', args: ['run', 'scenarios/return-on-close-fixed.yml', '--backend', 'docker', '--events', partition], delayMs: 200 },
   { phase: 'fault', args: ['run', 'scenarios/stack-graceful.yml', '--backend', 'docker', '--events', edge], delayMs: 200 },
   { phase: 'fault', args: ['run', 'scenarios/stack-graceful.yml', '--backend', 'process', '--events', edge], delayMs: 200 },
+  // During a Kubernetes preStop hook: a command of the target's (process), a sleep with a container (docker).
+  { phase: 'stopping', args: ['run', 'test/fixtures/stop/k8s-exec-hook.yml', '--backend', 'process'], delayMs: 500 },
+  { phase: 'stopping', args: ['run', 'scenarios/k8s-prestop-over-grace.yml', '--backend', 'docker'], delayMs: 500 },
   { phase: 'shrinking', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'process', '--seed', '7', '--runs', '40'], delayMs: 0 },
   { phase: 'confirming', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'docker', '--seed', '7', '--runs', '40'], delayMs: 300 },
 ] as const;

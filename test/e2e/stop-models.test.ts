@@ -3,6 +3,7 @@ import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/backends/backend.js';
+import { fuzz } from '../../src/session/fuzz.js';
 import { run } from '../../src/session/run.js';
 import { trafficStoppedMs, type StopStep, type TrialRecord } from '../../src/trial/record.js';
 
@@ -200,5 +201,19 @@ describe('stop models where only host processes show them', () => {
     // The helper the service forgot was what the final kill found.
     expect(trial.exit.lingering.length).toBeGreaterThanOrEqual(1);
     expect(trial.exit.lingering.every((p) => p.pid !== trial.target.pid)).toBe(true);
+  });
+});
+
+describe('fuzzing a stop sequence', () => {
+  it('finds the endpoint-lag bug from the fault space alone and shrinks it to one stop with a smaller lag', async () => {
+    const { report } = await fuzz('scenarios/k8s-endpoint-lag.yml', { backend: 'process', runs: 20, budgetMs: 60_000, seed: 1, confirmRuns: 5, reportDir });
+    expect(report.outcome.kind).toBe('failed');
+    if (report.outcome.kind !== 'failed') return;
+    expect(report.outcome.signature).toBe('lost-requests/endpoint-lag');
+    // Nothing but the stop is needed; the lag shrinks below the scenario's 1 s (a few ms of it still lose requests).
+    expect(report.outcome.minimal).toEqual([{ at: expect.any(Number), kind: 'stop', endpoint_delay: expect.any(Number) }]);
+    const lag = (report.outcome.minimal[0] as { endpoint_delay: number }).endpoint_delay;
+    expect(lag).toBeLessThan(1000);
+    expect(report.outcome.reproduction.failed).toBeGreaterThan(0);
   });
 });
