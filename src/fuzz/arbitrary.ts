@@ -78,6 +78,7 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
     return stopSequence(scenario.stop, space, time, {
       survivable: survivableKinds.length ? fc.oneof({ withCrossShrink: true }, ...survivableKinds) : undefined,
       terminating: terminatingKinds.length ? fc.oneof({ withCrossShrink: true }, ...terminatingKinds) : undefined,
+      lasting: lasting.length ? fc.oneof(...lasting) : undefined,
     });
   }
   const signalKinds: fc.Arbitrary<FaultEvent>[] = [plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
@@ -120,15 +121,16 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
 
 /**
  * Under a stop model the orchestrator's stop is the heart of every schedule: one stop event, its endpoint-removal lag
- * drawn up to the scenario's (Kubernetes; shrinking towards none), faults the target must survive before and during it,
- * and perhaps a second terminating signal a few steps after the model's own (a second controller, a SIGINT). No
+ * drawn up to the scenario's (Kubernetes; shrinking towards none), faults the target must survive before and during it
+ * (a pause or partition a few steps into it, with `pauses`, `partitions`), and perhaps a second terminating signal a
+ * few steps after the model's own (a second controller, a SIGINT). No
  * terminating signal is drawn before the model's: that would be another stop, not this one.
  */
 function stopSequence(
   model: Exclude<StopModel, { model: 'docker' }>,
   space: FaultSpace,
   time: fc.Arbitrary<number>,
-  events: { survivable: fc.Arbitrary<FaultEvent> | undefined; terminating: fc.Arbitrary<FaultEvent> | undefined },
+  events: { survivable?: fc.Arbitrary<FaultEvent> | undefined; terminating?: fc.Arbitrary<FaultEvent> | undefined; lasting?: fc.Arbitrary<FaultEvent> | undefined },
 ): fc.Arbitrary<Schedule> {
   const lag = model.model === 'kubernetes' && !model.readiness ? Math.floor(model.endpointDelayMs / space.step) : undefined;
   const toSignal = untilStopSignal(model);
@@ -139,11 +141,14 @@ function stopSequence(
       lag: lag === undefined ? fc.constant(undefined) : fc.integer({ min: 0, max: lag }),
       before: events.survivable ? fc.array(events.survivable, { maxLength: Math.max(0, space.maxEvents - 1) }) : fc.constant([]),
       second,
+      // a pause or partition a few steps into the sequence: during preStop, or the drain
+      during: events.lasting ? fc.option(fc.tuple(events.lasting, fc.integer({ min: 0, max: 8 }))) : fc.constant(null),
     })
-    .map(({ at, lag, before, second }) => [
+    .map(({ at, lag, before, second, during }) => [
       ...before,
       { at, kind: 'stop' as const, ...(lag !== undefined ? { endpoint_delay: lag * space.step } : {}) },
       ...(second ? [{ ...second[0], at: at + toSignal! + second[1] * space.step } as FaultEvent] : []),
+      ...(during ? [{ ...during[0], at: at + during[1] * space.step } as FaultEvent] : []),
     ]);
 }
 

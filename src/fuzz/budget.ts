@@ -1,3 +1,4 @@
+import { longestStopMs } from '../scenario/stop-model.js';
 import type { Scenario } from '../scenario/types.js';
 
 /** Start-up, the workload's settle wait (2 s) and teardown, beyond what the scenario's own durations say. */
@@ -8,12 +9,13 @@ const LONGEST_STORM_MS = 500;
 
 /**
  * The longest one trial of a scenario's fault space can take: the ready timeout, the horizon plus the longest
- * event, the longest settle of an alive check, the longest wait for an exit (grace period or `within`), and a
+ * event, the longest settle of an alive check, the longest wait for an exit (the stop model's sequence or `within`), and a
  * little for start-up and teardown. A campaign ends by its budget plus at most this.
  */
-export function worstCaseTrialMs(scenario: Pick<Scenario, 'target' | 'expect' | 'faults'>): number {
+export function worstCaseTrialMs(scenario: Pick<Scenario, 'target' | 'expect' | 'faults'> & Partial<Pick<Scenario, 'stop'>>): number {
   const expectations = Object.values(scenario.expect);
-  const exitWait = Math.max(scenario.target.stopGracePeriod, ...expectations.map((e) => (e?.kind === 'exit' ? e.within : 0)));
+  const stop = scenario.stop ? longestStopMs(scenario.stop) : scenario.target.stopGracePeriod;
+  const exitWait = Math.max(stop, ...expectations.map((e) => (e?.kind === 'exit' ? e.within : 0)));
   const settle = Math.max(0, ...expectations.map((e) => (e?.kind === 'alive' ? e.settle : 0)));
   const { faults } = scenario;
   const tail = Math.max(faults.storms ? LONGEST_STORM_MS : 0, faults.pauses || faults.partitions ? LONGEST_PAUSE_MS : 0);

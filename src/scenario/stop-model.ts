@@ -109,3 +109,20 @@ export function describeStopModel(model: StopModel): string {
       return `supervisord${from}: ${model.stopSignal}${model.stopAsGroup ? ' to the group' : ''}, SIGKILL${model.killAsGroup ? ' to the group' : ''} after ${s(model.stopWaitMs)}`;
   }
 }
+
+/** The longest a model's stop sequence can take, from its start to its final kill (and the traffic it waits for). */
+export function longestStopMs(model: StopModel): number {
+  switch (model.model) {
+    case 'docker':
+      return model.graceMs;
+    case 'kubernetes': {
+      const traffic = model.readiness ? model.readiness.periodMs * (model.readiness.failureThreshold + 1) : model.endpointDelayMs;
+      return Math.max(model.graceMs + 2000, traffic);
+    }
+    case 'systemd':
+      // each ExecStop, the kill signal and, for a final signal other than SIGKILL, one more wait: each up to the timeout
+      return model.timeoutStopMs * (model.execStop.length + (model.finalKillSignal === 'SIGKILL' ? 1 : 2));
+    case 'supervisord':
+      return model.stopWaitMs;
+  }
+}
