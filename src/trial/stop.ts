@@ -80,7 +80,7 @@ async function sequence(model: StopModel, stage: StopStage & { abort: AbortSigna
     const cut = new AbortController();
     const onAbort = () => cut.abort();
     abort.addEventListener('abort', onAbort, { once: true });
-    const timer = sleep(limitMs, cut.signal).then(() => cut.abort());
+    const timer = sleepUntil(now() + limitMs, cut.signal).then(() => cut.abort());
     let run: HookRun;
     try {
       run = await runHook(spec, target, logs, cut.signal, fill);
@@ -91,7 +91,8 @@ async function sequence(model: StopModel, stage: StopStage & { abort: AbortSigna
     }
     logs.flush();
     const ended = run.exitCode !== null ? `exit ${run.exitCode}` : (run.error ?? 'ended');
-    note('hook-end', ended === 'still running' ? `still running after ${Math.round(limitMs)} ms: no longer waited for` : ended, {
+    const cutShort = abort.aborted ? 'cut short: sigstorm was interrupted' : `still running after ${Math.round(limitMs)} ms: no longer waited for`;
+    note('hook-end', ended === 'still running' ? cutShort : ended, {
       ...(logs.lines.length ? { output: logs.lines.map((l) => l.text) } : {}),
     });
   };
@@ -229,7 +230,7 @@ interface Ending {
 }
 
 function runHook(spec: StopHook, target: StartedTarget, logs: LogBuffer, cut: AbortSignal, fill: (a: string) => string): Promise<HookRun> {
-  if ('sleepMs' in spec) return sleep(spec.sleepMs, cut).then(() => (cut.aborted ? { exitCode: null, error: 'still running' } : { exitCode: 0 }));
+  if ('sleepMs' in spec) return sleepUntil(now() + spec.sleepMs, cut).then(() => (cut.aborted ? { exitCode: null, error: 'still running' } : { exitCode: 0 }));
   if ('exec' in spec) return target.hook(spec.exec.map(fill), logs, cut);
   const endpoint = target.endpoint;
   if (!endpoint) return Promise.resolve({ exitCode: null, error: 'the target has no HTTP endpoint' });
