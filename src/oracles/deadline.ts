@@ -1,4 +1,4 @@
-import { firstTerminating, killer } from './terminating.js';
+import { firstTerminating, killer, nameOf } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
 /** After the first terminating signal the target is gone within its deadline, without needing the SIGKILL fallback. */
@@ -27,7 +27,7 @@ export const deadline: Oracle = (record) => {
         oracle: 'deadline',
         verdict: 'fail',
         kind: 'sigkill-needed',
-        message: `${lead}${mainGone ? 'part of the target was ' : ''}still running ${Math.round(took)} ms after ${first.signal}${who ? `: ${who}` : ''}; ${killer(record)} sent SIGKILL`,
+        message: `${lead}${mainGone ? 'part of the target was ' : ''}still running ${Math.round(took)} ms after ${nameOf(first)}${who ? `: ${who}` : ''}; ${killer(record)} sent SIGKILL`,
         evidence,
       },
     ];
@@ -38,7 +38,7 @@ export const deadline: Oracle = (record) => {
       oracle: 'deadline',
       verdict: ok ? 'pass' : 'fail',
       ...(ok ? {} : { kind: 'too-slow' }),
-      message: `gone ${Math.round(took)} ms after ${first.signal} (deadline ${expectation.within} ms)`,
+      message: `gone ${Math.round(took)} ms after ${nameOf(first)} (deadline ${expectation.within} ms)`,
       evidence,
     },
   ];

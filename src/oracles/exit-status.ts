@@ -1,5 +1,5 @@
 import { crashSignature } from './crash.js';
-import { describeStatus, firstTerminating, killer, signalDeliveries } from './terminating.js';
+import { describeStatus, firstTerminating, killer, nameOf, signalDeliveries } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
 /** The exit status after the first terminating signal is one the scenario allows for that signal. */
@@ -20,12 +20,12 @@ export const exitStatus: Oracle = (record) => {
   }
   const expectation = record.expect[first.signal];
   if (expectation?.kind !== 'exit') {
-    return [{ oracle: 'exit-status', verdict: 'pass', message: `${first.signal} stopped the target (status ${describeStatus(exit.status)})` }];
+    return [{ oracle: 'exit-status', verdict: 'pass', message: `${nameOf(first)} stopped the target (status ${describeStatus(exit.status)})` }];
   }
   const ok = expectation.exit.includes(exit.status);
   const crash = ok ? undefined : crashSignature(record);
   const when = first.deliveredMs < 0 ? `${Math.round(first.deliveredMs)} ms, during start-up` : `+${Math.round(first.deliveredMs)} ms`;
-  const after = `after ${first.signal} (${first.origin === 'teardown' ? 'stop at the end of the schedule' : when})`;
+  const after = first.label ? `after ${first.label}` : `after ${first.signal} (${first.origin === 'teardown' ? 'stop at the end of the schedule' : when})`;
   return [
     {
       oracle: 'exit-status',

@@ -100,7 +100,7 @@ export const lostRequests: Oracle = (record) => {
       if (refusedAt < signalAt + window) earlyRefusals.push(e);
     } else if (e.sentMs < owedUntil && e.outcome !== 'ok') lost.push(e);
   }
-  const what = first ? `${first.signal} (+${Math.round(first.deliveredMs!)} ms)` : 'the exit';
+  const what = first ? (first.label ?? `${first.signal} (+${Math.round(first.deliveredMs!)} ms)`) : 'the exit';
   const rel = (ms: number) => (Number.isFinite(signalAt) ? Math.round(ms - signalAt) : Math.round(ms));
   const describe = (e: LedgerEntry) => ({
     id: e.id,

@@ -9,9 +9,14 @@ export interface SignalDelivery {
   signal: SignalName;
   deliveredMs: number;
   origin: PlayedEvent['origin'];
-  /** Index of its event in `record.events`. */
+  /** Index of its event in `record.events` (-1: the stop request of a stop model's hook, no event of its own). */
   event: number;
+  /** How messages name it, when not by its signal alone. */
+  label?: string;
 }
+
+/** "SIGTERM", or what stood for it ("the systemd stop (its hook at +300 ms)"). */
+export const nameOf = (d: Pick<SignalDelivery, 'signal' | 'label'>): string => d.label ?? d.signal;
 
 /** Every signal delivered to the target during the trial (not those to its dependencies), in delivery order. */
 export function signalDeliveries(record: Pick<TrialRecord, 'events'>): SignalDelivery[] {
@@ -23,9 +28,17 @@ export function signalDeliveries(record: Pick<TrialRecord, 'events'>): SignalDel
 /** A signal the scenario says must stop the target (SIGKILL always does). */
 export const isTerminatingIn = (record: Pick<TrialRecord, 'expect'>, signal: string): boolean => isTerminating(record.expect, signal);
 
-/** The first delivered signal that the scenario says must stop the target. */
-export function firstTerminating(record: Pick<TrialRecord, 'events' | 'expect'>): SignalDelivery | undefined {
-  return signalDeliveries(record).find((d) => isTerminatingIn(record, d.signal));
+/**
+ * The first delivered signal that the scenario says must stop the target; or, when a stop model ran a hook before
+ * any (systemd's ExecStop, a Kubernetes preStop), the hook's start: hooks often signal the target themselves
+ * (`kill -QUIT $MAINPID`, `nginx -s quit`), unseen by sigstorm, so from then on the target is being stopped, and is
+ * judged as its stop signal says.
+ */
+export function firstTerminating(record: Pick<TrialRecord, 'events' | 'expect'> & Partial<Pick<TrialRecord, 'stop' | 'stopSignal'>>): SignalDelivery | undefined {
+  const first = signalDeliveries(record).find((d) => isTerminatingIn(record, d.signal));
+  const hook = record.stop?.steps.find((s) => s.step === 'hook-start');
+  if (!hook || !record.stopSignal || (first && first.deliveredMs <= hook.atMs)) return first;
+  return { signal: record.stopSignal, deliveredMs: hook.atMs, origin: 'stop', event: -1, label: `the ${record.stop!.model} stop (its hook at +${Math.round(hook.atMs)} ms)` };
 }
 
 /** Who sent the final SIGKILL: the orchestrator the stop model plays, or sigstorm (docker stop, and what was left). */

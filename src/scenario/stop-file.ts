@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { WrittenStop } from './schema/stop.js';
 import { readKubernetesManifest } from './stop-files/kubernetes.js';
 import { readSupervisordConf } from './stop-files/supervisord.js';
@@ -19,7 +19,7 @@ export async function readStopFile(stop: WrittenStop | undefined, scenarioDir: s
   if (!stop || stop.model === 'docker' || !stop.file) return { settings: {} };
   const path = resolve(scenarioDir, stop.file);
   const written = Object.keys(stop).filter((k) => (stop as Record<string, unknown>)[k] !== undefined);
-  const source = relative(scenarioDir, path) || path;
+  const source = stop.file; // as the scenario names it
   switch (stop.model) {
     case 'kubernetes': {
       const read = await readKubernetesManifest(path, stop.container, written);

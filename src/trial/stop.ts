@@ -192,7 +192,8 @@ async function sequence(model: StopModel, stage: StopStage & { abort: AbortSigna
       raw = await target.waitGone(originMs + deadline, abort);
       if (!raw) await finalKill();
     } else if (await mainExits(deadline)) {
-      note('main-exit', `status ${describeExit(target.mainExit!)}`);
+      // dated when it happened: during a hook (ExecStop that signals it), before the wait for it began
+      steps.push({ step: 'main-exit', atMs: rel(target.mainExit!.atMs), detail: `status ${describeExit(target.mainExit!)}` });
       raw = await target.waitGone(now(), abort);
       if (!raw && e.killRestAtMainExit) await finalKill();
       // What the orchestrator does not kill may still end by itself before its deadline.

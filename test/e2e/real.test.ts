@@ -16,6 +16,18 @@ const documented = (scenario: string) =>
   )!.expect;
 
 describe('real servers', () => {
+  it("nginx stopped by Debian's own systemd unit (ExecStop: QUIT via start-stop-daemon, KillMode=mixed) finishes the download and passes", async () => {
+    const { report } = await run('scenarios/real/nginx-systemd.yml', { backend: 'process', reportDir });
+    expect(documented('nginx-systemd')).toBe('pass');
+    expect(failing(report)).toEqual([]);
+    const trial = report.trial!;
+    // Read from the unit: KillMode=mixed, TimeoutStopSec=5; the hook sent nginx its graceful QUIT itself.
+    expect(trial.stop!.settings).toMatchObject({ model: 'systemd', killMode: 'mixed', timeoutStopMs: 5000 });
+    expect(trial.stop!.steps.map((s) => s.step)).toEqual(['begin', 'hook-start', 'main-exit', 'hook-end']);
+    expect(trial.ledger[0]).toMatchObject({ path: '/big', outcome: 'ok', bytes: MiB });
+    expect(trial.exit).toMatchObject({ status: 0, forcedKill: false });
+  });
+
   it("apache2's graceful stop (WINCH) finishes the download and passes (its parent reaps exited children once a second)", async () => {
     const { report } = await run('scenarios/real/apache2-winch.yml', { backend: 'process', reportDir });
     expect(documented('apache2-winch')).toBe('pass');

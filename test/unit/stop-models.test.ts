@@ -6,6 +6,8 @@ import type { ProcessInfo } from '../../src/host/process-info.js';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { diagnose } from '../../src/oracles/diagnose.js';
 import { lostRequests } from '../../src/oracles/lost-requests.js';
+import { exitStatus } from '../../src/oracles/exit-status.js';
+import { firstTerminating } from '../../src/oracles/terminating.js';
 import type { OracleResult } from '../../src/oracles/verdict.js';
 import { describeStop } from '../../src/report/stop-steps.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
@@ -388,6 +390,44 @@ describe('lost-requests under a Kubernetes stop', () => {
     const [result] = lostRequests(record({ stop: kubernetesStop, ledger: [req(SIGTERM_AT - 100, SIGTERM_AT + 300, 'reset')] }));
     expect(result).toMatchObject({ verdict: 'fail', kind: 'in-flight-lost' });
     expect(result!.evidence).toMatchObject({ routedUntilMs: TRAFFIC_STOP_AT, sentWhileRouted: 0 });
+  });
+});
+
+describe('a stop hook as the first stop request', () => {
+  // systemd: ExecStop signals the target itself (kill -QUIT $MAINPID), unseen by sigstorm; the model's own signal
+  // would have come after the hook, had the target still been running.
+  const hooked = (events: PlayedEvent[]): TrialRecord =>
+    record({
+      events,
+      stop: {
+        model: 'systemd',
+        beganMs: 300,
+        steps: [
+          { step: 'begin', atMs: 300 },
+          { step: 'hook-start', atMs: 300, detail: '/bin/kill -s QUIT 100' },
+          { step: 'main-exit', atMs: 420, detail: 'status 0' },
+          { step: 'hook-end', atMs: 430, detail: 'exit 0' },
+        ],
+      },
+      exit: { exitCode: 0, signal: null, status: 0, atMs: 420, forcedKill: false, lingering: [] },
+    });
+
+  it('counts from the hook, judged as the stop signal: the exit after it is expected, refusals after it allowed', () => {
+    const r = hooked([]);
+    expect(firstTerminating(r)).toMatchObject({ signal: 'SIGTERM', deliveredMs: 300, origin: 'stop', event: -1, label: 'the systemd stop (its hook at +300 ms)' });
+    expect(exitStatus(r)).toMatchObject([{ verdict: 'pass', message: 'exited 0 after the systemd stop (its hook at +300 ms), as expected' }]);
+    const [lost] = lostRequests({ ...r, ledger: [req(100, 200, 'ok'), req(350, 351, 'refused')] });
+    expect(lost).toMatchObject({ verdict: 'pass' });
+    // Without the hook, the same exit is one no signal explains, and the refusal a lost request.
+    const bare = { ...r, stop: undefined };
+    expect(firstTerminating(bare)).toBeUndefined();
+    expect(lostRequests({ ...bare, ledger: [req(350, 351, 'refused')] })[0]).toMatchObject({ verdict: 'fail' });
+  });
+
+  it('gives way to a terminating signal delivered before the hook began', () => {
+    const early: PlayedEvent = { ...sigterm, origin: 'schedule', scheduledMs: 200, deliveredMs: 200, deliveries: [{ signal: 'SIGTERM', atMs: 200 }] };
+    expect(firstTerminating(hooked([early]))).toMatchObject({ signal: 'SIGTERM', deliveredMs: 200, origin: 'schedule' });
+    expect(firstTerminating(hooked([early]))!.label).toBeUndefined();
   });
 });
 
