@@ -79,6 +79,26 @@ export const catalogue: Entry[] = [
     fix: 'Size terminationGracePeriodSeconds for the preStop hook plus the longest drain, or shorten the preStop sleep.',
   },
   {
+    id: 'prestop-returns-early',
+    reads: 'a Kubernetes preStop exec hook that returned at once, the kubelet\'s stop signal right after it, and responses cut while draining',
+    explains: [...LOST, 'exit-status/*'],
+    confidence: 'medium',
+    when: (c) => {
+      const stop = c.record.stop;
+      if (stop?.settings?.model !== 'kubernetes' || !stop.settings.preStop || !('exec' in stop.settings.preStop)) return false;
+      const end = stop.steps.find((s) => s.step === 'hook-end');
+      const signal = stop.steps.find((s) => s.step === 'signal');
+      return end?.detail === 'exit 0' && signal !== undefined && !/exited/.test(signal.detail ?? '') && c.lostInFlight.length > 0 && c.record.exit.atMs >= signal.atMs;
+    },
+    cause: (c) => {
+      const stop = c.record.stop!;
+      const start = stop.steps.find((s) => s.step === 'hook-start')!;
+      const end = stop.steps.find((s) => s.step === 'hook-end')!;
+      return `The preStop hook started a shutdown and returned ${Math.round(end.atMs - start.atMs)} ms later, before it was done; the kubelet then sent ${c.record.stopSignal} at once, which cut what was still draining.`;
+    },
+    fix: 'Make the preStop hook wait until the shutdown it starts has finished (e.g. poll until the process is gone), after a sleep as long as endpoint removal takes.',
+  },
+  {
     id: 'killmode-process',
     reads: 'a systemd stop with KillMode=process that left processes of the service running',
     explains: ['handles/orphans', 'deadline/*'],

@@ -16,6 +16,26 @@ const documented = (scenario: string) =>
   )!.expect;
 
 describe('real servers', () => {
+  it("nginx in a pod whose preStop only sends `nginx -s quit`: the kubelet's SIGTERM right after it cuts the drain, as documented", async () => {
+    const { report } = await run('scenarios/real/nginx-k8s-quit.yml', { backend: 'process', reportDir });
+    expect(failing(report)).toEqual([documented('nginx-k8s-quit')]);
+    const failure = report.results.find((r) => r.verdict === 'fail')!;
+    expect(failure.diagnosis?.id).toBe('prestop-returns-early');
+    const steps = report.trial!.stop!.steps;
+    const end = steps.find((s) => s.step === 'hook-end')!;
+    expect(end.detail).toBe('exit 0');
+    expect(steps.find((s) => s.step === 'signal')!.atMs - end.atMs).toBeLessThan(200);
+    expect(report.trial!.ledger[0]).toMatchObject({ path: '/big', outcome: 'truncated' });
+  });
+
+  it('the same pod with a preStop that sleeps, sends QUIT and waits for nginx to exit: the download finishes and it passes', async () => {
+    const { report } = await run('scenarios/real/nginx-k8s-quit-wait.yml', { backend: 'process', reportDir });
+    expect(documented('nginx-k8s-quit-wait')).toBe('pass');
+    expect(failing(report)).toEqual([]);
+    expect(report.trial!.ledger[0]).toMatchObject({ path: '/big', outcome: 'ok', bytes: MiB });
+    expect(report.trial!.exit).toMatchObject({ status: 0, forcedKill: false });
+  });
+
   it("nginx stopped by Debian's own systemd unit (ExecStop: QUIT via start-stop-daemon, KillMode=mixed) finishes the download and passes", async () => {
     const { report } = await run('scenarios/real/nginx-systemd.yml', { backend: 'process', reportDir });
     expect(documented('nginx-systemd')).toBe('pass');
