@@ -28,6 +28,10 @@ function scenario(name: string, backend: BackendName, env: Record<string, string
   return path;
 }
 
+/** A `stop:` given as lines, with traffic, the stop at +200 ms, and SIGTERM expected to end it with 0. */
+const withTraffic = (...stop: string[]) =>
+  [...stop, 'workload:', '  requests: [{ path: /healthz, rate: 50, concurrency: 2 }]', 'schedule: [{ at: 200, kind: stop }]', 'expect: { SIGTERM: { exit: [0] } }', ''].join('\n');
+
 /** The hook command as the backend runs it: the image's binary, or the host's. */
 const hook = (backend: BackendName, ms: number) => JSON.stringify([backend === 'docker' ? '/server' : `${GO}/server`, 'hook', String(ms)]);
 
@@ -46,18 +50,13 @@ const one = (trial: TrialRecord, step: StopStep['step']) => {
 
 describe.each<BackendName>(['process', 'docker'])('stop models on the %s backend', (backend) => {
   it('kubernetes: preStop exec, then the stop signal, SIGKILL at the grace period left (whole seconds, at least 2 s), endpoints beside it', async () => {
-    const path = scenario('k8s', backend, { ZOO_PROBE_HOLD: '1' }, [
+    const path = scenario('k8s', backend, { ZOO_PROBE_HOLD: '1' }, withTraffic(
       'stop:',
       '  model: kubernetes',
       `  pre_stop: { exec: ${hook(backend, 1200)} }`,
       '  termination_grace_period: 3s',
       '  endpoint_delay: 400ms',
-      'workload:',
-      '  requests: [{ path: /healthz, rate: 50, concurrency: 2 }]',
-      'schedule: [{ at: 200, kind: stop }]',
-      'expect: { SIGTERM: { exit: [0] } }',
-      '',
-    ].join('\n'));
+    ));
     const { report } = await run(path, { backend, reportDir });
     const trial = report.trial!;
     const began = trial.stop!.beganMs;
@@ -98,17 +97,12 @@ describe.each<BackendName>(['process', 'docker'])('stop models on the %s backend
   });
 
   it('kubernetes, readiness-driven: traffic stops once the readiness probe has failed failureThreshold times in a row', async () => {
-    const path = scenario('k8s-readiness', backend, {}, [
+    const path = scenario('k8s-readiness', backend, {}, withTraffic(
       'stop:',
       '  model: kubernetes',
       '  traffic: readiness',
       '  readiness: { http: /healthz, period: 200ms, failure_threshold: 2 }',
-      'workload:',
-      '  requests: [{ path: /healthz, rate: 50, concurrency: 2 }]',
-      'schedule: [{ at: 200, kind: stop }]',
-      'expect: { SIGTERM: { exit: [0] } }',
-      '',
-    ].join('\n'));
+    ));
     const { report } = await run(path, { backend, reportDir });
     const trial = report.trial!;
     const began = trial.stop!.beganMs;
