@@ -1,3 +1,4 @@
+import { describeStop } from './stop-steps.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
 
@@ -48,6 +49,8 @@ export function toMarkdown(set: ResultSet): string {
       lines.push(s.command === 'fuzz' ? `Minimal failing schedule (${s.steps.length} event(s)):` : `Schedule (${s.steps.length} event(s)):`, '');
       lines.push('```', ...s.steps, '```', '');
     }
+    // The orchestrator's stop as the failing trial played it: hook, signals, endpoints, final kill.
+    if (s.trial?.stop && s.trial.stop.model !== 'docker') lines.push('Stop sequence:', '', '```', ...describeStop(s.trial.stop), '```', '');
     if (s.fix) {
       lines.push('| | failed | rate | 95% interval |', '|---|---:|---:|---|');
       for (const [label, r] of [['recorded', s.fix.before], ['now', s.fix.now]] as const) {
