@@ -123,8 +123,8 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
  * Under a stop model the orchestrator's stop is the heart of every schedule: one stop event, its endpoint-removal lag
  * drawn up to the scenario's (Kubernetes; shrinking towards none), faults the target must survive before and during it
  * (a pause or partition a few steps into it, with `pauses`, `partitions`), and perhaps a second terminating signal a
- * few steps after the model's own (a second controller, a SIGINT). No
- * terminating signal is drawn before the model's: that would be another stop, not this one.
+ * few steps after the model's own (a second controller, a SIGINT). No terminating signal is drawn before the model's:
+ * that would be another stop, not this one. (Dependencies' faults and start-up signals are not drawn here.)
  */
 function stopSequence(
   model: Exclude<StopModel, { model: 'docker' }>,
@@ -134,7 +134,8 @@ function stopSequence(
 ): fc.Arbitrary<Schedule> {
   const lag = model.model === 'kubernetes' && !model.readiness ? Math.floor(model.endpointDelayMs / space.step) : undefined;
   const toSignal = untilStopSignal(model);
-  const second = toSignal === undefined || !events.terminating ? fc.constant(null) : fc.option(fc.tuple(events.terminating, fc.integer({ min: 0, max: 8 })));
+  // at least a step after the model's own signal, whose instant is known only to a few ms
+  const second = toSignal === undefined || !events.terminating ? fc.constant(null) : fc.option(fc.tuple(events.terminating, fc.integer({ min: 1, max: 8 })));
   return fc
     .record({
       at: time,
