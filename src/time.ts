@@ -18,6 +18,11 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     }
   });
 
+/** Sleeps until `ms` on this clock: timers may fire a fraction of a millisecond early, so it never returns before. */
+export async function sleepUntil(ms: number, signal?: AbortSignal): Promise<void> {
+  while (now() < ms && !signal?.aborted) await sleep(ms - now(), signal);
+}
+
 /** `promise`, or undefined after `ms` or on `abort`, whichever comes first. Its timer never outlives it. */
 export async function within<T>(promise: Promise<T>, ms: number, abort?: AbortSignal): Promise<T | undefined> {
   const done = new AbortController();
@@ -50,5 +55,8 @@ export function parseDuration(value: string | number): number | undefined {
   for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * UNITS[unit!]!;
   return Number.isFinite(total) && total <= MAX_DURATION_MS ? total : undefined;
 }
+
+/** "+120 ms", or "-80 ms" (before the origin, e.g. readiness). */
+export const signedMs = (ms: number): string => `${ms < 0 ? '' : '+'}${Math.round(ms)} ms`;
 
 export const formatMs = (ms: number): string => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);

@@ -3,7 +3,7 @@ import type { Recipients } from '../host/recipient.js';
 import { fireAt } from '../host/timing-thread.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
-import { now, sleep } from '../time.js';
+import { now, sleepUntil } from '../time.js';
 import { signalsOf, type FaultEvent } from '../schedule/event.js';
 import { shotsOf } from './plan.js';
 
@@ -175,9 +175,7 @@ export class Player {
   }
 
   /** Sleeps until `ms` after the origin. Timers may fire a fraction of a millisecond early: never act before. */
-  private async until(ms: number): Promise<void> {
-    while (now() < this.originMs + ms && !this.stopped.signal.aborted) {
-      await sleep(this.originMs + ms - now(), this.stopped.signal);
-    }
+  private until(ms: number): Promise<void> {
+    return sleepUntil(this.originMs + ms, this.stopped.signal);
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { fromSpawn, type FaultEvent, type Schedule } from '../schedule/event.js';
-import type { StopModel } from '../scenario/stop-model.js';
+import { stopSignalAfterMs, type StopModel } from '../scenario/stop-model.js';
 import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 
@@ -133,7 +133,7 @@ function stopSequence(
   events: { survivable?: fc.Arbitrary<FaultEvent> | undefined; terminating?: fc.Arbitrary<FaultEvent> | undefined; lasting?: fc.Arbitrary<FaultEvent> | undefined },
 ): fc.Arbitrary<Schedule> {
   const lag = model.model === 'kubernetes' && !model.readiness ? Math.floor(model.endpointDelayMs / space.step) : undefined;
-  const toSignal = untilStopSignal(model);
+  const toSignal = stopSignalAfterMs(model);
   // at least a step after the model's own signal, whose instant is known only to a few ms
   const second = toSignal === undefined || !events.terminating ? fc.constant(null) : fc.option(fc.tuple(events.terminating, fc.integer({ min: 1, max: 8 })));
   return fc
@@ -151,18 +151,6 @@ function stopSequence(
       ...(second ? [{ ...second[0], at: at + toSignal! + second[1] * space.step } as FaultEvent] : []),
       ...(during ? [{ ...during[0], at: at + during[1] * space.step } as FaultEvent] : []),
     ]);
-}
-
-/** How long after the stop begins the model sends its stop signal, when that is known before the trial. */
-function untilStopSignal(model: Exclude<StopModel, { model: 'docker' }>): number | undefined {
-  switch (model.model) {
-    case 'kubernetes':
-      return !model.preStop ? 0 : 'sleepMs' in model.preStop ? Math.min(model.preStop.sleepMs, model.graceMs) : undefined;
-    case 'systemd':
-      return model.execStop.length === 0 ? 0 : undefined;
-    case 'supervisord':
-      return 0;
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { signedMs } from '../time.js';
 import type { StopRecord, StopStep } from '../trial/record.js';
 
 /** The stop sequence a trial played, one line per step: "+500 ms stop: kubernetes (deploy.yaml (container web))", then its steps. */
@@ -21,5 +22,3 @@ const STEP_NAMES: Record<StopStep['step'], string> = {
   'final-kill': 'final kill',
   removed: 'left behind:',
 };
-
-const signedMs = (ms: number): string => `${ms < 0 ? '' : '+'}${Math.round(ms)} ms`;

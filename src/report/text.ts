@@ -4,6 +4,7 @@ import type { Diagnosis } from '../oracles/verdict.js';
 import { describeDiagnosisAfter } from './failure-text.js';
 import type { Report } from './report.js';
 import { describeTiming } from '../trial/timing.js';
+import { signedMs } from '../time.js';
 import { describeStop } from './stop-steps.js';
 
 /** The short human verdict printed after `sigstorm run`. */
@@ -46,6 +47,3 @@ export function formatRun(report: Report, reportPath: string): string {
   if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);
   return lines.join('\n');
 }
-
-/** "+120 ms", or "-80 ms" before readiness. */
-const signedMs = (ms: number): string => `${ms < 0 ? '' : '+'}${Math.round(ms)} ms`;

@@ -11,7 +11,7 @@ import { checkReadbacks } from './readbacks.js';
 import { checkStack } from './stack.js';
 import { resolveStop } from './stop.js';
 import type { StopFile } from './stop-file.js';
-import { gracePeriodOf, stopSignalOf } from './stop-model.js';
+import { stopContractOf } from './stop-model.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
 /**
@@ -27,7 +27,8 @@ export function normalize(
 ): Scenario {
   // The orchestrator's stop decides the stop signal and the grace period everything else is drawn from.
   const stop = resolveStop(parsed.stop, stopFile.settings, parsed.target, problems, stopFile.source);
-  const t = { ...parsed.target, stop_signal: stopSignalOf(stop), stop_grace_period: gracePeriodOf(stop) };
+  const contract = stopContractOf(stop);
+  const t = { ...parsed.target, stop_signal: contract.signal, stop_grace_period: contract.graceMs };
   const expect = declaredExpectations(parsed.expect, t.stop_grace_period, problems);
   const hasContainer = hasContainerForm(t);
   if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {

@@ -64,28 +64,35 @@ export interface SupervisordStop {
 export type StopModel = DockerStop | KubernetesStop | SystemdStop | SupervisordStop;
 export type StopModelName = StopModel['model'];
 
+/**
+ * The kubelet never gives the stop signal less than this before its SIGKILL, even when preStop used up the grace
+ * period (kuberuntime's minimumGracePeriodInSeconds).
+ */
+export const KUBERNETES_MIN_GRACE_MS = 2000;
+
 /** The signal the model stops the target with, and how long it waits before its final kill. */
-export function stopSignalOf(model: StopModel): SignalName {
+export function stopContractOf(model: StopModel): { signal: SignalName; graceMs: number } {
   switch (model.model) {
     case 'docker':
     case 'kubernetes':
-      return model.signal;
+      return { signal: model.signal, graceMs: model.graceMs };
     case 'systemd':
-      return model.killSignal;
+      return { signal: model.killSignal, graceMs: model.timeoutStopMs };
     case 'supervisord':
-      return model.stopSignal;
+      return { signal: model.stopSignal, graceMs: model.stopWaitMs };
   }
 }
 
-export function gracePeriodOf(model: StopModel): number {
+/** How long after the stop begins the model sends its stop signal, when that is known before the trial. */
+export function stopSignalAfterMs(model: StopModel): number | undefined {
   switch (model.model) {
     case 'docker':
-    case 'kubernetes':
-      return model.graceMs;
-    case 'systemd':
-      return model.timeoutStopMs;
     case 'supervisord':
-      return model.stopWaitMs;
+      return 0;
+    case 'kubernetes':
+      return !model.preStop ? 0 : 'sleepMs' in model.preStop ? Math.min(model.preStop.sleepMs, model.graceMs) : undefined;
+    case 'systemd':
+      return model.execStop.length === 0 ? 0 : undefined;
   }
 }
 
@@ -117,7 +124,7 @@ export function longestStopMs(model: StopModel): number {
       return model.graceMs;
     case 'kubernetes': {
       const traffic = model.readiness ? model.readiness.periodMs * (model.readiness.failureThreshold + 1) : model.endpointDelayMs;
-      return Math.max(model.graceMs + 2000, traffic);
+      return Math.max(model.graceMs + KUBERNETES_MIN_GRACE_MS, traffic);
     }
     case 'systemd':
       // each ExecStop, the kill signal and, for a final signal other than SIGKILL, one more wait: each up to the timeout

@@ -3,16 +3,10 @@ import type { HookRun, RawExit, Recipient, StartedTarget } from '../backends/tar
 import type { Player } from '../faults/player.js';
 import type { ProcessInfo } from '../host/process-info.js';
 import { probeHttp } from '../probes/http-get.js';
-import type { StopHook, StopModel, SystemdStop } from '../scenario/stop-model.js';
+import { KUBERNETES_MIN_GRACE_MS, type StopHook, type StopModel, type SystemdStop } from '../scenario/stop-model.js';
 import type { SignalName } from '../signals.js';
-import { now, sleep, within } from '../time.js';
+import { MAX_DURATION_MS, now, sleepUntil, within } from '../time.js';
 import type { StopRecord, StopStep } from './record.js';
-
-/**
- * The kubelet never gives the stop signal less than this before its SIGKILL, even when preStop used up the grace
- * period (kuberuntime's minimumGracePeriodInSeconds).
- */
-export const KUBERNETES_MIN_GRACE_MS = 2000;
 
 /** What a stop sequence acts through: the trial's target and player, and the traffic the endpoints send it. */
 export interface StopStage {
@@ -235,7 +229,7 @@ function runHook(spec: StopHook, target: StartedTarget, logs: LogBuffer, cut: Ab
   if ('exec' in spec) return target.hook(spec.exec.map(fill), logs, cut);
   const endpoint = target.endpoint;
   if (!endpoint) return Promise.resolve({ exitCode: null, error: 'the target has no HTTP endpoint' });
-  return within(probeHttp(endpoint.host, endpoint.port, spec.httpGet.path), 2 ** 31 - 1, cut).then((ok) =>
+  return within(probeHttp(endpoint.host, endpoint.port, spec.httpGet.path), MAX_DURATION_MS, cut).then((ok) =>
     ok === undefined ? { exitCode: null, error: 'still running' } : ok ? { exitCode: 0 } : { exitCode: null, error: 'the GET failed' },
   );
 }
@@ -265,11 +259,6 @@ async function readinessDriven(
   }
   stage.stopTraffic();
   note('traffic-stop', `readiness failed ${probe.failureThreshold} times in a row`);
-}
-
-/** Sleeps until `ms` on the monotonic clock: timers may fire a fraction of a millisecond early, never act before. */
-async function sleepUntil(ms: number, abort?: AbortSignal): Promise<void> {
-  while (now() < ms && !abort?.aborted) await sleep(ms - now(), abort);
 }
 
 const describeExit = (raw: RawExit) => (raw.exitCode !== null ? String(raw.exitCode) : (raw.signal ?? '?'));

@@ -136,6 +136,8 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
   const sampler = startSampler(target, readyMs);
   const { samples, sample } = sampler;
 
+  /** Thaws and reconnects the target: every pause and partition of both players undone. */
+  const healAll = () => Promise.all([player.heal(), startup.heal()]).then(() => undefined);
   // The orchestrator's stop sequence, once begun: by a `stop` event of the schedule, or at its end.
   let stopping: Promise<StopOutcome> | undefined;
   let onStopBegun!: () => void;
@@ -154,7 +156,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
       originMs: readyMs,
       origin,
       stopTraffic: () => traffic?.endpointsRemoved(),
-      heal: () => Promise.all([player.heal(), startup.heal()]).then(() => undefined),
+      heal: healAll,
       ...(options.signal ? { abort: options.signal } : {}),
     };
     journal.phase('stopping', scenario.stop.model);
@@ -233,7 +235,7 @@ async function observe(stack: Stack, options: TrialOptions, dataDir: string): Pr
     await Promise.race([terminated, target.exited, playing, stopBegun]);
     if (!stopping && !terminating && !target.mainExit) {
       await Promise.all(pendingChecks);
-      await Promise.all([player.heal(), startup.heal()]);
+      await healAll();
       beginStop('teardown');
     }
 

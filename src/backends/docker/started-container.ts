@@ -5,7 +5,7 @@ import type { Recipient } from '../../host/recipient.js';
 import type { Owned } from '../../leftovers/tracked.js';
 import type { ContainerForm } from '../../scenario/types.js';
 import type { SignalName } from '../../signals.js';
-import { now, within } from '../../time.js';
+import { MAX_DURATION_MS, now, within } from '../../time.js';
 import type { LogBuffer } from '../logs.js';
 import type { Delivery, StartedTarget } from '../target.js';
 import { ENGINE_REPORT_MS, watchExit } from './container-exit.js';
@@ -123,7 +123,7 @@ export async function startedContainer({ container, id, image, form, endpoint, l
         container.modem.demuxStream(stream, out('stdout'), out('stderr'));
         const ended = new Promise<void>((resolve) => (stream.once('end', resolve), stream.once('close', resolve), stream.once('error', () => resolve())));
         // The engine cannot stop an exec: one still running when the wait ends dies with the container.
-        if (!(await within(ended, 2 ** 31 - 1, abort).then(() => !abort.aborted))) return { exitCode: null, error: 'still running' };
+        if (!(await within(ended, MAX_DURATION_MS, abort).then(() => !abort.aborted))) return { exitCode: null, error: 'still running' };
         const { ExitCode } = await exec.inspect();
         return { exitCode: ExitCode ?? null };
       } catch (error) {
