@@ -9,9 +9,11 @@ import { scheduleArbitrary, sortSchedule, startupWindow } from './arbitrary.js';
 import { Budget, worstCaseTrialMs } from './budget.js';
 import { confirmShrinkPath } from './confirm.js';
 import { cutOf } from './cut.js';
-import { FlakyProperty, type TrialFn } from './flaky.js';
+import { FlakyProperty } from './flaky.js';
 import { Lookahead } from './lookahead.js';
 import { defaultParallelism } from './parallelism.js';
+import { minimalOf, originalOf, shrinkingOf, shrinkPath, shrinkStepsOf, type Phase, type Shrinking } from './property-state.js';
+import type { TrialFn } from './trial-fn.js';
 import { wilson } from './wilson.js';
 
 export interface CampaignOptions {
@@ -126,7 +128,7 @@ class Campaign {
       const startup = outcome.kind === 'pass' ? outcome.spawnToReadyMs : outcome.kind === 'fail' && !outcome.record?.exitedInStartup ? outcome.record?.spawnToReadyMs : undefined;
       this.startupMs ??= startup;
       if (this.phase === 'confirming') this.confirmTrials++;
-      this.progress(`trial ${this.property.trials + this.confirmTrials}: ${outcome.kind}`);
+      this.progress(`trial ${this.property.state.counts.trials + this.confirmTrials}: ${outcome.kind}`);
       return outcome;
     };
     this.arbitrary = scheduleArbitrary(scenario, () => this.startupMs);
@@ -173,16 +175,16 @@ class Campaign {
     const path = (await this.explore()).counterexamplePath ?? null;
     await this.lookahead?.stop(); // every trial run ahead (exploring or shrinking) ends before the last step and confirmation
     const { property } = this;
-    if (property.target && !this.stop.aborted) {
+    if (property.state.phase === 'shrinking' && !this.stop.aborted) {
       // The last share of shrinking: try the minimal schedule without its second terminating signal.
       this.phase = 'shrinking';
-      const known = property.minimal;
+      const known = shrinkPath(property.state).length;
       await property.dropSecondSignals();
-      if (property.minimal !== known) await this.checkpoint();
+      if (shrinkPath(property.state).length !== known) await this.checkpoint();
     }
-    if (this.stop.aborted && !property.minimal) return { summary: this.summarize({ kind: 'interrupted' }, path) };
-    if (!property.minimal) return { summary: this.summarize({ kind: 'passed' }, path) };
-    const { outcome, ...trials } = await this.confirm();
+    const shrunk = shrinkingOf(property.state);
+    if (!shrunk) return { summary: this.summarize({ kind: this.stop.aborted ? 'interrupted' : 'passed' }, path) };
+    const { outcome, ...trials } = await this.confirm(shrunk);
     return { summary: this.summarize(outcome, path), ...trials };
   }
 
@@ -190,7 +192,7 @@ class Campaign {
    * One deadline for every phase. Exploring stops in time to estimate a failure it meets and run one confirmation
    * batch; shrinking stops in time for confirmation's share; a trial that cannot end in time is not started.
    */
-  private until(phase: 'explore' | 'estimate' | 'shrink'): number {
+  private until(phase: Phase): number {
     const { budget, parallel, confirmRuns } = this;
     if (phase === 'explore') return budget.deadline - budget.batchesMs(ESTIMATE_RUNS, parallel) - budget.batchesMs(Math.min(parallel, confirmRuns), parallel);
     if (phase === 'estimate') return budget.deadline;
@@ -202,24 +204,27 @@ class Campaign {
     const { property } = this;
     let run = -1;
     const predicate = fc.asyncProperty(this.arbitrary, async (raw) => {
-        if (!property.target) run++; // fast-check's runs, in order (shrink candidates come after the failing run)
+        const exploring = property.state.phase !== 'shrinking';
+        if (exploring) run++; // fast-check's runs, in order (shrink candidates come after the failing run)
         if (this.stop.aborted) return true;
-        if (!property.target && !property.canExplore()) return true; // no time left to run and estimate a schedule
+        if (exploring && !property.canExplore()) return true; // no time left to run and estimate a schedule
         this.tried++;
-        this.phase = property.target ? 'shrinking' : 'exploring';
-        this.progress(`schedule ${this.tried}: running (${property.trials} trials so far)`);
-        const known = property.minimal;
+        this.phase = exploring ? 'exploring' : 'shrinking';
+        this.progress(`schedule ${this.tried}: running (${property.state.counts.trials} trials so far)`);
+        const known = shrinkPath(property.state).length;
         const holds = await property.check(sortSchedule(raw), run);
-        if (property.minimal !== known) {
+        const shrunk = shrinkingOf(property.state);
+        if (shrunk && shrunk.accepted.length !== known) {
           // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.
-          journal.phase('shrinking', property.target?.signature);
+          journal.phase('shrinking', shrunk.target.signature);
           await this.checkpoint();
         }
-        this.phase = property.target ? 'shrinking' : 'exploring';
+        const { state } = property;
+        this.phase = state.phase === 'shrinking' ? 'shrinking' : 'exploring';
         this.progress(
-          property.target
-            ? `shrinking ${property.target.signature}: ${property.minimal!.schedule.length} event(s) after ${property.shrinkSteps} step(s), ${property.trials} trials`
-            : `schedule ${this.tried}: ${holds ? 'held' : 'failed'} (${property.trials} trials)`,
+          state.phase === 'shrinking'
+            ? `shrinking ${state.target.signature}: ${minimalOf(state).schedule.length} event(s) after ${shrinkStepsOf(state)} step(s), ${state.counts.trials} trials`
+            : `schedule ${this.tried}: ${holds ? 'held' : 'failed'} (${state.counts.trials} trials)`,
         );
         return holds;
       });
@@ -245,7 +250,7 @@ class Campaign {
     if (!lookahead) return inner;
     const watched = Object.create(inner) as fc.IAsyncPropertyWithHooks<[Schedule]>;
     watched.shrink = (value) => {
-      const chunk = Math.floor(this.parallel / (property.target?.cleanRuns ?? this.parallel));
+      const chunk = Math.floor(this.parallel / (shrinkingOf(property.state)?.target.cleanRuns ?? this.parallel));
       if (chunk < 2) return inner.shrink(value);
       return new fc.Stream(inChunks(inner.shrink(value)[Symbol.iterator](), chunk, (values) =>
         lookahead.prefetch(values.map((v) => sortSchedule(v.value[0])), (schedule) => !property.judged(schedule)),
@@ -255,10 +260,10 @@ class Campaign {
   }
 
   /** The failed outcome: the smallest schedule on the shrink path that reproduces, and how often it does. */
-  private async confirm(): Promise<{ outcome: FuzzOutcome; trial?: TrialRecord; passingTrial?: TrialRecord }> {
-    const { property, confirmRuns } = this;
-    const signature = property.target!.signature;
-    const confirmed = await confirmShrinkPath(property.accepted, signature, this.trial, {
+  private async confirm(shrunk: Shrinking): Promise<{ outcome: FuzzOutcome; trial?: TrialRecord; passingTrial?: TrialRecord }> {
+    const { confirmRuns } = this;
+    const { signature } = shrunk.target;
+    const confirmed = await confirmShrinkPath(shrunk.accepted, signature, this.trial, {
       runs: confirmRuns,
       parallel: this.parallel,
       budget: this.budget,
@@ -273,7 +278,7 @@ class Campaign {
     const { chosen, skipped } = confirmed;
     let reproduction: Reproduction = confirmed.reproduction;
     // Confirmation cut before its first run: the first failure's own re-runs (its estimate) are the best evidence left.
-    const estimated = property.findings.find((f) => f.signature === signature && f.confirmed && f.schedule === chosen.schedule);
+    const estimated = shrunk.findings.find((f) => f.signature === signature && f.confirmed && f.schedule === chosen.schedule);
     if (reproduction.runs === 0 && estimated) {
       const { k, n } = estimated.reproduced;
       reproduction = { failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true };
@@ -282,8 +287,8 @@ class Campaign {
       kind: 'failed',
       signature,
       minimal: chosen.schedule,
-      original: property.original!,
-      shrinkSteps: property.shrinkSteps,
+      original: originalOf(shrunk),
+      shrinkSteps: shrinkStepsOf(shrunk),
       reproduction,
       failures: chosen.failures,
       ...(skipped.length ? { notReproduced: skipped } : {}),
@@ -292,14 +297,15 @@ class Campaign {
   }
 
   private progress(message: string): void {
+    const { state } = this.property;
     this.options.onProgress?.({
       scenario: this.scenario.name,
       phase: this.phase,
       schedulesTried: this.tried,
       runs: this.runs,
-      trials: this.property.trials + this.confirmTrials,
-      failures: this.property.findings.length,
-      shrinkSteps: this.property.shrinkSteps,
+      trials: state.counts.trials + this.confirmTrials,
+      failures: state.findings.length,
+      shrinkSteps: state.phase === 'shrinking' ? shrinkStepsOf(state) : 0,
       elapsedMs: Date.now() - this.started,
       budgetMs: this.budgetMs,
       message,
@@ -308,26 +314,25 @@ class Campaign {
 
   /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
   private async checkpoint(): Promise<void> {
-    const { property } = this;
-    const m = property.minimal;
-    const outcome: FuzzOutcome = m
-      ? { kind: 'failed', signature: property.target!.signature, minimal: m.schedule, original: property.original!, shrinkSteps: property.shrinkSteps, reproduction: { failed: 0, runs: 0, rate: 0, interval: wilson(0, 0) }, failures: m.failures }
+    const shrunk = shrinkingOf(this.property.state);
+    const m = shrunk ? minimalOf(shrunk) : undefined;
+    const outcome: FuzzOutcome = shrunk && m
+      ? { kind: 'failed', signature: shrunk.target.signature, minimal: m.schedule, original: originalOf(shrunk), shrinkSteps: shrinkStepsOf(shrunk), reproduction: { failed: 0, runs: 0, rate: 0, interval: wilson(0, 0) }, failures: m.failures }
       : { kind: 'interrupted' };
     await this.hooks.checkpoint?.(this.summarize(outcome, null, false));
   }
 
   /** The campaign as it stands; `complete` is false for the checkpoints written while it runs. */
   private summarize(outcome: FuzzOutcome, path: string | null, complete = true): CampaignSummary {
-    const { property, started } = this;
+    const { started } = this;
+    const { state } = this.property;
     // An interrupt is not a cut: the report says `interrupted`.
     const end = {
       passed: outcome.kind === 'passed',
       schedulesTried: this.tried,
       runs: this.runs,
       budgetMs: this.budgetMs,
-      exploreCut: property.exploreCut,
-      estimateCut: property.estimateCut,
-      shrinkCut: property.budgetExhausted,
+      cuts: state.cuts,
       confirmRuns: this.confirmDone,
     };
     const cut = complete && !this.stop.aborted ? cutOf(end) : undefined;
@@ -335,21 +340,21 @@ class Campaign {
       seed: this.seed,
       path,
       schedulesTried: this.tried,
-      trialsRun: property.trials + (this.lookahead?.unused ?? 0) + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
-      infrastructureErrors: property.infrastructureErrors,
+      trialsRun: state.counts.trials + (this.lookahead?.unused ?? 0) + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
+      infrastructureErrors: state.counts.infrastructureErrors,
       durationMs: Date.now() - started,
       budgetMs: this.budgetMs,
       worstCaseTrialMs: worstCaseTrialMs(this.scenario),
       ...(cut ? { cut } : {}),
-      timeToFirstFailureMs: property.firstFailureAt !== undefined ? property.firstFailureAt - started : null,
+      timeToFirstFailureMs: state.phase === 'shrinking' ? state.firstFailureAt - started : null,
       verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
       interrupted: this.options.signal?.aborted ?? false,
       ...(this.fatal ? { error: { kind: this.fatal.kind, message: this.fatal.message } } : {}),
       complete,
       outcome,
       minimalSteps: outcome.kind === 'failed' ? outcome.minimal.map(describeEvent) : [],
-      findings: property.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
-      shrinkBudgetExhausted: property.budgetExhausted,
+      findings: state.findings.filter((f) => outcome.kind !== 'failed' || f.signature !== outcome.signature || !f.confirmed),
+      shrinkBudgetExhausted: state.cuts.shrink !== undefined,
     };
   }
 }

@@ -2,7 +2,8 @@ import type { Schedule } from '../schedule/event.js';
 import type { Reproduction } from '../report/fuzz-report.js';
 import type { TrialRecord } from '../trial/record.js';
 import type { Budget } from './budget.js';
-import type { FailingStep, TrialFn } from './flaky.js';
+import type { FailingStep } from './property-state.js';
+import type { TrialFn } from './trial-fn.js';
 import { wilson } from './wilson.js';
 
 // Confirmation: how often a schedule fails when it is run again. Used by a campaign on its minimal schedule and by

@@ -1,4 +1,5 @@
 import type { CampaignCut } from '../report/fuzz-report.js';
+import type { Cuts } from './property-state.js';
 
 /** Where a campaign stood when it ended, as far as the budget goes. */
 export interface CampaignEnd {
@@ -7,23 +8,22 @@ export interface CampaignEnd {
   schedulesTried: number;
   runs: number;
   budgetMs: number;
-  exploreCut: boolean;
-  estimateCut: boolean;
-  shrinkCut: boolean;
+  /** The phases the property's budget cut short. */
+  cuts: Cuts;
   /** Confirmation runs of the chosen schedule, once confirmation began. */
   confirmRuns?: { done: number; planned: number } | undefined;
 }
 
 /** What the budget cut short, if anything (an interrupt is not a cut: the report says `interrupted`). */
 export function cutOf(end: CampaignEnd): CampaignCut | undefined {
-  const { schedulesTried: tried, runs } = end;
+  const { schedulesTried: tried, runs, cuts } = end;
   const confirming = end.confirmRuns && end.confirmRuns.done < end.confirmRuns.planned ? end.confirmRuns : undefined;
   const phase: CampaignCut['phase'] | undefined =
-    end.passed && tried < runs && end.exploreCut
+    end.passed && tried < runs && cuts.explore
       ? 'exploring'
-      : end.estimateCut
+      : cuts.estimate
         ? 'estimating'
-        : end.shrinkCut
+        : cuts.shrink
           ? 'shrinking'
           : confirming
             ? 'confirming'
@@ -32,7 +32,7 @@ export function cutOf(end: CampaignEnd): CampaignCut | undefined {
   const parts = [
     phase === 'exploring' ? `${tried} of ${runs} schedules tried` : undefined,
     phase === 'estimating' ? 'the first failure was re-run fewer than 3 times' : undefined,
-    end.shrinkCut ? 'shrinking was cut: the schedule is the smallest found so far' : undefined,
+    cuts.shrink ? 'shrinking was cut: the schedule is the smallest found so far' : undefined,
     confirming ? `confirmation ran ${confirming.done} of ${confirming.planned} runs` : undefined,
   ].filter(Boolean);
   return {

@@ -1,5 +1,6 @@
 import type { Schedule } from '../schedule/event.js';
-import type { Ahead, TrialOutcome } from './flaky.js';
+import type { Ahead } from './ahead.js';
+import type { TrialOutcome } from './trial-fn.js';
 
 /** How far past the schedule being judged trials are started: enough to keep `width` busy, few to waste on a failure. */
 const DISTANCE_PER_WIDTH = 2;

@@ -4,7 +4,7 @@ import type { BackendChoice } from '../backends/backend.js';
 import { badInput } from '../errors.js';
 import { amplifySearch, describeChanges, scalable, variantScenario, type Arm, type Variant } from '../fuzz/amplify.js';
 import { Budget } from '../fuzz/budget.js';
-import type { TrialFn } from '../fuzz/flaky.js';
+import type { TrialFn } from '../fuzz/trial-fn.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';
 import { wilson } from '../fuzz/wilson.js';
 import type { Reproduction } from '../report/fuzz-report.js';

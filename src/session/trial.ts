@@ -1,7 +1,7 @@
 import { engineLost } from '../backends/docker/engine.js';
 import { SigstormError } from '../errors.js';
 import type { Schedule } from '../schedule/event.js';
-import { signatureOf, type TrialFn } from '../fuzz/flaky.js';
+import { signatureOf, type TrialFn } from '../fuzz/trial-fn.js';
 import { judge } from '../oracles/judge.js';
 import type { OracleResult, Verdict } from '../oracles/verdict.js';
 import type { TrialRecord } from '../trial/record.js';

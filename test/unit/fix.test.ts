@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { confirm } from '../../src/fuzz/confirm.js';
 import { checkFix, upperBoundAfterClean } from '../../src/fuzz/fix.js';
-import type { TrialOutcome } from '../../src/fuzz/flaky.js';
+import type { TrialOutcome } from '../../src/fuzz/trial-fn.js';
 import { wilson } from '../../src/fuzz/wilson.js';
 import type { Reproduction } from '../../src/report/fuzz-report.js';
 import { toHtml } from '../../src/report/html.js';

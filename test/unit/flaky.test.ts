@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Schedule } from '../../src/schedule/event.js';
 import { Budget, worstCaseTrialMs } from '../../src/fuzz/budget.js';
-import { FlakyProperty, withoutSecondSignals, type FlakySettings, type TrialOutcome } from '../../src/fuzz/flaky.js';
+import { FlakyProperty, type FlakySettings } from '../../src/fuzz/flaky.js';
+import { minimalOf, originalOf, shrinkingOf, shrinkStepsOf } from '../../src/fuzz/property-state.js';
+import { withoutSecondSignals } from '../../src/fuzz/second-signals.js';
+import type { TrialOutcome } from '../../src/fuzz/trial-fn.js';
 import { cleanRunsNeeded, wilson } from '../../src/fuzz/wilson.js';
 
 // The one place a fake is right: a pure, seeded predicate over a schedule stands in for a real trial, so the
@@ -29,6 +32,8 @@ const fail = (signature: string): TrialOutcome => {
   const [oracle, kind] = signature.split('/');
   return { kind: 'fail', signatures: [signature], failures: [{ oracle: oracle!, verdict: 'fail', kind: kind!, message: signature }] };
 };
+// The property's state is a tagged union: what shrinking knows exists only once a failure is confirmed.
+const shrinking = (property: FlakyProperty) => shrinkingOf(property.state);
 const sig = (at: number, signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'SIGUSR1') => ({ at, kind: 'signal' as const, signal, to: 'main' as const });
 
 describe('flaky-aware shrinking', () => {
@@ -37,7 +42,7 @@ describe('flaky-aware shrinking', () => {
     const property = new FlakyProperty(trial, settings);
     expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT')])).toBe(false);
     expect(calls).toHaveLength(4); // the failure + 3 estimation runs
-    expect(property.target).toEqual({ signature: 'second-signal/not-ignored', rate: 1, cleanRuns: 1 });
+    expect(shrinking(property)?.target).toEqual({ signature: 'second-signal/not-ignored', rate: 1, cleanRuns: 1 });
   });
 
   it('with `parallel`, starts repeated runs of one schedule that many at a time, and still shrinks to the minimum', async () => {
@@ -53,18 +58,18 @@ describe('flaky-aware shrinking', () => {
     const property = new FlakyProperty(counted, { ...settings, parallel: 2 });
     expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT'), sig(70, 'SIGUSR1')])).toBe(false);
     expect(most).toBe(2);
-    expect(property.findings[0]!.reproduced).toEqual({ k: 4, n: 4 });
+    expect(property.state.findings[0]!.reproduced).toEqual({ k: 4, n: 4 });
     expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT')])).toBe(false); // a smaller candidate that fails
     expect(await property.check([sig(0, 'SIGTERM')])).toBe(true); // one that holds
-    expect(property.minimal!.schedule).toHaveLength(2);
+    expect(minimalOf(shrinking(property)!).schedule).toHaveLength(2);
   });
 
   it('reports a failure that never reproduces as unconfirmed and does not shrink it', async () => {
     let n = 0;
     const property = new FlakyProperty(async () => (n++ === 0 ? fail('exit-status/killed') : { kind: 'pass' }), settings);
     expect(await property.check([sig(0, 'SIGTERM')])).toBe(true);
-    expect(property.target).toBeUndefined();
-    expect(property.findings).toMatchObject([{ signature: 'exit-status/killed', confirmed: false, reproduced: { k: 1, n: 4 } }]);
+    expect(shrinking(property)?.target).toBeUndefined();
+    expect(property.state.findings).toMatchObject([{ signature: 'exit-status/killed', confirmed: false, reproduced: { k: 1, n: 4 } }]);
   });
 
   it('needs k clean runs before a shrink candidate counts as passing, k from the estimated rate', async () => {
@@ -77,7 +82,7 @@ describe('flaky-aware shrinking', () => {
     let first: boolean | undefined;
     for (let seed = 0; first !== false && seed < 20; seed++) first = await property.check([sig(0, 'SIGTERM'), sig(50 + seed, 'SIGINT')]);
     expect(first).toBe(false);
-    const k = property.target!.cleanRuns;
+    const k = shrinking(property)!.target.cleanRuns;
     calls.length = 0;
     // A candidate without the bug passes only after exactly k clean runs.
     expect(await property.check([sig(0, 'SIGTERM')])).toBe(true);
@@ -92,17 +97,17 @@ describe('flaky-aware shrinking', () => {
     const property = new FlakyProperty(trial, settings);
     await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT'), sig(60, 'SIGHUP')]);
     expect(await property.check([sig(60, 'SIGHUP')])).toBe(true);
-    expect(property.findings.map((f) => f.signature)).toEqual(['second-signal/not-ignored', 'alive/died']);
+    expect(property.state.findings.map((f) => f.signature)).toEqual(['second-signal/not-ignored', 'alive/died']);
   });
 
   it('retries infrastructure errors and never lets them count as failures', async () => {
     let n = 0;
     const property = new FlakyProperty(async () => (n++ < 2 ? { kind: 'infrastructure', error: 'engine hiccup' } : { kind: 'pass' }), settings);
     expect(await property.check([sig(0, 'SIGTERM')])).toBe(true);
-    expect(property.infrastructureErrors).toBe(2);
+    expect(property.state.counts.infrastructureErrors).toBe(2);
     const broken = new FlakyProperty(async () => ({ kind: 'infrastructure', error: 'engine gone' }), settings);
     expect(await broken.check([sig(0, 'SIGTERM')])).toBe(true);
-    expect(broken.findings).toEqual([]);
+    expect(broken.state.findings).toEqual([]);
   });
 
   it('ends shrinking at the budget with the best schedule so far', async () => {
@@ -112,8 +117,8 @@ describe('flaky-aware shrinking', () => {
     await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT'), sig(70, 'SIGUSR1')]);
     clock = 1000;
     expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT')])).toBe(true);
-    expect(property.budgetExhausted).toBe(true);
-    expect(property.minimal!.schedule).toHaveLength(3);
+    expect(property.state.cuts.shrink !== undefined).toBe(true);
+    expect(minimalOf(shrinking(property)!).schedule).toHaveLength(3);
   });
 
   it('drives fast-check from a generated noisy failure to the minimal schedule of a flaky bug (2 events)', async () => {
@@ -129,10 +134,10 @@ describe('flaky-aware shrinking', () => {
       fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 6 }), (s) => property.check([...s].sort((a, b) => a.at - b.at))),
       { numRuns: 300, seed: 42 },
     );
-    expect(property.original!.length).toBeGreaterThanOrEqual(2);
-    const minimal = property.minimal!.schedule;
+    expect(originalOf(shrinking(property)!).length).toBeGreaterThanOrEqual(2);
+    const minimal = minimalOf(shrinking(property)!).schedule;
     expect(minimal.map((e) => (e.kind === 'signal' ? e.signal : e.kind))).toEqual(['SIGTERM', 'SIGINT']);
-    expect(property.shrinkSteps).toBeGreaterThan(0);
+    expect(shrinkStepsOf(shrinking(property)!)).toBeGreaterThan(0);
   });
 });
 
@@ -160,13 +165,13 @@ describe('budget', () => {
     for (let i = 0; i < 30; i++) await property.check([sig(i, 'SIGUSR1')]);
     expect(clock.ms).toBeLessThanOrEqual(1050);
     expect(clock.ms).toBeGreaterThanOrEqual(950);
-    expect(property.exploreCut).toBe(true);
+    expect(property.state.cuts.explore !== undefined).toBe(true);
     // A failure met with too little time left: its estimate is cut, not run past the deadline.
     const late = new FlakyProperty(hangTrial(clock, 100).trial, { ...settings, budget: new Budget(clock.ms, 250, () => clock.ms), now: () => clock.ms });
     const start = clock.ms;
     await late.check([sig(0, 'SIGTERM')]);
     expect(clock.ms - start).toBeLessThanOrEqual(250);
-    expect(late.estimateCut).toBe(true);
+    expect(late.state.cuts.estimate !== undefined).toBe(true);
   });
 
   it('bounds a trial by ready timeout + horizon + longest event + settle + exit wait + overhead', () => {
@@ -196,14 +201,14 @@ describe('shrinking drops the second signal before the budget is spent', () => {
     const budget = new Budget(0, 10_000, () => clock.ms);
     const property = new FlakyProperty(trial, { ...settings, budget, now: () => clock.ms, until: () => 1000, isTerminating });
     expect(await property.check([race(0), sig(50, 'SIGINT')])).toBe(false); // found + 3 estimate runs: clock 400
-    expect(property.firstFailureAt).toBe(400);
+    expect(shrinking(property)?.firstFailureAt).toBe(400);
     // fast-check is slow to get there: its candidates use up the shrink window but the last quarter (850..1000).
     clock.ms = 860;
     expect(await property.check([race(0)])).toBe(true); // cut: the last share is kept
-    expect(property.minimal!.schedule).toEqual([race(0), sig(50, 'SIGINT')]);
+    expect(minimalOf(shrinking(property)!).schedule).toEqual([race(0), sig(50, 'SIGINT')]);
     await property.dropSecondSignals();
-    expect(property.secondSignalTried).toBe(true);
-    expect(property.minimal!.schedule).toEqual([sig(0, 'SIGTERM')]);
+    expect(shrinking(property)?.secondSignalTried).toBe(true);
+    expect(minimalOf(shrinking(property)!).schedule).toEqual([sig(0, 'SIGTERM')]);
     expect(clock.ms).toBeLessThanOrEqual(1000);
     // Without the rule (no isTerminating), the same budget leaves the race in the minimal schedule.
     const clock2 = { ms: 0 };
@@ -212,7 +217,7 @@ describe('shrinking drops the second signal before the budget is spent', () => {
     clock2.ms = 960;
     expect(await plain.check([race(0)])).toBe(true);
     await plain.dropSecondSignals();
-    expect(plain.minimal!.schedule).toEqual([race(0), sig(50, 'SIGINT')]);
+    expect(minimalOf(shrinking(plain)!).schedule).toEqual([race(0), sig(50, 'SIGINT')]);
   });
 
   it('keeps the second signal when it is what fails (the double-close kind)', async () => {
@@ -220,8 +225,8 @@ describe('shrinking drops the second signal before the budget is spent', () => {
     const property = new FlakyProperty(trial, { ...settings, isTerminating });
     expect(await property.check([sig(0, 'SIGTERM'), sig(50, 'SIGINT')])).toBe(false);
     await property.dropSecondSignals();
-    expect(property.secondSignalTried).toBe(true);
-    expect(property.minimal!.schedule).toEqual([sig(0, 'SIGTERM'), sig(50, 'SIGINT')]);
+    expect(shrinking(property)?.secondSignalTried).toBe(true);
+    expect(minimalOf(shrinking(property)!).schedule).toEqual([sig(0, 'SIGTERM'), sig(50, 'SIGINT')]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCampaign, type CampaignResult } from '../../src/fuzz/campaign.js';
-import type { TrialOutcome } from '../../src/fuzz/flaky.js';
+import type { TrialOutcome } from '../../src/fuzz/trial-fn.js';
 import { describeEvent, type Schedule } from '../../src/schedule/event.js';
 import { loadScenario } from '../../src/scenario/load.js';
 
