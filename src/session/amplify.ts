@@ -8,6 +8,7 @@ import type { TrialFn } from '../fuzz/flaky.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';
 import { wilson } from '../fuzz/wilson.js';
 import type { Reproduction } from '../report/fuzz-report.js';
+import type { ReportHeader } from '../report/report.js';
 import { replayReportCommand } from '../report/replay-command.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
@@ -40,14 +41,7 @@ export interface AmplifiedVariant {
 }
 
 /** The amplify report: also a report `replay` reads (its `outcome.minimal` is the best variant's schedule). */
-export interface AmplifyReport {
-  schemaVersion: 1;
-  tool: { name: 'sigstorm'; version: string };
-  command: 'amplify';
-  runId: string;
-  createdAt: string;
-  scenario: { name: string; path: string };
-  backend: string;
+export interface AmplifyReport extends ReportHeader<'amplify'> {
   /** The report amplified. */
   from: string;
   signature: string;
