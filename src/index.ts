@@ -3,6 +3,8 @@ export { run, type RunOptions, type RunResult } from './session/run.js';
 export { fuzz, type FuzzOptions, type FuzzResult } from './session/fuzz.js';
 export { replay, type ReplayOptions, type ReplayResult } from './session/replay.js';
 export { amplify, type AmplifyOptions, type AmplifyReport, type AmplifyResult } from './session/amplify.js';
+export { analyze, type AnalyzeResult } from './session/analyze.js';
+export { loadResults, mergeReports } from './session/merge.js';
 export { planSuite, fuzzSuite, type SuitePlan, type SuiteOptions } from './session/suite.js';
 export type { FuzzProgress } from './fuzz/campaign.js';
 export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Finding, FixCheck } from './report/fuzz-report.js';

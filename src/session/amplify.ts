@@ -1,13 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BackendChoice } from '../backends/backend.js';
-import { badInput } from '../errors.js';
 import { amplifySearch, describeChanges, scalable, variantScenario, type Arm, type Variant } from '../fuzz/amplify.js';
 import { Budget } from '../fuzz/budget.js';
 import type { TrialFn } from '../fuzz/trial-fn.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';
 import { wilson } from '../fuzz/wilson.js';
 import type { Reproduction } from '../report/fuzz-report.js';
+import type { ReportHeader } from '../report/report.js';
+import { readFinding } from '../report/read.js';
 import { replayReportCommand } from '../report/replay-command.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
@@ -40,14 +41,7 @@ export interface AmplifiedVariant {
 }
 
 /** The amplify report: also a report `replay` reads (its `outcome.minimal` is the best variant's schedule). */
-export interface AmplifyReport {
-  schemaVersion: 1;
-  tool: { name: 'sigstorm'; version: string };
-  command: 'amplify';
-  runId: string;
-  createdAt: string;
-  scenario: { name: string; path: string };
-  backend: string;
+export interface AmplifyReport extends ReportHeader<'amplify'> {
   /** The report amplified. */
   from: string;
   signature: string;
@@ -73,31 +67,6 @@ export interface AmplifyResult {
 }
 
 const reproduction = (a: Arm): Reproduction => ({ failed: a.failed, runs: a.runs, rate: a.runs ? a.failed / a.runs : 0, interval: wilson(a.failed, a.runs) });
-
-/** A failing report's finding: its scenario, signature, schedule and recorded rate; bad input otherwise. */
-async function readFinding(file: string) {
-  let data: Record<string, unknown>;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw badInput(`${file}: cannot read a report (${(error as Error).message})`);
-  }
-  const outcome = (data && typeof data === 'object' ? data.outcome : undefined) as { kind?: string; minimal?: unknown; signature?: unknown; reproduction?: Reproduction } | undefined;
-  const path = (data?.scenario as { path?: unknown } | undefined)?.path;
-  if (outcome?.kind !== 'failed' || !Array.isArray(outcome.minimal) || typeof outcome.signature !== 'string' || typeof path !== 'string') {
-    throw badInput(`${file}: expected a report with a finding (outcome.kind "failed", its minimal schedule and signature): there is nothing to amplify`);
-  }
-  const r = outcome.reproduction;
-  const recorded = r && Number.isInteger(r.failed) && Number.isInteger(r.runs) && r.runs >= r.failed && !r.fromEstimate ? { failed: r.failed, runs: r.runs } : { failed: 0, runs: 0 };
-  const backend = ['auto', 'docker', 'process'].includes(data.backend as string) ? (data.backend as BackendChoice) : 'auto';
-  return { path, signature: outcome.signature, events: outcome.minimal, recorded, ...recordedVariant(data), backend };
-}
-
-/** The workload scale and CPU limit a report's schedule ran under (an amplify report's variant; else none). */
-export function recordedVariant(data: Record<string, unknown>): Pick<Variant, 'workloadScale' | 'cpus'> {
-  const workloadScale = typeof data.workloadScale === 'number' && data.workloadScale > 0 ? data.workloadScale : 1;
-  return { workloadScale, ...(typeof data.cpus === 'number' && data.cpus > 0 ? { cpus: data.cpus } : {}) };
-}
 
 /**
  * Searches the neighbourhood of a finding's minimal schedule for the variant that fails with the same signature

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { BackendChoice } from '../backends/backend.js';
-import { badInput, infrastructure } from '../errors.js';
+import { infrastructure } from '../errors.js';
 import type { Schedule } from '../schedule/event.js';
 import { parseSchedule } from '../schedule/parse.js';
 import { variantScenario } from '../fuzz/amplify.js';
@@ -10,10 +9,10 @@ import { defaultParallelism } from '../fuzz/parallelism.js';
 import type { FixCheck, Reproduction } from '../report/fuzz-report.js';
 import { judge } from '../oracles/judge.js';
 import type { OracleResult } from '../oracles/verdict.js';
+import { readSchedule } from '../report/read.js';
 import type { TrialRecord } from '../trial/record.js';
 import { newRunId } from '../run-id.js';
 import { loadScenario } from '../scenario/load.js';
-import { recordedVariant } from './amplify.js';
 import { checkedSchedule, openScenario, prepare } from './open.js';
 import { trialFunction } from './trial.js';
 
@@ -52,31 +51,12 @@ export interface ReplayOptions {
  * failure is fixed: see checkFix.
  */
 export async function replay(file: string, options: ReplayOptions = {}): Promise<ReplayResult> {
-  let data: Record<string, unknown>;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw badInput(`${file}: cannot read a report or schedule (${(error as Error).message})`);
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw badInput(`${file}: expected a fuzz report or {"scenario": "path.yml", "events": [...]} (a JSON object)`);
-  }
-  const saved = data.backend;
-  if (saved !== undefined && !['auto', 'docker', 'process'].includes(saved as string)) {
-    throw badInput(`${file}: backend: expected auto, docker or process, got ${JSON.stringify(saved)}`);
-  }
-  const outcome = data.outcome as { kind?: string; minimal?: unknown; signature?: string; reproduction?: Reproduction } | undefined;
-  const before = options.against ? recorded(file, outcome) : undefined;
-  const scenarioPath = (data.scenario as { path?: string } | undefined)?.path ?? (typeof data.scenario === 'string' ? data.scenario : undefined);
-  const events = outcome?.kind === 'failed' ? outcome.minimal : (data.events ?? data.schedule);
-  if (typeof scenarioPath !== 'string' || !scenarioPath || !Array.isArray(events)) {
-    throw badInput(`${file}: expected a fuzz report with a failure, or {"scenario": "path.yml", "events": [...]}`);
-  }
-  const loaded = await loadScenario(options.scenario ?? scenarioPath);
+  const saved = await readSchedule(file, options.against);
+  const loaded = await loadScenario(options.scenario ?? saved.scenarioPath);
   // An amplify report's variant may run the workload faster or slower, or the target on fewer CPUs, than the scenario says.
-  const scenario = variantScenario(loaded, recordedVariant(data));
-  const schedule = checkedSchedule(parseSchedule(events, file), scenario);
-  const session = await openScenario(scenario, options.backend ?? ((saved as BackendChoice | undefined) ?? 'auto'));
+  const scenario = variantScenario(loaded, saved.variant);
+  const schedule = checkedSchedule(parseSchedule(saved.events, file), scenario);
+  const session = await openScenario(scenario, options.backend ?? saved.backend ?? 'auto');
   await prepare(session);
   const trial = trialFunction(session, newRunId(), options.signal);
   // A replay is asked for an answer: an infrastructure error ends it rather than counting as a clean run.
@@ -85,36 +65,20 @@ export async function replay(file: string, options: ReplayOptions = {}): Promise
     if (outcome.kind === 'infrastructure') throw infrastructure(outcome.error);
     return outcome;
   };
-  const signature = outcome?.kind === 'failed' ? outcome.signature : undefined;
+  const signature = saved.signature;
   const { record, passing, ...reproduction } = await confirm(strict, schedule, signature, options.times ?? 10, options.parallel ?? defaultParallelism(), options.signal);
   const failures = record ? judge(record).results.filter((r) => r.verdict === 'fail') : [];
   return {
     scenario: scenario.name,
-    scenarioPath: options.scenario ?? scenarioPath,
+    scenarioPath: options.scenario ?? saved.scenarioPath,
     backend: session.backend.name,
-    ...(typeof data.seed === 'number' ? { seed: data.seed } : {}),
+    ...(saved.seed !== undefined ? { seed: saved.seed } : {}),
     schedule,
     ...(signature ? { signature } : {}),
     reproduction,
     ...(record ? { record } : {}),
     failures,
     ...(passing ? { passing } : {}),
-    ...(before ? { fix: checkFix(before, reproduction) } : {}),
+    ...(saved.recorded ? { fix: checkFix(saved.recorded, reproduction) } : {}),
   };
-}
-
-/** The reproduction a finding was recorded with: what `against` compares the rate now to. */
-function recorded(file: string, outcome: { kind?: string; reproduction?: Reproduction } | undefined): Reproduction {
-  if (outcome?.kind !== 'failed') {
-    throw badInput(`${file}: --against needs a fuzz report with a finding (outcome.kind "failed"), got ${outcome?.kind ? `"${outcome.kind}"` : 'none'}`);
-  }
-  const r = outcome.reproduction;
-  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
-  if (!r || !whole(r.failed) || !whole(r.runs) || r.failed > r.runs || typeof r.interval?.low !== 'number') {
-    throw badInput(`${file}: outcome.reproduction: expected {failed, runs, rate, interval} as a fuzz report records it`);
-  }
-  if (r.failed === 0) {
-    throw badInput(`${file}: the finding reproduced 0/${r.runs} times when recorded: there is no rate to prove a fix against (replay it without --against)`);
-  }
-  return r;
 }

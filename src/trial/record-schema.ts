@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import type { SchemaFields, SchemaOnlyKeys } from '../input/schema-ties.js';
 import { issueLines } from '../input/zod-issue.js';
 import { isSignalName } from '../signals.js';
 import { OUTCOMES } from '../workload/ledger.js';
+import type { TrialRecord } from './record.js';
 
 // The shape of a saved trial record (record.ts), checked before `analyze` judges one again: the oracles trust
 // their input, and a hand-edited or truncated file must be refused with the key path that is wrong rather than
-// crash an oracle. Loose objects: fields added by newer versions pass through.
+// crash an oracle. Loose objects: fields added by newer versions pass through. record.ts stays the source of the
+// types; the two statements after the schema tie this to it at compile time.
 
 const ms = z.number().finite();
 const signal = z.string().refine(isSignalName, { message: 'expected a signal name such as SIGTERM' });
@@ -109,6 +112,11 @@ export const TrialRecordSchema = z.looseObject({
   files: z.array(z.looseObject({ path: z.string(), exists: z.boolean() })),
   logs: z.array(z.looseObject({ atMs: ms, stream: z.string(), text: z.string() })),
 });
+
+// Every record sigstorm writes passes the schema, and the schema checks no key that TrialRecord lacks: tsc fails,
+// naming the field, when either side changes alone. (Nothing happens here at run time.)
+({}) as TrialRecord satisfies SchemaFields<z.input<typeof TrialRecordSchema>>;
+[] as SchemaOnlyKeys<z.input<typeof TrialRecordSchema>, TrialRecord>[] satisfies never[];
 
 /** "events[0].deliveredMs: expected number" lines for a record that does not have the shape of a trial record. */
 export function recordProblems(value: unknown): string[] {

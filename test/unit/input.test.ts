@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadResults } from '../../src/cli/merge.js';
+import { loadResults } from '../../src/session/merge.js';
 import { parseSchedule } from '../../src/schedule/parse.js';
 import { formatProblem } from '../../src/input/problem.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { loadResults } from '../../src/cli/merge.js';
+import { loadResults } from '../../src/session/merge.js';
 import { formatProgress } from '../../src/cli/progress.js';
 import type { PlayedEvent } from '../../src/schedule/played.js';
 import { parseShard, seedFor, selectShard } from '../../src/session/shard.js';
