@@ -1,5 +1,8 @@
-import { readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { own } from '../leftovers/tracked.js';
 
 /** More entries than this, or any subdirectory, and the removal goes to the thread pool. */
 const AT_ONCE = 64;
@@ -28,4 +31,20 @@ export async function removeDataDir(dir: string): Promise<void> {
     }
   }
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Runs `use` with the trial's data directory, removed afterwards whatever happened. Named by the trial and announced
+ * before it exists, so `sigstorm gc` finds it after a SIGKILL.
+ */
+export async function withDataDir<T>(runId: string, use: (dataDir: string) => Promise<T>): Promise<T> {
+  const dataDir = join(tmpdir(), `sigstorm-data-${runId}`);
+  const owned = own({ kind: 'data-dir', path: dataDir });
+  try {
+    mkdirSync(dataDir, { recursive: true }); // one syscall: not worth a round trip to the thread pool
+    owned.created({}, () => removeDataDir(dataDir));
+    return await use(dataDir);
+  } finally {
+    await removeDataDir(dataDir).then(owned.released, () => undefined);
+  }
 }

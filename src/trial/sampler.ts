@@ -5,8 +5,15 @@ import type { ProcessSample } from './record.js';
 const SAMPLE_EVERY_MS = 100;
 const MAX_SAMPLES = 600;
 
+/** /proc samples of a target's processes, as they are taken; `sample` takes one now, `stop` ends the ticks. */
+export interface Sampler {
+  samples: ProcessSample[];
+  sample: () => void;
+  stop: () => void;
+}
+
 /** /proc samples of a target's processes every 100 ms (and whenever asked), at most 600 of them. */
-export function startSampler(target: StartedTarget, readyMs: number): { samples: ProcessSample[]; sample: () => void; stop: () => void } {
+export function startSampler(target: StartedTarget, readyMs: number): Sampler {
   const samples: ProcessSample[] = [];
   let lastTargets = '';
   const sample = () => {
