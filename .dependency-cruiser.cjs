@@ -70,6 +70,37 @@ module.exports = {
       to: { path: '^src/(oracles|fuzz|session|report|cli)/' },
     },
     {
+      name: 'fuzz-drives-a-trial-function',
+      comment: 'The fuzzer calls the TrialFn the session gives it: it runs no trial, fault, workload or probe itself.',
+      severity: 'error',
+      from: { path: '^src/fuzz/' },
+      to: { path: '^src/(trial|faults|workload|probes|session)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'only-the-fuzzer-draws',
+      comment: 'fast-check generates and shrinks schedules; the trial runner and everything else stay free of it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/fuzz/' },
+      to: { path: '(^|/)node_modules/fast-check/' },
+    },
+    {
+      name: 'only-docker-reaches-the-engine',
+      comment: 'testcontainers and dockerode belong to the docker backend and to gc, which sweeps what it left.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(backends/docker|gc)/' },
+      to: { path: '(^|/)node_modules/(testcontainers|dockerode|docker-modem)/' },
+    },
+    {
+      name: 'reports-render-plain-data',
+      comment: 'A report renders and reads plain data: no trial, fault, campaign or session machinery, no engine.',
+      severity: 'error',
+      from: { path: '^src/report/' },
+      to: {
+        path: '^src/(session|fuzz|faults|probes|leftovers|gc|host|cli)/|^src/trial/(?!(record|record-schema|timing)[.]ts$)|^src/workload/(?!ledger[.]ts$)|^src/backends/',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
       name: 'host-is-the-bottom',
       severity: 'error',
       from: { path: '^src/host/' },

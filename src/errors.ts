@@ -1,4 +1,4 @@
-/** Exit statuses every command uses (DESIGN.md contract). */
+/** Exit statuses every command uses (docs/architecture.md, Contracts). */
 export const ExitCode = {
   ok: 0,
   failed: 1,

@@ -1,7 +1,7 @@
 import type { Schedule } from '../schedule/event.js';
 import { displayPath } from './display-path.js';
 
-// Every failure message tells the user how to replay it (DESIGN.md): these are the commands reports print.
+// Every failure message tells the user how to replay it (docs/architecture.md): these are the commands reports print.
 
 /** A copy-pasteable command that plays the same schedule on the same backend. */
 export function replayCommand(scenarioPath: string, backend: string, schedule: Schedule): string {

@@ -4,7 +4,7 @@ import type { OracleResult, Verdict } from '../oracles/verdict.js';
 import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';
 
-/** What every report.json starts with, whichever command wrote it (DESIGN.md contract). Plain data, versioned. */
+/** What every report.json starts with, whichever command wrote it (docs/architecture.md, Contracts). Plain data, versioned. */
 export interface ReportHeader<Command extends string> {
   schemaVersion: 1;
   tool: { name: 'sigstorm'; version: string };

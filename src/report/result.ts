@@ -19,7 +19,7 @@ export interface ResultSet {
   createdAt: string;
   /** Every scenario passed → pass; any failed → fail; otherwise (errors, unknown) → unknown. */
   verdict: 'pass' | 'fail' | 'unknown';
-  /** The exit status the command gives for it (DESIGN.md): the highest of the scenarios'. */
+  /** The exit status the command gives for it (docs/architecture.md): the highest of the scenarios'. */
   exitCode: number;
   counts: { total: number; passed: number; failed: number; unknown: number; skipped: number };
   durationMs: number;

@@ -1,4 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { cruise } from 'dependency-cruiser';
 import { describe, expect, it } from 'vitest';
 
@@ -15,5 +17,12 @@ describe('architecture', () => {
     });
     expect(result.summary.totalCruised).toBeGreaterThan(50);
     expect(violations).toEqual([]);
+  });
+
+  it('every document the code cites is in the repository', () => {
+    const files = (readdirSync('src', { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join('src', f));
+    const cited = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/[\w./-]+\.md\b/g)].map((m) => ({ file: f, doc: m[0] })));
+    expect(cited.length).toBeGreaterThan(0);
+    expect(cited.filter((c) => !existsSync(c.doc))).toEqual([]);
   });
 });
