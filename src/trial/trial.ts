@@ -20,7 +20,7 @@ import type { LedgerEntry } from '../workload/ledger.js';
 import { hasWorkload, startWorkload } from '../workload/workload.js';
 import { startTimingThread } from '../host/timing-thread.js';
 import type { ProcessInfo } from '../host/process-info.js';
-import { playStop, type StopOutcome, type StopStage } from './stop.js';
+import { playStop, type StopOutcome, type StopStage } from './stop-sequence.js';
 import { removeDataDir } from './data-dir.js';
 import { filesLeft } from './files.js';
 import { readBackJobs } from './jobs.js';
