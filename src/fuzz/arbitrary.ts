@@ -152,10 +152,11 @@ function withoutModel(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds
 
 /**
  * Under a stop model the orchestrator's stop is the heart of every schedule: one stop event, its endpoint-removal lag
- * drawn up to the scenario's (for a model whose endpoints lag, such as Kubernetes; shrinking towards none), faults the target must survive before and during it
- * (a pause or partition a few steps into it, with `pauses`, `partitions`), and perhaps a second terminating signal a
- * few steps after the model's own (a second controller, a SIGINT). No terminating signal is drawn before the model's:
- * that would be another stop, not this one. (Dependencies' faults and start-up signals are not drawn here.)
+ * drawn up to the scenario's (a model whose endpoints lag, such as Kubernetes; shrinking towards none), faults the
+ * target must survive before and during it (a pause or partition a few steps into it, with `pauses`, `partitions`),
+ * and perhaps a second terminating signal a few steps after the model's own (a second controller, a SIGINT). No
+ * terminating signal is drawn before the model's: that would be another stop, not this one. (Dependencies' faults and
+ * start-up signals are not drawn here.)
  */
 function stopSequence(
   hints: FuzzHints,

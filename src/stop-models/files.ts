@@ -11,9 +11,9 @@ import { systemdUnit } from './systemd-unit.js';
 let readers: readonly StopFileReader[] = [];
 
 /** Adds the reader of a model's `file:`, for models that read one. */
-export function registerStopFileReader<W extends WrittenStop, F extends object>(reader: StopFileReader<W, F>): void {
+export function registerStopFileReader(reader: StopFileReader): void {
   if (readers.some((r) => r.model === reader.model)) throw new Error(`the ${reader.model} stop model has a file reader already`);
-  readers = [...readers, reader as unknown as StopFileReader];
+  readers = [...readers, reader];
 }
 
 registerStopFileReader(kubernetesManifest);

@@ -47,7 +47,7 @@ const GRACE_MS = 30_000;
  * The kubelet never gives the stop signal less than this before its SIGKILL, even when preStop used up the grace
  * period (kuberuntime's minimumGracePeriodInSeconds).
  */
-export const KUBERNETES_MIN_GRACE_MS = 2000;
+const KUBERNETES_MIN_GRACE_MS = 2000;
 
 /** A hook run before the stop signal: Kubernetes' preStop `sleep`, `exec` or `httpGet`. */
 const hook = z.union([

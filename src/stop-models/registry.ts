@@ -18,9 +18,9 @@ let models: readonly StopModelDef[] = [];
  * Adds a model (before the scenarios that name it are loaded): the scenario schema's `stop:` takes its keys from
  * then on, and its diagnoses join the catalogue after those of the models before it.
  */
-export function registerStopModel<S extends StopSettings, W extends WrittenStop, F extends object>(model: StopModelDef<S, W, F>): void {
+export function registerStopModel(model: StopModelDef): void {
   if (models.some((m) => m.name === model.name)) throw new Error(`a stop model named ${model.name} is registered already`);
-  models = [...models, model as unknown as StopModelDef];
+  models = [...models, model];
 }
 
 // The built-ins, in the order the schema lists them (and the catalogue their diagnoses). The first is the default.
