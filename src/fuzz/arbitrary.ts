@@ -59,7 +59,7 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
       lasting: lasting.length ? fc.oneof(...lasting) : undefined,
     });
   }
-  return withoutModel(scenario, time, kinds, startupMs);
+  return withoutStopEvent(scenario, time, kinds, startupMs);
 }
 
 /** The kinds of event the fault space allows, by what the contract expects of their signals. */
@@ -106,10 +106,10 @@ function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventK
 }
 
 /**
- * Schedules of any events at any time (docker stop ends each): the target's events, perhaps during its start-up and
- * some following another closely, and each dependency's.
+ * Schedules without a stop event (the model's stop, docker stop, ends each at the end): the target's events, perhaps
+ * during its start-up and some closely after another, and each dependency's.
  */
-function withoutModel(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds: EventKinds, startupMs?: number): fc.Arbitrary<Schedule> {
+function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds: EventKinds, startupMs?: number): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
   const { signals, race, storm, lasting } = kinds;
   const signalKinds: fc.Arbitrary<FaultEvent>[] = [kinds.plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
