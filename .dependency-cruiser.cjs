@@ -1,6 +1,6 @@
 // The architecture's rules, checked by test/unit/architecture.test.ts in `npm test`. Layers, one way only:
 // cli → session → fuzz / trial / report → faults, workload, oracles, probes → backends → leftovers → host,
-// and under all of them the plain data: scenario, schedule, input.
+// and under all of them the plain data: scenario, schedule, input, stop-models.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -54,6 +54,27 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(input|scenario|schedule)/' },
       to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host)/' },
+    },
+    {
+      name: 'stop-models-are-plain-data',
+      comment: 'A stop model is data, pure functions and the reader of its file: nothing that runs a trial (the trial plays its plan).',
+      severity: 'error',
+      from: { path: '^src/stop-models/' },
+      to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host|cli)/' },
+    },
+    {
+      name: 'stop-models-through-the-registry',
+      comment: 'Adding a stop model is one module and one registration line: the rest asks the registry (model.ts, registry.ts), never a model by name.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/stop-models/' },
+      to: { path: '^src/stop-models/', pathNot: '^src/stop-models/(model|registry|files)\\.ts$' },
+    },
+    {
+      name: 'stop-model-files-read-by-the-loader',
+      comment: 'The models\' file readers reach YAML and the file system: only the scenario loader uses them (the oracles ask the registry).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(stop-models|scenario)/' },
+      to: { path: '^src/stop-models/files\\.ts$' },
     },
     {
       name: 'oracles-read-records',

@@ -1,7 +1,7 @@
 import { ExitCode, SigstormError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
-import { describeStopModel } from '../scenario/stop-model.js';
 import { expandScenarioPaths } from '../session/scenario-paths.js';
+import { describeStopModel } from '../stop-models/registry.js';
 
 export async function validateCommand(paths: string[]): Promise<number> {
   if (paths.length === 0) await expandScenarioPaths(paths); // says what is missing

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { fromSpawn, type FaultEvent, type Schedule } from '../schedule/event.js';
-import { stopSignalAfterMs, type StopModel } from '../scenario/stop-model.js';
 import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
+import type { FuzzHints } from '../stop-models/model.js';
+import { stopModelOf } from '../stop-models/registry.js';
 
 /**
  * Schedules drawn from a scenario's fault space, shaped to shrink well: times are multiples of a coarse step and
@@ -39,9 +40,6 @@ export function scheduleArbitrary(scenario: ScenarioSpace, startupMs?: () => num
 
 function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
-  const signals = mildestFirst(space.signals, scenario.target.stopSignal);
-  const terminating = signals.filter((s) => s === 'SIGKILL' || scenario.expect[s]?.kind === 'exit');
-  const survivable = signals.filter((s) => scenario.expect[s]?.kind === 'alive');
   const steps = Math.max(1, Math.floor(space.horizon / space.step));
   const time = fc
     .oneof(
@@ -49,8 +47,40 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
       { weight: 2, arbitrary: fc.integer({ min: 0, max: Math.min(steps, 8) }) }, // just after readiness
     )
     .map((n) => n * space.step);
-  const to = fc.constantFrom(...space.to);
+  const kinds = eventKinds(scenario, time);
+  const hints = scenario.stop ? stopModelOf(scenario.stop).fuzz(scenario.stop) : undefined;
+  if (hints?.drawsStop) {
+    const { survivable, terminating, race, storm, lasting } = kinds;
+    const survivableKinds = [...(survivable.length ? [kinds.plain(survivable)] : []), ...(storm ? [storm] : []), ...lasting];
+    const terminatingKinds = terminating.length ? [kinds.plain(terminating), ...(race ? [race] : [])] : [];
+    return stopSequence(hints, space, time, {
+      survivable: survivableKinds.length ? fc.oneof({ withCrossShrink: true }, ...survivableKinds) : undefined,
+      terminating: terminatingKinds.length ? fc.oneof({ withCrossShrink: true }, ...terminatingKinds) : undefined,
+      lasting: lasting.length ? fc.oneof(...lasting) : undefined,
+    });
+  }
+  return withoutStopEvent(scenario, time, kinds, startupMs);
+}
 
+/** The kinds of event the fault space allows, by what the contract expects of their signals. */
+interface EventKinds {
+  /** The signals of the space, the stop signal first; those that must stop the target, and those it must survive. */
+  signals: SignalName[];
+  terminating: SignalName[];
+  survivable: SignalName[];
+  plain: (list: SignalName[]) => fc.Arbitrary<FaultEvent>;
+  race?: fc.Arbitrary<FaultEvent>;
+  storm?: fc.Arbitrary<FaultEvent>;
+  /** Pauses and partitions. */
+  lasting: fc.Arbitrary<FaultEvent>[];
+}
+
+function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventKinds {
+  const space = scenario.faults;
+  const signals = mildestFirst(space.signals, scenario.target.stopSignal);
+  const terminating = signals.filter((s) => s === 'SIGKILL' || scenario.expect[s]?.kind === 'exit');
+  const survivable = signals.filter((s) => scenario.expect[s]?.kind === 'alive');
+  const to = fc.constantFrom(...space.to);
   const plain = (list: SignalName[]) => fc.record({ at: time, kind: fc.constant('signal' as const), signal: fc.constantFrom(...list), to });
   const race =
     space.races && terminating.length >= 2
@@ -72,19 +102,20 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
     lasting.push(fc.record({ at: time, kind: fc.constant('pause' as const), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
   }
   if (space.partitions) lasting.push(partition(time));
-  if (scenario.stop && scenario.stop.model !== 'docker') {
-    const survivableKinds = [...(survivable.length ? [plain(survivable)] : []), ...(storm ? [storm] : []), ...lasting];
-    const terminatingKinds = terminating.length ? [plain(terminating), ...(race ? [race] : [])] : [];
-    return stopSequence(scenario.stop, space, time, {
-      survivable: survivableKinds.length ? fc.oneof({ withCrossShrink: true }, ...survivableKinds) : undefined,
-      terminating: terminatingKinds.length ? fc.oneof({ withCrossShrink: true }, ...terminatingKinds) : undefined,
-      lasting: lasting.length ? fc.oneof(...lasting) : undefined,
-    });
-  }
-  const signalKinds: fc.Arbitrary<FaultEvent>[] = [plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
-  const kinds = [...signalKinds, ...lasting];
+  return { signals, terminating, survivable, plain, ...(race ? { race } : {}), ...(storm ? { storm } : {}), lasting };
+}
+
+/**
+ * Schedules without a stop event (the model's stop, docker stop, ends each at the end): the target's events, perhaps
+ * during its start-up and some closely after another, and each dependency's.
+ */
+function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds: EventKinds, startupMs?: number): fc.Arbitrary<Schedule> {
+  const space = scenario.faults;
+  const { signals, race, storm, lasting } = kinds;
+  const signalKinds: fc.Arbitrary<FaultEvent>[] = [kinds.plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
+  const all = [...signalKinds, ...lasting];
   // Cross-shrinking lets a race, storm, pause or partition shrink into the plain signal that comes first.
-  const event = fc.oneof({ withCrossShrink: true }, ...kinds);
+  const event = fc.oneof({ withCrossShrink: true }, ...all);
   // Signals during the start-up: timed from spawn, shrinking towards its end (the latest time, nearest readiness).
   const atStartup =
     startupMs === undefined
@@ -121,19 +152,20 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
 
 /**
  * Under a stop model the orchestrator's stop is the heart of every schedule: one stop event, its endpoint-removal lag
- * drawn up to the scenario's (Kubernetes; shrinking towards none), faults the target must survive before and during it
- * (a pause or partition a few steps into it, with `pauses`, `partitions`), and perhaps a second terminating signal a
- * few steps after the model's own (a second controller, a SIGINT). No terminating signal is drawn before the model's:
- * that would be another stop, not this one. (Dependencies' faults and start-up signals are not drawn here.)
+ * drawn up to the scenario's (a model whose endpoints lag, such as Kubernetes; shrinking towards none), faults the
+ * target must survive before and during it (a pause or partition a few steps into it, with `pauses`, `partitions`),
+ * and perhaps a second terminating signal a few steps after the model's own (a second controller, a SIGINT). No
+ * terminating signal is drawn before the model's: that would be another stop, not this one. (Dependencies' faults and
+ * start-up signals are not drawn here.)
  */
 function stopSequence(
-  model: Exclude<StopModel, { model: 'docker' }>,
+  hints: FuzzHints,
   space: FaultSpace,
   time: fc.Arbitrary<number>,
   events: { survivable?: fc.Arbitrary<FaultEvent> | undefined; terminating?: fc.Arbitrary<FaultEvent> | undefined; lasting?: fc.Arbitrary<FaultEvent> | undefined },
 ): fc.Arbitrary<Schedule> {
-  const lag = model.model === 'kubernetes' && !model.readiness ? Math.floor(model.endpointDelayMs / space.step) : undefined;
-  const toSignal = stopSignalAfterMs(model);
+  const lag = hints.endpointLagMs === undefined ? undefined : Math.floor(hints.endpointLagMs / space.step);
+  const toSignal = hints.signalAfterMs;
   // at least a step after the model's own signal, whose instant is known only to a few ms
   const second = toSignal === undefined || !events.terminating ? fc.constant(null) : fc.option(fc.tuple(events.terminating, fc.integer({ min: 1, max: 8 })));
   return fc

@@ -1,5 +1,5 @@
-import { longestStopMs } from '../scenario/stop-model.js';
 import type { Scenario } from '../scenario/types.js';
+import { stopModelOf } from '../stop-models/registry.js';
 
 /** Start-up, the workload's settle wait (2 s) and teardown, beyond what the scenario's own durations say. */
 const TRIAL_OVERHEAD_MS = 3000;
@@ -14,7 +14,7 @@ const LONGEST_STORM_MS = 500;
  */
 export function worstCaseTrialMs(scenario: Pick<Scenario, 'target' | 'expect' | 'faults'> & Partial<Pick<Scenario, 'stop'>>): number {
   const expectations = Object.values(scenario.expect);
-  const stop = scenario.stop ? longestStopMs(scenario.stop) : scenario.target.stopGracePeriod;
+  const stop = scenario.stop ? stopModelOf(scenario.stop).fuzz(scenario.stop).longestMs : scenario.target.stopGracePeriod;
   const exitWait = Math.max(stop, ...expectations.map((e) => (e?.kind === 'exit' ? e.within : 0)));
   const settle = Math.max(0, ...expectations.map((e) => (e?.kind === 'alive' ? e.settle : 0)));
   const { faults } = scenario;

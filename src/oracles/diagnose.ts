@@ -1,6 +1,6 @@
 import type { TrialRecord } from '../trial/record.js';
 import { cluesOf } from './clues.js';
-import { catalogue, type Entry } from './diagnoses.js';
+import { catalogueOf, type Entry } from './diagnoses.js';
 import type { Diagnosis, OracleResult } from './verdict.js';
 
 /** What a failure gets when no entry of the catalogue explains it from the record's evidence. */
@@ -20,6 +20,7 @@ const explains = (entry: Entry, f: OracleResult) => entry.explains.some((k) => k
 export function diagnose(record: TrialRecord, results: OracleResult[]): OracleResult[] {
   if (!results.some((r) => r.verdict === 'fail')) return results;
   const clues = cluesOf(record);
+  const catalogue = catalogueOf();
   return results.map((f) => {
     if (f.verdict !== 'fail') return f;
     const entry = catalogue.find((e) => explains(e, f) && e.when(clues, f));

@@ -1,3 +1,5 @@
+import type { StopModelDef } from '../stop-models/model.js';
+import { stopModels } from '../stop-models/registry.js';
 import { saidAfterSignal, type Clues } from './clues.js';
 import { describeStatus } from './terminating.js';
 import type { Diagnosis, OracleResult } from './verdict.js';
@@ -37,76 +39,8 @@ const endedBy = (c: Clues) => {
   return byNumber || goPid1 ? k.signal : undefined;
 };
 
-/**
- * The catalogue, most specific first: a failure gets the first entry that explains it and whose evidence is in the
- * record. Causes from the seed document on Go signal pitfalls and from every class of the zoo.
- */
-export const catalogue: Entry[] = [
-  {
-    id: 'endpoint-lag',
-    reads: 'requests refused or reset after the stop signal while the endpoints of a Kubernetes stop still routed traffic',
-    explains: ['lost-requests/endpoint-lag'],
-    confidence: 'high',
-    when: (c) => c.record.stop?.model === 'kubernetes',
-    cause: (c, f) => {
-      const stop = c.record.stop!;
-      const routed = Math.round(((f.evidence?.routedUntilMs as number | undefined) ?? stop.beganMs) - stop.beganMs);
-      const signal = stop.steps.find((s) => s.step === 'signal');
-      const at = signal ? `${Math.round(signal.atMs - stop.beganMs)} ms` : 'soon';
-      return `The kubelet's stop signal came ${at} after the stop began, but the endpoints kept sending new connections for ${routed} ms, and the service stopped taking them at once.`;
-    },
-    fix: 'Add a preStop sleep longer than endpoint removal takes (lifecycle.preStop.sleep, a few seconds), or keep accepting connections that long after SIGTERM before draining.',
-  },
-  {
-    id: 'grace-too-short',
-    reads: "a Kubernetes stop whose final SIGKILL came while the service drained, its preStop hook using up the grace period",
-    explains: [...LOST, 'deadline/*', 'exit-status/killed', 'acked-writes/*'],
-    confidence: 'high',
-    when: (c) => {
-      const stop = c.record.stop;
-      if (stop?.model !== 'kubernetes' || !stop.steps.some((s) => s.step === 'final-kill')) return false;
-      const hook = stop.steps.find((s) => s.step === 'hook-start');
-      const signal = stop.steps.find((s) => s.step === 'signal');
-      return hook !== undefined && signal !== undefined && stop.settings?.model === 'kubernetes' && signal.atMs - stop.beganMs >= stop.settings.graceMs / 2;
-    },
-    cause: (c) => {
-      const stop = c.record.stop!;
-      const grace = stop.settings?.model === 'kubernetes' ? stop.settings.graceMs : 0;
-      const signal = stop.steps.find((s) => s.step === 'signal')!;
-      const kill = stop.steps.find((s) => s.step === 'final-kill')!;
-      return `The grace period (terminationGracePeriodSeconds, ${grace / 1000} s) counts the preStop hook: the stop signal came ${Math.round(signal.atMs - stop.beganMs)} ms into it, leaving ${Math.round(kill.atMs - signal.atMs)} ms to drain before SIGKILL.`;
-    },
-    fix: 'Size terminationGracePeriodSeconds for the preStop hook plus the longest drain, or shorten the preStop sleep.',
-  },
-  {
-    id: 'prestop-returns-early',
-    reads: 'a Kubernetes preStop exec hook that returned at once, the kubelet\'s stop signal right after it, and responses cut while draining',
-    explains: [...LOST, 'exit-status/*'],
-    confidence: 'medium',
-    when: (c) => {
-      const stop = c.record.stop;
-      if (stop?.settings?.model !== 'kubernetes' || !stop.settings.preStop || !('exec' in stop.settings.preStop)) return false;
-      const end = stop.steps.find((s) => s.step === 'hook-end');
-      const signal = stop.steps.find((s) => s.step === 'signal');
-      return end?.detail === 'exit 0' && signal !== undefined && !/exited/.test(signal.detail ?? '') && c.lostInFlight.length > 0 && c.record.exit.atMs >= signal.atMs;
-    },
-    cause: (c) => {
-      const stop = c.record.stop!;
-      const start = stop.steps.find((s) => s.step === 'hook-start')!;
-      const end = stop.steps.find((s) => s.step === 'hook-end')!;
-      return `The preStop hook started a shutdown and returned ${Math.round(end.atMs - start.atMs)} ms later, before it was done; the kubelet then sent ${c.record.stopSignal} at once, which cut what was still draining.`;
-    },
-    fix: 'Make the preStop hook wait until the shutdown it starts has finished (e.g. poll until the process is gone), after a sleep as long as endpoint removal takes.',
-  },
-  {
-    id: 'killmode-process',
-    reads: 'a systemd stop with KillMode=process that left processes of the service running',
-    explains: ['handles/orphans', 'deadline/*'],
-    confidence: 'high',
-    when: (c) => c.record.stop?.settings?.model === 'systemd' && c.record.stop.settings.killMode === 'process' && c.record.exit.lingering.some((p) => p.pid !== c.record.target.pid),
-    cause: 'KillMode=process: systemd signals the main process alone, and the service exits without stopping the children it started, so they outlive the stop.',
-    fix: "Use systemd's default KillMode=control-group (or mixed), or stop the children in the service before it exits.",
-  },
+/** The entries any trial may match, after the stop models' own. */
+const GENERAL: Entry[] = [
   {
     id: 'shell-no-exec',
     reads: 'the main process is a shell (sh, bash, …) whose child is the service',
@@ -356,6 +290,16 @@ export const catalogue: Entry[] = [
     fix: 'Measure liveness on the monotonic clock and, after a gap, renew (or re-check) the lease instead of exiting.',
   },
 ];
+
+/**
+ * The catalogue, most specific first: a failure gets the first entry that explains it and whose evidence is in the
+ * record. Each stop model's entries come first (stop-models/, in the registry's order), then the general ones. Causes
+ * from the seed document on Go signal pitfalls and from every class of the zoo.
+ */
+export const catalogueOf = (models: readonly StopModelDef[] = stopModels()): Entry[] => [...models.flatMap((m) => m.diagnoses ?? []), ...GENERAL];
+
+/** The catalogue of the stop models registered when it was first read: the built-ins' (diagnose asks again each time). */
+export const catalogue: readonly Entry[] = catalogueOf();
 
 /** The fd kind that grew most per signal, from the fd-leak failure's evidence (undefined in records without kinds). */
 function leakiest(f: OracleResult): string | undefined {

@@ -2,6 +2,7 @@ import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import { isTerminating } from '../scenario/terminating.js';
 import type { SignalName } from '../signals.js';
+import { stopModelNamed } from '../stop-models/registry.js';
 import type { TrialRecord } from '../trial/record.js';
 
 /** One signal as it reached the target: a plain signal event, or one of a storm's or a race's. */
@@ -44,8 +45,8 @@ export function firstTerminating(record: Pick<TrialRecord, 'events' | 'expect'> 
 /** Who sent the final SIGKILL: the orchestrator the stop model plays, or sigstorm (docker stop, and what was left). */
 export function killer(record: Pick<TrialRecord, 'stop'>): string {
   const stop = record.stop;
-  if (!stop || stop.model === 'docker' || !stop.steps.some((s) => s.step === 'final-kill')) return 'sigstorm';
-  return { kubernetes: 'the kubelet', systemd: 'systemd', supervisord: 'supervisord' }[stop.model];
+  if (!stop || !stop.steps.some((s) => s.step === 'final-kill')) return 'sigstorm';
+  return stopModelNamed(stop.model)?.killer ?? 'sigstorm';
 }
 
 /** "137 (SIGKILL)" — Docker and shells report death by signal n as 128 + n. */

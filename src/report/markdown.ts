@@ -1,3 +1,4 @@
+import { stopModelNamed } from '../stop-models/registry.js';
 import { describeStop } from './stop-steps.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
@@ -50,7 +51,7 @@ export function toMarkdown(set: ResultSet): string {
       lines.push('```', ...s.steps, '```', '');
     }
     // The orchestrator's stop as the failing trial played it: hook, signals, endpoints, final kill.
-    if (s.trial?.stop && s.trial.stop.model !== 'docker') lines.push('Stop sequence:', '', '```', ...describeStop(s.trial.stop), '```', '');
+    if (s.trial?.stop && (stopModelNamed(s.trial.stop.model)?.stepsInReports ?? true)) lines.push('Stop sequence:', '', '```', ...describeStop(s.trial.stop), '```', '');
     if (s.fix) {
       lines.push('| | failed | rate | 95% interval |', '|---|---:|---:|---|');
       for (const [label, r] of [['recorded', s.fix.before], ['now', s.fix.now]] as const) {

@@ -3,11 +3,11 @@ import { badInput, SigstormError } from '../errors.js';
 import { describeValue, mapping } from '../input/plain-data.js';
 import { ScenarioError } from '../input/scenario-error.js';
 import { readYaml } from '../input/yaml-source.js';
+import { readStopFile } from '../stop-models/files.js';
 import { mergeCompose } from './compose.js';
 import { normalize } from './normalize.js';
-import { readStopFile } from './stop-file.js';
 import { ScenarioProblems } from './problems.js';
-import { ScenarioSchema } from './schema/scenario.js';
+import { scenarioSchema } from './schema/scenario.js';
 import type { Scenario } from './types.js';
 
 // The loader's public names, where the library has always offered them.
@@ -28,7 +28,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
   }
   const { merged, compose } = await mergeCompose(scenario, source);
   const problems = new ScenarioProblems(source, compose);
-  const result = ScenarioSchema.safeParse(merged);
+  const result = scenarioSchema().safeParse(merged);
   if (!result.success) {
     problems.schemaIssues(result.error, merged);
     throw new ScenarioError(problems.found);
@@ -36,7 +36,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
   const stop = result.data.stop;
   const stopFile = await readStopFile(stop, dirname(path)).catch((error: unknown) => {
     // A file that cannot be read at all is the scenario's problem: placed at `stop.file`, where it is named.
-    if (!(error instanceof SigstormError) || error instanceof ScenarioError || !stop || stop.model === 'docker' || !stop.file) throw error;
+    if (!(error instanceof SigstormError) || error instanceof ScenarioError || !stop?.file) throw error;
     problems.at(['stop', 'file'], error.message);
     throw new ScenarioError(problems.found);
   });

@@ -1,5 +1,7 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { SignalName } from '../signals.js';
+import type { StopFile } from '../stop-models/model.js';
+import { resolveStop, stopContractOf } from '../stop-models/registry.js';
 import type { ComposeService } from './compose.js';
 import { coverageNotes } from './coverage.js';
 import { declaredExpectations, withDefaultExpectations } from './expectations.js';
@@ -9,9 +11,6 @@ import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
 import { checkReadbacks } from './readbacks.js';
 import { checkStack } from './stack.js';
-import { resolveStop } from './stop.js';
-import type { StopFile } from './stop-file.js';
-import { stopContractOf } from './stop-model.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
 /**
@@ -26,7 +25,7 @@ export function normalize(
   stopFile: StopFile = { settings: {} },
 ): Scenario {
   // The orchestrator's stop decides the stop signal and the grace period everything else is drawn from.
-  const stop = resolveStop(parsed.stop, stopFile.settings, parsed.target, problems, stopFile.source);
+  const stop = resolveStop(parsed.stop, stopFile, parsed.target, problems);
   const contract = stopContractOf(stop);
   const t = { ...parsed.target, stop_signal: contract.signal, stop_grace_period: contract.graceMs };
   const expect = declaredExpectations(parsed.expect, t.stop_grace_period, problems);

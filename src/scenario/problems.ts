@@ -8,7 +8,7 @@ import { ScenarioError } from '../input/scenario-error.js';
 import type { SourceFile } from '../input/yaml-source.js';
 import { describeIssue } from '../input/zod-issue.js';
 import type { ComposeService } from './compose.js';
-import { ScenarioSchema } from './schema/scenario.js';
+import { scenarioSchema } from './schema/scenario.js';
 
 /** The problems of one scenario, each placed where it is written: in the scenario, or in its compose file. */
 export class ScenarioProblems {
@@ -44,7 +44,7 @@ export class ScenarioProblems {
   schemaIssues(error: z.ZodError, input: unknown): void {
     for (const issue of error.issues) {
       if (issue.code === 'unrecognized_keys') {
-        const keys = allowedKeys(ScenarioSchema, issue.path, input);
+        const keys = allowedKeys(scenarioSchema(), issue.path, input);
         const message = keys.length ? `unknown key; expected one of: ${keys.join(', ')}` : 'unknown key';
         for (const key of issue.keys) this.at([...issue.path, key], message, true);
       } else {

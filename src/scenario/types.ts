@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { Schedule } from '../schedule/event.js';
 import type { SignalName } from '../signals.js';
+import type { StopSettings } from '../stop-models/model.js';
 import type { CoverageNote } from './coverage.js';
-import type { StopModel } from './stop-model.js';
 import type { oracleSettings } from './schema/oracle-settings.js';
 import type { workload } from './schema/workload.js';
 
@@ -27,7 +27,7 @@ export interface Scenario {
   target: Target;
   expect: Partial<Record<SignalName, SignalExpectation>>;
   /** How the orchestrator stops the target (its stop signal and grace period are also `target.stopSignal`, `stopGracePeriod`). */
-  stop: StopModel;
+  stop: StopSettings;
   workload: Workload;
   oracles: OracleSettings;
   /** Played by `run` when no events are given. */

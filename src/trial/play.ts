@@ -10,7 +10,7 @@ import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, within } from '../time.js';
 import { hasWorkload, startWorkload, type RunningWorkload } from '../workload/workload.js';
-import { playStop, type StopOutcome, type StopStage } from './stop.js';
+import { playStop, type StopOutcome, type StopStage } from './stop-sequence.js';
 import type { AliveCheck } from './record.js';
 import { startSampler, type Sampler } from './sampler.js';
 import type { ReadyTrial } from './startup.js';

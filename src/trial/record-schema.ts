@@ -60,7 +60,7 @@ export const TrialRecordSchema = z.looseObject({
   checks: z.array(z.looseObject({ event: z.number().int(), atMs: ms, alive: z.boolean(), ready: z.looseObject({ ok: z.boolean(), detail: z.string() }).nullable() })),
   stop: z
     .looseObject({
-      model: z.enum(['docker', 'kubernetes', 'systemd', 'supervisord']),
+      model: z.string(), // any registered stop model's name (src/stop-models/registry.ts)
       beganMs: ms,
       endpointDelayMs: ms.optional(),
       steps: z.array(z.looseObject({ step: z.string(), atMs: ms, detail: z.string().optional() })),

@@ -7,7 +7,7 @@ import type { OracleSettings } from '../scenario/types.js';
 import type { Schedule } from '../schedule/event.js';
 import type { SignalExpectation } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
-import type { StopModel, StopModelName } from '../scenario/stop-model.js';
+import type { StopRecord } from '../stop-models/model.js';
 import type { TrialTiming } from './timing.js';
 
 /**
@@ -100,26 +100,8 @@ export interface ExitRecord {
   lingering: ProcessInfo[];
 }
 
-/** One step of a stop sequence, as it happened. */
-export interface StopStep {
-  step: 'begin' | 'hook-start' | 'hook-end' | 'signal' | 'traffic-stop' | 'probe-failed' | 'main-exit' | 'final-kill' | 'removed';
-  atMs: number;
-  detail?: string;
-  /** A hook's output (its last lines). */
-  output?: string[];
-}
-
-/** The stop sequence a trial played: which model (and the file its settings came from), and its steps in order. */
-export interface StopRecord {
-  model: StopModelName;
-  /** The model's settings as played (absent in records that predate them). */
-  settings?: StopModel;
-  source?: string;
-  beganMs: number;
-  /** Kubernetes: how long new connections kept arriving after the stop began (absent: readiness-driven). */
-  endpointDelayMs?: number;
-  steps: StopStep[];
-}
+// A stop model's record (stop-models/model.ts), where the rest of the record is.
+export type { StopRecord, StopStep } from '../stop-models/model.js';
 
 /** When new connections stopped arriving (the endpoints dropped the target), if the stop model says. */
 export const trafficStoppedMs = (record: Pick<TrialRecord, 'stop'>): number | undefined => record.stop?.steps.find((s) => s.step === 'traffic-stop')?.atMs;

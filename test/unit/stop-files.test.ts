@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readKubernetesManifest } from '../../src/scenario/stop-files/kubernetes.js';
-import { splitCommandLine } from '../../src/scenario/stop-files/systemd-command.js';
-import { parseTimeSpan } from '../../src/scenario/stop-files/systemd-time.js';
-import { readSupervisordConf } from '../../src/scenario/stop-files/supervisord.js';
-import { readSystemdUnit } from '../../src/scenario/stop-files/systemd.js';
+import { readKubernetesManifest } from '../../src/stop-models/kubernetes-manifest.js';
+import { splitCommandLine } from '../../src/stop-models/systemd-command.js';
+import { parseTimeSpan } from '../../src/stop-models/systemd-time.js';
+import { readSupervisordConf } from '../../src/stop-models/supervisord-conf.js';
+import { readSystemdUnit } from '../../src/stop-models/systemd-unit.js';
 import { tempFiles } from '../helpers/files.js';
 
 // The stop settings teams keep in their own files, read into the scenario's `stop:` keys; every problem names the

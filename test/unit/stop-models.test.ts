@@ -11,7 +11,7 @@ import { firstTerminating } from '../../src/oracles/terminating.js';
 import type { OracleResult } from '../../src/oracles/verdict.js';
 import { describeStop } from '../../src/report/stop-steps.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
-import type { KubernetesStop } from '../../src/scenario/stop-model.js';
+import type { KubernetesStop } from '../../src/stop-models/kubernetes.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { describeEvent, type FaultEvent } from '../../src/schedule/event.js';
 import { parseSchedule } from '../../src/schedule/parse.js';

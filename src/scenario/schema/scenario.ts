@@ -1,48 +1,66 @@
 import { z } from 'zod';
 import { ScheduleSchema } from '../../schedule/event.js';
 import { defaultsWhenAbsent } from '../../input/defaults.js';
+import { stopModels, stopSchema } from '../../stop-models/registry.js';
+import type { StopModelDef } from '../../stop-models/model.js';
 import { expectation } from './expectation.js';
 import { faultSpace } from './fault-space.js';
 import { oracleSettings } from './oracle-settings.js';
-import { stop } from './stop.js';
 import { dependency, target } from './target.js';
 import { workload } from './workload.js';
 
 // The scenario file format: what a person writes. Values are normalised as they are parsed (durations → ms,
-// signals → "SIGTERM", commands → argv arrays); normalize.ts turns the result into a Scenario.
+// signals → "SIGTERM", commands → argv arrays); normalize.ts turns the result into a Scenario. `stop:` takes the
+// keys of the stop models registered (stop-models/registry.ts), so the format is built for them.
 
-export const ScenarioSchema = z
-  .strictObject({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
-      .optional()
-      .meta({ description: 'Defaults to the file name without extension' }),
-    description: z.string().optional(),
-    target,
-    dependencies: z
-      .record(z.string(), dependency)
-      .default({})
-      .meta({
-        description:
-          'Services the target needs, by name (keys as under `target`); with `target.compose`, its `depends_on` services are taken from the compose file and keys given here override theirs',
+const build = () =>
+  z
+    .strictObject({
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+        .optional()
+        .meta({ description: 'Defaults to the file name without extension' }),
+      description: z.string().optional(),
+      target,
+      dependencies: z
+        .record(z.string(), dependency)
+        .default({})
+        .meta({
+          description:
+            'Services the target needs, by name (keys as under `target`); with `target.compose`, its `depends_on` services are taken from the compose file and keys given here override theirs',
+        }),
+      expect: z
+        .record(z.string(), expectation)
+        .default({})
+        .meta({ description: 'Per signal: what must hold after it is delivered. Keys are signal names.' }),
+      stop: stopSchema().optional().meta({
+        description: `How the target's orchestrator stops it: ${modelNames()}, its settings written here or read from the \`file\` the team keeps them in`,
       }),
-    expect: z
-      .record(z.string(), expectation)
-      .default({})
-      .meta({ description: 'Per signal: what must hold after it is delivered. Keys are signal names.' }),
-    stop: stop.optional().meta({
-      description:
-        "How the target's orchestrator stops it: `model: docker` (the default), `kubernetes`, `systemd` or `supervisord`, its settings written here or read from the `file` the team keeps them in",
-    }),
-    workload: defaultsWhenAbsent(workload),
-    oracles: defaultsWhenAbsent(oracleSettings),
-    faults: defaultsWhenAbsent(faultSpace),
-    schedule: ScheduleSchema.optional().meta({
-      description: 'Events `sigstorm run` plays when none are given (default: stop it at once, like docker stop)',
-    }),
-  })
-  .meta({ title: 'sigstorm scenario', description: 'One target service (with the services it depends on) and what must hold when it is signalled' });
+      workload: defaultsWhenAbsent(workload),
+      oracles: defaultsWhenAbsent(oracleSettings),
+      faults: defaultsWhenAbsent(faultSpace),
+      schedule: ScheduleSchema.optional().meta({
+        description: 'Events `sigstorm run` plays when none are given (default: stop it at once, like docker stop)',
+      }),
+    })
+    .meta({ title: 'sigstorm scenario', description: 'One target service (with the services it depends on) and what must hold when it is signalled' });
 
-export type RawScenario = z.input<typeof ScenarioSchema>;
-export type ParsedScenario = z.output<typeof ScenarioSchema>;
+/** "`model: docker` (the default), `kubernetes`, `systemd` or `supervisord`" */
+function modelNames(): string {
+  const [first, ...others] = stopModels().map((m) => `\`${m.name}\``);
+  const rest = others.length > 1 ? `${others.slice(0, -1).join(', ')} or ${others.at(-1)}` : others.join('');
+  return `\`model: ${first!.slice(1, -1)}\` (the default)${rest ? `, ${rest}` : ''}`;
+}
+
+let built: { models: readonly StopModelDef[]; schema: ReturnType<typeof build> } | undefined;
+
+/** The scenario file format for the stop models registered now (built again once another is registered). */
+export function scenarioSchema(): ReturnType<typeof build> {
+  const models = stopModels();
+  if (built?.models !== models) built = { models, schema: build() };
+  return built.schema;
+}
+
+export type RawScenario = z.input<ReturnType<typeof build>>;
+export type ParsedScenario = z.output<ReturnType<typeof build>>;

@@ -1,9 +1,10 @@
-import { readIni, type IniEntry } from '../../input/ini.js';
-import type { SignalName } from '../../signals.js';
-import { MAX_DURATION_MS } from '../../time.js';
-import { throwProblems, type FileSettings, type SettingProblem, type WrittenKeys } from './file-settings.js';
+import { readIni, type IniEntry } from '../input/ini.js';
+import type { SignalName } from '../signals.js';
+import { MAX_DURATION_MS } from '../time.js';
+import { throwProblems, type FileSettings, type SettingProblem, type StopFileReader } from './file-settings.js';
+import { supervisord, type SupervisordWritten } from './supervisord.js';
 
-export type SupervisordKeys = Pick<WrittenKeys<'supervisord'>, 'stop_signal' | 'stop_wait' | 'stop_as_group' | 'kill_as_group'>;
+export type SupervisordKeys = Pick<SupervisordWritten, 'stop_signal' | 'stop_wait' | 'stop_as_group' | 'kill_as_group'>;
 
 // The signals supervisord's documentation lists for stopsignal.
 const SIGNALS = ['TERM', 'HUP', 'INT', 'QUIT', 'KILL', 'USR1', 'USR2'];
@@ -81,3 +82,12 @@ function booleanOf(value: string): boolean | { error: string } {
   if (['false', 'no', 'off', '0'].includes(lower)) return false;
   return { error: `expected true or false, got ${JSON.stringify(value)}` };
 }
+
+/** The configuration a supervisord `stop:` names: the settings of the `[program:x]` section `stop.program` names (or the only one). */
+export const supervisordConf: StopFileReader<SupervisordWritten, SupervisordWritten> = {
+  model: supervisord.name,
+  read: async (stop, path, written) => {
+    const read = await readSupervisordConf(path, stop.program, written);
+    return { settings: read.settings, source: `${stop.file} [program:${read.program}]` };
+  },
+};

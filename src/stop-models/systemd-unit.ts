@@ -1,11 +1,12 @@
-import { readIni, type IniEntry } from '../../input/ini.js';
-import { normalizeSignal } from '../../signals.js';
-import { MAX_DURATION_MS } from '../../time.js';
-import { throwProblems, type FileSettings, type SettingProblem, type WrittenKeys } from './file-settings.js';
+import { readIni, type IniEntry } from '../input/ini.js';
+import { normalizeSignal } from '../signals.js';
+import { MAX_DURATION_MS } from '../time.js';
+import { throwProblems, type FileSettings, type SettingProblem, type StopFileReader } from './file-settings.js';
+import { systemd, type SystemdWritten } from './systemd.js';
 import { splitCommandLine } from './systemd-command.js';
 import { parseTimeSpan } from './systemd-time.js';
 
-export type SystemdKeys = Pick<WrittenKeys<'systemd'>, 'exec_stop' | 'kill_signal' | 'kill_mode' | 'send_sighup' | 'send_sigkill' | 'timeout_stop' | 'final_kill_signal'>;
+export type SystemdKeys = Pick<SystemdWritten, 'exec_stop' | 'kill_signal' | 'kill_mode' | 'send_sighup' | 'send_sigkill' | 'timeout_stop' | 'final_kill_signal'>;
 
 // How each [Service] key that shapes the stop (systemd.kill(5), systemd.service(5)) reads into a scenario key.
 // Every other key, and every other section, is left alone: it is the team's real unit.
@@ -99,3 +100,9 @@ function timeoutOf(value: string) {
   if (ms === undefined) return { error: `expected a time span such as 90, 90s, 5min 20s or 500ms, got ${JSON.stringify(value)}` };
   return ms <= MAX_DURATION_MS ? ms : { error: `expected at most 24 days, got ${value}` };
 }
+
+/** The unit a systemd `stop:` names: its [Service] settings. */
+export const systemdUnit: StopFileReader<SystemdWritten, SystemdWritten> = {
+  model: systemd.name,
+  read: async (stop, path, written) => ({ settings: (await readSystemdUnit(path, written)).settings, source: stop.file }),
+};
