@@ -1,10 +1,7 @@
 import yargs from 'yargs';
-import { SigstormError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { gcArgs, NAME_A_COMMAND, parseFailed, refuseMisread, refuseRepeatedFlags } from './argv.js';
 import { reportError } from './report-error.js';
-
-const COMMANDS = ['run', 'fuzz', 'merge', 'replay', 'amplify', 'validate', 'analyze', 'gc', 'schema'];
-const NAME_A_COMMAND = 'Name a command: run, fuzz, merge, replay, amplify, validate, analyze, gc or schema.';
 
 /** The output flags shared by run, fuzz and merge. */
 const outputOptions = {
@@ -17,15 +14,12 @@ const outputOptions = {
 
 /** Parses the command line and delegates; every command sets process.exitCode rather than exiting, so cleanup runs. */
 export async function main(argv: string[]): Promise<void> {
+  // The commands and their options, as one table: each handler imports its command's module on demand and delegates.
   const cli = yargs(argv)
     .scriptName('sigstorm')
     .version(VERSION)
     .strict()
-    // A flag given twice turns into a list no command expects (yargs' "last one wins" would also cut `files..`).
-    .middleware((args) => {
-      const twice = Object.keys(args).find((key) => !['_', 'files', 'scenarios', 'reports', 'paths', 'repository'].includes(key) && Array.isArray(args[key]));
-      if (twice) throw new SigstormError('bad-input', `--${twice}: given more than once`, 'Run `sigstorm --help` for usage.');
-    }, true)
+    .middleware(refuseRepeatedFlags, true)
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .command(
@@ -153,7 +147,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('repository', { type: 'string', requiresArg: true, describe: 'With --images: only builds of this repository (e.g. sigstorm/go; repeatable)' }),
       async (args) => {
         const { gcCommand } = await import('./gc.js');
-        process.exitCode = await gcCommand({ all: args.all, images: args.images, paths: args.paths.map(String), dryRun: args.dryRun, repository: ([] as unknown[]).concat(args.repository ?? []).map(String) });
+        process.exitCode = await gcCommand(gcArgs(args));
       },
     )
     .command('schema', 'Print the JSON Schema of scenario files (for editors)', {}, async () => {
@@ -161,21 +155,11 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
     })
     .demandCommand(1, NAME_A_COMMAND)
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new SigstormError('bad-input', message ?? 'invalid command line', 'Run `sigstorm --help` for usage.');
-    })
+    .fail(parseFailed)
     .epilogue('Exit status: 0 all expectations held · 1 an expectation failed · 2 bad input · 3 infrastructure failure');
 
   try {
-    const options = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
-    // yargs keeps positionals in `_` and breaks (a TypeError) when an option named `_` replaces that list.
-    const underscore = options.find((a) => /^--_(=|$)|^-[^-]*_/.test(a));
-    if (underscore) throw new SigstormError('bad-input', `Unknown argument: ${underscore}`, 'Run `sigstorm --help` for usage.');
-    // Words after `--` never name a command, and yargs lets a command line without one pass silently then.
-    if (options.length < argv.length && !options.some((a) => COMMANDS.includes(a))) {
-      throw new SigstormError('bad-input', NAME_A_COMMAND, 'Run `sigstorm --help` for usage.');
-    }
+    refuseMisread(argv);
     await cli.parseAsync();
   } catch (error) {
     process.exitCode = reportError(error);

@@ -2,7 +2,7 @@ import { trafficStoppedMs, type TrialRecord } from '../trial/record.js';
 import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import { isAnswer, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
-import { firstTerminating, signalDeliveries } from './terminating.js';
+import { firstTerminating, signalDeliveries, type SignalDelivery } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
 /**
@@ -72,106 +72,156 @@ const overlap = (from: number, to: number, intervals: Interval[]) =>
 export const lostRequests: Oracle = (record) => {
   // Writes and jobs are judged by acked-writes and jobs: with nothing else on the ledger, there is nothing to judge here.
   if (!record.ledger.some((e) => e.kind === 'request' || e.kind === 'stream')) return [];
+  const at = stopMoments(record);
+  const tally = tallyRequests(record, at);
+  const counts = countOutcomes(record.ledger, at.signalAt);
+  const results: OracleResult[] = [];
+  if (tally.lost.length > 0) results.push(lostResult(record, at, tally.lost, counts));
+  if (tally.earlyRefusals.length > 0) results.push(refusedEarlyResult(at, tally.earlyRefusals, counts));
+  if (results.length === 0) results.push(passResult(at, tally, counts));
+  return results;
+};
+
+/** The instants the judgement turns on. */
+interface StopMoments {
+  first: SignalDelivery | undefined;
+  /** When the first terminating signal was delivered (never, without one). */
+  signalAt: number;
+  /** Under a stop model with endpoint removal (Kubernetes): until when the endpoints still routed traffic to the target. */
+  routedUntil: number | undefined;
+  /** Until when a request sent was owed an answer. */
+  owedUntil: number;
+  /** `no_refusals_for`: how long after the signal a refusal still fails. */
+  window: number;
+  /** The signal in words, or `the exit` without one. */
+  what: string;
+}
+
+function stopMoments(record: TrialRecord): StopMoments {
   const first = firstTerminating(record);
   const signalAt = first?.deliveredMs ?? Number.POSITIVE_INFINITY;
   // Under a stop model with endpoint removal (Kubernetes), what the endpoints still sent the target was owed an
   // answer, after the signal too: a refusal then is a request a user lost.
   const routedUntil = trafficStoppedMs(record);
   const owedUntil = Math.max(signalAt, routedUntil ?? Number.NEGATIVE_INFINITY);
-  const routed = (e: LedgerEntry) => routedUntil !== undefined && e.sentMs < routedUntil;
   const window = record.oracles.lost_requests.no_refusals_for;
+  const what = first ? (first.label ?? `${first.signal} (+${Math.round(first.deliveredMs!)} ms)`) : 'the exit';
+  return { first, signalAt, routedUntil, owedUntil, window, what };
+}
+
+/** Sent while the endpoints still routed traffic to the target. */
+const routed = (e: LedgerEntry, { routedUntil }: StopMoments) => routedUntil !== undefined && e.sentMs < routedUntil;
+
+/** Milliseconds after the signal (after readiness, without one). */
+const relative = (ms: number, { signalAt }: StopMoments) => (Number.isFinite(signalAt) ? Math.round(ms - signalAt) : Math.round(ms));
+
+/** The requests sorted by how they count: lost, refused too early, or the three kinds of failure that are not losses. */
+interface Tally {
+  lost: LedgerEntry[];
+  earlyRefusals: LedgerEntry[];
+  /** Failed while a dependency was down. */
+  excused: number;
+  /** Failed while a partition cut the workload's link. */
+  cutOff: number;
+  /** Closed unanswered at the signal, counted as refusals. */
+  unanswered: number;
+}
+
+function tallyRequests(record: TrialRecord, at: StopMoments): Tally {
+  const { signalAt, owedUntil, window } = at;
   const frozen = unreachable(record);
   const dependencyDown = dependencyFaults(record);
   const cuts = clientCuts(record);
-  const lost: LedgerEntry[] = [];
-  let excused = 0;
-  let cutOff = 0;
-  const earlyRefusals: LedgerEntry[] = [];
-  let unanswered = 0;
+  const tally: Tally = { lost: [], earlyRefusals: [], excused: 0, cutOff: 0, unanswered: 0 };
   for (const e of record.ledger) {
     if (e.kind === 'write' || e.kind === 'job') continue; // an unacknowledged write or job was never promised
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
     const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt, frozen) ? Math.max(e.sentMs, signalAt) : undefined;
-    if (failedByCut(e, cuts)) cutOff++;
-    else if (e.outcome === 'truncated') lost.push(e);
-    else if (failedByDependency(e, dependencyDown)) excused++;
-    else if (refusedAt !== undefined && refusedAt >= signalAt && !routed(e)) {
-      if (e.outcome !== 'refused') unanswered++;
-      if (refusedAt < signalAt + window) earlyRefusals.push(e);
-    } else if (e.sentMs < owedUntil && e.outcome !== 'ok') lost.push(e);
+    if (failedByCut(e, cuts)) tally.cutOff++;
+    else if (e.outcome === 'truncated') tally.lost.push(e);
+    else if (failedByDependency(e, dependencyDown)) tally.excused++;
+    else if (refusedAt !== undefined && refusedAt >= signalAt && !routed(e, at)) {
+      if (e.outcome !== 'refused') tally.unanswered++;
+      if (refusedAt < signalAt + window) tally.earlyRefusals.push(e);
+    } else if (e.sentMs < owedUntil && e.outcome !== 'ok') tally.lost.push(e);
   }
-  const what = first ? (first.label ?? `${first.signal} (+${Math.round(first.deliveredMs!)} ms)`) : 'the exit';
-  const rel = (ms: number) => (Number.isFinite(signalAt) ? Math.round(ms - signalAt) : Math.round(ms));
-  const describe = (e: LedgerEntry) => ({
-    id: e.id,
-    request: `${e.method} ${e.path}`,
-    kind: e.kind,
-    ...(e.protocol ? { protocol: e.protocol } : {}),
-    connection: e.reused ? 'keep-alive (reused)' : e.connection,
-    sentRelMs: rel(e.sentMs),
-    endRelMs: rel(e.endMs),
-    outcome: e.outcome,
-    ...(e.status !== undefined ? { status: e.status } : {}),
-    ...(e.code !== undefined ? { code: e.code } : {}),
-    bytes: e.expectedBytes !== undefined ? `${e.bytes}/${e.expectedBytes}` : e.bytes,
-    ...(e.error ? { error: e.error } : {}),
-  });
-  const counts = countOutcomes(record.ledger, signalAt);
-  const results: OracleResult[] = [];
-  if (lost.length > 0) {
-    const byOutcome = Object.entries(groupCount(lost.map((e) => e.outcome))).map(([o, n]) => `${n} ${o}`).join(', ');
-    const e0 = lost[0]!;
-    // A response cut before any terminating signal was cut by what came before it (a SIGHUP restart), not by the stop.
-    const cutBefore = e0.endMs < signalAt ? signalDeliveries(record).filter((d) => d.deliveredMs <= e0.endMs).at(-1) : undefined;
-    const around = cutBefore ? `${cutBefore.signal} (+${Math.round(cutBefore.deliveredMs)} ms)` : what;
-    const sentRel = cutBefore ? Math.round(e0.sentMs - cutBefore.deliveredMs) : rel(e0.sentMs);
-    // Sent after the stop signal, while the endpoints still routed new connections to the target.
-    const lagged = lost.filter((e) => e.sentMs >= signalAt && routed(e));
-    const lag = lagged.length > 0 && record.stop
-      ? `; ${lagged.length} of them sent after the signal while the endpoints still routed traffic to the target (until +${Math.round(routedUntil!)} ms, ${Math.round(routedUntil! - record.stop.beganMs)} ms after the stop began)`
-      : '';
-    results.push({
-      oracle: 'lost-requests',
-      verdict: 'fail',
-      kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
-      message:
-        `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
-        `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
-        outcomeLabel(e0) + lag,
-      evidence: {
-        signal: first?.signal ?? null,
-        signalMs: first?.deliveredMs ?? null,
-        ...(cutBefore ? { cutAfter: { signal: cutBefore.signal, atMs: cutBefore.deliveredMs } } : {}),
-        ...(routedUntil !== undefined ? { routedUntilMs: routedUntil, sentWhileRouted: lagged.length } : {}),
-        lost: lost.slice(0, 20).map(describe),
-        counts,
-      },
-    });
-  }
-  if (earlyRefusals.length > 0) {
-    const e0 = earlyRefusals[0]!;
-    results.push({
-      oracle: 'lost-requests',
-      verdict: 'fail',
-      kind: 'refused-early',
-      message: `${earlyRefusals.length} connection(s) refused within ${window} ms after ${what} (first ${rel(e0.sentMs)} ms after it); the scenario demands none`,
-      evidence: { windowMs: window, refused: earlyRefusals.slice(0, 20).map(describe), counts },
-    });
-  }
-  if (results.length === 0) {
-    results.push({
-      oracle: 'lost-requests',
-      verdict: 'pass',
-      message:
-        `no request lost: ${counts.before.total} sent before ${what}, all answered in full` +
-        `${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals)` : ''}` +
-        `${excused ? ` (${excused} failed while a dependency was cut off, frozen or signalled: answers, not losses)` : ''}` +
-        `${cutOff ? ` (${cutOff} failed on the network while the partition cut them off)` : ''}; ${counts.after.total} sent after`,
-      evidence: { counts, closedUnanswered: unanswered, failedByDependency: excused, failedByPartition: cutOff },
-    });
-  }
-  return results;
-};
+  return tally;
+}
+
+type Counts = ReturnType<typeof countOutcomes>;
+
+function lostResult(record: TrialRecord, at: StopMoments, lost: LedgerEntry[], counts: Counts): OracleResult {
+  const { first, signalAt, routedUntil, what } = at;
+  const byOutcome = Object.entries(groupCount(lost.map((e) => e.outcome))).map(([o, n]) => `${n} ${o}`).join(', ');
+  const e0 = lost[0]!;
+  // A response cut before any terminating signal was cut by what came before it (a SIGHUP restart), not by the stop.
+  const cutBefore = e0.endMs < signalAt ? signalDeliveries(record).filter((d) => d.deliveredMs <= e0.endMs).at(-1) : undefined;
+  const around = cutBefore ? `${cutBefore.signal} (+${Math.round(cutBefore.deliveredMs)} ms)` : what;
+  const sentRel = cutBefore ? Math.round(e0.sentMs - cutBefore.deliveredMs) : relative(e0.sentMs, at);
+  // Sent after the stop signal, while the endpoints still routed new connections to the target.
+  const lagged = lost.filter((e) => e.sentMs >= signalAt && routed(e, at));
+  const lag = lagged.length > 0 && record.stop
+    ? `; ${lagged.length} of them sent after the signal while the endpoints still routed traffic to the target (until +${Math.round(routedUntil!)} ms, ${Math.round(routedUntil! - record.stop.beganMs)} ms after the stop began)`
+    : '';
+  return {
+    oracle: 'lost-requests',
+    verdict: 'fail',
+    kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
+    message:
+      `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
+      `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
+      outcomeLabel(e0) + lag,
+    evidence: {
+      signal: first?.signal ?? null,
+      signalMs: first?.deliveredMs ?? null,
+      ...(cutBefore ? { cutAfter: { signal: cutBefore.signal, atMs: cutBefore.deliveredMs } } : {}),
+      ...(routedUntil !== undefined ? { routedUntilMs: routedUntil, sentWhileRouted: lagged.length } : {}),
+      lost: lost.slice(0, 20).map((e) => describe(e, at)),
+      counts,
+    },
+  };
+}
+
+function refusedEarlyResult(at: StopMoments, earlyRefusals: LedgerEntry[], counts: Counts): OracleResult {
+  const { window, what } = at;
+  const e0 = earlyRefusals[0]!;
+  return {
+    oracle: 'lost-requests',
+    verdict: 'fail',
+    kind: 'refused-early',
+    message: `${earlyRefusals.length} connection(s) refused within ${window} ms after ${what} (first ${relative(e0.sentMs, at)} ms after it); the scenario demands none`,
+    evidence: { windowMs: window, refused: earlyRefusals.slice(0, 20).map((e) => describe(e, at)), counts },
+  };
+}
+
+function passResult({ what }: StopMoments, { excused, cutOff, unanswered }: Tally, counts: Counts): OracleResult {
+  return {
+    oracle: 'lost-requests',
+    verdict: 'pass',
+    message:
+      `no request lost: ${counts.before.total} sent before ${what}, all answered in full` +
+      `${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals)` : ''}` +
+      `${excused ? ` (${excused} failed while a dependency was cut off, frozen or signalled: answers, not losses)` : ''}` +
+      `${cutOff ? ` (${cutOff} failed on the network while the partition cut them off)` : ''}; ${counts.after.total} sent after`,
+    evidence: { counts, closedUnanswered: unanswered, failedByDependency: excused, failedByPartition: cutOff },
+  };
+}
+
+/** One request as evidence, its times relative to the signal. */
+const describe = (e: LedgerEntry, at: StopMoments) => ({
+  id: e.id,
+  request: `${e.method} ${e.path}`,
+  kind: e.kind,
+  ...(e.protocol ? { protocol: e.protocol } : {}),
+  connection: e.reused ? 'keep-alive (reused)' : e.connection,
+  sentRelMs: relative(e.sentMs, at),
+  endRelMs: relative(e.endMs, at),
+  outcome: e.outcome,
+  ...(e.status !== undefined ? { status: e.status } : {}),
+  ...(e.code !== undefined ? { code: e.code } : {}),
+  bytes: e.expectedBytes !== undefined ? `${e.bytes}/${e.expectedBytes}` : e.bytes,
+  ...(e.error ? { error: e.error } : {}),
+});
 
 function countOutcomes(ledger: LedgerEntry[], signalAt: number) {
   const side = (list: LedgerEntry[]) => ({ total: list.length, ...groupCount(list.map((e) => e.outcome)) });
