@@ -1,6 +1,6 @@
 // The architecture's rules, checked by test/unit/architecture.test.ts in `npm test`. Layers, one way only:
 // cli → session → fuzz / trial / report → faults, workload, oracles, probes → backends → leftovers → host,
-// and under all of them the plain data: scenario, stop-models, schedule, input. docs/architecture.md names each rule. stop-models.
+// and under all of them the plain data: scenario, stop-models, schedule, input. docs/architecture.md names each rule.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
