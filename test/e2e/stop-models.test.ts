@@ -110,9 +110,12 @@ describe.each<BackendName>(['process', 'docker'])('stop models on the %s backend
     const failed = steps(trial, 'probe-failed');
     expect(failed.map((s) => s.detail)).toEqual(['readiness /healthz: 1 of 2', 'readiness /healthz: 2 of 2']);
     expect(failed[0]!.atMs - began).toBeGreaterThanOrEqual(200);
+    expect(failed[1]!.atMs - began).toBeGreaterThanOrEqual(400);
+    // Traffic stops at the second failure, not at a delay: the two steps are noted one after the other. (Timed from
+    // the failure the record measured, not from the stop: a loaded machine answers a probe late, 1 s once in CI.)
     const stopped = trafficStoppedMs(trial)!;
-    expect(stopped - began).toBeGreaterThanOrEqual(400);
-    expect(stopped - began).toBeLessThan(700);
+    expect(stopped).toBeGreaterThanOrEqual(failed[1]!.atMs);
+    expect(stopped - failed[1]!.atMs).toBeLessThan(100);
     expect(trial.stop!.endpointDelayMs).toBeUndefined();
     // What the endpoints sent it in between was refused: lost, and blamed on the lag.
     const lost = report.results.find((r) => r.oracle === 'lost-requests' && r.verdict === 'fail');
