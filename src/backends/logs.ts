@@ -6,13 +6,21 @@ export interface LogLine {
   text: string;
 }
 
+/** When a line was written, and its text: by default, the moment it reached sigstorm. */
+export type LineClock = (line: string) => { atMs: number; text: string };
+
+const received: LineClock = (text) => ({ atMs: now(), text });
+
 /** The target's output as timed lines, bounded so a chatty target cannot exhaust memory. */
 export class LogBuffer {
   readonly lines: LogLine[] = [];
   private partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
   dropped = 0;
 
-  constructor(private readonly limit = 2000) {}
+  constructor(
+    private readonly limit = 2000,
+    private readonly clock: LineClock = received,
+  ) {}
 
   write(stream: LogLine['stream'], chunk: Buffer | string): void {
     const text = this.partial[stream] + chunk.toString();
@@ -32,8 +40,9 @@ export class LogBuffer {
     return this.lines.slice(-count);
   }
 
-  private push(stream: LogLine['stream'], text: string): void {
-    this.lines.push({ atMs: now(), stream, text });
+  private push(stream: LogLine['stream'], line: string): void {
+    const { atMs, text } = this.clock(line);
+    this.lines.push({ atMs, stream, text });
     if (this.lines.length > this.limit) {
       this.lines.shift();
       this.dropped++;

@@ -30,6 +30,15 @@ describe.each(backends)('signal delivery on the %s backend', (backend) => {
     expect(report.verdict).toBe('pass');
   });
 
+  it('dates the target\'s output by when it was written: the line printed before serving comes before readiness', async () => {
+    const { report } = await run('scenarios/unread-notify.yml', { backend, reportDir, schedule: [] });
+    const listening = report.trial!.logs.find((l) => l.text.includes('listening on'))!;
+    expect(listening.text).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d zoo: mode=unread-notify/); // no engine timestamp left in front
+    expect(listening.atMs).toBeLessThanOrEqual(0);
+    // Hence nothing is said after the stop signal, and the hang is diagnosed as the signal caught and ignored.
+    expect(report.failures.map((f) => f.diagnosis?.id)).toContain('signal-ignored');
+  });
+
   it('checks that a signal the scenario says to survive leaves the target alive and ready', async () => {
     // Go ignores SIGWINCH by default; the graceful service handles SIGHUP as a reload.
     const scenario = await loadScenario('scenarios/hup-unhandled-fixed.yml');

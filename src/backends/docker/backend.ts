@@ -6,6 +6,7 @@ import type { Backend, StartContext } from '../backend.js';
 import { LogBuffer } from '../logs.js';
 import { runPrepare } from '../prepare.js';
 import type { StartedTarget } from '../target.js';
+import { engineStamped, followLogs } from './container-logs.js';
 import { dockerClient, reaperResolved } from './engine.js';
 import { imageFor } from './image.js';
 import { stackNetwork } from './network.js';
@@ -25,8 +26,8 @@ export const dockerBackend: Backend = {
     if (!form) throw badInput(`scenario ${context.scenario} has no container form (\`image\` or \`build\`): use --backend process`);
     const client = await dockerClient();
     const image = await imageFor(form);
-    const logs = new LogBuffer();
-    const builder = targetContainer(image, target, form, context, logs);
+    const logs = new LogBuffer(2000, engineStamped);
+    const builder = targetContainer(image, target, form, context);
     await reaperResolved(client);
 
     const owned = own({ kind: 'container', run: context.runId });
@@ -39,9 +40,12 @@ export const dockerBackend: Backend = {
       if (await removeRun(context.runId)) owned.released();
       throw error;
     }
+    const container = client.container.getById(started.getId());
+    // Without its output the trial still stands (a diagnosis then reads none), as when the engine cannot follow it.
+    await followLogs(container, logs).catch(() => undefined);
     const port = form.ports[0] !== undefined ? target.ready.port ?? form.ports[0] : undefined;
     return startedContainer({
-      container: client.container.getById(started.getId()),
+      container,
       id: started.getId(),
       image,
       form,

@@ -1,8 +1,6 @@
-import type { Readable } from 'node:stream';
 import { GenericContainer, type WaitStrategy } from 'testcontainers';
 import type { ContainerForm, Healthcheck, Target } from '../../scenario/types.js';
 import type { StartContext } from '../backend.js';
-import type { LogBuffer } from '../logs.js';
 import { neverPull } from './image.js';
 
 /** testcontainers has no builder method for `docker run --init`; the host config is ours to extend. */
@@ -56,18 +54,15 @@ const startedIsEnough: WaitStrategy = {
   getStartupTimeout: () => 0,
 };
 
-/** The container of one trial, ready to start: labelled, ports on loopback, never pulled, output into `logs`. */
-export function targetContainer(image: string, target: Target, form: ContainerForm, context: StartContext, logs: LogBuffer): TargetContainer {
+/** The container of one trial, ready to start: labelled, ports on loopback, never pulled (its output: container-logs.ts). */
+export function targetContainer(image: string, target: Target, form: ContainerForm, context: StartContext): TargetContainer {
   let builder = new TargetContainer(image)
     .withLabels({ ...context.labels, 'sigstorm.service': target.name, ...(context.instance ? { 'sigstorm.instance': context.instance } : {}) })
     .withEnvironment({ ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}), ...form.environment, ...context.environment })
     .withLoopbackPorts(...form.ports)
     .withPullPolicy(neverPull)
     .withWaitStrategy(startedIsEnough)
-    .withInit(form.init)
-    .withLogConsumer((stream: Readable) => {
-      stream.on('data', (chunk: Buffer | string) => logs.write('stdout', chunk));
-    });
+    .withInit(form.init);
   if (target.dataDir) builder = builder.withBindMounts([{ source: context.dataDir, target: target.dataDir, mode: 'rw' }]);
   if (form.command) builder = builder.withCommand(form.command);
   if (form.entrypoint) builder = builder.withEntrypoint(form.entrypoint);
