@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JournalRecord } from '../../src/leftovers/journal.js';
@@ -26,10 +26,13 @@ export async function sweepStateDirs(): Promise<void> {
 export function journalOf(stateDir: string, pid: number): JournalRecord[] {
   const dir = join(stateDir, 'runs');
   const name = existsSync(dir) ? readdirSync(dir).find((n) => n.startsWith(`${pid}-`)) : undefined;
-  if (!name) return [];
+  return name ? recordsIn(join(dir, name)) : [];
+}
+
+function recordsIn(file: string): JournalRecord[] {
   let text: string;
   try {
-    text = readFileSync(join(dir, name), 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch {
     return []; // removed between the listing and the read: sigstorm deletes its journal on a clean exit
   }
@@ -116,19 +119,34 @@ export const runIdsIn = (records: JournalRecord[]): string[] => [
 
 /** Keeps every journal record of sigstorm `pid` seen until `stop()` (the journal is deleted on a clean exit). */
 export function collectJournal(stateDir: string, pid: number) {
+  // sigstorm deletes its journal on a clean exit, right after the last records it appends: a hard link to the file,
+  // made as soon as it appears, keeps every record to the end however late the last poll comes.
+  const kept = join(stateDir, `journal-of-${pid}.jsonl`);
+  let linked = false;
   let records: JournalRecord[] = [];
-  const poll = setInterval(() => {
-    const now = journalOf(stateDir, pid);
+  const read = () => {
+    const dir = join(stateDir, 'runs');
+    const name = linked || !existsSync(dir) ? undefined : readdirSync(dir).find((n) => n.startsWith(`${pid}-`));
+    if (name) {
+      try {
+        linkSync(join(dir, name), kept);
+        linked = true;
+      } catch {
+        // removed meanwhile: what the polls read is all there is
+      }
+    }
+    const now = linked ? recordsIn(kept) : journalOf(stateDir, pid);
     if (now.length > records.length) records = now;
-  }, 10);
+  };
+  const poll = setInterval(read, 10);
   return {
     get records() {
       return records;
     },
     stop: () => {
       clearInterval(poll);
-      const last = journalOf(stateDir, pid);
-      if (last.length > records.length) records = last;
+      read();
+      rmSync(kept, { force: true });
       return records;
     },
   };
