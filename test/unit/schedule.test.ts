@@ -3,6 +3,7 @@ import { describeEvent } from '../../src/schedule/event.js';
 import { parseEventsArgument, parseSchedule } from '../../src/schedule/parse.js';
 import type { FaultTarget } from '../../src/faults/player.js';
 import { Player } from '../../src/faults/player.js';
+import { describeHeld } from '../../src/schedule/played.js';
 import { now, sleep } from '../../src/time.js';
 
 describe('schedules', () => {
@@ -73,11 +74,35 @@ describe('schedules', () => {
     const healed: string[] = [];
     const player = new Player(fakeTarget(0, healed), now());
     await player.play(parseSchedule([{ at: 0, kind: 'pause', duration: 30 }, { at: 0, kind: 'partition', duration: 60_000 }], 'test'));
-    await sleep(50);
+    // However late a loaded machine runs the timer, the pause heals by itself and the minute-long partition does not.
+    while (healed.length === 0) await sleep(5);
     expect(healed).toEqual(['pause']);
     await player.stop();
     expect(healed).toEqual(['pause', 'partition']);
     expect(player.played.map((p) => p.healedMs! >= p.deliveredMs!)).toEqual([true, true]);
+  });
+
+  it('holds a pause and a partition their whole duration from when they took effect, however slow the engine', async () => {
+    // The engine takes 74 ms to freeze (and to cut): timed from the scheduled instant, the faults would hold 26 ms of 100.
+    const player = new Player(fakeTarget(0, [], 74), now());
+    await player.play(parseSchedule([{ at: 0, kind: 'pause', duration: 100 }, { at: 10, kind: 'partition', duration: 100 }], 'test'));
+    await player.settled();
+    for (const p of player.played) {
+      expect(p.deliveredMs! - p.scheduledMs).toBeGreaterThanOrEqual(74);
+      expect(p.heldMs).toBe(p.healedMs! - p.deliveredMs!);
+      expect(p.heldMs).toBeGreaterThanOrEqual(100);
+      expect(describeHeld(p)).toMatch(/^held \d+ of 100 ms$/);
+    }
+  });
+
+  it('records a fault healed early, when the trial ended, as held less than asked', async () => {
+    const player = new Player(fakeTarget(0), now());
+    await player.play(parseSchedule([{ at: 0, kind: 'pause', duration: 60_000 }], 'test'));
+    await sleep(20);
+    await player.stop();
+    const [pause] = player.played;
+    expect(pause!.heldMs).toBeLessThan(60_000);
+    expect(describeHeld(pause!)).toMatch(/^held \d+ of 60000 ms \(healed early: the trial was ending\)$/);
   });
 
   it('records events left unplayed when the trial ends early', async () => {
@@ -90,9 +115,12 @@ describe('schedules', () => {
   });
 });
 
-/** A target that takes `delayMs` per signal and notes what it heals. */
-function fakeTarget(delayMs: number, healed: string[] = []): FaultTarget {
-  const applied = (what: string) => async () => ({ atMs: now(), via: 'host-pid' as const, heal: async () => (healed.push(what), now()) });
+/** A target that takes `delayMs` per signal and `applyMs` to apply a pause or partition, and notes what it heals. */
+function fakeTarget(delayMs: number, healed: string[] = [], applyMs = 0): FaultTarget {
+  const applied = (what: string) => async () => {
+    if (applyMs) await sleep(applyMs);
+    return { atMs: now(), via: 'host-pid' as const, heal: async () => (healed.push(what), now()) };
+  };
   return {
     signal: async (signals) => {
       const atMs = now();
