@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import fc from 'fast-check';
 import type { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../schedule/event.js';
@@ -123,6 +124,9 @@ class Campaign {
     // Each trial's duration is listed under what the campaign was doing when it started.
     this.budget = new Budget(this.started, this.budgetMs, this.clock, () => (this.phase === 'confirming' ? 'confirming' : this.property.state.phase));
     this.stop = options.signal ? AbortSignal.any([options.signal, this.halt.signal]) : this.halt.signal;
+    // Each trial in flight listens to it once (src/trial/trial.ts): up to 2P − 1 while a first failure's estimate
+    // starts beside the trials run ahead. That many is by design, not a leak: Node warns past 10.
+    setMaxListeners(2 * this.parallel + 2, this.stop);
     const run = makeTrial(this.stop, (error) => {
       this.fatal ??= error;
       this.progress(`stopping: ${error.message}`);
