@@ -37,6 +37,18 @@ export async function within<T>(promise: Promise<T>, ms: number, abort?: AbortSi
   }
 }
 
+/**
+ * A signal of its own that aborts when `parent` does: however many waits listen to it, `parent` gets one listener,
+ * which `dispose` removes (a campaign's trials in flight share one parent signal).
+ */
+export function linkedSignal(parent: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
+  const own = new AbortController();
+  const onAbort = () => own.abort();
+  if (parent?.aborted) own.abort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  return { signal: own.signal, dispose: () => parent?.removeEventListener('abort', onAbort) };
+}
+
 /** The longest duration sigstorm accepts: Node's timers fire at once beyond 2^31 - 1 ms (about 24.8 days). */
 export const MAX_DURATION_MS = 2 ** 31 - 1;
 

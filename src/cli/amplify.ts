@@ -3,7 +3,7 @@ import { badInput, ExitCode } from '../errors.js';
 import { amplify, type AmplifyReport, type AmplifyOptions } from '../session/amplify.js';
 import { parseDuration } from '../time.js';
 import { onInterrupt } from './interrupt.js';
-import { count } from './options.js';
+import { count, MAX_PARALLEL } from './options.js';
 
 interface AmplifyArgs {
   file: string;
@@ -49,7 +49,7 @@ export async function amplifyReport(file: string, options: AmplifyOptions, print
 export function amplifyOptions(args: { budget: string; parallel?: number | undefined; confirm: number; backend?: BackendChoice | undefined }): AmplifyOptions {
   const budgetMs = parseDuration(args.budget);
   if (budgetMs === undefined || budgetMs <= 0) throw badInput(`--budget: expected a duration such as 90s or 5m, got ${JSON.stringify(args.budget)}`);
-  if (args.parallel !== undefined) count('--parallel', args.parallel, 64);
+  if (args.parallel !== undefined) count('--parallel', args.parallel, MAX_PARALLEL);
   count('--confirm', args.confirm, 10_000);
   return { budgetMs, confirmRuns: args.confirm, ...(args.parallel ? { parallel: args.parallel } : {}), ...(args.backend ? { backend: args.backend } : {}) };
 }

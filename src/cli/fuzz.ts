@@ -7,7 +7,7 @@ import { parseDuration } from '../time.js';
 import { amplifyReport } from './amplify.js';
 import { onInterrupt } from './interrupt.js';
 import { warnAboutLeftovers } from './leftovers.js';
-import { count, reportDir, seed } from './options.js';
+import { count, MAX_PARALLEL, reportDir, seed } from './options.js';
 import { writeOutputs } from './outputs.js';
 import { ProgressDisplay, progressMode } from './progress.js';
 import { reportError } from './report-error.js';
@@ -44,7 +44,7 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   if (budgetMs === undefined || budgetMs <= 0) throw badInput(`--budget: expected a duration such as 90s or 10m, got ${JSON.stringify(args.budget)}`);
   count('--runs', args.runs);
   count('--confirm', args.confirm, 100_000);
-  if (args.parallel !== undefined) count('--parallel', args.parallel, 64);
+  if (args.parallel !== undefined) count('--parallel', args.parallel, MAX_PARALLEL);
   seed(args.seed);
   reportDir(args.reportDir);
   const plan = await planSuite(args.scenarios, args.shard !== undefined ? parseShard(args.shard) : undefined);

@@ -1,5 +1,7 @@
+import { setMaxListeners } from 'node:events';
 import { constants } from 'node:os';
 import { releaseAll } from '../leftovers/tracked.js';
+import { MAX_PARALLEL } from './options.js';
 import { journal } from '../leftovers/journal.js';
 
 /** How long the first signal may take to end the work and write the report before sigstorm forces its way out. */
@@ -21,6 +23,9 @@ export interface Interrupt {
 
 export function onInterrupt(): Interrupt {
   const controller = new AbortController();
+  // Each trial in flight listens to it once (src/trial/trial.ts), and `replay` and `amplify` run up to --parallel
+  // (MAX_PARALLEL at most) at once: by design, not a leak, so Node must not warn past its default of 10.
+  setMaxListeners(2 * MAX_PARALLEL + 8, controller.signal);
   const state = { by: undefined as NodeJS.Signals | undefined };
   const exitCode = () => (state.by ? 128 + constants.signals[state.by] : undefined);
   const force = (why: string) => {

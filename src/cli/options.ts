@@ -2,6 +2,9 @@ import { statSync, type Stats } from 'node:fs';
 import { badInput } from '../errors.js';
 
 /** A whole number of things (runs, trials, parallel trials) given on the command line, within sane bounds. */
+/** The most trials `--parallel` may run at once. */
+export const MAX_PARALLEL = 64;
+
 export function count(flag: string, value: number, max = 1_000_000): number {
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw badInput(`${flag}: expected a whole number from 1 to ${max}, got ${describe(value)}`);

@@ -6,7 +6,7 @@ import { resultSet, type ScenarioResult } from '../report/result.js';
 import { describeEvent } from '../schedule/event.js';
 import { replay, type ReplayResult } from '../session/replay.js';
 import { onInterrupt } from './interrupt.js';
-import { count } from './options.js';
+import { count, MAX_PARALLEL } from './options.js';
 import { writeOutputs } from './outputs.js';
 
 interface ReplayArgs {
@@ -31,7 +31,7 @@ const FIX_EXIT = { fixed: ExitCode.ok, 'still-failing': ExitCode.failed, undecid
  */
 export async function replayCommand(args: ReplayArgs): Promise<number> {
   count('--times', args.times, 100_000);
-  if (args.parallel !== undefined) count('--parallel', args.parallel, 64);
+  if (args.parallel !== undefined) count('--parallel', args.parallel, MAX_PARALLEL);
   if (args.file !== undefined && args.against !== undefined) throw badInput('give either a file to replay or --against <report.json>, not both');
   const file = args.against ?? args.file;
   if (file === undefined) throw badInput('name a fuzz report (or schedule file) to replay, or give --against <report.json>');

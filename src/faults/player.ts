@@ -40,7 +40,8 @@ export interface PlayHooks {
 /**
  * The only impure interpreter of a schedule. Every event starts at its own instant, timed from one origin (no
  * chained sleeps, so delays never accumulate, and a long storm does not hold back the events after it). Pauses and
- * partitions are healed after their duration, or at the latest by `heal()`. Times in the records are ms after `originMs`.
+ * partitions hold their duration from the moment they took effect (an engine slow to freeze does not shorten the
+ * freeze), or until `heal()` ends them early. Times in the records are ms after `originMs`.
  * Signals that can go by host pid are resolved PREPARE_MS ahead and sent by the timing thread at their instant;
  * the others (the Docker API) are sent from the event loop.
  */
@@ -112,7 +113,8 @@ export class Player {
         played.via = applied.via;
         this.heals.set(played, applied.heal);
         this.hooks.onPlayed?.(played);
-        await this.until(played.at + played.duration);
+        // Timed from when it took effect, not from its instant: the engine's 74 ms to freeze must not come off the freeze.
+        await this.until(played.deliveredMs + played.duration);
         await this.healOne(played);
         return;
       }
@@ -167,6 +169,7 @@ export class Player {
       (at) => {
         played.healedMs = at - this.originMs;
         played.undoneMs = now() - this.originMs;
+        if (played.deliveredMs !== undefined) played.heldMs = played.healedMs - played.deliveredMs;
       },
       (error: Error) => void (played.error = `heal failed: ${error.message}`),
     );

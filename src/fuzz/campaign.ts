@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import fc from 'fast-check';
 import type { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../schedule/event.js';
@@ -30,6 +31,8 @@ export interface CampaignOptions {
   /** Re-runs of the minimal schedule for its reproduction rate. */
   confirmRuns?: number;
   signal?: AbortSignal;
+  /** The budget's clock (ms): Date.now; a test's fake trials advance a clock of their own. */
+  clock?: () => number;
   /** Called after every trial and schedule, and at each change of phase. */
   onProgress?: (progress: FuzzProgress) => void;
 }
@@ -86,7 +89,9 @@ class Campaign {
   private readonly parallel: number;
   private readonly runs: number;
   private readonly confirmRuns: number;
-  private readonly started = Date.now();
+  /** The campaign's clock (the budget's too), and its start on it. */
+  private readonly clock: () => number;
+  private readonly started: number;
   private readonly budget: Budget;
   private readonly property: FlakyProperty;
   private readonly lookahead: Lookahead | undefined;
@@ -114,8 +119,14 @@ class Campaign {
     this.parallel = options.parallel ?? defaultParallelism();
     this.runs = options.runs ?? 50;
     this.confirmRuns = options.confirmRuns ?? 20;
-    this.budget = new Budget(this.started, this.budgetMs);
+    this.clock = options.clock ?? Date.now;
+    this.started = this.clock();
+    // Each trial's duration is listed under what the campaign was doing when it started.
+    this.budget = new Budget(this.started, this.budgetMs, this.clock, () => (this.phase === 'confirming' ? 'confirming' : this.property.state.phase));
     this.stop = options.signal ? AbortSignal.any([options.signal, this.halt.signal]) : this.halt.signal;
+    // Each trial in flight listens to it once (src/trial/trial.ts): up to 2P − 1 while a first failure's estimate
+    // starts beside the trials run ahead. That many is by design, not a leak: Node warns past 10.
+    setMaxListeners(2 * this.parallel + 2, this.stop);
     const run = makeTrial(this.stop, (error) => {
       this.fatal ??= error;
       this.progress(`stopping: ${error.message}`);
@@ -137,7 +148,7 @@ class Campaign {
         ? new Lookahead({
             width: this.parallel,
             upcoming: () => this.upcoming(),
-            trial: (schedule) => this.budget.timed(() => this.trial(schedule)),
+            trial: (schedule) => this.budget.timed(() => this.trial(schedule), this.phase),
             mayStart: () => !this.stop.aborted && this.property.mayExplore(),
           })
         : undefined;
@@ -196,7 +207,7 @@ class Campaign {
     const { budget, parallel, confirmRuns } = this;
     if (phase === 'explore') return budget.deadline - budget.batchesMs(ESTIMATE_RUNS, parallel) - budget.batchesMs(Math.min(parallel, confirmRuns), parallel);
     if (phase === 'estimate') return budget.deadline;
-    return budget.deadline - Math.min(this.budgetMs * CONFIRM_SHARE, budget.batchesMs(confirmRuns, parallel));
+    return budget.deadline - budget.confirmReserveMs(confirmRuns, parallel, CONFIRM_SHARE);
   }
 
   /** fast-check generates schedules and shrinks the first confirmed failure; the flaky-aware property judges them. */
@@ -306,7 +317,7 @@ class Campaign {
       trials: state.counts.trials + this.confirmTrials,
       failures: state.findings.length,
       shrinkSteps: state.phase === 'shrinking' ? shrinkStepsOf(state) : 0,
-      elapsedMs: Date.now() - this.started,
+      elapsedMs: this.clock() - this.started,
       budgetMs: this.budgetMs,
       message,
     });
@@ -334,6 +345,7 @@ class Campaign {
       budgetMs: this.budgetMs,
       cuts: state.cuts,
       confirmRuns: this.confirmDone,
+      slowest: this.budget.slowest(),
     };
     const cut = complete && !this.stop.aborted ? cutOf(end) : undefined;
     return {
@@ -342,10 +354,11 @@ class Campaign {
       schedulesTried: this.tried,
       trialsRun: state.counts.trials + (this.lookahead?.unused ?? 0) + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
       infrastructureErrors: state.counts.infrastructureErrors,
-      durationMs: Date.now() - started,
+      durationMs: this.clock() - started,
       budgetMs: this.budgetMs,
       worstCaseTrialMs: worstCaseTrialMs(this.scenario),
       ...(cut ? { cut } : {}),
+      trialDurations: [...this.budget.trials].sort((a, b) => a.n - b.n),
       timeToFirstFailureMs: state.phase === 'shrinking' ? state.firstFailureAt - started : null,
       verdict: outcome.kind === 'failed' ? 'fail' : outcome.kind === 'passed' ? 'pass' : 'unknown',
       interrupted: this.options.signal?.aborted ?? false,

@@ -15,7 +15,8 @@ const MAX_WALK_BACK = 3;
 /**
  * Re-runs a schedule `runs` times, `parallel` at once, counting failures with `signature` (any failure when it
  * is undefined); keeps the record of the first such failure, and of the first run that passed outright (a flaky
- * schedule then has one of each, to show side by side).
+ * schedule then has one of each, to show side by side). With `budget`, a batch starts only when it is expected to end
+ * before the deadline; with `firstBatch`, the first starts whenever the deadline is still ahead.
  */
 export async function confirm(
   trial: TrialFn,
@@ -25,15 +26,18 @@ export async function confirm(
   parallel: number,
   signal?: AbortSignal,
   budget?: Budget,
+  firstBatch = false,
 ): Promise<Reproduction & { record?: TrialRecord; passing?: TrialRecord }> {
   let failed = 0;
   let done = 0;
   let record: TrialRecord | undefined;
   let passing: TrialRecord | undefined;
-  // The budget may cut confirmation: a batch starts only when it is expected to end before the deadline.
-  while (done < runs && !signal?.aborted && (budget?.fits() ?? true)) {
+  // The first batch may end past the deadline: a trial started before it ends by the budget plus one trial's worst
+  // case, which a campaign may take anyway, and a finding is worth more confirmed once than cut to 0 runs.
+  const mayStart = () => !budget || budget.fits() || (firstBatch && done === 0 && budget.now() < budget.deadline);
+  while (done < runs && !signal?.aborted && mayStart()) {
     const batch = Math.min(parallel, runs - done);
-    const once = budget ? (s: Schedule) => budget.timed(() => trial(s)) : trial;
+    const once = budget ? (s: Schedule) => budget.timed(() => trial(s), 'confirming') : trial;
     const outcomes = await Promise.all(Array.from({ length: batch }, () => once(schedule)));
     const failing = outcomes.filter((o) => o.kind === 'fail' && (signature === undefined || o.signatures.includes(signature)));
     record ??= failing.map((o) => (o.kind === 'fail' ? o.record : undefined)).find(Boolean);
@@ -79,7 +83,8 @@ export async function confirmShrinkPath(
     if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
     if (reproduction && !options.budget.fits()) break; // no time to walk further back: keep the smallest confirmed so far
     options.onStep(step);
-    const { record: failing, passing: passed, ...r } = await confirm(trial, step.schedule, signature, options.runs, options.parallel, options.signal, options.budget);
+    // The smallest schedule gets one batch whatever the slowest trial says: a finding never goes out unconfirmed for it.
+    const { record: failing, passing: passed, ...r } = await confirm(trial, step.schedule, signature, options.runs, options.parallel, options.signal, options.budget, i === 0);
     runs = { done: r.runs, planned: options.runs };
     chosen = step;
     reproduction = r;

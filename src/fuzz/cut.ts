@@ -1,4 +1,4 @@
-import type { CampaignCut } from '../report/fuzz-report.js';
+import type { CampaignCut, TrialDuration } from '../report/fuzz-report.js';
 import type { Cuts } from './property-state.js';
 
 /** Where a campaign stood when it ended, as far as the budget goes. */
@@ -12,6 +12,8 @@ export interface CampaignEnd {
   cuts: Cuts;
   /** Confirmation runs of the chosen schedule, once confirmation began. */
   confirmRuns?: { done: number; planned: number } | undefined;
+  /** The slowest trial: every later start was judged by it, so a cut names it. */
+  slowest?: TrialDuration | undefined;
 }
 
 /** What the budget cut short, if anything (an interrupt is not a cut: the report says `interrupted`). */
@@ -34,12 +36,14 @@ export function cutOf(end: CampaignEnd): CampaignCut | undefined {
     phase === 'estimating' ? 'the first failure was re-run fewer than 3 times' : undefined,
     cuts.shrink ? 'shrinking was cut: the schedule is the smallest found so far' : undefined,
     confirming ? `confirmation ran ${confirming.done} of ${confirming.planned} runs` : undefined,
+    end.slowest ? `the slowest trial took ${formatSeconds(end.slowest.ms)} (trial ${end.slowest.n}, ${end.slowest.phase})` : undefined,
   ].filter(Boolean);
   return {
     phase,
     reason: 'budget',
     ...(phase === 'exploring' ? { schedules: { done: tried, planned: runs } } : {}),
     ...(confirming ? { confirmRuns: confirming } : {}),
+    ...(end.slowest ? { slowestTrial: end.slowest } : {}),
     message: `budget of ${formatSeconds(end.budgetMs)} spent while ${phase}: ${parts.join('; ')}`,
   };
 }

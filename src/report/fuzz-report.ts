@@ -57,12 +57,21 @@ export interface Finding {
   confirmed: boolean;
 }
 
+/** How long one trial of a campaign took: the `n`-th started, while the campaign was in `phase`. */
+export interface TrialDuration {
+  n: number;
+  phase: 'exploring' | 'estimating' | 'shrinking' | 'confirming' | 'amplifying';
+  ms: number;
+}
+
 /** What the budget cut short (the first phase it cut, and how much of confirmation ran). */
 export interface CampaignCut {
   phase: 'exploring' | 'estimating' | 'shrinking' | 'confirming';
   reason: 'budget';
   schedules?: { done: number; planned: number };
   confirmRuns?: { done: number; planned: number };
+  /** The slowest trial of the campaign: what the budget expected every later trial (or batch) to take. */
+  slowestTrial?: TrialDuration;
   /** The same, as one sentence for people. */
   message: string;
 }
@@ -81,6 +90,8 @@ export interface CampaignSummary {
   worstCaseTrialMs: number;
   /** Set when the budget ran out before the campaign was done: what it cut. */
   cut?: CampaignCut;
+  /** Every trial's duration, in the order they started (absent in reports written before they were kept). */
+  trialDurations?: TrialDuration[];
   /** From the start of the campaign to the first confirmed failure. */
   timeToFirstFailureMs: number | null;
   verdict: 'pass' | 'fail' | 'unknown';

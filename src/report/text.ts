@@ -1,4 +1,5 @@
 import { describeEvent, fromSpawn, type FaultEvent } from '../schedule/event.js';
+import { describeHeld } from '../schedule/played.js';
 import { describeStatus } from '../oracles/terminating.js';
 import type { Diagnosis } from '../oracles/verdict.js';
 import { describeDiagnosisAfter } from './failure-text.js';
@@ -22,7 +23,8 @@ export function formatRun(report: Report, reportPath: string): string {
     for (const e of trial.events) {
       // The stop sequence's own steps are listed with it, below.
       if (trial.stop && (e.origin === 'stop' || (e.origin === 'teardown' && e.kind !== 'stop') || e.kind === 'stop')) continue;
-      const when = e.deliveredMs !== undefined ? `delivered ${signedMs(e.deliveredMs)} via ${e.via}` : `not delivered: ${e.error}`;
+      const held = describeHeld(e);
+      const when = e.deliveredMs !== undefined ? `delivered ${signedMs(e.deliveredMs)} via ${e.via}${held ? `, ${held}` : ''}` : `not delivered: ${e.error}`;
       // Played times count from readiness: an event timed from spawn shows that time, and its own in brackets.
       const step = describeEvent({ ...e, at: e.scheduledMs, ...(fromSpawn(e) ? { from: 'ready' } : {}) } as FaultEvent);
       lines.push(`  ${step}${fromSpawn(e) ? ` (spawn+${Math.round(e.at)} ms)` : ''}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);

@@ -1,4 +1,4 @@
-import type { PlayedEvent } from '../schedule/played.js';
+import { describeHeld, type PlayedEvent } from '../schedule/played.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 
 /** An event's label on the timeline: what it was, `(stop)` when the stop sent it, ✗ when it was not delivered. */
@@ -24,7 +24,8 @@ export function shortLabel(e: PlayedEvent): string {
 /** The hover text of one event: its label, when it was scheduled, delivered (or why not) and healed. */
 export function describePlayed(e: PlayedEvent): string {
   const when = e.deliveredMs !== undefined ? `delivered +${Math.round(e.deliveredMs)} ms${e.via ? ` via ${e.via}` : ''}` : `not delivered: ${e.error ?? 'unknown'}`;
-  const healed = e.healedMs !== undefined ? `, healed +${Math.round(e.healedMs)} ms` : '';
+  const held = describeHeld(e);
+  const healed = e.healedMs !== undefined ? `, healed +${Math.round(e.healedMs)} ms${held ? ` (${held})` : ''}` : '';
   return `${shortLabel(e)}: scheduled +${Math.round(e.scheduledMs)} ms, ${when}${healed}${e.pids?.length ? `, pids ${e.pids.join(' ')}` : ''}`;
 }
 

@@ -15,6 +15,11 @@ export type PlayedEvent = FaultEvent & {
   deliveries?: { signal: SignalName; atMs: number }[];
   /** When a pause or partition was undone (the undoing began: the fault surely held until then). */
   healedMs?: number;
+  /**
+   * How long a pause or partition surely held: from `deliveredMs` to `healedMs`. The span asked for is `duration`;
+   * less than it only when the trial ended first (healed before a SIGKILL, at the stop, or on an interrupt).
+   */
+  heldMs?: number;
   /** When the undoing was complete: the fault may have held from `scheduledMs` until then. */
   undoneMs?: number;
   via?: DeliveryPath;
@@ -32,4 +37,15 @@ export function rebased(played: PlayedEvent, byMs: number): PlayedEvent {
   for (const key of ['deliveredMs', 'healedMs', 'undoneMs'] as const) if (played[key] !== undefined) out[key] = shift(played[key])!;
   if (played.deliveries) out.deliveries = played.deliveries.map((d) => ({ ...d, atMs: d.atMs - byMs }));
   return out;
+}
+
+/**
+ * A pause's or partition's span as held against the span asked: "held 803 of 800 ms", "held 412 of 800 ms (healed
+ * early: the trial was ending)"; undefined for other events and for one that never took effect or was never healed.
+ */
+export function describeHeld(played: PlayedEvent): string | undefined {
+  if ((played.kind !== 'pause' && played.kind !== 'partition') || played.deliveredMs === undefined || played.healedMs === undefined) return undefined;
+  const held = played.heldMs ?? played.healedMs - played.deliveredMs; // records written before heldMs was kept
+  const early = held < played.duration ? ' (healed early: the trial was ending)' : '';
+  return `held ${Math.floor(held)} of ${Math.round(played.duration)} ms${early}`;
 }

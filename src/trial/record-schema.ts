@@ -29,6 +29,8 @@ const event = z.looseObject({
   scheduledMs: ms,
   deliveredMs: ms.optional(),
   healedMs: ms.optional(),
+  heldMs: ms.optional(),
+  duration: ms.optional(),
   signal: signal.optional(),
   signals: z.array(signal).optional(),
   deliveries: z.array(z.looseObject({ signal, atMs: ms })).optional(),

@@ -1,4 +1,5 @@
 import { startTimingThread } from '../host/timing-thread.js';
+import { linkedSignal } from '../time.js';
 import { buildRecord } from './build-record.js';
 import { collect } from './collect.js';
 import { withDataDir } from './data-dir.js';
@@ -17,14 +18,21 @@ import { trialState, type TrialOptions, type TrialState } from './state.js';
 export async function runTrial(options: TrialOptions): Promise<TrialRecord> {
   // The timing thread takes tens of ms to start (and to get its real-time priority): warm by the first signal.
   startTimingThread();
-  return await withDataDir(options.runId, async (dataDir) => {
-    const stack = await startTrialStack(options, dataDir);
-    try {
-      return await observe(trialState(options, stack, dataDir));
-    } finally {
-      await stack[Symbol.asyncDispose]();
-    }
-  });
+  // One listener on the caller's signal per trial, whatever its phases wait for: a campaign runs many at once on one.
+  const abort = options.signal ? linkedSignal(options.signal) : undefined;
+  const own: TrialOptions = abort ? { ...options, signal: abort.signal } : options;
+  try {
+    return await withDataDir(own.runId, async (dataDir) => {
+      const stack = await startTrialStack(own, dataDir);
+      try {
+        return await observe(trialState(own, stack, dataDir));
+      } finally {
+        await stack[Symbol.asyncDispose]();
+      }
+    });
+  } finally {
+    abort?.dispose();
+  }
 }
 
 /** Its phases, one state passed along: ready → play → stop, or wait until gone → collect → record. */

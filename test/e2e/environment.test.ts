@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { saveFinding } from '../../src/fuzz/findings.js';
 import type { FuzzReport } from '../../src/report/fuzz-report.js';
+import type { Schedule } from '../../src/schedule/event.js';
 import { sigstorm } from '../helpers/cli.js';
 import { containersWithLabel } from '../helpers/docker.js';
 import { tempFiles } from '../helpers/files.js';
@@ -11,6 +13,8 @@ import { collectJournal, leftoversOf, newDir, newStateDir, reachedPhase, runIdsI
 
 const server = resolve('targets/go/server');
 const noStack = /internal error|\n\s+at /;
+/** A schedule sigint-only fails every time: its SIGTERM keeps Go's default action (exit 143, expected 0). */
+const savedFinding = [{ at: 100, kind: 'signal', signal: 'SIGTERM', to: 'main' }];
 
 /** A scenario file of a process target in a fresh directory. */
 const processScenario = (name: string, body: string) => join(tempFiles({ [`${name}.yml`]: body }), `${name}.yml`);
@@ -73,6 +77,10 @@ describe('faults in the environment give a clear message, the right exit code, a
   describe('a full disk for reports (a 256 KiB tmpfs)', () => {
     const mount = newDir('full');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mount]);
+    // Yesterday's finding, saved where the campaign looks first: its first schedule fails every time (the Go server
+    // dies of any SIGTERM), so the fuzz test below finds its bug by design, not by a random search's luck.
+    mkdirSync(join(mount, 'sigint-only'));
+    writeFileSync(join(mount, 'sigint-only', 'findings.json'), JSON.stringify({ findings: [{ signature: 'exit-status/wrong-status', schedule: savedFinding, foundAt: '2026-12-06T00:00:00Z', runId: 'earlier' }] }));
     // Fill it to the last block.
     try {
       execFileSync('dd', ['if=/dev/zero', `of=${join(mount, 'filler')}`, 'bs=4k'], { stdio: 'ignore' });
@@ -93,10 +101,11 @@ describe('faults in the environment give a clear message, the right exit code, a
     });
 
     it('fuzz: the finding survives on standard output', async () => {
-      const result = await sigstorm(['fuzz', 'scenarios/sigint-only.yml', '--backend', 'process', '--runs', '5', '--confirm', '2', '--report-dir', mount]);
+      const result = await sigstorm(['fuzz', 'scenarios/sigint-only.yml', '--backend', 'process', '--seed', '1', '--runs', '5', '--confirm', '2', '--report-dir', mount]);
       expect(result.exitCode, result.all).toBe(3);
       const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as FuzzReport;
       expect(report.outcome.kind).toBe('failed');
+      if (report.outcome.kind === 'failed') expect(report.outcome.original).toEqual(savedFinding);
       expect(result.stderr).toMatch(/ENOSPC/);
       expect(result.all).not.toMatch(noStack);
     });
@@ -118,6 +127,10 @@ describe('faults in the environment give a clear message, the right exit code, a
     }).listen(socket);
     const stateDir = newStateDir();
     const reportDir = newDir('reports');
+    // An earlier campaign's finding, tried first, fails every time (a race: the second close panics): the campaign
+    // reaches shrinking by design, not by a random search's luck.
+    const race: Schedule = [{ at: 0, kind: 'race', signals: ['SIGTERM', 'SIGINT'], to: 'main' }];
+    await saveFinding(reportDir, 'double-close', { signature: 'second-signal/not-ignored', schedule: race, foundAt: new Date().toISOString(), runId: 'earlier' });
     const env = { DOCKER_HOST: `unix://${socket}`, SIGSTORM_STATE_DIR: stateDir };
     const child = sigstorm(['fuzz', 'scenarios/double-close.yml', '--backend', 'docker', '--seed', '7', '--runs', '40', '--report-dir', reportDir], { env });
     const journal = collectJournal(stateDir, child.pid!);

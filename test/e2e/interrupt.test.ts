@@ -1,14 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { saveFinding } from '../../src/fuzz/findings.js';
 import type { FuzzReport } from '../../src/report/fuzz-report.js';
 import type { Report } from '../../src/report/report.js';
+import type { Schedule } from '../../src/schedule/event.js';
 import { sigstorm } from '../helpers/cli.js';
 import { collectJournal, leftoversOf, newDir, newStateDir, reachedPhase, runIdsIn, sweepStateDirs } from '../helpers/leftovers.js';
 
 const partition = '[{"at":100,"kind":"partition","direction":"both","mode":"drop","duration":"20s"}]';
 // Between the API and its Redis: rules in both containers' namespaces (docker), a proxy on the edge (process).
 const edge = '[{"at":100,"kind":"partition","between":["stack-graceful","redis"],"mode":"drop","duration":"20s"}]';
+
+/**
+ * A schedule double-close fails every time (two kill() calls microseconds apart: the second close panics), saved
+ * as an earlier campaign's finding: tried first, it takes a campaign to shrinking by design, not by a random search.
+ */
+const doubleClose = [{ at: 0, kind: 'race', signals: ['SIGTERM', 'SIGINT'], to: 'main' }] as Schedule;
 
 /** Each phase: the command, the journal phase at which the signal lands, and how long after it. */
 const phases = [
@@ -21,8 +29,8 @@ const phases = [
   // During a Kubernetes preStop hook: a command of the target's (process), a sleep with a container (docker).
   { phase: 'stopping', args: ['run', 'test/fixtures/stop/k8s-exec-hook.yml', '--backend', 'process'], delayMs: 500 },
   { phase: 'stopping', args: ['run', 'scenarios/k8s-prestop-over-grace.yml', '--backend', 'docker'], delayMs: 500 },
-  { phase: 'shrinking', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'process', '--seed', '7', '--runs', '40'], delayMs: 0 },
-  { phase: 'confirming', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'docker', '--seed', '7', '--runs', '40'], delayMs: 300 },
+  { phase: 'shrinking', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'process', '--seed', '7', '--runs', '40'], delayMs: 0, saved: doubleClose },
+  { phase: 'confirming', args: ['fuzz', 'scenarios/double-close.yml', '--backend', 'docker', '--seed', '7', '--runs', '40'], delayMs: 300, saved: doubleClose },
 ] as const;
 
 const readReport = <T,>(dir: string): T | undefined => {
@@ -36,9 +44,10 @@ const readReport = <T,>(dir: string): T | undefined => {
 };
 
 /** Starts sigstorm, signals it at `phase` (and again after `againMs`), and returns what it did and left. */
-async function interruptAt(args: readonly string[], phase: string, signal: NodeJS.Signals, delayMs: number, againMs?: number) {
+async function interruptAt(args: readonly string[], phase: string, signal: NodeJS.Signals, delayMs: number, againMs?: number, saved?: Schedule) {
   const stateDir = newStateDir();
   const reportDir = newDir('reports');
+  if (saved) await saveFinding(reportDir, 'double-close', { signature: 'second-signal/not-ignored', schedule: saved, foundAt: new Date().toISOString(), runId: 'earlier' });
   const child = sigstorm([...args, '--report-dir', reportDir], { env: { SIGSTORM_STATE_DIR: stateDir } });
   const journal = collectJournal(stateDir, child.pid!);
   await reachedPhase(stateDir, child.pid!, phase);
@@ -55,10 +64,10 @@ async function interruptAt(args: readonly string[], phase: string, signal: NodeJ
 afterAll(sweepStateDirs);
 
 describe('interrupting sigstorm at every phase', () => {
-  for (const { phase, args, delayMs } of phases) {
+  for (const { phase, args, delayMs, ...rest } of phases) {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       it(`${signal} while ${phase} (${args[0]} ${args[1].replace(/^scenarios\//, "")} --backend ${args[3]}) stops it cleanly and keeps the report`, async () => {
-        const { result, stoppedMs, records, reportDir, leftovers } = await interruptAt(args, phase, signal, delayMs);
+        const { result, stoppedMs, records, reportDir, leftovers } = await interruptAt(args, phase, signal, delayMs, undefined, 'saved' in rest ? rest.saved : undefined);
         expect(result.exitCode, result.all).toBe(signal === 'SIGINT' ? 130 : 143);
         expect(result.all).not.toMatch(/internal error|\n\s+at /);
         expect(stoppedMs).toBeLessThan(20_000);

@@ -102,15 +102,18 @@ describe.each(backends)('stacks on the %s backend', (backend) => {
       else expect(cutA.output, 'a dropped packet is never answered').toBe('no answer');
       expect(otherB, 'the edge to b is untouched').toMatchObject({ ok: true });
       expect(client, "the workload's edge to the target is untouched").toMatchObject({ ok: true });
-      // Healed after 3 s: the same edge answers again, before the stop at +6 s.
-      await new Promise((r) => setTimeout(r, faultAt + 3500 - Date.now()));
-      const healed = await edge.toDependency('a');
+      // Healed after 3 s from when the cut took effect: the same edge answers again, before the stop at +6 s. Asked
+      // again until then, so a heal a loaded machine makes late is not taken for none.
+      await new Promise((r) => setTimeout(r, faultAt + 3000 - Date.now()));
+      let healed = await edge.toDependency('a');
+      while (!healed.ok && Date.now() < faultAt + 4500) healed = await edge.toDependency('a');
       expect(healed.ok, healed.output).toBe(true);
 
       const { report } = await trial;
       const event = report.trial!.events[0]!;
       expect(event.error).toBeUndefined();
-      expect(event.healedMs! - event.deliveredMs!).toBeGreaterThan(3000 - 100);
+      expect(event.heldMs).toBe(event.healedMs! - event.deliveredMs!);
+      expect(event.heldMs!).toBeGreaterThanOrEqual(3000);
       expect(report.trial!.dependencies!.map((d) => d.name)).toEqual(['a', 'b']);
       expect(report.verdict).toBe('pass');
     });

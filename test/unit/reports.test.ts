@@ -106,6 +106,9 @@ describe('timeline and HTML', () => {
     for (const o of new Set(outcomes)) expect(svg).toContain(`class="request outcome-${o}"`);
     expect(svg).toContain('class="band band-pause"');
     expect(svg).toContain('class="band band-partition"');
+    // A lasting fault's hover text: the span it held against the span asked (from delivered to healed).
+    expect(svg).toContain('healed +205 ms (held 105 of 100 ms)');
+    expect(svg).toContain('healed +262 ms (held 52 of 50 ms)');
     expect(svg).toContain('<g class="exit" data-status="137">');
     expect(svg).toContain('SIGKILL by sigstorm');
     expect(svg.match(/<circle class="sample"/g)).toHaveLength(4);

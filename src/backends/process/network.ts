@@ -31,9 +31,14 @@ export async function loopbackNetwork({ partitioned }: NetworkContext): Promise<
       }
       const aIsConsumer = forward !== undefined;
       const direction = spec.direction === 'both' ? 'both' : (spec.direction === 'out') === aIsConsumer ? 'in' : 'out';
-      const atMs = now();
       proxy.partition({ ...spec, direction });
-      return { atMs, via: 'host-pid' as const, heal: async () => (proxy.heal(), now()) };
+      const atMs = now(); // once cut; the heal is timed before the undoing: [atMs, healed] surely held
+      const heal = async () => {
+        const healedAt = now();
+        proxy.heal();
+        return healedAt;
+      };
+      return { atMs, via: 'host-pid' as const, heal };
     },
     async [Symbol.asyncDispose]() {
       await Promise.all([...proxies.values()].map((p) => p.close()));

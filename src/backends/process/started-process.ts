@@ -78,7 +78,12 @@ const tokenOf = (runId: string, dependency: string | undefined, instance: string
 
 async function cutAtProxy(proxy: PartitionProxy | undefined, spec: PartitionSpec): Promise<Applied> {
   if (!proxy) throw new Error('no partition proxy: the trial was started without partitions in its schedule');
-  const atMs = now();
   proxy.partition(spec);
-  return { atMs, via: 'host-pid' as const, heal: async () => (proxy.heal(), now()) };
+  const atMs = now(); // [atMs, healed] is a span the cut surely held: timed once cut, and before the undoing
+  const heal = async () => {
+    const healedAt = now();
+    proxy.heal();
+    return healedAt;
+  };
+  return { atMs, via: 'host-pid' as const, heal };
 }

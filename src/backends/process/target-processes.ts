@@ -49,11 +49,12 @@ export class TargetProcesses {
   /** SIGSTOP to the group; the heal sends SIGCONT, if the group is still the target's. */
   async freeze(): Promise<Applied> {
     if (!this.groupIsOurs()) throw new Error(`the target (pid ${this.pid}) has exited`);
-    const atMs = now();
     process.kill(-this.pid, 'SIGSTOP');
+    const atMs = now(); // once sent; the heal is timed before SIGCONT: [atMs, healed] is a span the freeze surely held
     const heal = async () => {
+      const healedAt = now();
       if (this.groupIsOurs()) process.kill(-this.pid, 'SIGCONT');
-      return now();
+      return healedAt;
     };
     return { atMs, via: 'host-pid' as const, heal };
   }
