@@ -259,10 +259,15 @@ class Campaign {
     return watched;
   }
 
-  /** The failed outcome: the smallest schedule on the shrink path that reproduces, and how often it does. */
+  /**
+   * The failed outcome: the smallest schedule on the shrink path that reproduces about as often as the first failing
+   * schedule did (its estimate is the reference), how often it does, and that estimate beside it.
+   */
   private async confirm(shrunk: Shrinking): Promise<{ outcome: FuzzOutcome; trial?: TrialRecord; passingTrial?: TrialRecord }> {
     const { confirmRuns } = this;
     const { signature } = shrunk.target;
+    const estimated = shrunk.findings.find((f) => f.signature === signature && f.confirmed);
+    const first = estimated ? estimateOf(estimated.reproduced) : undefined;
     const confirmed = await confirmShrinkPath(shrunk.accepted, signature, this.trial, {
       runs: confirmRuns,
       parallel: this.parallel,
@@ -273,25 +278,23 @@ class Campaign {
         this.progress(`confirming a ${step.schedule.length}-event schedule ${confirmRuns} times`);
         journal.phase('confirming', `${step.schedule.length} event(s)`);
       },
+      ...(first ? { reference: first } : {}),
     });
     this.confirmDone = confirmed.runs;
-    const { chosen, skipped } = confirmed;
-    let reproduction: Reproduction = confirmed.reproduction;
+    const { chosen, skipped, lessReliable } = confirmed;
     // Confirmation cut before its first run: the first failure's own re-runs (its estimate) are the best evidence left.
-    const estimated = shrunk.findings.find((f) => f.signature === signature && f.confirmed && f.schedule === chosen.schedule);
-    if (reproduction.runs === 0 && estimated) {
-      const { k, n } = estimated.reproduced;
-      reproduction = { failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true };
-    }
+    const reproduction = confirmed.reproduction.runs === 0 && first && estimated?.schedule === chosen.schedule ? first : confirmed.reproduction;
     const outcome: FuzzOutcome = {
       kind: 'failed',
       signature,
       minimal: chosen.schedule,
       original: originalOf(shrunk),
-      shrinkSteps: shrinkStepsOf(shrunk),
+      shrinkSteps: shrunk.accepted.indexOf(chosen),
       reproduction,
+      ...(first ? { originalReproduction: first } : {}),
       failures: chosen.failures,
       ...(skipped.length ? { notReproduced: skipped } : {}),
+      ...(lessReliable.length ? { lessReliable } : {}),
     };
     return { outcome, ...(confirmed.record ? { trial: confirmed.record } : {}), ...(confirmed.passing ? { passingTrial: confirmed.passing } : {}) };
   }
@@ -358,6 +361,9 @@ class Campaign {
     };
   }
 }
+
+/** A first failure's estimate (its first failure and re-runs) as a reproduction rate. */
+const estimateOf = ({ k, n }: { k: number; n: number }): Reproduction => ({ failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true });
 
 /** The values of `source`, `size` at a time; `lined` sees each group before its first value is handed on. */
 function* inChunks<T>(source: Iterator<T>, size: number, lined: (values: T[]) => void): Generator<T> {

@@ -3,19 +3,18 @@ import type { Reproduction } from '../report/fuzz-report.js';
 import type { TrialRecord } from '../trial/record.js';
 import type { Budget } from './budget.js';
 import type { FailingStep } from './property-state.js';
+import { asOften, canReachBar, reliabilityBar, type Tally } from './reliability.js';
 import type { TrialFn } from './trial-fn.js';
 import { wilson } from './wilson.js';
 
 // Confirmation: how often a schedule fails when it is run again. Used by a campaign on its minimal schedule and by
 // `replay`; it needs a trial function only (no fast-check, no reports).
 
-/** How many smaller schedules confirmation may reject before it settles for the original. */
-const MAX_WALK_BACK = 3;
-
 /**
  * Re-runs a schedule `runs` times, `parallel` at once, counting failures with `signature` (any failure when it
  * is undefined); keeps the record of the first such failure, and of the first run that passed outright (a flaky
- * schedule then has one of each, to show side by side).
+ * schedule then has one of each, to show side by side). `giveUp`: stops after a batch once the tally so far
+ * settles the question it was run for.
  */
 export async function confirm(
   trial: TrialFn,
@@ -25,13 +24,14 @@ export async function confirm(
   parallel: number,
   signal?: AbortSignal,
   budget?: Budget,
+  giveUp?: (tally: Tally) => boolean,
 ): Promise<Reproduction & { record?: TrialRecord; passing?: TrialRecord }> {
   let failed = 0;
   let done = 0;
   let record: TrialRecord | undefined;
   let passing: TrialRecord | undefined;
   // The budget may cut confirmation: a batch starts only when it is expected to end before the deadline.
-  while (done < runs && !signal?.aborted && (budget?.fits() ?? true)) {
+  while (done < runs && !signal?.aborted && (budget?.fits() ?? true) && !giveUp?.({ failed, runs: done })) {
     const batch = Math.min(parallel, runs - done);
     const once = budget ? (s: Schedule) => budget.timed(() => trial(s)) : trial;
     const outcomes = await Promise.all(Array.from({ length: batch }, () => once(schedule)));
@@ -45,7 +45,7 @@ export async function confirm(
 }
 
 export interface ConfirmedStep {
-  /** The smallest schedule on the shrink path that reproduced (or the last one tried, when none did or time ran out). */
+  /** The smallest schedule on the shrink path that reproduces about as often as the first (or the last one tried, when time ran out). */
   chosen: FailingStep;
   reproduction: Reproduction;
   /** A failing trial of it: from confirmation, else the one that accepted it while shrinking. */
@@ -54,39 +54,97 @@ export interface ConfirmedStep {
   passing?: TrialRecord;
   /** Smaller schedules that did not fail again. */
   skipped: Schedule[];
+  /** Smaller schedules that failed again, but less often than the first failing schedule: passed over. */
+  lessReliable: { schedule: Schedule; reproduction: Reproduction }[];
   /** Confirmation runs of the chosen schedule, done and planned. */
   runs: { done: number; planned: number };
 }
 
-/**
- * A candidate that failed once while shrinking may fail too rarely to be any use: walks back along the shrink path
- * (`accepted`, original first) to the smallest schedule that reproduces in confirmation.
- */
-export async function confirmShrinkPath(
-  accepted: readonly FailingStep[],
-  signature: string,
-  trial: TrialFn,
-  options: { runs: number; parallel: number; budget: Budget; signal: AbortSignal; onStep: (step: FailingStep) => void },
-): Promise<ConfirmedStep> {
-  const path = [...accepted].reverse();
-  let chosen: FailingStep = path[0]!;
-  let reproduction: Reproduction | undefined;
-  let record: TrialRecord | undefined;
-  let passing: TrialRecord | undefined;
-  let runs = { done: 0, planned: options.runs };
-  const skipped: Schedule[] = [];
-  for (const [i, step] of path.entries()) {
-    if (i >= MAX_WALK_BACK && step !== path.at(-1)) continue;
-    if (reproduction && !options.budget.fits()) break; // no time to walk further back: keep the smallest confirmed so far
-    options.onStep(step);
-    const { record: failing, passing: passed, ...r } = await confirm(trial, step.schedule, signature, options.runs, options.parallel, options.signal, options.budget);
-    runs = { done: r.runs, planned: options.runs };
-    chosen = step;
-    reproduction = r;
-    record = failing ?? step.record;
-    passing = passed;
-    if (r.failed > 0 || options.signal.aborted || r.runs < options.runs) break; // found, or cut: keep this one
-    skipped.push(step.schedule);
-  }
-  return { chosen, reproduction: reproduction!, ...(record ? { record } : {}), ...(passing ? { passing } : {}), skipped, runs };
+export interface ShrinkPathOptions {
+  runs: number;
+  parallel: number;
+  budget: Budget;
+  signal: AbortSignal;
+  onStep: (step: FailingStep) => void;
+  /**
+   * The first failing schedule's estimate (its first failure and re-runs): a smaller schedule is chosen only when it
+   * reproduces about as often (src/fuzz/reliability.ts). Without it, any schedule that fails again will do.
+   */
+  reference?: Tally;
 }
+
+/** A step of the shrink path (its index, original first) and what its confirmation runs gave. */
+interface Probe {
+  index: number;
+  step: FailingStep;
+  result: Reproduction & { record?: TrialRecord; passing?: TrialRecord };
+}
+
+/**
+ * Confirms the minimal schedule; shrinking accepts a candidate on its first failure, so one that fails too rarely
+ * (never again, or clearly less often than the first failing schedule) is passed over: the shrink path (`accepted`,
+ * original first) is bisected for the smallest schedule that reproduces about as often. A schedule that fails every
+ * time costs its confirmation runs only, as before.
+ */
+export async function confirmShrinkPath(accepted: readonly FailingStep[], signature: string, trial: TrialFn, options: ShrinkPathOptions): Promise<ConfirmedStep> {
+  const bar = options.reference ? reliabilityBar(options.reference) : 0;
+  const probes: Probe[] = [];
+  const probe = async (index: number, early: boolean): Promise<Probe> => {
+    const step = accepted[index]!;
+    options.onStep(step);
+    // A smaller schedule on the walk back stops as soon as it can no longer reach the bar.
+    const giveUp = early ? (t: Tally) => !canReachBar(t, options.runs, bar) : undefined;
+    const result = await confirm(trial, step.schedule, signature, options.runs, options.parallel, options.signal, options.budget, giveUp);
+    probes.push({ index, step, result });
+    return probes.at(-1)!;
+  };
+  const minimal = await probe(accepted.length - 1, false);
+  const cut = (p: Probe) => options.signal.aborted || p.result.runs < options.runs;
+  const chosen = asOften(minimal.result, bar) || cut(minimal) || minimal.index === 0 ? minimal : await walkBack(minimal, probe, probes, bar, options);
+  const { record, passing, ...reproduction } = chosen.result;
+  const smaller = probes.filter((p) => p.index > chosen.index).sort((a, b) => b.index - a.index);
+  return {
+    chosen: chosen.step,
+    reproduction,
+    ...(record ?? chosen.step.record ? { record: record ?? chosen.step.record } : {}),
+    ...(passing ? { passing } : {}),
+    skipped: smaller.filter((p) => p.result.failed === 0).map((p) => p.step.schedule),
+    lessReliable: smaller.filter((p) => p.result.failed > 0).map((p) => ({ schedule: p.step.schedule, reproduction: withoutRecords(p.result) })),
+    runs: { done: chosen.result.runs, planned: options.runs },
+  };
+}
+
+/**
+ * Bisects the shrink path between the original (index 0, the reference itself) and the minimal (rejected) for the
+ * smallest schedule whose full confirmation reaches the bar. When none does, the original is confirmed, and its runs
+ * join the reference: a smaller schedule already confirmed that reaches the bar so corrected is still preferred.
+ * With no time left for the original, the smallest schedule that reproduced is kept.
+ */
+async function walkBack(
+  minimal: Probe,
+  probe: (index: number, early: boolean) => Promise<Probe>,
+  probes: readonly Probe[],
+  bar: number,
+  options: ShrinkPathOptions,
+): Promise<Probe> {
+  const stopped = () => options.signal.aborted || !options.budget.fits();
+  const full = (p: Probe) => p.result.runs >= options.runs;
+  let lo = 0;
+  let hi = minimal.index;
+  let found: Probe | undefined;
+  while (hi - lo > 1 && !stopped()) {
+    const mid = Math.floor((lo + hi) / 2);
+    const p = await probe(mid, true);
+    if (full(p) && asOften(p.result, bar)) [lo, found] = [mid, p];
+    else hi = mid;
+  }
+  if (found) return found;
+  if (stopped()) return minimal;
+  const original = await probe(0, false);
+  if (!full(original) || !options.reference) return original;
+  const pooled = reliabilityBar({ failed: options.reference.failed + original.result.failed, runs: options.reference.runs + original.result.runs });
+  const smallest = probes.filter((p) => p.index > 0 && full(p) && asOften(p.result, pooled)).sort((a, b) => b.index - a.index)[0];
+  return smallest ?? original;
+}
+
+const withoutRecords = ({ record: _r, passing: _p, ...reproduction }: Probe['result']): Reproduction => reproduction;
