@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { amplifyBudgetMs } from '../../src/cli/fuzz.js';
 import { Budget } from '../../src/fuzz/budget.js';
 import { runCampaign } from '../../src/fuzz/campaign.js';
 import { confirmShrinkPath } from '../../src/fuzz/confirm.js';
@@ -147,5 +148,12 @@ describe('a campaign reports both rates', () => {
         new RegExp(`\\| first failing schedule \\(estimate\\) \\| ${r.failed}/${r.runs} \\|[^\\n]*\\n\\| minimal schedule \\(confirmation\\) \\| ${o.reproduction.failed}/${o.reproduction.runs} \\|`),
       );
     }
+  });
+});
+
+describe('fuzz amplifies a rare minimal schedule by default, within the same budget', () => {
+  it('gives amplify what the campaign left of its budget, and nothing when that is less than one worst-case trial', () => {
+    expect(amplifyBudgetMs({ budgetMs: 300_000, durationMs: 40_000, worstCaseTrialMs: 17_500 })).toBe(260_000);
+    expect(amplifyBudgetMs({ budgetMs: 20_000, durationMs: 4_000, worstCaseTrialMs: 17_500 })).toBeUndefined();
   });
 });
