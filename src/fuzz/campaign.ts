@@ -343,7 +343,8 @@ class Campaign {
       seed: this.seed,
       path,
       schedulesTried: this.tried,
-      trialsRun: state.counts.trials + (this.lookahead?.unused ?? 0) + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
+      // Confirmation's trials: the minimal schedule's runs and those of the schedules tried on the walk back.
+      trialsRun: state.counts.trials + (this.lookahead?.unused ?? 0) + this.confirmTrials,
       infrastructureErrors: state.counts.infrastructureErrors,
       durationMs: Date.now() - started,
       budgetMs: this.budgetMs,

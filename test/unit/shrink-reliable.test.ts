@@ -133,10 +133,11 @@ describe('a campaign reports both rates', () => {
     const scenario = await loadScenario('scenarios/return-on-close.yml');
     const rate = (t: number) => (t >= 500 ? 1 : 0.2);
     for (const seed of [1, 2, 3]) {
-      const { trial } = fakeTarget(rate, seed);
+      const { trial, trials } = fakeTarget(rate, seed);
       const { summary } = await runCampaign(scenario, () => trial, { parallel: 1, seed, runs: 60, budgetMs: 60_000, confirmRuns: 20 });
       const o = summary.outcome;
       if (o.kind !== 'failed') throw new Error(`seed ${seed}: nothing failed`);
+      expect(summary.trialsRun).toBe(trials()); // the walk back's trials are counted too
       expect(o.originalReproduction).toMatchObject({ fromEstimate: true, runs: 4 });
       expect(o.reproduction.fromEstimate).toBeUndefined();
       expect(rate(firstTerm(o.minimal)!)).toBeGreaterThanOrEqual(rate(firstTerm(o.original)!));
