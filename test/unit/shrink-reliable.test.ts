@@ -128,6 +128,40 @@ describe('shrinking without losing the bug', () => {
   });
 });
 
+describe('the walk back along the shrink path', () => {
+  const step = (at: number) => ({ schedule: [{ at, kind: 'signal' as const, signal: 'SIGTERM' as const, to: 'main' as const }], failures: [] });
+  // The shrink path of a bug certain from +500 ms and rare before: the first failure at +1000, the minimal at +25.
+  const path = [step(1000), step(700), step(500), step(300), step(100), step(25)];
+  const rate = (t: number) => (t >= 500 ? 1 : 0.2);
+  const options = (budget: Budget) => ({ runs: 20, parallel: 2, budget, signal: new AbortController().signal, onStep: () => {}, reference: { failed: 4, runs: 4 } });
+
+  it('bisects it for the smallest schedule that reaches the bar, giving up early on those that cannot', async () => {
+    const { trial, trials } = fakeTarget(rate, 5);
+    const c = await confirmShrinkPath(path, 'lost-requests/reset', trial, options(new Budget(Date.now(), 600_000)));
+    expect(c.chosen.schedule[0]!.at).toBe(500);
+    expect(c.reproduction).toMatchObject({ failed: 20, runs: 20 });
+    // The minimal's full confirmation is reported; +300 ms (tried on the way) stopped after about 9 clean runs.
+    expect(c.lessReliable.map((l) => l.schedule[0]!.at)).toEqual([25, 300]);
+    expect(c.lessReliable[0]!.reproduction.runs).toBe(20);
+    expect(c.lessReliable[1]!.reproduction.runs).toBeLessThan(20);
+    expect(trials()).toBeLessThan(20 * 3 + 20);
+  });
+
+  it('keeps the minimal schedule when the budget leaves no time to walk back', async () => {
+    const clock = { ms: 0 };
+    const { trial } = fakeTarget(rate, 5);
+    const timed = async (s: Schedule) => {
+      clock.ms += 100;
+      return trial(s);
+    };
+    // Room for the minimal's 20 runs of 100 ms, one at a time, and not for one run more.
+    const c = await confirmShrinkPath(path, 'lost-requests/reset', timed, { ...options(new Budget(0, 2050, () => clock.ms)), parallel: 1 });
+    expect(c.chosen.schedule[0]!.at).toBe(25);
+    expect(c.runs).toEqual({ done: 20, planned: 20 });
+    expect(clock.ms).toBeLessThanOrEqual(2050);
+  });
+});
+
 describe('a campaign reports both rates', () => {
   it('holds the first failing schedule’s estimate beside the minimal’s confirmation, in report.json, text and Markdown', async () => {
     const scenario = await loadScenario('scenarios/return-on-close.yml');
