@@ -282,6 +282,8 @@ class Campaign {
     });
     this.confirmDone = confirmed.runs;
     const { chosen, skipped, lessReliable } = confirmed;
+    // The first failing schedule as the rule measured it: its estimate, and its own confirmation when it was run.
+    const originalReproduction = first && confirmed.original ? pooled(first, confirmed.original) : first;
     // Confirmation cut before its first run: the first failure's own re-runs (its estimate) are the best evidence left.
     const reproduction = confirmed.reproduction.runs === 0 && first && estimated?.schedule === chosen.schedule ? first : confirmed.reproduction;
     const outcome: FuzzOutcome = {
@@ -291,7 +293,7 @@ class Campaign {
       original: originalOf(shrunk),
       shrinkSteps: shrunk.accepted.indexOf(chosen),
       reproduction,
-      ...(first ? { originalReproduction: first } : {}),
+      ...(originalReproduction ? { originalReproduction } : {}),
       failures: chosen.failures,
       ...(skipped.length ? { notReproduced: skipped } : {}),
       ...(lessReliable.length ? { lessReliable } : {}),
@@ -365,6 +367,12 @@ class Campaign {
 
 /** A first failure's estimate (its first failure and re-runs) as a reproduction rate. */
 const estimateOf = ({ k, n }: { k: number; n: number }): Reproduction => ({ failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true });
+
+/** Two reproductions of one schedule as one; from the estimate only when both are. */
+const pooled = (a: Reproduction, b: Reproduction): Reproduction => {
+  const [k, n] = [a.failed + b.failed, a.runs + b.runs];
+  return { failed: k, runs: n, rate: n ? k / n : 0, interval: wilson(k, n), ...(a.fromEstimate && b.fromEstimate ? { fromEstimate: true } : {}) };
+};
 
 /** The values of `source`, `size` at a time; `lined` sees each group before its first value is handed on. */
 function* inChunks<T>(source: Iterator<T>, size: number, lined: (values: T[]) => void): Generator<T> {

@@ -58,6 +58,8 @@ export interface ConfirmedStep {
   lessReliable: { schedule: Schedule; reproduction: Reproduction }[];
   /** Confirmation runs of the chosen schedule, done and planned. */
   runs: { done: number; planned: number };
+  /** The first failing schedule's own confirmation, when it was run in full (to hold the minimal schedule to it). */
+  original?: Reproduction;
 }
 
 export interface ShrinkPathOptions {
@@ -82,27 +84,28 @@ interface Probe {
 
 /**
  * Confirms the minimal schedule; shrinking accepts a candidate on its first failure, so one that fails too rarely
- * (never again, or clearly less often than the first failing schedule) is passed over: the shrink path (`accepted`,
- * original first) is bisected for the smallest schedule that reproduces about as often. A schedule that fails every
- * time costs its confirmation runs only, as before.
+ * (never again, or clearly less often than the first failing schedule) is passed over. A minimal schedule that
+ * failed every run is kept at once (a deterministic failure costs its confirmation runs only, as before). One that
+ * passed some runs is held to the first failing schedule, measured as well as it: that one is confirmed too and its
+ * runs join its estimate (the bar, src/fuzz/reliability.ts). When the minimal schedule falls short, the shrink path
+ * (`accepted`, original first) is bisected for the smallest schedule that reaches the bar.
  */
 export async function confirmShrinkPath(accepted: readonly FailingStep[], signature: string, trial: TrialFn, options: ShrinkPathOptions): Promise<ConfirmedStep> {
-  const bar = options.reference ? reliabilityBar(options.reference) : 0;
   const probes: Probe[] = [];
-  const probe = async (index: number, early: boolean): Promise<Probe> => {
+  const probe = async (index: number, giveUpBelow?: number): Promise<Probe> => {
     const step = accepted[index]!;
     options.onStep(step);
     // A smaller schedule on the walk back stops as soon as it can no longer reach the bar.
-    const giveUp = early ? (t: Tally) => !canReachBar(t, options.runs, bar) : undefined;
+    const giveUp = giveUpBelow !== undefined ? (t: Tally) => !canReachBar(t, options.runs, giveUpBelow) : undefined;
     const result = await confirm(trial, step.schedule, signature, options.runs, options.parallel, options.signal, options.budget, giveUp);
     probes.push({ index, step, result });
     return probes.at(-1)!;
   };
-  const minimal = await probe(accepted.length - 1, false);
-  const cut = (p: Probe) => options.signal.aborted || p.result.runs < options.runs;
-  const chosen = asOften(minimal.result, bar) || cut(minimal) || minimal.index === 0 ? minimal : await walkBack(minimal, probe, probes, bar, options);
+  const minimal = await probe(accepted.length - 1);
+  const chosen = await choose(minimal, probe, options);
   const { record, passing, ...reproduction } = chosen.result;
   const smaller = probes.filter((p) => p.index > chosen.index).sort((a, b) => b.index - a.index);
+  const original = probes.find((p) => p.index === 0 && p.result.runs >= options.runs);
   return {
     chosen: chosen.step,
     reproduction,
@@ -111,40 +114,39 @@ export async function confirmShrinkPath(accepted: readonly FailingStep[], signat
     skipped: smaller.filter((p) => p.result.failed === 0).map((p) => p.step.schedule),
     lessReliable: smaller.filter((p) => p.result.failed > 0).map((p) => ({ schedule: p.step.schedule, reproduction: withoutRecords(p.result) })),
     runs: { done: chosen.result.runs, planned: options.runs },
+    ...(original ? { original: withoutRecords(original.result) } : {}),
   };
 }
 
+type ProbeFn = (index: number, giveUpBelow?: number) => Promise<Probe>;
+
 /**
- * Bisects the shrink path between the original (index 0, the reference itself) and the minimal (rejected) for the
- * smallest schedule whose full confirmation reaches the bar. When none does, the original is confirmed, and its runs
- * join the reference: a smaller schedule already confirmed that reaches the bar so corrected is still preferred.
- * With no time left for the original, the smallest schedule that reproduced is kept.
+ * The minimal schedule, or the smallest on the shrink path that reproduces about as often as the first failing one.
+ * The bar is the first failing schedule's estimate, joined by its own confirmation when the minimal schedule passed
+ * some runs; then the path between the two is bisected. When no smaller schedule reaches the bar, the first failing
+ * schedule is kept; with no time left to look, the minimal schedule is.
  */
-async function walkBack(
-  minimal: Probe,
-  probe: (index: number, early: boolean) => Promise<Probe>,
-  probes: readonly Probe[],
-  bar: number,
-  options: ShrinkPathOptions,
-): Promise<Probe> {
+async function choose(minimal: Probe, probe: ProbeFn, options: ShrinkPathOptions): Promise<Probe> {
   const stopped = () => options.signal.aborted || !options.budget.fits();
   const full = (p: Probe) => p.result.runs >= options.runs;
-  let lo = 0;
-  let hi = minimal.index;
+  if (!full(minimal) || options.signal.aborted || minimal.index === 0) return minimal; // cut, or nothing to walk back to
+  const { reference } = options;
+  let bar = reference ? reliabilityBar(reference) : 0;
+  let original: Probe | undefined;
+  if (reference && minimal.result.failed < minimal.result.runs && !stopped()) {
+    original = await probe(0);
+    if (full(original)) bar = reliabilityBar({ failed: reference.failed + original.result.failed, runs: reference.runs + original.result.runs });
+  }
+  if (asOften(minimal.result, bar)) return minimal;
+  let [lo, hi] = [0, minimal.index];
   let found: Probe | undefined;
   while (hi - lo > 1 && !stopped()) {
     const mid = Math.floor((lo + hi) / 2);
-    const p = await probe(mid, true);
+    const p = await probe(mid, bar);
     if (full(p) && asOften(p.result, bar)) [lo, found] = [mid, p];
     else hi = mid;
   }
-  if (found) return found;
-  if (stopped()) return minimal;
-  const original = await probe(0, false);
-  if (!full(original) || !options.reference) return original;
-  const pooled = reliabilityBar({ failed: options.reference.failed + original.result.failed, runs: options.reference.runs + original.result.runs });
-  const smallest = probes.filter((p) => p.index > 0 && full(p) && asOften(p.result, pooled)).sort((a, b) => b.index - a.index)[0];
-  return smallest ?? original;
+  return found ?? original ?? (stopped() ? minimal : await probe(0));
 }
 
 const withoutRecords = ({ record: _r, passing: _p, ...reproduction }: Probe['result']): Reproduction => reproduction;

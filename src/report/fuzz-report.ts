@@ -43,8 +43,9 @@ export type FuzzOutcome =
       /** How often the minimal schedule reproduced in confirmation. */
       reproduction: Reproduction;
       /**
-       * How often the first failing schedule (`original`) reproduced when it was found: its estimate, the first
-       * failure and its re-runs (`fromEstimate`). The minimal schedule was chosen to reproduce about as often.
+       * How often the first failing schedule (`original`) reproduced: its estimate when it was found (the first
+       * failure and its re-runs, `fromEstimate`), joined by its own confirmation runs when the minimal schedule did not
+       * fail every time and was held to it. The minimal schedule was chosen to reproduce about as often.
        */
       originalReproduction?: Reproduction;
       failures: OracleResult[];

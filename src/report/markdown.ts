@@ -56,7 +56,7 @@ export function toMarkdown(set: ResultSet): string {
     if (s.fix) {
       lines.push(...rates([['recorded', s.fix.before], ['now', s.fix.now]]), '', `**${inline(s.fix.message)}**`, '');
     } else if (s.reproduction && s.firstReproduction) {
-      lines.push(...rates([['first failing schedule (estimate)', s.firstReproduction], ['minimal schedule (confirmation)', s.reproduction]]), '');
+      lines.push(...rates([[s.firstReproduction.fromEstimate ? 'first failing schedule (estimate)' : 'first failing schedule (estimate and confirmation)', s.firstReproduction], ['minimal schedule (confirmation)', s.reproduction]]), '');
     } else if (s.reproduction) lines.push(`It ${describeReproduction(s.reproduction)}.`, '');
     if (s.cut) lines.push(`Cut: ${inline(s.cut)}.`, '');
     for (const f of s.failures) {
