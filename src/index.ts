@@ -10,6 +10,7 @@ export type { FuzzProgress } from './fuzz/campaign.js';
 export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Finding, FixCheck } from './report/fuzz-report.js';
 export { replayCommand } from './report/replay-command.js';
 export { worstCaseTrialMs } from './fuzz/budget.js';
+export { asOften, reliabilityBar } from './fuzz/reliability.js';
 export { loadScenario, ScenarioError, formatProblem, type Problem } from './scenario/load.js';
 export type { Scenario, Target, Dependency, SignalExpectation } from './scenario/types.js';
 export { describeStopModel, registerStopModel, type StopModel, type DockerStop, type KubernetesStop, type SystemdStop, type SupervisordStop } from './stop-models/registry.js';

@@ -15,6 +15,15 @@ import { reportError } from './report-error.js';
 /** A confirmed rate below this is worth amplifying. */
 const AMPLIFY_BELOW = 0.5;
 
+/**
+ * What is left of a campaign's budget for amplifying its finding (fuzz amplifies within the same --budget), or
+ * undefined when that would not fit one trial of the scenario's worst case.
+ */
+export function amplifyBudgetMs(report: { budgetMs: number; durationMs: number; worstCaseTrialMs: number }): number | undefined {
+  const left = report.budgetMs - report.durationMs;
+  return left >= report.worstCaseTrialMs ? left : undefined;
+}
+
 export interface FuzzArgs {
   scenarios: string[];
   backend: BackendChoice;
@@ -51,8 +60,8 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   const display = new ProgressDisplay(progressMode(args.quiet));
   const interrupt = onInterrupt();
   await warnAboutLeftovers();
-  // Findings that reproduce rarely, amplified once the campaigns are over (--amplify).
-  const rare: string[] = [];
+  // Findings that reproduce rarely, amplified once the campaigns are over, each in what is left of its budget (--no-amplify: not).
+  const rare: { reportPath: string; budgetMs: number | undefined }[] = [];
   const set = await fuzzSuite(plan, {
     backend: args.backend,
     runs: args.runs,
@@ -68,7 +77,7 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
     onReport: (report, reportPath) => {
       display.clear();
       if (!args.json && !args.quiet) process.stdout.write(`${formatFuzz(report, reportPath)}\n`);
-      if (args.amplify && report.outcome.kind === 'failed' && report.outcome.reproduction.rate < AMPLIFY_BELOW) rare.push(reportPath);
+      if (args.amplify !== false && report.outcome.kind === 'failed' && report.outcome.reproduction.rate < AMPLIFY_BELOW) rare.push({ reportPath, budgetMs: amplifyBudgetMs(report) });
       if (report.error) process.stderr.write(`sigstorm: ${report.error.message}\n  The campaign stopped early; what it found is in the report.\n`);
     },
     onError: (error) => {
@@ -77,10 +86,15 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
     },
   })
     .then(async (set) => {
-      for (const reportPath of rare) {
+      for (const { reportPath, budgetMs: left } of rare) {
         if (interrupt.signal.aborted) break;
-        const options = { budgetMs, backend: args.backend, signal: interrupt.signal, ...(args.parallel !== undefined ? { parallel: args.parallel } : {}) };
-        await amplifyReport(reportPath, options, args.json || args.quiet ? 'none' : 'text').catch((error: unknown) => reportError(error));
+        const quiet = args.json || args.quiet;
+        if (left === undefined) {
+          if (!quiet) process.stderr.write(`sigstorm: not amplifying ${reportPath}: too little of --budget is left (--budget longer to amplify)\n`);
+          continue;
+        }
+        const options = { budgetMs: left, backend: args.backend, signal: interrupt.signal, ...(args.parallel !== undefined ? { parallel: args.parallel } : {}) };
+        await amplifyReport(reportPath, options, quiet ? 'none' : 'text').catch((error: unknown) => reportError(error));
       }
       return set;
     })

@@ -58,7 +58,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports/<scenario>/<run-id>/ and result.json go' })
           .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first confirmed failure; the scenarios after it are reported as skipped' })
           .option('shard', { type: 'string', describe: 'Run only shard k of n of the scenarios (e.g. 2/4); merge the shards with `sigstorm merge`' })
-          .option('amplify', { type: 'boolean', default: false, describe: 'When a confirmed failure reproduces under 50%, amplify it (same --budget) and report the variant' })
+          .option('amplify', {
+            type: 'boolean',
+            default: true,
+            describe: 'When the minimal schedule reproduces under 50%, amplify it in what is left of its --budget and report the variant (--no-amplify: do not)',
+          })
           .options(outputOptions),
       async (args) => {
         const { fuzzCommand } = await import('./fuzz.js');

@@ -270,10 +270,15 @@ class Campaign {
     return watched;
   }
 
-  /** The failed outcome: the smallest schedule on the shrink path that reproduces, and how often it does. */
+  /**
+   * The failed outcome: the smallest schedule on the shrink path that reproduces about as often as the first failing
+   * schedule did (its estimate is the reference), how often it does, and that estimate beside it.
+   */
   private async confirm(shrunk: Shrinking): Promise<{ outcome: FuzzOutcome; trial?: TrialRecord; passingTrial?: TrialRecord }> {
     const { confirmRuns } = this;
     const { signature } = shrunk.target;
+    const estimated = shrunk.findings.find((f) => f.signature === signature && f.confirmed);
+    const first = estimated ? estimateOf(estimated.reproduced) : undefined;
     const confirmed = await confirmShrinkPath(shrunk.accepted, signature, this.trial, {
       runs: confirmRuns,
       parallel: this.parallel,
@@ -284,25 +289,25 @@ class Campaign {
         this.progress(`confirming a ${step.schedule.length}-event schedule ${confirmRuns} times`);
         journal.phase('confirming', `${step.schedule.length} event(s)`);
       },
+      ...(first ? { reference: first } : {}),
     });
     this.confirmDone = confirmed.runs;
-    const { chosen, skipped } = confirmed;
-    let reproduction: Reproduction = confirmed.reproduction;
+    const { chosen, skipped, lessReliable } = confirmed;
+    // The first failing schedule as the rule measured it: its estimate, and its own confirmation when it was run.
+    const originalReproduction = first && confirmed.original ? pooled(first, confirmed.original) : first;
     // Confirmation cut before its first run: the first failure's own re-runs (its estimate) are the best evidence left.
-    const estimated = shrunk.findings.find((f) => f.signature === signature && f.confirmed && f.schedule === chosen.schedule);
-    if (reproduction.runs === 0 && estimated) {
-      const { k, n } = estimated.reproduced;
-      reproduction = { failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true };
-    }
+    const reproduction = confirmed.reproduction.runs === 0 && first && estimated?.schedule === chosen.schedule ? first : confirmed.reproduction;
     const outcome: FuzzOutcome = {
       kind: 'failed',
       signature,
       minimal: chosen.schedule,
       original: originalOf(shrunk),
-      shrinkSteps: shrinkStepsOf(shrunk),
+      shrinkSteps: shrunk.accepted.indexOf(chosen),
       reproduction,
+      ...(originalReproduction ? { originalReproduction } : {}),
       failures: chosen.failures,
       ...(skipped.length ? { notReproduced: skipped } : {}),
+      ...(lessReliable.length ? { lessReliable } : {}),
     };
     return { outcome, ...(confirmed.record ? { trial: confirmed.record } : {}), ...(confirmed.passing ? { passingTrial: confirmed.passing } : {}) };
   }
@@ -352,7 +357,8 @@ class Campaign {
       seed: this.seed,
       path,
       schedulesTried: this.tried,
-      trialsRun: state.counts.trials + (this.lookahead?.unused ?? 0) + (outcome.kind === 'failed' && !outcome.reproduction.fromEstimate ? outcome.reproduction.runs : 0),
+      // Confirmation's trials: the minimal schedule's runs and those of the schedules tried on the walk back.
+      trialsRun: state.counts.trials + (this.lookahead?.unused ?? 0) + this.confirmTrials,
       infrastructureErrors: state.counts.infrastructureErrors,
       durationMs: this.clock() - started,
       budgetMs: this.budgetMs,
@@ -371,6 +377,15 @@ class Campaign {
     };
   }
 }
+
+/** A first failure's estimate (its first failure and re-runs) as a reproduction rate. */
+const estimateOf = ({ k, n }: { k: number; n: number }): Reproduction => ({ failed: k, runs: n, rate: k / n, interval: wilson(k, n), fromEstimate: true });
+
+/** Two reproductions of one schedule as one; from the estimate only when both are. */
+const pooled = (a: Reproduction, b: Reproduction): Reproduction => {
+  const [k, n] = [a.failed + b.failed, a.runs + b.runs];
+  return { failed: k, runs: n, rate: n ? k / n : 0, interval: wilson(k, n), ...(a.fromEstimate && b.fromEstimate ? { fromEstimate: true } : {}) };
+};
 
 /** The values of `source`, `size` at a time; `lined` sees each group before its first value is handed on. */
 function* inChunks<T>(source: Iterator<T>, size: number, lined: (values: T[]) => void): Generator<T> {

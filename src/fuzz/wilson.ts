@@ -17,3 +17,11 @@ export function cleanRunsNeeded(rate: number, miss = 0.05, cap = 8): number {
   if (rate <= 0) return cap;
   return Math.min(cap, Math.max(1, Math.ceil(Math.log(miss) / Math.log(1 - rate))));
 }
+
+/**
+ * The centre of the Wilson interval: the rate pulled towards ½ by z²/2 runs each way (Agresti–Coull). Unlike k/n it
+ * does not read 4 failures in 4 runs as "always": 4/4 → 76%, 3/4 → 63%, 2/4 → 50%.
+ */
+export function wilsonCentre(k: number, n: number, z = 1.96): number {
+  return (k + (z * z) / 2) / (n + z * z);
+}

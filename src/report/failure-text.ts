@@ -10,6 +10,10 @@ export const describeRate = (r: Reproduction): string => `${r.failed}/${r.runs} 
 export const describeReproduction = (r: Reproduction): string =>
   `reproduces ${describeRate(r)}${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`;
 
+/** The first failing schedule's estimate, beside the minimal schedule's confirmation. */
+export const describeFirstReproduction = (r: Reproduction): string =>
+  `the first failing schedule reproduced ${describeRate(r)} ${r.fromEstimate ? 'when found (its estimate)' : 'when found and confirmed (its estimate and confirmation runs)'}`;
+
 /** `replay --against` in lines: both rates with their intervals, then the decision. */
 export const fixLines = (f: FixCheck): string[] => [`recorded: ${describeRate(f.before)}`, `now: ${describeRate(f.now)}`, f.message];
 

@@ -40,10 +40,19 @@ export type FuzzOutcome =
       minimal: Schedule;
       original: Schedule;
       shrinkSteps: number;
+      /** How often the minimal schedule reproduced in confirmation. */
       reproduction: Reproduction;
+      /**
+       * How often the first failing schedule (`original`) reproduced: its estimate when it was found (the first
+       * failure and its re-runs, `fromEstimate`), joined by its own confirmation runs when the minimal schedule did not
+       * fail every time and was held to it. The minimal schedule was chosen to reproduce about as often.
+       */
+      originalReproduction?: Reproduction;
       failures: OracleResult[];
       /** Smaller schedules met while shrinking that did not fail again in confirmation. */
       notReproduced?: Schedule[];
+      /** Smaller schedules that failed again in confirmation, but clearly less often than the first failing one: passed over. */
+      lessReliable?: { schedule: Schedule; reproduction: Reproduction }[];
     }
   | { kind: 'interrupted' };
 

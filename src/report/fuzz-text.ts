@@ -1,4 +1,4 @@
-import { describeDiagnosisAfter } from './failure-text.js';
+import { describeDiagnosisAfter, describeFirstReproduction, describeRate } from './failure-text.js';
 import type { FuzzReport } from './fuzz-report.js';
 import { describeTiming } from '../trial/timing.js';
 
@@ -22,12 +22,14 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
         ? '  not confirmed: the campaign stopped before re-running it'
         : `  reproduces ${r.failed}/${r.runs} (${pct(r.rate)}, 95% interval ${pct(r.interval.low)}–${pct(r.interval.high)})${r.fromEstimate ? ', counting its first failure and re-runs: no time was left to confirm' : ''}`,
     );
+    if (outcome.originalReproduction) lines.push(`  ${describeFirstReproduction(outcome.originalReproduction)}`);
     if (report.trial?.timing) lines.push(`  ${describeTiming(report.trial.timing)} (the trial kept)`);
     for (const [i, f] of outcome.failures.entries()) {
       lines.push(`  ✗ ${f.oracle}: ${f.message}`);
       if (f.diagnosis) lines.push(`      ${describeDiagnosisAfter(f.diagnosis, outcome.failures[i - 1]?.diagnosis)}`);
     }
     for (const s of outcome.notReproduced ?? []) lines.push(`  (smaller, but did not fail again in confirmation: ${JSON.stringify(s)})`);
+    for (const l of outcome.lessReliable ?? []) lines.push(`  (smaller, but reproduced less often in confirmation, ${describeRate(l.reproduction)}: ${JSON.stringify(l.schedule)})`);
     if (JSON.stringify(outcome.original) !== JSON.stringify(outcome.minimal)) lines.push(`  shrunk from ${outcome.original.length} event(s): ${JSON.stringify(outcome.original)}`);
   }
   for (const f of report.findings) {

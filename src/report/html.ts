@@ -1,5 +1,5 @@
 import { describeStatus, killer } from '../oracles/terminating.js';
-import { describeDiagnosis, describeReproduction } from './failure-text.js';
+import { describeDiagnosis, describeFirstReproduction, describeReproduction } from './failure-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
 import type { TrialRecord } from '../trial/record.js';
 import { describeTiming } from '../trial/timing.js';
@@ -68,7 +68,7 @@ function section(s: ScenarioResult): string {
     out.push(`<h3>${heading}</h3><ol class="steps">${s.steps.map((step) => `<li><code>${esc(step)}</code></li>`).join('')}</ol>`);
   }
   if (s.fix) out.push(fixTable(s.fix));
-  else if (s.reproduction) out.push(`<p>It ${esc(describeReproduction(s.reproduction))}.</p>`);
+  else if (s.reproduction) out.push(`<p>It ${esc(describeReproduction(s.reproduction))}${s.firstReproduction ? `; ${esc(describeFirstReproduction(s.firstReproduction))}` : ''}.</p>`);
   if (s.cut) out.push(`<p class="cut">Cut: ${esc(s.cut)}.</p>`);
   if (s.failures.length) {
     out.push('<h3>Failing oracles</h3><ul class="failures">');

@@ -1,5 +1,5 @@
 import { create } from 'xmlbuilder2';
-import { coverageLines, describeReproduction, failureText, fixLines } from './failure-text.js';
+import { coverageLines, describeFirstReproduction, describeReproduction, failureText, fixLines } from './failure-text.js';
 import { shardLabel, type ResultSet } from './result.js';
 
 /**
@@ -52,6 +52,7 @@ export function toJUnit(set: ResultSet): string {
     const out = [
       `${s.verdict.toUpperCase()} ${s.scenario.name} (${s.command}${s.backend ? `, ${s.backend} backend` : ''}${s.seed != null ? `, seed ${s.seed}` : ''}, ${s.trialsRun} trial(s))`,
       ...(s.fix ? fixLines(s.fix) : s.reproduction ? [describeReproduction(s.reproduction)] : []),
+      ...(!s.fix && s.firstReproduction ? [describeFirstReproduction(s.firstReproduction)] : []),
       s.cut ? `cut: ${s.cut}` : '',
       s.reportPath ? `report: ${s.reportPath}` : '',
       ...coverageLines(s),

@@ -1,6 +1,7 @@
 import { stopModelNamed } from '../stop-models/registry.js';
 import { describeStop } from './stop-steps.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
+import type { Reproduction } from './fuzz-report.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
 
 const ICON: Record<ScenarioResult['verdict'], string> = { pass: '✅', fail: '❌', unknown: '⚠️', skipped: '⏭️' };
@@ -53,11 +54,9 @@ export function toMarkdown(set: ResultSet): string {
     // The orchestrator's stop as the failing trial played it: hook, signals, endpoints, final kill.
     if (s.trial?.stop && (stopModelNamed(s.trial.stop.model)?.stepsInReports ?? true)) lines.push('Stop sequence:', '', '```', ...describeStop(s.trial.stop), '```', '');
     if (s.fix) {
-      lines.push('| | failed | rate | 95% interval |', '|---|---:|---:|---|');
-      for (const [label, r] of [['recorded', s.fix.before], ['now', s.fix.now]] as const) {
-        lines.push(`| ${label} | ${r.failed}/${r.runs} | ${Math.round(r.rate * 100)}% | ${Math.round(r.interval.low * 100)}%–${Math.round(r.interval.high * 100)}% |`);
-      }
-      lines.push('', `**${inline(s.fix.message)}**`, '');
+      lines.push(...rates([['recorded', s.fix.before], ['now', s.fix.now]]), '', `**${inline(s.fix.message)}**`, '');
+    } else if (s.reproduction && s.firstReproduction) {
+      lines.push(...rates([[s.firstReproduction.fromEstimate ? 'first failing schedule (estimate)' : 'first failing schedule (estimate and confirmation)', s.firstReproduction], ['minimal schedule (confirmation)', s.reproduction]]), '');
     } else if (s.reproduction) lines.push(`It ${describeReproduction(s.reproduction)}.`, '');
     if (s.cut) lines.push(`Cut: ${inline(s.cut)}.`, '');
     for (const f of s.failures) {
@@ -71,6 +70,13 @@ export function toMarkdown(set: ResultSet): string {
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }
+
+/** Rates side by side with their intervals, one row each. */
+const rates = (rows: [string, Reproduction][]): string[] => [
+  '| | failed | rate | 95% interval |',
+  '|---|---:|---:|---|',
+  ...rows.map(([label, r]) => `| ${label} | ${r.failed}/${r.runs} | ${Math.round(r.rate * 100)}% | ${Math.round(r.interval.low * 100)}%–${Math.round(r.interval.high * 100)}% |`),
+];
 
 /** Table cells may hold neither pipes nor line breaks. */
 const cell = (text: string) => inline(text).replace(/\|/g, '\\|');

@@ -59,6 +59,8 @@ export interface ScenarioResult {
   steps: string[];
   failures: OracleResult[];
   reproduction?: Reproduction;
+  /** fuzz: how often the first failing schedule reproduced when found (its estimate), beside `reproduction`. */
+  firstReproduction?: Reproduction;
   /** `replay --against`: the recorded rate beside the rate now, and whether that proves a fix. */
   fix?: FixCheck;
   /** What the budget cut short, in words (fuzz). */
@@ -91,6 +93,7 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
     steps: report.minimalSteps,
     failures: report.outcome.kind === 'failed' ? report.outcome.failures : [],
     ...(report.outcome.kind === 'failed' ? { reproduction: report.outcome.reproduction } : {}),
+    ...(report.outcome.kind === 'failed' && report.outcome.originalReproduction ? { firstReproduction: report.outcome.originalReproduction } : {}),
     ...(report.cut ? { cut: report.cut.message } : {}),
     replay: report.replay,
     ...(report.error ? { error: report.error } : {}),

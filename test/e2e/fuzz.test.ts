@@ -11,7 +11,7 @@ import { sigstorm } from '../helpers/cli.js';
 describe('fuzz', () => {
   it('finds the double-close panic, shrinks it to ≤ 3 events and replays it (CLI)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigstorm-fuzz-'));
-    const result = await sigstorm(['fuzz', 'scenarios/double-close.yml', '--backend', 'process', '--seed', '7', '--runs', '40', '--confirm', '6', '--report-dir', dir]);
+    const result = await sigstorm(['fuzz', 'scenarios/double-close.yml', '--backend', 'process', '--seed', '7', '--runs', '40', '--confirm', '6', '--no-amplify', '--report-dir', dir]);
     expect(result.exitCode, result.all).toBe(1);
     // --seed is the base seed: each scenario's own comes from it and the scenario's path.
     const seed = seedFor(7, 'scenarios/double-close.yml');
