@@ -4,6 +4,7 @@ import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import type { FuzzHints } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
+import { initialTimeSpace, type TimeSpace } from './time-space.js';
 
 /**
  * Schedules drawn from a scenario's fault space, shaped to shrink well: times are multiples of a coarse step and
@@ -27,26 +28,25 @@ export function startupWindow(space: FaultSpace, measuredMs: number | undefined)
 /**
  * With `startupMs` (the measured spawn-to-ready time, once known), schedules may also hold signals timed from spawn
  * within the start-up window: read at each generation, so schedules drawn before the first measurement have none.
+ * With `timeSpace` (a campaign's, time-space.ts), times are drawn where it says, also read at each generation;
+ * without it, or while it is the fault space's own, they are drawn as they always were.
  */
-export function scheduleArbitrary(scenario: ScenarioSpace, startupMs?: () => number | undefined): fc.Arbitrary<Schedule> {
-  if (!startupMs || scenario.faults.startup === false) return drawn(scenario);
-  const built = new Map<number | undefined, fc.Arbitrary<Schedule>>();
+export function scheduleArbitrary(scenario: ScenarioSpace, startupMs?: () => number | undefined, timeSpace?: () => TimeSpace): fc.Arbitrary<Schedule> {
+  const startup = scenario.faults.startup === false ? undefined : startupMs;
+  if (!startup && !timeSpace) return drawn(scenario);
+  const built = new Map<string, fc.Arbitrary<Schedule>>();
   return fc.constant(null).chain(() => {
-    const window = startupWindow(scenario.faults, startupMs());
-    if (!built.has(window)) built.set(window, drawn(scenario, window));
-    return built.get(window)!;
+    const window = startup ? startupWindow(scenario.faults, startup()) : undefined;
+    const times = timeSpace?.() ?? initialTimeSpace(scenario.faults);
+    const key = JSON.stringify([window ?? null, times]);
+    if (!built.has(key)) built.set(key, drawn(scenario, window, times));
+    return built.get(key)!;
   });
 }
 
-function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedule> {
+function drawn(scenario: ScenarioSpace, startupMs?: number, times: TimeSpace = initialTimeSpace(scenario.faults)): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
-  const steps = Math.max(1, Math.floor(space.horizon / space.step));
-  const time = fc
-    .oneof(
-      { weight: 3, arbitrary: fc.integer({ min: 0, max: steps }) },
-      { weight: 2, arbitrary: fc.integer({ min: 0, max: Math.min(steps, 8) }) }, // just after readiness
-    )
-    .map((n) => n * space.step);
+  const time = timeArbitrary(space.step, times);
   const kinds = eventKinds(scenario, time);
   const hints = scenario.stop ? stopModelOf(scenario.stop).fuzz(scenario.stop) : undefined;
   if (hints?.drawsStop) {
@@ -59,7 +59,23 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
       lasting: lasting.length ? fc.oneof(...lasting) : undefined,
     });
   }
-  return withoutStopEvent(scenario, time, kinds, startupMs);
+  return withoutStopEvent(scenario, time, kinds, startupMs, times.scout);
+}
+
+/**
+ * Times on the step grid: uniform within the horizon, or within the first 8 steps (just after readiness); when the
+ * time space scouts, one time in six uniform up to its scouting reach. All shrink towards readiness.
+ */
+function timeArbitrary(step: number, times: TimeSpace): fc.Arbitrary<number> {
+  const steps = Math.max(1, Math.floor(times.horizon / step));
+  const scouting = times.scout > times.horizon ? [{ weight: 1, arbitrary: fc.integer({ min: 0, max: Math.floor(times.scout / step) }) }] : [];
+  return fc
+    .oneof(
+      { weight: 3, arbitrary: fc.integer({ min: 0, max: steps }) },
+      { weight: 2, arbitrary: fc.integer({ min: 0, max: Math.min(steps, 8) }) }, // just after readiness
+      ...scouting,
+    )
+    .map((n) => n * step);
 }
 
 /** The kinds of event the fault space allows, by what the contract expects of their signals. */
@@ -109,7 +125,7 @@ function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventK
  * Schedules without a stop event (the model's stop, docker stop, ends each at the end): the target's events, perhaps
  * during its start-up and some closely after another, and each dependency's.
  */
-function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds: EventKinds, startupMs?: number): fc.Arbitrary<Schedule> {
+function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds: EventKinds, startupMs: number | undefined, latestMs: number): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
   const { signals, race, storm, lasting } = kinds;
   const signalKinds: fc.Arbitrary<FaultEvent>[] = [kinds.plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
@@ -137,7 +153,7 @@ function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, k
       minLength: 1,
       maxLength: space.maxEvents,
     })
-    .map((events) => resolveFollowUps(events, space));
+    .map((events) => resolveFollowUps(events, latestMs));
   const services = (scenario.dependencies ?? []).flatMap((d) => {
     const drawn = serviceEvents(d, space, time, scenario.target.name);
     return drawn ? [fc.array(drawn, { maxLength: space.maxEvents })] : [];
@@ -214,12 +230,15 @@ function partition(time: fc.Arbitrary<number>, between?: [string, string]): fc.A
   }) as fc.Arbitrary<FaultEvent>;
 }
 
-/** Follow-ups carry a negative `at` meaning "this long after the previous event" (of those timed from readiness). */
-function resolveFollowUps(events: FaultEvent[], space: FaultSpace): Schedule {
+/**
+ * Follow-ups carry a negative `at` meaning "this long after the previous event" (of those timed from readiness), at
+ * the latest `latestMs` (the furthest time drawn).
+ */
+function resolveFollowUps(events: FaultEvent[], latestMs: number): Schedule {
   let previous = 0;
   return events.map((e) => {
     if (fromSpawn(e)) return e;
-    const at = e.at < 0 ? Math.min(space.horizon, previous - e.at) : e.at;
+    const at = e.at < 0 ? Math.min(latestMs, previous - e.at) : e.at;
     previous = at;
     return { ...e, at };
   });
