@@ -4,7 +4,7 @@ import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import type { FuzzHints } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
-import { initialTimeSpace, type TimeSpace } from './time-space.js';
+import { initialTimeSpace, NEAR_STEPS, type TimeSpace } from './time-space.js';
 
 /**
  * Schedules drawn from a scenario's fault space, shaped to shrink well: times are multiples of a coarse step and
@@ -64,18 +64,34 @@ function drawn(scenario: ScenarioSpace, startupMs?: number, times: TimeSpace = i
 
 /**
  * Times on the step grid: uniform within the horizon, or within the first 8 steps (just after readiness); when the
- * time space scouts, one time in six uniform up to its scouting reach. All shrink towards readiness.
+ * time space scouts, one time in six uniform up to its scouting reach; when it suspects failure boundaries, two in
+ * seven (or eight) on a finer grid near one of them. All shrink towards readiness; one drawn finely or scouting
+ * first tries a time of the coarse grid within the horizon (cross-shrinking), then coarser and earlier ones.
  */
 function timeArbitrary(step: number, times: TimeSpace): fc.Arbitrary<number> {
   const steps = Math.max(1, Math.floor(times.horizon / step));
-  const scouting = times.scout > times.horizon ? [{ weight: 1, arbitrary: fc.integer({ min: 0, max: Math.floor(times.scout / step) }) }] : [];
+  const onGrid = (arbitrary: fc.Arbitrary<number>) => arbitrary.map((n) => n * step);
+  const scouting = times.scout > times.horizon ? [{ weight: 1, arbitrary: onGrid(fc.integer({ min: 0, max: Math.floor(times.scout / step) })) }] : [];
+  const near = times.near.length ? [{ weight: 2, arbitrary: fc.oneof(...times.near.map((ms) => nearTime(ms, step, times.fine))) }] : [];
+  const coarse = [
+    { weight: 3, arbitrary: onGrid(fc.integer({ min: 0, max: steps })) },
+    { weight: 2, arbitrary: onGrid(fc.integer({ min: 0, max: Math.min(steps, 8) })) }, // just after readiness
+  ];
+  return scouting.length || near.length ? fc.oneof({ withCrossShrink: true }, ...coarse, ...scouting, ...near) : fc.oneof(...coarse);
+}
+
+/**
+ * A time within NEAR_STEPS steps of `ms`, on a grid `fine` apart: a point of the coarse grid and a signed fine offset
+ * from it. They shrink in this order: to the nearest coarse point first (the middle of a window rather than its edge,
+ * where jitter loses it), then to earlier points of the neighbourhood.
+ */
+function nearTime(ms: number, step: number, fine: number): fc.Arbitrary<number> {
+  const at = Math.round(ms / step);
+  const parts = Math.max(1, Math.round(step / fine));
+  const offset = fc.integer({ min: -Math.floor((parts - 1) / 2), max: Math.ceil((parts - 1) / 2) });
   return fc
-    .oneof(
-      { weight: 3, arbitrary: fc.integer({ min: 0, max: steps }) },
-      { weight: 2, arbitrary: fc.integer({ min: 0, max: Math.min(steps, 8) }) }, // just after readiness
-      ...scouting,
-    )
-    .map((n) => n * step);
+    .tuple(offset, fc.integer({ min: Math.max(0, at - NEAR_STEPS), max: at + NEAR_STEPS }))
+    .map(([k, n]) => Math.max(0, n * step + k * fine));
 }
 
 /** The kinds of event the fault space allows, by what the contract expects of their signals. */

@@ -221,7 +221,7 @@ class Campaign {
         const known = shrinkPath(property.state).length;
         const schedule = sortSchedule(raw);
         const holds = await property.check(schedule, run);
-        if (exploring) this.times.judged(schedule);
+        if (exploring) this.times.judged(schedule, property.state.findings.map((f) => f.schedule));
         const shrunk = shrinkingOf(property.state);
         if (shrunk && shrunk.accepted.length !== known) {
           // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.

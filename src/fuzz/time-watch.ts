@@ -43,7 +43,7 @@ export class TimeWatch {
 
   /** What the time spaces of runs to come depend on, besides their number (a key: drawn ahead again when it changes). */
   get seenKey(): string {
-    return JSON.stringify(this.seen.latest ?? null);
+    return JSON.stringify([this.seen.latest ?? null, this.current.near]);
   }
 
   /** A trial of `schedule` ended: what its record shows of the target's life waits until the schedule is judged. */
@@ -53,12 +53,15 @@ export class TimeWatch {
     if (activity) this.pending.set(key, later(this.pending.get(key), activity)!);
   }
 
-  /** Exploring judged `schedule` (fast-check's next run): what its trials showed counts from the next draw on. */
-  judged(schedule: Schedule): void {
+  /**
+   * Exploring judged `schedule` (fast-check's next run): what its trials showed counts from the next draw on, and so do
+   * the failing schedules met so far (`failing`, in the order met).
+   */
+  judged(schedule: Schedule, failing: Schedule[] = []): void {
     const key = JSON.stringify(schedule);
     const latest = later(this.seen.latest, this.pending.get(key));
     this.pending.delete(key);
-    this.seen = { judged: this.seen.judged + 1, ...(latest ? { latest } : {}) };
+    this.seen = { judged: this.seen.judged + 1, ...(latest ? { latest } : {}), failing };
     this.current = timeSpaceOf(this.space, this.seen);
     this.reach = Math.max(this.reach, this.current.scout);
   }

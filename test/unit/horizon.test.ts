@@ -6,7 +6,7 @@ import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { worstCaseTrialMs } from '../../src/fuzz/budget.js';
 import { runCampaign } from '../../src/fuzz/campaign.js';
 import type { TrialOutcome } from '../../src/fuzz/trial-fn.js';
-import { initialTimeSpace, SCOUT_AFTER, timeSpaceOf } from '../../src/fuzz/time-space.js';
+import { FINE_PARTS, initialTimeSpace, NEAR_STEPS, SCOUT_AFTER, timeSpaceOf, type TimeSpace } from '../../src/fuzz/time-space.js';
 import { TimeWatch } from '../../src/fuzz/time-watch.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { Schedule } from '../../src/schedule/event.js';
@@ -110,17 +110,22 @@ describe('the time space after what was seen', () => {
 
   it('starts as the fault space drew it, and scouts twice as far once SCOUT_AFTER schedules were judged', () => {
     expect(timeSpaceOf(space, { judged: 0 })).toEqual(initialTimeSpace(space));
-    expect(timeSpaceOf(space, { judged: SCOUT_AFTER - 1 })).toEqual({ horizon: 1500, scout: 1500 });
-    expect(timeSpaceOf(space, { judged: SCOUT_AFTER })).toEqual({ horizon: 1500, scout: 3000 });
+    expect(timeSpaceOf(space, { judged: SCOUT_AFTER - 1 })).toEqual({ horizon: 1500, scout: 1500, near: [], fine: 25 });
+    expect(timeSpaceOf(space, { judged: SCOUT_AFTER })).toEqual({ horizon: 1500, scout: 3000, near: [], fine: 25 });
   });
 
   it('grows to cover the latest activity plus 8 steps, on the step grid, within horizon_max', () => {
-    expect(timeSpaceOf(space, { judged: 3, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 2225, scout: 2225 });
-    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 2225, scout: 4450 });
-    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 9990, what: 'x' } })).toEqual({ horizon: 10_000, scout: 10_000 });
-    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 900, what: 'x' } })).toEqual({ horizon: 1500, scout: 3000 });
+    expect(timeSpaceOf(space, { judged: 3, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 2225, scout: 2225, near: [], fine: 25 });
+    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 2225, scout: 4450, near: [], fine: 25 });
+    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 9990, what: 'x' } })).toEqual({ horizon: 10_000, scout: 10_000, near: [], fine: 25 });
+    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 900, what: 'x' } })).toEqual({ horizon: 1500, scout: 3000, near: [], fine: 25 });
     // horizon_max = horizon: it never grows, nor scouts
-    expect(timeSpaceOf({ ...space, horizonMax: 1500 }, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 1500, scout: 1500 });
+    expect(timeSpaceOf({ ...space, horizonMax: 1500 }, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 1500, scout: 1500, near: [], fine: 25 });
+  });
+
+  it('suspects a boundary at each failing schedule\'s times (from readiness), on a grid of a fifth of the step', () => {
+    const failing: Schedule[] = [[{ at: 700, kind: 'signal', signal: 'SIGTERM', to: 'main' }, { at: 300, from: 'spawn', kind: 'signal', signal: 'SIGINT', to: 'main' }]];
+    expect(timeSpaceOf(space, { judged: 3, failing })).toEqual({ horizon: 1500, scout: 1500, near: [700], fine: 25 / FINE_PARTS });
   });
 
   it('moves in the order schedules are judged, whatever order their trials ended in', () => {
@@ -133,7 +138,7 @@ describe('the time space after what was seen', () => {
     watch.judged(at(100));
     expect(watch.times.horizon).toBe(1500);
     watch.judged(at(2500));
-    expect(watch.times).toEqual({ horizon: 2600, scout: 2600 });
+    expect(watch.times).toEqual({ horizon: 2600, scout: 2600, near: [], fine: 25 });
     expect(watch.summary()).toEqual({ initialMs: 1500, finalMs: 2600, maxMs: 10_000, scoutMs: 2600, grewFor: { atMs: 2400, what: 'log "news late"' } });
   });
 });
@@ -151,16 +156,40 @@ describe('the draws', () => {
 
   it('reach past 1.5 s once the horizon grew, and scout up to twice it', async () => {
     const scenario = await loadScenario(file);
-    const latest = (times: { horizon: number; scout: number }) =>
+    const latest = (times: TimeSpace) =>
       fc.sample(scheduleArbitrary(scenario, undefined, () => times), { seed: 3, numRuns: 300 }).flat().map((e) => e.at);
-    const grown = latest({ horizon: 3000, scout: 3000 });
+    const grown = latest({ horizon: 3000, scout: 3000, near: [], fine: 25 });
     expect(Math.max(...grown)).toBeGreaterThan(1500);
     expect(Math.max(...grown)).toBeLessThanOrEqual(3000);
-    const scouting = latest({ horizon: 1500, scout: 3000 });
+    const scouting = latest({ horizon: 1500, scout: 3000, near: [], fine: 25 });
     const beyond = scouting.filter((ms) => ms > 1500).length;
     expect(beyond).toBeGreaterThan(0);
     expect(Math.max(...scouting)).toBeLessThanOrEqual(3000);
     expect(beyond / scouting.length).toBeLessThan(0.2); // most times stay within the horizon
+  });
+
+  it('near a failure, fall on a finer grid within 4 steps of it, and shrink to the coarsest, then earliest, that fails', async () => {
+    const scenario = await loadScenario(file);
+    const times: TimeSpace = { horizon: 1500, scout: 1500, near: [1010], fine: 5 };
+    const schedules = fc.sample(scheduleArbitrary(scenario, undefined, () => times), { seed: 5, numRuns: 400 });
+    const fine = schedules.flatMap((s) => s.filter((e) => e.at % 25 !== 0).map((e) => ({ at: e.at, s })));
+    expect(fine.length).toBeGreaterThan(0);
+    for (const { at, s } of fine) {
+      expect(at % 5).toBe(0);
+      // near the failure, or a follow-up a few steps after an event that was
+      const followUp = s.some((e) => e.at < at && (at - e.at) % 25 === 0 && at - e.at <= 6 * 25);
+      if (!followUp) expect(at).toBeGreaterThanOrEqual(1000 - NEAR_STEPS * 25 - 10);
+      if (!followUp) expect(at).toBeLessThanOrEqual(1000 + NEAR_STEPS * 25 + 10);
+    }
+    // A 10 ms window between two grid points (1003–1013 ms): found on the fine grid, shrunk to its earliest fine time.
+    const inWindow = (s: Schedule) => s.some((e) => e.kind !== 'stop' && e.at >= 1003 && e.at <= 1013);
+    const result = fc.check(fc.property(scheduleArbitrary(scenario, undefined, () => times), (s) => !inWindow(s)), { seed: 5, numRuns: 2000 });
+    expect(result.failed).toBe(true);
+    const times_ = (r: typeof result) => r.counterexample![0].map((e) => e.at).sort((a, b) => a - b);
+    expect(times_(result).filter((ms) => ms > 0)).toEqual([1005]); // (any other event shrunk to readiness)
+    // A window holding a grid point (990–1010 ms) shrinks to that coarse time, its middle, not to its early edge.
+    const wide = fc.check(fc.property(scheduleArbitrary(scenario, undefined, () => times), (s) => !s.some((e) => e.at >= 990 && e.at <= 1010)), { seed: 5, numRuns: 2000 });
+    expect(times_(wide).filter((ms) => ms > 0)).toEqual([1000]);
   });
 
   it('bound a trial by the furthest time drawn', async () => {
@@ -199,5 +228,29 @@ describe('a campaign', () => {
     expect(three.horizon).toEqual(one.horizon);
     expect(three.asked).toEqual(expect.arrayContaining(one.asked));
     expect(three.asked.length - one.asked.length).toBeLessThanOrEqual(6);
+  });
+
+  it('draws on a finer grid around a failure that did not reproduce, and goes on exploring', async () => {
+    const scenario = await loadScenario('scenarios/hup-unhandled.yml');
+    const asked: Schedule[] = [];
+    let failedOnce: Schedule | undefined;
+    const failure = { oracle: 'exit-status', verdict: 'fail' as const, kind: 'wrong-status', message: 'exited 1' };
+    const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
+      asked.push(schedule);
+      if (!failedOnce && schedule.some((e) => e.at >= 1000 && e.at <= 1100)) {
+        failedOnce = schedule; // once only: its estimate runs pass, an unconfirmed finding
+        return { kind: 'fail', signatures: ['exit-status/wrong-status'], failures: [failure] };
+      }
+      return { kind: 'pass' };
+    };
+    const { summary } = await runCampaign(scenario, () => trial, { parallel: 1, seed: 4, runs: 80, budgetMs: 120_000 });
+    expect(summary.verdict).toBe('pass');
+    expect(summary.findings.map((f) => f.confirmed)).toEqual([false]);
+    const centres = failedOnce!.map((e) => e.at);
+    const after = asked.slice(asked.indexOf(failedOnce!) + 1);
+    const fine = after.flatMap((s) => s.map((e) => e.at)).filter((ms) => ms % 25 !== 0);
+    expect(fine.length).toBeGreaterThan(0);
+    expect(fine.some((ms) => centres.some((c) => Math.abs(ms - c) <= NEAR_STEPS * 25 + 10))).toBe(true);
+    expect(asked.slice(0, asked.indexOf(failedOnce!)).flat().every((e) => e.at % 25 === 0)).toBe(true);
   });
 });
