@@ -10,6 +10,7 @@ export interface LogLine {
 export class LogBuffer {
   readonly lines: LogLine[] = [];
   private partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+  private readonly listeners = new Set<(line: LogLine) => void>();
   dropped = 0;
 
   constructor(private readonly limit = 2000) {}
@@ -28,12 +29,20 @@ export class LogBuffer {
     }
   }
 
+  /** Calls `listener` with each line as it is read (events timed from a line wait so); returns the unsubscribe. */
+  onLine(listener: (line: LogLine) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
   tail(count = 50): LogLine[] {
     return this.lines.slice(-count);
   }
 
   private push(stream: LogLine['stream'], text: string): void {
-    this.lines.push({ atMs: now(), stream, text });
+    const line = { atMs: now(), stream, text };
+    this.lines.push(line);
+    for (const listener of this.listeners) listener(line);
     if (this.lines.length > this.limit) {
       this.lines.shift();
       this.dropped++;

@@ -34,6 +34,33 @@ export function latestActivity(record: TrialRecord): Activity | undefined {
   return latest;
 }
 
+/**
+ * Lines the target printed on its own after readiness (before the schedule touched it), as anchors an event may be
+ * timed from (`after: {log}`): each line's longest run of words without digits, so `tick 7` anchors every tick. In the
+ * order first printed; lines it printed during its start-up too are left out (the ready line among them).
+ */
+export function anchorsOf(record: TrialRecord): string[] {
+  if (record.exitedInStartup || record.logs.length >= LOG_LINES_KEPT) return [];
+  const end = lifeEnd(record);
+  const before = new Set(record.logs.filter((l) => l.atMs < 0).map((l) => anchorText(l.text)));
+  const texts = record.logs.filter((l) => l.atMs >= 0 && l.atMs < end).map((l) => anchorText(l.text));
+  return [...new Set(texts)].filter((t) => t.length >= 3 && !before.has(t));
+}
+
+/** The longest run of words without digits in a line (at most 60 characters): what an anchor looks for in it. */
+export function anchorText(line: string): string {
+  let best = '';
+  let run: string[] = [];
+  for (const word of [...line.trim().split(/\s+/), '0']) {
+    if (/\d/.test(word)) {
+      const text = run.join(' ');
+      if (text.length > best.length) best = text;
+      run = [];
+    } else run.push(word);
+  }
+  return best.slice(0, 60);
+}
+
 /** When the schedule first touched the target (an event aimed at it took effect), it began to stop, or it exited. */
 export function lifeEnd(record: TrialRecord): number {
   const touched = record.events

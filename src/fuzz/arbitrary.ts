@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { fromSpawn, type FaultEvent, type Schedule } from '../schedule/event.js';
+import { anchorOf, fromSpawn, type FaultEvent, type Schedule } from '../schedule/event.js';
 import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import type { FuzzHints } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
-import { initialTimeSpace, NEAR_STEPS, type TimeSpace } from './time-space.js';
+import { FINE_PARTS, initialTimeSpace, NEAR_STEPS, type TimeSpace } from './time-space.js';
 
 /**
  * Schedules drawn from a scenario's fault space, shaped to shrink well: times are multiples of a coarse step and
@@ -59,7 +59,24 @@ function drawn(scenario: ScenarioSpace, startupMs?: number, times: TimeSpace = i
       lasting: lasting.length ? fc.oneof(...lasting) : undefined,
     });
   }
-  return withoutStopEvent(scenario, time, kinds, startupMs, times.scout);
+  return withoutStopEvent(scenario, time, { ...kinds, anchored: anchoredSignal(kinds, space.step, times) }, startupMs, times.scout);
+}
+
+/**
+ * A signal timed from a line the target printed on its own (`after: {log}`), 0 to 4 steps after it on the fine grid
+ * (a fifth of the step): windows a line announces ("reopening logs") open right after it. It waits for its line up to
+ * the horizon. Drawn last among the kinds: by cross-shrinking it first tries a plain signal, dropping its anchor.
+ */
+function anchoredSignal(kinds: EventKinds, step: number, times: TimeSpace): fc.Arbitrary<FaultEvent> | undefined {
+  if (!times.anchors?.length) return undefined;
+  const fine = Math.max(1, Math.round(step / FINE_PARTS));
+  return fc.record({
+    at: fc.integer({ min: 0, max: NEAR_STEPS * FINE_PARTS }).map((n) => n * fine),
+    after: fc.record({ log: fc.constantFrom(...times.anchors), nth: fc.constant(1), within: fc.constant(times.horizon) }),
+    kind: fc.constant('signal' as const),
+    signal: fc.constantFrom(...kinds.signals),
+    to: fc.constantFrom(...kinds.to),
+  });
 }
 
 /**
@@ -105,6 +122,10 @@ interface EventKinds {
   storm?: fc.Arbitrary<FaultEvent>;
   /** Pauses and partitions. */
   lasting: fc.Arbitrary<FaultEvent>[];
+  /** The recipients of the space. */
+  to: FaultSpace['to'];
+  /** A signal timed from a line of the target's output, once lines are known (time-space.ts). */
+  anchored?: fc.Arbitrary<FaultEvent> | undefined;
 }
 
 function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventKinds {
@@ -134,7 +155,7 @@ function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventK
     lasting.push(fc.record({ at: time, kind: fc.constant('pause' as const), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
   }
   if (space.partitions) lasting.push(partition(time));
-  return { signals, terminating, survivable, plain, ...(race ? { race } : {}), ...(storm ? { storm } : {}), lasting };
+  return { signals, terminating, survivable, plain, ...(race ? { race } : {}), ...(storm ? { storm } : {}), lasting, to: space.to };
 }
 
 /**
@@ -143,9 +164,9 @@ function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventK
  */
 function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds: EventKinds, startupMs: number | undefined, latestMs: number): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
-  const { signals, race, storm, lasting } = kinds;
+  const { signals, race, storm, lasting, anchored } = kinds;
   const signalKinds: fc.Arbitrary<FaultEvent>[] = [kinds.plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
-  const all = [...signalKinds, ...lasting];
+  const all = [...signalKinds, ...lasting, ...(anchored ? [anchored] : [])];
   // Cross-shrinking lets a race, storm, pause or partition shrink into the plain signal that comes first.
   const event = fc.oneof({ withCrossShrink: true }, ...all);
   // Signals during the start-up: timed from spawn, shrinking towards its end (the latest time, nearest readiness).
@@ -254,6 +275,7 @@ function resolveFollowUps(events: FaultEvent[], latestMs: number): Schedule {
   let previous = 0;
   return events.map((e) => {
     if (fromSpawn(e)) return e;
+    if (anchorOf(e)) return e.at < 0 ? { ...e, at: -e.at } : e; // a follow-up of its line
     const at = e.at < 0 ? Math.min(latestMs, previous - e.at) : e.at;
     previous = at;
     return { ...e, at };

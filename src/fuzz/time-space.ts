@@ -1,4 +1,4 @@
-import { fromSpawn, type Schedule } from '../schedule/event.js';
+import { anchorOf, fromSpawn, type Schedule } from '../schedule/event.js';
 import type { FaultSpace } from '../scenario/types.js';
 import type { Activity } from './activity.js';
 
@@ -18,6 +18,8 @@ export interface TimeSpace {
   near: number[];
   /** The grid there (ms): the step cut into FINE_PARTS. */
   fine: number;
+  /** Lines the target printed on its own (activity.ts): once scouting, some signals are timed from one of them. */
+  anchors?: string[];
 }
 
 /** What a campaign has seen, in the order fast-check judged its schedules. */
@@ -28,6 +30,8 @@ export interface Seen {
   judged: number;
   /** The schedules that failed while exploring (first failures, confirmed or not), in the order met. */
   failing?: Schedule[];
+  /** Lines the judged schedules' trials saw the target print on its own, in the order first seen. */
+  anchors?: string[];
 }
 
 /**
@@ -43,6 +47,8 @@ export const NEAR_STEPS = 4;
 export const FINE_PARTS = 5;
 /** At most this many suspected boundaries: the first failures' event times. */
 const MAX_NEAR = 4;
+/** At most this many lines to time events from: the first seen. */
+const MAX_ANCHORS = 6;
 
 /** The time space of a fault space before anything was seen: what `scheduleArbitrary` draws without a campaign. */
 export const initialTimeSpace = (space: Pick<FaultSpace, 'horizon' | 'step'>): TimeSpace => ({ horizon: space.horizon, scout: space.horizon, near: [], fine: space.step });
@@ -50,13 +56,15 @@ export const initialTimeSpace = (space: Pick<FaultSpace, 'horizon' | 'step'>): T
 /**
  * The time space after `seen`: the horizon covers the latest new activity plus MARGIN_STEPS (on the step grid, at most
  * `horizonMax`, never below `horizon`); once SCOUT_AFTER schedules were judged, scouting reaches twice the horizon (at
- * most `horizonMax`); the failing schedules' times (from readiness, the first MAX_NEAR) are the suspected boundaries.
+ * most `horizonMax`); the failing schedules' times (from readiness, the first MAX_NEAR) are the suspected boundaries; once
+ * scouting, the first MAX_ANCHORS lines seen are anchors.
  */
 export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | 'step'>, seen: Seen): TimeSpace {
   const { step, horizonMax } = space;
   const covering = seen.latest ? Math.ceil((seen.latest.atMs + MARGIN_STEPS * step) / step) * step : 0;
   const horizon = Math.min(horizonMax, Math.max(space.horizon, covering));
   const scout = seen.judged >= SCOUT_AFTER ? Math.max(horizon, Math.min(horizonMax, 2 * horizon)) : horizon;
-  const near = [...new Set((seen.failing ?? []).flatMap((s) => s.filter((e) => !fromSpawn(e)).map((e) => e.at)))].slice(0, MAX_NEAR);
-  return { horizon, scout, near, fine: near.length ? Math.max(1, Math.round(step / FINE_PARTS)) : step };
+  const near = [...new Set((seen.failing ?? []).flatMap((s) => s.filter((e) => !fromSpawn(e) && !anchorOf(e)).map((e) => e.at)))].slice(0, MAX_NEAR);
+  const anchors = seen.judged >= SCOUT_AFTER ? (seen.anchors ?? []).slice(0, MAX_ANCHORS) : [];
+  return { horizon, scout, near, fine: near.length ? Math.max(1, Math.round(step / FINE_PARTS)) : step, ...(anchors.length ? { anchors } : {}) };
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { HorizonSummary } from '../report/fuzz-report.js';
 import type { Schedule } from '../schedule/event.js';
 import type { FaultSpace } from '../scenario/types.js';
-import { latestActivity, type Activity } from './activity.js';
+import { anchorsOf, latestActivity, type Activity } from './activity.js';
 import { timeSpaceOf, type Seen, type TimeSpace } from './time-space.js';
 import type { TrialOutcome } from './trial-fn.js';
 
@@ -12,7 +12,7 @@ import type { TrialOutcome } from './trial-fn.js';
  * The schedule of run i is therefore drawn from the seed and the trials of runs before i, whatever `--parallel` is.
  */
 export class TimeWatch {
-  private readonly pending = new Map<string, Activity>();
+  private readonly pending = new Map<string, { latest?: Activity; anchors: string[] }>();
   private seen: Seen = { judged: 0 };
   private current: TimeSpace;
   /** The furthest time drawn from so far (a trial's worst case counts it). */
@@ -43,14 +43,16 @@ export class TimeWatch {
 
   /** What the time spaces of runs to come depend on, besides their number (a key: drawn ahead again when it changes). */
   get seenKey(): string {
-    return JSON.stringify([this.seen.latest ?? null, this.current.near]);
+    return JSON.stringify(this.forRun(Number.MAX_SAFE_INTEGER));
   }
 
   /** A trial of `schedule` ended: what its record shows of the target's life waits until the schedule is judged. */
   trialEnded(schedule: Schedule, outcome: TrialOutcome): void {
-    const activity = outcome.kind === 'infrastructure' || !outcome.record ? undefined : latestActivity(outcome.record);
+    if (outcome.kind === 'infrastructure' || !outcome.record) return;
     const key = JSON.stringify(schedule);
-    if (activity) this.pending.set(key, later(this.pending.get(key), activity)!);
+    const known = this.pending.get(key);
+    const latest = later(known?.latest, latestActivity(outcome.record));
+    this.pending.set(key, { ...(latest ? { latest } : {}), anchors: [...new Set([...(known?.anchors ?? []), ...anchorsOf(outcome.record)])] });
   }
 
   /**
@@ -59,9 +61,11 @@ export class TimeWatch {
    */
   judged(schedule: Schedule, failing: Schedule[] = []): void {
     const key = JSON.stringify(schedule);
-    const latest = later(this.seen.latest, this.pending.get(key));
+    const observed = this.pending.get(key);
+    const latest = later(this.seen.latest, observed?.latest);
+    const anchors = [...new Set([...(this.seen.anchors ?? []), ...(observed?.anchors ?? [])])];
     this.pending.delete(key);
-    this.seen = { judged: this.seen.judged + 1, ...(latest ? { latest } : {}), failing };
+    this.seen = { judged: this.seen.judged + 1, ...(latest ? { latest } : {}), failing, anchors };
     this.current = timeSpaceOf(this.space, this.seen);
     this.reach = Math.max(this.reach, this.current.scout);
   }
