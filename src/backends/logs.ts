@@ -15,6 +15,7 @@ const received: LineClock = (text) => ({ atMs: now(), text });
 export class LogBuffer {
   readonly lines: LogLine[] = [];
   private partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+  private readonly listeners = new Set<(line: LogLine) => void>();
   dropped = 0;
 
   constructor(
@@ -36,13 +37,21 @@ export class LogBuffer {
     }
   }
 
+  /** Calls `listener` with each line as it is read (events timed from a line wait so); returns the unsubscribe. */
+  onLine(listener: (line: LogLine) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
   tail(count = 50): LogLine[] {
     return this.lines.slice(-count);
   }
 
-  private push(stream: LogLine['stream'], line: string): void {
-    const { atMs, text } = this.clock(line);
-    this.lines.push({ atMs, stream, text });
+  private push(stream: LogLine['stream'], raw: string): void {
+    const { atMs, text } = this.clock(raw);
+    const line = { atMs, stream, text };
+    this.lines.push(line);
+    for (const listener of this.listeners) listener(line);
     if (this.lines.length > this.limit) {
       this.lines.shift();
       this.dropped++;

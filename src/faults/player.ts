@@ -4,7 +4,8 @@ import { fireAt } from '../host/timing-thread.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleepUntil } from '../time.js';
-import { signalsOf, type FaultEvent } from '../schedule/event.js';
+import { anchorOf, signalsOf, type FaultEvent } from '../schedule/event.js';
+import { lineArrival, type LineFeed } from './anchor.js';
 import { shotsOf } from './plan.js';
 
 /**
@@ -56,6 +57,8 @@ export class Player {
     private readonly target: FaultTarget,
     private readonly originMs: number,
     private readonly hooks: PlayHooks = {},
+    /** The target's output as it is read: events timed from a line (`after`) wait for it. */
+    private readonly lines?: LineFeed,
   ) {}
 
   /** Plays one event now; resolves once it has run its course (its signals delivered, or why not in `error`). */
@@ -69,7 +72,8 @@ export class Player {
 
   /** Plays `schedule`; resolves once every event has been started (not necessarily finished). */
   async play(schedule: readonly FaultEvent[], origin: PlayedEvent['origin'] = 'schedule'): Promise<void> {
-    for (const event of [...schedule].sort((a, b) => a.at - b.at)) {
+    for (const event of schedule.filter(anchorOf)) this.running.push(this.playAnchored(event, origin));
+    for (const event of schedule.filter((e) => !anchorOf(e)).sort((a, b) => a.at - b.at)) {
       await this.until(signalsOf(event).length > 0 ? event.at - PREPARE_MS : event.at);
       const played: PlayedEvent = { ...event, origin, scheduledMs: event.at };
       this.played.push(played);
@@ -79,6 +83,22 @@ export class Player {
       }
       this.running.push(this.apply(played));
     }
+  }
+
+  /**
+   * An event timed from a line of the target's output: played `at` ms after the line came (its instant then known,
+   * on the same clock as the others), or not at all if no such line came within the anchor's time.
+   */
+  private async playAnchored(event: FaultEvent, origin: PlayedEvent['origin']): Promise<void> {
+    const anchor = anchorOf(event)!;
+    const lineMs = this.lines ? await lineArrival(this.lines, anchor, this.originMs, this.originMs + anchor.within, this.stopped.signal) : undefined;
+    const at = lineMs === undefined ? anchor.within : lineMs - this.originMs + event.at;
+    const played = { ...event, at, origin, scheduledMs: at, ...(lineMs !== undefined ? { anchorMs: lineMs - this.originMs } : {}) } as PlayedEvent;
+    this.played.push(played);
+    if (lineMs !== undefined && !this.stopped.signal.aborted) return this.apply(played);
+    played.error = this.stopped.signal.aborted
+      ? 'not played: the trial was over'
+      : `not played: no line with ${JSON.stringify(anchor.log)}${anchor.nth > 1 ? ` (#${anchor.nth})` : ''} within ${anchor.within} ms`;
   }
 
   /** Resolves once every event started so far has run its course (storms delivered, pauses and cuts healed). */

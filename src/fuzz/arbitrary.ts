@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { fromSpawn, type FaultEvent, type Schedule } from '../schedule/event.js';
+import { anchorOf, fromSpawn, type FaultEvent, type Schedule } from '../schedule/event.js';
 import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import type { FuzzHints } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
+import { FINE_PARTS, initialTimeSpace, NEAR_STEPS, type TimeSpace } from './time-space.js';
 
 /**
  * Schedules drawn from a scenario's fault space, shaped to shrink well: times are multiples of a coarse step and
@@ -27,26 +28,25 @@ export function startupWindow(space: FaultSpace, measuredMs: number | undefined)
 /**
  * With `startupMs` (the measured spawn-to-ready time, once known), schedules may also hold signals timed from spawn
  * within the start-up window: read at each generation, so schedules drawn before the first measurement have none.
+ * With `timeSpace` (a campaign's, time-space.ts), times are drawn where it says, also read at each generation;
+ * without it, or while it is the fault space's own, they are drawn as they always were.
  */
-export function scheduleArbitrary(scenario: ScenarioSpace, startupMs?: () => number | undefined): fc.Arbitrary<Schedule> {
-  if (!startupMs || scenario.faults.startup === false) return drawn(scenario);
-  const built = new Map<number | undefined, fc.Arbitrary<Schedule>>();
+export function scheduleArbitrary(scenario: ScenarioSpace, startupMs?: () => number | undefined, timeSpace?: () => TimeSpace): fc.Arbitrary<Schedule> {
+  const startup = scenario.faults.startup === false ? undefined : startupMs;
+  if (!startup && !timeSpace) return drawn(scenario);
+  const built = new Map<string, fc.Arbitrary<Schedule>>();
   return fc.constant(null).chain(() => {
-    const window = startupWindow(scenario.faults, startupMs());
-    if (!built.has(window)) built.set(window, drawn(scenario, window));
-    return built.get(window)!;
+    const window = startup ? startupWindow(scenario.faults, startup()) : undefined;
+    const times = timeSpace?.() ?? initialTimeSpace(scenario.faults);
+    const key = JSON.stringify([window ?? null, times]);
+    if (!built.has(key)) built.set(key, drawn(scenario, window, times));
+    return built.get(key)!;
   });
 }
 
-function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedule> {
+function drawn(scenario: ScenarioSpace, startupMs?: number, times: TimeSpace = initialTimeSpace(scenario.faults)): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
-  const steps = Math.max(1, Math.floor(space.horizon / space.step));
-  const time = fc
-    .oneof(
-      { weight: 3, arbitrary: fc.integer({ min: 0, max: steps }) },
-      { weight: 2, arbitrary: fc.integer({ min: 0, max: Math.min(steps, 8) }) }, // just after readiness
-    )
-    .map((n) => n * space.step);
+  const time = timeArbitrary(space.step, times);
   const kinds = eventKinds(scenario, time);
   const hints = scenario.stop ? stopModelOf(scenario.stop).fuzz(scenario.stop) : undefined;
   if (hints?.drawsStop) {
@@ -59,7 +59,56 @@ function drawn(scenario: ScenarioSpace, startupMs?: number): fc.Arbitrary<Schedu
       lasting: lasting.length ? fc.oneof(...lasting) : undefined,
     });
   }
-  return withoutStopEvent(scenario, time, kinds, startupMs);
+  return withoutStopEvent(scenario, time, { ...kinds, anchored: anchoredSignal(kinds, space.step, times) }, startupMs, times.scout);
+}
+
+/**
+ * A signal timed from a line the target printed on its own (`after: {log}`), 0 to 4 steps after it on the fine grid
+ * (a fifth of the step): windows a line announces ("reopening logs") open right after it. It waits for its line up to
+ * the horizon. Drawn last among the kinds: by cross-shrinking it first tries a plain signal, dropping its anchor.
+ */
+function anchoredSignal(kinds: EventKinds, step: number, times: TimeSpace): fc.Arbitrary<FaultEvent> | undefined {
+  if (!times.anchors?.length) return undefined;
+  const fine = Math.max(1, Math.round(step / FINE_PARTS));
+  return fc.record({
+    at: fc.integer({ min: 0, max: NEAR_STEPS * FINE_PARTS }).map((n) => n * fine),
+    after: fc.record({ log: fc.constantFrom(...times.anchors), nth: fc.constant(1), within: fc.constant(times.horizon) }),
+    kind: fc.constant('signal' as const),
+    signal: fc.constantFrom(...kinds.signals),
+    to: fc.constantFrom(...kinds.to),
+  });
+}
+
+/**
+ * Times on the step grid: uniform within the horizon, or within the first 8 steps (just after readiness); when the
+ * time space scouts, one time in six uniform up to its scouting reach; when it suspects failure boundaries, two in
+ * seven (or eight) on a finer grid near one of them. All shrink towards readiness; one drawn finely or scouting
+ * first tries a time of the coarse grid within the horizon (cross-shrinking), then coarser and earlier ones.
+ */
+function timeArbitrary(step: number, times: TimeSpace): fc.Arbitrary<number> {
+  const steps = Math.max(1, Math.floor(times.horizon / step));
+  const onGrid = (arbitrary: fc.Arbitrary<number>) => arbitrary.map((n) => n * step);
+  const scouting = times.scout > times.horizon ? [{ weight: 1, arbitrary: onGrid(fc.integer({ min: 0, max: Math.floor(times.scout / step) })) }] : [];
+  const near = times.near.length ? [{ weight: 2, arbitrary: fc.oneof(...times.near.map((ms) => nearTime(ms, step, times.fine))) }] : [];
+  const coarse = [
+    { weight: 3, arbitrary: onGrid(fc.integer({ min: 0, max: steps })) },
+    { weight: 2, arbitrary: onGrid(fc.integer({ min: 0, max: Math.min(steps, 8) })) }, // just after readiness
+  ];
+  return scouting.length || near.length ? fc.oneof({ withCrossShrink: true }, ...coarse, ...scouting, ...near) : fc.oneof(...coarse);
+}
+
+/**
+ * A time within NEAR_STEPS steps of `ms`, on a grid `fine` apart: a point of the coarse grid and a signed fine offset
+ * from it. They shrink in this order: to the nearest coarse point first (the middle of a window rather than its edge,
+ * where jitter loses it), then to earlier points of the neighbourhood.
+ */
+function nearTime(ms: number, step: number, fine: number): fc.Arbitrary<number> {
+  const at = Math.round(ms / step);
+  const parts = Math.max(1, Math.round(step / fine));
+  const offset = fc.integer({ min: -Math.floor((parts - 1) / 2), max: Math.ceil((parts - 1) / 2) });
+  return fc
+    .tuple(offset, fc.integer({ min: Math.max(0, at - NEAR_STEPS), max: at + NEAR_STEPS }))
+    .map(([k, n]) => Math.max(0, n * step + k * fine));
 }
 
 /** The kinds of event the fault space allows, by what the contract expects of their signals. */
@@ -73,6 +122,10 @@ interface EventKinds {
   storm?: fc.Arbitrary<FaultEvent>;
   /** Pauses and partitions. */
   lasting: fc.Arbitrary<FaultEvent>[];
+  /** The recipients of the space. */
+  to: FaultSpace['to'];
+  /** A signal timed from a line of the target's output, once lines are known (time-space.ts). */
+  anchored?: fc.Arbitrary<FaultEvent> | undefined;
 }
 
 function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventKinds {
@@ -102,18 +155,18 @@ function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventK
     lasting.push(fc.record({ at: time, kind: fc.constant('pause' as const), duration: fc.integer({ min: 1, max: 40 }).map((n) => n * 50) }));
   }
   if (space.partitions) lasting.push(partition(time));
-  return { signals, terminating, survivable, plain, ...(race ? { race } : {}), ...(storm ? { storm } : {}), lasting };
+  return { signals, terminating, survivable, plain, ...(race ? { race } : {}), ...(storm ? { storm } : {}), lasting, to: space.to };
 }
 
 /**
  * Schedules without a stop event (the model's stop, docker stop, ends each at the end): the target's events, perhaps
  * during its start-up and some closely after another, and each dependency's.
  */
-function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds: EventKinds, startupMs?: number): fc.Arbitrary<Schedule> {
+function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, kinds: EventKinds, startupMs: number | undefined, latestMs: number): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
-  const { signals, race, storm, lasting } = kinds;
+  const { signals, race, storm, lasting, anchored } = kinds;
   const signalKinds: fc.Arbitrary<FaultEvent>[] = [kinds.plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
-  const all = [...signalKinds, ...lasting];
+  const all = [...signalKinds, ...lasting, ...(anchored ? [anchored] : [])];
   // Cross-shrinking lets a race, storm, pause or partition shrink into the plain signal that comes first.
   const event = fc.oneof({ withCrossShrink: true }, ...all);
   // Signals during the start-up: timed from spawn, shrinking towards its end (the latest time, nearest readiness).
@@ -137,7 +190,7 @@ function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, k
       minLength: 1,
       maxLength: space.maxEvents,
     })
-    .map((events) => resolveFollowUps(events, space));
+    .map((events) => resolveFollowUps(events, latestMs));
   const services = (scenario.dependencies ?? []).flatMap((d) => {
     const drawn = serviceEvents(d, space, time, scenario.target.name);
     return drawn ? [fc.array(drawn, { maxLength: space.maxEvents })] : [];
@@ -214,12 +267,16 @@ function partition(time: fc.Arbitrary<number>, between?: [string, string]): fc.A
   }) as fc.Arbitrary<FaultEvent>;
 }
 
-/** Follow-ups carry a negative `at` meaning "this long after the previous event" (of those timed from readiness). */
-function resolveFollowUps(events: FaultEvent[], space: FaultSpace): Schedule {
+/**
+ * Follow-ups carry a negative `at` meaning "this long after the previous event" (of those timed from readiness), at
+ * the latest `latestMs` (the furthest time drawn).
+ */
+function resolveFollowUps(events: FaultEvent[], latestMs: number): Schedule {
   let previous = 0;
   return events.map((e) => {
     if (fromSpawn(e)) return e;
-    const at = e.at < 0 ? Math.min(space.horizon, previous - e.at) : e.at;
+    if (anchorOf(e)) return e.at < 0 ? { ...e, at: -e.at } : e; // a follow-up of its line
+    const at = e.at < 0 ? Math.min(latestMs, previous - e.at) : e.at;
     previous = at;
     return { ...e, at };
   });

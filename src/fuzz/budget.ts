@@ -9,18 +9,19 @@ const LONGEST_PAUSE_MS = 2000;
 const LONGEST_STORM_MS = 500;
 
 /**
- * The longest one trial of a scenario's fault space can take: the ready timeout, the horizon plus the longest
- * event, the longest settle of an alive check, the longest wait for an exit (the stop model's sequence or `within`), and a
- * little for start-up and teardown. A campaign ends by its budget plus at most this.
+ * The longest one trial of a scenario's fault space can take: the ready timeout, the horizon (or the furthest time a
+ * campaign drew from, `horizonMs`: it grows, time-space.ts) plus the longest event, the longest settle of an alive
+ * check, the longest wait for an exit (the stop model's sequence or `within`), and a little for start-up and teardown.
+ * A campaign ends by its budget plus at most this.
  */
-export function worstCaseTrialMs(scenario: Pick<Scenario, 'target' | 'expect' | 'faults'> & Partial<Pick<Scenario, 'stop'>>): number {
+export function worstCaseTrialMs(scenario: Pick<Scenario, 'target' | 'expect' | 'faults'> & Partial<Pick<Scenario, 'stop'>>, horizonMs = scenario.faults.horizon): number {
   const expectations = Object.values(scenario.expect);
   const stop = scenario.stop ? stopModelOf(scenario.stop).fuzz(scenario.stop).longestMs : scenario.target.stopGracePeriod;
   const exitWait = Math.max(stop, ...expectations.map((e) => (e?.kind === 'exit' ? e.within : 0)));
   const settle = Math.max(0, ...expectations.map((e) => (e?.kind === 'alive' ? e.settle : 0)));
   const { faults } = scenario;
   const tail = Math.max(faults.storms ? LONGEST_STORM_MS : 0, faults.pauses || faults.partitions ? LONGEST_PAUSE_MS : 0);
-  return scenario.target.ready.timeout + faults.horizon + tail + settle + exitWait + TRIAL_OVERHEAD_MS;
+  return scenario.target.ready.timeout + horizonMs + tail + settle + exitWait + TRIAL_OVERHEAD_MS;
 }
 
 /**

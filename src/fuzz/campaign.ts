@@ -14,6 +14,7 @@ import { FlakyProperty } from './flaky.js';
 import { Lookahead } from './lookahead.js';
 import { defaultParallelism } from './parallelism.js';
 import { minimalOf, originalOf, shrinkingOf, shrinkPath, shrinkStepsOf, type Phase, type Shrinking } from './property-state.js';
+import { sampleRuns, TimeWatch } from './time-watch.js';
 import type { TrialFn } from './trial-fn.js';
 import { wilson } from './wilson.js';
 
@@ -99,6 +100,8 @@ class Campaign {
   private readonly trial: TrialFn;
   /** The target's spawn-to-ready time, from the first trial that saw it whole (the start-up window). */
   private startupMs: number | undefined;
+  /** Where event times are drawn: grown by what the judged schedules' trials showed of the target (time-watch.ts). */
+  private readonly times: TimeWatch;
   /** Work stops on the user's interrupt, or when the environment fails for good (the engine went away). */
   private readonly halt = new AbortController();
   private readonly stop: AbortSignal;
@@ -132,9 +135,11 @@ class Campaign {
       this.progress(`stopping: ${error.message}`);
       this.halt.abort();
     });
+    this.times = new TimeWatch(scenario.faults);
     // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
     this.trial = async (schedule) => {
       const outcome = await run(schedule);
+      this.times.trialEnded(schedule, outcome);
       // The first start-up seen whole sets the start-up window for the rest of the campaign.
       const startup = outcome.kind === 'pass' ? outcome.spawnToReadyMs : outcome.kind === 'fail' && !outcome.record?.exitedInStartup ? outcome.record?.spawnToReadyMs : undefined;
       this.startupMs ??= startup;
@@ -142,7 +147,7 @@ class Campaign {
       this.progress(`trial ${this.property.state.counts.trials + this.confirmTrials}: ${outcome.kind}`);
       return outcome;
     };
-    this.arbitrary = scheduleArbitrary(scenario, () => this.startupMs);
+    this.arbitrary = scheduleArbitrary(scenario, () => this.startupMs, () => this.times.times);
     this.lookahead =
       this.parallel > 1
         ? new Lookahead({
@@ -166,17 +171,19 @@ class Campaign {
     });
   }
 
-  private drawn: { window: number | undefined; schedules: Schedule[] } | undefined;
+  private drawn: { key: string; schedules: Schedule[] } | undefined;
 
   /**
    * The schedules fast-check's runs will hold, in order: the examples, then the values its seed generates (fc.sample
-   * with the same seed draws the same ones). Drawn again if the start-up window, which generation reads, changes.
+   * with the same seed draws the same ones). Drawn again if the start-up window or the time space, which generation
+   * reads, changes.
    */
   private upcoming(): Schedule[] {
-    const window = startupWindow(this.scenario.faults, this.startupMs);
-    if (!this.drawn || this.drawn.window !== window) {
-      const generated = fc.sample(this.arbitrary, { seed: this.seed, numRuns: this.runs });
-      this.drawn = { window, schedules: [...(this.hooks.examples ?? []), ...generated].slice(0, this.runs).map(sortSchedule) };
+    const key = JSON.stringify([startupWindow(this.scenario.faults, this.startupMs) ?? null, this.times.seenKey]);
+    if (!this.drawn || this.drawn.key !== key) {
+      const examples = this.hooks.examples?.length ?? 0;
+      const generated = sampleRuns((times) => scheduleArbitrary(this.scenario, () => this.startupMs, () => times), this.seed, this.runs, (j) => this.times.forRun(examples + j));
+      this.drawn = { key, schedules: [...(this.hooks.examples ?? []), ...generated].slice(0, this.runs).map(sortSchedule) };
     }
     return this.drawn.schedules;
   }
@@ -223,7 +230,9 @@ class Campaign {
         this.phase = exploring ? 'exploring' : 'shrinking';
         this.progress(`schedule ${this.tried}: running (${property.state.counts.trials} trials so far)`);
         const known = shrinkPath(property.state).length;
-        const holds = await property.check(sortSchedule(raw), run);
+        const schedule = sortSchedule(raw);
+        const holds = await property.check(schedule, run);
+        if (exploring) this.times.judged(schedule, property.state.findings.map((f) => f.schedule));
         const shrunk = shrinkingOf(property.state);
         if (shrunk && shrunk.accepted.length !== known) {
           // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.
@@ -362,7 +371,8 @@ class Campaign {
       infrastructureErrors: state.counts.infrastructureErrors,
       durationMs: this.clock() - started,
       budgetMs: this.budgetMs,
-      worstCaseTrialMs: worstCaseTrialMs(this.scenario),
+      worstCaseTrialMs: worstCaseTrialMs(this.scenario, this.times.reachMs),
+      horizon: this.times.summary(),
       ...(cut ? { cut } : {}),
       trialDurations: [...this.budget.trials].sort((a, b) => a.n - b.n),
       timeToFirstFailureMs: state.phase === 'shrinking' ? state.firstFailureAt - started : null,

@@ -85,6 +85,20 @@ export interface CampaignCut {
   message: string;
 }
 
+/**
+ * Where a campaign drew event times (ms after readiness): the fault space's horizon, where it ended after growing to
+ * cover the target's latest new activity (`grewFor`), how far it may grow (`faults.horizon_max`), and how far a share
+ * of times scouted past it at the end (= `finalMs`: not scouting).
+ */
+export interface HorizonSummary {
+  initialMs: number;
+  finalMs: number;
+  maxMs: number;
+  scoutMs: number;
+  /** The activity the final horizon covers: when it was first seen, and what it was (`log "lease renewed"`). */
+  grewFor?: { atMs: number; what: string };
+}
+
 /** How a campaign went and what it found: the body of a fuzz report, as the campaign itself knows it. */
 export interface CampaignSummary {
   seed: number;
@@ -97,6 +111,8 @@ export interface CampaignSummary {
   /** `--budget`, and the longest one trial of the scenario can take: the campaign ends by their sum. */
   budgetMs: number;
   worstCaseTrialMs: number;
+  /** Where event times were drawn (absent in reports written before the horizon grew). */
+  horizon?: HorizonSummary;
   /** Set when the budget ran out before the campaign was done: what it cut. */
   cut?: CampaignCut;
   /** Every trial's duration, in the order they started (absent in reports written before they were kept). */

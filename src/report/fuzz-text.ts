@@ -35,6 +35,8 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
   for (const f of report.findings) {
     lines.push(`  ${f.confirmed ? 'also' : 'unconfirmed'} (${f.reproduced.k}/${f.reproduced.n}): ${f.signature} with ${JSON.stringify(f.schedule)}`);
   }
+  const h = report.horizon;
+  if (h?.grewFor) lines.push(`  horizon: grew from ${h.initialMs} ms to ${h.finalMs} ms, to cover ${h.grewFor.what} first seen at +${Math.round(h.grewFor.atMs)} ms`);
   if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
   if (report.cut) lines.push(`  cut: ${report.cut.message}`);
   else if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');

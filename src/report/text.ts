@@ -1,5 +1,5 @@
-import { describeEvent, fromSpawn, type FaultEvent } from '../schedule/event.js';
-import { describeHeld } from '../schedule/played.js';
+import { anchorOf, describeEvent, fromSpawn, type FaultEvent } from '../schedule/event.js';
+import { describeHeld, type PlayedEvent } from '../schedule/played.js';
 import { describeStatus } from '../oracles/terminating.js';
 import type { Diagnosis } from '../oracles/verdict.js';
 import { describeDiagnosisAfter } from './failure-text.js';
@@ -26,8 +26,8 @@ export function formatRun(report: Report, reportPath: string): string {
       const held = describeHeld(e);
       const when = e.deliveredMs !== undefined ? `delivered ${signedMs(e.deliveredMs)} via ${e.via}${held ? `, ${held}` : ''}` : `not delivered: ${e.error}`;
       // Played times count from readiness: an event timed from spawn shows that time, and its own in brackets.
-      const step = describeEvent({ ...e, at: e.scheduledMs, ...(fromSpawn(e) ? { from: 'ready' } : {}) } as FaultEvent);
-      lines.push(`  ${step}${fromSpawn(e) ? ` (spawn+${Math.round(e.at)} ms)` : ''}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);
+      const step = describeEvent({ ...e, at: e.scheduledMs, ...(fromSpawn(e) ? { from: 'ready' } : {}), ...(anchorOf(e) ? { after: undefined } : {}) } as FaultEvent);
+      lines.push(`  ${step}${fromSpawn(e) ? ` (spawn+${Math.round(e.at)} ms)` : ''}${anchored(e)}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);
     }
     if (trial.stop) lines.push(...describeStop(trial.stop).map((l) => `  ${l}`));
     if (trial.timing) lines.push(`  ${describeTiming(trial.timing)}`);
@@ -48,4 +48,12 @@ export function formatRun(report: Report, reportPath: string): string {
   lines.push(`  report: ${reportPath}`);
   if (report.verdict !== 'pass') lines.push(`  replay: ${report.replay}`);
   return lines.join('\n');
+}
+
+/** An event timed from a line, as played: " (3 ms after the line "reopening logs" read at +2001 ms)". */
+function anchored(e: PlayedEvent): string {
+  const anchor = anchorOf(e);
+  if (!anchor) return '';
+  const line = `the line ${JSON.stringify(anchor.log)}`;
+  return e.anchorMs === undefined ? ` (after ${line}, never read)` : ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${line} read at ${signedMs(e.anchorMs)})`;
 }

@@ -41,6 +41,9 @@ export function normalize(
 
   const declared = Object.keys(expect) as SignalName[];
   const faults = faultSpace(parsed.faults, t.stop_signal, declared);
+  if (faults.horizonMax < faults.horizon) {
+    problems.at(['faults', 'horizon_max'], `expected at least the horizon (${faults.horizon} ms): the horizon only grows, up to horizon_max`);
+  }
   const scenarioDir = dirname(path);
   const main = service(t, compose?.service ?? 'target', scenarioDir, compose, compose?.keys);
   const dependencies = Object.entries(parsed.dependencies).map(([name, d]): Dependency => ({
@@ -140,6 +143,9 @@ function service(t: WrittenService, name: string, scenarioDir: string, compose: 
   };
 }
 
+/** How far a campaign may grow the horizon by default: periodic work (flushes, reloads, renewals) every few seconds fits. */
+const DEFAULT_HORIZON_MAX_MS = 10_000;
+
 /**
  * The fault space, its signals by default drawn from the declared contract: the stop signal, the signals named
  * under `expect`, and SIGTERM + SIGINT together when the stop signal is one of them and the scenario leaves it to
@@ -161,6 +167,7 @@ function faultSpace(f: ParsedScenario['faults'], stopSignal: SignalName, declare
     partitions: f.partitions,
     maxEvents: f.max_events,
     horizon: f.horizon,
+    horizonMax: f.horizon_max ?? Math.max(f.horizon, DEFAULT_HORIZON_MAX_MS),
     step: f.step,
   };
 }

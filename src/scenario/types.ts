@@ -52,7 +52,10 @@ export interface FaultSpace {
   pauses: boolean;
   partitions: boolean;
   maxEvents: number;
+  /** Events are drawn within this at first (ms after readiness)… */
   horizon: number;
+  /** …and within this at most, once the target shows activity later than the horizon (fuzz/time-space.ts). */
+  horizonMax: number;
   step: number;
 }
 

@@ -8,6 +8,21 @@ const at = duration('expected milliseconds after readiness (or after spawn, with
 /** What `at` counts from: readiness (the default), or the target's spawn, to signal it during its start-up. */
 const from = z.enum(['ready', 'spawn']).optional();
 
+/** How long after readiness an anchored event waits for its line by default (the horizon's default reach, 10 s). */
+export const ANCHOR_WITHIN_MS = 10_000;
+/**
+ * An anchor: `at` counts from the moment the `nth` line of the target's output (stdout or stderr, after readiness)
+ * that contains `log` was read, instead of from readiness. Not played when no such line came `within` ms of readiness.
+ */
+export const AnchorSchema = z
+  .strictObject({
+    log: z.string().min(1, 'expected the text of a line of the target output (a part of it is enough)'),
+    nth: z.number().int().min(1).default(1),
+    within: duration().default(ANCHOR_WITHIN_MS),
+  })
+  .meta({ description: "Time the event from a line of the target's output: `at` ms after the `nth` line that contains `log`" });
+const after = AnchorSchema.optional();
+
 const RECIPIENTS = ['main', 'group', 'children', 'all'] as const;
 type Recipient = (typeof RECIPIENTS)[number];
 /** A service of the stack: the target's compose service name, or a dependency's. */
@@ -24,6 +39,7 @@ const recipient = z
 export const SignalEventSchema = z.strictObject({
   at,
   from,
+  after,
   kind: z.literal('signal'),
   signal,
   to: recipient,
@@ -33,6 +49,7 @@ export const SignalEventSchema = z.strictObject({
 export const StormEventSchema = z.strictObject({
   at,
   from,
+  after,
   kind: z.literal('storm'),
   signals: z.array(signal).min(1).default(['SIGHUP']),
   count: z.number().int().min(1).max(10_000).default(10),
@@ -44,6 +61,7 @@ export const StormEventSchema = z.strictObject({
 export const RaceEventSchema = z.strictObject({
   at,
   from,
+  after,
   kind: z.literal('race'),
   signals: z.array(signal).min(2).max(8),
   to: recipient,
@@ -84,7 +102,13 @@ export const StopEventSchema = z.strictObject({
 export const EventSchema = z.preprocess(
   // `kind` may be left out of a plain signal event: {"at": 0, "signal": "SIGTERM"}
   (value) => (value && typeof value === 'object' && !('kind' in value) && 'signal' in value ? { ...value, kind: 'signal' } : value),
-  z.discriminatedUnion('kind', [SignalEventSchema, StormEventSchema, RaceEventSchema, PauseEventSchema, PartitionEventSchema, StopEventSchema]),
+  z
+    .discriminatedUnion('kind', [SignalEventSchema, StormEventSchema, RaceEventSchema, PauseEventSchema, PartitionEventSchema, StopEventSchema])
+    .superRefine((event, ctx) => {
+      if ('after' in event && event.after && fromSpawn(event)) {
+        ctx.addIssue({ code: 'custom', path: ['after'], message: 'an event timed from a line (`after`) counts from a line after readiness: it cannot also be `from: spawn`' });
+      }
+    }),
 );
 export const ScheduleSchema = z.array(EventSchema);
 
@@ -96,10 +120,14 @@ export type RaceEvent = z.output<typeof RaceEventSchema>;
 export type PauseEvent = z.output<typeof PauseEventSchema>;
 export type PartitionEvent = z.output<typeof PartitionEventSchema>;
 export type StopEvent = z.output<typeof StopEventSchema>;
+export type Anchor = z.output<typeof AnchorSchema>;
 export type Schedule = FaultEvent[];
 
 /** An event timed from the target's spawn: played during its start-up, while readiness is awaited. */
 export const fromSpawn = (event: FaultEvent): boolean => 'from' in event && event.from === 'spawn';
+
+/** The line an event is timed from (`after`), if it is. */
+export const anchorOf = (event: FaultEvent): Anchor | undefined => ('after' in event ? event.after : undefined);
 
 /** Where a signal lands: a service of the stack (undefined: the target) and which of its processes. */
 export function recipientOf(to: string): { service?: string; recipient: Recipient } {
@@ -137,9 +165,11 @@ export function signalsOf(event: FaultEvent): SignalName[] {
   }
 }
 
-/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
+/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+3 ms after "reopening logs" SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
 export function describeEvent(e: FaultEvent): string {
-  const at = fromSpawn(e) ? `spawn+${Math.round(e.at)} ms` : `${e.at < 0 ? '' : '+'}${Math.round(e.at)} ms`;
+  const anchor = anchorOf(e);
+  const line = anchor ? ` after ${anchor.nth > 1 ? `line #${anchor.nth} with ` : ''}${JSON.stringify(anchor.log)}` : '';
+  const at = fromSpawn(e) ? `spawn+${Math.round(e.at)} ms` : `${e.at < 0 ? '' : '+'}${Math.round(e.at)} ms${line}`;
   switch (e.kind) {
     case 'signal':
       return `${at} ${e.signal}→${e.to}`;

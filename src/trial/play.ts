@@ -51,7 +51,7 @@ export function startPlay(ready: ReadyTrial): PlayingTrial {
       onSignal: (signal, atMs, played) => noteTerminating(trial, signal, ready.readyMs + atMs, played),
       onStop: (played) => beginStop(trial, 'stop', played),
       onPlayed: (played) => onPlayed(trial, played),
-    }),
+    }, target.logs),
     traffic: startTraffic(ready),
     checks: [],
     pendingChecks: [],

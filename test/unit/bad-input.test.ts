@@ -408,6 +408,7 @@ describe('bad input never crashes sigstorm', () => {
     ['a NUL byte in an argument', 'target:\n  process: { command: ["a\\0b"] }\n  ready: { log: x }\n', /target\.process\.command\[0\]: expected text without NUL bytes/],
     ['a $VARIABLE in a string command', 'target:\n  process: { command: "./app --password $SECRET" }\n  ready: { log: x }\n', /\$SECRET would not be expanded/],
     ['a fault step of 0', 'target:\n  process: { command: [x] }\n  ready: { log: x }\nfaults: { step: 0 }\n', /faults\.step: expected a step of at least 1ms/],
+    ['a horizon_max below the horizon', 'target:\n  process: { command: [x] }\n  ready: { log: x }\nfaults: { horizon: 2s, horizon_max: 1s }\n', /mutated\.yml:4:\d+: faults\.horizon_max: expected at least the horizon \(2000 ms\)/],
     ['a duration beyond what timers can wait', 'target:\n  process: { command: [x] }\n  ready: { log: x }\n  stop_grace_period: 99999999999999\n', /stop_grace_period: expected a duration .* at most 24 days/],
     ['a compose service named __proto__', 'target:\n  compose: ../docker-compose.yml\n  service: __proto__\n', /target\.service: expected a service of/],
     ['a compose file that is not there', 'target:\n  compose: ../nope.yml\n  service: x\n', /mutated\.yml:2:12: target\.compose: .*nope\.yml: cannot read compose file \(no such file\)/],

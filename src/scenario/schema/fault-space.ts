@@ -35,7 +35,13 @@ export const faultSpace = z
     pauses: z.boolean().default(false),
     partitions: z.boolean().default(false),
     max_events: z.number().int().min(1).max(20).default(3),
-    horizon: duration().default(1500).meta({ description: 'Events fall within this long after readiness' }),
+    horizon: duration().default(1500).meta({ description: 'Events fall within this long after readiness (at first: see `horizon_max`)' }),
+    horizon_max: duration()
+      .optional()
+      .meta({
+        description:
+          "How far a campaign may grow the horizon when the target shows new activity later than it (default: the horizon or 10s, whichever is longer; the horizon's value: it never grows)",
+      }),
     step: duration()
       .refine((ms) => ms >= 1, { message: 'expected a step of at least 1ms' })
       .default(25)
