@@ -1,3 +1,4 @@
+import { describeExplored } from './explored-text.js';
 import { describeDiagnosisAfter } from './failure-text.js';
 import type { FuzzReport } from './fuzz-report.js';
 import { describeTiming } from '../trial/timing.js';
@@ -33,6 +34,7 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
   for (const f of report.findings) {
     lines.push(`  ${f.confirmed ? 'also' : 'unconfirmed'} (${f.reproduced.k}/${f.reproduced.n}): ${f.signature} with ${JSON.stringify(f.schedule)}`);
   }
+  if (report.explored) lines.push(`  ${describeExplored(report.explored)}`);
   if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
   if (report.cut) lines.push(`  cut: ${report.cut.message}`);
   else if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');
