@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { scheduleArbitrary, sortSchedule } from '../../src/fuzz/arbitrary.js';
+import { defaultFuzzBudget, interactive } from '../../src/cli/interactive.js';
 import { runCampaign } from '../../src/fuzz/campaign.js';
+import { cutOf } from '../../src/fuzz/cut.js';
 import type { TrialOutcome } from '../../src/fuzz/trial-fn.js';
 import type { Schedule } from '../../src/schedule/event.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -110,5 +112,25 @@ describe('exploring until the budget is spent', () => {
       if (o1.kind !== 'failed' || o4.kind !== 'failed') throw new Error('unreachable');
       expect(o4.minimal).toEqual(o1.minimal);
     }
+  });
+});
+
+describe('the default budget, and what counts as cut', () => {
+  it('is 1 minute for a person at a terminal, 5 under CI or when not a terminal', () => {
+    const tty = { isTTY: true };
+    expect(interactive(tty, {})).toBe(true);
+    expect(interactive(tty, { CI: 'true' })).toBe(false);
+    expect(interactive(tty, { CI: '1' })).toBe(false);
+    expect(interactive(tty, { CI: 'false' })).toBe(true);
+    expect(interactive({ isTTY: false }, {})).toBe(false);
+    expect(interactive({}, {})).toBe(false);
+    expect([defaultFuzzBudget(true), defaultFuzzBudget(false)]).toEqual(['1m', '5m']);
+  });
+
+  it('counts the budget ending exploring as a cut only when --runs asked for more', () => {
+    const end = { passed: true, schedulesTried: 80, budgetMs: 60_000, cuts: { explore: 'deadline' as const } };
+    expect(cutOf({ ...end, runs: undefined })).toBeUndefined();
+    expect(cutOf({ ...end, runs: 200 })).toMatchObject({ phase: 'exploring', schedules: { done: 80, planned: 200 }, message: 'budget of 60 s spent while exploring: 80 of 200 schedules tried' });
+    expect(cutOf({ ...end, runs: 80 })).toBeUndefined();
   });
 });
