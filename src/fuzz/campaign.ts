@@ -169,8 +169,8 @@ class Campaign {
   /**
    * The first `count` schedules fast-check's runs will hold (fewer if `runs` holds fewer), in order: the examples,
    * then the values its seed generates (fc.sample with the same seed draws the same ones, whatever their number).
-   * Drawn lazily: when the lookahead reads past the end, the list is drawn again at least twice as long (so a
-   * campaign draws about twice what it tries); also drawn again if the start-up window, which generation reads, changes.
+   * Drawn lazily: when the lookahead reads past the end, the list is drawn again at least twice as long (so the list
+   * holds at most about twice what the campaign tries); also drawn again if the start-up window, which generation reads, changes.
    */
   private upcoming(count: number): readonly Schedule[] {
     const window = startupWindow(this.scenario.faults, this.startupMs);
