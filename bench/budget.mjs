@@ -1,5 +1,5 @@
 // Part 5 — budgets kept: every zoo bug fuzzed with a budget small enough to bite (default 20 s) and the CLI's
-// defaults otherwise (50 schedules, confirm 20), so shrinking and confirmation have to be cut. Reports the
+// defaults otherwise (no --runs: exploring until the budget; confirm 20), so shrinking and confirmation have to be cut. Reports the
 // campaign's duration minus the budget (the overrun) next to the bound it must keep: one trial's worst case
 // (ready timeout + horizon + longest event + settle + exit wait + overhead, src/fuzz/budget.ts).
 // Usage: npm run bench -- --only budget [--budget 20] [--filter name] [--backend zoo|docker|process]
@@ -38,7 +38,7 @@ export async function budget({ budget: budgetS = 20, filter, seed = 1 } = {}) {
     console.error(`budget ${row.target} (${backend}): ${row.campaignS} s, overrun ${row.overrunS} s (bound ${row.boundS} s) ${row.kept ? 'kept' : 'OVERRUN'}; cut ${row.cut ?? '—'}`);
   }
   const markdown = [
-    `### Budgets kept (\`--budget ${budgetS}s\`, 50 schedules, confirm 20, seed ${seed})`,
+    `### Budgets kept (\`--budget ${budgetS}s\`, exploring until the budget, confirm 20, seed ${seed})`,
     '',
     table(
       ['bug', 'backend', 'verdict', 'campaign (s)', 'overrun (s)', 'bound: one trial worst case (s)', 'kept', 'cut', 'reproduction'],

@@ -132,7 +132,7 @@ export async function detect({ quick = false, seeds, budget, runs, confirm, twin
   );
   const falsePositives = twinRows.filter((r) => r.found).map((r) => `${r.target}: ${r.signature}`);
   const markdown = [
-    `### Time to detect and shrink (fuzz from the fault space; ${settings.seeds.length} seed(s); budget ${settings.budgetMs / 1000} s, ${settings.runs} schedules, confirm ${settings.confirmRuns} — reduced from the CLI's defaults of 5 min, 50 and 20; medians over the seeds that found it)`,
+    `### Time to detect and shrink (fuzz from the fault space; ${settings.seeds.length} seed(s); budget ${settings.budgetMs / 1000} s, ${settings.runs} schedules, confirm ${settings.confirmRuns} — reduced from the CLI's defaults of 5 min (1 min at a terminal), no schedule limit and 20; medians over the seeds that found it)`,
     '',
     table(
       ['bug', 'backend', 'found', 'zoo oracle', 'first failure (s)', 'minimal schedule (s)', 'campaign (s)', 'minimal (events)', 'reproduction', 'example minimal schedule'],

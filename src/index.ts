@@ -7,7 +7,7 @@ export { analyze, type AnalyzeResult } from './session/analyze.js';
 export { loadResults, mergeReports } from './session/merge.js';
 export { planSuite, fuzzSuite, type SuitePlan, type SuiteOptions } from './session/suite.js';
 export type { FuzzProgress } from './fuzz/campaign.js';
-export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Finding, FixCheck } from './report/fuzz-report.js';
+export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Explored, ExploredCells, Finding, FixCheck } from './report/fuzz-report.js';
 export { replayCommand } from './report/replay-command.js';
 export { worstCaseTrialMs } from './fuzz/budget.js';
 export { asOften, reliabilityBar } from './fuzz/reliability.js';

@@ -5,6 +5,7 @@ import { parseShard } from '../session/shard.js';
 import { fuzzSuite, planSuite } from '../session/suite.js';
 import { parseDuration } from '../time.js';
 import { amplifyReport } from './amplify.js';
+import { defaultFuzzBudget, interactive } from './interactive.js';
 import { onInterrupt } from './interrupt.js';
 import { warnAboutLeftovers } from './leftovers.js';
 import { count, MAX_PARALLEL, reportDir, seed } from './options.js';
@@ -27,8 +28,8 @@ export function amplifyBudgetMs(report: { budgetMs: number; durationMs: number; 
 export interface FuzzArgs {
   scenarios: string[];
   backend: BackendChoice;
-  runs: number;
-  budget: string;
+  runs?: number | undefined;
+  budget?: string | undefined;
   seed?: number | undefined;
   parallel?: number | undefined;
   confirm: number;
@@ -49,9 +50,10 @@ export interface FuzzArgs {
  * the run and the scenarios after it are reported as skipped.
  */
 export async function fuzzCommand(args: FuzzArgs): Promise<number> {
-  const budgetMs = parseDuration(args.budget);
-  if (budgetMs === undefined || budgetMs <= 0) throw badInput(`--budget: expected a duration such as 90s or 10m, got ${JSON.stringify(args.budget)}`);
-  count('--runs', args.runs);
+  const budget = args.budget ?? defaultFuzzBudget(interactive());
+  const budgetMs = parseDuration(budget);
+  if (budgetMs === undefined || budgetMs <= 0) throw badInput(`--budget: expected a duration such as 90s or 10m, got ${JSON.stringify(budget)}`);
+  if (args.runs !== undefined) count('--runs', args.runs);
   count('--confirm', args.confirm, 100_000);
   if (args.parallel !== undefined) count('--parallel', args.parallel, MAX_PARALLEL);
   seed(args.seed);
@@ -64,7 +66,7 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
   const rare: { reportPath: string; budgetMs: number | undefined }[] = [];
   const set = await fuzzSuite(plan, {
     backend: args.backend,
-    runs: args.runs,
+    ...(args.runs !== undefined ? { runs: args.runs } : {}),
     budgetMs,
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
     confirmRuns: args.confirm,

@@ -50,8 +50,8 @@ export async function main(argv: string[]): Promise<void> {
         y
           .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'Scenario files or directories' })
           .option('backend', { choices: ['auto', 'docker', 'process'] as const, default: 'auto' as const })
-          .option('runs', { type: 'number', default: 50, describe: 'Schedules to generate per scenario' })
-          .option('budget', { type: 'string', default: '5m', describe: 'Time budget per scenario (e.g. 90s, 10m)' })
+          .option('runs', { type: 'number', describe: 'Schedules to explore at most per scenario (default: no limit, exploring goes on until the budget is spent)' })
+          .option('budget', { type: 'string', describe: 'Time budget per scenario, e.g. 90s, 10m (default: 1m on an interactive terminal, 5m under CI or when not a terminal)' })
           .option('seed', { type: 'number', describe: 'fast-check seed (printed in every report)' })
           .option('parallel', { type: 'number', describe: 'Trials at once: the next schedules while exploring and shrinking, and the re-runs of one (default: 2 per core, at most 8)' })
           .option('confirm', { type: 'number', default: 20, describe: 'Re-runs of the minimal schedule for its reproduction rate' })

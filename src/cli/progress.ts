@@ -1,24 +1,29 @@
 import type { FuzzProgress } from '../fuzz/campaign.js';
+import { interactive } from './interactive.js';
 
 /** How progress is shown: a live line on a terminal, plain periodic lines in CI logs, or not at all. */
 export type ProgressMode = 'tty' | 'lines' | 'off';
 
 export const progressMode = (quiet: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressMode =>
-  quiet ? 'off' : stream.isTTY && !process.env.CI ? 'tty' : 'lines';
+  quiet ? 'off' : interactive(stream) ? 'tty' : 'lines';
 
 const clock = (ms: number) => {
   const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 
-/** One line of progress: "[2/5] 0:14/5:00  double-close  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps". */
+/**
+ * One line of progress: "[2/5] 0:14/5:00  double-close  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps · 40/366 cells".
+ * The cells are the fault space's (event kind × time step) pairs the schedules tried fell in (src/fuzz/fault-cells.ts).
+ */
 export function formatProgress(p: FuzzProgress, position?: { index: number; total: number }): string {
   const where = position && position.total > 1 ? `[${position.index + 1}/${position.total}] ` : '';
   const facts = [
-    p.phase === 'exploring' ? `${p.schedulesTried}/${p.runs} schedules` : `${p.schedulesTried} schedules`,
+    p.phase === 'exploring' && p.runs !== undefined ? `${p.schedulesTried}/${p.runs} schedules` : `${p.schedulesTried} schedules`,
     `${p.trials} trials`,
     `${p.failures} failure${p.failures === 1 ? '' : 's'}`,
     ...(p.phase !== 'exploring' ? [`${p.shrinkSteps} shrink step${p.shrinkSteps === 1 ? '' : 's'}`] : []),
+    ...(p.cells ? [`${p.cells.drawn}/${p.cells.total} cells`] : []),
   ];
   // Time first: a narrow terminal cuts the end of the line.
   return `${where}${clock(p.elapsedMs)}/${clock(p.budgetMs)}  ${p.scenario}  ${p.phase}  ${facts.join(' · ')}`;

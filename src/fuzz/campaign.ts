@@ -3,25 +3,27 @@ import fc from 'fast-check';
 import type { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../schedule/event.js';
 import { journal } from '../leftovers/journal.js';
-import type { CampaignSummary, FuzzOutcome, Reproduction } from '../report/fuzz-report.js';
+import type { CampaignSummary, Explored, FuzzOutcome, Reproduction } from '../report/fuzz-report.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TrialRecord } from '../trial/record.js';
 import { scheduleArbitrary, sortSchedule, startupWindow } from './arbitrary.js';
 import { Budget, worstCaseTrialMs } from './budget.js';
 import { confirmShrinkPath } from './confirm.js';
 import { cutOf } from './cut.js';
+import { FaultCells } from './fault-cells.js';
 import { FlakyProperty } from './flaky.js';
 import { Lookahead } from './lookahead.js';
 import { defaultParallelism } from './parallelism.js';
 import { minimalOf, originalOf, shrinkingOf, shrinkPath, shrinkStepsOf, type Phase, type Shrinking } from './property-state.js';
+import type { TimeSpace } from './time-space.js';
 import { sampleRuns, TimeWatch } from './time-watch.js';
 import type { TrialFn } from './trial-fn.js';
 import { wilson } from './wilson.js';
 
 export interface CampaignOptions {
-  /** Generated schedules to try (fast-check numRuns). */
+  /** At most this many schedules explored (fast-check numRuns); default: no limit, exploring goes on until the budget is spent. */
   runs?: number;
-  /** Wall-clock budget of the whole campaign in ms. */
+  /** Wall-clock budget of the whole campaign in ms (default 5 min): exploring, then a failure's estimate, shrinking and confirmation. */
   budgetMs?: number;
   seed?: number;
   /**
@@ -43,12 +45,14 @@ export interface FuzzProgress {
   scenario: string;
   phase: 'exploring' | 'shrinking' | 'confirming';
   schedulesTried: number;
-  /** Schedules the campaign will generate at most (`runs`). */
-  runs: number;
+  /** Schedules the campaign will generate at most (`runs`); undefined: until the budget is spent. */
+  runs?: number | undefined;
   trials: number;
   /** Failures met so far (confirmed or not, any signature). */
   failures: number;
   shrinkSteps: number;
+  /** Cells of the fault space the schedules tried fell in, of all it holds (src/fuzz/fault-cells.ts). */
+  cells: { drawn: number; total: number };
   elapsedMs: number;
   budgetMs: number;
   /** The same, as one line for a log. */
@@ -88,7 +92,8 @@ class Campaign {
   private readonly seed: number;
   private readonly budgetMs: number;
   private readonly parallel: number;
-  private readonly runs: number;
+  /** At most this many schedules explored; undefined: until the budget is spent. */
+  private readonly runs: number | undefined;
   private readonly confirmRuns: number;
   /** The campaign's clock (the budget's too), and its start on it. */
   private readonly clock: () => number;
@@ -110,6 +115,10 @@ class Campaign {
   private tried = 0;
   private confirmTrials = 0;
   private confirmDone: { done: number; planned: number } | undefined;
+  /** The cells of the fault space the schedules tried fell in. */
+  private readonly cells: FaultCells;
+  /** When and why exploring ended, once it has (a confirmed failure ends it too: the property's state says when). */
+  private exploringEnd: { at: number; by: Explored['endedBy'] } | undefined;
 
   constructor(
     private readonly scenario: Scenario,
@@ -120,7 +129,8 @@ class Campaign {
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.budgetMs = options.budgetMs ?? 5 * 60_000;
     this.parallel = options.parallel ?? defaultParallelism();
-    this.runs = options.runs ?? 50;
+    this.runs = options.runs;
+    this.cells = new FaultCells(scenario);
     this.confirmRuns = options.confirmRuns ?? 20;
     this.clock = options.clock ?? Date.now;
     this.started = this.clock();
@@ -152,7 +162,7 @@ class Campaign {
       this.parallel > 1
         ? new Lookahead({
             width: this.parallel,
-            upcoming: () => this.upcoming(),
+            upcoming: (count) => this.upcoming(count),
             trial: (schedule) => this.budget.timed(() => this.trial(schedule), this.phase),
             mayStart: () => !this.stop.aborted && this.property.mayExplore(),
           })
@@ -174,23 +184,31 @@ class Campaign {
   private drawn: { key: string; schedules: Schedule[] } | undefined;
 
   /**
-   * The schedules fast-check's runs will hold, in order: the examples, then the values its seed generates (fc.sample
-   * with the same seed draws the same ones). Drawn again if the start-up window or the time space, which generation
-   * reads, changes.
+   * The first `count` schedules fast-check's runs will hold (fewer if `runs` holds fewer), in order: the examples,
+   * then the values its seed generates (fc.sample with the same seed draws the same ones, whatever their number), each
+   * in the time space of its run. Drawn lazily: when the lookahead reads past the end, the list is drawn again at
+   * least twice as long (so it holds at most about twice what the campaign tries); also drawn again if the start-up
+   * window or the time space, which generation reads, changes.
    */
-  private upcoming(): Schedule[] {
+  private upcoming(count: number): readonly Schedule[] {
     const key = JSON.stringify([startupWindow(this.scenario.faults, this.startupMs) ?? null, this.times.seenKey]);
-    if (!this.drawn || this.drawn.key !== key) {
-      const examples = this.hooks.examples?.length ?? 0;
-      const generated = sampleRuns((times) => scheduleArbitrary(this.scenario, () => this.startupMs, () => times), this.seed, this.runs, (j) => this.times.forRun(examples + j));
-      this.drawn = { key, schedules: [...(this.hooks.examples ?? []), ...generated].slice(0, this.runs).map(sortSchedule) };
-    }
+    const limit = this.runs ?? Number.POSITIVE_INFINITY;
+    const want = Math.min(count, limit);
+    const drawn = this.drawn && this.drawn.key === key ? this.drawn.schedules : undefined;
+    if (drawn && drawn.length >= want) return drawn;
+    const size = Math.min(limit, Math.max(want, 2 * (drawn?.length ?? 0)));
+    const examples = this.hooks.examples ?? [];
+    const arbitraryIn = (times: TimeSpace) => scheduleArbitrary(this.scenario, () => this.startupMs, () => times);
+    const generated = sampleRuns(arbitraryIn, this.seed, Math.max(0, size - examples.length), (j) => this.times.forRun(examples.length + j));
+    this.drawn = { key, schedules: [...examples, ...generated].slice(0, size).map(sortSchedule) };
     return this.drawn.schedules;
   }
 
   async run(): Promise<CampaignResult> {
     await this.checkpoint();
     const path = (await this.explore()).counterexamplePath ?? null;
+    // fast-check stopped by itself: after `runs` schedules, or at its own time limit (the budget).
+    if (this.property.state.phase !== 'shrinking') this.exploringEnd ??= { at: this.clock(), by: this.runs !== undefined ? 'runs' : 'budget' };
     await this.lookahead?.stop(); // every trial run ahead (exploring or shrinking) ends before the last step and confirmation
     const { property } = this;
     if (property.state.phase === 'shrinking' && !this.stop.aborted) {
@@ -217,7 +235,10 @@ class Campaign {
     return budget.deadline - budget.confirmReserveMs(confirmRuns, parallel, CONFIRM_SHARE);
   }
 
-  /** fast-check generates schedules and shrinks the first confirmed failure; the flaky-aware property judges them. */
+  /**
+   * fast-check generates schedules, lazily and in its seed's order, until exploring ends (`runs`, the budget, an
+   * interrupt) or a failure is confirmed, and shrinks that failure; the flaky-aware property judges them.
+   */
   private explore(): Promise<fc.RunDetails<[Schedule]>> {
     const { property } = this;
     let run = -1;
@@ -225,8 +246,8 @@ class Campaign {
         const exploring = property.state.phase !== 'shrinking';
         if (exploring) run++; // fast-check's runs, in order (shrink candidates come after the failing run)
         if (this.stop.aborted) return true;
-        if (exploring && !property.canExplore()) return true; // no time left to run and estimate a schedule
         this.tried++;
+        this.cells.note(sortSchedule(raw));
         this.phase = exploring ? 'exploring' : 'shrinking';
         this.progress(`schedule ${this.tried}: running (${property.state.counts.trials} trials so far)`);
         const known = shrinkPath(property.state).length;
@@ -249,15 +270,35 @@ class Campaign {
         return holds;
       });
     return fc.check(
-      this.shrinkingAhead(predicate),
+      this.shrinkingAhead(this.exploringUntil(predicate)),
       {
-        numRuns: this.runs,
+        // Without `runs`, no count: exploring ends when `exploringUntil` says so.
+        numRuns: this.runs ?? Number.MAX_SAFE_INTEGER,
         seed: this.seed,
         examples: (this.hooks.examples ?? []).map((schedule) => [schedule] as [Schedule]),
         interruptAfterTimeLimit: this.budgetMs,
         markInterruptAsFailure: false,
       },
     );
+  }
+
+  /**
+   * fast-check's property, ended while exploring when no new schedule may start: its trial and its estimate would not
+   * end before exploring's deadline (the rest of the budget is kept for a failure's estimate and confirmation), or
+   * the campaign was interrupted. An interrupting precondition failure stops fast-check's runs there (as its own
+   * time limit does): nothing is judged, and the campaign goes on to its end.
+   */
+  private exploringUntil(inner: fc.IAsyncPropertyWithHooks<[Schedule]>): fc.IAsyncPropertyWithHooks<[Schedule]> {
+    const { property } = this;
+    const until = Object.create(inner) as fc.IAsyncPropertyWithHooks<[Schedule]>;
+    until.run = (value) => {
+      if (property.state.phase === 'shrinking') return inner.run(value);
+      const by = this.stop.aborted ? 'interrupted' : property.canExplore() ? undefined : 'budget';
+      if (!by) return inner.run(value);
+      this.exploringEnd ??= { at: this.clock(), by };
+      return Promise.resolve(new fc.PreconditionFailure(true));
+    };
+    return until;
   }
 
   /**
@@ -331,10 +372,18 @@ class Campaign {
       trials: state.counts.trials + this.confirmTrials,
       failures: state.findings.length,
       shrinkSteps: state.phase === 'shrinking' ? shrinkStepsOf(state) : 0,
+      cells: this.cells.count(),
       elapsedMs: this.clock() - this.started,
       budgetMs: this.budgetMs,
       message,
     });
+  }
+
+  /** How far exploring went: a checkpoint written while it goes on says `interrupted`, which it is if the campaign dies there. */
+  private explored(): Explored {
+    const { state } = this.property;
+    const end = state.phase === 'shrinking' ? { at: state.firstFailureAt, by: 'failure' as const } : (this.exploringEnd ?? { at: this.clock(), by: 'interrupted' as const });
+    return { endedBy: end.by, durationMs: end.at - this.started, ...this.cells.summary() };
   }
 
   /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
@@ -366,6 +415,7 @@ class Campaign {
       seed: this.seed,
       path,
       schedulesTried: this.tried,
+      ...(this.runs !== undefined ? { runs: this.runs } : {}),
       // Confirmation's trials: the minimal schedule's runs and those of the schedules tried on the walk back.
       trialsRun: state.counts.trials + (this.lookahead?.unused ?? 0) + this.confirmTrials,
       infrastructureErrors: state.counts.infrastructureErrors,
@@ -373,6 +423,8 @@ class Campaign {
       budgetMs: this.budgetMs,
       worstCaseTrialMs: worstCaseTrialMs(this.scenario, this.times.reachMs),
       horizon: this.times.summary(),
+      longestTrialMs: this.budget.longestTrialMs,
+      explored: this.explored(),
       ...(cut ? { cut } : {}),
       trialDurations: [...this.budget.trials].sort((a, b) => a.n - b.n),
       timeToFirstFailureMs: state.phase === 'shrinking' ? state.firstFailureAt - started : null,

@@ -6,7 +6,8 @@ export interface CampaignEnd {
   /** The outcome passed (nothing failed). */
   passed: boolean;
   schedulesTried: number;
-  runs: number;
+  /** The most schedules to explore; undefined: until the budget is spent (so the budget ending exploring cuts nothing). */
+  runs: number | undefined;
   budgetMs: number;
   /** The phases the property's budget cut short. */
   cuts: Cuts;
@@ -21,7 +22,7 @@ export function cutOf(end: CampaignEnd): CampaignCut | undefined {
   const { schedulesTried: tried, runs, cuts } = end;
   const confirming = end.confirmRuns && end.confirmRuns.done < end.confirmRuns.planned ? end.confirmRuns : undefined;
   const phase: CampaignCut['phase'] | undefined =
-    end.passed && tried < runs && cuts.explore
+    end.passed && runs !== undefined && tried < runs && cuts.explore
       ? 'exploring'
       : cuts.estimate
         ? 'estimating'
@@ -41,7 +42,7 @@ export function cutOf(end: CampaignEnd): CampaignCut | undefined {
   return {
     phase,
     reason: 'budget',
-    ...(phase === 'exploring' ? { schedules: { done: tried, planned: runs } } : {}),
+    ...(phase === 'exploring' && runs !== undefined ? { schedules: { done: tried, planned: runs } } : {}),
     ...(confirming ? { confirmRuns: confirming } : {}),
     ...(end.slowest ? { slowestTrial: end.slowest } : {}),
     message: `budget of ${formatSeconds(end.budgetMs)} spent while ${phase}: ${parts.join('; ')}`,

@@ -9,10 +9,11 @@ export interface LookaheadOptions {
   /** Trials run at once while exploring. */
   width: number;
   /**
-   * The schedules fast-check will ask for, run by run (examples first, then generated from the seed), as they stand
-   * now: a list the campaign may draw again when what generation depends on (the start-up window) changes.
+   * The first `count` schedules fast-check will ask for, run by run (examples first, then generated from the seed),
+   * as they stand now (fewer when the campaign's `runs` holds fewer): a list the campaign draws lazily, and may draw
+   * again when what generation depends on (the start-up window) changes.
    */
-  upcoming: () => readonly Schedule[];
+  upcoming: (count: number) => readonly Schedule[];
   /** Runs a first trial (timed by the budget, counted by the caller). */
   trial: (schedule: Schedule) => Promise<TrialOutcome>;
   /** Whether another trial may start now (the exploring deadline, an interrupt). */
@@ -32,7 +33,8 @@ export interface LookaheadOptions {
 export class Lookahead implements Ahead {
   private readonly started = new Map<string, Promise<TrialOutcome>>();
   private readonly inFlight = new Set<Promise<TrialOutcome>>();
-  private readonly keys = new WeakMap<readonly Schedule[], string[]>();
+  /** The schedules exploring has taken (fast-check asked for them, so the property judged them). */
+  private readonly taken = new Set<string>();
   /** The run fast-check is at (the index in `upcoming`). */
   private at = -1;
   private held = false;
@@ -46,14 +48,16 @@ export class Lookahead implements Ahead {
   /** The first trial of `schedule`, exploring's run `run`: started ahead, or now. Keeps the trials after it going. */
   take(schedule: Schedule, run: number): Promise<TrialOutcome> {
     this.at = Math.max(this.at, run);
-    const outcome = this.taken(JSON.stringify(schedule)) ?? this.start(schedule);
+    const key = JSON.stringify(schedule);
+    this.taken.add(key);
+    const outcome = this.takenAhead(key) ?? this.start(schedule);
     this.fill();
     return outcome;
   }
 
   /** The first trial of a shrink candidate if it was started ahead (the caller runs it otherwise). */
   takeStarted(schedule: Schedule): Promise<TrialOutcome> | undefined {
-    return this.taken(JSON.stringify(schedule));
+    return this.takenAhead(JSON.stringify(schedule));
   }
 
   /**
@@ -100,7 +104,7 @@ export class Lookahead implements Ahead {
     this.started.clear();
   }
 
-  private taken(key: string): Promise<TrialOutcome> | undefined {
+  private takenAhead(key: string): Promise<TrialOutcome> | undefined {
     const ahead = this.started.get(key);
     if (ahead) this.started.delete(key);
     return ahead;
@@ -120,26 +124,14 @@ export class Lookahead implements Ahead {
   private fill(): void {
     const { width, upcoming, mayStart } = this.options;
     if (this.held || this.stopped || !this.exploring || width <= 1) return;
-    const list = upcoming();
-    const keys = this.keysOf(list);
+    const list = upcoming(this.at + 1 + width * DISTANCE_PER_WIDTH);
     const last = Math.min(list.length - 1, this.at + width * DISTANCE_PER_WIDTH);
     for (let i = this.at + 1; i <= last && this.inFlight.size < width; i++) {
-      const key = keys[i]!;
-      if (this.started.has(key) || this.judged(key)) continue;
+      const key = JSON.stringify(list[i]);
+      // Already judged: fast-check repeats small values, and the property caches them.
+      if (this.started.has(key) || this.taken.has(key)) continue;
       if (!mayStart()) return;
       this.started.set(key, this.start(list[i]!));
     }
-  }
-
-  /** A schedule already judged (fast-check repeats small values; the property caches them). */
-  private judged(key: string): boolean {
-    const keys = this.keysOf(this.options.upcoming());
-    return keys.slice(0, this.at + 1).includes(key);
-  }
-
-  private keysOf(list: readonly Schedule[]): string[] {
-    let keys = this.keys.get(list);
-    if (!keys) this.keys.set(list, (keys = list.map((s) => JSON.stringify(s))));
-    return keys;
   }
 }

@@ -99,12 +99,42 @@ export interface HorizonSummary {
   grewFor?: { atMs: number; what: string };
 }
 
+/**
+ * How much of the fault space the schedules tried covered: one cell per (event kind × time on the `step` grid, from
+ * readiness to the horizon), src/fuzz/fault-cells.ts. Events timed from spawn are not counted.
+ */
+export interface ExploredCells {
+  /** Distinct cells the schedules tried fell in, of all the fault space holds (kinds × grid times). */
+  cells: number;
+  totalCells: number;
+  /** Per event kind ("SIGTERM", "race", "storm", "pause", "partition", "stop", "SIGTERM→db"): its cells drawn, of totalCells ÷ kinds. */
+  kinds: { kind: string; cells: number }[];
+  /** The width of a cell (the fault space's step), and its horizon. */
+  stepMs: number;
+  horizonMs: number;
+  /** The latest time after readiness an event was tried at (null: none). */
+  latestMs: number | null;
+}
+
+/** How exploring went: why it ended, how long it took, what it covered. */
+export interface Explored extends ExploredCells {
+  /**
+   * Why no new schedule was drawn after the last: a confirmed failure (shrinking took over), the budget (the time
+   * left was kept for a failure's estimate and confirmation), `runs` schedules, or an interrupt (or a failed environment).
+   */
+  endedBy: 'failure' | 'budget' | 'runs' | 'interrupted';
+  /** From the campaign's start to the end of exploring. */
+  durationMs: number;
+}
+
 /** How a campaign went and what it found: the body of a fuzz report, as the campaign itself knows it. */
 export interface CampaignSummary {
   seed: number;
   /** fast-check's path to the counterexample: with the seed it regenerates it. */
   path: string | null;
   schedulesTried: number;
+  /** `--runs`: the most schedules to try; absent, exploring goes on until the budget is spent. */
+  runs?: number;
   trialsRun: number;
   infrastructureErrors: number;
   durationMs: number;
@@ -113,6 +143,10 @@ export interface CampaignSummary {
   worstCaseTrialMs: number;
   /** Where event times were drawn (absent in reports written before the horizon grew). */
   horizon?: HorizonSummary;
+  /** The longest trial the campaign ran: the budget plans what still fits by it. */
+  longestTrialMs: number;
+  /** How far exploring went through the fault space, and why it ended. */
+  explored: Explored;
   /** Set when the budget ran out before the campaign was done: what it cut. */
   cut?: CampaignCut;
   /** Every trial's duration, in the order they started (absent in reports written before they were kept). */

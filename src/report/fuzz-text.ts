@@ -1,4 +1,5 @@
 import { describeDiagnosisAfter, describeFirstReproduction, describeRate } from './failure-text.js';
+import { describeExplored } from './explored-text.js';
 import type { FuzzReport } from './fuzz-report.js';
 import { describeTiming } from '../trial/timing.js';
 
@@ -37,6 +38,7 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
   }
   const h = report.horizon;
   if (h?.grewFor) lines.push(`  horizon: grew from ${h.initialMs} ms to ${h.finalMs} ms, to cover ${h.grewFor.what} first seen at +${Math.round(h.grewFor.atMs)} ms`);
+  if (report.explored) lines.push(`  ${describeExplored(report.explored)}`);
   if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
   if (report.cut) lines.push(`  cut: ${report.cut.message}`);
   else if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');

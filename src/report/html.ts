@@ -1,5 +1,6 @@
 import { describeStatus, killer } from '../oracles/terminating.js';
 import { describeDiagnosis, describeFirstReproduction, describeReproduction } from './failure-text.js';
+import { describeCells } from './explored-text.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
 import type { TrialRecord } from '../trial/record.js';
 import { describeTiming } from '../trial/timing.js';
@@ -58,7 +59,7 @@ ${set.scenarios.map(section).join('\n')}
 function section(s: ScenarioResult): string {
   const out: string[] = [`<section class="scenario ${s.verdict}" id="${anchor(s)}" data-scenario="${esc(s.scenario.name)}">`];
   out.push(`<h2><span class="badge ${s.verdict}">${s.verdict}</span> ${esc(s.scenario.name)} <small>${esc(s.scenario.path)}</small></h2>`);
-  const meta = [s.command, s.backend && `${s.backend} backend`, s.seed != null && `seed ${s.seed}`, `${s.trialsRun} trial(s)`, s.schedulesTried !== undefined && `${s.schedulesTried} schedule(s)`]
+  const meta = [s.command, s.backend && `${s.backend} backend`, s.seed != null && `seed ${s.seed}`, `${s.trialsRun} trial(s)`, s.schedulesTried !== undefined && `${s.schedulesTried} schedule(s)`, s.explored && `explored ${describeCells(s.explored)} of the fault space`]
     .filter(Boolean)
     .join(' · ');
   out.push(`<p class="facts">${esc(meta)}</p>`);

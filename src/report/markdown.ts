@@ -1,5 +1,6 @@
 import { stopModelNamed } from '../stop-models/registry.js';
 import { describeStop } from './stop-steps.js';
+import { describeCells } from './explored-text.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import type { Reproduction } from './fuzz-report.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
@@ -26,7 +27,7 @@ export function toMarkdown(set: ResultSet): string {
     set.missingShards?.length ? `**missing: ${shardLabel(set.missingShards)}**` : '',
   ].filter(Boolean);
   lines.push(facts.join(' · '), '');
-  lines.push('| | scenario | command | backend | seed | trials | time | result |', '|---|---|---|---|---|---:|---:|---|');
+  lines.push('| | scenario | command | backend | seed | trials | explored | time | result |', '|---|---|---|---|---|---:|---:|---:|---|');
   for (const s of set.scenarios) {
     const result = s.fix
       ? s.fix.message.replace(/:.*$/, '')
@@ -36,7 +37,7 @@ export function toMarkdown(set: ResultSet): string {
           ? 'held'
           : (s.error?.message ?? 'no verdict');
     lines.push(
-      `| ${ICON[s.verdict]} | ${cell(s.scenario.name)} | ${s.command} | ${s.backend ?? ''} | ${s.seed ?? ''} | ${s.trialsRun} | ${(s.durationMs / 1000).toFixed(1)} s | ${cell(result)} |`,
+      `| ${ICON[s.verdict]} | ${cell(s.scenario.name)} | ${s.command} | ${s.backend ?? ''} | ${s.seed ?? ''} | ${s.trialsRun} | ${s.explored ? describeCells(s.explored) : ''} | ${(s.durationMs / 1000).toFixed(1)} s | ${cell(result)} |`,
     );
   }
   const noted = set.scenarios.filter((s) => s.coverage?.length);

@@ -5,7 +5,7 @@ import type { CoverageNote } from '../scenario/coverage.js';
 import type { TrialRecord } from '../trial/record.js';
 import { VERSION } from '../version.js';
 import { displayPath } from './display-path.js';
-import type { FixCheck, FuzzReport, Reproduction } from './fuzz-report.js';
+import type { Explored, FixCheck, FuzzReport, Reproduction } from './fuzz-report.js';
 import type { Report } from './report.js';
 
 /**
@@ -54,6 +54,8 @@ export interface ScenarioResult {
   reportPath?: string;
   durationMs: number;
   schedulesTried?: number;
+  /** How far exploring went through the fault space (fuzz; absent in reports of older versions). */
+  explored?: Explored;
   trialsRun: number;
   /** For a failure: the minimal (fuzz) or played (run) schedule, step by step. */
   steps: string[];
@@ -89,6 +91,7 @@ export function fromFuzzReport(report: FuzzReport, reportPath?: string): Scenari
     ...(reportPath ? { reportPath } : {}),
     durationMs: report.durationMs,
     schedulesTried: report.schedulesTried,
+    ...(report.explored ? { explored: report.explored } : {}),
     trialsRun: report.trialsRun,
     steps: report.minimalSteps,
     failures: report.outcome.kind === 'failed' ? report.outcome.failures : [],

@@ -53,12 +53,27 @@ describe('fuzz', () => {
     expect(four.trials).toBeGreaterThan(one.trials);
   });
 
-  it('passes the fixed twin from the same fault space (no false positive)', async () => {
+  // Without `runs` the budget is the exploration limit (issue 26): a correct target is explored until no schedule fits.
+  it('passes the fixed twin from the same fault space (no false positive), exploring until its budget is spent', async () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-fuzz-'));
-    const { report } = await fuzz('scenarios/double-close-fixed.yml', { backend: 'process', seed: 7, runs: 25, reportDir });
+    const parallel = 2;
+    const { report } = await fuzz('scenarios/double-close-fixed.yml', { backend: 'process', seed: 7, budgetMs: 15_000, parallel, reportDir });
     expect(report.findings).toEqual([]);
     expect(report.outcome).toEqual({ kind: 'passed' });
-    expect(report.schedulesTried).toBe(25);
+    const { explored, longestTrialMs: longest } = report;
+    expect(report.cut).toBeUndefined(); // the budget ending exploring is the plan, not a cut
+    expect(explored.endedBy).toBe('budget');
+    // Exploring stopped only when a schedule's trial, a failure's estimate and one confirmation batch no longer fitted.
+    expect(explored.durationMs + (Math.ceil(3 / parallel) + 2) * longest).toBeGreaterThanOrEqual(report.budgetMs);
+    expect(report.durationMs).toBeLessThanOrEqual(report.budgetMs + report.worstCaseTrialMs);
+    // A schedule's turn takes at most its trial (and one more per retried infrastructure error), so at least this
+    // many fitted: more than the old 50 when the budget allowed it.
+    const allowed = Math.floor((explored.durationMs - 1000) / longest) - report.infrastructureErrors;
+    expect(report.schedulesTried).toBeGreaterThanOrEqual(allowed);
+    if (allowed > 50) expect(report.schedulesTried).toBeGreaterThan(50);
+    expect(explored.cells).toBeGreaterThan(0);
+    expect(explored.cells).toBeLessThanOrEqual(explored.totalCells);
+    expect(explored.totalCells).toBe(explored.kinds.length * (Math.floor(explored.horizonMs / explored.stepMs) + 1));
   });
 
   it('re-checks yesterday’s finding first on the next campaign', async () => {

@@ -71,7 +71,7 @@ vi.mock('../../src/session/fuzz.js', async (importOriginal) => {
     ...real,
     fuzz: (path: unknown, o: Record<string, unknown> = {}) => {
       check('fuzz', CHOICES.includes(o.backend as string), 'backend', o.backend);
-      check('fuzz', isCount(o.runs), 'runs', o.runs);
+      check('fuzz', o.runs === undefined || isCount(o.runs), 'runs', o.runs);
       check('fuzz', typeof o.budgetMs === 'number' && o.budgetMs > 0 && o.budgetMs <= MAX_DURATION_MS, 'budgetMs', o.budgetMs);
       check('fuzz', o.seed === undefined || (Number.isInteger(o.seed) && Math.abs(o.seed as number) < 2 ** 31), 'seed', o.seed);
       check('fuzz', o.parallel === undefined || isCount(o.parallel), 'parallel', o.parallel);

@@ -42,6 +42,7 @@ const trial: TrialRecord = {
 const failed: ScenarioResult = {
   scenario: { name: 'demo', path: 'scenarios/demo.yml' }, command: 'fuzz', verdict: 'fail', exitCode: 1, backend: 'process', seed: 42, runId: 'r', reportPath: 'reports/demo/r/report.json',
   durationMs: 2500, schedulesTried: 7, trialsRun: 19, steps: ['+300 ms SIGTERM→main'],
+  explored: { endedBy: 'failure', durationMs: 900, cells: 9, totalCells: 122, kinds: [{ kind: 'SIGTERM', cells: 7 }, { kind: 'SIGINT', cells: 2 }], stepMs: 25, horizonMs: 1500, latestMs: 300 },
   failures: [{ oracle: 'deadline', verdict: 'fail', kind: 'sigkill-needed', message: 'still running 3000 ms after SIGTERM <x>', evidence: { pid: 100 } }],
   reproduction: { failed: 5, runs: 5, rate: 1, interval: { low: 0.57, high: 1 } },
   replay: 'npx sigstorm replay reports/demo/r/report.json --times 20', trial,
@@ -90,7 +91,7 @@ describe('Markdown', () => {
     const md = toMarkdown(resultSet([failed, passed], { baseSeed: 7 }));
     expect(md).toMatch(/^## sigstorm: FAIL — 2 scenario\(s\): 1 failed, 1 passed\n/);
     expect(md).toContain('base seed 7');
-    expect(md).toContain('| ❌ | demo | fuzz | process | 42 | 19 | 2.5 s | `deadline/sigkill-needed` |');
+    expect(md).toContain('| ❌ | demo | fuzz | process | 42 | 19 | 9/122 cells (7%) | 2.5 s | `deadline/sigkill-needed` |');
     expect(md).toContain('| ✅ | demo-fixed |');
     expect(md).toContain('```\n+300 ms SIGTERM→main\n```');
     expect(md).toContain('It reproduces 5/5 (100%, 95% interval 57%–100%).');
@@ -187,10 +188,11 @@ describe('shards', () => {
 });
 
 describe('progress', () => {
-  it('shows scenario, schedules done of the target, trials, failures, shrink steps, elapsed of budget', () => {
-    const p = { scenario: 'demo', schedulesTried: 12, runs: 50, trials: 31, failures: 1, shrinkSteps: 3, elapsedMs: 14_000, budgetMs: 300_000, message: '' };
-    expect(formatProgress({ ...p, phase: 'exploring' }, { index: 1, total: 5 })).toBe('[2/5] 0:14/5:00  demo  exploring  12/50 schedules · 31 trials · 1 failure');
-    expect(formatProgress({ ...p, phase: 'shrinking' })).toBe('0:14/5:00  demo  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps');
+  it('shows scenario, schedules done (of --runs, when set), trials, failures, shrink steps, cells of the fault space, elapsed of budget', () => {
+    const p = { scenario: 'demo', schedulesTried: 12, trials: 31, failures: 1, shrinkSteps: 3, cells: { drawn: 20, total: 366 }, elapsedMs: 14_000, budgetMs: 300_000, message: '' };
+    expect(formatProgress({ ...p, phase: 'exploring' }, { index: 1, total: 5 })).toBe('[2/5] 0:14/5:00  demo  exploring  12 schedules · 31 trials · 1 failure · 20/366 cells');
+    expect(formatProgress({ ...p, runs: 50, phase: 'exploring' })).toBe('0:14/5:00  demo  exploring  12/50 schedules · 31 trials · 1 failure · 20/366 cells');
+    expect(formatProgress({ ...p, phase: 'shrinking' })).toBe('0:14/5:00  demo  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps · 20/366 cells');
   });
 });
 

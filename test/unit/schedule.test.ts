@@ -63,15 +63,18 @@ describe('schedules', () => {
   });
 
   it('spaces a storm from its own start and does not hold back the events after it', async () => {
-    const schedule = parseSchedule([{ at: 0, kind: 'storm', signals: ['SIGHUP', 'SIGUSR1'], count: 5, spacing: 20 }, { at: 30, signal: 'SIGTERM' }], 'test');
+    // A storm of 400 ms and a signal 30 ms into it: the signal comes during the storm, not after it. (Wide gaps: a
+    // loaded machine may run a timer tens of ms late, which must not decide the order.)
+    const schedule = parseSchedule([{ at: 0, kind: 'storm', signals: ['SIGHUP', 'SIGUSR1'], count: 5, spacing: 100 }, { at: 30, signal: 'SIGTERM' }], 'test');
     const seen: string[] = [];
     const player = new Player(fakeTarget(0), now(), { onSignal: (s) => seen.push(s) });
     await player.play(schedule);
     await player.settled();
-    expect(seen).toEqual(['SIGHUP', 'SIGUSR1', 'SIGTERM', 'SIGHUP', 'SIGUSR1', 'SIGHUP']);
+    expect([...seen].sort()).toEqual(['SIGHUP', 'SIGHUP', 'SIGHUP', 'SIGTERM', 'SIGUSR1', 'SIGUSR1']);
+    expect(seen.indexOf('SIGTERM')).toBeLessThan(4);
     const storm = player.played[0]!;
     expect(storm.deliveries!.map((d) => d.signal)).toEqual(['SIGHUP', 'SIGUSR1', 'SIGHUP', 'SIGUSR1', 'SIGHUP']);
-    storm.deliveries!.forEach((d, i) => expect(d.atMs).toBeGreaterThanOrEqual(i * 20));
+    storm.deliveries!.forEach((d, i) => expect(d.atMs).toBeGreaterThanOrEqual(i * 100));
   });
 
   it('heals a pause after its duration, and at once when the trial stops', async () => {
