@@ -1,7 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BackendChoice } from '../backends/backend.js';
-import { amplifySearch, describeChanges, scalable, variantScenario, type Arm, type Variant } from '../fuzz/amplify.js';
+import { amplifySearch, type Arm, type SearchResult } from '../fuzz/amplify.js';
+import { neighbourhoodOf, type Neighbourhood } from '../fuzz/neighbourhood.js';
+import { describeChanges } from '../fuzz/variant-changes.js';
+import { variantScenario, type Variant } from '../fuzz/variant.js';
 import { Budget } from '../fuzz/budget.js';
 import type { TrialFn } from '../fuzz/trial-fn.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';
@@ -47,6 +50,8 @@ export interface AmplifyReport extends ReportHeader<'amplify'> {
   signature: string;
   original: AmplifiedVariant;
   best: AmplifiedVariant & { changes: string[] };
+  /** Every variant proposed, in the order tried (the original first), with what it changes and how often it failed (0 runs: the budget ended first). */
+  variants: (AmplifiedVariant & { changes: string[] })[];
   /** Whether the best fails at least `goal` of the time with a lower bound above the original's upper bound. */
   goalMet: boolean;
   goal: number;
@@ -89,11 +94,11 @@ export async function amplify(file: string, options: AmplifyOptions = {}): Promi
     return trials.get(key)!;
   };
   const original: Variant = { schedule, workloadScale: finding.workloadScale, ...(finding.cpus !== undefined ? { cpus: finding.cpus } : {}) };
+  const space = neighbourhoodOf(scenario);
   const result = await amplifySearch({
     original,
     recorded: finding.recorded,
-    step: scenario.faults.step,
-    scalable: scalable(scenario.workload),
+    space,
     run: async (v) => {
       const outcome = await trialAt(v)(v.schedule);
       if (options.signal?.aborted || outcome.kind === 'infrastructure') return undefined;
@@ -106,33 +111,43 @@ export async function amplify(file: string, options: AmplifyOptions = {}): Promi
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const variant = (a: Arm): AmplifiedVariant => ({
-    schedule: a.variant.schedule,
-    steps: a.variant.schedule.map(describeEvent),
-    workloadScale: a.variant.workloadScale,
-    ...(a.variant.cpus !== undefined ? { cpus: a.variant.cpus } : {}),
-    reproduction: reproduction(a),
-  });
   const reportPath = join(dirname(file), 'amplify.json');
-  const header = reportHeader(session, 'amplify', runId, new Date(started));
   const report: AmplifyReport = {
-    ...header,
+    ...reportHeader(session, 'amplify', runId, new Date(started)),
     scenario: { name: scenario.name, path: scenario.path },
     from: file,
     signature: finding.signature,
-    original: variant(result.original),
-    best: { ...variant(result.best), changes: describeChanges(original, result.best.variant) },
-    goalMet: result.goalMet,
+    ...searchReport(result, space, finding.signature),
     goal,
-    variantsTried: result.arms.length,
-    trialsRun: result.trials,
     durationMs: Date.now() - started,
     budgetMs,
-    outcome: { kind: 'failed', signature: finding.signature, minimal: result.best.variant.schedule, reproduction: reproduction(result.best) },
-    workloadScale: result.best.variant.workloadScale,
-    ...(result.best.variant.cpus !== undefined ? { cpus: result.best.variant.cpus } : {}),
     replay: replayReportCommand(reportPath),
   };
   await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   return { report, reportPath };
+}
+
+const variantOf = (a: Arm): AmplifiedVariant => ({
+  schedule: a.variant.schedule,
+  steps: a.variant.schedule.map(describeEvent),
+  workloadScale: a.variant.workloadScale,
+  ...(a.variant.cpus !== undefined ? { cpus: a.variant.cpus } : {}),
+  reproduction: reproduction(a),
+});
+
+/** The search's part of the report: the original, the best, every variant tried with its changes, and what `replay` plays. */
+function searchReport(result: SearchResult, space: Neighbourhood, signature: string) {
+  const { original, best } = result;
+  const changed = (a: Arm) => ({ ...variantOf(a), changes: describeChanges(original.variant, a.variant, space) });
+  return {
+    original: variantOf(original),
+    best: changed(best),
+    variants: result.arms.map(changed),
+    goalMet: result.goalMet,
+    variantsTried: result.arms.length,
+    trialsRun: result.trials,
+    outcome: { kind: 'failed' as const, signature, minimal: best.variant.schedule, reproduction: reproduction(best) },
+    workloadScale: best.variant.workloadScale,
+    ...(best.variant.cpus !== undefined ? { cpus: best.variant.cpus } : {}),
+  };
 }

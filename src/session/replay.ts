@@ -2,7 +2,7 @@ import type { BackendChoice } from '../backends/backend.js';
 import { infrastructure } from '../errors.js';
 import type { Schedule } from '../schedule/event.js';
 import { parseSchedule } from '../schedule/parse.js';
-import { variantScenario } from '../fuzz/amplify.js';
+import { variantScenario } from '../fuzz/variant.js';
 import { confirm } from '../fuzz/confirm.js';
 import { checkFix } from '../fuzz/fix.js';
 import { defaultParallelism } from '../fuzz/parallelism.js';

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { amplifySearch, describeChanges, neighbours, ranked, scaleWorkload, survivors, variantScenario, type Arm, type Variant } from '../../src/fuzz/amplify.js';
+import { amplifySearch, ranked, survivors, type Arm } from '../../src/fuzz/amplify.js';
 import { Budget } from '../../src/fuzz/budget.js';
+import { LASTING_MS, type Neighbourhood } from '../../src/fuzz/neighbourhood.js';
+import { neighbours as around } from '../../src/fuzz/neighbours.js';
+import { describeChanges } from '../../src/fuzz/variant-changes.js';
+import { scaleWorkload, variantScenario, type Variant } from '../../src/fuzz/variant.js';
 import type { Schedule } from '../../src/schedule/event.js';
 import type { Scenario, Workload } from '../../src/scenario/types.js';
 
@@ -8,6 +12,8 @@ const twoSignals: Schedule = [
   { at: 600, kind: 'signal', signal: 'SIGTERM', to: 'main' },
   { at: 650, kind: 'signal', signal: 'SIGINT', to: 'main' },
 ];
+const space = (step: number, scalable: boolean): Neighbourhood => ({ step, horizon: 1500, scalable, recipients: ['main'], lasting: LASTING_MS });
+const neighbours = (x: Variant, step: number, scalable: boolean) => around(x, space(step, scalable));
 const v = (schedule: Schedule, workloadScale = 1): Variant => ({ schedule, workloadScale });
 const arm = (failed: number, runs: number, at = 0): Arm => ({ variant: v([{ at, kind: 'signal', signal: 'SIGTERM', to: 'main' }]), failed, runs });
 
@@ -32,12 +38,12 @@ describe('neighbours', () => {
   });
 
   it('doubles and halves a storm’s count and spacing', () => {
-    const storm = { at: 0, kind: 'storm' as const, signals: ['SIGHUP' as const], count: 12, spacing: 100, to: 'main' };
+    const storm = { at: 0, kind: 'storm' as const, signals: ['SIGHUP' as const], count: 12, spacing: 50, to: 'main' };
     const n = neighbours(v([storm]), 25, false).map((x) => x.schedule[0]);
     expect(n).toContainEqual({ ...storm, count: 24 });
     expect(n).toContainEqual({ ...storm, count: 6 });
-    expect(n).toContainEqual({ ...storm, spacing: 50 });
-    expect(n).toContainEqual({ ...storm, spacing: 200 });
+    expect(n).toContainEqual({ ...storm, spacing: 25 });
+    expect(n).toContainEqual({ ...storm, spacing: 100 });
   });
 
   it('scales the workload up and down only when asked, and never repeats a variant', () => {
@@ -110,8 +116,7 @@ describe('adaptive allocation', () => {
     const result = await amplifySearch({
       original: v(twoSignals),
       recorded: { failed: 1, runs: 10 },
-      step: 25,
-      scalable: false,
+      space: space(25, false),
       run: async (x) => {
         now += 1; // one "ms" a trial: the budget never ends this search
         return random() < failRate(x);
@@ -133,8 +138,7 @@ describe('adaptive allocation', () => {
     const result = await amplifySearch({
       original: v(twoSignals),
       recorded: { failed: 1, runs: 10 },
-      step: 25,
-      scalable: true,
+      space: space(25, true),
       run: async () => {
         trials++;
         now += 100;
@@ -148,5 +152,41 @@ describe('adaptive allocation', () => {
     expect(result.best).toBe(result.original);
     expect(result.goalMet).toBe(false);
     expect(trials).toBeLessThanOrEqual(50);
+  });
+});
+
+describe('amplify varies what an event holds', () => {
+  it('climbs from a short endpoint lag to the longest the model allows, and names the change', async () => {
+    // A simulated Kubernetes endpoint-lag bug: the longer new connections keep arriving, the likelier one is refused.
+    const failRate = (x: Variant) => {
+      const e = x.schedule[0]!;
+      return e.kind === 'stop' ? Math.min(1, (e.endpoint_delay ?? 2000) / 1500) : 0;
+    };
+    let seed = 26;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    let now = 0;
+    const lagSpace: Neighbourhood = { ...space(25, false), endpointLag: { maxMs: 2000, modelMs: 2000 } };
+    const result = await amplifySearch({
+      original: v([{ at: 0, kind: 'stop', endpoint_delay: 275 }]),
+      recorded: { failed: 5, runs: 10 },
+      space: lagSpace,
+      run: async (x) => {
+        now += 1;
+        return random() < failRate(x);
+      },
+      parallel: 2,
+      budget: new Budget(0, 10_000, () => now),
+      confirmRuns: 20,
+      goal: 0.9,
+    });
+    expect(result.goalMet).toBe(true);
+    const best = result.best.variant.schedule[0]!;
+    expect(best.kind === 'stop' && best.endpoint_delay! >= 1500).toBe(true);
+    expect(describeChanges(result.original.variant, result.best.variant, lagSpace)[0]).toBe(`stop: endpoints lag 275 → ${(best as { endpoint_delay: number }).endpoint_delay} ms`);
+    // every lag tried stayed within the model's
+    for (const a of result.arms) {
+      const e = a.variant.schedule[0]!;
+      expect(e.kind === 'stop' && e.endpoint_delay! >= 0 && e.endpoint_delay! <= 2000).toBe(true);
+    }
   });
 });
