@@ -20,3 +20,20 @@ export function checkZooRow(report, expected, diagnosis) {
   }
   return problems;
 }
+
+/**
+ * What a matrix row runs: its scenario file, or, when the row has `env` (settings that put a rare bug's window at a
+ * known instant, for the matrix's hand-written schedule only), the scenario loaded by `load` with those variables
+ * given to the target in both its forms. Campaigns and benchmarks fuzz the file as it is.
+ */
+export async function matrixScenario(target, load) {
+  const path = `scenarios/${target.scenario}.yml`;
+  if (!target.env) return path;
+  const scenario = await load(path);
+  const { process: proc, container } = scenario.target;
+  const form = {
+    ...(proc ? { process: { ...proc, env: { ...proc.env, ...target.env } } } : {}),
+    ...(container ? { container: { ...container, environment: { ...container.environment, ...target.env } } } : {}),
+  };
+  return { ...scenario, target: { ...scenario.target, ...form } };
+}

@@ -10,10 +10,19 @@
 //                     at that moment stay open, Node keeps answering the requests that follow on them (without
 //                     `Connection: close`), so close() never completes while clients keep sending; SIGKILL at the
 //                     deadline. The graceful mode is its twin (`Connection: close` once draining, closeIdleConnections).
+//   commit-unguarded  a rare window tied to a request's phase: POST /order reserves, then commits (ZOO_COMMIT_MS, 3) and
+//                     answers; between the two steps it takes the shutdown listeners off "so a drain cannot start
+//                     half-way", and with no listener Node gives SIGTERM back its default action: a TERM in those 3 ms
+//                     kills the process at once (143; ignored as container PID 1, so SIGKILL at the deadline). At one
+//                     order a second that is about 0.3% of the time. The graceful mode is its twin: the same two steps
+//                     with the listeners left on (the drain waits for the order's response like any other).
 //
-// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500).
+// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_COMMIT_MS (3), and for the
+// zoo matrix only, to put the window at a known instant: the first order started ZOO_WINDOW_AT_MS or more after
+// listening takes ZOO_WINDOW_MS to commit.
 // Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"), GET /stream (chunked "tick" every 100 ms),
-// POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first).
+// POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first),
+// POST /order (reserve, commit, then "ordered").
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -22,10 +31,13 @@ const mode = process.env.ZOO_MODE || 'graceful';
 const port = Number(process.env.PORT || 8080);
 const dataDir = process.env.DATA_DIR || '/tmp';
 const slowMs = Number(process.env.ZOO_SLOW_MS || 500);
+const commitMs = Number(process.env.ZOO_COMMIT_MS || 3);
+const windowAtMs = process.env.ZOO_WINDOW_AT_MS === undefined ? undefined : Number(process.env.ZOO_WINDOW_AT_MS);
+const windowMs = Number(process.env.ZOO_WINDOW_MS || commitMs);
 
 const log = (msg) => process.stderr.write(`${new Date().toISOString()} zoo-node: ${msg}\n`);
 
-if (!['graceful', 'exit-at-once', 'throw-in-handler', 'keepalive-hang'].includes(mode)) {
+if (!['graceful', 'exit-at-once', 'throw-in-handler', 'keepalive-hang', 'commit-unguarded'].includes(mode)) {
   log(`unknown ZOO_MODE ${JSON.stringify(mode)}`);
   process.exit(2);
 }
@@ -56,6 +68,7 @@ function handle(req, res) {
   if (url.pathname === '/slow') return setTimeout(() => text(res, 200, 'done\n'), slowMs);
   if (url.pathname === '/stream') return stream(req, res);
   if (url.pathname === '/write') return write(req, res, url.searchParams.get('id'));
+  if (url.pathname === '/order') return order(req, res);
   text(res, 404, 'not found\n');
 }
 
@@ -88,6 +101,40 @@ function write(req, res, id) {
   if (!/^\d+$/.test(id ?? '')) return text(res, 400, 'id must be a number\n');
   pending.push(`${id}\n`);
   text(res, 200, 'ack\n');
+}
+
+// ---- orders: two steps, reserve then commit ----
+
+let orders = 0;
+let committing = 0;
+let listeningAt;
+let windowPlaced = false;
+
+function order(req, res) {
+  if (req.method !== 'POST') {
+    res.setHeader('Allow', 'POST');
+    return text(res, 405, 'POST only\n');
+  }
+  const id = ++orders; // step 1: reserve
+  let takes = commitMs;
+  if (windowAtMs !== undefined && !windowPlaced && performance.now() - listeningAt >= windowAtMs) {
+    windowPlaced = true;
+    takes = windowMs;
+  }
+  if (mode === 'commit-unguarded' && committing++ === 0) {
+    // The bug: shutdown held off during the commit by taking its listeners off. With none left, Node restores
+    // SIGTERM's default action, so a TERM between the two steps kills the process there and then.
+    process.removeListener('SIGTERM', onShutdownSignal);
+    process.removeListener('SIGINT', onShutdownSignal);
+  }
+  setTimeout(() => {
+    // step 2: commit (the journal write), then answer
+    if (mode === 'commit-unguarded' && --committing === 0) {
+      process.on('SIGTERM', onShutdownSignal);
+      process.on('SIGINT', onShutdownSignal);
+    }
+    text(res, 200, `ordered ${id}\n`);
+  }, takes);
 }
 
 const server = http.createServer((req, res) => {
@@ -163,4 +210,7 @@ function finish() {
 process.on('SIGTERM', onShutdownSignal);
 process.on('SIGINT', onShutdownSignal);
 
-server.listen(port, () => log(`mode=${mode} pid=${process.pid} listening on :${port}`));
+server.listen(port, () => {
+  listeningAt = performance.now();
+  log(`mode=${mode} pid=${process.pid} listening on :${port}`);
+});
