@@ -7,7 +7,8 @@
 // its own report directory (so no campaign starts from another's saved findings), run from this build's bin/ or, for
 // a column with `--bin-<name> <path>`, another build's (e.g. today's uniform search kept in a worktree).
 // Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name] [--backend process]
-//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js]
+//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1]   (--quick: 2 seeds, no twins)
+// --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { median, round, table } from './lib.mjs';
@@ -18,28 +19,49 @@ export const SEARCHES = [
   { name: 'default', args: [], about: '`sigstorm fuzz` with no flags but the backend and seed' },
 ];
 
-/** Runs one command line to its end: its exit status and the tail of what it printed on stderr. */
-function cli(bin, args) {
+/**
+ * Runs one command line to its end: its exit status and the tail of what it printed on stderr. `stopWhen` is asked
+ * every half second; once it holds the command is interrupted (SIGINT, so it cleans up and writes its report).
+ */
+function cli(bin, args, stopWhen) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let tail = '';
     child.stderr.on('data', (d) => (tail = (tail + d).slice(-2000)));
-    child.on('close', (status) => resolve({ status, tail }));
+    const poll = stopWhen && setInterval(() => stopWhen() && child.kill('SIGINT'), 500);
+    child.on('close', (status) => {
+      clearInterval(poll);
+      resolve({ status, tail });
+    });
   });
 }
 
-/** The report.json a campaign wrote into its own directory. */
+/** The report.json a campaign wrote into its own directory (perhaps a checkpoint of one still running). */
 function reportIn(dir, scenario) {
   const runs = existsSync(`${dir}/${scenario}`) ? readdirSync(`${dir}/${scenario}`).sort() : [];
   const path = runs.map((r) => `${dir}/${scenario}/${r}/report.json`).filter(existsSync).at(-1);
-  return path ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+  try {
+    return path ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+  } catch {
+    return undefined; // being written
+  }
 }
 
-async function campaign(target, search, { seed, backend, reportDir, bins }) {
+/**
+ * One campaign of one search. With `firstOnly` it is interrupted at its first confirmed failure (read from the
+ * checkpoint it writes then), which is all this part measures: shrinking and confirmation are left out.
+ */
+async function campaign(target, search, { seed, backend, reportDir, bins, firstOnly }) {
   const started = Date.now();
   const args = ['fuzz', `scenarios/${target.scenario}.yml`, '--backend', backend, '--seed', String(seed), '--report-dir', reportDir, ...search.args];
-  const { status, tail } = await cli(bins[search.name] ?? 'bin/sigstorm.js', args);
-  const report = reportIn(reportDir, target.scenario);
+  let first;
+  const firstFailure = () => {
+    const r = !first && reportIn(reportDir, target.scenario);
+    if (r && r.timeToFirstFailureMs !== null && r.outcome.kind === 'failed') first = r;
+    return first !== undefined;
+  };
+  const { status, tail } = await cli(bins[search.name] ?? 'bin/sigstorm.js', args, firstOnly ? firstFailure : undefined);
+  const report = first ?? reportIn(reportDir, target.scenario);
   if (!report) throw new Error(`search: ${target.scenario} (${search.name}, seed ${seed}) wrote no report, exit ${status}: ${tail}`);
   const o = report.outcome;
   const failed = o.kind === 'failed';
@@ -64,15 +86,16 @@ async function campaign(target, search, { seed, backend, reportDir, bins }) {
     trials: report.trialsRun,
     unconfirmed: report.findings.filter((f) => !f.confirmed).length,
     minimal: report.minimalSteps.join('; '),
-    reproduced: failed ? `${o.reproduction.failed}/${o.reproduction.runs}` : null,
+    reproduced: failed && o.reproduction.runs ? `${o.reproduction.failed}/${o.reproduction.runs}` : null,
+    stoppedAtFirst: first !== undefined,
     original: failed ? o.original : null,
   };
 }
 
 const describeRow = (r) =>
-  `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s, minimal ${r.minimal} ${r.reproduced}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
+  `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduced}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
 
-export async function search({ seeds = 5, searches, filter, backend = 'process', twins = 1, ...flags } = {}) {
+export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, ...flags } = {}) {
   const chosen = searches ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`)) : SEARCHES;
   const bins = Object.fromEntries(Object.entries(flags).filter(([k]) => k.startsWith('bin-')).map(([k, v]) => [k.slice(4), v]));
   const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
@@ -85,7 +108,7 @@ export async function search({ seeds = 5, searches, filter, backend = 'process',
   for (const target of bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
-        const row = await campaign(target, s, { seed, backend, bins, reportDir: `${runDir}/${s.name}/seed-${seed}` });
+        const row = await campaign(target, s, { seed, backend, bins, firstOnly, reportDir: `${runDir}/${s.name}/seed-${seed}` });
         rows.push(row);
         console.error(`search ${row.target} seed ${seed} ${s.name}: ${describeRow(row)}`);
       }
@@ -113,18 +136,18 @@ export async function search({ seeds = 5, searches, filter, backend = 'process',
     ),
   }));
   const falsePositives = twinRows.filter((r) => r.found).map((r) => `${r.target} (${r.search}): ${r.signature}`);
-  return { json: { settings: { seeds, backend, searches: chosen, bins, twins }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend) };
+  return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly) }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
 }
 
 function fail(message) {
   throw new Error(message);
 }
 
-function markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend) {
+function markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) {
   const cell = (r) => (r.foundInBudget ? `${round(r.firstFailureS, 1)}` : r.found ? `${round(r.firstFailureS, 1)} (other oracle)` : `— (${r.schedules} sch., ${round(r.campaignS)} s)`);
   const falsePositives = twinRows.filter((r) => r.found);
   return [
-    `### Search power on rare windows (${seeds} seeds, ${backend} backend; campaigns alternated by seed: ${chosen.map((s) => s.name).join(', ')})`,
+    `### Search power on rare windows (${seeds} seeds, ${backend} backend; campaigns alternated by seed: ${chosen.map((s) => s.name).join(', ')}${firstOnly ? '; each stopped at its first confirmed failure' : ''})`,
     '',
     table(
       ['bug', 'window', ...chosen.flatMap((s) => [`${s.name}: found in budget`, `${s.name}: median first failure (s)`])],

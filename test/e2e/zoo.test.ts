@@ -13,6 +13,7 @@ import { containersWithLabel, networksWithLabel } from '../helpers/docker.js';
 interface Expected {
   oracle?: string;
   status?: number;
+  diagnosis?: string;
 }
 const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8')) as {
   targets: { scenario: string; diagnosis?: string; env?: Record<string, string>; expect: Partial<Record<BackendName, Expected>> }[];
