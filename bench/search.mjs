@@ -108,7 +108,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   for (const target of bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
-        const row = await campaign(target, s, { seed, backend, bins, firstOnly, reportDir: `${runDir}/${s.name}/seed-${seed}` });
+        const row = await campaign(target, s, { seed, backend, bins, firstOnly, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         rows.push(row);
         console.error(`search ${row.target} seed ${seed} ${s.name}: ${describeRow(row)}`);
       }
@@ -118,7 +118,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   for (const target of twinTargets) {
     for (const seed of seedList.slice(0, twins)) {
       for (const s of chosen) {
-        const row = await campaign(target, s, { seed, backend, bins, reportDir: `${runDir}/twins/${s.name}/seed-${seed}` });
+        const row = await campaign(target, s, { seed, backend, bins, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         twinRows.push(row);
         console.error(`twin ${row.target} seed ${seed} ${s.name}: ${row.found ? `FALSE POSITIVE ${row.signature}` : 'clean'} (${row.schedules} schedules, ${round(row.campaignS, 1)} s)`);
       }
