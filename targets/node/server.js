@@ -10,19 +10,20 @@
 //                     at that moment stay open, Node keeps answering the requests that follow on them (without
 //                     `Connection: close`), so close() never completes while clients keep sending; SIGKILL at the
 //                     deadline. The graceful mode is its twin (`Connection: close` once draining, closeIdleConnections).
-//   commit-unguarded  a rare window tied to a request's phase: POST /order reserves, then commits (ZOO_COMMIT_MS, 3) and
-//                     answers; between the two steps it takes the shutdown listeners off "so a drain cannot start
-//                     half-way", and with no listener Node gives SIGTERM back its default action: a TERM in those 3 ms
-//                     kills the process at once (143; ignored as container PID 1, so SIGKILL at the deadline). At one
-//                     order a second that is about 0.3% of the time. The graceful mode is its twin: the same two steps
-//                     with the listeners left on (the drain waits for the order's response like any other).
+//   commit-unguarded  a rare window tied to a request's phase: POST /order reserves, then commits (appends to
+//                     $DATA_DIR/orders.log and syncs it, synchronously, ZOO_COMMIT_MS: 3) and answers; around the commit
+//                     it takes the shutdown listeners off "so a drain cannot start half-way", and with no listener Node
+//                     gives SIGTERM back its default action: a TERM in those 3 ms kills the process at once (143; ignored
+//                     as container PID 1, so SIGKILL at the deadline). At one order a second that is about 0.3% of the
+//                     time. The graceful mode is its twin: the same two steps with the listeners left on (a TERM during
+//                     the commit is taken once it is done, and the drain waits for the order's response like any other).
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_COMMIT_MS (3), and for the
 // zoo matrix only, to put the window at a known instant: the first order started ZOO_WINDOW_AT_MS or more after
-// listening takes ZOO_WINDOW_MS to commit.
+// listening waits ZOO_WINDOW_MS (asynchronously) before its commit, with the listeners off.
 // Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"), GET /stream (chunked "tick" every 100 ms),
 // POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first),
-// POST /order (reserve, commit, then "ordered").
+// POST /order (reserve, commit to $DATA_DIR/orders.log, then "ordered N").
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -106,7 +107,7 @@ function write(req, res, id) {
 // ---- orders: two steps, reserve then commit ----
 
 let orders = 0;
-let committing = 0;
+let journalFd; // orders.log, opened at the first order
 let listeningAt;
 let windowPlaced = false;
 
@@ -116,25 +117,36 @@ function order(req, res) {
     return text(res, 405, 'POST only\n');
   }
   const id = ++orders; // step 1: reserve
-  let takes = commitMs;
-  if (windowAtMs !== undefined && !windowPlaced && performance.now() - listeningAt >= windowAtMs) {
-    windowPlaced = true;
-    takes = windowMs;
-  }
-  if (mode === 'commit-unguarded' && committing++ === 0) {
+  journalFd ??= fs.openSync(path.join(dataDir, 'orders.log'), 'a');
+  if (mode === 'commit-unguarded') {
     // The bug: shutdown held off during the commit by taking its listeners off. With none left, Node restores
-    // SIGTERM's default action, so a TERM between the two steps kills the process there and then.
+    // SIGTERM's default action, so a TERM while the order commits kills the process there and then.
     process.removeListener('SIGTERM', onShutdownSignal);
     process.removeListener('SIGINT', onShutdownSignal);
   }
-  setTimeout(() => {
-    // step 2: commit (the journal write), then answer
-    if (mode === 'commit-unguarded' && --committing === 0) {
+  const step2 = () => {
+    commit(id);
+    if (mode === 'commit-unguarded') {
       process.on('SIGTERM', onShutdownSignal);
       process.on('SIGINT', onShutdownSignal);
     }
     text(res, 200, `ordered ${id}\n`);
-  }, takes);
+  };
+  // The matrix's placement: this order waits ZOO_WINDOW_MS before its commit, without blocking the event loop.
+  if (windowAtMs !== undefined && !windowPlaced && performance.now() - listeningAt >= windowAtMs) {
+    windowPlaced = true;
+    return setTimeout(step2, windowMs);
+  }
+  step2();
+}
+
+// Step 2: the order appended to its journal and synced, synchronously; ZOO_COMMIT_MS at least (a disk's sync time),
+// so the window is as long whatever the event loop's lag.
+function commit(id) {
+  const until = performance.now() + commitMs;
+  fs.writeSync(journalFd, `${id}\n`);
+  fs.fsyncSync(journalFd);
+  while (performance.now() < until); // the rest of the sync
 }
 
 const server = http.createServer((req, res) => {

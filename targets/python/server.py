@@ -121,6 +121,9 @@ def main():
     with state_lock:
         write_snapshot(0)
         log(f'drained ({requests} requests served), exiting')
+        # Later signals are ignored: the interpreter's own finalization would give them back their default action.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == '__main__':
