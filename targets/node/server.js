@@ -11,7 +11,7 @@
 //                     `Connection: close`), so close() never completes while clients keep sending; SIGKILL at the
 //                     deadline. The graceful mode is its twin (`Connection: close` once draining, closeIdleConnections).
 //   commit-unguarded  a rare window tied to a request's phase: POST /order reserves, then commits (appends to
-//                     $DATA_DIR/orders.log and syncs it, synchronously, ZOO_COMMIT_MS: 3) and answers; around the commit
+//                     $DATA_DIR/orders.log and checksums it, synchronously, ZOO_COMMIT_MS: 3) and answers; around the commit
 //                     it takes the shutdown listeners off "so a drain cannot start half-way", and with no listener Node
 //                     gives SIGTERM back its default action: a TERM in those 3 ms kills the process at once (143; ignored
 //                     as container PID 1, so SIGKILL at the deadline). At one order a second that is about 0.3% of the
@@ -140,13 +140,12 @@ function order(req, res) {
   step2();
 }
 
-// Step 2: the order appended to its journal and synced, synchronously; ZOO_COMMIT_MS at least (a disk's sync time),
-// so the window is as long whatever the event loop's lag.
+// Step 2: the order appended to its journal and its checksum computed, synchronously: ZOO_COMMIT_MS, so the window is
+// as long whatever the event loop's lag (an fsync here took 1-30 ms at random on a busy disk).
 function commit(id) {
   const until = performance.now() + commitMs;
   fs.writeSync(journalFd, `${id}\n`);
-  fs.fsyncSync(journalFd);
-  while (performance.now() < until); // the rest of the sync
+  while (performance.now() < until); // the checksum
 }
 
 const server = http.createServer((req, res) => {
