@@ -15,7 +15,8 @@
 //                     it takes the shutdown listeners off "so a drain cannot start half-way", and with no listener Node
 //                     gives SIGTERM back its default action: a TERM in those 3 ms kills the process at once (143; ignored
 //                     as container PID 1, so SIGKILL at the deadline). At one order a second that is about 0.3% of the
-//                     time. The graceful mode is its twin: the same two steps with the listeners left on (a TERM during
+//                     time. A TERM that came just before, still waiting for a busy event loop, is lost with the listener's
+//                     handle (no drain, SIGKILL at the deadline): a few more ms right after start-up. The graceful mode is its twin: the same two steps with the listeners left on (a TERM during
 //                     the commit is taken once it is done, and the drain waits for the order's response like any other).
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_COMMIT_MS (3), and for the
