@@ -103,7 +103,7 @@ export function openLoopTraffic(port, streams) {
   let stopped = false;
   const inFlight = new Set();
   const agents = [];
-  const loops = streams.map(async ({ path, rate, concurrency }) => {
+  const loops = streams.map(async ({ path, method = 'GET', rate, concurrency }) => {
     const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
     agents.push(agent);
     let mine = 0;
@@ -111,7 +111,7 @@ export function openLoopTraffic(port, streams) {
       if (mine < concurrency) {
         mine++;
         const done = new Promise((resolve) => {
-          const req = request({ host: '127.0.0.1', port, path, agent, timeout: 10_000 }, (res) => {
+          const req = request({ host: '127.0.0.1', port, path, method, agent, timeout: 10_000 }, (res) => {
             res.resume();
             res.on('end', resolve);
             res.on('error', resolve);

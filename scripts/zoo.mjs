@@ -2,8 +2,8 @@
 // schedule, and checks that each seeded bug is caught by its intended oracle and each twin passes.
 // Writes reports/zoo.json and prints a Markdown table. Exit 0 only when every row is as expected.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { run } from '../dist/index.js';
-import { checkZooRow } from './zoo-check.mjs';
+import { loadScenario, run } from '../dist/index.js';
+import { checkZooRow, matrixScenario } from './zoo-check.mjs';
 
 const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
 const rows = [];
@@ -12,7 +12,7 @@ for (const target of targets) {
     const started = Date.now();
     let report;
     try {
-      ({ report } = await run(`scenarios/${target.scenario}.yml`, { backend, reportDir: 'reports' }));
+      ({ report } = await run(await matrixScenario(target, loadScenario), { backend, reportDir: 'reports' }));
     } catch (error) {
       rows.push({ target: target.scenario, backend, expected: expected.oracle ?? 'pass', verdict: 'error', failing: error.message.split('\n')[0], ok: false });
       continue;

@@ -3,8 +3,21 @@ import { performance } from 'node:perf_hooks';
 /** The one monotonic clock of a trial, in milliseconds. Wall clocks jump; this one does not. */
 export const now = (): number => performance.now();
 
-/** The kernel's CLOCK_MONOTONIC in ms at `now()`'s zero: add it to relate trial times to other processes' clocks. */
-export const monotonicOffsetMs = (): number => Number(process.hrtime.bigint()) / 1e6 - performance.now();
+/**
+ * The kernel's CLOCK_MONOTONIC in ms at `now()`'s zero: add it to relate trial times to other processes' clocks.
+ * The tightest of a few paired reads: one pair split by a preemption (a busy machine) skews every time after it.
+ */
+export const monotonicOffsetMs = (): number => {
+  let best = Number.POSITIVE_INFINITY;
+  let offset = 0;
+  for (let i = 0; i < 20; i++) {
+    const before = process.hrtime.bigint();
+    const at = performance.now();
+    const after = process.hrtime.bigint();
+    if (Number(after - before) < best) [best, offset] = [Number(after - before), Number(before + after) / 2e6 - at];
+  }
+  return offset;
+};
 
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {

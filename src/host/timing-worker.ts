@@ -38,7 +38,14 @@ export function timingWorker(): void {
   const word = new Int32Array(control); // [0] rings on every message, [1] set when the process exits
   // performance.now() allocates nothing (a spin on hrtime.bigint() makes garbage); its origin is this thread's own.
   const { performance } = require('node:perf_hooks') as typeof import('node:perf_hooks');
-  const base = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  // The tightest of a few paired reads (as monotonicOffsetMs): a pair split by a preemption would skew every shot.
+  let base = 0;
+  for (let i = 0, best = Number.POSITIVE_INFINITY; i < 20; i++) {
+    const before = process.hrtime.bigint();
+    const at = performance.now();
+    const after = process.hrtime.bigint();
+    if (Number(after - before) < best) [best, base] = [Number(after - before), Number(before + after) / 2e6 - at];
+  }
   const nowMs = () => performance.now() + base;
   type Plan = { id: number; shots: WorkerShot[]; next: number; result: WorkerResult };
   const plans: Plan[] = [];

@@ -30,12 +30,20 @@
 //	                 default action (143, or exit 2 as container PID 1), leaving the lock and half-written state
 //	slow-init        the fixed twin: TERM/INT handling is installed first, and a TERM during the initialisation
 //	                 abandons it cleanly (partial state and lock removed, exit 0); then as graceful
+//	reopen-unguarded a rare window (implies ZOO_REOPEN_MS=700): every 700 ms it logs "zoo: reopening logs" and
+//	                 reopens $DATA_DIR/access.log with its signals held off by signal.Stop, which gives them back
+//	                 their default action for the reopen's ~7 ms (ZOO_REOPEN_TAKES_MS): a TERM then kills it at once
+//	                 (143; exit 2 as container PID 1), about 1% of the time. ZOO_REOPEN_MS=700 in graceful mode is its
+//	                 twin: the same loop with the signals left handled, the shutdown waiting for a reopen in progress
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_START_MS (0: how long it
 // takes to start listening, as a service that loads its data first would), ZOO_RELOAD_DIAL=1 (a reload
 // also makes a new HTTP client for a dependency — this service's own /healthz on loopback — and checks it),
 // ZOO_HELPER=1 (start a helper child), ZOO_SPAWN=1 (orphan a short-lived grandchild every 100 ms, see children.go),
-// ZOO_ROLE (internal: set when the binary re-executes itself as helper, spawner or sleeper).
+// ZOO_ROLE (internal: set when the binary re-executes itself as helper, spawner or sleeper), ZOO_REOPEN_MS (reopen
+// access.log this often, 0: never), ZOO_REOPEN_TAKES_MS (7), and for the zoo matrix only, to put a window at a
+// known instant: ZOO_WINDOW_AT_MS (the first reopen this long after listening, not one period) and ZOO_WINDOW_MS (how
+// long that first one takes).
 //
 // Files in DATA_DIR: server.pid (removed on a clean exit), writes.log, config; the slow-init modes: init.lock and
 // state.partial during the initialisation, state once it is complete.
@@ -70,7 +78,7 @@ var modes = map[string]bool{
 	"graceful": true, "unread-notify": true, "sigint-only": true, "return-on-close": true,
 	"short-deadline": true, "stream-forever": true, "double-close": true, "exit-no-flush": true,
 	"hup-leak": true, "hup-socket-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
-	"watchdog-wallclock": true, "probe": true, "slow-init-unguarded": true, "slow-init": true,
+	"watchdog-wallclock": true, "probe": true, "slow-init-unguarded": true, "slow-init": true, "reopen-unguarded": true,
 }
 
 type service struct {
@@ -94,10 +102,15 @@ type service struct {
 	// dependency is the client for a dependency, made anew on each reload (ZOO_RELOAD_DIAL=1 or hup-socket-leak).
 	dependency  *http.Transport
 	droppedDeps []*http.Transport // hup-socket-leak only: old clients, dropped with their connection still open
-	helper *exec.Cmd  // ZOO_HELPER=1
+	helper      *exec.Cmd         // ZOO_HELPER=1
 
 	requests atomic.Int64
 	streams  atomic.Int64
+
+	signals   chan os.Signal // the signal loop's channel, and the signals it is notified of
+	handled   []os.Signal
+	reopenMu  sync.Mutex // held while access.log is swapped; the shutdown takes it before exiting
+	accessLog *os.File
 }
 
 func main() {
@@ -252,6 +265,13 @@ func (s *service) run() {
 		}
 	}()
 	s.notifySignals() // before the "listening" line: a signal sent right after readiness must find its handler
+	reopenEvery := envMs("ZOO_REOPEN_MS", 0)
+	if s.mode == "reopen-unguarded" && os.Getenv("ZOO_REOPEN_MS") == "" {
+		reopenEvery = 700 * time.Millisecond
+	}
+	if reopenEvery > 0 {
+		go s.reopenLoop(reopenEvery, envMs("ZOO_REOPEN_TAKES_MS", 7*time.Millisecond))
+	}
 	log.Printf("zoo: mode=%s pid=%d listening on :%s", s.mode, os.Getpid(), s.port)
 
 	if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -264,6 +284,7 @@ func (s *service) run() {
 		return
 	}
 	<-s.drained
+	s.reopenMu.Lock() // never mid-reopen: access.log is whole when we go (held until the exit)
 	log.Printf("zoo: drained, exiting")
 	if s.mode == "exit-no-flush" {
 		// The bug: os.Exit does not run deferred calls, so acknowledged writes still in the buffer are lost.
@@ -322,6 +343,7 @@ func (s *service) notifySignals() {
 		// arrives while the loop below is busy (a slow reload) is dropped, SIGTERM included.
 		ch = make(chan os.Signal)
 	}
+	s.signals, s.handled = ch, sigs
 	signal.Notify(ch, sigs...)
 	go func() {
 		for sig := range ch {
@@ -414,6 +436,44 @@ func (s *service) redial() {
 	} else {
 		old.CloseIdleConnections()
 	}
+}
+
+// reopenLoop reopens access.log every period, as a service told by logrotate to reopen its files does on a timer;
+// each reopen takes `takes` (closing and syncing the old file). The first comes one period after listening, or at
+// ZOO_WINDOW_AT_MS lasting ZOO_WINDOW_MS (the zoo matrix's known instant).
+func (s *service) reopenLoop(period, takes time.Duration) {
+	next, first := period, takes
+	if os.Getenv("ZOO_WINDOW_AT_MS") != "" {
+		next, first = envMs("ZOO_WINDOW_AT_MS", 0), envMs("ZOO_WINDOW_MS", takes)
+	}
+	for {
+		time.Sleep(next)
+		s.reopenLogs(first)
+		next, first = period, takes
+	}
+}
+
+func (s *service) reopenLogs(takes time.Duration) {
+	log.Printf("zoo: reopening logs")
+	if s.mode == "reopen-unguarded" {
+		// The bug: signals held off "so a stop cannot land half-way through the swap". signal.Stop gives every
+		// signal no other channel wants back its default action, so a TERM during the reopen kills the process.
+		signal.Stop(s.signals)
+		defer signal.Notify(s.signals, s.handled...)
+	}
+	// The correct way: signals stay handled; the swap holds reopenMu, which the shutdown takes before exiting.
+	s.reopenMu.Lock()
+	defer s.reopenMu.Unlock()
+	time.Sleep(takes) // closing and syncing the old file
+	f, err := os.OpenFile(filepath.Join(s.dataDir, "access.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		log.Printf("zoo: reopen: %v", err)
+		return
+	}
+	if s.accessLog != nil {
+		s.accessLog.Close()
+	}
+	s.accessLog = f
 }
 
 // watchdog keeps a lease alive: it renews it every 100 ms, and a lease not renewed for a second is lost.
@@ -617,6 +677,19 @@ func (l *writeLog) close() {
 		return
 	}
 	log.Printf("zoo: writes flushed (%d buffered bytes)", n)
+}
+
+// envMs reads a number of milliseconds (def when unset).
+func envMs(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	ms, err := strconv.Atoi(v)
+	if err != nil || ms < 0 {
+		log.Fatalf("zoo: bad %s %q", name, v)
+	}
+	return time.Duration(ms) * time.Millisecond
 }
 
 func env(name, def string) string {

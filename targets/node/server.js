@@ -10,10 +10,21 @@
 //                     at that moment stay open, Node keeps answering the requests that follow on them (without
 //                     `Connection: close`), so close() never completes while clients keep sending; SIGKILL at the
 //                     deadline. The graceful mode is its twin (`Connection: close` once draining, closeIdleConnections).
+//   commit-unguarded  a rare window tied to a request's phase: POST /order reserves, then commits (appends to
+//                     $DATA_DIR/orders.log and checksums it, synchronously, ZOO_COMMIT_MS: 3) and answers; around the commit
+//                     it takes the shutdown listeners off "so a drain cannot start half-way", and with no listener Node
+//                     gives SIGTERM back its default action: a TERM in those 3 ms kills the process at once (143; ignored
+//                     as container PID 1, so SIGKILL at the deadline). At one order a second that is about 0.3% of the
+//                     time. A TERM that came just before, still waiting for a busy event loop, is lost with the listener's
+//                     handle (no drain, SIGKILL at the deadline): a few more ms right after start-up. The graceful mode is its twin: the same two steps with the listeners left on (a TERM during
+//                     the commit is taken once it is done, and the drain waits for the order's response like any other).
 //
-// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500).
+// Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_COMMIT_MS (3), and for the
+// zoo matrix only, to put the window at a known instant: the first order started ZOO_WINDOW_AT_MS or more after
+// listening waits ZOO_WINDOW_MS (asynchronously) before its commit, with the listeners off.
 // Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"), GET /stream (chunked "tick" every 100 ms),
-// POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first).
+// POST /write?id=N (appends "N" to $DATA_DIR/writes.log through a buffer flushed every second, acks first),
+// POST /order (reserve, commit to $DATA_DIR/orders.log, then "ordered N").
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -22,10 +33,13 @@ const mode = process.env.ZOO_MODE || 'graceful';
 const port = Number(process.env.PORT || 8080);
 const dataDir = process.env.DATA_DIR || '/tmp';
 const slowMs = Number(process.env.ZOO_SLOW_MS || 500);
+const commitMs = Number(process.env.ZOO_COMMIT_MS || 3);
+const windowAtMs = process.env.ZOO_WINDOW_AT_MS === undefined ? undefined : Number(process.env.ZOO_WINDOW_AT_MS);
+const windowMs = Number(process.env.ZOO_WINDOW_MS || commitMs);
 
 const log = (msg) => process.stderr.write(`${new Date().toISOString()} zoo-node: ${msg}\n`);
 
-if (!['graceful', 'exit-at-once', 'throw-in-handler', 'keepalive-hang'].includes(mode)) {
+if (!['graceful', 'exit-at-once', 'throw-in-handler', 'keepalive-hang', 'commit-unguarded'].includes(mode)) {
   log(`unknown ZOO_MODE ${JSON.stringify(mode)}`);
   process.exit(2);
 }
@@ -56,6 +70,7 @@ function handle(req, res) {
   if (url.pathname === '/slow') return setTimeout(() => text(res, 200, 'done\n'), slowMs);
   if (url.pathname === '/stream') return stream(req, res);
   if (url.pathname === '/write') return write(req, res, url.searchParams.get('id'));
+  if (url.pathname === '/order') return order(req, res);
   text(res, 404, 'not found\n');
 }
 
@@ -88,6 +103,50 @@ function write(req, res, id) {
   if (!/^\d+$/.test(id ?? '')) return text(res, 400, 'id must be a number\n');
   pending.push(`${id}\n`);
   text(res, 200, 'ack\n');
+}
+
+// ---- orders: two steps, reserve then commit ----
+
+let orders = 0;
+let journalFd; // orders.log, opened at the first order
+let listeningAt;
+let windowPlaced = false;
+
+function order(req, res) {
+  if (req.method !== 'POST') {
+    res.setHeader('Allow', 'POST');
+    return text(res, 405, 'POST only\n');
+  }
+  const id = ++orders; // step 1: reserve
+  journalFd ??= fs.openSync(path.join(dataDir, 'orders.log'), 'a');
+  if (mode === 'commit-unguarded') {
+    // The bug: shutdown held off during the commit by taking its listeners off. With none left, Node restores
+    // SIGTERM's default action, so a TERM while the order commits kills the process there and then.
+    process.removeListener('SIGTERM', onShutdownSignal);
+    process.removeListener('SIGINT', onShutdownSignal);
+  }
+  const step2 = () => {
+    commit(id);
+    if (mode === 'commit-unguarded') {
+      process.on('SIGTERM', onShutdownSignal);
+      process.on('SIGINT', onShutdownSignal);
+    }
+    text(res, 200, `ordered ${id}\n`);
+  };
+  // The matrix's placement: this order waits ZOO_WINDOW_MS before its commit, without blocking the event loop.
+  if (windowAtMs !== undefined && !windowPlaced && performance.now() - listeningAt >= windowAtMs) {
+    windowPlaced = true;
+    return setTimeout(step2, windowMs);
+  }
+  step2();
+}
+
+// Step 2: the order appended to its journal and its checksum computed, synchronously: ZOO_COMMIT_MS, so the window is
+// as long whatever the event loop's lag (an fsync here took 1-30 ms at random on a busy disk).
+function commit(id) {
+  const until = performance.now() + commitMs;
+  fs.writeSync(journalFd, `${id}\n`);
+  while (performance.now() < until); // the checksum
 }
 
 const server = http.createServer((req, res) => {
@@ -163,4 +222,7 @@ function finish() {
 process.on('SIGTERM', onShutdownSignal);
 process.on('SIGINT', onShutdownSignal);
 
-server.listen(port, () => log(`mode=${mode} pid=${process.pid} listening on :${port}`));
+server.listen(port, () => {
+  listeningAt = performance.now();
+  log(`mode=${mode} pid=${process.pid} listening on :${port}`);
+});
