@@ -6,7 +6,7 @@ import { probeHttp } from '../probes/http-get.js';
 import type { SignalName } from '../signals.js';
 import type { ReadinessProbe, StopEnding, StopHook, StopPlan, StopRecord, StopSettings, StopStep } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
-import { MAX_DURATION_MS, now, sleepUntil, within } from '../time.js';
+import { linkedSignal, MAX_DURATION_MS, now, sleepUntil, within } from '../time.js';
 
 // The one player of a stop model's plan (stop-models/model.ts): the trial hands it the model, it plays the plan's
 // steps against the target, in order, and notes each as it happens. It knows no model by name.
@@ -44,14 +44,11 @@ export interface StopOutcome {
  */
 export async function playStop(model: StopSettings, stage: StopStage, endpointDelayMs?: number): Promise<StopOutcome> {
   // One listener on the trial's abort signal (a campaign's trials share it), however many waits below.
-  const local = new AbortController();
-  const onAbort = () => local.abort();
-  stage.abort?.addEventListener('abort', onAbort, { once: true });
-  if (stage.abort?.aborted) local.abort();
+  const linked = linkedSignal(stage.abort);
   try {
-    return await play(model, stopModelOf(model).plan(model), { ...stage, abort: local.signal }, endpointDelayMs);
+    return await play(model, stopModelOf(model).plan(model), { ...stage, abort: linked.signal }, endpointDelayMs);
   } finally {
-    stage.abort?.removeEventListener('abort', onAbort);
+    linked.dispose();
   }
 }
 
