@@ -44,7 +44,7 @@ describe.each<BackendName>(['process', 'docker'])('signals on time on the %s bac
     expect(race.deliveries!.map((d) => d.signal)).toEqual(['SIGHUP', 'SIGUSR2']);
     expect(scheduled.find((e) => e.kind === 'storm')!.deliveries).toHaveLength(4);
 
-    // At the target: every signal arrived, none before its instant, the race's two in the order sent.
+    // At the target: every signal arrived, none before its instant.
     const got = received(trial);
     const at = (signal: string) => got.filter((r) => r.signal === signal);
     const usr1 = at('SIGUSR1');
@@ -54,7 +54,9 @@ describe.each<BackendName>(['process', 'docker'])('signals on time on the %s bac
     const [hup, usr2] = [at('SIGHUP'), at('SIGUSR2')];
     expect([hup.length, usr2.length]).toEqual([1, 1]);
     expect(hup[0]!.atMs).toBeGreaterThanOrEqual(200);
-    expect(usr2[0]!.atMs).toBeGreaterThanOrEqual(hup[0]!.atMs);
+    // Sent in order (the record, above); received microseconds apart, by threads of the probe's runtime that may
+    // timestamp them either way round (USR2 20 µs before HUP once in CI): the order is not the target's to prove.
+    expect(usr2[0]!.atMs).toBeGreaterThanOrEqual(200);
     const winch = at('SIGWINCH');
     expect(winch.length).toBeGreaterThanOrEqual(1); // spaced 30 ms apart, they rarely coalesce; the first never early
     expect(winch[0]!.atMs).toBeGreaterThanOrEqual(300);
