@@ -36,14 +36,17 @@ export async function sleepUntil(ms: number, signal?: AbortSignal): Promise<void
   while (now() < ms && !signal?.aborted) await sleep(ms - now(), signal);
 }
 
-/** `promise`, or undefined after `ms` or on `abort`, whichever comes first. Its timer never outlives it. */
+/**
+ * `promise`, or undefined once `ms` have passed (never sooner: a deadline waited for is a deadline kept) or on
+ * `abort`, whichever comes first. Its timer never outlives it.
+ */
 export async function within<T>(promise: Promise<T>, ms: number, abort?: AbortSignal): Promise<T | undefined> {
   const done = new AbortController();
   const onAbort = () => done.abort();
   abort?.addEventListener('abort', onAbort, { once: true });
   if (abort?.aborted) done.abort();
   try {
-    return await Promise.race([promise, sleep(ms, done.signal).then(() => undefined)]);
+    return await Promise.race([promise, sleepUntil(now() + ms, done.signal).then(() => undefined)]);
   } finally {
     done.abort();
     abort?.removeEventListener('abort', onAbort);

@@ -171,14 +171,9 @@ async function end(p: Playing, plan: StopPlan, deadlineMs: number): Promise<Omit
   const e = plan.ending;
   const deadline = abort.aborted ? p.rel() : deadlineMs;
   const ended: Ended = { lingering: [] };
-  // A timer may fire a fraction of a millisecond early: the final kill never comes before the grace period is over.
-  const killWhenDue = async () => {
-    await sleepUntil(originMs + deadline, abort);
-    await finalKill(p, e, ended);
-  };
   if (e.waitFor === 'gone') {
     ended.raw = await target.waitGone(originMs + deadline, abort);
-    if (!ended.raw) await killWhenDue();
+    if (!ended.raw) await finalKill(p, e, ended);
   } else if (await p.mainExits(deadline)) {
     // dated when it happened: during a hook (ExecStop that signals it), before the wait for it began
     p.steps.push({ step: 'main-exit', atMs: p.rel(target.mainExit!.atMs), detail: `status ${describeExit(target.mainExit!)}` });
@@ -187,7 +182,7 @@ async function end(p: Playing, plan: StopPlan, deadlineMs: number): Promise<Omit
     // What the orchestrator does not kill may still end by itself before its deadline.
     else if (!ended.raw) ended.raw = await target.waitGone(originMs + deadline, abort);
   } else {
-    await killWhenDue();
+    await finalKill(p, e, ended);
   }
   // Whatever the orchestrator left running: sigstorm removes it, and the record says it was left.
   const gone = ended.raw && (await target.waitGone(now(), abort));

@@ -4,6 +4,7 @@ import { parseSchedule } from '../../src/schedule/parse.js';
 import type { PlayedEvent } from '../../src/schedule/played.js';
 import { TrialRecordSchema } from '../../src/trial/record-schema.js';
 import { describeTiming, spread, timingOf } from '../../src/trial/timing.js';
+import { now, within } from '../../src/time.js';
 
 const recipients = { kill: [-42], pids: [42, 43] };
 
@@ -61,5 +62,17 @@ describe('a trial timing summary', () => {
     expect(shape.safeParse(undefined).success).toBe(true);
     expect(shape.safeParse({ lagUs: { p50: 1, p99: 2, max: 3, n: 4 }, path: 'timing-thread' }).success).toBe(true);
     expect(shape.safeParse({ lagUs: { p50: 1 }, path: 'timing-thread' }).success).toBe(false);
+  });
+});
+
+describe('a deadline waited for', () => {
+  it('never ends before it: within() gives up no sooner than its time, however its timers fire', async () => {
+    const never = new Promise<never>(() => undefined);
+    for (let i = 0; i < 30; i++) {
+      const ms = 1 + (i % 7);
+      const started = now();
+      expect(await within(never, ms)).toBeUndefined();
+      expect(now() - started).toBeGreaterThanOrEqual(ms);
+    }
   });
 });
