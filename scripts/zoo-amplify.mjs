@@ -1,5 +1,5 @@
 // Amplifies the zoo's rare findings: fuzzes every seeded bug (the quicker backend where its class applies, as
-// zoo:fuzz does) and runs amplify on every finding whose minimal schedule reproduces under 50%. Writes
+// zoo:fuzz does) and runs amplify on every finding whose minimal schedule reproduces under 90%. Writes
 // reports/zoo-amplify.json (before and after rates with intervals, the variant, trials spent) and a Markdown table.
 // Goal per finding: a variant at ≥ 90% whose lower bound is above the original's upper bound, within 5 minutes.
 // Usage: npm run zoo:amplify [-- fuzz-budget-seconds amplify-budget-seconds [--only regex] [--both]]
@@ -17,7 +17,7 @@ for (const [target, backend] of runs.filter(([t, b]) => t.expect[b].oracle)) {
   const { report, reportPath } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, runs: 40, budgetMs: fuzzMs, seed: 1, confirmRuns: 10, reportDir });
   const o = report.outcome;
   const base = { target: target.scenario, backend, signature: o.kind === 'failed' ? o.signature : null };
-  if (o.kind !== 'failed' || o.reproduction.rate >= 0.5) {
+  if (o.kind !== 'failed' || o.reproduction.rate >= 0.9) {
     const row = { ...base, before: o.kind === 'failed' ? o.reproduction : null, amplified: false };
     rows.push(row);
     console.error(`· ${target.scenario} (${backend}): ${o.kind === 'failed' ? `reproduces ${rate(o.reproduction)}: not rare` : 'nothing found'}`);
