@@ -13,8 +13,11 @@ export const alive: Oracle = (record) => {
     // A terminating signal before the check decides the outcome: nothing left to judge here.
     if (first && first.deliveredMs <= check.atMs && first.event !== check.event) continue;
     const what = event.kind === 'signal' ? event.signal : describeEvent(event).replace(/^\+\d+ ms /, '');
-    const ok = check.alive && (check.ready === null || check.ready.ok);
-    const state = !check.alive
+    // The exit the record measured (the watched pid) outranks a check that still saw the target: a busy engine
+    // reports a container's death late.
+    const alive = check.alive && record.exit.atMs > check.atMs;
+    const ok = alive && (check.ready === null || check.ready.ok);
+    const state = !alive
       ? `had exited (status ${record.exit.status})`
       : check.ready && !check.ready.ok
         ? `was running but not ready (${check.ready.detail})`
@@ -22,9 +25,9 @@ export const alive: Oracle = (record) => {
     results.push({
       oracle: 'alive',
       verdict: ok ? 'pass' : 'fail',
-      ...(ok ? {} : { kind: check.alive ? 'not-ready' : 'died' }),
+      ...(ok ? {} : { kind: alive ? 'not-ready' : 'died' }),
       message: `${Math.round(check.atMs - last.atMs)} ms after ${what} (+${Math.round(last.atMs)} ms) the target ${state}`,
-      evidence: { signal: last.signal, deliveredMs: last.atMs, checkedMs: check.atMs, alive: check.alive, ready: check.ready },
+      evidence: { signal: last.signal, deliveredMs: last.atMs, checkedMs: check.atMs, alive, ready: check.ready },
     });
   }
   return results;

@@ -94,6 +94,10 @@ describe('oracles over recorded trials', () => {
     expect(failing(died)).toContain('alive/died');
     const unready = record(events, { atMs: 2050 }, { checks: [{ event: 0, atMs: 600, alive: true, ready: { ok: false, detail: 'ECONNREFUSED' } }] });
     expect(failing(unready)).toEqual(['alive/not-ready']);
+    // A busy engine still called the container running after the watched pid had exited: the exit decides.
+    const lateEngine = record(events, { status: 2, atMs: 219 }, { checks: [{ event: 0, atMs: 529, alive: true, ready: { ok: false, detail: 'ECONNREFUSED' } }] });
+    expect(failing(lateEngine)).toContain('alive/died');
+    expect(failing(lateEngine)).not.toContain('alive/not-ready');
   });
 
   it('does not judge aliveness checked after a terminating signal already landed', () => {
