@@ -166,7 +166,9 @@ function lostResult(record: TrialRecord, at: StopMoments, lost: LedgerEntry[], c
   return {
     oracle: 'lost-requests',
     verdict: 'fail',
-    kind: lost.some((e) => e.outcome === 'truncated') ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
+    // Named by what most of them show: one reply cut mid-way among resets (a handler that had just answered when a
+    // forced stop came) is the same failure as the resets alone, and keeps one signature across runs.
+    kind: 2 * lost.filter((e) => e.outcome === 'truncated').length >= lost.length ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
     message:
       `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
       `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +

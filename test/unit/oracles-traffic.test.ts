@@ -79,6 +79,13 @@ describe('lost-requests', () => {
     expect(result.evidence!.lost).toMatchObject([{ sentRelMs: -1, endRelMs: 300, outcome: 'reset' }]);
   });
 
+  it('names a loss by what most lost requests show: one reply cut among resets is still in-flight-lost', () => {
+    const reset = (sent: number) => req(sent, SIGTERM_AT + 60, 'reset');
+    const cut = (sent: number) => req(sent, SIGTERM_AT + 60, 'truncated', { firstByteMs: SIGTERM_AT + 50, bytes: 2 });
+    expect(failing(record({ ledger: [cut(SIGTERM_AT - 300), reset(SIGTERM_AT - 250), reset(SIGTERM_AT - 200), reset(SIGTERM_AT - 150)] }))).toEqual(['lost-requests/in-flight-lost']);
+    expect(failing(record({ ledger: [cut(SIGTERM_AT - 300), cut(SIGTERM_AT - 250), reset(SIGTERM_AT - 200)] }))).toEqual(['lost-requests/truncated']);
+  });
+
   it('counts a truncated response as lost whenever it was sent', () => {
     const r = record({ ledger: [req(SIGTERM_AT + 50, SIGTERM_AT + 400, 'truncated', { kind: 'stream', path: '/stream', firstByteMs: SIGTERM_AT + 60, bytes: 40 })] });
     expect(failing(r)).toEqual(['lost-requests/truncated']);
