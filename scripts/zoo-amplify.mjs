@@ -14,7 +14,7 @@ const pct = (x) => `${Math.round(x * 100)}%`;
 const rate = (r) => `${r.failed}/${r.runs} (${pct(r.interval.low)}–${pct(r.interval.high)})`;
 const rows = [];
 for (const [target, backend] of runs.filter(([t, b]) => t.expect[b].oracle)) {
-  const { report, reportPath } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, runs: 40, budgetMs: fuzzMs, seed: 1, confirmRuns: 10, reportDir });
+  const { report, reportPath } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, budgetMs: fuzzMs, seed: 1, confirmRuns: 10, reportDir });
   const o = report.outcome;
   const base = { target: target.scenario, backend, signature: o.kind === 'failed' ? o.signature : null };
   if (o.kind !== 'failed' || o.reproduction.rate >= 0.9) {

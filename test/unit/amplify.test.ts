@@ -132,6 +132,29 @@ describe('adaptive allocation', () => {
     expect(result.trials).toBe(result.arms.reduce((n, a) => n + a.runs, 0) - 10);
   });
 
+  it('runs a winner at the goal rate on until its interval clears a frequent original (8/10: upper bound 94%)', async () => {
+    // The second signal always fails at a gap of 25 ms or less; the original (gap 50) 8 times in 10.
+    const fails = (x: Variant) => x.schedule.length === 1 || x.schedule[1]!.at - x.schedule[0]!.at <= 25;
+    let now = 0;
+    const result = await amplifySearch({
+      original: v(twoSignals),
+      recorded: { failed: 8, runs: 10 },
+      space: space(25, false),
+      run: async (x) => {
+        now += 1;
+        return fails(x);
+      },
+      parallel: 2,
+      budget: new Budget(0, 10_000, () => now),
+      confirmRuns: 20,
+      goal: 0.9,
+    });
+    expect(result.goalMet).toBe(true);
+    // 20 runs in a row reach a lower bound of 84%, not above 94%: it took more.
+    expect(result.best.runs).toBeGreaterThan(20);
+    expect(result.best.failed).toBe(result.best.runs);
+  });
+
   it('stops at the budget and stays with the original when nothing around it fails', async () => {
     let now = 0;
     let trials = 0;
