@@ -66,7 +66,7 @@ export const secondSignal: Oracle = (record) => {
     ? ''
     : ` (policy \`ignore\` is the default: a second stop signal must not cut a drain short; if a repeated ${second.signal} means "stop now" for this service, declare \`${FORCE_EXIT_DECLARATION}\`)`;
   const message =
-    `${at} was not ignored: the target ended with ${exit.status}${crash ? ` — ${crash.description}` : ''} ${Math.round(took)} ms later (+${Math.round(exit.atMs)} ms), ` +
+    `${at} was not ignored: the target ended with status ${exit.status}${crash ? ` — ${crash.description} —` : ','} ${Math.round(took)} ms later (+${Math.round(exit.atMs)} ms), ` +
     `instead of finishing its drain${byDefault}`;
   return result('fail', message, { kind: 'not-ignored', evidence: { ...evidence, ...timing, ...(crash ? { crash } : {}) } });
 };
