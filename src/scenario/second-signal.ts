@@ -1,5 +1,3 @@
-import type { OracleSettings } from './types.js';
-
 /**
  * The policy for a second terminating signal during the drain, as the scenario declared it or by default.
  * The default is `ignore`: process-group kills with a forwarding parent, `docker stop` followed by `docker kill -s`,
@@ -21,7 +19,7 @@ export const DEFAULT_SECOND_SIGNAL = { policy: 'ignore', within: 1000 } as const
 export const FORCE_EXIT_DECLARATION = 'oracles: { second_signal: { policy: force-exit } }';
 
 /** The policy in force (saved records from before the default have no `second_signal` either: the default applies). */
-export function secondSignalPolicy(oracles: Partial<Pick<OracleSettings, 'second_signal'>>): SecondSignalPolicy {
+export function secondSignalPolicy(oracles: { second_signal?: { policy: SecondSignalPolicy['policy']; within: number } }): SecondSignalPolicy {
   const declared = oracles.second_signal;
   return declared ? { policy: declared.policy, within: declared.within, declared: true } : { ...DEFAULT_SECOND_SIGNAL, declared: false };
 }
