@@ -6,6 +6,7 @@ import { judge } from '../../src/oracles/judge.js';
 import { FORCE_EXIT_DECLARATION } from '../../src/scenario/second-signal.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
+import { parseSchedule } from '../../src/schedule/parse.js';
 import { run } from '../../src/session/run.js';
 
 // The lighttpd-like zoo pair, real processes, real signals and traffic: SIGINT at +600 ms, SIGINT again at +650 ms
@@ -59,5 +60,19 @@ describe('a repeated SIGINT, judged under each second-signal policy', () => {
     const notForced = forced.report.failures.find((f) => f.oracle === 'second-signal')!;
     expect(notForced.message).toMatch(/^a second SIGINT at \+\d+ ms \(\d+ ms after the first\): gone \d+ ms later \(must force an exit within 1000 ms\)$/);
     expect(notForced.diagnosis?.id).toBe('second-signal-not-forced');
+  });
+
+  it("real lighttpd, whose repeated SIGINT is its immediate shutdown: its scenario declares force-exit and passes; the message names the second SIGINT", async () => {
+    // A download in flight, SIGINT at +1500 ms and again 5 ms later (lighttpd-int's own schedule has one SIGINT).
+    const schedule = parseSchedule([{ at: 1500, signal: 'SIGINT' }, { at: 1505, signal: 'SIGINT' }], 'test');
+    const { report } = await run('scenarios/real/lighttpd-int.yml', { backend: 'process', schedule, reportDir });
+    expect(report.verdict, JSON.stringify(report.failures)).toBe('pass');
+    const exitStatus = report.results.find((r) => r.oracle === 'exit-status')!;
+    expect(exitStatus.message).toMatch(/^exited [01] at \+\d+ ms, \d+ ms after a second SIGINT \(\+\d+ ms; the first SIGINT at \+\d+ ms\)/);
+    expect(report.results.find((r) => r.oracle === 'second-signal')!.evidence).toMatchObject({ policy: 'force-exit', declared: true });
+    // Without the declaration, the default judges it: lighttpd's exit 1 (its usual answer to the repeat) fails.
+    const trial = report.trial!;
+    const { second_signal: _declared, ...undeclared } = trial.oracles;
+    expect(judge({ ...trial, oracles: undeclared }).verdict).toBe(trial.exit.status === 0 ? 'pass' : 'fail');
   });
 });
