@@ -23,8 +23,9 @@ export const endedByItself = (exit: TrialRecord['exit']): boolean => !exit.force
 
 /**
  * Under a declared `force-exit`: the stop the second signal forced, which the scenario accepts. The target ended by
- * itself within `within` of a second signal that came before the first one's deadline, and did not crash (a crash is
- * still a crash). Exit-status then does not fail its status, nor lost-requests what was in flight at the second signal.
+ * itself within `within` of a second signal that came before the first one's deadline, did not crash (a crash is
+ * still a crash), and ended with a status of `exit` when the policy names some. Exit-status then does not fail its
+ * status, nor lost-requests what was in flight at the second signal.
  */
 export function forcedStop(record: TrialRecord): (SecondSignal & { tookMs: number }) | undefined {
   const policy = secondSignalPolicy(record.oracles);
@@ -33,5 +34,7 @@ export function forcedStop(record: TrialRecord): (SecondSignal & { tookMs: numbe
   if (!pair || pair.second.deliveredMs > pair.firstDeadlineMs) return undefined;
   const tookMs = record.exit.atMs - pair.second.deliveredMs;
   if (!endedByItself(record.exit) || tookMs > policy.within || crashSignature(record) !== undefined) return undefined;
+  // The scenario may bound the statuses of a forced exit (sigstorm's own: 128 + the signal's number).
+  if (policy.exit && !policy.exit.includes(record.exit.status)) return undefined;
   return { ...pair, tookMs };
 }

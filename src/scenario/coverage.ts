@@ -52,7 +52,7 @@ export function coverageNotes(tested: readonly SignalName[], declared: readonly 
 export function secondSignalNote(p: SecondSignalPolicy, stopSignal: SignalName): SecondSignalPolicyNote {
   const message = p.declared
     ? p.policy === 'force-exit'
-      ? `second signal: \`force-exit\` (declared): a repeated stop signal must end the target within ${p.within} ms`
+      ? `second signal: \`force-exit\` (declared): a repeated stop signal must end the target within ${p.within} ms${p.exit ? `, with ${p.exit.join(', ')}` : ''}`
       : `second signal: \`ignore\` (declared): a repeated stop signal must not cut the drain short`
     : `second signal: \`ignore\`, the default: a repeated ${stopSignal} during the drain must not cut it short (production sends stop signals twice); ` +
       `if it means "stop now" for this service, declare \`${FORCE_EXIT_DECLARATION}\``;

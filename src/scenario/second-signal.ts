@@ -9,6 +9,8 @@ export interface SecondSignalPolicy {
   policy: 'ignore' | 'force-exit';
   /** force-exit: gone this long after the second signal; ignore: an end this soon after it counts as caused by it. */
   within: number;
+  /** force-exit: the statuses a forced exit may end with (undefined: any). */
+  exit?: number[];
   /** False when the scenario left `oracles.second_signal` out and the default applies. */
   declared: boolean;
 }
@@ -19,13 +21,14 @@ export const DEFAULT_SECOND_SIGNAL = { policy: 'ignore', within: 1000 } as const
 export const FORCE_EXIT_DECLARATION = 'oracles: { second_signal: { policy: force-exit } }';
 
 /** The policy in force (saved records from before the default have no `second_signal` either: the default applies). */
-export function secondSignalPolicy(oracles: { second_signal?: { policy: SecondSignalPolicy['policy']; within: number } }): SecondSignalPolicy {
+export function secondSignalPolicy(oracles: { second_signal?: { policy: SecondSignalPolicy['policy']; within: number; exit?: number[] } }): SecondSignalPolicy {
   const declared = oracles.second_signal;
-  return declared ? { policy: declared.policy, within: declared.within, declared: true } : { ...DEFAULT_SECOND_SIGNAL, declared: false };
+  if (!declared) return { ...DEFAULT_SECOND_SIGNAL, declared: false };
+  return { policy: declared.policy, within: declared.within, ...(declared.exit ? { exit: declared.exit } : {}), declared: true };
 }
 
 /** "ignore (the default)", "force-exit within 1000 ms (declared)". */
 export function describeSecondSignalPolicy(p: SecondSignalPolicy): string {
-  const how = p.policy === 'force-exit' ? `force-exit within ${p.within} ms` : 'ignore';
+  const how = p.policy === 'force-exit' ? `force-exit within ${p.within} ms${p.exit ? `, exit ${p.exit.join(', ')}` : ''}` : 'ignore';
   return `${how} (${p.declared ? 'declared' : 'the default'})`;
 }

@@ -323,6 +323,10 @@ describe('second-signal and crash signatures', () => {
     // A crash on the second signal is still a crash.
     const panic = { ...forced, status: 2, exitCode: 2 };
     expect(failing(record({ expect: intOnly, events, exit: panic, oracles: forceExit, logs: panicLogs }))).toEqual(['exit-status/go-panic']);
+    // A scenario that bounds a forced exit's statuses (sigstorm's own: 128 + n) still fails any other.
+    const bounded = { ...forceExit, second_signal: { ...forceExit.second_signal, exit: [130] } };
+    expect(failing(record({ expect: intOnly, events, exit: forced, oracles: bounded, ledger: [inFlight] }))).toEqual(['exit-status/wrong-status', 'lost-requests/in-flight-lost']);
+    expect(failing(record({ expect: intOnly, events, exit: { ...forced, status: 130, exitCode: null }, oracles: bounded, ledger: [inFlight] }))).toEqual([]);
     // Undeclared, the same record fails by the default policy.
     expect(failing(record({ expect: intOnly, events, exit: forced, ledger: [inFlight] }))).toEqual(['exit-status/wrong-status', 'second-signal/not-ignored', 'lost-requests/in-flight-lost']);
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defaultsWhenAbsent } from '../../input/defaults.js';
 import { duration } from '../../input/fields/duration.js';
+import { exitStatus } from './expectation.js';
 
 // `oracles:`: the settings of the oracles that judge each trial. A section left out takes its keys' defaults.
 
@@ -33,6 +34,11 @@ const secondSignal = z.strictObject({
   within: duration().default(1000).meta({
     description: 'force-exit: gone this long after the second signal; ignore: an end this soon after it counts as caused by it',
   }),
+  exit: z
+    .array(exitStatus)
+    .min(1)
+    .optional()
+    .meta({ description: "force-exit: the statuses a forced exit may end with (left out: any, the forced stop's status being the service's own; a crash always fails)" }),
 });
 
 export const oracleSettings = z
