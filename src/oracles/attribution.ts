@@ -20,6 +20,9 @@ export interface Attribution {
 
 const ENDS_NOTHING = new Set(['SIGCONT', 'SIGSTOP']);
 
+/** The main process did not end by itself: the final SIGKILL (sigstorm's or the orchestrator's) ended it. */
+const killedBySigstorm = (exit: TrialRecord['exit']) => exit.forcedKill && (exit.killedAtMs === undefined || exit.atMs >= exit.killedAtMs);
+
 /**
  * The attribution of the exit, when it followed a later signal than `first` (the first terminating one); undefined
  * when it followed `first` itself (messages stay as short as with one signal), or when the main process did not end
@@ -27,7 +30,7 @@ const ENDS_NOTHING = new Set(['SIGCONT', 'SIGSTOP']);
  */
 export function laterSignalEnded(record: Pick<TrialRecord, 'events' | 'exit'>, first: SignalDelivery): Attribution | undefined {
   const { exit } = record;
-  if (exit.forcedKill && (exit.killedAtMs === undefined || exit.atMs >= exit.killedAtMs)) return undefined;
+  if (killedBySigstorm(exit)) return undefined;
   const from = signalDeliveries(record).filter((d) => !ENDS_NOTHING.has(d.signal) && d.deliveredMs >= first.deliveredMs && d.deliveredMs <= exit.atMs);
   const last = from.at(-1);
   // The first terminating signal itself (a stop model's hook stands for it: event -1, no delivery of its own).
@@ -59,11 +62,12 @@ export function describeAttribution(a: Attribution): string {
   return `${Math.round(a.gapMs)} ms after ${ordinalName(a)} (${at(a.last.deliveredMs)}; ${lead}${more})`;
 }
 
-/** The same as evidence: plain data, times in ms after readiness. */
-export function attributionEvidence(a: Attribution | undefined, first: SignalDelivery, exitAtMs: number): Record<string, unknown> {
+/** The same as evidence: plain data, times in ms after readiness (none when a SIGKILL of sigstorm's ended the target). */
+export function attributionEvidence(a: Attribution | undefined, first: SignalDelivery, exit: TrialRecord['exit']): Record<string, unknown> {
+  if (!a && killedBySigstorm(exit)) return {};
   const followed = a
     ? { signal: a.last.signal, atMs: a.last.deliveredMs, nth: a.nth, gapMs: Math.round(a.gapMs) }
-    : { signal: first.signal, atMs: first.deliveredMs, nth: 1, gapMs: Math.round(exitAtMs - first.deliveredMs) };
+    : { signal: first.signal, atMs: first.deliveredMs, nth: 1, gapMs: Math.round(exit.atMs - first.deliveredMs) };
   const before = a ? a.before.slice(0, 10).map((d) => ({ signal: d.signal, atMs: d.deliveredMs, ...(d.label ? { label: d.label } : {}) })) : [];
   return { followed, ...(a ? { before, signalsBefore: a.before.length } : {}) };
 }

@@ -20,7 +20,7 @@ export const deadline: Oracle = (record) => {
     withinMs: expectation.within,
     forcedKill: exit.forcedKill,
     lingering: exit.lingering.map((p) => ({ pid: p.pid, comm: p.comm, state: p.state })),
-    ...attributionEvidence(later, first, exit.atMs),
+    ...attributionEvidence(later, first, exit),
   };
   if (exit.forcedKill) {
     const who = exit.lingering.map((p) => `${p.comm} (pid ${p.pid}, state ${p.state})`).join(', ');

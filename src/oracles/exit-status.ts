@@ -58,7 +58,7 @@ export const exitStatus: Oracle = (record) => {
         status: exit.status,
         expected: expectation.exit,
         forcedKill: exit.forcedKill,
-        ...attributionEvidence(later, first, exit.atMs),
+        ...attributionEvidence(later, first, exit),
         ...(forced ? { forcedBy: { signal: forced.second.signal, atMs: forced.second.deliveredMs, tookMs: Math.round(forced.tookMs) } } : {}),
         ...(crash ? { crash } : {}),
       },

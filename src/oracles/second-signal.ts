@@ -36,7 +36,7 @@ export const secondSignal: Oracle = (record) => {
     forcedKill: exit.forcedKill,
     policy: policy.policy,
     declared: policy.declared,
-    ...attributionEvidence(laterSignalEnded(record, first), first, exit.atMs),
+    ...attributionEvidence(laterSignalEnded(record, first), first, exit),
   };
   const at = describeSecond(pair);
   const result = (verdict: 'pass' | 'fail', message: string, more: Partial<OracleResult> = {}): OracleResult[] => [
