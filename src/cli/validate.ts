@@ -1,5 +1,6 @@
 import { ExitCode, SigstormError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
+import { describeSecondSignalPolicy, secondSignalPolicy } from '../scenario/second-signal.js';
 import { expandScenarioPaths } from '../session/scenario-paths.js';
 import { describeStopModel } from '../stop-models/registry.js';
 
@@ -18,7 +19,8 @@ export async function validateCommand(paths: string[]): Promise<number> {
       try {
         const scenario = await loadScenario(file);
         const forms = [scenario.target.container && 'docker', scenario.target.process && 'process'].filter(Boolean).join(', ');
-        process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms}; stop: ${describeStopModel(scenario.stop)})\n`);
+        const policy = describeSecondSignalPolicy(secondSignalPolicy(scenario.oracles));
+        process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms}; stop: ${describeStopModel(scenario.stop)}; second signal: ${policy})\n`);
       } catch (error) {
         problem(error);
       }

@@ -1,6 +1,7 @@
 import type { ProcessInfo } from '../host/process-info.js';
 import type { TrialRecord } from '../trial/record.js';
 import type { LedgerEntry } from '../workload/ledger.js';
+import { laterSignalEnded, type Attribution } from './attribution.js';
 import { crashSignature, type Crash } from './crash.js';
 import { firstTerminating, signalDeliveries, type SignalDelivery } from './terminating.js';
 
@@ -22,6 +23,8 @@ export interface Clues {
   first?: SignalDelivery;
   /** Terminating signals after the first, before the main process ended. */
   laterTerminating: SignalDelivery[];
+  /** The later signal the exit followed, when not the first terminating one (attribution.ts). */
+  endedByLater?: Attribution;
   crash?: Crash;
   /** Log lines the target printed after the first terminating signal (all of them when there was none). */
   logsAfterSignal: string[];
@@ -59,6 +62,7 @@ export function cluesOf(record: TrialRecord): Clues {
     deliveries,
     ...(first ? { first, exitAfterSignalMs: record.exit.atMs - first.deliveredMs } : {}),
     laterTerminating,
+    ...withLater(first ? laterSignalEnded(record, first) : undefined),
     ...withCrash(crashSignature(record)),
     logsAfterSignal: record.logs.filter((l) => l.atMs > at).map((l) => l.text),
     lostInFlight,
@@ -70,6 +74,7 @@ export function cluesOf(record: TrialRecord): Clues {
 }
 
 const withCrash = (crash: Crash | undefined) => (crash ? { crash } : {});
+const withLater = (endedByLater: Attribution | undefined) => (endedByLater ? { endedByLater } : {});
 
 /** Any line printed after the first terminating signal matches. */
 export const saidAfterSignal = (c: Clues, re: RegExp): boolean => c.logsAfterSignal.some((l) => re.test(l));

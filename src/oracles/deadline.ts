@@ -1,3 +1,4 @@
+import { attributionEvidence, describeAttribution, laterSignalEnded } from './attribution.js';
 import { firstTerminating, killer, nameOf } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
@@ -9,6 +10,8 @@ export const deadline: Oracle = (record) => {
   const { exit } = record;
   // With a SIGKILL fallback the target was not gone before the kill, whenever its main process ended.
   const took = (exit.forcedKill ? Math.max(exit.atMs, exit.killedAtMs ?? exit.atMs) : exit.atMs) - first.deliveredMs!;
+  // The signal the exit followed, when a later one than the first ended it.
+  const later = laterSignalEnded(record, first);
   const evidence = {
     signal: first.signal,
     deliveredMs: first.deliveredMs,
@@ -17,11 +20,12 @@ export const deadline: Oracle = (record) => {
     withinMs: expectation.within,
     forcedKill: exit.forcedKill,
     lingering: exit.lingering.map((p) => ({ pid: p.pid, comm: p.comm, state: p.state })),
+    ...attributionEvidence(later, first, exit),
   };
   if (exit.forcedKill) {
     const who = exit.lingering.map((p) => `${p.comm} (pid ${p.pid}, state ${p.state})`).join(', ');
     const mainGone = exit.killedAtMs !== undefined && exit.atMs < exit.killedAtMs;
-    const lead = mainGone ? `the main process exited (${exit.status}) but ` : '';
+    const lead = mainGone ? `the main process exited (${exit.status}${later ? `, ${describeAttribution(later)}` : ''}) but ` : '';
     return [
       {
         oracle: 'deadline',
@@ -38,7 +42,7 @@ export const deadline: Oracle = (record) => {
       oracle: 'deadline',
       verdict: ok ? 'pass' : 'fail',
       ...(ok ? {} : { kind: 'too-slow' }),
-      message: `gone ${Math.round(took)} ms after ${nameOf(first)} (deadline ${expectation.within} ms)`,
+      message: `gone ${Math.round(took)} ms after ${nameOf(first)} (deadline ${expectation.within} ms)${later ? `; it exited at +${Math.round(exit.atMs)} ms, ${describeAttribution(later)}` : ''}`,
       evidence,
     },
   ];

@@ -1,5 +1,7 @@
 import type { StopModelDef } from '../stop-models/model.js';
 import { stopModels } from '../stop-models/registry.js';
+import { FORCE_EXIT_DECLARATION, secondSignalPolicy } from '../scenario/second-signal.js';
+import { ordinalName } from './attribution.js';
 import { saidAfterSignal, type Clues } from './clues.js';
 import { describeStatus } from './terminating.js';
 import type { Diagnosis, OracleResult } from './verdict.js';
@@ -42,6 +44,16 @@ const endedBy = (c: Clues) => {
   const byNumber = describeStatus(status).endsWith(`(${k.signal})`);
   const goPid1 = status === 2 && c.record.logs.every((l) => l.atMs <= k.deliveredMs);
   return byNumber || goPid1 ? k.signal : undefined;
+};
+
+/**
+ * The exit came right after a later terminating signal than the first (at most 100 ms: a "stop now" acts at once, a
+ * drain that merely happened to end then does not), by the process itself, without a crash.
+ */
+const forcedByLater = (c: Clues) => {
+  const later = c.endedByLater;
+  if (!later || c.crash || hung(c) || c.record.expect[later.last.signal]?.kind !== 'exit') return undefined;
+  return later.gapMs <= Math.min(100, secondSignalPolicy(c.record.oracles).within) ? later : undefined;
 };
 
 /** The entries any trial may match, after the stop models' own. */
@@ -103,6 +115,29 @@ const GENERAL: Entry[] = [
       endedBy(c) === 'SIGHUP'
         ? 'Handle SIGHUP (signal.Notify(ch, syscall.SIGHUP)) and reload there, or have the supervisor not send it.'
         : `Handle ${endedBy(c)} as well (signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)): orchestrators stop services with SIGTERM, not SIGINT.`,
+  },
+  {
+    id: 'second-signal-forced',
+    reads: 'an exit within 100 ms of a later terminating signal than the first (a second SIGINT), by the process itself, no crash',
+    explains: ['second-signal/not-ignored', 'exit-status/wrong-status', ...LOST, 'acked-writes/*'],
+    confidence: 'high',
+    when: (c) => forcedByLater(c) !== undefined,
+    cause: (c) => {
+      const later = forcedByLater(c)!;
+      return `A repeated stop signal means "stop now" to this service: ${ordinalName(later)} ended it ${Math.round(later.gapMs)} ms later with status ${c.record.exit.status}, cutting short the drain ${c.first!.signal} had begun.`;
+    },
+    fix: (c) =>
+      `If a repeated ${forcedByLater(c)!.last.signal} is meant to force the stop (lighttpd, many CLIs), declare it: ${FORCE_EXIT_DECLARATION}. ` +
+      'Otherwise let the shutdown ignore stop signals once the drain runs: production sends them twice (process-group kills, docker stop then docker kill -s).',
+  },
+  {
+    id: 'second-signal-not-forced',
+    reads: 'under a declared force-exit, the target still there after a second terminating signal',
+    explains: ['second-signal/not-forced'],
+    confidence: 'high',
+    when: (c) => c.laterTerminating.length > 0 && !c.crash,
+    cause: (c) => `The shutdown takes no notice of a repeated ${c.laterTerminating[0]!.signal}: the drain goes on, while the scenario declares that a second signal forces the stop (force-exit).`,
+    fix: 'Exit promptly on a repeated stop signal (an operator\'s "stop now"), or, if the drain must go on, drop the force-exit declaration: ignore is the default.',
   },
   {
     id: 'stream-holds-drain',

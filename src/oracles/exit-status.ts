@@ -1,8 +1,13 @@
+import { attributionEvidence, describeAttribution, laterSignalEnded } from './attribution.js';
 import { crashSignature } from './crash.js';
+import { forcedStop } from './forced-stop.js';
 import { describeStatus, firstTerminating, killer, nameOf, signalDeliveries } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
-/** The exit status after the first terminating signal is one the scenario allows for that signal. */
+/**
+ * The exit status after the first terminating signal is one the scenario allows for that signal. The message names
+ * the signal the exit followed when a later one ended it; under `force-exit`, the stop a second signal forced passes.
+ */
 export const exitStatus: Oracle = (record) => {
   const { exit } = record;
   const first = firstTerminating(record);
@@ -22,21 +27,41 @@ export const exitStatus: Oracle = (record) => {
   if (expectation?.kind !== 'exit') {
     return [{ oracle: 'exit-status', verdict: 'pass', message: `${nameOf(first)} stopped the target (status ${describeStatus(exit.status)})` }];
   }
-  const ok = expectation.exit.includes(exit.status);
+  const allowed = expectation.exit.includes(exit.status);
+  const forced = allowed ? undefined : forcedStop(record);
+  const ok = allowed || forced !== undefined;
   const crash = ok ? undefined : crashSignature(record);
+  const later = laterSignalEnded(record, first);
   const when = first.deliveredMs < 0 ? `${Math.round(first.deliveredMs)} ms, during start-up` : `+${Math.round(first.deliveredMs)} ms`;
-  const after = first.label ? `after ${first.label}` : `after ${first.signal} (${first.origin === 'teardown' ? 'stop at the end of the schedule' : when})`;
+  // One signal: "after SIGINT (+25 ms)"; a later one ended it: "at +58 ms, 8 ms after a second SIGINT (+50 ms; …)".
+  const after = later
+    ? `at +${Math.round(exit.atMs)} ms, ${describeAttribution(later)}`
+    : first.label
+      ? `after ${first.label}`
+      : `after ${first.signal} (${first.origin === 'teardown' ? 'stop at the end of the schedule' : when})`;
+  const status = describeStatus(exit.status);
+  const message = allowed
+    ? `exited ${status} ${after}, as expected`
+    : forced
+      ? `exited ${status} ${after}: the stop the second signal forced, which \`force-exit\` accepts (${expectation.exit.map((s) => describeStatus(s)).join(', ')} after ${first.signal} alone)`
+      : `exited ${status} ${after}; expected one of ${expectation.exit.map((s) => describeStatus(s)).join(', ')}` +
+        (exit.forcedKill ? ` — ${killer(record)} had to SIGKILL it after the ${record.stopGracePeriodMs} ms grace period` : '') +
+        (crash ? ` — ${crash.description}` : '');
   return [
     {
       oracle: 'exit-status',
       verdict: ok ? 'pass' : 'fail',
       ...(ok ? {} : { kind: crash?.kind ?? (exit.forcedKill ? 'killed' : 'wrong-status') }),
-      message: ok
-        ? `exited ${describeStatus(exit.status)} ${after}, as expected`
-        : `exited ${describeStatus(exit.status)} ${after}; expected one of ${expectation.exit.map((s) => describeStatus(s)).join(', ')}` +
-          (exit.forcedKill ? ` — ${killer(record)} had to SIGKILL it after the ${record.stopGracePeriodMs} ms grace period` : '') +
-          (crash ? ` — ${crash.description}` : ''),
-      evidence: { signal: first.signal, status: exit.status, expected: expectation.exit, forcedKill: exit.forcedKill, ...(crash ? { crash } : {}) },
+      message,
+      evidence: {
+        signal: first.signal,
+        status: exit.status,
+        expected: expectation.exit,
+        forcedKill: exit.forcedKill,
+        ...attributionEvidence(later, first, exit),
+        ...(forced ? { forcedBy: { signal: forced.second.signal, atMs: forced.second.deliveredMs, tookMs: Math.round(forced.tookMs) } } : {}),
+        ...(crash ? { crash } : {}),
+      },
     },
   ];
 };

@@ -2,6 +2,8 @@ import { trafficStoppedMs, type TrialRecord } from '../trial/record.js';
 import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import { isAnswer, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
+import { describeAttribution, laterSignalEnded } from './attribution.js';
+import { forcedStop } from './forced-stop.js';
 import { firstTerminating, signalDeliveries, type SignalDelivery } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
@@ -95,6 +97,8 @@ interface StopMoments {
   window: number;
   /** The signal in words, or `the exit` without one. */
   what: string;
+  /** Under `force-exit`: when the second signal that forced the stop came (what was in flight then was cut by it). */
+  forcedAt: number | undefined;
 }
 
 function stopMoments(record: TrialRecord): StopMoments {
@@ -106,7 +110,7 @@ function stopMoments(record: TrialRecord): StopMoments {
   const owedUntil = Math.max(signalAt, routedUntil ?? Number.NEGATIVE_INFINITY);
   const window = record.oracles.lost_requests.no_refusals_for;
   const what = first ? (first.label ?? `${first.signal} (+${Math.round(first.deliveredMs!)} ms)`) : 'the exit';
-  return { first, signalAt, routedUntil, owedUntil, window, what };
+  return { first, signalAt, routedUntil, owedUntil, window, what, forcedAt: forcedStop(record)?.second.deliveredMs };
 }
 
 /** Sent while the endpoints still routed traffic to the target. */
@@ -125,19 +129,25 @@ interface Tally {
   cutOff: number;
   /** Closed unanswered at the signal, counted as refusals. */
   unanswered: number;
+  /** In flight at a second signal that forced the stop, as the scenario's `force-exit` accepts. */
+  forced: number;
 }
+
+/** Cut by the stop a second signal forced: in flight when it came (a request that failed before it is still lost). */
+const cutByForcedStop = (e: LedgerEntry, { forcedAt }: StopMoments) => forcedAt !== undefined && e.outcome !== 'ok' && e.outcome !== 'refused' && e.sentMs < forcedAt && e.endMs >= forcedAt;
 
 function tallyRequests(record: TrialRecord, at: StopMoments): Tally {
   const { signalAt, owedUntil, window } = at;
   const frozen = unreachable(record);
   const dependencyDown = dependencyFaults(record);
   const cuts = clientCuts(record);
-  const tally: Tally = { lost: [], earlyRefusals: [], excused: 0, cutOff: 0, unanswered: 0 };
+  const tally: Tally = { lost: [], earlyRefusals: [], excused: 0, cutOff: 0, unanswered: 0, forced: 0 };
   for (const e of record.ledger) {
     if (e.kind === 'write' || e.kind === 'job') continue; // an unacknowledged write or job was never promised
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
     const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt, frozen) ? Math.max(e.sentMs, signalAt) : undefined;
     if (failedByCut(e, cuts)) tally.cutOff++;
+    else if (cutByForcedStop(e, at)) tally.forced++;
     else if (e.outcome === 'truncated') tally.lost.push(e);
     else if (failedByDependency(e, dependencyDown)) tally.excused++;
     else if (refusedAt !== undefined && refusedAt >= signalAt && !routed(e, at)) {
@@ -160,6 +170,9 @@ function lostResult(record: TrialRecord, at: StopMoments, lost: LedgerEntry[], c
   const sentRel = cutBefore ? Math.round(e0.sentMs - cutBefore.deliveredMs) : relative(e0.sentMs, at);
   // Sent after the stop signal, while the endpoints still routed new connections to the target.
   const lagged = lost.filter((e) => e.sentMs >= signalAt && routed(e, at));
+  // The exit followed a later signal than the first (a second SIGINT that stopped it at once): say so.
+  const later = first ? laterSignalEnded(record, first) : undefined;
+  const ended = later ? `; the target exited at +${Math.round(record.exit.atMs)} ms, ${describeAttribution(later)}` : '';
   const lag = lagged.length > 0 && record.stop
     ? `; ${lagged.length} of them sent after the signal while the endpoints still routed traffic to the target (until +${Math.round(routedUntil!)} ms, ${Math.round(routedUntil! - record.stop.beganMs)} ms after the stop began)`
     : '';
@@ -172,12 +185,13 @@ function lostResult(record: TrialRecord, at: StopMoments, lost: LedgerEntry[], c
     message:
       `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
       `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
-      outcomeLabel(e0) + lag,
+      outcomeLabel(e0) + lag + ended,
     evidence: {
       signal: first?.signal ?? null,
       signalMs: first?.deliveredMs ?? null,
       ...(cutBefore ? { cutAfter: { signal: cutBefore.signal, atMs: cutBefore.deliveredMs } } : {}),
       ...(routedUntil !== undefined ? { routedUntilMs: routedUntil, sentWhileRouted: lagged.length } : {}),
+      ...(later ? { exitFollowed: { signal: later.last.signal, atMs: later.last.deliveredMs, nth: later.nth } } : {}),
       lost: lost.slice(0, 20).map((e) => describe(e, at)),
       counts,
     },
@@ -196,7 +210,7 @@ function refusedEarlyResult(at: StopMoments, earlyRefusals: LedgerEntry[], count
   };
 }
 
-function passResult({ what }: StopMoments, { excused, cutOff, unanswered }: Tally, counts: Counts): OracleResult {
+function passResult({ what, forcedAt }: StopMoments, { excused, cutOff, unanswered, forced }: Tally, counts: Counts): OracleResult {
   return {
     oracle: 'lost-requests',
     verdict: 'pass',
@@ -204,8 +218,9 @@ function passResult({ what }: StopMoments, { excused, cutOff, unanswered }: Tall
       `no request lost: ${counts.before.total} sent before ${what}, all answered in full` +
       `${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals)` : ''}` +
       `${excused ? ` (${excused} failed while a dependency was cut off, frozen or signalled: answers, not losses)` : ''}` +
-      `${cutOff ? ` (${cutOff} failed on the network while the partition cut them off)` : ''}; ${counts.after.total} sent after`,
-    evidence: { counts, closedUnanswered: unanswered, failedByDependency: excused, failedByPartition: cutOff },
+      `${cutOff ? ` (${cutOff} failed on the network while the partition cut them off)` : ''}` +
+      `${forced ? ` (${forced} cut by the stop the second signal forced at +${Math.round(forcedAt!)} ms, which \`force-exit\` accepts)` : ''}; ${counts.after.total} sent after`,
+    evidence: { counts, closedUnanswered: unanswered, failedByDependency: excused, failedByPartition: cutOff, ...(forced ? { cutByForcedStop: forced, forcedAtMs: forcedAt } : {}) },
   };
 }
 

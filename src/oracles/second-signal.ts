@@ -1,9 +1,12 @@
-import { isTerminatingIn, signalDeliveries } from './terminating.js';
+import { FORCE_EXIT_DECLARATION, secondSignalPolicy } from '../scenario/second-signal.js';
+import { attributionEvidence, laterSignalEnded } from './attribution.js';
 import { crashSignature } from './crash.js';
-import type { Oracle } from './verdict.js';
+import { endedByItself, secondSignalOf, type SecondSignal } from './forced-stop.js';
+import type { Oracle, OracleResult } from './verdict.js';
 
 /**
- * A second terminating signal during shutdown, judged by the scenario's declared policy (projects disagree):
+ * A second terminating signal during shutdown, judged by the scenario's policy (projects disagree), `ignore` when it
+ * declares none (scenario/second-signal.ts says why):
  * `ignore` — the drain goes on and the target still ends as the first signal demands;
  * `force-exit` — the target is gone within `within` of the second signal.
  *
@@ -17,62 +20,61 @@ import type { Oracle } from './verdict.js';
  * signal's deadline. A SIGKILL in the schedule is never a "second signal": nothing can ignore it.
  */
 export const secondSignal: Oracle = (record) => {
-  const policy = record.oracles.second_signal;
-  if (!policy) return [];
-  const terminating = signalDeliveries(record).filter((d) => isTerminatingIn(record, d.signal));
-  const [first, second] = terminating;
-  if (!first || !second || second.signal === 'SIGKILL' || second.deliveredMs >= record.exit.atMs) return [];
+  const pair = secondSignalOf(record);
+  if (!pair) return [];
+  const policy = secondSignalPolicy(record.oracles);
+  const { first, second, firstDeadlineMs } = pair;
   const { exit } = record;
-  const expected = record.expect[first.signal];
-  const firstDeadline = first.deliveredMs + (expected?.kind === 'exit' ? expected.within : record.stopGracePeriodMs);
-  const at = `${second.signal} at +${Math.round(second.deliveredMs)} ms (${Math.round(second.deliveredMs - first.deliveredMs)} ms after ${first.signal})`;
   const evidence = {
     first: first.signal,
     second: second.signal,
     firstMs: first.deliveredMs,
     secondMs: second.deliveredMs,
-    firstDeadlineMs: firstDeadline,
+    firstDeadlineMs,
     exitMs: exit.atMs,
     status: exit.status,
     forcedKill: exit.forcedKill,
     policy: policy.policy,
+    declared: policy.declared,
+    ...attributionEvidence(laterSignalEnded(record, first), first, exit),
   };
-  const pass = (message: string) => [{ oracle: 'second-signal', verdict: 'pass' as const, message, evidence }];
-  if (second.deliveredMs > firstDeadline) return pass(`${at} came after ${first.signal}'s deadline (+${Math.round(firstDeadline)} ms): not judged, the target was already late`);
+  const at = describeSecond(pair);
+  const result = (verdict: 'pass' | 'fail', message: string, more: Partial<OracleResult> = {}): OracleResult[] => [
+    { oracle: 'second-signal', verdict, message, evidence, ...more },
+  ];
+  if (second.deliveredMs > firstDeadlineMs) return result('pass', `${at} came after ${first.signal}'s deadline (+${Math.round(firstDeadlineMs)} ms): not judged, the target was already late`);
 
+  const took = exit.atMs - second.deliveredMs;
+  const timing = { tookMs: Math.round(took), withinMs: policy.within };
   if (policy.policy === 'force-exit') {
-    const took = exit.atMs - second.deliveredMs;
     const ok = !exit.forcedKill && took <= policy.within;
-    return [
-      {
-        oracle: 'second-signal',
-        verdict: ok ? 'pass' : 'fail',
-        ...(ok ? {} : { kind: 'not-forced' }),
-        message: `${at}: gone ${Math.round(took)} ms later (must force an exit within ${policy.within} ms)`,
-        evidence: { ...evidence, tookMs: Math.round(took), withinMs: policy.within },
-      },
-    ];
+    const message = `${at}: gone ${Math.round(took)} ms later (must force an exit within ${policy.within} ms)`;
+    return result(ok ? 'pass' : 'fail', message, { ...(ok ? {} : { kind: 'not-forced' }), evidence: { ...evidence, ...timing } });
   }
 
-  // The main process ended by itself: no SIGKILL of sigstorm's, or one sent only after the main process was gone.
-  const endedByItself = !exit.forcedKill || (exit.killedAtMs !== undefined && exit.atMs < exit.killedAtMs);
-  if (!endedByItself) return pass(`${at}: the target did not end before sigstorm's SIGKILL — a hang the second signal did not cause (see deadline)`);
-  if (exit.atMs > firstDeadline) return pass(`${at}: the target ended at +${Math.round(exit.atMs)} ms, after ${first.signal}'s deadline — late, not ended by the second signal (see deadline)`);
-  const took = exit.atMs - second.deliveredMs;
+  if (!endedByItself(exit)) return result('pass', `${at}: the target did not end before sigstorm's SIGKILL — a hang the second signal did not cause (see deadline)`);
+  if (exit.atMs > firstDeadlineMs) return result('pass', `${at}: the target ended at +${Math.round(exit.atMs)} ms, after ${first.signal}'s deadline — late, not ended by the second signal (see deadline)`);
+  const expected = record.expect[first.signal];
   const allowed = expected?.kind === 'exit' ? expected.exit : [0];
   const crash = crashSignature(record);
-  const wrong = !allowed.includes(exit.status) || crash !== undefined;
-  if (!wrong) return pass(`${at} was ignored: the drain went on, exit ${exit.status}`);
+  if (allowed.includes(exit.status) && crash === undefined) return result('pass', `${at} was ignored: the drain went on, exit ${exit.status}`);
   if (took > policy.within) {
-    return pass(`${at}: the target ended with ${exit.status} ${Math.round(took)} ms later, beyond ${policy.within} ms: not blamed on the second signal (see exit-status)`);
+    return result('pass', `${at}: the target ended with ${exit.status} ${Math.round(took)} ms later, beyond ${policy.within} ms: not blamed on the second signal (see exit-status)`);
   }
-  return [
-    {
-      oracle: 'second-signal',
-      verdict: 'fail',
-      kind: 'not-ignored',
-      message: `${at} was not ignored: the target ended with ${exit.status}${crash ? ` — ${crash.description}` : ''} ${Math.round(took)} ms later, instead of finishing its drain`,
-      evidence: { ...evidence, tookMs: Math.round(took), withinMs: policy.within, ...(crash ? { crash } : {}) },
-    },
-  ];
+  // Undeclared, the user has not chosen: say which default judged it and the line that would accept a forced stop.
+  const byDefault = policy.declared
+    ? ''
+    : ` (policy \`ignore\` is the default: a second stop signal must not cut a drain short; if a repeated ${second.signal} means "stop now" for this service, declare \`${FORCE_EXIT_DECLARATION}\`)`;
+  const message =
+    `${at} was not ignored: the target ended with status ${exit.status}${crash ? ` — ${crash.description} —` : ','} ${Math.round(took)} ms later (+${Math.round(exit.atMs)} ms), ` +
+    `instead of finishing its drain${byDefault}`;
+  return result('fail', message, { kind: 'not-ignored', evidence: { ...evidence, ...timing, ...(crash ? { crash } : {}) } });
 };
+
+/** "a second SIGINT at +50 ms (25 ms after the first)", "SIGINT at +650 ms (50 ms after SIGTERM)". */
+function describeSecond({ first, second }: SecondSignal): string {
+  const gap = Math.round(second.deliveredMs - first.deliveredMs);
+  return first.signal === second.signal
+    ? `a second ${second.signal} at +${Math.round(second.deliveredMs)} ms (${gap} ms after the first)`
+    : `${second.signal} at +${Math.round(second.deliveredMs)} ms (${gap} ms after ${first.signal})`;
+}

@@ -7,6 +7,7 @@ import { describeTiming } from '../trial/timing.js';
 import { describeStop } from './stop-steps.js';
 import type { FixCheck } from './fuzz-report.js';
 import { esc, ledgerSummary, sharedRange, timelineSvg, type TimeRange } from './timeline.js';
+import { policyNote, untestedSignals } from '../scenario/coverage.js';
 
 /**
  * A self-contained HTML report of a result set: inline CSS and SVG, no script, no fonts, nothing fetched. Each
@@ -80,9 +81,12 @@ function section(s: ScenarioResult): string {
     }
     out.push('</ul>');
   }
-  if (s.coverage?.length) {
-    out.push(`<h3>Not tested</h3><ul class="coverage">${s.coverage.map((n) => `<li data-signal="${esc(n.signal)}"><code>${esc(n.signal)}</code> — ${esc(n.sentBy)}; ${esc(n.hint)}</li>`).join('')}</ul>`);
+  const untested = untestedSignals(s.coverage);
+  if (untested.length) {
+    out.push(`<h3>Not tested</h3><ul class="coverage">${untested.map((n) => `<li data-signal="${esc(n.signal)}"><code>${esc(n.signal)}</code> — ${esc(n.sentBy)}; ${esc(n.hint)}</li>`).join('')}</ul>`);
   }
+  const policy = policyNote(s.coverage);
+  if (policy) out.push(`<h3>Second signal</h3><p class="coverage policy" data-policy="${esc(policy.policy)}" data-declared="${policy.declared}">${esc(policy.message)}</p>`);
   if (s.replay && s.verdict !== 'pass') out.push(`<h3>Replay</h3><pre class="replay">${esc(s.replay)}</pre>`);
   if (s.trial && s.passingTrial) {
     // One axis for both: where the signal fell against the drain, and which requests were in flight, line up.

@@ -4,6 +4,7 @@ import { describeCells } from './explored-text.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import type { Reproduction } from './fuzz-report.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
+import { policyNote, untestedSignals } from '../scenario/coverage.js';
 
 const ICON: Record<ScenarioResult['verdict'], string> = { pass: '✅', fail: '❌', unknown: '⚠️', skipped: '⏭️' };
 
@@ -40,11 +41,16 @@ export function toMarkdown(set: ResultSet): string {
       `| ${ICON[s.verdict]} | ${cell(s.scenario.name)} | ${s.command} | ${s.backend ?? ''} | ${s.seed ?? ''} | ${s.trialsRun} | ${s.explored ? describeCells(s.explored) : ''} | ${(s.durationMs / 1000).toFixed(1)} s | ${cell(result)} |`,
     );
   }
-  const noted = set.scenarios.filter((s) => s.coverage?.length);
+  const noted = set.scenarios.filter((s) => untestedSignals(s.coverage).length);
   if (noted.length) {
     lines.push('', '**Not tested** (signals that orchestrators send and these scenarios do not declare; never a failure):', '');
-    for (const s of noted) for (const n of s.coverage!) lines.push(`- ${cell(s.scenario.name)}: \`${n.signal}\` — ${inline(n.sentBy)}; ${inline(n.hint)}`);
+    for (const s of noted) for (const n of untestedSignals(s.coverage)) lines.push(`- ${cell(s.scenario.name)}: \`${n.signal}\` — ${inline(n.sentBy)}; ${inline(n.hint)}`);
   }
+  const policies = set.scenarios.flatMap((s) => {
+    const note = policyNote(s.coverage);
+    return note ? [`- ${cell(s.scenario.name)}: ${inline(note.message)}`] : [];
+  });
+  if (policies.length) lines.push('', '**Second-signal policy** (what a repeated stop signal during the drain was judged by):', '', ...policies);
   for (const s of set.scenarios.filter((x) => x.verdict === 'fail' || (x.verdict === 'unknown' && x.error) || x.fix)) {
     lines.push('', `### ${ICON[s.verdict]} ${s.scenario.name}`, '', `\`${s.scenario.path}\``, '');
     if (s.error) lines.push(`${s.error.kind}: ${s.error.message}`, '');

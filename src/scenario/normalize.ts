@@ -3,7 +3,8 @@ import type { SignalName } from '../signals.js';
 import type { StopFile } from '../stop-models/model.js';
 import { resolveStop, stopContractOf } from '../stop-models/registry.js';
 import type { ComposeService } from './compose.js';
-import { coverageNotes } from './coverage.js';
+import { coverageNotes, secondSignalNote } from './coverage.js';
+import { secondSignalPolicy } from './second-signal.js';
 import { declaredExpectations, withDefaultExpectations } from './expectations.js';
 import { grpcProblems } from './grpc-method.js';
 import type { ScenarioProblems } from './problems.js';
@@ -63,7 +64,7 @@ export function normalize(
     oracles: parsed.oracles,
     schedule: stack.schedule,
     faults,
-    coverage: coverageNotes(faults.signals, declared),
+    coverage: [...coverageNotes(faults.signals, declared), secondSignalNote(secondSignalPolicy(parsed.oracles), t.stop_signal)],
     target: stack.target,
     dependencies: stack.dependencies,
   };

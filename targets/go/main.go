@@ -12,6 +12,8 @@
 //	short-deadline   the Shutdown deadline (100 ms) is shorter than a request; when it expires we exit 0 anyway
 //	stream-forever   streams never hear of the shutdown and Shutdown has no deadline: the drain hangs until SIGKILL
 //	double-close     every TERM/INT runs close(quit), no sync.Once: a second signal during the drain panics (exit 2)
+//	repeat-stops     lighttpd-like: a second TERM/INT during the drain means "stop now": exit 1 at once, the
+//	                 requests in flight cut (graceful, which ignores it and finishes the drain, is its twin)
 //	exit-no-flush    os.Exit(0) after the drain skips the deferred flush: acknowledged writes are lost
 //	hup-leak         SIGHUP opens the config again but never closes the old handle: one fd leaked per reload
 //	hup-socket-leak  every reload makes a new client for its dependency (implies ZOO_RELOAD_DIAL=1) and drops the
@@ -76,7 +78,7 @@ import (
 
 var modes = map[string]bool{
 	"graceful": true, "unread-notify": true, "sigint-only": true, "return-on-close": true,
-	"short-deadline": true, "stream-forever": true, "double-close": true, "exit-no-flush": true,
+	"short-deadline": true, "stream-forever": true, "double-close": true, "repeat-stops": true, "exit-no-flush": true,
 	"hup-leak": true, "hup-socket-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
 	"watchdog-wallclock": true, "probe": true, "slow-init-unguarded": true, "slow-init": true, "reopen-unguarded": true,
 }
@@ -384,6 +386,11 @@ func (s *service) beginShutdown(sig os.Signal) {
 	s.quitOnce.Do(func() { first = true; close(s.quit) })
 	if first {
 		log.Printf("zoo: %v received, draining", sig)
+	} else if s.mode == "repeat-stops" {
+		// The bug (by the default policy): as lighttpd's SIGINT handler does, a repeated stop signal is "stop now".
+		// Production sends stop signals twice (a process-group kill and a forwarding parent): the drain is lost.
+		log.Printf("zoo: %v received during the drain, stopping now", sig)
+		os.Exit(1)
 	} else {
 		log.Printf("zoo: %v received during the drain, ignored", sig)
 	}

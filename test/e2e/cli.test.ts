@@ -82,6 +82,9 @@ describe('sigstorm CLI', () => {
     const result = await sigstorm(['validate', 'scenarios', file]);
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toMatch(/^ok {2}scenarios\/shell-form\.yml/m);
+    // The second-signal policy in force: declared, or the default.
+    expect(result.stdout).toMatch(/^ok {2}scenarios\/double-close\.yml .*; second signal: ignore \(declared\)\)$/m);
+    expect(result.stdout).toMatch(/^ok {2}scenarios\/repeat-sigint-stops\.yml .*; second signal: ignore \(the default\)\)$/m);
     expect(result.stderr).toContain(`${file}:3:22: target.stop_grace_period: expected a duration`);
     expect(result.stderr).toContain(`${file}:4:3: target.entry_point: unknown key; expected one of:`);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace

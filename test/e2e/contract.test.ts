@@ -9,6 +9,7 @@ import { loadScenario } from '../../src/scenario/load.js';
 import type { FuzzReport } from '../../src/report/fuzz-report.js';
 import type { ResultSet } from '../../src/report/result.js';
 import { sigstorm } from '../helpers/cli.js';
+import { policyNote, untestedSignals } from '../../src/scenario/coverage.js';
 
 // The fault space is the declared contract. nginx documents QUIT as its graceful shutdown and TERM/INT as its fast
 // one; a scenario written from that (stop_signal SIGQUIT, expect SIGQUIT exit 0, no `faults:`) is fuzzed with
@@ -27,7 +28,10 @@ describe('fault space from the declared contract', () => {
     const set = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as ResultSet;
     const [scenario] = set.scenarios;
     expect(scenario!.verdict).toBe('pass');
-    expect(scenario!.coverage!.map((n) => n.signal)).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP']);
+    expect(untestedSignals(scenario!.coverage).map((n) => n.signal)).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP']);
+    // …and the second-signal policy it was judged by, the default here.
+    expect(policyNote(scenario!.coverage)).toMatchObject({ kind: 'second-signal-policy', policy: 'ignore', declared: false });
+    expect(result.stdout).toMatch(/^ {2}note: second signal: `ignore`, the default: a repeated SIGQUIT during the drain must not cut it short/m);
     const report = JSON.parse(readFileSync(scenario!.reportPath!, 'utf8')) as FuzzReport;
     expect(report.coverage).toEqual(scenario!.coverage);
     expect(report.schedulesTried).toBe(3);
@@ -42,6 +46,9 @@ describe('fault space from the declared contract', () => {
     expect(testcase['system-out']).toContain('note: not tested: SIGINT — ');
     expect(readFileSync(out.summary, 'utf8')).toMatch(/^- nginx-quit: `SIGHUP` — logrotate/m);
     expect(readFileSync(out.html, 'utf8')).toContain('<li data-signal="SIGTERM"><code>SIGTERM</code>');
+    expect(testcase['system-out']).toContain('note: second signal: `ignore`, the default');
+    expect(readFileSync(out.summary, 'utf8')).toMatch(/^- nginx-quit: second signal: `ignore`, the default/m);
+    expect(readFileSync(out.html, 'utf8')).toContain('data-policy="ignore" data-declared="false">second signal: `ignore`, the default');
   });
 
   it('a user-written schedule is judged as before: SIGTERM to nginx-quit still answers to the docker stop default', async () => {

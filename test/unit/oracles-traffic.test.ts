@@ -281,6 +281,63 @@ describe('second-signal and crash signatures', () => {
     expect(failing(record({ events: [signal('SIGTERM', SIGTERM_AT), signal('SIGKILL', SIGTERM_AT + 50)], exit: killed, oracles }))).not.toContain('second-signal/not-ignored');
   });
 
+  it('names the signal an exit followed, its time and gap, and what came before; one-signal messages stay short', () => {
+    const sigint = (ms: number) => signal('SIGINT', ms);
+    const exited = (status: number, atMs: number) => ({ exitCode: status, signal: null, status, atMs, forcedKill: false, lingering: [] });
+    const intOnly = { SIGINT: { kind: 'exit' as const, exit: [0], within: 3000 } };
+    const message = (r: TrialRecord, oracle: string) => judge(r).results.find((x) => x.oracle === oracle)!.message;
+    // One signal: as short as ever.
+    expect(message(record({ exit: exited(1, 1058) }), 'exit-status')).toBe('exited 1 after SIGTERM (+1000 ms); expected one of 0');
+    // The issue's case: SIGINT at +25 ms, again at +50 ms, exit 1 at +58 ms.
+    const twice = record({ expect: intOnly, events: [sigint(25), sigint(50)], exit: exited(1, 58) });
+    expect(message(twice, 'exit-status')).toBe('exited 1 at +58 ms, 8 ms after a second SIGINT (+50 ms; the first SIGINT at +25 ms); expected one of 0');
+    expect(judge(twice).results.find((x) => x.oracle === 'exit-status')!.evidence).toMatchObject({
+      signal: 'SIGINT', followed: { signal: 'SIGINT', atMs: 50, nth: 2, gapMs: 8 }, before: [{ signal: 'SIGINT', atMs: 25 }], signalsBefore: 1,
+    });
+    const second = judge(twice).results.find((x) => x.oracle === 'second-signal')!;
+    expect(second).toMatchObject({ verdict: 'fail', kind: 'not-ignored', evidence: { policy: 'ignore', declared: false, followed: { signal: 'SIGINT', nth: 2 } } });
+    expect(second.message).toBe(
+      'a second SIGINT at +50 ms (25 ms after the first) was not ignored: the target ended with status 1, 8 ms later (+58 ms), instead of finishing its drain ' +
+        '(policy `ignore` is the default: a second stop signal must not cut a drain short; if a repeated SIGINT means "stop now" for this service, declare ' +
+        '`oracles: { second_signal: { policy: force-exit } }`)',
+    );
+    // A storm: the fourth SIGINT, with the count of those between; another signal by its name.
+    const storm = record({ expect: intOnly, events: [sigint(25), sigint(30), sigint(35), sigint(40)], exit: exited(1, 41) });
+    expect(message(storm, 'exit-status')).toBe('exited 1 at +41 ms, 1 ms after a fourth SIGINT (+40 ms; the first SIGINT at +25 ms, 2 more signals between); expected one of 0');
+    const mixed = record({ events: [signal('SIGTERM', 1000), sigint(1400)], exit: exited(1, 1405) });
+    expect(message(mixed, 'exit-status')).toBe('exited 1 at +1405 ms, 5 ms after SIGINT (+1400 ms; after SIGTERM at +1000 ms); expected one of 0');
+    // Deadline: too slow after the first, ended by a later one.
+    const late = record({ events: [signal('SIGTERM', 1000), sigint(4500)], exit: exited(0, 4510) });
+    expect(message(late, 'deadline')).toBe('gone 3510 ms after SIGTERM (deadline 3000 ms); it exited at +4510 ms, 10 ms after SIGINT (+4500 ms; after SIGTERM at +1000 ms)');
+  });
+
+  it('force-exit accepts the stop a second signal forced: no wrong status, no loss for what was in flight then; a crash and earlier losses still fail', () => {
+    const forceExit = { ...record({}).oracles, second_signal: { policy: 'force-exit' as const, within: 1000 } };
+    const intOnly = { SIGINT: { kind: 'exit' as const, exit: [0], within: 3000 } };
+    const events = [signal('SIGINT', 1000), signal('SIGINT', 1050)];
+    const forced = { exitCode: 1, signal: null, status: 1, atMs: 1053, forcedKill: false, lingering: [] };
+    const inFlight = req(900, 1054, 'reset');
+    const r = record({ expect: intOnly, events, exit: forced, oracles: forceExit, ledger: [inFlight, req(1010, 1020, 'refused')] });
+    expect(failing(r)).toEqual([]);
+    const results = Object.fromEntries(judge(r).results.map((x) => [x.oracle, x]));
+    expect(results['exit-status']!.message).toBe(
+      'exited 1 at +1053 ms, 3 ms after a second SIGINT (+1050 ms; the first SIGINT at +1000 ms): the stop the second signal forced, which `force-exit` accepts (0 after SIGINT alone)',
+    );
+    expect(results['exit-status']!.evidence).toMatchObject({ forcedBy: { signal: 'SIGINT', atMs: 1050, tookMs: 3 } });
+    expect(results['lost-requests']!.message).toContain('(1 cut by the stop the second signal forced at +1050 ms, which `force-exit` accepts)');
+    // A request reset before the second signal was lost by the first one's drain: still a loss.
+    expect(failing(record({ expect: intOnly, events, exit: forced, oracles: forceExit, ledger: [req(900, 1020, 'reset')] }))).toEqual(['lost-requests/in-flight-lost']);
+    // A crash on the second signal is still a crash.
+    const panic = { ...forced, status: 2, exitCode: 2 };
+    expect(failing(record({ expect: intOnly, events, exit: panic, oracles: forceExit, logs: panicLogs }))).toEqual(['exit-status/go-panic']);
+    // A scenario that bounds a forced exit's statuses (sigstorm's own: 128 + n) still fails any other.
+    const bounded = { ...forceExit, second_signal: { ...forceExit.second_signal, exit: [130] } };
+    expect(failing(record({ expect: intOnly, events, exit: forced, oracles: bounded, ledger: [inFlight] }))).toEqual(['exit-status/wrong-status', 'lost-requests/in-flight-lost']);
+    expect(failing(record({ expect: intOnly, events, exit: { ...forced, status: 130, exitCode: null }, oracles: bounded, ledger: [inFlight] }))).toEqual([]);
+    // Undeclared, the same record fails by the default policy.
+    expect(failing(record({ expect: intOnly, events, exit: forced, ledger: [inFlight] }))).toEqual(['exit-status/wrong-status', 'second-signal/not-ignored', 'lost-requests/in-flight-lost']);
+  });
+
   it('names a Node uncaught exception from its stack trace', () => {
     const logs = ['/app/server.js:12', 'Error: ENOENT: no such file or directory', '    at Object.openSync (node:fs:573:18)'].map((text) => ({ atMs: 1001, stream: 'stderr' as const, text }));
     const r = record({ exit: { exitCode: 1, signal: null, status: 1, atMs: 1001, forcedKill: false, lingering: [] }, logs });

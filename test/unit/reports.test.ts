@@ -7,6 +7,8 @@ import { formatProgress } from '../../src/cli/progress.js';
 import type { PlayedEvent } from '../../src/schedule/played.js';
 import { parseShard, seedFor, selectShard } from '../../src/session/shard.js';
 import { toHtml } from '../../src/report/html.js';
+import { coverageNotes, secondSignalNote } from '../../src/scenario/coverage.js';
+import { secondSignalPolicy } from '../../src/scenario/second-signal.js';
 import { toJUnit } from '../../src/report/junit.js';
 import { toMarkdown } from '../../src/report/markdown.js';
 import { mergeResultSets } from '../../src/report/merge.js';
@@ -96,6 +98,25 @@ describe('Markdown', () => {
     expect(md).toContain('```\n+300 ms SIGTERM→main\n```');
     expect(md).toContain('It reproduces 5/5 (100%, 95% interval 57%–100%).');
     expect(md).toContain('```sh\nnpx sigstorm replay reports/demo/r/report.json --times 20\n```');
+  });
+
+  it('lists the signals not tested and, apart, the second-signal policy each scenario was judged by (HTML too)', () => {
+    const coverage = [
+      ...coverageNotes(['SIGTERM'], []),
+      secondSignalNote(secondSignalPolicy({}), 'SIGTERM'),
+    ];
+    const set = resultSet([{ ...passed, coverage }]);
+    const md = toMarkdown(set);
+    expect(md).toContain('- demo-fixed: `SIGINT` — Ctrl-C');
+    expect(md).not.toContain('`undefined`');
+    expect(md).toContain('**Second-signal policy**');
+    expect(md).toContain('- demo-fixed: second signal: `ignore`, the default: a repeated SIGTERM during the drain must not cut it short');
+    const html = toHtml(set);
+    expect(html).toContain('<li data-signal="SIGHUP">');
+    expect(html).toMatch(/<h3>Second signal<\/h3><p class="coverage policy" data-policy="ignore" data-declared="false">second signal: `ignore`, the default: /);
+    const declared = toHtml(resultSet([{ ...passed, coverage: [secondSignalNote(secondSignalPolicy({ second_signal: { policy: 'force-exit', within: 1000 } }), 'SIGINT')] }]));
+    expect(declared).toContain('data-policy="force-exit" data-declared="true">second signal: `force-exit` (declared): a repeated stop signal must end the target within 1000 ms</p>');
+    expect(declared).not.toContain('<h3>Not tested</h3>');
   });
 });
 

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { policyNote, untestedSignals } from '../../src/scenario/coverage.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import { scenarioJsonSchema } from '../../src/scenario/json-schema.js';
 import { tempFiles } from '../helpers/files.js';
@@ -75,7 +76,7 @@ expect:
     it('a SIGQUIT-graceful server is fuzzed with SIGQUIT only, and told what that leaves out', async () => {
       const s = await load('  stop_signal: SIGQUIT\nexpect:\n  SIGQUIT: { exit: [0] }\n');
       expect(s.faults.signals).toEqual(['SIGQUIT']);
-      expect(s.coverage.map((n) => n.signal)).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP']);
+      expect(untestedSignals(s.coverage).map((n) => n.signal)).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP']);
       expect(s.coverage[0]!.message).toMatch(/^not tested: SIGTERM — .*Kubernetes.*; declare what must hold after it under `expect`/);
       // A user-written schedule is still judged as docker stop users expect.
       expect(s.expect.SIGTERM).toEqual({ kind: 'exit', exit: [0, 143], within: 10_000 });
@@ -84,10 +85,10 @@ expect:
     it('the docker stop default (SIGTERM) brings its SIGTERM/SIGINT races; declared signals join', async () => {
       const s = await load('expect:\n  SIGHUP: { alive: true }\n  SIGUSR1: { alive: true }\n');
       expect(s.faults.signals).toEqual(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1']);
-      expect(s.coverage).toEqual([]);
+      expect(untestedSignals(s.coverage)).toEqual([]);
       const int = await load('  stop_signal: SIGINT\n');
       expect(int.faults.signals).toEqual(['SIGINT', 'SIGTERM']);
-      expect(int.coverage.map((n) => n.signal)).toEqual(['SIGHUP']);
+      expect(untestedSignals(int.coverage).map((n) => n.signal)).toEqual(['SIGHUP']);
       const both = await load('expect:\n  SIGTERM: { exit: [0] }\n  SIGINT: { exit: [0] }\n');
       expect(both.faults.signals).toEqual(['SIGTERM', 'SIGINT']);
     });
@@ -95,20 +96,32 @@ expect:
     it('a stop signal with a contract of its own does not bring the other of the pair (gunicorn: INT is its quick shutdown)', async () => {
       const s = await load('expect:\n  SIGTERM: { exit: [0], within: 30s }\n  SIGHUP: { alive: true }\n');
       expect(s.faults.signals).toEqual(['SIGTERM', 'SIGHUP']);
-      expect(s.coverage.map((n) => n.signal)).toEqual(['SIGINT']);
+      expect(untestedSignals(s.coverage).map((n) => n.signal)).toEqual(['SIGINT']);
       const lighttpd = await load('  stop_signal: SIGINT\nexpect:\n  SIGINT: { exit: [0] }\n');
       expect(lighttpd.faults.signals).toEqual(['SIGINT']);
-      expect(lighttpd.coverage.map((n) => n.signal)).toEqual(['SIGTERM', 'SIGHUP']);
+      expect(untestedSignals(lighttpd.coverage).map((n) => n.signal)).toEqual(['SIGTERM', 'SIGHUP']);
     });
 
     it('a signal declared under expect but left out of faults.signals is named with the list to widen', async () => {
       const s = await load('expect:\n  SIGHUP: { alive: true }\nfaults:\n  signals: [SIGTERM]\n');
       expect(s.faults.signals).toEqual(['SIGTERM']);
-      const byName = Object.fromEntries(s.coverage.map((n) => [n.signal, n.hint]));
+      const byName = Object.fromEntries(untestedSignals(s.coverage).map((n) => [n.signal, n.hint]));
       expect(byName).toEqual({
         SIGINT: 'declare what must hold after it under `expect` to test it',
         SIGHUP: 'add it to `faults.signals` to test it',
       });
+    });
+
+    it('notes the second-signal policy in force: ignore by default, with the line that declares force-exit', async () => {
+      const lighttpd = await load('  stop_signal: SIGINT\nexpect:\n  SIGINT: { exit: [0] }\n');
+      expect(policyNote(lighttpd.coverage)).toMatchObject({ kind: 'second-signal-policy', policy: 'ignore', within: 1000, declared: false });
+      expect(policyNote(lighttpd.coverage)!.message).toBe(
+        'second signal: `ignore`, the default: a repeated SIGINT during the drain must not cut it short (production sends stop signals twice); ' +
+          'if it means "stop now" for this service, declare `oracles: { second_signal: { policy: force-exit } }`',
+      );
+      const forced = await load('  stop_signal: SIGINT\nexpect:\n  SIGINT: { exit: [0] }\noracles:\n  second_signal: { policy: force-exit, within: 300ms }\n');
+      expect(policyNote(forced.coverage)).toMatchObject({ policy: 'force-exit', within: 300, declared: true });
+      expect(policyNote(forced.coverage)!.message).toBe('second signal: `force-exit` (declared): a repeated stop signal must end the target within 300 ms');
     });
   });
 

@@ -4,7 +4,8 @@ import { normalizeSignal, statusForSignal } from '../../signals.js';
 
 // One entry of `expect:` (keyed by signal name): what must hold after that signal is delivered.
 
-const exitStatus = z.union([z.number().int().min(0).max(255), z.string()]).transform((value, ctx) => {
+/** An exit status, or a signal name standing for 128 + its number. */
+export const exitStatus = z.union([z.number().int().min(0).max(255), z.string()]).transform((value, ctx) => {
   if (typeof value === 'number') return value;
   const sig = normalizeSignal(value);
   if (!sig) {
