@@ -21,8 +21,11 @@ export const LAG = 16;
  * neighbours: a third of the draws is enough to walk to a window a near-miss points at within a few dozen draws.
  */
 export const CORPUS_SHARE = 1 / 3;
-/** An entry that showed new behaviour (not only a new fault cell) is this much likelier to be mutated. */
-const BEHAVIOUR_WEIGHT = 4;
+/**
+ * How likely an entry is to be mutated: one that showed a new near-miss 8 times, one that showed other new behaviour
+ * 4 times as likely as one that only fell in a new fault cell (nearly every early draw does).
+ */
+export const weightOf = (e: Pick<CorpusEntry, 'novel'>): number => (e.novel.some((f) => f.startsWith('near: ')) ? 8 : e.novel.some(isBehaviour) ? 4 : 1);
 /** Mutations tried per draw before it falls back to fast-check's own. */
 const TRIES = 4;
 
@@ -66,7 +69,7 @@ export function drawFromCorpus(entries: readonly CorpusEntry[], seed: number, ru
   const visible = entries.filter((e) => e.run < run - LAG);
   const rand = drawRandom(seed, run);
   if (visible.length === 0 || rand() >= CORPUS_SHARE) return undefined;
-  const weights = visible.map((e) => (e.novel.some(isBehaviour) ? BEHAVIOUR_WEIGHT : 1));
+  const weights = visible.map(weightOf);
   for (let t = 0; t < TRIES; t++) {
     let r = rand() * weights.reduce((a, b) => a + b, 0);
     const k = weights.findIndex((w) => (r -= w) < 0);

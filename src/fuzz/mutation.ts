@@ -63,7 +63,8 @@ const delivers = (e: FaultEvent): e is Extract<FaultEvent, { kind: 'signal' | 'r
  * One mutation of `base`, drawn with `rand`: an event's time shifted by a few fine steps (a fifth of the step) or a
  * few steps; moved to just after a line its trial saw within two steps of it (on a 1 ms grid: finer near the observed
  * event); timed from a neighbouring line (`after: {log, nth}`, so it replays and shrinks); a second signal a few steps
- * after it; or its signal changed for another the space holds that the contract expects the same of. Undefined when
+ * after it; or its signal changed for another the space holds that the contract expects the same of. An event with a
+ * line within two steps moves to it or is anchored at it half the time. Undefined when
  * the drawn mutation does not apply, or leaves the fault space (`withinSpace`).
  */
 export function mutate(base: MutationBase, rand: Random, space: MutationSpace): { schedule: Schedule; kind: MutationKind } | undefined {
@@ -73,7 +74,9 @@ export function mutate(base: MutationBase, rand: Random, space: MutationSpace): 
   if (targets.length === 0) return undefined;
   const { e, i } = pick(rand, targets);
   const kinds: MutationKind[] = space.drawsStop ? ['shift', 'shift-far', 'other-signal'] : ['shift', 'shift-far', 'to-line', 'anchor', 'second-signal', 'other-signal'];
-  const kind = pick(rand, kinds);
+  // Near a line the target printed, half the moves go to it: a window a line announces opens right after it.
+  const nearLine = !space.drawsStop && linesNear(e, base.lines, 2 * space.step).length > 0 && rand() < 0.5;
+  const kind = nearLine ? pick(rand, ['to-line', 'anchor'] as const) : pick(rand, kinds);
   const moved = MOVES[kind](e, rand, space, base.lines, base.schedule);
   if (!moved) return undefined;
   const schedule = [...base.schedule.slice(0, i), ...moved, ...base.schedule.slice(i + 1)];
@@ -107,7 +110,10 @@ const MOVES: Record<MutationKind, Move> = {
     if (!near.length) return undefined;
     const line = pick(rand, near.slice(0, 3));
     const at = Math.max(0, Math.min(4 * space.step, Math.round(e.at - line.atMs))) + pick(rand, [0, between(rand, 0, 2 * fineOf(space))]);
-    return [{ ...e, at, after: { log: line.log, nth: line.nth, within: space.horizonMax } }];
+    // It waits for its line a little past when the line came (8 steps), not the whole horizon: a line that does not
+    // come (another count of it, a target that died first) costs that much, not a trial of horizon_max.
+    const within = Math.min(space.horizonMax, Math.ceil(line.atMs / space.step + 8) * space.step);
+    return [{ ...e, at, after: { log: line.log, nth: line.nth, within } }];
   },
   'second-signal': (e, rand, space, _lines, schedule) => {
     if (schedule.length >= space.maxEvents || !delivers(e)) return undefined;

@@ -1,7 +1,7 @@
 import { anchorOf, fromSpawn, serviceOf, type Schedule } from '../schedule/event.js';
 import type { SignalName } from '../signals.js';
 import type { TrialRecord } from '../trial/record.js';
-import { anchorText, logKind } from './activity.js';
+import { anchorText, lifeEnd, logKind } from './activity.js';
 import { kindOf } from './fault-cells.js';
 
 // What a judged trial showed, as features a guided campaign keeps score of (src/fuzz/corpus.ts): a schedule whose
@@ -21,7 +21,7 @@ const bucket = (ms: number): number => 2 ** Math.max(0, Math.ceil(Math.log2(Math
 
 /**
  * The features a trial showed: its exit status; near-misses (a request that ended within a few ms of the exit, an
- * exit deadline half, three quarters or nine tenths spent, a signal delivered within a few ms of a kind of line);
+ * exit deadline half, three quarters or nine tenths spent, a signal delivered within a few ms after a kind of line the target printed on its own);
  * the kinds of line printed after the first signal; the set of process names; the fault cells its schedule fell in
  * (on the fault space's `step` grid). Feature strings name what they saw: `exit 143`, `near: signal 2 ms after "reopening logs"`.
  */
@@ -41,12 +41,15 @@ export function noveltyOf(record: TrialRecord, schedule: Schedule, space: { step
     }
   }
   const logs = record.logs.length < LOG_LINES_KEPT ? record.logs : [];
+  // Lines of the target's own life only (after readiness, before the schedule touched it): what it prints in answer
+  // to a signal follows that signal by its reaction time, and would make every jitter of it new.
+  const end = lifeEnd(record);
+  const own = logs.filter((l) => l.atMs >= 0 && l.atMs < end);
   for (const s of signals) {
-    for (const line of logs) {
+    for (const line of own) {
       const gap = s.atMs - line.atMs;
-      if (Math.abs(gap) > NEAR_LINE_MS) continue;
       const kind = logKind(line.text);
-      if (kind) features.add(`near: ${s.signal} ≤${bucket(Math.abs(gap))} ms ${gap >= 0 ? 'after' : 'before'} "${kind}"`);
+      if (gap >= 0 && gap <= NEAR_LINE_MS && kind) features.add(`near: ${s.signal} ≤${bucket(gap)} ms after "${kind}"`);
     }
   }
   if (first) for (const line of logs) if (line.atMs > first.atMs && logKind(line.text)) features.add(`log after a signal: "${logKind(line.text)}"`);

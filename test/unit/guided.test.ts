@@ -86,7 +86,8 @@ describe('novelty of a judged trial', () => {
     expect(features).toContain('near: exit deadline 75% spent'); // 800 of 1000 ms
     expect(features).not.toContain('near: exit deadline 90% spent');
     expect(features).toContain('near: SIGTERM ≤2 ms after "zoo: reopening logs"');
-    expect(features).toContain('near: SIGTERM ≤32 ms before "draining # requests"');
+    // a line printed in answer to the signal is not a near-miss: its gap is the target's reaction time
+    expect(features.filter((f) => f.includes('draining') && f.startsWith('near'))).toEqual([]);
     expect(features).toContain('log after a signal: "draining # requests"');
     expect(features).toContain('processes flusher,server');
     expect(features).toContain('cell SIGTERM@28');
