@@ -9,6 +9,7 @@
 // Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name] [--backend process]
 //        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1] [--search-budget 60s]   (--quick: 2 seeds, no twins)
 // --search-budget gives every campaign that --budget (default: each search's own, the default budget unless it sets one).
+// --seed-from K: seeds K, K+1, … (default 1), to add seeds to an earlier run.
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -97,7 +98,7 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
 const describeRow = (r) =>
   `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduced}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
 
-export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'search-budget': budget, ...flags } = {}) {
+export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'search-budget': budget, 'seed-from': seedFrom = 1, ...flags } = {}) {
   const chosen = searches ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`)) : SEARCHES;
   const bins = Object.fromEntries(Object.entries(flags).filter(([k]) => k.startsWith('bin-')).map(([k, v]) => [k.slice(4), v]));
   const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
@@ -106,7 +107,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   const twinTargets = targets.filter((t) => !t.expect[backend]?.oracle && t.expect[backend] && rare.some((b) => `${b.scenario}-fixed` === t.scenario));
   const runDir = `reports/bench-search-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
   const rows = [];
-  const seedList = Array.from({ length: seeds }, (_, i) => i + 1);
+  const seedList = Array.from({ length: seeds }, (_, i) => i + Number(seedFrom));
   for (const target of bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
