@@ -164,7 +164,7 @@ class Campaign {
     this.trial = async (schedule) => {
       const outcome = await run(schedule);
       this.times.trialEnded(schedule, outcome);
-      this.corpus?.trialEnded(schedule, outcome);
+      if (this.property.state.phase !== 'shrinking') this.corpus?.trialEnded(schedule, outcome); // only exploring feeds it
       // The first start-up seen whole sets the start-up window for the rest of the campaign.
       const startup = outcome.kind === 'pass' ? outcome.spawnToReadyMs : outcome.kind === 'fail' && !outcome.record?.exitedInStartup ? outcome.record?.spawnToReadyMs : undefined;
       this.startupMs ??= startup;
