@@ -92,6 +92,8 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     reproduced: failed && o.reproduction.runs ? `${o.reproduction.failed}/${o.reproduction.runs}` : null,
     stoppedAtFirst: first !== undefined,
     original: failed ? o.original : null,
+    // a guided campaign: schedules drawn from its corpus, its entries, and whether the first failure was one of them
+    guided: report.guided ? { fromCorpus: report.guided.fromCorpus, corpus: report.guided.corpus, firstFailureFromCorpus: report.guided.firstFailureFromCorpus ?? null } : null,
   };
 }
 

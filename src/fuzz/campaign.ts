@@ -120,6 +120,8 @@ class Campaign {
   /** A guided campaign's corpus, and how many schedules explored came from it. */
   private readonly corpus: Corpus | undefined;
   private fromCorpus = 0;
+  /** Whether the first confirmed failure was a schedule drawn from the corpus (undefined: none yet). */
+  private failureFromCorpus: boolean | undefined;
   /** Work stops on the user's interrupt, or when the environment fails for good (the engine went away). */
   private readonly halt = new AbortController();
   private readonly stop: AbortSignal;
@@ -273,7 +275,8 @@ class Campaign {
         if (exploring) run++; // fast-check's runs, in order (shrink candidates come after the failing run)
         if (this.stop.aborted) return true;
         this.tried++;
-        if (exploring && this.corpus?.drewFor(run, raw)) this.fromCorpus++;
+        const drawnFromCorpus = exploring && this.corpus?.drewFor(run, raw) === true;
+        if (drawnFromCorpus) this.fromCorpus++;
         this.cells.note(sortSchedule(raw));
         this.phase = exploring ? 'exploring' : 'shrinking';
         this.progress(`schedule ${this.tried}: running (${property.state.counts.trials} trials so far)`);
@@ -283,6 +286,7 @@ class Campaign {
         if (exploring) {
           this.times.judged(schedule, property.state.findings.map((f) => f.schedule));
           this.corpus?.judged(run, schedule);
+          if (shrinkingOf(property.state)) this.failureFromCorpus ??= drawnFromCorpus;
         }
         const shrunk = shrinkingOf(property.state);
         if (shrunk && shrunk.accepted.length !== known) {
@@ -425,6 +429,7 @@ class Campaign {
       corpus: entries.length,
       share: CORPUS_SHARE,
       lag: LAG,
+      ...(this.failureFromCorpus !== undefined ? { firstFailureFromCorpus: this.failureFromCorpus } : {}),
       novel: entries.slice(0, 20).map((e) => ({ run: e.run, novel: e.novel.filter((f) => !f.startsWith('cell ')).slice(0, 5) })).filter((e) => e.novel.length),
     };
   }

@@ -101,14 +101,16 @@ export interface HorizonSummary {
 
 /**
  * A guided campaign's corpus (src/fuzz/corpus.ts): how many schedules explored were mutations of its entries, how
- * many entries it held at the end, the share of draws taken from it and how many runs late a draw sees it, and what
- * the first entries showed that was new (fault cells left out).
+ * many entries it held at the end, the share of draws taken from it and how many runs late a draw sees it, whether
+ * the first failure was one of its draws, and what the first entries showed that was new (fault cells left out).
  */
 export interface GuidedSummary {
   fromCorpus: number;
   corpus: number;
   share: number;
   lag: number;
+  /** Whether the first confirmed failure was a schedule drawn from the corpus (absent: no failure). */
+  firstFailureFromCorpus?: boolean;
   novel: { run: number; novel: string[] }[];
 }
 

@@ -268,6 +268,7 @@ describe('a guided campaign', () => {
       expect(one.verdict).toBe('fail');
       if (one.outcome.kind !== 'failed' || four.outcome.kind !== 'failed') throw new Error('both must fail');
       expect(one.guided!.fromCorpus).toBeGreaterThan(0);
+      expect(one.guided!.firstFailureFromCorpus).toBe(true); // nothing but a mutation reaches the window
       expect(four.outcome.original).toEqual(one.outcome.original);
       expect(four.outcome.minimal).toEqual(one.outcome.minimal);
       expect(four.schedulesTried).toBe(one.schedulesTried);
