@@ -7,7 +7,9 @@
 // its own report directory (so no campaign starts from another's saved findings), run from this build's bin/ or, for
 // a column with `--bin-<name> <path>`, another build's (e.g. today's uniform search kept in a worktree).
 // Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name] [--backend process]
-//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1]   (--quick: 2 seeds, no twins)
+//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1] [--search-budget 60s]   (--quick: 2 seeds, no twins)
+// --search-budget gives every campaign that --budget (default: each search's own, the default budget unless it sets one).
+// --seed-from K: seeds K, K+1, … (default 1), to add seeds to an earlier run.
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { median, round, table } from './lib.mjs';
 export const SEARCHES = [
   { name: 'uniform', args: ['--runs', '50'], about: 'the uniform search as it was on 2026-12-06: 50 schedules drawn by fast-check, then stop' },
   { name: 'default', args: [], about: '`sigstorm fuzz` with no flags but the backend and seed' },
+  { name: 'guided', args: ['--guided'], about: 'the default search with a corpus of schedules that showed something new, one draw in three a mutation of one (src/fuzz/corpus.ts)' },
 ];
 
 /**
@@ -51,9 +54,9 @@ function reportIn(dir, scenario) {
  * One campaign of one search. With `firstOnly` it is interrupted at its first confirmed failure (read from the
  * checkpoint it writes then), which is all this part measures: shrinking and confirmation are left out.
  */
-async function campaign(target, search, { seed, backend, reportDir, bins, firstOnly }) {
+async function campaign(target, search, { seed, backend, reportDir, bins, firstOnly, budget }) {
   const started = Date.now();
-  const args = ['fuzz', `scenarios/${target.scenario}.yml`, '--backend', backend, '--seed', String(seed), '--report-dir', reportDir, ...search.args];
+  const args = ['fuzz', `scenarios/${target.scenario}.yml`, '--backend', backend, '--seed', String(seed), '--report-dir', reportDir, ...search.args, ...(budget ? ['--budget', String(budget)] : [])];
   let first;
   const firstFailure = () => {
     const r = !first && reportIn(reportDir, target.scenario);
@@ -89,13 +92,15 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     reproduced: failed && o.reproduction.runs ? `${o.reproduction.failed}/${o.reproduction.runs}` : null,
     stoppedAtFirst: first !== undefined,
     original: failed ? o.original : null,
+    // a guided campaign: schedules drawn from its corpus, its entries, and whether the first failure was one of them
+    guided: report.guided ? { fromCorpus: report.guided.fromCorpus, corpus: report.guided.corpus, firstFailureFromCorpus: report.guided.firstFailureFromCorpus ?? null } : null,
   };
 }
 
 const describeRow = (r) =>
   `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduced}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
 
-export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, ...flags } = {}) {
+export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'search-budget': budget, 'seed-from': seedFrom = 1, ...flags } = {}) {
   const chosen = searches ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`)) : SEARCHES;
   const bins = Object.fromEntries(Object.entries(flags).filter(([k]) => k.startsWith('bin-')).map(([k, v]) => [k.slice(4), v]));
   const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
@@ -104,11 +109,11 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   const twinTargets = targets.filter((t) => !t.expect[backend]?.oracle && t.expect[backend] && rare.some((b) => `${b.scenario}-fixed` === t.scenario));
   const runDir = `reports/bench-search-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
   const rows = [];
-  const seedList = Array.from({ length: seeds }, (_, i) => i + 1);
+  const seedList = Array.from({ length: seeds }, (_, i) => i + Number(seedFrom));
   for (const target of bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
-        const row = await campaign(target, s, { seed, backend, bins, firstOnly, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
+        const row = await campaign(target, s, { seed, backend, bins, firstOnly, budget, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         rows.push(row);
         console.error(`search ${row.target} seed ${seed} ${s.name}: ${describeRow(row)}`);
       }
@@ -118,7 +123,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   for (const target of twinTargets) {
     for (const seed of seedList.slice(0, twins)) {
       for (const s of chosen) {
-        const row = await campaign(target, s, { seed, backend, bins, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
+        const row = await campaign(target, s, { seed, backend, bins, budget, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         twinRows.push(row);
         console.error(`twin ${row.target} seed ${seed} ${s.name}: ${row.found ? `FALSE POSITIVE ${row.signature}` : 'clean'} (${row.schedules} schedules, ${round(row.campaignS, 1)} s)`);
       }
@@ -136,7 +141,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
     ),
   }));
   const falsePositives = twinRows.filter((r) => r.found).map((r) => `${r.target} (${r.search}): ${r.signature}`);
-  return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly) }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
+  return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly), budget: budget ?? null }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
 }
 
 function fail(message) {

@@ -42,6 +42,7 @@ export interface FuzzArgs {
   summary?: string | undefined;
   html?: string | undefined;
   amplify?: boolean | undefined;
+  guided?: boolean | undefined;
 }
 
 /**
@@ -73,6 +74,7 @@ export async function fuzzCommand(args: FuzzArgs): Promise<number> {
     reportDir: args.reportDir,
     signal: interrupt.signal,
     ...(args.parallel !== undefined ? { parallel: args.parallel } : {}),
+    ...(args.guided ? { guided: true } : {}),
     failFast: args.failFast,
     onStart: (file, index, total) => display.start(file, index, total),
     onProgress: display.update,

@@ -58,6 +58,11 @@ export async function main(argv: string[]): Promise<void> {
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports/<scenario>/<run-id>/ and result.json go' })
           .option('fail-fast', { type: 'boolean', default: false, describe: 'Stop at the first confirmed failure; the scenarios after it are reported as skipped' })
           .option('shard', { type: 'string', describe: 'Run only shard k of n of the scenarios (e.g. 2/4); merge the shards with `sigstorm merge`' })
+          .option('guided', {
+            type: 'boolean',
+            default: false,
+            describe: 'Guided search: keep the schedules whose trials showed something new and draw one schedule in three as a mutation of one of them',
+          })
           .option('amplify', {
             type: 'boolean',
             default: true,

@@ -13,7 +13,8 @@ const clock = (ms: number) => {
 };
 
 /**
- * One line of progress: "[2/5] 0:14/5:00  double-close  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps · 40/366 cells".
+ * One line of progress: "[2/5] 0:14/5:00  double-close  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps · 40/366 cells"
+ * (guided: "… · 9 from a corpus of 14").
  * The cells are the fault space's (event kind × time step) pairs the schedules tried fell in (src/fuzz/fault-cells.ts).
  */
 export function formatProgress(p: FuzzProgress, position?: { index: number; total: number }): string {
@@ -24,6 +25,7 @@ export function formatProgress(p: FuzzProgress, position?: { index: number; tota
     `${p.failures} failure${p.failures === 1 ? '' : 's'}`,
     ...(p.phase !== 'exploring' ? [`${p.shrinkSteps} shrink step${p.shrinkSteps === 1 ? '' : 's'}`] : []),
     ...(p.cells ? [`${p.cells.drawn}/${p.cells.total} cells`] : []),
+    ...(p.corpus ? [`${p.corpus.drawn} from a corpus of ${p.corpus.entries}`] : []),
   ];
   // Time first: a narrow terminal cuts the end of the line.
   return `${where}${clock(p.elapsedMs)}/${clock(p.budgetMs)}  ${p.scenario}  ${p.phase}  ${facts.join(' · ')}`;

@@ -3,16 +3,19 @@ import fc from 'fast-check';
 import type { SigstormError } from '../errors.js';
 import { describeEvent, type Schedule } from '../schedule/event.js';
 import { journal } from '../leftovers/journal.js';
-import type { CampaignSummary, Explored, FuzzOutcome, Reproduction } from '../report/fuzz-report.js';
+import type { CampaignSummary, Explored, FuzzOutcome, GuidedSummary, Reproduction } from '../report/fuzz-report.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TrialRecord } from '../trial/record.js';
 import { scheduleArbitrary, sortSchedule, startupWindow } from './arbitrary.js';
 import { Budget, worstCaseTrialMs } from './budget.js';
 import { confirmShrinkPath } from './confirm.js';
+import { Corpus, CORPUS_SHARE, LAG } from './corpus.js';
 import { cutOf } from './cut.js';
 import { FaultCells } from './fault-cells.js';
 import { FlakyProperty } from './flaky.js';
+import { GuidedArbitrary } from './guided-arbitrary.js';
 import { Lookahead } from './lookahead.js';
+import { mutationSpaceOf } from './mutation.js';
 import { defaultParallelism } from './parallelism.js';
 import { minimalOf, originalOf, shrinkingOf, shrinkPath, shrinkStepsOf, type Phase, type Shrinking } from './property-state.js';
 import type { TimeSpace } from './time-space.js';
@@ -34,6 +37,11 @@ export interface CampaignOptions {
   /** Re-runs of the minimal schedule for its reproduction rate. */
   confirmRuns?: number;
   signal?: AbortSignal;
+  /**
+   * Guided search: a corpus of the schedules whose trials showed something new, and one draw in three a mutation of
+   * one of them (src/fuzz/corpus.ts). Default off: fast-check's uniform draws only.
+   */
+  guided?: boolean;
   /** The budget's clock (ms): Date.now; a test's fake trials advance a clock of their own. */
   clock?: () => number;
   /** Called after every trial and schedule, and at each change of phase. */
@@ -53,6 +61,8 @@ export interface FuzzProgress {
   shrinkSteps: number;
   /** Cells of the fault space the schedules tried fell in, of all it holds (src/fuzz/fault-cells.ts). */
   cells: { drawn: number; total: number };
+  /** A guided campaign's corpus: schedules explored that were drawn from it, and its entries. */
+  corpus?: { drawn: number; entries: number };
   elapsedMs: number;
   budgetMs: number;
   /** The same, as one line for a log. */
@@ -107,6 +117,11 @@ class Campaign {
   private startupMs: number | undefined;
   /** Where event times are drawn: grown by what the judged schedules' trials showed of the target (time-watch.ts). */
   private readonly times: TimeWatch;
+  /** A guided campaign's corpus, and how many schedules explored came from it. */
+  private readonly corpus: Corpus | undefined;
+  private fromCorpus = 0;
+  /** Whether the first confirmed failure was a schedule drawn from the corpus (undefined: none yet). */
+  private failureFromCorpus: boolean | undefined;
   /** Work stops on the user's interrupt, or when the environment fails for good (the engine went away). */
   private readonly halt = new AbortController();
   private readonly stop: AbortSignal;
@@ -146,10 +161,12 @@ class Campaign {
       this.halt.abort();
     });
     this.times = new TimeWatch(scenario.faults);
+    this.corpus = options.guided ? new Corpus(this.seed, mutationSpaceOf(scenario), { step: scenario.faults.step, targetName: scenario.target.name }) : undefined;
     // Every trial reports progress: the first failure of a campaign takes several (its estimate) before fast-check hears of it.
     this.trial = async (schedule) => {
       const outcome = await run(schedule);
       this.times.trialEnded(schedule, outcome);
+      if (this.property.state.phase !== 'shrinking') this.corpus?.trialEnded(schedule, outcome); // only exploring feeds it
       // The first start-up seen whole sets the start-up window for the rest of the campaign.
       const startup = outcome.kind === 'pass' ? outcome.spawnToReadyMs : outcome.kind === 'fail' && !outcome.record?.exitedInStartup ? outcome.record?.spawnToReadyMs : undefined;
       this.startupMs ??= startup;
@@ -157,7 +174,7 @@ class Campaign {
       this.progress(`trial ${this.property.state.counts.trials + this.confirmTrials}: ${outcome.kind}`);
       return outcome;
     };
-    this.arbitrary = scheduleArbitrary(scenario, () => this.startupMs, () => this.times.times);
+    this.arbitrary = this.guidedOver(scheduleArbitrary(scenario, () => this.startupMs, () => this.times.times));
     this.lookahead =
       this.parallel > 1
         ? new Lookahead({
@@ -184,6 +201,17 @@ class Campaign {
   private drawn: { key: string; schedules: Schedule[] } | undefined;
 
   /**
+   * In a guided campaign, `inner`'s draws with the corpus's in their place (one instance per fc.check or fc.sample: it
+   * counts its generations); fast-check's j-th generated run is exploring's run `examples + j`.
+   */
+  private guidedOver(inner: fc.Arbitrary<Schedule>): fc.Arbitrary<Schedule> {
+    const { corpus } = this;
+    if (!corpus) return inner;
+    const examples = this.hooks.examples?.length ?? 0;
+    return new GuidedArbitrary(inner, (j) => corpus.draw(examples + j), this.scenario.faults.step);
+  }
+
+  /**
    * The first `count` schedules fast-check's runs will hold (fewer if `runs` holds fewer), in order: the examples,
    * then the values its seed generates (fc.sample with the same seed draws the same ones, whatever their number), each
    * in the time space of its run. Drawn lazily: when the lookahead reads past the end, the list is drawn again at
@@ -191,14 +219,14 @@ class Campaign {
    * window or the time space, which generation reads, changes.
    */
   private upcoming(count: number): readonly Schedule[] {
-    const key = JSON.stringify([startupWindow(this.scenario.faults, this.startupMs) ?? null, this.times.seenKey]);
+    const key = JSON.stringify([startupWindow(this.scenario.faults, this.startupMs) ?? null, this.times.seenKey, this.corpus?.key ?? 0]);
     const limit = this.runs ?? Number.POSITIVE_INFINITY;
     const want = Math.min(count, limit);
     const drawn = this.drawn && this.drawn.key === key ? this.drawn.schedules : undefined;
     if (drawn && drawn.length >= want) return drawn;
     const size = Math.min(limit, Math.max(want, 2 * (drawn?.length ?? 0)));
     const examples = this.hooks.examples ?? [];
-    const arbitraryIn = (times: TimeSpace) => scheduleArbitrary(this.scenario, () => this.startupMs, () => times);
+    const arbitraryIn = (times: TimeSpace) => this.guidedOver(scheduleArbitrary(this.scenario, () => this.startupMs, () => times));
     const generated = sampleRuns(arbitraryIn, this.seed, Math.max(0, size - examples.length), (j) => this.times.forRun(examples.length + j));
     this.drawn = { key, schedules: [...examples, ...generated].slice(0, size).map(sortSchedule) };
     return this.drawn.schedules;
@@ -247,13 +275,19 @@ class Campaign {
         if (exploring) run++; // fast-check's runs, in order (shrink candidates come after the failing run)
         if (this.stop.aborted) return true;
         this.tried++;
+        const drawnFromCorpus = exploring && this.corpus?.drewFor(run, raw) === true;
+        if (drawnFromCorpus) this.fromCorpus++;
         this.cells.note(sortSchedule(raw));
         this.phase = exploring ? 'exploring' : 'shrinking';
         this.progress(`schedule ${this.tried}: running (${property.state.counts.trials} trials so far)`);
         const known = shrinkPath(property.state).length;
         const schedule = sortSchedule(raw);
         const holds = await property.check(schedule, run);
-        if (exploring) this.times.judged(schedule, property.state.findings.map((f) => f.schedule));
+        if (exploring) {
+          this.times.judged(schedule, property.state.findings.map((f) => f.schedule));
+          this.corpus?.judged(run, schedule);
+          if (shrinkingOf(property.state)) this.failureFromCorpus ??= drawnFromCorpus;
+        }
         const shrunk = shrinkingOf(property.state);
         if (shrunk && shrunk.accepted.length !== known) {
           // A new or smaller failure: on disk at once, so neither an interrupt nor a SIGKILL can lose it.
@@ -373,6 +407,7 @@ class Campaign {
       failures: state.findings.length,
       shrinkSteps: state.phase === 'shrinking' ? shrinkStepsOf(state) : 0,
       cells: this.cells.count(),
+      ...(this.corpus ? { corpus: { drawn: this.fromCorpus, entries: this.corpus.entries.length } } : {}),
       elapsedMs: this.clock() - this.started,
       budgetMs: this.budgetMs,
       message,
@@ -384,6 +419,19 @@ class Campaign {
     const { state } = this.property;
     const end = state.phase === 'shrinking' ? { at: state.firstFailureAt, by: 'failure' as const } : (this.exploringEnd ?? { at: this.clock(), by: 'interrupted' as const });
     return { endedBy: end.by, durationMs: end.at - this.started, ...this.cells.summary() };
+  }
+
+  /** A guided campaign's corpus, for the report. */
+  private guidedSummary(corpus: Corpus): GuidedSummary {
+    const entries = corpus.entries;
+    return {
+      fromCorpus: this.fromCorpus,
+      corpus: entries.length,
+      share: CORPUS_SHARE,
+      lag: LAG,
+      ...(this.failureFromCorpus !== undefined ? { firstFailureFromCorpus: this.failureFromCorpus } : {}),
+      novel: entries.slice(0, 20).map((e) => ({ run: e.run, novel: e.novel.filter((f) => !f.startsWith('cell ')).slice(0, 5) })).filter((e) => e.novel.length),
+    };
   }
 
   /** What a reader finds if this campaign dies now: the smallest failure so far, not yet confirmed. */
@@ -423,6 +471,7 @@ class Campaign {
       budgetMs: this.budgetMs,
       worstCaseTrialMs: worstCaseTrialMs(this.scenario, this.times.reachMs),
       horizon: this.times.summary(),
+      ...(this.corpus ? { guided: this.guidedSummary(this.corpus) } : {}),
       longestTrialMs: this.budget.longestTrialMs,
       explored: this.explored(),
       ...(cut ? { cut } : {}),

@@ -100,6 +100,21 @@ export interface HorizonSummary {
 }
 
 /**
+ * A guided campaign's corpus (src/fuzz/corpus.ts): how many schedules explored were mutations of its entries, how
+ * many entries it held at the end, the share of draws taken from it and how many runs late a draw sees it, whether
+ * the first failure was one of its draws, and what the first entries showed that was new (fault cells left out).
+ */
+export interface GuidedSummary {
+  fromCorpus: number;
+  corpus: number;
+  share: number;
+  lag: number;
+  /** Whether the first confirmed failure was a schedule drawn from the corpus (absent: no failure). */
+  firstFailureFromCorpus?: boolean;
+  novel: { run: number; novel: string[] }[];
+}
+
+/**
  * How much of the fault space the schedules tried covered: one cell per (event kind × time on the `step` grid, from
  * readiness to the horizon), src/fuzz/fault-cells.ts. Events timed from spawn are not counted.
  */
@@ -143,6 +158,8 @@ export interface CampaignSummary {
   worstCaseTrialMs: number;
   /** Where event times were drawn (absent in reports written before the horizon grew). */
   horizon?: HorizonSummary;
+  /** A guided campaign's corpus (absent: the search was fast-check's uniform one). */
+  guided?: GuidedSummary;
   /** The longest trial the campaign ran: the budget plans what still fits by it. */
   longestTrialMs: number;
   /** How far exploring went through the fault space, and why it ended. */

@@ -39,6 +39,8 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
   const h = report.horizon;
   if (h?.grewFor) lines.push(`  horizon: grew from ${h.initialMs} ms to ${h.finalMs} ms, to cover ${h.grewFor.what} first seen at +${Math.round(h.grewFor.atMs)} ms`);
   if (report.explored) lines.push(`  ${describeExplored(report.explored)}`);
+  const g = report.guided;
+  if (g) lines.push(`  guided: ${g.fromCorpus} of ${report.schedulesTried} schedules were mutations from a corpus of ${g.corpus} that showed something new`);
   if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
   if (report.cut) lines.push(`  cut: ${report.cut.message}`);
   else if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');

@@ -213,6 +213,8 @@ describe('progress', () => {
     const p = { scenario: 'demo', schedulesTried: 12, trials: 31, failures: 1, shrinkSteps: 3, cells: { drawn: 20, total: 366 }, elapsedMs: 14_000, budgetMs: 300_000, message: '' };
     expect(formatProgress({ ...p, phase: 'exploring' }, { index: 1, total: 5 })).toBe('[2/5] 0:14/5:00  demo  exploring  12 schedules · 31 trials · 1 failure · 20/366 cells');
     expect(formatProgress({ ...p, runs: 50, phase: 'exploring' })).toBe('0:14/5:00  demo  exploring  12/50 schedules · 31 trials · 1 failure · 20/366 cells');
+    // a guided campaign: schedules drawn from its corpus, and its entries
+    expect(formatProgress({ ...p, phase: 'exploring', corpus: { drawn: 3, entries: 9 } })).toBe('0:14/5:00  demo  exploring  12 schedules · 31 trials · 1 failure · 20/366 cells · 3 from a corpus of 9');
     expect(formatProgress({ ...p, phase: 'shrinking' })).toBe('0:14/5:00  demo  shrinking  12 schedules · 31 trials · 1 failure · 3 shrink steps · 20/366 cells');
   });
 });
