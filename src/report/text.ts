@@ -1,4 +1,4 @@
-import { anchorOf, describeEvent, fromSpawn, type FaultEvent } from '../schedule/event.js';
+import { anchorOf, describeEvent, describeRequestAnchor, fromSpawn, isLineAnchor, type FaultEvent } from '../schedule/event.js';
 import { describeHeld, type PlayedEvent } from '../schedule/played.js';
 import { describeStatus } from '../oracles/terminating.js';
 import type { Diagnosis } from '../oracles/verdict.js';
@@ -50,10 +50,15 @@ export function formatRun(report: Report, reportPath: string): string {
   return lines.join('\n');
 }
 
-/** An event timed from a line, as played: " (3 ms after the line "reopening logs" read at +2001 ms)". */
+/**
+ * An event timed from a line or a request, as played: " (3 ms after the line "reopening logs" read at +2001 ms)",
+ * " (2 ms after request 3 to /order sent (#41) at +2010 ms)".
+ */
 function anchored(e: PlayedEvent): string {
   const anchor = anchorOf(e);
   if (!anchor) return '';
-  const line = `the line ${JSON.stringify(anchor.log)}`;
-  return e.anchorMs === undefined ? ` (after ${line}, never read)` : ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${line} read at ${signedMs(e.anchorMs)})`;
+  const what = isLineAnchor(anchor) ? `the line ${JSON.stringify(anchor.log)}` : describeRequestAnchor(anchor);
+  const request = e.anchorRequest !== undefined ? ` (#${e.anchorRequest})` : '';
+  if (e.anchorMs === undefined) return ` (after ${what}, ${isLineAnchor(anchor) ? 'never read' : 'never seen'})`;
+  return ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${what}${request}${isLineAnchor(anchor) ? ' read' : ''} at ${signedMs(e.anchorMs)})`;
 }
