@@ -37,7 +37,7 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
     const sentAt = now();
     let reused = false;
     let on: { connection: number; onConnection: number } | undefined;
-    const announce = (phase: Phase) => on && spec.phases?.announce({ id: spec.id, path: spec.path, phase, ...on });
+    const announce = (phase: Phase, atMs = now()) => on && spec.phases?.announce({ id: spec.id, path: spec.path, phase, ...on, atMs });
     let firstByteAt: number | undefined;
     let status: number | undefined;
     let expected: number | undefined;
@@ -76,7 +76,7 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
       { host: endpoint.host, port: endpoint.port, method: spec.method, path: spec.path, agent: spec.agent, timeout: spec.timeoutMs },
       (res) => {
         firstByteAt = now();
-        announce('response');
+        announce('response', firstByteAt);
         status = res.statusCode ?? 0;
         const length = res.headers['content-length'];
         if (length !== undefined) expected = Number(length);

@@ -26,8 +26,9 @@ export class RequestPhases {
   private readonly listeners = new Set<(phase: RequestPhase) => void>();
   private connections = 0;
 
-  announce(phase: Omit<RequestPhase, 'atMs'>): void {
-    const announced = { ...phase, atMs: now() };
+  /** A phase now (or at `atMs`, the time the ledger keeps for it, so both agree). */
+  announce(phase: Omit<RequestPhase, 'atMs'> & { atMs?: number }): void {
+    const announced = { ...phase, atMs: phase.atMs ?? now() };
     this.phases.push(announced);
     for (const listener of this.listeners) listener(announced);
   }
