@@ -13,6 +13,7 @@ import { SCOUT_AFTER, timeSpaceOf, type TimeSpace } from '../../src/fuzz/time-sp
 import { loadScenario } from '../../src/scenario/load.js';
 import { anchorOf, describeEvent, type FaultEvent, type RequestAnchor, type Schedule } from '../../src/schedule/event.js';
 import { parseSchedule } from '../../src/schedule/parse.js';
+import { checkedSchedule } from '../../src/session/open.js';
 import { now, sleep } from '../../src/time.js';
 import { send } from '../../src/workload/http-client.js';
 import { RequestPhases } from '../../src/workload/phases.js';
@@ -63,6 +64,26 @@ describe('the format', () => {
       ['target:', '  image: local/app:1', '  ports: [8080]', 'expect:', '  SIGTERM: { exit: [0] }', 'schedule:', '  - { at: 3, signal: SIGTERM, after: { request: 2, phase: sent-ish } }', ''].join('\n'),
     );
     await expect(loadScenario(file)).rejects.toThrow(new RegExp(`${file.replace(/[.]/g, '[.]')}:7:\\d+: schedule\\[0\\]\\.after\\.phase: .*sent`));
+  });
+
+  it('refuses a request anchor the workload can never play: no HTTP traffic, or a path it does not send to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sigstorm-request-anchor-'));
+    const write = (name: string, lines: string[]) => {
+      const file = join(dir, name);
+      writeFileSync(file, ['target:', '  image: local/app:1', '  ports: [8080]', 'expect:', '  SIGTERM: { exit: [0] }', ...lines, ''].join('\n'));
+      return file;
+    };
+    const quiet = write('quiet.yml', ['schedule:', '  - { at: 3, signal: SIGTERM, after: { request: 1 } }']);
+    await expect(loadScenario(quiet)).rejects.toThrow(/quiet\.yml:7:\d+: schedule\[0\]\.after\.request: an event timed from a request needs HTTP traffic in the workload/);
+    const traffic = ['workload:', '  requests: [{ path: /order, method: POST, rate: 1 }, { path: /healthz }]'];
+    const elsewhere = write('elsewhere.yml', [...traffic, 'schedule:', '  - { at: 0, signal: SIGTERM }', '  - { at: 3, signal: SIGTERM, after: { request: 1, path: /orders } }']);
+    await expect(loadScenario(elsewhere)).rejects.toThrow(/elsewhere\.yml:10:\d+: schedule\[1\]\.after\.path: expected a path the workload sends HTTP requests to: \/order, \/healthz/);
+    // and in a schedule given apart from the scenario (run --events, a replay)
+    const scenario = await loadScenario(write('ok.yml', traffic));
+    expect(() => checkedSchedule(parseSchedule([{ at: 3, signal: 'SIGTERM', after: { request: 1, path: '/nope' } }], '--events'), scenario)).toThrow(
+      /ok\.yml: events\[0\]\.after\.path: expected a path the workload sends HTTP requests to: \/order, \/healthz/,
+    );
+    expect(checkedSchedule(parseSchedule([{ at: 3, signal: 'SIGTERM', after: { request: 1, path: '/order' } }], '--events'), scenario)).toHaveLength(1);
   });
 });
 
