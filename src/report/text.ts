@@ -1,4 +1,4 @@
-import { anchorOf, describeEvent, describeRequestAnchor, fromSpawn, isLineAnchor, type FaultEvent } from '../schedule/event.js';
+import { anchorOf, describeEvent, fromSpawn, isLineAnchor, type FaultEvent } from '../schedule/event.js';
 import { describeHeld, type PlayedEvent } from '../schedule/played.js';
 import { describeStatus } from '../oracles/terminating.js';
 import type { Diagnosis } from '../oracles/verdict.js';
@@ -52,13 +52,17 @@ export function formatRun(report: Report, reportPath: string): string {
 
 /**
  * An event timed from a line or a request, as played: " (3 ms after the line "reopening logs" read at +2001 ms)",
- * " (2 ms after request 3 to /order sent (#41) at +2010 ms)".
+ * " (10 ms after request 2 to /transfer, #21, was sent at +1003 ms)".
  */
 function anchored(e: PlayedEvent): string {
   const anchor = anchorOf(e);
   if (!anchor) return '';
-  const what = isLineAnchor(anchor) ? `the line ${JSON.stringify(anchor.log)}` : describeRequestAnchor(anchor);
-  const request = e.anchorRequest !== undefined ? ` (#${e.anchorRequest})` : '';
-  if (e.anchorMs === undefined) return ` (after ${what}, ${isLineAnchor(anchor) ? 'never read' : 'never seen'})`;
-  return ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${what}${request}${isLineAnchor(anchor) ? ' read' : ''} at ${signedMs(e.anchorMs)})`;
+  if (isLineAnchor(anchor)) {
+    const line = `the line ${JSON.stringify(anchor.log)}`;
+    return e.anchorMs === undefined ? ` (after ${line}, never read)` : ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${line} read at ${signedMs(e.anchorMs)})`;
+  }
+  const request = `request ${anchor.request}${anchor.path ? ` to ${anchor.path}` : ''}`;
+  const phase = anchor.phase === 'sent' ? 'was sent' : 'was answered';
+  if (e.anchorMs === undefined) return ` (after ${request} ${phase}: not seen)`;
+  return ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${request}${e.anchorRequest !== undefined ? `, #${e.anchorRequest},` : ''} ${phase} at ${signedMs(e.anchorMs)})`;
 }
