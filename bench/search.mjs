@@ -7,7 +7,9 @@
 // its own report directory (so no campaign starts from another's saved findings), run from this build's bin/ or, for
 // a column with `--bin-<name> <path>`, another build's (e.g. today's uniform search kept in a worktree).
 // Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name] [--backend process]
-//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1]   (--quick: 2 seeds, no twins)
+//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1] [--campaign-budget 60s]   (--quick: 2 seeds, no twins)
+// --searches before,default --bin-before <old>/bin/sigstorm.js compares this build's default search with another's.
+// --campaign-budget gives every campaign that --budget (without it, each search's own: the default budget).
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +19,11 @@ import { median, round, table } from './lib.mjs';
 export const SEARCHES = [
   { name: 'uniform', args: ['--runs', '50'], about: 'the uniform search as it was on 2026-12-06: 50 schedules drawn by fast-check, then stop' },
   { name: 'default', args: [], about: '`sigstorm fuzz` with no flags but the backend and seed' },
+  {
+    name: 'before',
+    args: [],
+    about: "the same command line run by the build given with --bin-before (another checkout's bin/sigstorm.js, e.g. the commit before a search change; this build's without it)",
+  },
 ];
 
 /**
@@ -51,9 +58,9 @@ function reportIn(dir, scenario) {
  * One campaign of one search. With `firstOnly` it is interrupted at its first confirmed failure (read from the
  * checkpoint it writes then), which is all this part measures: shrinking and confirmation are left out.
  */
-async function campaign(target, search, { seed, backend, reportDir, bins, firstOnly }) {
+async function campaign(target, search, { seed, backend, reportDir, bins, firstOnly, budget }) {
   const started = Date.now();
-  const args = ['fuzz', `scenarios/${target.scenario}.yml`, '--backend', backend, '--seed', String(seed), '--report-dir', reportDir, ...search.args];
+  const args = ['fuzz', `scenarios/${target.scenario}.yml`, '--backend', backend, '--seed', String(seed), '--report-dir', reportDir, ...search.args, ...(budget ? ['--budget', String(budget)] : [])];
   let first;
   const firstFailure = () => {
     const r = !first && reportIn(reportDir, target.scenario);
@@ -95,9 +102,12 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
 const describeRow = (r) =>
   `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduced}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
 
-export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, ...flags } = {}) {
-  const chosen = searches ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`)) : SEARCHES;
+export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'campaign-budget': budget, ...flags } = {}) {
   const bins = Object.fromEntries(Object.entries(flags).filter(([k]) => k.startsWith('bin-')).map(([k, v]) => [k.slice(4), v]));
+  // `before` is a column only with the other build it runs (or when named)
+  const chosen = searches
+    ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`))
+    : SEARCHES.filter((s) => s.name !== 'before' || bins.before);
   const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
   const rare = targets.filter((t) => t.window && (!filter || t.scenario.includes(filter)));
   const bugs = rare.filter((t) => t.expect[backend]?.oracle);
@@ -108,7 +118,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   for (const target of bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
-        const row = await campaign(target, s, { seed, backend, bins, firstOnly, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
+        const row = await campaign(target, s, { seed, backend, bins, firstOnly, budget, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         rows.push(row);
         console.error(`search ${row.target} seed ${seed} ${s.name}: ${describeRow(row)}`);
       }
@@ -118,7 +128,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   for (const target of twinTargets) {
     for (const seed of seedList.slice(0, twins)) {
       for (const s of chosen) {
-        const row = await campaign(target, s, { seed, backend, bins, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
+        const row = await campaign(target, s, { seed, backend, bins, budget, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         twinRows.push(row);
         console.error(`twin ${row.target} seed ${seed} ${s.name}: ${row.found ? `FALSE POSITIVE ${row.signature}` : 'clean'} (${row.schedules} schedules, ${round(row.campaignS, 1)} s)`);
       }
@@ -136,7 +146,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
     ),
   }));
   const falsePositives = twinRows.filter((r) => r.found).map((r) => `${r.target} (${r.search}): ${r.signature}`);
-  return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly) }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
+  return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly), ...(budget ? { budget } : {}) }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
 }
 
 function fail(message) {
