@@ -98,8 +98,9 @@ function requestAnchored(scenario: ScenarioSpace, kinds: EventKinds, times: Time
         request: fc.integer({ min: 1, max: Math.max(1, Math.floor((s.rate * times.horizon) / 1000)) }),
         path: fc.constant(s.path),
         phase: fc.constantFrom('sent' as const, 'response' as const),
-        // the last request drawn is sent about at the horizon: it is waited for one period more
-        within: fc.constant(times.horizon + Math.ceil(1000 / s.rate)),
+        // the last one drawn is sent about a period before the horizon; waited for up to the furthest time drawn, which
+        // a trial's worst case (the budget) counts
+        within: fc.constant(times.scout),
       }),
     ),
   );
