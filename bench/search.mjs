@@ -9,7 +9,8 @@
 // Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name] [--backend process]
 //        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1] [--campaign-budget 60s]   (--quick: 2 seeds, no twins)
 // --searches before,default --bin-before <old>/bin/sigstorm.js compares this build's default search with another's.
-// --campaign-budget gives every campaign that --budget (without it, each search's own: the default budget).
+// --campaign-budget gives every campaign that --budget (without it, each search's own: the default budget);
+// --first-seed 4 --seeds 3 runs seeds 4-6.
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -102,7 +103,7 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
 const describeRow = (r) =>
   `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduced}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
 
-export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'campaign-budget': budget, ...flags } = {}) {
+export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'campaign-budget': budget, 'first-seed': firstSeed = 1, ...flags } = {}) {
   const bins = Object.fromEntries(Object.entries(flags).filter(([k]) => k.startsWith('bin-')).map(([k, v]) => [k.slice(4), v]));
   // `before` is a column only with the other build it runs (or when named)
   const chosen = searches
@@ -114,7 +115,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   const twinTargets = targets.filter((t) => !t.expect[backend]?.oracle && t.expect[backend] && rare.some((b) => `${b.scenario}-fixed` === t.scenario));
   const runDir = `reports/bench-search-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
   const rows = [];
-  const seedList = Array.from({ length: seeds }, (_, i) => i + 1);
+  const seedList = Array.from({ length: seeds }, (_, i) => i + firstSeed);
   for (const target of bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
