@@ -7,9 +7,11 @@
 // its own report directory (so no campaign starts from another's saved findings), run from this build's bin/ or, for
 // a column with `--bin-<name> <path>`, another build's (e.g. today's uniform search kept in a worktree).
 // Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name] [--backend process]
-//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1] [--search-budget 60s]   (--quick: 2 seeds, no twins)
-// --search-budget gives every campaign that --budget (default: each search's own, the default budget unless it sets one).
-// --seed-from K: seeds K, K+1, … (default 1), to add seeds to an earlier run.
+//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1] [--campaign-budget 60s]   (--quick: 2 seeds, no twins)
+// --searches before,default --bin-before <old>/bin/sigstorm.js compares this build's default search with another's.
+// --campaign-budget gives every campaign that --budget (without it, each search's own: the default budget);
+// --first-seed 4 --seeds 3 runs seeds 4-6.
+// --searches guided runs the default search with --guided (a corpus of schedules that showed something new).
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +22,11 @@ export const SEARCHES = [
   { name: 'uniform', args: ['--runs', '50'], about: 'the uniform search as it was on 2026-12-06: 50 schedules drawn by fast-check, then stop' },
   { name: 'default', args: [], about: '`sigstorm fuzz` with no flags but the backend and seed' },
   { name: 'guided', args: ['--guided'], about: 'the default search with a corpus of schedules that showed something new, one draw in three a mutation of one (src/fuzz/corpus.ts)' },
+  {
+    name: 'before',
+    args: [],
+    about: "the same command line run by the build given with --bin-before (another checkout's bin/sigstorm.js, e.g. the commit before a search change; this build's without it)",
+  },
 ];
 
 /**
@@ -100,16 +107,19 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
 const describeRow = (r) =>
   `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduced}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
 
-export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'search-budget': budget, 'seed-from': seedFrom = 1, ...flags } = {}) {
-  const chosen = searches ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`)) : SEARCHES;
+export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'campaign-budget': budget, 'first-seed': firstSeed = 1, ...flags } = {}) {
   const bins = Object.fromEntries(Object.entries(flags).filter(([k]) => k.startsWith('bin-')).map(([k, v]) => [k.slice(4), v]));
+  // `before` is a column only with the other build it runs (or when named)
+  const chosen = searches
+    ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`))
+    : SEARCHES.filter((s) => s.name !== 'before' || bins.before);
   const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
   const rare = targets.filter((t) => t.window && (!filter || t.scenario.includes(filter)));
   const bugs = rare.filter((t) => t.expect[backend]?.oracle);
   const twinTargets = targets.filter((t) => !t.expect[backend]?.oracle && t.expect[backend] && rare.some((b) => `${b.scenario}-fixed` === t.scenario));
   const runDir = `reports/bench-search-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
   const rows = [];
-  const seedList = Array.from({ length: seeds }, (_, i) => i + Number(seedFrom));
+  const seedList = Array.from({ length: seeds }, (_, i) => i + firstSeed);
   for (const target of bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
@@ -141,7 +151,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
     ),
   }));
   const falsePositives = twinRows.filter((r) => r.found).map((r) => `${r.target} (${r.search}): ${r.signature}`);
-  return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly), budget: budget ?? null }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
+  return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly), ...(budget ? { budget } : {}) }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
 }
 
 function fail(message) {

@@ -1,6 +1,7 @@
 import type { LogLine } from '../backends/logs.js';
-import type { Anchor } from '../schedule/event.js';
+import { isLineAnchor, type Anchor, type LineAnchor, type RequestAnchor } from '../schedule/event.js';
 import { now } from '../time.js';
+import type { RequestPhase } from '../workload/phases.js';
 
 /** The target's output as it is read: the lines so far, and each next one. */
 export interface LineFeed {
@@ -8,25 +9,67 @@ export interface LineFeed {
   onLine(listener: (line: LogLine) => void): () => void;
 }
 
+/** The workload's request phases as they happen (workload/phases.ts): those so far, and each next one. */
+export interface RequestFeed {
+  readonly phases: readonly RequestPhase[];
+  onPhase(listener: (phase: RequestPhase) => void): () => void;
+}
+
+/** What an anchored event may be timed from. */
+export interface AnchorFeeds {
+  lines?: LineFeed | undefined;
+  requests?: RequestFeed | undefined;
+}
+
+/** When an anchor's line or request phase came (monotonic ms), and which request it was. */
+export interface Arrival {
+  atMs: number;
+  request?: RequestPhase;
+}
+
 /**
- * When (on the trial clock, ms) the `nth` line holding `anchor.log` that was read at `fromMs` or later arrived;
- * undefined when none came by `untilMs`, or `abort` came first. Lines read before the wait began count too.
+ * When (on the trial clock, ms) the anchor's line or request phase came at `fromMs` or later; undefined when none
+ * came by `untilMs` (or there is nothing to wait on), or `abort` came first. What came before the wait began counts too.
  */
-export function lineArrival(feed: LineFeed, anchor: Anchor, fromMs: number, untilMs: number, abort: AbortSignal): Promise<number | undefined> {
+export function arrival(feeds: AnchorFeeds, anchor: Anchor, fromMs: number, untilMs: number, abort: AbortSignal): Promise<Arrival | undefined> {
+  if (isLineAnchor(anchor)) {
+    return feeds.lines ? waitFor(feeds.lines.lines, (l) => feeds.lines!.onLine(l), lineMatch(anchor, fromMs), untilMs, abort).then((l) => l && { atMs: l.atMs }) : Promise.resolve(undefined);
+  }
+  if (!feeds.requests) return Promise.resolve(undefined);
+  const { requests } = feeds;
+  return waitFor(requests.phases, (l) => requests.onPhase(l), requestMatch(anchor, fromMs), untilMs, abort).then((p) => p && { atMs: p.atMs, request: p });
+}
+
+/** The `nth` line holding `anchor.log` read at `fromMs` or later. */
+function lineMatch(anchor: LineAnchor, fromMs: number): (line: LogLine) => boolean {
   let seen = 0;
-  const matches = (line: LogLine) => line.atMs >= fromMs && line.text.includes(anchor.log) && ++seen === anchor.nth;
-  const earlier = feed.lines.find(matches);
-  if (earlier) return Promise.resolve(earlier.atMs);
+  return (line) => line.atMs >= fromMs && line.text.includes(anchor.log) && ++seen === anchor.nth;
+}
+
+/** The anchor's phase of the `request`th request (to its path, the query string aside) sent at `fromMs` or later. */
+function requestMatch(anchor: RequestAnchor, fromMs: number): (phase: RequestPhase) => boolean {
+  const counted = new Map<number, number>(); // request id → its number among those counted
+  return (p) => {
+    if (p.atMs < fromMs || (anchor.path !== undefined && p.path.split('?')[0] !== anchor.path)) return false;
+    if (p.phase === 'sent') counted.set(p.id, counted.size + 1);
+    return p.phase === anchor.phase && counted.get(p.id) === anchor.request;
+  };
+}
+
+/** The first of `so far` and then of what comes that `matches`, by `untilMs` (monotonic). */
+function waitFor<T>(soFar: readonly T[], subscribe: (listener: (item: T) => void) => () => void, matches: (item: T) => boolean, untilMs: number, abort: AbortSignal): Promise<T | undefined> {
+  const earlier = soFar.find(matches);
+  if (earlier) return Promise.resolve(earlier);
   if (abort.aborted) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    const done = (atMs: number | undefined) => {
+    const done = (item: T | undefined) => {
       unsubscribe();
       clearTimeout(timer);
       abort.removeEventListener('abort', aborted);
-      resolve(atMs);
+      resolve(item);
     };
-    const unsubscribe = feed.onLine((line) => {
-      if (matches(line)) done(line.atMs);
+    const unsubscribe = subscribe((item) => {
+      if (matches(item)) done(item);
     });
     const aborted = () => done(undefined);
     const timer = setTimeout(() => done(undefined), Math.max(0, untilMs - now()));

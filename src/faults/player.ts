@@ -4,8 +4,8 @@ import { fireAt } from '../host/timing-thread.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleepUntil } from '../time.js';
-import { anchorOf, signalsOf, type FaultEvent } from '../schedule/event.js';
-import { lineArrival, type LineFeed } from './anchor.js';
+import { anchorOf, describeRequestAnchor, isLineAnchor, signalsOf, type Anchor, type FaultEvent } from '../schedule/event.js';
+import { arrival, type AnchorFeeds } from './anchor.js';
 import { shotsOf } from './plan.js';
 
 /**
@@ -57,8 +57,8 @@ export class Player {
     private readonly target: FaultTarget,
     private readonly originMs: number,
     private readonly hooks: PlayHooks = {},
-    /** The target's output as it is read: events timed from a line (`after`) wait for it. */
-    private readonly lines?: LineFeed,
+    /** The target's output as it is read, and the workload's request phases: events timed from one (`after`) wait for it. */
+    private readonly feeds: AnchorFeeds = {},
   ) {}
 
   /** Plays one event now; resolves once it has run its course (its signals delivered, or why not in `error`). */
@@ -86,19 +86,19 @@ export class Player {
   }
 
   /**
-   * An event timed from a line of the target's output: played `at` ms after the line came (its instant then known,
-   * on the same clock as the others), or not at all if no such line came within the anchor's time.
+   * An event timed from a line of the target's output or a request's phase: played `at` ms after it came (its
+   * instant then known, on the same clock as the others), or not at all if it did not come within the anchor's time.
    */
   private async playAnchored(event: FaultEvent, origin: PlayedEvent['origin']): Promise<void> {
     const anchor = anchorOf(event)!;
-    const lineMs = this.lines ? await lineArrival(this.lines, anchor, this.originMs, this.originMs + anchor.within, this.stopped.signal) : undefined;
-    const at = lineMs === undefined ? anchor.within : lineMs - this.originMs + event.at;
-    const played = { ...event, at, origin, scheduledMs: at, ...(lineMs !== undefined ? { anchorMs: lineMs - this.originMs } : {}) } as PlayedEvent;
+    const came = await arrival(this.feeds, anchor, this.originMs, this.originMs + anchor.within, this.stopped.signal);
+    const at = came === undefined ? anchor.within : came.atMs - this.originMs + event.at;
+    const played = { ...event, at, origin, scheduledMs: at } as PlayedEvent;
+    if (came) played.anchorMs = came.atMs - this.originMs;
+    if (came?.request) played.anchorRequest = came.request.id;
     this.played.push(played);
-    if (lineMs !== undefined && !this.stopped.signal.aborted) return this.apply(played);
-    played.error = this.stopped.signal.aborted
-      ? 'not played: the trial was over'
-      : `not played: no line with ${JSON.stringify(anchor.log)}${anchor.nth > 1 ? ` (#${anchor.nth})` : ''} within ${anchor.within} ms`;
+    if (came !== undefined && !this.stopped.signal.aborted) return this.apply(played);
+    played.error = this.stopped.signal.aborted ? 'not played: the trial was over' : `not played: ${missing(anchor)} within ${anchor.within} ms`;
   }
 
   /** Resolves once every event started so far has run its course (storms delivered, pauses and cuts healed). */
@@ -202,3 +202,7 @@ export class Player {
     return sleepUntil(this.originMs + ms, this.stopped.signal);
   }
 }
+
+/** What an anchored event waited for in vain, in words. */
+const missing = (anchor: Anchor): string =>
+  isLineAnchor(anchor) ? `no line with ${JSON.stringify(anchor.log)}${anchor.nth > 1 ? ` (#${anchor.nth})` : ''}` : `no ${describeRequestAnchor(anchor)}`;

@@ -13,7 +13,7 @@ import { FINE_PARTS, initialTimeSpace, NEAR_STEPS, type TimeSpace } from './time
  * shrinking one event's time never reorders the others' identity. Times are biased towards where shutdown bugs
  * live: right after readiness, and a few steps after another event (a second signal during a drain).
  */
-type ScenarioSpace = Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies' | 'stop'>>;
+type ScenarioSpace = Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies' | 'stop' | 'workload'>>;
 
 /** A start-up this long (spawn to ready) or longer puts its window in the fault space unless `faults.startup: false`. */
 export const STARTUP_SLOW_MS = 1000;
@@ -59,7 +59,8 @@ function drawn(scenario: ScenarioSpace, startupMs?: number, times: TimeSpace = i
       lasting: lasting.length ? fc.oneof(...lasting) : undefined,
     });
   }
-  return withoutStopEvent(scenario, time, { ...kinds, anchored: anchoredSignal(kinds, space.step, times) }, startupMs, times.scout);
+  const anchored = [anchoredSignal(kinds, space.step, times), requestAnchored(scenario, kinds, times)].filter((a) => a !== undefined);
+  return withoutStopEvent(scenario, time, { ...kinds, anchored }, startupMs, times.scout);
 }
 
 /**
@@ -77,6 +78,38 @@ function anchoredSignal(kinds: EventKinds, step: number, times: TimeSpace): fc.A
     signal: fc.constantFrom(...kinds.signals),
     to: fc.constantFrom(...kinds.to),
   });
+}
+
+/**
+ * A signal timed from a request of the workload's HTTP streams (`after: {request, path, phase}`): the nth request to
+ * one of their paths, n up to what the stream sends within the horizon, `sent` (in flight) or at its first response
+ * byte, and 0 to a step after it on a 1 ms grid (three times in four) or 0 to NEAR_STEPS steps on the step grid: a
+ * window a request opens lies within its handling, a few ms long. Drawn once the time space says so; last among the
+ * kinds, so by cross-shrinking it first tries a plain signal, then a coarser and earlier time, then an earlier request.
+ */
+function requestAnchored(scenario: ScenarioSpace, kinds: EventKinds, times: TimeSpace): fc.Arbitrary<FaultEvent> | undefined {
+  const { workload } = scenario;
+  const streams = [...(workload?.requests ?? []), ...(workload?.writes ? [workload.writes] : [])];
+  if (!times.requestAnchors || streams.length === 0) return undefined;
+  const step = scenario.faults.step;
+  const request = fc.oneof(
+    ...streams.map((s) =>
+      fc.record({
+        request: fc.integer({ min: 1, max: Math.max(1, Math.floor((s.rate * times.horizon) / 1000)) }),
+        path: fc.constant(s.path),
+        phase: fc.constantFrom('sent' as const, 'response' as const),
+        // the last one drawn is sent about a period before the horizon; waited for up to the furthest time drawn, which
+        // a trial's worst case (the budget) counts
+        within: fc.constant(times.scout),
+      }),
+    ),
+  );
+  const at = fc.oneof(
+    { withCrossShrink: true },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: NEAR_STEPS }).map((n) => n * step) },
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: step }) },
+  );
+  return fc.record({ at, after: request, kind: fc.constant('signal' as const), signal: fc.constantFrom(...kinds.signals), to: fc.constantFrom(...kinds.to) });
 }
 
 /**
@@ -124,8 +157,8 @@ interface EventKinds {
   lasting: fc.Arbitrary<FaultEvent>[];
   /** The recipients of the space. */
   to: FaultSpace['to'];
-  /** A signal timed from a line of the target's output, once lines are known (time-space.ts). */
-  anchored?: fc.Arbitrary<FaultEvent> | undefined;
+  /** Signals timed from a line of the target's output, once lines are known, and from a request (time-space.ts). */
+  anchored?: fc.Arbitrary<FaultEvent>[];
 }
 
 function eventKinds(scenario: ScenarioSpace, time: fc.Arbitrary<number>): EventKinds {
@@ -166,7 +199,7 @@ function withoutStopEvent(scenario: ScenarioSpace, time: fc.Arbitrary<number>, k
   const space = scenario.faults;
   const { signals, race, storm, lasting, anchored } = kinds;
   const signalKinds: fc.Arbitrary<FaultEvent>[] = [kinds.plain(signals), ...(race ? [race] : []), ...(storm ? [storm] : [])];
-  const all = [...signalKinds, ...lasting, ...(anchored ? [anchored] : [])];
+  const all = [...signalKinds, ...lasting, ...(anchored ?? [])];
   // Cross-shrinking lets a race, storm, pause or partition shrink into the plain signal that comes first.
   const event = fc.oneof({ withCrossShrink: true }, ...all);
   // Signals during the start-up: timed from spawn, shrinking towards its end (the latest time, nearest readiness).

@@ -1,4 +1,4 @@
-import type { FaultEvent, PartitionEvent, StormEvent } from '../schedule/event.js';
+import { anchorOf, type FaultEvent, type PartitionEvent, type StormEvent } from '../schedule/event.js';
 import { STORM_COUNT, type Neighbourhood, type Range } from './neighbourhood.js';
 
 // What an event holds, one move away, within the neighbourhood's bounds (pure). Times are moved in neighbours.ts.
@@ -30,14 +30,14 @@ export function eventMoves(e: FaultEvent, space: Neighbourhood): FaultEvent[] {
     case 'partition':
       return partitionMoves(e, space);
     case 'storm':
-      return [...stormMoves(e, space), ...recipientMoves(e, space)];
+      return [...stormMoves(e, space), ...recipientMoves(e, space), ...requestMoves(e)];
     case 'race': {
       const reversed = [...e.signals].reverse();
       const order = reversed.join() !== e.signals.join() ? [{ ...e, signals: reversed }] : [];
-      return [...order, ...recipientMoves(e, space)];
+      return [...order, ...recipientMoves(e, space), ...requestMoves(e)];
     }
     case 'signal':
-      return recipientMoves(e, space);
+      return [...recipientMoves(e, space), ...requestMoves(e)];
   }
 }
 
@@ -65,4 +65,19 @@ function stormMoves(e: StormEvent, space: Neighbourhood): FaultEvent[] {
 function recipientMoves<E extends Extract<FaultEvent, { to: string }>>(e: E, space: Neighbourhood): E[] {
   if (!space.recipients.includes(e.to)) return [];
   return space.recipients.filter((to) => to !== e.to).map((to) => ({ ...e, to }));
+}
+
+/**
+ * An event timed from a request: 1 ms earlier or later after it (a window a request opens is a few ms long: a step's
+ * move would jump over it), the request before or after, and the other phase.
+ */
+function requestMoves(e: FaultEvent): FaultEvent[] {
+  const anchor = anchorOf(e);
+  if (!anchor || !('request' in anchor)) return [];
+  const after = (changes: Partial<typeof anchor>) => ({ ...e, after: { ...anchor, ...changes } }) as FaultEvent;
+  return [
+    ...[e.at - 1, e.at + 1].filter((at) => at >= 0).map((at) => ({ ...e, at })),
+    ...[anchor.request - 1, anchor.request + 1].filter((n) => n >= 1).map((request) => after({ request })),
+    after({ phase: anchor.phase === 'sent' ? 'response' : 'sent' }),
+  ];
 }

@@ -1,4 +1,4 @@
-import { anchorOf, fromSpawn, serviceOf, type FaultEvent, type Schedule } from '../schedule/event.js';
+import { anchorOf, fromSpawn, isLineAnchor, serviceOf, type FaultEvent, type Schedule } from '../schedule/event.js';
 import type { Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import { stopModelOf } from '../stop-models/registry.js';
@@ -104,7 +104,12 @@ const MOVES: Record<MutationKind, Move> = {
   anchor: (e, rand, space, lines) => {
     if (!delivers(e)) return undefined;
     const anchor = anchorOf(e);
-    if (anchor) return [{ ...e, at: between(rand, 0, 4 * fineOf(space)), after: { ...anchor, nth: Math.max(1, anchor.nth + pick(rand, [-1, 1])) } }];
+    if (anchor) {
+      // The neighbouring occurrence of what it is timed from: the line's count, or the request's.
+      const step = pick(rand, [-1, 1]);
+      const after = isLineAnchor(anchor) ? { ...anchor, nth: Math.max(1, anchor.nth + step) } : { ...anchor, request: Math.max(1, anchor.request + step) };
+      return [{ ...e, at: between(rand, 0, 4 * fineOf(space)), after }];
+    }
     // A line before the event, or just after it: the window the line announces may open at once.
     const near = linesNear(e, lines, 4 * space.step).filter((l) => l.atMs <= e.at + space.step);
     if (!near.length) return undefined;

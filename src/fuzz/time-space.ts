@@ -20,6 +20,8 @@ export interface TimeSpace {
   fine: number;
   /** Lines the target printed on its own (activity.ts): once scouting, some signals are timed from one of them. */
   anchors?: string[];
+  /** Once scouting, some signals are timed from a request of the workload's HTTP streams (`after: {request}`). */
+  requestAnchors?: true;
 }
 
 /** What a campaign has seen, in the order fast-check judged its schedules. */
@@ -57,7 +59,7 @@ export const initialTimeSpace = (space: Pick<FaultSpace, 'horizon' | 'step'>): T
  * The time space after `seen`: the horizon covers the latest new activity plus MARGIN_STEPS (on the step grid, at most
  * `horizonMax`, never below `horizon`); once SCOUT_AFTER schedules were judged, scouting reaches twice the horizon (at
  * most `horizonMax`); the failing schedules' times (from readiness, the first MAX_NEAR) are the suspected boundaries; once
- * scouting, the first MAX_ANCHORS lines seen are anchors.
+ * scouting, the first MAX_ANCHORS lines seen are anchors, and so are the workload's requests.
  */
 export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | 'step'>, seen: Seen): TimeSpace {
   const { step, horizonMax } = space;
@@ -66,5 +68,13 @@ export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | '
   const scout = seen.judged >= SCOUT_AFTER ? Math.max(horizon, Math.min(horizonMax, 2 * horizon)) : horizon;
   const near = [...new Set((seen.failing ?? []).flatMap((s) => s.filter((e) => !fromSpawn(e) && !anchorOf(e)).map((e) => e.at)))].slice(0, MAX_NEAR);
   const anchors = seen.judged >= SCOUT_AFTER ? (seen.anchors ?? []).slice(0, MAX_ANCHORS) : [];
-  return { horizon, scout, near, fine: near.length ? Math.max(1, Math.round(step / FINE_PARTS)) : step, ...(anchors.length ? { anchors } : {}) };
+  const scouting = seen.judged >= SCOUT_AFTER;
+  return {
+    horizon,
+    scout,
+    near,
+    fine: near.length ? Math.max(1, Math.round(step / FINE_PARTS)) : step,
+    ...(anchors.length ? { anchors } : {}),
+    ...(scouting ? { requestAnchors: true as const } : {}),
+  };
 }

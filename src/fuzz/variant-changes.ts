@@ -1,4 +1,4 @@
-import { describeEvent, type FaultEvent } from '../schedule/event.js';
+import { anchorOf, describeEvent, type FaultEvent } from '../schedule/event.js';
 import type { Neighbourhood } from './neighbourhood.js';
 import type { Variant } from './variant.js';
 
@@ -44,6 +44,11 @@ function parameterChanges(e: FaultEvent, f: FaultEvent, space?: Pick<Neighbourho
   field('spacing', 'spacing', ' ms');
   if (e.kind === 'race') field('signals', 'order');
   field('to', 'recipient');
+  const [ea, fa] = [anchorOf(e), anchorOf(f)];
+  if (ea && fa && 'request' in ea && 'request' in fa) {
+    if (ea.request !== fa.request) out.push(arrow('timed from request', ea.request, fa.request));
+    if (ea.phase !== fa.phase) out.push(arrow('phase', ea.phase, fa.phase));
+  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { anchorOf, describeEvent, fromSpawn, type FaultEvent } from '../schedule/event.js';
+import { anchorOf, describeEvent, fromSpawn, isLineAnchor, type FaultEvent } from '../schedule/event.js';
 import { describeHeld, type PlayedEvent } from '../schedule/played.js';
 import { describeStatus } from '../oracles/terminating.js';
 import type { Diagnosis } from '../oracles/verdict.js';
@@ -50,10 +50,19 @@ export function formatRun(report: Report, reportPath: string): string {
   return lines.join('\n');
 }
 
-/** An event timed from a line, as played: " (3 ms after the line "reopening logs" read at +2001 ms)". */
+/**
+ * An event timed from a line or a request, as played: " (3 ms after the line "reopening logs" read at +2001 ms)",
+ * " (10 ms after request 2 to /transfer, #21, was sent at +1003 ms)".
+ */
 function anchored(e: PlayedEvent): string {
   const anchor = anchorOf(e);
   if (!anchor) return '';
-  const line = `the line ${JSON.stringify(anchor.log)}`;
-  return e.anchorMs === undefined ? ` (after ${line}, never read)` : ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${line} read at ${signedMs(e.anchorMs)})`;
+  if (isLineAnchor(anchor)) {
+    const line = `the line ${JSON.stringify(anchor.log)}`;
+    return e.anchorMs === undefined ? ` (after ${line}, never read)` : ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${line} read at ${signedMs(e.anchorMs)})`;
+  }
+  const request = `request ${anchor.request}${anchor.path ? ` to ${anchor.path}` : ''}`;
+  const phase = anchor.phase === 'sent' ? 'was sent' : 'was answered';
+  if (e.anchorMs === undefined) return ` (after ${request} ${phase}: not seen)`;
+  return ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${request}${e.anchorRequest !== undefined ? `, #${e.anchorRequest},` : ''} ${phase} at ${signedMs(e.anchorMs)})`;
 }

@@ -11,6 +11,7 @@ import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
 import { checkReadbacks } from './readbacks.js';
+import { requestAnchorProblems } from './request-anchors.js';
 import { checkStack } from './stack.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
@@ -38,6 +39,7 @@ export function normalize(
   checkExec(parsed, hasContainer, problems);
   checkReach(parsed, hasContainer, problems);
   for (const p of grpcProblems(parsed.workload.grpc, dirname(path))) problems.at(p.at, p.message);
+  for (const p of requestAnchorProblems(parsed.schedule ?? [], parsed.workload)) problems.at(['schedule', ...p.at], p.message);
   problems.throwIfAny();
 
   const declared = Object.keys(expect) as SignalName[];

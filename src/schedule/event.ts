@@ -8,19 +8,64 @@ const at = duration('expected milliseconds after readiness (or after spawn, with
 /** What `at` counts from: readiness (the default), or the target's spawn, to signal it during its start-up. */
 const from = z.enum(['ready', 'spawn']).optional();
 
-/** How long after readiness an anchored event waits for its line by default (the horizon's default reach, 10 s). */
+/** How long after readiness an anchored event waits for its line or request by default (the horizon's default reach, 10 s). */
 export const ANCHOR_WITHIN_MS = 10_000;
+
+/** A line anchor: `at` counts from the moment the `nth` line of the target's output (after readiness) holding `log` was read. */
+export interface LineAnchor {
+  log: string;
+  nth: number;
+  within: number;
+}
 /**
- * An anchor: `at` counts from the moment the `nth` line of the target's output (stdout or stderr, after readiness)
- * that contains `log` was read, instead of from readiness. Not played when no such line came `within` ms of readiness.
+ * A request anchor: `at` counts from a phase of the `request`th request the workload sent after readiness (HTTP;
+ * counting only those to `path`, its query string aside, when given): `sent` once written to its connection,
+ * `response` at the first byte of its response. "SIGTERM 3 ms after the 2nd POST /order was sent": while it is in flight.
+ */
+export interface RequestAnchor {
+  request: number;
+  path?: string;
+  phase: 'sent' | 'response';
+  within: number;
+}
+export type Anchor = LineAnchor | RequestAnchor;
+
+const LINE_KEYS = ['log', 'nth'] as const;
+const REQUEST_KEYS = ['request', 'path', 'phase'] as const;
+
+/**
+ * `after`: one object for both anchors (so a wrong key is named where it is, not lost in a union's branches), told
+ * apart by `log` or `request`; not played when no such line or request came `within` ms of readiness.
  */
 export const AnchorSchema = z
   .strictObject({
-    log: z.string().min(1, 'expected the text of a line of the target output (a part of it is enough)'),
-    nth: z.number().int().min(1).default(1),
+    log: z.string().min(1, 'expected the text of a line of the target output (a part of it is enough)').optional(),
+    nth: z.number().int().min(1).optional(),
+    request: z.number().int().min(1, 'expected which request: 1 for the first the workload sent after readiness').optional(),
+    path: z.string().regex(/^\//, 'expected an HTTP path of the workload, such as /order').optional(),
+    phase: z.enum(['sent', 'response']).optional(),
     within: duration().default(ANCHOR_WITHIN_MS),
   })
-  .meta({ description: "Time the event from a line of the target's output: `at` ms after the `nth` line that contains `log`" });
+  .superRefine((a, ctx) => {
+    if ((a.log === undefined) === (a.request === undefined)) {
+      const message = a.log === undefined ? 'missing: expected `log` (a line of the target output) or `request` (the nth request of the workload)' : 'expected `log` or `request`, not both: an event is timed from one thing';
+      ctx.addIssue({ code: 'custom', path: [], message });
+      return;
+    }
+    const [kind, other] = a.log !== undefined ? (['a line (`log`)', REQUEST_KEYS] as const) : (['a request (`request`)', LINE_KEYS] as const);
+    for (const key of other) {
+      if (a[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` does not belong to an event timed from ${kind}` });
+    }
+  })
+  .transform((a): Anchor =>
+    a.log !== undefined
+      ? { log: a.log, nth: a.nth ?? 1, within: a.within }
+      : { request: a.request!, ...(a.path !== undefined ? { path: a.path } : {}), phase: a.phase ?? 'sent', within: a.within },
+  )
+  .meta({
+    description:
+      "Time the event from a line of the target's output (`log`: `at` ms after the `nth` line that contains it) or from a request of the workload (`request`: `at` ms after the nth request, to `path` if given, was `sent` or got its first `response` byte)",
+  });
 const after = AnchorSchema.optional();
 
 const RECIPIENTS = ['main', 'group', 'children', 'all'] as const;
@@ -106,7 +151,7 @@ export const EventSchema = z.preprocess(
     .discriminatedUnion('kind', [SignalEventSchema, StormEventSchema, RaceEventSchema, PauseEventSchema, PartitionEventSchema, StopEventSchema])
     .superRefine((event, ctx) => {
       if ('after' in event && event.after && fromSpawn(event)) {
-        ctx.addIssue({ code: 'custom', path: ['after'], message: 'an event timed from a line (`after`) counts from a line after readiness: it cannot also be `from: spawn`' });
+        ctx.addIssue({ code: 'custom', path: ['after'], message: 'an event timed from a line or a request (`after`) counts from one after readiness: it cannot also be `from: spawn`' });
       }
     }),
 );
@@ -120,14 +165,17 @@ export type RaceEvent = z.output<typeof RaceEventSchema>;
 export type PauseEvent = z.output<typeof PauseEventSchema>;
 export type PartitionEvent = z.output<typeof PartitionEventSchema>;
 export type StopEvent = z.output<typeof StopEventSchema>;
-export type Anchor = z.output<typeof AnchorSchema>;
 export type Schedule = FaultEvent[];
 
 /** An event timed from the target's spawn: played during its start-up, while readiness is awaited. */
 export const fromSpawn = (event: FaultEvent): boolean => 'from' in event && event.from === 'spawn';
 
-/** The line an event is timed from (`after`), if it is. */
+/** The line or request an event is timed from (`after`), if it is. */
 export const anchorOf = (event: FaultEvent): Anchor | undefined => ('after' in event ? event.after : undefined);
+export const isLineAnchor = (anchor: Anchor): anchor is LineAnchor => 'log' in anchor;
+
+/** A request anchor in words: `request 2 to /order sent`, `request 1 response`. */
+export const describeRequestAnchor = (a: RequestAnchor): string => `request ${a.request}${a.path ? ` to ${a.path}` : ''} ${a.phase === 'sent' ? 'sent' : 'answered'}`;
 
 /** Where a signal lands: a service of the stack (undefined: the target) and which of its processes. */
 export function recipientOf(to: string): { service?: string; recipient: Recipient } {
@@ -165,10 +213,10 @@ export function signalsOf(event: FaultEvent): SignalName[] {
   }
 }
 
-/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+3 ms after "reopening logs" SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
+/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+3 ms after "reopening logs" SIGTERM→main", "+2 ms after request 3 to /order sent SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
 export function describeEvent(e: FaultEvent): string {
   const anchor = anchorOf(e);
-  const line = anchor ? ` after ${anchor.nth > 1 ? `line #${anchor.nth} with ` : ''}${JSON.stringify(anchor.log)}` : '';
+  const line = !anchor ? '' : isLineAnchor(anchor) ? ` after ${anchor.nth > 1 ? `line #${anchor.nth} with ` : ''}${JSON.stringify(anchor.log)}` : ` after ${describeRequestAnchor(anchor)}`;
   const at = fromSpawn(e) ? `spawn+${Math.round(e.at)} ms` : `${e.at < 0 ? '' : '+'}${Math.round(e.at)} ms${line}`;
   switch (e.kind) {
     case 'signal':

@@ -9,8 +9,10 @@ export type PlayedEvent = FaultEvent & {
   /** `stop`: played by the scenario's stop model (its signals and final kill); `teardown`: the stop at the end of a schedule. */
   origin: 'schedule' | 'teardown' | 'stop';
   scheduledMs: number;
-  /** For an event timed from a line (`after`): when that line was read. `at` and `scheduledMs` are then from readiness. */
+  /** For an event timed from a line or request (`after`): when that line was read, or that phase came. `at` and `scheduledMs` are then from readiness. */
   anchorMs?: number;
+  /** For an event timed from a request: that request's id on the ledger. */
+  anchorRequest?: number;
   /** When the event took effect (its first signal, the freeze, the cut). */
   deliveredMs?: number;
   /** Each signal the event delivered (one for `signal`, several for `storm` and `race`). */

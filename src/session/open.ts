@@ -4,6 +4,7 @@ import { selectBackend } from '../backends/select.js';
 import { journal } from '../leftovers/journal.js';
 import { redactError, secretsOf } from '../report/redact.js';
 import { loadScenario } from '../scenario/load.js';
+import { requestAnchorProblems } from '../scenario/request-anchors.js';
 import { scheduleForStack } from '../scenario/stack.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Schedule } from '../schedule/event.js';
@@ -26,7 +27,9 @@ export async function openScenario(scenarioOrPath: string | Scenario, backend: B
 /** A schedule given apart from the scenario, checked against its stack: bad input names each unknown service. */
 export function checkedSchedule(schedule: Schedule, scenario: Scenario): Schedule {
   const checked = scheduleForStack(schedule, scenario);
-  if (checked.problems.length > 0) throw badInput(`${scenario.path}: ${checked.problems.join('; ')}`);
+  const anchors = requestAnchorProblems(checked.schedule, scenario.workload).map((p) => `events${p.at.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}: ${p.message}`);
+  const problems = [...checked.problems, ...anchors];
+  if (problems.length > 0) throw badInput(`${scenario.path}: ${problems.join('; ')}`);
   return checked.schedule;
 }
 

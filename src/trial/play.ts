@@ -9,6 +9,7 @@ import { fromSpawn, serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, within } from '../time.js';
+import { RequestPhases } from '../workload/phases.js';
 import { hasWorkload, startWorkload, type RunningWorkload } from '../workload/workload.js';
 import { playStop, type StopOutcome, type StopStage } from './stop-sequence.js';
 import type { AliveCheck } from './record.js';
@@ -45,14 +46,15 @@ export interface PlayedTrial extends PlayingTrial {
 /** At readiness: the sampler, the player of the events timed from readiness, and the traffic, in this order. */
 export function startPlay(ready: ReadyTrial): PlayingTrial {
   const { target, faults } = ready.stack;
+  const requests = new RequestPhases(); // announced by the traffic, waited on by events timed from a request
   const trial: PlayingTrial = Object.assign(ready, {
     sampler: startSampler(target, ready.readyMs),
     player: new Player(faults, ready.readyMs, {
       onSignal: (signal, atMs, played) => noteTerminating(trial, signal, ready.readyMs + atMs, played),
       onStop: (played) => beginStop(trial, 'stop', played),
       onPlayed: (played) => onPlayed(trial, played),
-    }, target.logs),
-    traffic: startTraffic(ready),
+    }, { lines: target.logs, requests }),
+    traffic: startTraffic(ready, requests),
     checks: [],
     pendingChecks: [],
     stopBegun: latch(),
@@ -124,13 +126,13 @@ function beginStop(trial: PlayingTrial, origin: 'stop' | 'teardown', played?: Pl
 }
 
 /** No traffic for a target that never became ready: lost-requests sees an empty ledger. */
-function startTraffic({ options, stack, readyMs, exitedInStartup }: ReadyTrial): RunningWorkload | undefined {
+function startTraffic({ options, stack, readyMs, exitedInStartup }: ReadyTrial, phases: RequestPhases): RunningWorkload | undefined {
   const { scenario } = options;
   const { workload } = scenario;
   const { target } = stack;
   const services = new Map(stack.dependencies.flatMap((d) => (d.started.endpoint ? [[d.spec.name, d.started.endpoint] as const] : [])));
   return hasWorkload(workload) && !exitedInStartup
-    ? startWorkload({ workload, ...(target.endpoint ? { endpoint: target.endpoint } : {}), services, originMs: readyMs, cwd: dirname(scenario.path), runId: options.runId })
+    ? startWorkload({ workload, ...(target.endpoint ? { endpoint: target.endpoint } : {}), services, originMs: readyMs, cwd: dirname(scenario.path), runId: options.runId, phases })
     : undefined;
 }
 

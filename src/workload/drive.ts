@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { now, sleep } from '../time.js';
 import type { ClientConnection, LedgerEntry } from './ledger.js';
+import { RequestPhases } from './phases.js';
 
 /** Hard cap, so a load loop always ends by itself whatever the scenario says. */
 const MAX_OPERATIONS = 50_000;
@@ -23,6 +24,8 @@ export class Drive {
   constructor(
     /** Ms on the monotonic clock that count as 0 in the ledger (the target's readiness). */
     readonly originMs: number,
+    /** Where request phases are announced as they happen (HTTP), for events timed from a request. */
+    readonly phases: RequestPhases = new RequestPhases(),
   ) {
     setMaxListeners(0, this.ender.signal); // one listener per operation in flight
   }

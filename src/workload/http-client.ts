@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 import type { Socket } from 'node:net';
 import { now } from '../time.js';
 import type { ClientConnection, LedgerEntry, Outcome } from './ledger.js';
+import type { Phase, RequestPhases } from './phases.js';
 
 export interface Endpoint {
   host: string;
@@ -22,15 +23,21 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** Each new connection is appended here when it connects; its close time is filled in when it closes. */
   connections?: ClientConnection[];
+  /** Where its phases are announced (sent, first response byte) as they happen; connections are numbered there. */
+  phases?: RequestPhases;
 }
 
-const usedSockets = new WeakSet<Socket>();
+/** Each socket's number and how many requests it has carried (the pool reuses sockets across requests). */
+const sockets = new WeakMap<Socket, { connection: number; requests: number }>();
+let unnumbered = 0;
 
 /** Sends one request and records exactly how it ended. Never throws. */
 export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry> {
   return new Promise((resolve) => {
     const sentAt = now();
     let reused = false;
+    let on: { connection: number; onConnection: number } | undefined;
+    const announce = (phase: Phase, atMs = now()) => on && spec.phases?.announce({ id: spec.id, path: spec.path, phase, ...on, atMs });
     let firstByteAt: number | undefined;
     let status: number | undefined;
     let expected: number | undefined;
@@ -52,6 +59,7 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
         path: spec.path,
         connection: spec.agent === false ? 'fresh' : 'keep-alive',
         reused,
+        ...(on ? { connectionId: on.connection, onConnection: on.onConnection } : {}),
         sentMs: sentAt - spec.originMs,
         ...(firstByteAt !== undefined ? { firstByteMs: firstByteAt - spec.originMs } : {}),
         endMs: now() - spec.originMs,
@@ -68,6 +76,7 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
       { host: endpoint.host, port: endpoint.port, method: spec.method, path: spec.path, agent: spec.agent, timeout: spec.timeoutMs },
       (res) => {
         firstByteAt = now();
+        announce('response', firstByteAt);
         status = res.statusCode ?? 0;
         const length = res.headers['content-length'];
         if (length !== undefined) expected = Number(length);
@@ -85,10 +94,11 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
       },
     );
     req.on('socket', (socket: Socket) => {
-      reused = usedSockets.has(socket);
-      usedSockets.add(socket);
+      on = numbered(socket, spec.phases);
+      reused = on.onConnection > 1;
       if (!reused && spec.connections) track(socket, spec.connections, spec.originMs);
     });
+    req.on('finish', () => announce('sent')); // written to its connection (after the connect, for a new one)
     req.on('timeout', () => {
       req.destroy();
       finish(firstByteAt === undefined ? 'timeout' : 'truncated', `no progress for ${spec.timeoutMs} ms`);
@@ -100,6 +110,13 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     req.end();
   });
+}
+
+/** The socket's number (a new one gets the next) and which request on it this one is. */
+function numbered(socket: Socket, phases: RequestPhases | undefined): { connection: number; onConnection: number } {
+  const known = sockets.get(socket) ?? { connection: phases?.nextConnection() ?? unnumbered++, requests: 0 };
+  sockets.set(socket, known);
+  return { connection: known.connection, onConnection: ++known.requests };
 }
 
 /** Logs when a new socket is connected and when it closes (a refused connect is never logged). */

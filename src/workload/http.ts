@@ -11,7 +11,7 @@ export function driveHttp(workload: Workload, endpoint: Endpoint, drive: Drive):
   const agents: Agent[] = [];
   let nextWrite = 0;
   const launch = (spec: Omit<Parameters<typeof send>[1], 'id' | 'originMs' | 'signal'>) =>
-    drive.launch((id) => send(endpoint, { ...spec, id, originMs: drive.originMs, signal: drive.ending, connections: drive.connections }));
+    drive.launch((id) => send(endpoint, { ...spec, id, originMs: drive.originMs, signal: drive.ending, connections: drive.connections, phases: drive.phases }));
 
   const loops: Promise<void>[] = [];
   for (const stream of workload.requests) {

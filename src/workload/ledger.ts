@@ -28,6 +28,11 @@ export interface LedgerEntry {
   connection: 'fresh' | 'keep-alive';
   /** The request went out on a connection that had already carried an earlier request. */
   reused: boolean;
+  /** HTTP: the workload connection it went out on (numbered from 0 in the order they were opened)… */
+  connectionId?: number;
+  /** …and which request on that connection it was (1: its first; more on a keep-alive connection). */
+  onConnection?: number;
+  /** When the request was started (its connection may still have had to be opened). */
   sentMs: number;
   firstByteMs?: number;
   endMs: number;

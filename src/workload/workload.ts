@@ -7,6 +7,7 @@ import { driveHttp, hasHttp } from './http.js';
 import type { Endpoint } from './http-client.js';
 import { driveJobs } from './jobs.js';
 import type { ClientConnection, LedgerEntry } from './ledger.js';
+import type { RequestPhases } from './phases.js';
 import { driveTcp } from './tcp.js';
 
 /** How long operations in flight may still finish once the workload stops starting new ones. */
@@ -24,6 +25,8 @@ export interface WorkloadOptions {
   cwd: string;
   /** The trial's run id: an exec client's processes carry it in their owner token. */
   runId: string;
+  /** Where HTTP request phases are announced as they happen (the player times events from them). */
+  phases?: RequestPhases;
 }
 
 export interface RunningWorkload {
@@ -44,7 +47,7 @@ export const hasWorkload = (w: Workload): boolean =>
 /** Drives every kind of the scenario's traffic from the target's readiness on, all onto one ledger. */
 export function startWorkload(options: WorkloadOptions): RunningWorkload {
   const { workload, endpoint } = options;
-  const drive = new Drive(options.originMs);
+  const drive = new Drive(options.originMs, options.phases);
   const drivers: Driver[] = [];
   const needsEndpoint = hasHttp(workload) || workload.tcp.length > 0 || workload.grpc.length > 0;
   if (needsEndpoint && endpoint) {

@@ -89,6 +89,21 @@ describe('what an event holds, one move away', () => {
     expect(eventMoves(race, space())).toEqual([{ ...race, signals: ['SIGINT', 'SIGTERM'] }]);
   });
 
+  it('moves a signal timed from a request by 1 ms, to the request before and after, and to the other phase, and names it', () => {
+    const timed: FaultEvent = { at: 0, kind: 'signal', signal: 'SIGTERM', to: 'main', after: { request: 1, path: '/transfer', phase: 'sent', within: 3000 } };
+    expect(eventMoves(timed, space())).toEqual([
+      { ...timed, at: 1 },
+      { ...timed, after: { request: 2, path: '/transfer', phase: 'sent', within: 3000 } },
+      { ...timed, after: { request: 1, path: '/transfer', phase: 'response', within: 3000 } },
+    ]);
+    const later = { ...timed, at: 4, after: { request: 3, path: '/transfer', phase: 'response' as const, within: 3000 } };
+    expect(describeChanges(v([timed]), v([later]))).toEqual([
+      'SIGTERM→main: timed from request 1 → 3',
+      'SIGTERM→main: phase sent → response',
+      'SIGTERM→main at +4 ms instead of +0 ms (later by 4 ms)',
+    ]);
+  });
+
   it('keeps a storm within the horizon', () => {
     const storm: FaultEvent = { at: 0, kind: 'storm', signals: ['SIGHUP'], count: 20, spacing: 25, to: 'main' };
     const moved = eventMoves(storm, space({ horizon: 1000 }));

@@ -111,16 +111,16 @@ describe('the time space after what was seen', () => {
   it('starts as the fault space drew it, and scouts twice as far once SCOUT_AFTER schedules were judged', () => {
     expect(timeSpaceOf(space, { judged: 0 })).toEqual(initialTimeSpace(space));
     expect(timeSpaceOf(space, { judged: SCOUT_AFTER - 1 })).toEqual({ horizon: 1500, scout: 1500, near: [], fine: 25 });
-    expect(timeSpaceOf(space, { judged: SCOUT_AFTER })).toEqual({ horizon: 1500, scout: 3000, near: [], fine: 25 });
+    expect(timeSpaceOf(space, { judged: SCOUT_AFTER })).toEqual({ horizon: 1500, scout: 3000, near: [], fine: 25, requestAnchors: true });
   });
 
   it('grows to cover the latest activity plus 8 steps, on the step grid, within horizon_max', () => {
     expect(timeSpaceOf(space, { judged: 3, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 2225, scout: 2225, near: [], fine: 25 });
-    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 2225, scout: 4450, near: [], fine: 25 });
-    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 9990, what: 'x' } })).toEqual({ horizon: 10_000, scout: 10_000, near: [], fine: 25 });
-    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 900, what: 'x' } })).toEqual({ horizon: 1500, scout: 3000, near: [], fine: 25 });
+    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 2225, scout: 4450, near: [], fine: 25, requestAnchors: true });
+    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 9990, what: 'x' } })).toEqual({ horizon: 10_000, scout: 10_000, near: [], fine: 25, requestAnchors: true });
+    expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 900, what: 'x' } })).toEqual({ horizon: 1500, scout: 3000, near: [], fine: 25, requestAnchors: true });
     // horizon_max = horizon: it never grows, nor scouts
-    expect(timeSpaceOf({ ...space, horizonMax: 1500 }, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 1500, scout: 1500, near: [], fine: 25 });
+    expect(timeSpaceOf({ ...space, horizonMax: 1500 }, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 1500, scout: 1500, near: [], fine: 25, requestAnchors: true });
   });
 
   it('suspects a boundary at each failing schedule\'s times (from readiness), on a grid of a fifth of the step', () => {
