@@ -2,12 +2,25 @@ import { attributionEvidence, describeAttribution, laterSignalEnded } from './at
 import { crashSignature } from './crash.js';
 import { forcedStop } from './forced-stop.js';
 import { describeStatus, firstTerminating, killer, nameOf, signalDeliveries } from './terminating.js';
+import { statusForSignal, type SignalName } from '../signals.js';
 import type { Oracle } from './verdict.js';
 
 /**
  * The exit status after the first terminating signal is one the scenario allows for that signal. The message names
  * the signal the exit followed when a later one ended it; under `force-exit`, the stop a second signal forced passes.
  */
+/**
+ * A terminating signal during start-up that ended the target by its default action (status 128 + n, no crash, no
+ * SIGKILL): the service had promised nothing yet, and orchestrators read 143 as "stopped by SIGTERM". Half-done work
+ * it leaves (a lock, partial files, children) still fails, by the handles oracle. gunicorn, among others, installs its
+ * handlers only once its workers are up.
+ */
+function endedByDefaultInStartup(record: Parameters<Oracle>[0], signal: SignalName, deliveredMs: number): boolean {
+  const { exit } = record;
+  if (deliveredMs >= 0 || !record.exitedInStartup || exit.forcedKill) return false;
+  return (exit.signal === signal || exit.status === statusForSignal(signal)) && crashSignature(record) === undefined;
+}
+
 export const exitStatus: Oracle = (record) => {
   const { exit } = record;
   const first = firstTerminating(record);
@@ -29,7 +42,8 @@ export const exitStatus: Oracle = (record) => {
   }
   const allowed = expectation.exit.includes(exit.status);
   const forced = allowed ? undefined : forcedStop(record);
-  const ok = allowed || forced !== undefined;
+  const startupDefault = !allowed && !forced && endedByDefaultInStartup(record, first.signal, first.deliveredMs);
+  const ok = allowed || forced !== undefined || startupDefault;
   const crash = ok ? undefined : crashSignature(record);
   const later = laterSignalEnded(record, first);
   const when = first.deliveredMs < 0 ? `${Math.round(first.deliveredMs)} ms, during start-up` : `+${Math.round(first.deliveredMs)} ms`;
@@ -42,11 +56,13 @@ export const exitStatus: Oracle = (record) => {
   const status = describeStatus(exit.status);
   const message = allowed
     ? `exited ${status} ${after}, as expected`
-    : forced
+    : startupDefault
+      ? `ended by ${first.signal}'s default action (${when}), status ${status}, before it was ready: a stop during start-up may end it so (what it left behind is the handles oracle's)`
+      : forced
       ? `exited ${status} ${after}: the stop the second signal forced, which \`force-exit\` accepts (${expectation.exit.map((s) => describeStatus(s)).join(', ')} after ${first.signal} alone)`
       : `exited ${status} ${after}; expected one of ${expectation.exit.map((s) => describeStatus(s)).join(', ')}` +
         (exit.forcedKill ? ` — ${killer(record)} had to SIGKILL it after the ${record.stopGracePeriodMs} ms grace period` : '') +
-        (crash ? ` — ${crash.description}` : '');
+          (crash ? ` — ${crash.description}` : '');
   return [
     {
       oracle: 'exit-status',

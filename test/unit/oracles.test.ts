@@ -106,6 +106,18 @@ describe('oracles over recorded trials', () => {
     expect(judge(r).verdict).toBe('pass');
   });
 
+  it('accepts a stop during start-up by the signal\'s default action, and nothing else there', () => {
+    const zeroOnly = { SIGTERM: { kind: 'exit' as const, exit: [0], within: 1000 } };
+    const startup = { exitedInStartup: true, expect: zeroOnly };
+    // gunicorn, say, installs its handlers once its workers are up: SIGTERM 600 ms before readiness ends it with 143.
+    const byDefault = record([signal('SIGTERM', -600)], { status: 143, exitCode: null, signal: 'SIGTERM', atMs: -599 }, startup);
+    expect(judge(byDefault).verdict).toBe('pass');
+    expect(judge(byDefault).results.find((r) => r.oracle === 'exit-status')!.message).toMatch(/^ended by SIGTERM's default action \(-600 ms, during start-up\), status 143/);
+    // Another status, or the same signal after readiness, is judged as ever.
+    expect(failing(record([signal('SIGTERM', -600)], { status: 1, atMs: -590 }, startup))).toEqual(['exit-status/wrong-status']);
+    expect(failing(record([signal('SIGTERM', 100)], { status: 143, exitCode: null, signal: 'SIGTERM', atMs: 101 }, { expect: zeroOnly }))).toEqual(['exit-status/wrong-status']);
+  });
+
   it('fails an exit that no terminating signal explains', () => {
     const r = record([signal('SIGHUP', 100)], { status: 2, exitCode: 2, atMs: 150 }, { checks: [{ event: 0, atMs: 150, alive: false, ready: null }] });
     expect(failing(r)).toEqual(['exit-status/unexpected-exit', 'alive/died']);
