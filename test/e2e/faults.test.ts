@@ -16,7 +16,7 @@ const backends: BackendName[] = ['docker', 'process'];
 const schedule = (events: unknown[]) => parseSchedule(events, 'test');
 
 describe.each(backends)('faults on the %s backend', (backend) => {
-  it('storm: 20 SIGHUPs 5 ms apart all arrive; the fixed service survives with flat fds, the leaky one leaks', async () => {
+  it('storm: 20 SIGHUPs 5 ms apart are all sent; the fixed service survives with flat fds, the leaky one leaks one per reload', async () => {
     const storm = schedule([{ at: 100, kind: 'storm', signals: ['SIGHUP'], count: 20, spacing: 5 }, { at: 900, signal: 'SIGTERM' }]);
     const fixed = await run('scenarios/hup-leak-fixed.yml', { backend, schedule: storm, reportDir });
     const played = fixed.report.trial!.events[0]!;
@@ -27,17 +27,24 @@ describe.each(backends)('faults on the %s backend', (backend) => {
 
     const leaky = await run('scenarios/hup-leak.yml', { backend, schedule: storm, reportDir });
     const leak = leaky.report.failures.find((f) => f.kind === 'fd-leak')!;
-    expect(leak.evidence!.fdsAfter as number).toBeGreaterThanOrEqual((leak.evidence!.fdsBefore as number) + 15);
+    const evidence = leak.evidence as { beforeMs: number; afterMs: number; kindsBefore: { file: number }; kindsAfter: { file: number } };
+    // Exactly one config fd leaked per reload the target itself logged between the two samples. Not one per SIGHUP:
+    // pending SIGHUPs coalesce in the kernel when a busy machine gives the target no CPU between two of them (12
+    // reloads of 20 once under load), so the target's own count is the truth to hold the leak to.
+    const reloads = leaky.report.trial!.logs.filter((l) => l.text.endsWith('zoo: reloaded') && l.atMs > evidence.beforeMs && l.atMs <= evidence.afterMs);
+    expect(evidence.kindsAfter.file - evidence.kindsBefore.file).toBe(reloads.length);
   });
 
   it('race: SIGTERM and SIGINT land back to back and make the double close panic', async () => {
     const race = schedule([{ at: 600, kind: 'race', signals: ['SIGTERM', 'SIGINT'] }]);
     const { report } = await run('scenarios/double-close.yml', { backend, schedule: race, reportDir });
     const [first, second] = report.trial!.events[0]!.deliveries!;
-    // Two kill() calls in one synchronous step: microseconds apart, unless the shared runner preempts sigstorm
-    // between them (a millisecond on 2 busy cores). `npm run bench:timing` measures the gap's distribution.
+    // Two kill() calls in one synchronous step: microseconds apart, unless a busy machine preempts sigstorm between
+    // them. What the test holds is their order and that the second reached the target still draining the first (it
+    // exited after both, of the panic the second caused); `npm run bench:timing` measures the gap's distribution.
+    expect([first!.signal, second!.signal]).toEqual(['SIGTERM', 'SIGINT']);
     expect(second!.atMs).toBeGreaterThanOrEqual(first!.atMs);
-    expect(second!.atMs - first!.atMs).toBeLessThan(5);
+    expect(report.trial!.exit.atMs).toBeGreaterThan(second!.atMs);
     expect(report.failures.map((f) => `${f.oracle}/${f.kind}`)).toContain('second-signal/not-ignored');
     expect(report.trial!.exit.status).toBe(2);
     const fixed = await run('scenarios/double-close-fixed.yml', { backend, schedule: race, reportDir });
