@@ -3,11 +3,12 @@
 // baseline, the two alternated row by row. Counts per condition: bugs caught by their intended oracle, misses, twins
 // clean, false positives (a twin's confirmed failure) and unconfirmed findings on twins. Writes reports/soak.json and
 // prints a Markdown table. Exit 1 when any row is not as the zoo expects, under either condition.
-//   npm run soak [-- budget-seconds runs] [--busy N] [--io] [--only regex | --all] [--both]
+//   npm run soak [-- budget-seconds runs] [--busy N] [--io] [--only regex | --all] [--both | --backend name]
 //   budget-seconds, runs  each campaign's budget and its most schedules (default 60, 40)
 //   --busy N              busy loops beside the loaded campaigns (default 2); --busy 0 without --io: the baseline only
 //   --io                  an I/O hog as well (4 MiB written and fsynced, again and again)
 //   --only regex / --all  the rows to fuzz (default: one bug and its twin per oracle class, DEFAULT_ONLY)
+//   --both / --backend    every backend a row lists / only this one (default: process where the class applies)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { killAllLoad, startLoad } from './load.mjs';
