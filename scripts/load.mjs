@@ -11,11 +11,11 @@ import { join } from 'node:path';
 const watchParent = `const parent = ${process.pid}; const fs = require('node:fs');
   const alive = () => { try { return Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[1]) === parent; } catch { return false; } };`;
 const BUSY = `${watchParent} for (;;) { const end = Date.now() + 100; while (Date.now() < end); if (!alive()) process.exit(0); }`;
-// 4 MiB written and fsynced, again and again; the file starts over at 256 MiB so the disk never fills. Removed by
-// the hog itself when its parent is gone.
+// 4 MiB written and fsynced, again and again, over the same 256 MiB of one file (written at its offset: the disk
+// never fills, and the file never grows past it). Removed by the hog itself when its parent is gone.
 const IO = (file) =>
   `${watchParent} const chunk = Buffer.alloc(4 << 20, 7); const file = ${JSON.stringify(file)}; const fd = fs.openSync(file, 'w'); let n = 0;
-   for (;;) { fs.writeSync(fd, chunk); fs.fsyncSync(fd); if (++n % 64 === 0) fs.ftruncateSync(fd, 0);
+   for (;;) { fs.writeSync(fd, chunk, 0, chunk.length, (n++ % 64) * chunk.length); fs.fsyncSync(fd);
      if (!alive()) { fs.closeSync(fd); fs.rmSync(require('node:path').dirname(file), { recursive: true, force: true }); process.exit(0); } }`;
 
 const running = new Set();

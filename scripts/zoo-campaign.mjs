@@ -42,6 +42,7 @@ export async function fuzzZooRow(target, backend, { runs, budgetMs, reportDir, s
 
 /** One line of progress for a row. */
 export function rowLine(row) {
+  if (row.interrupted) return `… ${row.target} (${row.backend}): interrupted`;
   const what = row.found
     ? `found ${row.signature} in ${row.timeToFirstFailureS} s, minimal ${row.minimalEvents} event(s), reproduces ${row.reproduction} (the first failing schedule ${row.firstReproduction})${row.asOften === false ? ', less often' : ''}`
     : 'nothing found';
