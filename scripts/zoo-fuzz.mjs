@@ -4,7 +4,7 @@
 //   --both        every backend the row lists (default: the quicker one where the class applies)
 //   --only regex  only the scenarios whose name matches
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { asOften, fuzz, reliabilityBar } from '../dist/index.js';
+import { fuzzZooRow, rowLine } from './zoo-campaign.mjs';
 import { zooArgs } from './zoo-args.mjs';
 
 const { numbers, runs: zooRuns } = zooArgs(process.argv.slice(2), [90, 40]);
@@ -14,31 +14,9 @@ const runs = numbers[1];
 const reportDir = `reports/zoo-fuzz-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
 const rows = [];
 for (const [target, backend] of zooRuns) {
-  const buggy = Boolean(target.expect[backend].oracle);
-  const started = Date.now();
-  const { report } = await fuzz(`scenarios/${target.scenario}.yml`, { backend, runs, budgetMs, seed: 1, confirmRuns: 10, reportDir });
-  const o = report.outcome;
-  const row = {
-    target: target.scenario,
-    backend,
-    seededBug: buggy,
-    found: o.kind === 'failed',
-    signature: o.kind === 'failed' ? o.signature : null,
-    timeToFirstFailureS: report.timeToFirstFailureMs === null ? null : +(report.timeToFirstFailureMs / 1000).toFixed(1),
-    minimalEvents: o.kind === 'failed' ? o.minimal.length : null,
-    minimal: report.minimalSteps.join('; '),
-    reproduction: o.kind === 'failed' ? `${o.reproduction.failed}/${o.reproduction.runs}` : null,
-    // The first failing schedule's estimate: the minimal schedule must reproduce about as often (src/fuzz/reliability.ts).
-    firstReproduction: o.kind === 'failed' && o.originalReproduction ? `${o.originalReproduction.failed}/${o.originalReproduction.runs}` : null,
-    asOften: o.kind === 'failed' && o.originalReproduction ? asOften(o.reproduction, reliabilityBar(o.originalReproduction)) : null,
-    schedules: report.schedulesTried,
-    trials: report.trialsRun,
-    unconfirmed: report.findings.filter((f) => !f.confirmed).map((f) => f.signature),
-    seconds: +((Date.now() - started) / 1000).toFixed(1),
-  };
-  row.ok = buggy ? row.found && row.asOften !== false : !row.found;
+  const row = await fuzzZooRow(target, backend, { runs, budgetMs, reportDir });
   rows.push(row);
-  console.error(`${row.ok ? '✓' : '✗'} ${row.target} (${backend}): ${row.found ? `found ${row.signature} in ${row.timeToFirstFailureS} s, minimal ${row.minimalEvents} event(s), reproduces ${row.reproduction} (the first failing schedule ${row.firstReproduction})${row.asOften === false ? ', less often' : ''}` : 'nothing found'}`);
+  console.error(rowLine(row));
 }
 mkdirSync('reports', { recursive: true });
 writeFileSync('reports/zoo-fuzz.json', `${JSON.stringify({ budgetMs, runs, reportDir, rows }, null, 2)}\n`);

@@ -160,6 +160,13 @@ function tallyRequests(record: TrialRecord, at: StopMoments): Tally {
 
 type Counts = ReturnType<typeof countOutcomes>;
 
+/**
+ * The failure is named after what most of its lost requests show: cut mid-answer (at least half truncated), or not
+ * answered at all. Not after any one: a call that had begun to answer when a busy machine ran the handler late (1 of
+ * 8 once in CI) would give the same bug two signatures, and the campaign two failures.
+ */
+const mostlyTruncated = (lost: LedgerEntry[]) => 2 * lost.filter((e) => e.outcome === 'truncated').length >= lost.length;
+
 function lostResult(record: TrialRecord, at: StopMoments, lost: LedgerEntry[], counts: Counts): OracleResult {
   const { first, signalAt, routedUntil, what } = at;
   const byOutcome = Object.entries(groupCount(lost.map((e) => e.outcome))).map(([o, n]) => `${n} ${o}`).join(', ');
@@ -181,7 +188,7 @@ function lostResult(record: TrialRecord, at: StopMoments, lost: LedgerEntry[], c
     verdict: 'fail',
     // Named by what most of them show: one reply cut mid-way among resets (a handler that had just answered when a
     // forced stop came) is the same failure as the resets alone, and keeps one signature across runs.
-    kind: 2 * lost.filter((e) => e.outcome === 'truncated').length >= lost.length ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
+    kind: mostlyTruncated(lost) ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
     message:
       `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
       `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +

@@ -110,6 +110,11 @@ export interface StopStep {
   step: 'begin' | 'hook-start' | 'hook-end' | 'signal' | 'traffic-stop' | 'probe-failed' | 'main-exit' | 'final-kill' | 'removed';
   atMs: number;
   detail?: string;
+  /**
+   * The final kill: when the plan said to send it (the grace period's end, counted from the first signal's delivery,
+   * or the main process's exit); `atMs` is when it went. Tests and readers check the plan here, not a wall-clock gap.
+   */
+  dueMs?: number;
   /** A hook's output (its last lines). */
   output?: string[];
 }

@@ -65,7 +65,7 @@ export const TrialRecordSchema = z.looseObject({
       model: z.string(), // any registered stop model's name (src/stop-models/registry.ts)
       beganMs: ms,
       endpointDelayMs: ms.optional(),
-      steps: z.array(z.looseObject({ step: z.string(), atMs: ms, detail: z.string().optional() })),
+      steps: z.array(z.looseObject({ step: z.string(), atMs: ms, detail: z.string().optional(), dueMs: ms.optional() })),
     })
     .optional(),
   exit: z.looseObject({

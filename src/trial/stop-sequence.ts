@@ -59,8 +59,8 @@ interface Playing {
   /** Trial time (ms after readiness) of a monotonic instant, now by default. */
   rel: (ms?: number) => number;
   note: (step: StopStep['step'], detail?: string, extra?: Partial<StopStep>) => void;
-  /** Sends a signal as an event of the trial and notes it, dated by its delivery. */
-  signal: (sig: SignalName, to: Recipient, step?: StopStep['step']) => Promise<void>;
+  /** Sends a signal as an event of the trial and notes it, dated by its delivery; returns that trial time. */
+  signal: (sig: SignalName, to: Recipient, step?: StopStep['step'], extra?: Partial<StopStep>) => Promise<number>;
   /** Waits until `untilMs` (trial time) for the main process to exit. */
   mainExits: (untilMs: number) => Promise<boolean>;
 }
@@ -73,9 +73,11 @@ function playing(stage: StopStage & { abort: AbortSignal }, steps: StopStep[]): 
     steps,
     rel,
     note: (step, detail, extra = {}) => steps.push({ step, atMs: rel(), ...(detail ? { detail } : {}), ...extra }),
-    signal: async (sig, to, step = 'signal') => {
+    signal: async (sig, to, step = 'signal', extra = {}) => {
       const played = await player.playNow({ at: 0, kind: 'signal', signal: sig, to }, stage.origin);
-      steps.push({ step, atMs: played.deliveredMs ?? rel(), detail: `${sig}→${to}${played.error ? ` (${played.error})` : ''}` });
+      const atMs = played.deliveredMs ?? rel();
+      steps.push({ step, atMs, detail: `${sig}→${to}${played.error ? ` (${played.error})` : ''}`, ...extra });
+      return atMs;
     },
     mainExits: async (untilMs) => (await within(target.exited, originMs + untilMs - now(), abort)) !== undefined,
   };
@@ -105,14 +107,20 @@ async function play(settings: StopSettings, plan: StopPlan, stage: StopStage & {
     await runHook(p, hook, limitMs, fillMainPid ? (arg) => arg.replaceAll('${MAINPID}', mainPid).replaceAll('$MAINPID', mainPid) : undefined);
   }
   const hooksMs = now() - hooksBegan;
+  // The grace period runs from the first signal's delivery, as the orchestrator's timer starts when it sends it: not
+  // from when sigstorm saw the last one confirmed, which a loaded machine puts later.
+  let signalledMs: number | undefined;
   if (!(plan.skipSignalsOnceMainGone && target.mainExit)) {
-    for (const { signal, to } of plan.signals) await p.signal(signal, to);
+    for (const { signal, to } of plan.signals) {
+      const atMs = await p.signal(signal, to);
+      signalledMs ??= atMs;
+    }
   }
   let graceMs = plan.grace.ms;
   const least = plan.grace.lessHooksInWholeSecondsAtLeastMs;
   if (least !== undefined) graceMs = Math.max(graceMs - Math.floor(hooksMs / 1000) * 1000, least);
 
-  const outcome = await end(p, plan, p.rel() + graceMs);
+  const outcome = await end(p, plan, (signalledMs ?? p.rel()) + graceMs);
   await traffic;
   // A signal's step is dated by its delivery but noted once that is confirmed: put the steps in the order they happened.
   steps.sort((a, b) => a.atMs - b.atMs);
@@ -173,16 +181,17 @@ async function end(p: Playing, plan: StopPlan, deadlineMs: number): Promise<Omit
   const ended: Ended = { lingering: [] };
   if (e.waitFor === 'gone') {
     ended.raw = await target.waitGone(originMs + deadline, abort);
-    if (!ended.raw) await finalKill(p, e, ended);
+    if (!ended.raw) await finalKill(p, e, ended, deadline);
   } else if (await p.mainExits(deadline)) {
     // dated when it happened: during a hook (ExecStop that signals it), before the wait for it began
-    p.steps.push({ step: 'main-exit', atMs: p.rel(target.mainExit!.atMs), detail: `status ${describeExit(target.mainExit!)}` });
+    const exitedMs = p.rel(target.mainExit!.atMs);
+    p.steps.push({ step: 'main-exit', atMs: exitedMs, detail: `status ${describeExit(target.mainExit!)}` });
     ended.raw = await target.waitGone(now(), abort);
-    if (!ended.raw && e.killRestAtMainExit) await finalKill(p, e, ended);
+    if (!ended.raw && e.killRestAtMainExit) await finalKill(p, e, ended, exitedMs);
     // What the orchestrator does not kill may still end by itself before its deadline.
     else if (!ended.raw) ended.raw = await target.waitGone(originMs + deadline, abort);
   } else {
-    await finalKill(p, e, ended);
+    await finalKill(p, e, ended, deadline);
   }
   // Whatever the orchestrator left running: sigstorm removes it, and the record says it was left.
   const gone = ended.raw && (await target.waitGone(now(), abort));
@@ -198,8 +207,8 @@ async function end(p: Playing, plan: StopPlan, deadlineMs: number): Promise<Omit
   return { raw: ended.raw!, ...(ended.killedAtMs !== undefined ? { killedAtMs: ended.killedAtMs } : {}), lingering: ended.lingering };
 }
 
-/** The orchestrator's final kill, if it sends one, and the wait for what it reaches. */
-async function finalKill(p: Playing, e: StopEnding, ended: Ended): Promise<void> {
+/** The orchestrator's final kill, if it sends one (due at `dueMs`, trial time), and the wait for what it reaches. */
+async function finalKill(p: Playing, e: StopEnding, ended: Ended, dueMs: number): Promise<void> {
   if (!e.finalKill) return;
   const { target, abort } = p.stage;
   const { signal, to } = e.finalKill;
@@ -207,10 +216,10 @@ async function finalKill(p: Playing, e: StopEnding, ended: Ended): Promise<void>
   ended.lingering = target.processes();
   ended.killedAtMs = p.rel();
   if (to === 'all' && signal === 'SIGKILL') {
-    p.note('final-kill', `${signal}→${to}`);
+    p.note('final-kill', `${signal}→${to}`, { dueMs });
     ended.raw = await target.kill();
   } else {
-    await p.signal(signal, to, 'final-kill');
+    await p.signal(signal, to, 'final-kill', { dueMs });
     const waitMs = signal === 'SIGKILL' ? 5000 : (e.waitAfterFinalMs ?? 5000);
     ended.raw = await target.waitGone(now() + (to === 'all' ? waitMs : 0), abort);
     if (!ended.raw && (await p.mainExits(p.rel() + waitMs))) ended.raw = target.mainExit;

@@ -16,7 +16,7 @@ const backends: BackendName[] = ['docker', 'process'];
 const schedule = (events: unknown[]) => parseSchedule(events, 'test');
 
 describe.each(backends)('faults on the %s backend', (backend) => {
-  it('storm: 20 SIGHUPs 5 ms apart all arrive; the fixed service survives with flat fds, the leaky one leaks', async () => {
+  it('storm: 20 SIGHUPs 5 ms apart are all sent; the fixed service survives with flat fds, the leaky one leaks one per reload', async () => {
     const storm = schedule([{ at: 100, kind: 'storm', signals: ['SIGHUP'], count: 20, spacing: 5 }, { at: 900, signal: 'SIGTERM' }]);
     const fixed = await run('scenarios/hup-leak-fixed.yml', { backend, schedule: storm, reportDir });
     const played = fixed.report.trial!.events[0]!;
@@ -26,18 +26,28 @@ describe.each(backends)('faults on the %s backend', (backend) => {
     expect(fixed.report.verdict).toBe('pass');
 
     const leaky = await run('scenarios/hup-leak.yml', { backend, schedule: storm, reportDir });
-    const leak = leaky.report.failures.find((f) => f.kind === 'fd-leak')!;
-    expect(leak.evidence!.fdsAfter as number).toBeGreaterThanOrEqual((leak.evidence!.fdsBefore as number) + 15);
+    const growth = leaky.report.results.find((r) => r.oracle === 'handles' && r.evidence?.kindsAfter)!;
+    const evidence = growth.evidence as { beforeMs: number; afterMs: number; slack: number; leaking: string[]; kindsBefore: { file: number }; kindsAfter: { file: number } };
+    // Exactly one config fd leaked per reload the target itself logged between the two samples. Not one per SIGHUP:
+    // pending SIGHUPs coalesce in the kernel while a busy machine gives the target no CPU (12 reloads of 20 once in
+    // CI under load; 1 of 20 once beside a soak), so the target's own count is the truth to hold the leak to.
+    const reloads = leaky.report.trial!.logs.filter((l) => l.text.endsWith('zoo: reloaded') && l.atMs > evidence.beforeMs && l.atMs <= evidence.afterMs);
+    expect(evidence.kindsAfter.file - evidence.kindsBefore.file).toBe(reloads.length);
+    // And sigstorm calls it a leak exactly when those reloads leaked more than the scenario's slack allows.
+    expect(evidence.leaking.includes('file')).toBe(reloads.length > evidence.slack);
+    if (reloads.length > evidence.slack) expect(growth).toMatchObject({ verdict: 'fail', kind: 'fd-leak' });
   });
 
   it('race: SIGTERM and SIGINT land back to back and make the double close panic', async () => {
     const race = schedule([{ at: 600, kind: 'race', signals: ['SIGTERM', 'SIGINT'] }]);
     const { report } = await run('scenarios/double-close.yml', { backend, schedule: race, reportDir });
     const [first, second] = report.trial!.events[0]!.deliveries!;
-    // Two kill() calls in one synchronous step: microseconds apart, unless the shared runner preempts sigstorm
-    // between them (a millisecond on 2 busy cores). `npm run bench:timing` measures the gap's distribution.
+    // Two kill() calls in one synchronous step: microseconds apart, unless a busy machine preempts sigstorm between
+    // them. What the test holds is their order and that the second reached the target still draining the first (it
+    // exited after both, of the panic the second caused); `npm run bench:timing` measures the gap's distribution.
+    expect([first!.signal, second!.signal]).toEqual(['SIGTERM', 'SIGINT']);
     expect(second!.atMs).toBeGreaterThanOrEqual(first!.atMs);
-    expect(second!.atMs - first!.atMs).toBeLessThan(5);
+    expect(report.trial!.exit.atMs).toBeGreaterThan(second!.atMs);
     expect(report.failures.map((f) => `${f.oracle}/${f.kind}`)).toContain('second-signal/not-ignored');
     expect(report.trial!.exit.status).toBe(2);
     const fixed = await run('scenarios/double-close-fixed.yml', { backend, schedule: race, reportDir });
@@ -83,10 +93,14 @@ describe.each(backends)('faults on the %s backend', (backend) => {
     expectHeldAsAsked(event, 500);
     const during = report.trial!.ledger.filter((e) => e.sentMs > event.deliveredMs! + 10 && e.sentMs < event.healedMs! - 10);
     expect(during.length).toBeGreaterThan(0); // in-flight requests cap the rest: the workload never queues beyond its concurrency
-    expect(during.every((e) => e.outcome !== 'ok' && e.endMs < event.healedMs!)).toBe(true);
+    // Nothing sent during the cut was answered while it held, and they failed without waiting for the heal (a drop
+    // would hold them until then). Which of those sent in its last ms failed before the heal, rather than at it, is
+    // up to how fast a busy machine turns a reset around: the test holds the order, not a window.
+    expect(during.filter((e) => e.outcome === 'ok' && (e.firstByteMs ?? e.endMs) < event.healedMs!)).toEqual([]);
+    expect(during.some((e) => e.outcome !== 'ok' && e.endMs < event.healedMs!)).toBe(true);
     const lost = report.results.find((r) => r.oracle === 'lost-requests')!;
     expect(lost.verdict).toBe('pass');
-    expect(lost.evidence!.failedByPartition as number).toBeGreaterThanOrEqual(during.length);
+    expect(lost.evidence!.failedByPartition as number).toBeGreaterThanOrEqual(during.filter((e) => e.outcome !== 'ok').length);
   });
 });
 

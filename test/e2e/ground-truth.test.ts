@@ -27,7 +27,9 @@ describe('ground truth: nginx', () => {
     expect(report.verdict).toBe('pass');
     const [download] = report.trial!.ledger;
     expect(download).toMatchObject({ path: '/big', outcome: 'ok', bytes: MiB, expectedBytes: MiB });
-    // nginx exited only after the transfer was over.
-    expect(report.trial!.exit.atMs).toBeGreaterThanOrEqual(download!.endMs - 5);
+    // nginx exited only after the transfer was over: every byte came, after the signal (above: ok, all of 1 MiB).
+    // Not `exit ≥ the client's end`: nginx is done once the last bytes are in the kernel's buffer, and a busy client
+    // may read them after the exit.
+    expect(download!.endMs).toBeGreaterThan(report.trial!.events[0]!.deliveredMs!);
   });
 });

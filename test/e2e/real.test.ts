@@ -24,7 +24,11 @@ describe('real servers', () => {
     const steps = report.trial!.stop!.steps;
     const end = steps.find((s) => s.step === 'hook-end')!;
     expect(end.detail).toBe('exit 0');
-    expect(steps.find((s) => s.step === 'signal')!.atMs - end.atMs).toBeLessThan(200);
+    // The kubelet's SIGTERM is its next move once the hook returned, with no wait of its own: checked by the steps'
+    // order (the endpoints' update may fall between), not by a gap a busy machine stretches.
+    const next = steps.slice(steps.indexOf(end) + 1).filter((s) => s.step !== 'traffic-stop');
+    expect(next[0]).toMatchObject({ step: 'signal', detail: 'SIGTERM→main' });
+    expect(next[0]!.atMs).toBeGreaterThanOrEqual(end.atMs);
     expect(report.trial!.ledger[0]).toMatchObject({ path: '/big', outcome: 'truncated' });
   });
 

@@ -47,10 +47,12 @@ describe.each<BackendName>(['process', 'docker'])('signals on time on the %s bac
     // At the target: every signal arrived, none before its instant.
     const got = received(trial);
     const at = (signal: string) => got.filter((r) => r.signal === signal);
+    // The two SIGUSR1s (sent twice, above) may coalesce into one when a busy machine leaves the probe no CPU for the
+    // 70 ms between them: a pending standard signal is not queued twice. None arrived before its instant.
     const usr1 = at('SIGUSR1');
-    expect(usr1).toHaveLength(2);
+    expect([1, 2]).toContain(usr1.length);
     expect(usr1[0]!.atMs).toBeGreaterThanOrEqual(50);
-    expect(usr1[1]!.atMs).toBeGreaterThanOrEqual(120);
+    if (usr1.length === 2) expect(usr1[1]!.atMs).toBeGreaterThanOrEqual(120);
     const [hup, usr2] = [at('SIGHUP'), at('SIGUSR2')];
     expect([hup.length, usr2.length]).toEqual([1, 1]);
     expect(hup[0]!.atMs).toBeGreaterThanOrEqual(200);

@@ -121,3 +121,22 @@ describe('in every output format', () => {
     expect(JSON.parse(JSON.stringify(set)).scenarios[0].failures[0].diagnosis).toMatchObject({ id: 'shell-no-exec', confidence: 'high', cause });
   });
 });
+
+describe('exit-before-drain on a busy machine', () => {
+  // return-on-close answers /slow in 500 ms; its SIGTERM at +700 cut requests sent up to 174 ms before it.
+  const atExit = (afterSignalMs: number) => {
+    const { trial, results } = fixture('return-on-close', 'process');
+    const signalMs = trial.events[0]!.deliveredMs!;
+    const late = { ...trial, exit: { ...trial.exit, atMs: signalMs + afterSignalMs } };
+    return diagnose(anonymous(late), results).find((r) => `${r.oracle}/${r.kind}` === 'lost-requests/in-flight-lost')!.diagnosis?.id;
+  };
+
+  it('still names the exit before the drain when it came 65 ms after the signal (once in CI): before any reset request was due', () => {
+    expect(atExit(3)).toBe('exit-before-drain');
+    expect(atExit(65)).toBe('exit-before-drain');
+  });
+
+  it('does not name it once every reset request was past its due time', () => {
+    expect(atExit(600)).not.toBe('exit-before-drain');
+  });
+});

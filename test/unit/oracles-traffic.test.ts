@@ -91,6 +91,14 @@ describe('lost-requests', () => {
     expect(failing(r)).toEqual(['lost-requests/truncated']);
   });
 
+  it('names the failure after what most lost requests show: one call cut mid-answer among unanswered ones is in-flight-lost', () => {
+    // grpc-force-shutdown under load (CI): the handler ran late and one call had begun to answer; 7 others never had.
+    const unanswered = [1, 2, 3].map((i) => req(SIGTERM_AT - 100 * i, SIGTERM_AT + 60, 'reset', { error: 'ECONNRESET' }));
+    const cut = req(SIGTERM_AT - 275, SIGTERM_AT + 63, 'truncated', { firstByteMs: SIGTERM_AT + 30, bytes: 2 });
+    expect(failing(record({ ledger: [cut, ...unanswered] }))).toEqual(['lost-requests/in-flight-lost']);
+    expect(failing(record({ ledger: [cut, unanswered[0]!] }))).toEqual(['lost-requests/truncated']);
+  });
+
   it('names the signal that cut a response before any terminating one (a SIGHUP restart), not the later stop', () => {
     const r = record({
       events: [signal('SIGHUP', 500), signal('SIGTERM', SIGTERM_AT)],

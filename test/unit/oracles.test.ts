@@ -94,10 +94,10 @@ describe('oracles over recorded trials', () => {
     expect(failing(died)).toContain('alive/died');
     const unready = record(events, { atMs: 2050 }, { checks: [{ event: 0, atMs: 600, alive: true, ready: { ok: false, detail: 'ECONNREFUSED' } }] });
     expect(failing(unready)).toEqual(['alive/not-ready']);
-    // A busy engine still called the container running after the watched pid had exited: the exit decides.
-    const lateEngine = record(events, { status: 2, atMs: 219 }, { checks: [{ event: 0, atMs: 529, alive: true, ready: { ok: false, detail: 'ECONNREFUSED' } }] });
-    expect(failing(lateEngine)).toContain('alive/died');
-    expect(failing(lateEngine)).not.toContain('alive/not-ready');
+    // Seen running but refusing, when the record's exit came before the check: the engine reported the exit late.
+    const lateReport = record([signal('SIGHUP', 200)], { status: 2, exitCode: 2, atMs: 219 }, { checks: [{ event: 0, atMs: 529, alive: true, ready: { ok: false, detail: 'ECONNREFUSED' } }] });
+    expect(failing(lateReport)).toEqual(['exit-status/unexpected-exit', 'alive/died']);
+    expect(judge(lateReport).results.find((r) => r.oracle === 'alive')?.message).toBe('329 ms after SIGHUP (+200 ms) the target had exited (status 2, at +219 ms)');
   });
 
   it('does not judge aliveness checked after a terminating signal already landed', () => {

@@ -79,9 +79,12 @@ describe('a stop model registered by one line', () => {
     const stage = { target, player, originMs, origin: 'teardown', heal: async () => {}, stopTraffic: () => {} } as unknown as StopStage;
     const outcome = await playStop(scenario.stop, stage);
     expect(sent.map((s) => s.signal)).toEqual(['SIGUSR2', 'SIGKILL']);
-    expect(sent[1]!.atMs - sent[0]!.atMs).toBeGreaterThanOrEqual(1000);
-    expect(sent[1]!.atMs - sent[0]!.atMs).toBeLessThan(1500);
     const { record } = outcome;
+    // The kill is due 1 s after SIGUSR2's delivery (the plan's instant, in the record) and not sent before; when a
+    // busy machine's timer woke after that is not the model's rule.
+    const [, signalled, finalKill] = record.steps;
+    expect(finalKill!.dueMs! - signalled!.atMs).toBeCloseTo(1000, 3);
+    expect(sent[1]!.atMs).toBeGreaterThanOrEqual(finalKill!.dueMs!);
     expect(record).toMatchObject({ model: 'usr2-then-kill', settings: { model: 'usr2-then-kill' } });
     expect(record.steps.map((s) => [s.step, s.detail])).toEqual([
       ['begin', undefined],
