@@ -13,6 +13,7 @@ import { hasWorkload, startWorkload, type RunningWorkload } from '../workload/wo
 import { playStop, type StopOutcome, type StopStage } from './stop-sequence.js';
 import type { AliveCheck } from './record.js';
 import { startSampler, type Sampler } from './sampler.js';
+import { socketWatcher, type SocketWatcher } from './socket-watch.js';
 import type { ReadyTrial } from './startup.js';
 import { latch, noteTerminating, type Latch } from './state.js';
 
@@ -24,6 +25,8 @@ export interface PlayingTrial extends ReadyTrial {
   readonly player: Player;
   /** The workload's traffic: none without a workload, nor for a target that never became ready. */
   readonly traffic: RunningWorkload | undefined;
+  /** The target's sockets, watched around each terminating signal sent to it. */
+  readonly sockets: SocketWatcher;
   /** Alive checks after signals the target must survive, once each is done (their times from readiness)… */
   readonly checks: AliveCheck[];
   /** …and each under way. */
@@ -45,14 +48,17 @@ export interface PlayedTrial extends PlayingTrial {
 /** At readiness: the sampler, the player of the events timed from readiness, and the traffic, in this order. */
 export function startPlay(ready: ReadyTrial): PlayingTrial {
   const { target, faults } = ready.stack;
+  const traffic = startTraffic(ready);
   const trial: PlayingTrial = Object.assign(ready, {
     sampler: startSampler(target, ready.readyMs),
     player: new Player(faults, ready.readyMs, {
       onSignal: (signal, atMs, played) => noteTerminating(trial, signal, ready.readyMs + atMs, played),
       onStop: (played) => beginStop(trial, 'stop', played),
       onPlayed: (played) => onPlayed(trial, played),
+      watch: (played) => trial.sockets.watch(played),
     }, target.logs),
-    traffic: startTraffic(ready),
+    traffic,
+    sockets: socketWatcher(ready.options.scenario, target, ready.readyMs, traffic !== undefined),
     checks: [],
     pendingChecks: [],
     stopBegun: latch(),
@@ -86,6 +92,7 @@ export async function stopPlaying(trial: PlayingTrial): Promise<void> {
   trial.sampler.stop();
   await stopPlayers(trial);
   await trial.traffic?.stop();
+  void trial.sockets.end(); // no watch reads on after an error (collect gathers them otherwise)
 }
 
 /** Ends both players' schedules, healing every pause and partition (a frozen or cut-off target cannot be killed). */

@@ -25,13 +25,15 @@ export interface RequestSpec {
 }
 
 const usedSockets = new WeakSet<Socket>();
+/** Each connected socket's local port and when it connected (ms on the monotonic clock). */
+const socketInfo = new WeakMap<Socket, { port: number; atMs: number }>();
 
 /** Sends one request and records exactly how it ended. Never throws. */
 export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry> {
   return new Promise((resolve) => {
     const sentAt = now();
     let reused = false;
-    let firstByteAt: number | undefined;
+    let [socket, writtenAt, firstByteAt]: [Socket?, number?, number?] = [];
     let status: number | undefined;
     let expected: number | undefined;
     let bytes = 0;
@@ -45,6 +47,7 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
       if (settled) return;
       settled = true;
       spec.signal?.removeEventListener('abort', onAbort);
+      const info = socket && socketInfo.get(socket);
       resolve({
         id: spec.id,
         kind: spec.kind,
@@ -53,6 +56,8 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
         connection: spec.agent === false ? 'fresh' : 'keep-alive',
         reused,
         sentMs: sentAt - spec.originMs,
+        ...(info ? { localPort: info.port, connectedMs: info.atMs - spec.originMs } : {}),
+        ...(writtenAt !== undefined ? { writtenMs: writtenAt - spec.originMs } : {}),
         ...(firstByteAt !== undefined ? { firstByteMs: firstByteAt - spec.originMs } : {}),
         endMs: now() - spec.originMs,
         outcome,
@@ -84,11 +89,13 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
         });
       },
     );
-    req.on('socket', (socket: Socket) => {
-      reused = usedSockets.has(socket);
-      usedSockets.add(socket);
-      if (!reused && spec.connections) track(socket, spec.connections, spec.originMs);
+    req.on('socket', (s: Socket) => {
+      socket = s;
+      reused = usedSockets.has(s);
+      usedSockets.add(s);
+      if (!reused) track(s, spec.connections, spec.originMs);
     });
+    req.on('finish', () => (writtenAt = now()));
     req.on('timeout', () => {
       req.destroy();
       finish(firstByteAt === undefined ? 'timeout' : 'truncated', `no progress for ${spec.timeoutMs} ms`);
@@ -102,12 +109,14 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
   });
 }
 
-/** Logs when a new socket is connected and when it closes (a refused connect is never logged). */
-function track(socket: Socket, connections: ClientConnection[], originMs: number): void {
+/** Logs when a new socket is connected (and its port) and when it closes (a refused connect is never logged). */
+function track(socket: Socket, connections: ClientConnection[] | undefined, originMs: number): void {
   let connection: ClientConnection | undefined;
   const connected = () => {
-    connection = { openMs: now() - originMs };
-    connections.push(connection);
+    const atMs = now();
+    if (socket.localPort !== undefined) socketInfo.set(socket, { port: socket.localPort, atMs });
+    connection = { openMs: atMs - originMs };
+    connections?.push(connection);
   };
   if (socket.connecting) socket.once('connect', connected);
   else connected();

@@ -1,0 +1,120 @@
+/**
+ * A watch of the target's TCP sockets around a plan's first shot: one read of `tables` (/proc/<pid>/net/tcp, tcp6)
+ * `leadMs` before the spin, one right after the kills, then one every `everyMs` until the tables are gone (the target
+ * exited), `max` reads were made, or the main thread ends it. Only the lines of local port `port` are kept.
+ */
+export interface WorkerWatch {
+  tables: string[];
+  port: string;
+  leadMs: number;
+  everyMs: number;
+  max: number;
+}
+
+/** One read of a watch: the lines kept (absent when as in the read before), or why the read failed. */
+export interface WorkerSnapshot {
+  atMs: number;
+  at: 'before' | 'after' | 'tick';
+  lines?: string[];
+  error?: string;
+}
+
+/** The socket watches of the timing thread, as `timingWorker` drives them. */
+export interface SocketWatches {
+  add(id: number, spec: WorkerWatch): void;
+  /** How long before the spin of plan `id`'s first shot its `before` read is due (0: none due). */
+  leadOf(id: number): number;
+  /** The `before` read, made now, or only marked done when it would delay the shot (`late`). */
+  before(id: number, late: boolean): void;
+  /** The `after` read, right after the kills; the watch then ticks. */
+  after(id: number): void;
+  /** When the next tick is due (Infinity: none). */
+  nextDue(): number;
+  tick(): void;
+  /** Ends a watch now and posts what it read. */
+  end(id: number): void;
+}
+
+/**
+ * Stand-alone like `timingWorker` (it runs in the timing thread from its source text: no imports, no closure). A read
+ * keeps only the lines whose local port is the watched one, and only when they differ from the read before; the
+ * first read that finds the port narrows the tables to those that hold it (tcp or tcp6). A watch ends when no table
+ * can be read any more (its process, and so its namespace, is gone), after `max` reads, or when ended.
+ */
+export function socketWatches(nowMs: () => number, post: (id: number, snapshots: WorkerSnapshot[]) => void): SocketWatches {
+  const fs = require('node:fs') as typeof import('node:fs');
+  type Watch = { id: number; spec: WorkerWatch; tables: string[]; last?: string; snapshots: WorkerSnapshot[]; next: number; left: number; pre: boolean };
+  const pending = new Map<number, Watch>();
+  const active: Watch[] = [];
+  // How long a read takes here, recently (a slow one remembered, fading): the `before` read starts early enough for it.
+  let slowest = 0;
+  const suffix = (w: Watch) => `:${w.spec.port}`;
+  const read = (w: Watch, at: WorkerSnapshot['at']): boolean => {
+    const atMs = nowMs();
+    const lines: string[] = [];
+    const found: string[] = [];
+    let error: string | undefined;
+    for (const table of w.tables) {
+      let text: string;
+      try {
+        text = fs.readFileSync(table, 'latin1');
+      } catch (e) {
+        error = (e as NodeJS.ErrnoException).code ?? String(e);
+        continue;
+      }
+      const before = lines.length;
+      for (const line of text.split('\n')) {
+        // "  12: 0100007F:1F90 0100007F:9E2A 01 …": the local address ends at the second space after the colon.
+        const i = line.indexOf(': ');
+        const j = i < 0 ? -1 : line.indexOf(' ', i + 2);
+        if (j > 0 && line.slice(j - suffix(w).length, j) === suffix(w)) lines.push(line.trim());
+      }
+      if (lines.length > before) found.push(table);
+    }
+    if (error !== undefined && found.length === 0) {
+      w.snapshots.push({ atMs, at, error });
+      return false;
+    }
+    if (found.length > 0) w.tables = found;
+    slowest = Math.max(nowMs() - atMs, slowest * 0.8);
+    const key = lines.join('\n');
+    w.snapshots.push(key === w.last ? { atMs, at } : { atMs, at, lines });
+    w.last = key;
+    return true;
+  };
+  const finish = (w: Watch) => {
+    pending.delete(w.id);
+    if (active.includes(w)) active.splice(active.indexOf(w), 1);
+    post(w.id, w.snapshots);
+  };
+  return {
+    add: (id, spec) => void pending.set(id, { id, spec, tables: spec.tables, snapshots: [], next: 0, left: spec.max, pre: false }),
+    leadOf: (id) => (pending.get(id)?.pre === false ? Math.min(30, Math.max(pending.get(id)!.spec.leadMs, 2 * slowest)) : 0),
+    before(id, late) {
+      const w = pending.get(id);
+      if (!w) return;
+      w.pre = true;
+      if (!late && !read(w, 'before')) finish(w);
+    },
+    after(id) {
+      const w = pending.get(id);
+      if (!w) return;
+      pending.delete(id);
+      if (!read(w, 'after') || w.left <= 1) return finish(w);
+      Object.assign(w, { next: nowMs() + w.spec.everyMs, left: w.left - 1 });
+      active.push(w);
+    },
+    nextDue: () => active.reduce((min, w) => Math.min(min, w.next), Number.POSITIVE_INFINITY),
+    tick() {
+      for (const w of [...active]) {
+        if (w.next > nowMs()) continue;
+        if (!read(w, 'tick') || --w.left <= 0) finish(w);
+        else w.next = nowMs() + w.spec.everyMs;
+      }
+    },
+    end(id) {
+      const w = pending.get(id) ?? active.find((a) => a.id === id);
+      if (w) finish(w);
+    },
+  };
+}
