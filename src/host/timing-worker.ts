@@ -79,7 +79,7 @@ export function timingWorker(makeWatches: typeof socketWatches): void {
     const left = shot ? shot.atMs - nowMs() : Number.POSITIVE_INFINITY;
     const lead = plan && plan.next === 0 ? watches.leadOf(plan.id) : 0;
     if (lead > 0 && left <= spinMs + lead) {
-      watches.before(plan!.id, left <= spinMs); // too late for a read that would hold the shot back: none
+      watches.before(plan!.id, left <= spinMs + lead / 2); // too late for a read that could hold the shot back: none
       continue;
     }
     // A watch's tick, unless a shot is due before a read could be over.
