@@ -220,10 +220,12 @@ const refusalRule = ({ bySockets, byFallback, fallbackWhy }: Tally) => ({
 });
 
 /** Names the fallback where it decided any of `among`: the verdict then rests on a rule of thumb, not on evidence. */
-function fallbackNote({ decided }: Tally, among: LedgerEntry[]): string {
+function fallbackNote({ decided, fallbackWhy }: Tally, among: LedgerEntry[]): string {
   const byFallback = among.filter((e) => decided.get(e.id)?.startsWith('decided by'));
   if (byFallback.length === 0) return '';
-  return `; ${byFallback.length} of them ${decided.get(byFallback[0]!.id)!}`;
+  // The example names the fallback and why already when it was one of them.
+  const why = byFallback[0] === among[0] ? '' : `: no socket evidence, ${fallbackWhy}`;
+  return `; ${byFallback.length} of the ${among.length} decided by the ${UNANSWERED_CLOSE_MS} ms fallback${why}`;
 }
 
 function refusedEarlyResult(at: StopMoments, earlyRefusals: LedgerEntry[], counts: Counts): OracleResult {
