@@ -30,6 +30,8 @@ export interface SocketWatches {
   after(id: number): void;
   /** When the next tick is due (Infinity: none). */
   nextDue(): number;
+  /** How far off a shot must be for a tick to go first: twice the slowest recent read, 5 ms at least. */
+  margin(): number;
   tick(): void;
   /** Ends a watch now and posts what it read. */
   end(id: number): void;
@@ -105,6 +107,7 @@ export function socketWatches(nowMs: () => number, post: (id: number, snapshots:
       active.push(w);
     },
     nextDue: () => active.reduce((min, w) => Math.min(min, w.next), Number.POSITIVE_INFINITY),
+    margin: () => Math.max(5, 2 * slowest),
     tick() {
       for (const w of [...active]) {
         if (w.next > nowMs()) continue;

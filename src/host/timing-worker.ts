@@ -83,12 +83,12 @@ export function timingWorker(makeWatches: typeof socketWatches): void {
       continue;
     }
     // A watch's tick, unless a shot is due before a read could be over.
-    if (watches.nextDue() <= nowMs() && left > spinMs + lead + 5) {
+    if (watches.nextDue() <= nowMs() && left > spinMs + lead + watches.margin()) {
       watches.tick();
       continue;
     }
     if (!plan || left > spinMs) {
-      const tickIn = left > spinMs + lead + 5 ? watches.nextDue() - nowMs() : Number.POSITIVE_INFINITY;
+      const tickIn = left > spinMs + lead + watches.margin() ? watches.nextDue() - nowMs() : Number.POSITIVE_INFINITY;
       Atomics.wait(word, 0, rung, Math.max(0, Math.min(1000, left - spinMs - lead, tickIn)));
       continue; // new plans may have come, with an earlier shot
     }
