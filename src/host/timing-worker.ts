@@ -67,7 +67,7 @@ export function timingWorker(makeWatches: typeof socketWatches): void {
     for (let m = threads.receiveMessageOnPort(port); m; m = threads.receiveMessageOnPort(port)) {
       const message = m.message as { id: number; shots?: WorkerShot[]; watch?: WorkerWatch; cancel?: true; endWatch?: true };
       if (message.shots) plans.push({ id: message.id, shots: message.shots, next: 0, result: { id: message.id, sent: [] } });
-      if (message.watch) watches.add(message.id, message.watch);
+      if (message.watch) watches.add(message.id, message.watch, (message.shots?.[0]?.atMs ?? 0) - nowMs() > spinMs + 30);
       if (message.endWatch) watches.end(message.id);
       const cancelled = message.cancel && plans.find((p) => p.id === message.id);
       if (cancelled) finish(Object.assign(cancelled, { result: { ...cancelled.result, cancelled: true } }));

@@ -25,7 +25,7 @@ describe('socket watches of the timing thread', () => {
     let clock = 100;
     const posted: [number, WorkerSnapshot[]][] = [];
     const watches = socketWatches(() => clock, (id, snapshots) => posted.push([id, snapshots]));
-    watches.add(7, { tables: [tcp, tcp6], port: '1F90', leadMs: 5, everyMs: 20, max: 10 });
+    watches.add(7, { tables: [tcp, tcp6], port: '1F90', leadMs: 5, everyMs: 20, max: 10 }, false);
     expect(watches.leadOf(7)).toBeGreaterThanOrEqual(5);
     watches.before(7, false);
     expect(watches.leadOf(7)).toBe(0);
@@ -52,10 +52,28 @@ describe('socket watches of the timing thread', () => {
     expect(watches.nextDue()).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('reads once as the plan comes when its shot is far off, and then starts its read before the spin twice as early as the slowest read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sigstorm-watch-'));
+    writeFileSync(join(dir, 'tcp'), header);
+    let clock = 0;
+    const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+    const slowRead = fs.readFileSync;
+    // A read that takes 12 ms on the watch's clock.
+    fs.readFileSync = ((...args: Parameters<typeof slowRead>) => ((clock += 12), slowRead(...args))) as typeof slowRead;
+    try {
+      const watches = socketWatches(() => clock, () => {});
+      watches.add(3, { tables: [join(dir, 'tcp')], port: '1F90', leadMs: 5, everyMs: 20, max: 10 }, true);
+      expect(watches.leadOf(3)).toBe(24);
+    } finally {
+      fs.readFileSync = slowRead;
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('posts at once what a watch read when its plan ends unshot, and skips a read that would hold a late shot back', () => {
     const posted: number[] = [];
     const watches = socketWatches(() => 0, (id) => posted.push(id));
-    watches.add(1, { tables: ['/nonexistent/tcp'], port: '1F90', leadMs: 5, everyMs: 20, max: 10 });
+    watches.add(1, { tables: ['/nonexistent/tcp'], port: '1F90', leadMs: 5, everyMs: 20, max: 10 }, false);
     watches.before(1, true); // late: no read
     watches.end(1);
     expect(posted).toEqual([1]);
