@@ -1,6 +1,6 @@
 import type { Applied, Delivery, PartitionSpec } from '../backends/target.js';
 import type { Recipients } from '../host/recipient.js';
-import { fireAt, type SocketWatch } from '../host/timing-thread.js';
+import { fireAt } from '../host/timing-thread.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleepUntil } from '../time.js';
@@ -36,8 +36,8 @@ export interface PlayHooks {
   onPlayed?: (played: PlayedEvent) => void;
   /** A `stop` event at its instant: the orchestrator's sequence is the trial's to play. */
   onStop?: (played: PlayedEvent) => void;
-  /** What to watch of the target's sockets around a signal event the timing thread sends (none: undefined). */
-  watch?: (played: PlayedEvent) => SocketWatch | undefined;
+  /** A signal event the timing thread is about to send at `atMs` (after the origin): the target's sockets are read around it. */
+  onShot?: (played: PlayedEvent, atMs: number) => void;
 }
 
 /**
@@ -153,7 +153,8 @@ export class Player {
       const recipients = this.target.recipients?.(played.to);
       if (recipients) {
         played.sentFrom = 'timing-thread';
-        const fired = await fireAt(shotsOf(played, this.originMs, recipients), this.stopped.signal, this.hooks.watch?.(played));
+        this.hooks.onShot?.(played, played.at);
+        const fired = await fireAt(shotsOf(played, this.originMs, recipients), this.stopped.signal);
         for (const { signal, atMs } of fired.sent) deliver({ atMs, via: 'host-pid', pids: recipients.pids }, signal);
         const sent = fired.sent.length;
         const what = played.kind === 'storm' ? `after ${sent} of ${signals.length} signals` : '';

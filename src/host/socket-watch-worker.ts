@@ -1,7 +1,7 @@
 /**
- * A watch of the target's TCP sockets around a plan's first shot: one read of `tables` (/proc/<pid>/net/tcp, tcp6)
- * `leadMs` before the spin, one right after the kills, then one every `everyMs` until the tables are gone (the target
- * exited), `max` reads were made, or the main thread ends it. Only the lines of local port `port` are kept.
+ * A watch of the target's TCP sockets around a signal: reads of `tables` (/proc/<pid>/net/tcp, tcp6) at least `leadMs`
+ * before it, right after it, then one every `everyMs` until the tables are gone (the target exited), `max` reads were
+ * made, or the main thread ends it. Only the lines of local port `port` (hex, as the table writes it) are kept.
  */
 export interface WorkerWatch {
   tables: string[];
@@ -19,36 +19,67 @@ export interface WorkerSnapshot {
   error?: string;
 }
 
-/** The socket watches of the timing thread, as `timingWorker` drives them. */
+/** The socket watches of the reader thread, as `socketReader` drives them. */
 export interface SocketWatches {
   /** A new watch; with `early`, a first read now (its plan's shot is far enough off): it times the reads to come. */
   add(id: number, spec: WorkerWatch, early: boolean): void;
-  /** How long before the spin of plan `id`'s first shot its `before` read is due (0: none due). */
+  /** How long before the signal of watch `id` its `before` read is due (0: none due). */
   leadOf(id: number): number;
-  /** The `before` read, made now, or only marked done when it would delay the shot (`late`). */
+  /** The `before` read, made now, or only marked done when its time has passed (`late`). */
   before(id: number, late: boolean): void;
-  /** The `after` read, right after the kills; the watch then ticks. */
+  /** The `after` read, right after the signal; the watch then ticks. */
   after(id: number): void;
   /** When the next tick is due (Infinity: none). */
   nextDue(): number;
-  /** How far off a shot must be for a tick to go first: twice the slowest recent read, 5 ms at least. */
-  margin(): number;
   tick(): void;
   /** Ends a watch now and posts what it read. */
   end(id: number): void;
 }
 
+/** How a watch reads its tables: by path, through an fd opened at its first read. */
+export interface TableFiles {
+  read(path: string): string;
+  close(path: string): void;
+}
+
 /**
- * Stand-alone like `timingWorker` (it runs in the timing thread from its source text: no imports, no closure). A read
+ * Stand-alone too (passed to the reader thread as source). Each table is opened once and read again from offset 0:
+ * an open /proc/<pid>/net file holds its network namespace, so the reads go on after the process has exited (a
+ * container's namespace dies with its processes). Throws as readFileSync does when a table cannot be opened.
+ */
+export function tableFiles(): TableFiles {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const fds = new Map<string, number>();
+  let buffer = Buffer.alloc(1 << 20);
+  return {
+    read(path) {
+      const fd = fds.get(path) ?? fds.set(path, fs.openSync(path, 'r')).get(path)!;
+      let length = 0;
+      for (let n = -1; n !== 0; length += n) {
+        if (length === buffer.length) buffer = Buffer.concat([buffer, Buffer.alloc(buffer.length)]);
+        n = fs.readSync(fd, buffer, length, buffer.length - length, length);
+      }
+      return buffer.toString('latin1', 0, length);
+    },
+    close(path) {
+      const fd = fds.get(path);
+      if (fd !== undefined) fs.closeSync(fd);
+      fds.delete(path);
+    },
+  };
+}
+
+/** One watch: the tables it still reads, its last lines, its reads, when it ticks next and how many reads it has left. */
+type Watch = { id: number; spec: WorkerWatch; tables: string[]; last?: string; snapshots: WorkerSnapshot[]; next: number; left: number; pre: boolean };
+
+/**
+ * Stand-alone (it runs in the reader thread from its source text: no imports, no closure). A read
  * keeps only the lines whose local port is the watched one, and only when they differ from the read before; the
  * first read that finds the port narrows the tables to those that hold it (tcp or tcp6). A watch ends when no table
- * can be read any more (its process, and so its namespace, is gone), after `max` reads, or when ended.
+ * can be read any more, after `max` reads, or when ended.
  */
-export function socketWatches(nowMs: () => number, post: (id: number, snapshots: WorkerSnapshot[]) => void): SocketWatches {
-  const fs = require('node:fs') as typeof import('node:fs');
-  type Watch = { id: number; spec: WorkerWatch; tables: string[]; last?: string; snapshots: WorkerSnapshot[]; next: number; left: number; pre: boolean };
-  const pending = new Map<number, Watch>();
-  const active: Watch[] = [];
+export function socketWatches(nowMs: () => number, post: (id: number, snapshots: WorkerSnapshot[]) => void, files: TableFiles): SocketWatches {
+  const [pending, active] = [new Map<number, Watch>(), [] as Watch[]];
   // How long a read takes here, recently (a slow one remembered, fading): the `before` read starts early enough for it.
   let slowest = 0;
   const suffix = (w: Watch) => `:${w.spec.port}`;
@@ -60,7 +91,7 @@ export function socketWatches(nowMs: () => number, post: (id: number, snapshots:
     for (const table of w.tables) {
       let text: string;
       try {
-        text = fs.readFileSync(table, 'latin1');
+        text = files.read(table);
       } catch (e) {
         error = (e as NodeJS.ErrnoException).code ?? String(e);
         continue;
@@ -74,6 +105,7 @@ export function socketWatches(nowMs: () => number, post: (id: number, snapshots:
       }
       if (lines.length > before) found.push(table);
     }
+    // No table left to read: the target (its namespace) is gone.
     if (error !== undefined && found.length === 0) {
       w.snapshots.push({ atMs, at, error });
       return false;
@@ -86,16 +118,16 @@ export function socketWatches(nowMs: () => number, post: (id: number, snapshots:
     return true;
   };
   const finish = (w: Watch) => {
+    w.spec.tables.forEach((t) => files.close(t));
     pending.delete(w.id);
     if (active.includes(w)) active.splice(active.indexOf(w), 1);
     post(w.id, w.snapshots);
   };
   return {
+    // A process's first reads tell how slow a read is here (1.5 ms, or 20 ms on a loaded host): the lead follows.
     add(id, spec, early) {
       const w: Watch = { id, spec, tables: spec.tables, snapshots: [], next: 0, left: spec.max, pre: false };
-      pending.set(id, w);
-      // A process's first reads tell how slow a read is here (1.5 ms, or 20 ms on a loaded host): the lead follows.
-      if (early && !read(w, 'before')) finish(w);
+      if (pending.set(id, w) && early && !read(w, 'before')) finish(w);
     },
     leadOf: (id) => (pending.get(id)?.pre === false ? Math.min(30, Math.max(pending.get(id)!.spec.leadMs, 2 * slowest)) : 0),
     before(id, late) {
@@ -113,7 +145,6 @@ export function socketWatches(nowMs: () => number, post: (id: number, snapshots:
       active.push(w);
     },
     nextDue: () => active.reduce((min, w) => Math.min(min, w.next), Number.POSITIVE_INFINITY),
-    margin: () => Math.max(5, 2 * slowest),
     tick() {
       for (const w of [...active]) {
         if (w.next > nowMs()) continue;

@@ -1,8 +1,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { SignalName } from '../signals.js';
 import { monotonicOffsetMs } from '../time.js';
-import { socketWatches } from './socket-watch-worker.js';
-import { timingWorker, type WorkerResult, type WorkerSnapshot, type WorkerWatch } from './timing-worker.js';
+import { timingWorker, type WorkerResult } from './timing-worker.js';
 
 /**
  * The timing thread sleeps on Atomics.wait until this long before a shot, then spins. Measured here (2 shared
@@ -32,30 +31,26 @@ const offsetMs = monotonicOffsetMs();
 
 let thread: { worker: Worker; port: MessagePort; word: Int32Array } | undefined;
 const waiting = new Map<number, (result: WorkerResult) => void>();
-const watching = new Map<number, (result: WorkerResult) => void>();
 let nextId = 0;
 
 function start(): NonNullable<typeof thread> {
   const { port1, port2 } = new MessageChannel();
   const word = new Int32Array(new SharedArrayBuffer(8));
-  const worker = new Worker(`(${timingWorker.toString()})(${socketWatches.toString()})`, {
+  const worker = new Worker(`(${timingWorker.toString()})()`, {
     eval: true,
     workerData: { port: port2, control: word.buffer, spinMs: SPIN_MS },
     transferList: [port2],
   });
   worker.unref();
   port1.on('message', (result: WorkerResult) => {
-    const waits = result.snapshots ? watching : waiting;
-    waits.get(result.id)?.(result);
-    waits.delete(result.id);
-    if (waiting.size === 0 && watching.size === 0) port1.unref();
+    waiting.get(result.id)?.(result);
+    waiting.delete(result.id);
+    if (waiting.size === 0) port1.unref();
   });
   port1.unref();
   worker.on('error', (error) => {
     for (const [id, done] of waiting) done({ id, sent: [], error: `the timing thread failed: ${error.message}` });
-    for (const [id, done] of watching) done({ id, sent: [], snapshots: [{ atMs: 0, at: 'tick', error: `the timing thread failed: ${error.message}` }] });
     waiting.clear();
-    watching.clear();
     thread = undefined;
   });
   // A thread asleep in Atomics.wait would hold the process at its exit: tell it to end.
@@ -83,12 +78,11 @@ function send(message: object): void {
  * once the last is sent, a recipient is gone, or `abort` cancels the shots not yet sent. A shot whose instant has
  * passed goes at once. The thread never keeps the process alive while it has nothing to send.
  */
-export function fireAt(shots: readonly Shot[], abort?: AbortSignal, watch?: SocketWatch): Promise<Fired> {
+export function fireAt(shots: readonly Shot[], abort?: AbortSignal): Promise<Fired> {
   const id = nextId++;
   const fired = new Promise<WorkerResult>((resolve) => waiting.set(id, resolve));
   const shotsOut = shots.map((s) => ({ atMs: s.atMs + offsetMs, signals: [...s.signals], kill: [...s.kill] }));
-  if (watch) watchFor(id, watch);
-  send({ id, shots: shotsOut, ...(watch ? { watch: watch.spec } : {}) });
+  send({ id, shots: shotsOut });
   thread!.port.ref();
   const cancel = () => send({ id, cancel: true });
   if (abort?.aborted) cancel();
@@ -102,24 +96,4 @@ export function fireAt(shots: readonly Shot[], abort?: AbortSignal, watch?: Sock
       ...(cancelled ? { cancelled } : {}),
     };
   });
-}
-
-/**
- * A watch of the target's TCP sockets around a plan's first shot (see WorkerWatch), its reads handed to `done` once
- * it is over (the target gone, its reads spent, or `end` aborted); times on the trial clock.
- */
-export interface SocketWatch {
-  spec: WorkerWatch;
-  end: AbortSignal;
-  done: (snapshots: WorkerSnapshot[]) => void;
-}
-
-function watchFor(id: number, { end, done }: SocketWatch): void {
-  const ended = () => send({ id, endWatch: true });
-  watching.set(id, ({ snapshots }) => {
-    end.removeEventListener('abort', ended);
-    done(snapshots!.map((s) => ({ ...s, atMs: s.atMs - offsetMs })));
-  });
-  if (end.aborted) queueMicrotask(ended);
-  else end.addEventListener('abort', ended, { once: true });
 }

@@ -1,7 +1,3 @@
-import type { socketWatches, WorkerSnapshot, WorkerWatch } from './socket-watch-worker.js';
-
-export type { WorkerSnapshot, WorkerWatch };
-
 /** One shot of a plan as the worker gets it: the instant on CLOCK_MONOTONIC (ms), and what kill(2) is given. */
 export interface WorkerShot {
   atMs: number;
@@ -19,8 +15,6 @@ export interface WorkerResult {
   error?: string;
   /** Cancelled before all of its shots were sent. */
   cancelled?: true;
-  /** Posted later, in a message of its own, once the plan's watch is over. */
-  snapshots?: WorkerSnapshot[];
 }
 
 /**
@@ -28,10 +22,9 @@ export interface WorkerResult {
  * closure. It takes plans from its port without returning to an event loop (receiveMessageOnPort), sleeps on the
  * control word with Atomics.wait until `spinMs` before the earliest shot (a new plan rings the word and wakes it),
  * spins the rest on the monotonic clock, and sends each signal of the shot back to back. Results are posted after
- * the fact; nothing else runs between the spin and the kills. A plan may come with a socket watch (`makeWatches`,
- * passed in as source too): its reads are made before the spin and after the kills, never between.
+ * the fact; nothing else runs between the spin and the kills.
  */
-export function timingWorker(makeWatches: typeof socketWatches): void {
+export function timingWorker(): void {
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
   const { port, control, spinMs } = threads.workerData as { port: import('node:worker_threads').MessagePort; control: SharedArrayBuffer; spinMs: number };
   // This thread alone (its tid) under SCHED_FIFO: on a loaded machine the kernel then wakes it on time, where a
@@ -56,48 +49,37 @@ export function timingWorker(makeWatches: typeof socketWatches): void {
   const nowMs = () => performance.now() + base;
   type Plan = { id: number; shots: WorkerShot[]; next: number; result: WorkerResult };
   const plans: Plan[] = [];
-  const watches = makeWatches(nowMs, (id, snapshots) => port.postMessage({ id, sent: [], snapshots }));
   const finish = (plan: Plan) => {
     plans.splice(plans.indexOf(plan), 1);
     port.postMessage(plan.result);
-    if (plan.next === 0) watches.end(plan.id); // never shot: its watch has nothing more to see
   };
   for (;;) {
     const rung = Atomics.load(word, 0);
     for (let m = threads.receiveMessageOnPort(port); m; m = threads.receiveMessageOnPort(port)) {
-      const message = m.message as { id: number; shots?: WorkerShot[]; watch?: WorkerWatch; cancel?: true; endWatch?: true };
+      const message = m.message as { id: number; shots?: WorkerShot[]; cancel?: true };
       if (message.shots) plans.push({ id: message.id, shots: message.shots, next: 0, result: { id: message.id, sent: [] } });
-      if (message.watch) watches.add(message.id, message.watch, (message.shots?.[0]?.atMs ?? 0) - nowMs() > spinMs + 30);
-      if (message.endWatch) watches.end(message.id);
       const cancelled = message.cancel && plans.find((p) => p.id === message.id);
       if (cancelled) finish(Object.assign(cancelled, { result: { ...cancelled.result, cancelled: true } }));
     }
     if (Atomics.load(word, 1) !== 0) return;
     let plan: Plan | undefined;
     for (const p of plans) if (!plan || p.shots[p.next]!.atMs < plan.shots[plan.next]!.atMs) plan = p;
-    const shot = plan?.shots[plan.next];
-    const left = shot ? shot.atMs - nowMs() : Number.POSITIVE_INFINITY;
-    const lead = plan && plan.next === 0 ? watches.leadOf(plan.id) : 0;
-    if (lead > 0 && left <= spinMs + lead) {
-      watches.before(plan!.id, left <= spinMs + lead / 2); // too late for a read that could hold the shot back: none
+    if (!plan) {
+      Atomics.wait(word, 0, rung, 1000);
       continue;
     }
-    // A watch's tick, unless a shot is due before a read could be over.
-    if (watches.nextDue() <= nowMs() && left > spinMs + lead + watches.margin()) {
-      watches.tick();
-      continue;
-    }
-    if (!plan || left > spinMs) {
-      const tickIn = left > spinMs + lead + watches.margin() ? watches.nextDue() - nowMs() : Number.POSITIVE_INFINITY;
-      Atomics.wait(word, 0, rung, Math.max(0, Math.min(1000, left - spinMs - lead, tickIn)));
+    const shot = plan.shots[plan.next]!;
+    const left = shot.atMs - nowMs();
+    if (left > spinMs) {
+      Atomics.wait(word, 0, rung, left - spinMs);
       continue; // new plans may have come, with an earlier shot
     }
-    while (nowMs() < shot!.atMs);
+    while (nowMs() < shot.atMs);
     const { result } = plan;
     try {
-      for (const signal of shot!.signals) {
+      for (const signal of shot.signals) {
         const atMs = nowMs();
-        for (const pid of shot!.kill) process.kill(pid, signal);
+        for (const pid of shot.kill) process.kill(pid, signal);
         result.sent.push({ signal, atMs });
       }
       plan.next++;
@@ -107,6 +89,5 @@ export function timingWorker(makeWatches: typeof socketWatches): void {
       plan.next = plan.shots.length;
     }
     if (plan.next === plan.shots.length) finish(plan);
-    watches.after(plan.id); // once, after the first shot: what the target held as the signal reached it
   }
 }

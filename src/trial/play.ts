@@ -55,7 +55,7 @@ export function startPlay(ready: ReadyTrial): PlayingTrial {
       onSignal: (signal, atMs, played) => noteTerminating(trial, signal, ready.readyMs + atMs, played),
       onStop: (played) => beginStop(trial, 'stop', played),
       onPlayed: (played) => onPlayed(trial, played),
-      watch: (played) => trial.sockets.watch(played),
+      onShot: (played, atMs) => trial.sockets.watch(played, ready.readyMs + atMs),
     }, target.logs),
     traffic,
     sockets: socketWatcher(ready.options.scenario, target, ready.readyMs, traffic !== undefined),

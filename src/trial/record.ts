@@ -130,7 +130,7 @@ export interface SocketEvidence {
 
 export interface SocketSnapshot {
   atMs: number;
-  /** Just before the signal (before the timing thread's last spin), right after it, or while the target stopped. */
+  /** Before the signal (as the watch began, and again just before it), right after it, or while the target stopped. */
   at: 'before' | 'after' | 'tick';
   /** Absent: as in the snapshot before. */
   conns?: SocketConn[];

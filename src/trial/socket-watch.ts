@@ -1,6 +1,6 @@
 import type { StartedTarget } from '../backends/target.js';
-import type { SocketWatch } from '../host/timing-thread.js';
-import type { WorkerSnapshot } from '../host/timing-worker.js';
+import { startSocketReader, watchSockets } from '../host/socket-reader.js';
+import type { WorkerSnapshot } from '../host/socket-watch-worker.js';
 import { connectionsOn, portHex } from '../host/tcp-table.js';
 import { isTerminating } from '../scenario/terminating.js';
 import type { Scenario } from '../scenario/types.js';
@@ -9,9 +9,9 @@ import type { PlayedEvent } from '../schedule/played.js';
 import type { SocketEvidence, SocketSnapshot } from './record.js';
 
 /**
- * The `before` read starts at least this long before the timing thread's spin (or twice the slowest recent read, up to
- * 30 ms: 1.5–3 ms each measured on a loaded 2-core machine), so it never holds the signal back; a request sent after
- * it is seen by the read right after the kills.
+ * The `before` read starts at least this long before the signal (or twice the slowest recent read, up to 30 ms: 1.5 ms
+ * each on an idle 2-core machine, tens of ms on a loaded host), in a thread of its own, so it never holds a signal
+ * back; a request sent after it is seen by the read 1 ms after the signal.
  */
 const LEAD_MS = 5;
 /**
@@ -23,8 +23,8 @@ const MAX_READS = 50;
 
 /** Watches of the target's sockets, one per terminating signal sent to it, and what they read. */
 export interface SocketWatcher {
-  /** The watch to go with `played`, when it sends the target a terminating signal. */
-  watch(played: PlayedEvent): SocketWatch | undefined;
+  /** Reads the target's sockets around `played`'s signal at `atMs` (the trial clock) when it is a terminating one to the target. */
+  watch(played: PlayedEvent, atMs: number): void;
   /** Ends every watch still reading and gathers the evidence (undefined when nothing was watched). */
   end(): Promise<SocketEvidence | undefined>;
 }
@@ -35,15 +35,14 @@ export interface SocketWatcher {
  */
 export function socketWatcher(scenario: Scenario, target: StartedTarget, originMs: number, traffic: boolean): SocketWatcher {
   const port = target.servicePort;
+  if (port !== undefined && traffic) startSocketReader();
   const ended = new AbortController();
   const reads: Promise<WorkerSnapshot[]>[] = [];
-  const watch = (played: PlayedEvent): SocketWatch | undefined => {
-    if (port === undefined || !traffic || serviceOf(played) !== undefined) return undefined;
-    if (!signalsOf(played).some((sig) => isTerminating(scenario.expect, sig))) return undefined;
-    let done!: (s: WorkerSnapshot[]) => void;
-    reads.push(new Promise((resolve) => (done = resolve)));
+  const watch = (played: PlayedEvent, atMs: number): void => {
+    if (port === undefined || !traffic || serviceOf(played) !== undefined) return;
+    if (!signalsOf(played).some((sig) => isTerminating(scenario.expect, sig))) return;
     const tables = [`/proc/${target.pid}/net/tcp`, `/proc/${target.pid}/net/tcp6`];
-    return { spec: { tables, port: portHex(port), leadMs: LEAD_MS, everyMs: EVERY_MS, max: MAX_READS }, end: ended.signal, done };
+    reads.push(watchSockets({ tables, port: portHex(port), leadMs: LEAD_MS, everyMs: EVERY_MS, max: MAX_READS }, atMs, ended.signal));
   };
   return {
     watch,

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { socketWatches, type WorkerSnapshot } from '../../src/host/socket-watch-worker.js';
+import { socketWatches, tableFiles, type WorkerSnapshot } from '../../src/host/socket-watch-worker.js';
 
 // The timing thread's socket watches, driven by hand over table files of /proc's format (the thread runs the same
 // function from its source, where `require` is the worker's own).
@@ -13,7 +13,10 @@ const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->wh
 const line = (sl: number, local: string, remote: string, st: string, rx: string, inode: string) =>
   `  ${sl}: ${local} ${remote} ${st} 00000000:${rx} 00:00000000 00000000     0        0 ${inode} 1 0000000000000000 20 4 30 10 -1`;
 
-describe('socket watches of the timing thread', () => {
+/** Reads each time by path (test files are rewritten in place, where an fd kept open would see the old inode's text). */
+const plainFiles = { read: (path: string) => (createRequire(import.meta.url)('node:fs') as typeof import('node:fs')).readFileSync(path, 'latin1'), close: () => {} };
+
+describe('socket watches of the reader thread', () => {
   it('keeps the lines of the watched port, once per change, narrows to the table that holds it, and ends when it is gone', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigstorm-watch-'));
     const [tcp, tcp6] = [join(dir, 'tcp'), join(dir, 'tcp6')];
@@ -24,7 +27,7 @@ describe('socket watches of the timing thread', () => {
     writeFileSync(tcp6, header);
     let clock = 100;
     const posted: [number, WorkerSnapshot[]][] = [];
-    const watches = socketWatches(() => clock, (id, snapshots) => posted.push([id, snapshots]));
+    const watches = socketWatches(() => clock, (id, snapshots) => posted.push([id, snapshots]), plainFiles);
     watches.add(7, { tables: [tcp, tcp6], port: '1F90', leadMs: 5, everyMs: 20, max: 10 }, false);
     expect(watches.leadOf(7)).toBeGreaterThanOrEqual(5);
     watches.before(7, false);
@@ -61,7 +64,7 @@ describe('socket watches of the timing thread', () => {
     // A read that takes 12 ms on the watch's clock.
     fs.readFileSync = ((...args: Parameters<typeof slowRead>) => ((clock += 12), slowRead(...args))) as typeof slowRead;
     try {
-      const watches = socketWatches(() => clock, () => {});
+      const watches = socketWatches(() => clock, () => {}, plainFiles);
       watches.add(3, { tables: [join(dir, 'tcp')], port: '1F90', leadMs: 5, everyMs: 20, max: 10 }, true);
       expect(watches.leadOf(3)).toBe(24);
     } finally {
@@ -72,7 +75,7 @@ describe('socket watches of the timing thread', () => {
 
   it('posts at once what a watch read when its plan ends unshot, and skips a read that would hold a late shot back', () => {
     const posted: number[] = [];
-    const watches = socketWatches(() => 0, (id) => posted.push(id));
+    const watches = socketWatches(() => 0, (id) => posted.push(id), tableFiles());
     watches.add(1, { tables: ['/nonexistent/tcp'], port: '1F90', leadMs: 5, everyMs: 20, max: 10 }, false);
     watches.before(1, true); // late: no read
     watches.end(1);
