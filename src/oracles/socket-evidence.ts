@@ -23,13 +23,17 @@ interface Read {
 /** The record's socket reads, each complete (the record keeps a read's connections only where they changed). */
 export interface SocketView {
   reads: Read[];
+  /** When each local port was connected, by port: a later connection on a port ends what a read says of the one before. */
+  connects: Map<number, number[]>;
   /** Why there is no evidence at all in this record (undefined: there may be, per request). */
   none?: string;
 }
 
 export function socketView(record: Pick<TrialRecord, 'sockets' | 'ledger'>): SocketView {
   const { sockets } = record;
-  if (!sockets) return { reads: [], none: "the target's sockets were not watched (no terminating signal sent by host pid)" };
+  const connects = new Map<number, number[]>();
+  for (const e of record.ledger) if (e.localPort !== undefined && e.connectedMs !== undefined) connects.set(e.localPort, [...(connects.get(e.localPort) ?? []), e.connectedMs]);
+  if (!sockets) return { reads: [], connects, none: "the target's sockets were not watched (no terminating signal sent by host pid)" };
   const reads: Read[] = [];
   let conns: SocketConn[] = [];
   for (const s of sockets.snapshots) {
@@ -37,11 +41,11 @@ export function socketView(record: Pick<TrialRecord, 'sockets' | 'ledger'>): Soc
     if (s.conns) conns = s.conns;
     reads.push({ atMs: s.atMs, conns: new Map(conns.map((c) => [c.port, c])) });
   }
-  if (reads.length === 0) return { reads, none: `the target's socket table could not be read (${sockets.snapshots[0]?.error ?? 'no read'})` };
+  if (reads.length === 0) return { reads, connects, none: `the target's socket table could not be read (${sockets.snapshots[0]?.error ?? 'no read'})` };
   const ports = new Set(record.ledger.flatMap((e) => (e.localPort !== undefined ? [e.localPort] : [])));
   const seen = reads.some((r) => [...r.conns.keys()].some((p) => ports.has(p)));
-  if (!seen) return { reads, none: "none of the workload's connections is in the target's socket table (a proxy stands between them)" };
-  return { reads };
+  if (!seen) return { reads, connects, none: "none of the workload's connections is in the target's socket table (a proxy stands between them)" };
+  return { reads, connects };
 }
 
 /** The uptake of `e` by the target, from the reads made while its connection was open (`e` closed unanswered). */
@@ -58,6 +62,11 @@ export function uptakeOf(e: LedgerEntry, view: SocketView): Uptake {
     if (fresh && c.accepted) return { taken: true, how: 'accepted', atMs };
     if (fresh && isClosedByTarget(c)) return { taken: true, how: 'closed by the target', atMs };
   }
+  // Read after the client saw the close, its socket can only be an orphan the target left (a listener's close leaves
+  // none), until another connection takes the port: the target had taken it up and closed it.
+  const next = Math.min(...(view.connects.get(e.localPort) ?? []).filter((ms) => ms > from), Number.POSITIVE_INFINITY);
+  const orphan = fresh && view.reads.find((r) => r.atMs > e.endMs && r.atMs < next && r.conns.has(e.localPort!) && isClosedByTarget(r.conns.get(e.localPort!)!));
+  if (orphan) return { taken: true, how: 'closed by the target', atMs: orphan.atMs };
   const last = seen.at(-1);
   if (last && e.endMs - last.atMs <= STALE_MS) {
     if (isQueued(last.c)) return { taken: false, how: 'in the listen queue', atMs: last.atMs };

@@ -88,6 +88,13 @@ describe('refusal versus loss, from the socket table', () => {
     expect(lost(record([reset(5, 1)], [read(SIGTERM_AT + 0.2, [conn({ state: 'FIN_WAIT2', accepted: false })], 'after')])).verdict).toBe('fail');
   });
 
+  it('takes an orphan the target left, read just after the client saw the close, as taken up; not once another connection had the port', () => {
+    const orphan = [read(SIGTERM_AT - 48, []), read(SIGTERM_AT + 7, [conn({ state: 'TIME_WAIT', accepted: false })], 'after')];
+    expect(lost(record([reset(28, 2)], orphan)).verdict).toBe('fail');
+    const next = { ...reset(-3, 5), id: 2, connectedMs: SIGTERM_AT + 4, outcome: 'refused' as const };
+    expect(lost(record([reset(28, 2), next], orphan)).verdict).toBe('pass');
+  });
+
   it('judges a connection that never left the listen queue refused, whatever its age (the old rule called this one lost)', () => {
     const queued = conn({ accepted: false, rx: 18 });
     const r = record([reset(120, 30)], [read(SIGTERM_AT - 8, [queued]), read(SIGTERM_AT + 1, [queued], 'after'), read(SIGTERM_AT + 21, [queued], 'tick')]);
