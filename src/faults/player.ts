@@ -36,6 +36,8 @@ export interface PlayHooks {
   onPlayed?: (played: PlayedEvent) => void;
   /** A `stop` event at its instant: the orchestrator's sequence is the trial's to play. */
   onStop?: (played: PlayedEvent) => void;
+  /** A signal event the timing thread is about to send at `atMs` (after the origin): the target's sockets are read around it. */
+  onShot?: (played: PlayedEvent, atMs: number) => void;
 }
 
 /**
@@ -151,6 +153,7 @@ export class Player {
       const recipients = this.target.recipients?.(played.to);
       if (recipients) {
         played.sentFrom = 'timing-thread';
+        this.hooks.onShot?.(played, played.at);
         const fired = await fireAt(shotsOf(played, this.originMs, recipients), this.stopped.signal);
         for (const { signal, atMs } of fired.sent) deliver({ atMs, via: 'host-pid', pids: recipients.pids }, signal);
         const sent = fired.sent.length;

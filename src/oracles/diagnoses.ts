@@ -44,6 +44,12 @@ const exitedBeforeDue = (c: Clues, lost: Clues['lostInFlight'][number]) => {
   return took.length > 0 && c.record.exit.atMs < lost.sentMs + median(took);
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+/** Children of the main process in the last sample before the first terminating signal: a pre-forking server's workers. */
+const workersAtSignal = (c: Clues) => {
+  const at = c.first?.deliveredMs ?? Number.NEGATIVE_INFINITY;
+  const last = c.record.samples.filter((s) => s.atMs <= at).at(-1);
+  return last?.processes.filter((p) => p.ppid === c.record.target.pid && p.pid !== c.record.target.pid).length ?? 0;
+};
 /** The signal whose default action ended the process: the last one delivered within 1 s before the exit. */
 const killerOf = (c: Clues) => c.deliveries.filter((d) => d.deliveredMs <= c.record.exit.atMs && c.record.exit.atMs - d.deliveredMs <= 1000).at(-1);
 const endedBy = (c: Clues) => {
@@ -243,6 +249,16 @@ const GENERAL: Entry[] = [
     when: (c) => c.mainComm === 'node' && exitedWithin(c, AT_ONCE_MS),
     cause: 'The signal handler calls process.exit() at once, ending the process before server.close() has drained and before writes are flushed.',
     fix: "Call server.close() in the handler, flush what was acknowledged, and exit in close()'s callback.",
+  },
+  {
+    id: 'workers-killed',
+    reads: 'requests the worker processes had taken up reset with no byte sent, then a clean exit soon after the signal',
+    explains: LOST,
+    confidence: 'medium',
+    when: (c) => exitedWithin(c, 500) && c.record.exit.status === 0 && lostBy(c, (e) => e.outcome === 'reset') && workersAtSignal(c) > 0,
+    cause: (c) =>
+      `${c.first!.signal} is a fast stop here: the main process ends its ${workersAtSignal(c)} worker processes at once, so the requests they had taken up are reset unanswered, however long ago they came.`,
+    fix: 'Stop the workers gracefully: close the listener, let each worker finish the request in hand (SIGTERM to them, or the server\'s graceful-stop signal), and exit once they are done.',
   },
   {
     id: 'exit-before-drain',

@@ -4,24 +4,25 @@ import type { PlayedEvent } from '../schedule/played.js';
 import { isAnswer, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import { describeAttribution, laterSignalEnded } from './attribution.js';
 import { forcedStop } from './forced-stop.js';
+import { socketView, uptakeOf, type SocketView } from './socket-evidence.js';
 import { firstTerminating, signalDeliveries, type SignalDelivery } from './terminating.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
 /**
- * A connection closed unanswered at the moment of the signal, within a round trip of the request going out and
- * before any response byte, was never taken up by the server: a keep-alive connection it closed as idle while
- * the request was on the wire (HTTP lets clients retry exactly that, RFC 9112 §9.3.1), or a new connection still
- * in the kernel's accept queue when the listener closed. Both are refusals in effect, not losses; a request that
- * failed later than this had been taken up. (50 ms leaves room for a busy event loop; time the target spent
- * paused or cut off does not count, since it could take nothing up then.)
+ * The fallback where there is no socket evidence (socket-evidence.ts): a connection closed unanswered at the moment
+ * of the signal, within a round trip of the request going out and before any response byte, is taken for one the
+ * server never took up: a keep-alive connection it closed as idle while the request was on the wire (HTTP lets
+ * clients retry exactly that, RFC 9112 §9.3.1), or a new connection still in the kernel's accept queue when the
+ * listener closed. (50 ms leaves room for a busy event loop; time the target spent paused or cut off does not count,
+ * since it could take nothing up then.) Where the target's socket table was read, it decides instead: a request the
+ * target had taken up is lost whatever its age, one it never took up is a refusal whatever its age.
  */
 export const UNANSWERED_CLOSE_MS = 50;
 
-const closedUnanswered = (e: LedgerEntry, signalAt: number, frozen: Interval[]) =>
-  e.outcome === 'reset' &&
-  e.firstByteMs === undefined &&
-  e.endMs >= signalAt &&
-  e.endMs - e.sentMs - overlap(e.sentMs, e.endMs, frozen) < UNANSWERED_CLOSE_MS;
+/** Closed unanswered once the signal was out: no response byte, the connection reset. */
+const closedAtSignal = (e: LedgerEntry, signalAt: number) => e.outcome === 'reset' && e.firstByteMs === undefined && e.endMs >= signalAt;
+
+const withinRoundTrip = (e: LedgerEntry, frozen: Interval[]) => e.endMs - e.sentMs - overlap(e.sentMs, e.endMs, frozen) < UNANSWERED_CLOSE_MS;
 
 type Interval = [number, number];
 
@@ -78,7 +79,7 @@ export const lostRequests: Oracle = (record) => {
   const tally = tallyRequests(record, at);
   const counts = countOutcomes(record.ledger, at.signalAt);
   const results: OracleResult[] = [];
-  if (tally.lost.length > 0) results.push(lostResult(record, at, tally.lost, counts));
+  if (tally.lost.length > 0) results.push(lostResult(record, at, tally, counts));
   if (tally.earlyRefusals.length > 0) results.push(refusedEarlyResult(at, tally.earlyRefusals, counts));
   if (results.length === 0) results.push(passResult(at, tally, counts));
   return results;
@@ -131,6 +132,31 @@ interface Tally {
   unanswered: number;
   /** In flight at a second signal that forced the stop, as the scenario's `force-exit` accepts. */
   forced: number;
+  /** How each request closed unanswered at the signal was decided, by id: from the socket table, or by the fallback. */
+  decided: Map<number, string>;
+  /** Refusals decided by the socket table, and by the 50 ms fallback (with why there was no evidence). */
+  bySockets: number;
+  byFallback: number;
+  fallbackWhy: string | undefined;
+}
+
+/**
+ * A request closed unanswered at the signal: the moment it counts as refused (undefined: it was taken up, so it is
+ * judged as any other failure), from the target's socket table, or by the 50 ms fallback where that has nothing.
+ */
+function unansweredAt(e: LedgerEntry, at: StopMoments, view: SocketView, frozen: Interval[], tally: Tally): number | undefined {
+  const refusedAt = Math.max(e.sentMs, at.signalAt);
+  const up = uptakeOf(e, view);
+  if (up.taken !== undefined) {
+    if (!up.taken) tally.bySockets++;
+    tally.decided.set(e.id, `${up.taken ? 'taken up' : 'never taken up'}: ${up.how} (the target's socket table at ${relative(up.atMs, at)} ms)`);
+    return up.taken ? undefined : refusedAt;
+  }
+  const within = withinRoundTrip(e, frozen);
+  if (within) tally.byFallback++;
+  tally.fallbackWhy ??= up.why;
+  tally.decided.set(e.id, `decided by the ${UNANSWERED_CLOSE_MS} ms fallback (${within ? 'refused' : 'lost'}): no socket evidence, ${up.why}`);
+  return within ? refusedAt : undefined;
 }
 
 /** Cut by the stop a second signal forced: in flight when it came (a request that failed before it is still lost). */
@@ -141,11 +167,13 @@ function tallyRequests(record: TrialRecord, at: StopMoments): Tally {
   const frozen = unreachable(record);
   const dependencyDown = dependencyFaults(record);
   const cuts = clientCuts(record);
-  const tally: Tally = { lost: [], earlyRefusals: [], excused: 0, cutOff: 0, unanswered: 0, forced: 0 };
+  const view = socketView(record);
+  const tally: Tally = { lost: [], earlyRefusals: [], excused: 0, cutOff: 0, unanswered: 0, forced: 0, decided: new Map(), bySockets: 0, byFallback: 0, fallbackWhy: undefined };
   for (const e of record.ledger) {
     if (e.kind === 'write' || e.kind === 'job') continue; // an unacknowledged write or job was never promised
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
-    const refusedAt = e.outcome === 'refused' ? e.endMs : closedUnanswered(e, signalAt, frozen) ? Math.max(e.sentMs, signalAt) : undefined;
+    const unanswered = !failedByCut(e, cuts) && !failedByDependency(e, dependencyDown) && closedAtSignal(e, signalAt) && !routed(e, at);
+    const refusedAt = e.outcome === 'refused' ? e.endMs : unanswered ? unansweredAt(e, at, view, frozen, tally) : undefined;
     if (failedByCut(e, cuts)) tally.cutOff++;
     else if (cutByForcedStop(e, at)) tally.forced++;
     else if (e.outcome === 'truncated') tally.lost.push(e);
@@ -167,8 +195,9 @@ type Counts = ReturnType<typeof countOutcomes>;
  */
 const mostlyTruncated = (lost: LedgerEntry[]) => 2 * lost.filter((e) => e.outcome === 'truncated').length >= lost.length;
 
-function lostResult(record: TrialRecord, at: StopMoments, lost: LedgerEntry[], counts: Counts): OracleResult {
+function lostResult(record: TrialRecord, at: StopMoments, tally: Tally, counts: Counts): OracleResult {
   const { first, signalAt, routedUntil, what } = at;
+  const { lost, decided } = tally;
   const byOutcome = Object.entries(groupCount(lost.map((e) => e.outcome))).map(([o, n]) => `${n} ${o}`).join(', ');
   const e0 = lost[0]!;
   // A response cut before any terminating signal was cut by what came before it (a SIGHUP restart), not by the stop.
@@ -192,17 +221,34 @@ function lostResult(record: TrialRecord, at: StopMoments, lost: LedgerEntry[], c
     message:
       `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
       `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +
-      outcomeLabel(e0) + lag + ended,
+      outcomeLabel(e0) + (decided.has(e0.id) ? `, ${decided.get(e0.id)}` : '') + lag + ended + fallbackNote(tally, lost),
     evidence: {
       signal: first?.signal ?? null,
       signalMs: first?.deliveredMs ?? null,
       ...(cutBefore ? { cutAfter: { signal: cutBefore.signal, atMs: cutBefore.deliveredMs } } : {}),
       ...(routedUntil !== undefined ? { routedUntilMs: routedUntil, sentWhileRouted: lagged.length } : {}),
       ...(later ? { exitFollowed: { signal: later.last.signal, atMs: later.last.deliveredMs, nth: later.nth } } : {}),
-      lost: lost.slice(0, 20).map((e) => describe(e, at)),
+      lost: lost.slice(0, 20).map((e) => describe(e, at, decided)),
       counts,
+      refusalRule: refusalRule(tally),
     },
   };
+}
+
+/** How the requests closed unanswered at the signal were told apart, refusal from loss. */
+const refusalRule = ({ bySockets, byFallback, fallbackWhy }: Tally) => ({
+  bySocketTable: bySockets,
+  byFallback,
+  ...(fallbackWhy ? { noEvidence: fallbackWhy } : {}),
+});
+
+/** Names the fallback where it decided any of `among`: the verdict then rests on a rule of thumb, not on evidence. */
+function fallbackNote({ decided, fallbackWhy }: Tally, among: LedgerEntry[]): string {
+  const byFallback = among.filter((e) => decided.get(e.id)?.startsWith('decided by'));
+  if (byFallback.length === 0) return '';
+  // The example names the fallback and why already when it was one of them.
+  const why = byFallback[0] === among[0] ? '' : `: no socket evidence, ${fallbackWhy}`;
+  return `; ${byFallback.length} of the ${among.length} decided by the ${UNANSWERED_CLOSE_MS} ms fallback${why}`;
 }
 
 function refusedEarlyResult(at: StopMoments, earlyRefusals: LedgerEntry[], counts: Counts): OracleResult {
@@ -217,22 +263,27 @@ function refusedEarlyResult(at: StopMoments, earlyRefusals: LedgerEntry[], count
   };
 }
 
-function passResult({ what, forcedAt }: StopMoments, { excused, cutOff, unanswered, forced }: Tally, counts: Counts): OracleResult {
+function passResult({ what, forcedAt }: StopMoments, tally: Tally, counts: Counts): OracleResult {
+  const { excused, cutOff, unanswered, forced, bySockets, byFallback, fallbackWhy } = tally;
+  const how = [
+    ...(unanswered && bySockets ? [`${bySockets} never taken up by the target, by its socket table`] : []),
+    ...(unanswered && byFallback ? [`${byFallback} decided by the ${UNANSWERED_CLOSE_MS} ms fallback: no socket evidence, ${fallbackWhy}`] : []),
+  ];
   return {
     oracle: 'lost-requests',
     verdict: 'pass',
     message:
       `no request lost: ${counts.before.total} sent before ${what}, all answered in full` +
-      `${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals)` : ''}` +
+      `${unanswered ? ` (${unanswered} closed unanswered at the signal, as refusals: ${how.join('; ')})` : ''}` +
       `${excused ? ` (${excused} failed while a dependency was cut off, frozen or signalled: answers, not losses)` : ''}` +
       `${cutOff ? ` (${cutOff} failed on the network while the partition cut them off)` : ''}` +
       `${forced ? ` (${forced} cut by the stop the second signal forced at +${Math.round(forcedAt!)} ms, which \`force-exit\` accepts)` : ''}; ${counts.after.total} sent after`,
-    evidence: { counts, closedUnanswered: unanswered, failedByDependency: excused, failedByPartition: cutOff, ...(forced ? { cutByForcedStop: forced, forcedAtMs: forcedAt } : {}) },
+    evidence: { counts, closedUnanswered: unanswered, refusalRule: refusalRule(tally), failedByDependency: excused, failedByPartition: cutOff, ...(forced ? { cutByForcedStop: forced, forcedAtMs: forcedAt } : {}) },
   };
 }
 
 /** One request as evidence, its times relative to the signal. */
-const describe = (e: LedgerEntry, at: StopMoments) => ({
+const describe = (e: LedgerEntry, at: StopMoments, decided?: Map<number, string>) => ({
   id: e.id,
   request: `${e.method} ${e.path}`,
   kind: e.kind,
@@ -245,6 +296,7 @@ const describe = (e: LedgerEntry, at: StopMoments) => ({
   ...(e.code !== undefined ? { code: e.code } : {}),
   bytes: e.expectedBytes !== undefined ? `${e.bytes}/${e.expectedBytes}` : e.bytes,
   ...(e.error ? { error: e.error } : {}),
+  ...(decided?.has(e.id) ? { decided: decided.get(e.id) } : {}),
 });
 
 function countOutcomes(ledger: LedgerEntry[], signalAt: number) {

@@ -41,6 +41,7 @@ export function buildRecord(trial: CollectedTrial): TrialRecord {
     samples: samplesOf(trial, rel),
     ledger: trial.ledger,
     connections: trial.traffic?.connections ?? [],
+    ...(trial.socketEvidence ? { sockets: trial.socketEvidence } : {}),
     ...(trial.readback ? { readback: trial.readback } : {}),
     ...(trial.jobs ? { jobs: trial.jobs } : {}),
     ...(trial.dependencies.length ? { dependencies: trial.dependencies } : {}),

@@ -15,6 +15,7 @@ export interface CollectedTrial extends EndedTrial {
   readonly jobs: TrialRecord['jobs'];
   readonly dependencies: DependencyRecord[];
   readonly files: TrialRecord['files'];
+  readonly socketEvidence: TrialRecord['sockets'];
 }
 
 /**
@@ -26,13 +27,14 @@ export async function collect(trial: EndedTrial): Promise<CollectedTrial> {
   trial.sampler.stop();
   const ledger = (await trial.traffic?.stop()) ?? [];
   await trial.playing;
+  const sockets = await trial.sockets.end();
   await Promise.all(trial.pendingChecks);
   stack.target.logs.flush();
   const { readback, jobs } = await readBack(trial, ledger);
   // Dependencies must have stayed up unless signalled: how each stood once the target was gone.
   const dependencies = stack.dependencies.map((d) => dependencyRecord(d, (ms) => ms - readyMs));
   const files = filesLeft(trial.dataDir, trial.options.scenario.oracles.handles);
-  return Object.assign(trial, { ledger, readback, jobs, dependencies, files });
+  return Object.assign(trial, { ledger, readback, jobs, dependencies, files, socketEvidence: sockets });
 }
 
 /** What the target acknowledged is read back once it is gone: the writes it stored, the jobs its worker did. */

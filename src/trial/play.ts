@@ -14,6 +14,7 @@ import { hasWorkload, startWorkload, type RunningWorkload } from '../workload/wo
 import { playStop, type StopOutcome, type StopStage } from './stop-sequence.js';
 import type { AliveCheck } from './record.js';
 import { startSampler, type Sampler } from './sampler.js';
+import { socketWatcher, type SocketWatcher } from './socket-watch.js';
 import type { ReadyTrial } from './startup.js';
 import { latch, noteTerminating, type Latch } from './state.js';
 
@@ -25,6 +26,8 @@ export interface PlayingTrial extends ReadyTrial {
   readonly player: Player;
   /** The workload's traffic: none without a workload, nor for a target that never became ready. */
   readonly traffic: RunningWorkload | undefined;
+  /** The target's sockets, watched around each terminating signal sent to it. */
+  readonly sockets: SocketWatcher;
   /** Alive checks after signals the target must survive, once each is done (their times from readiness)… */
   readonly checks: AliveCheck[];
   /** …and each under way. */
@@ -53,8 +56,10 @@ export function startPlay(ready: ReadyTrial): PlayingTrial {
       onSignal: (signal, atMs, played) => noteTerminating(trial, signal, ready.readyMs + atMs, played),
       onStop: (played) => beginStop(trial, 'stop', played),
       onPlayed: (played) => onPlayed(trial, played),
+      onShot: (played, atMs) => trial.sockets.watch(played, ready.readyMs + atMs),
     }, { lines: target.logs, requests }),
     traffic: startTraffic(ready, requests),
+    sockets: socketWatcher(ready.options.scenario, target, ready.readyMs, hasWorkload(ready.options.scenario.workload) && !ready.exitedInStartup),
     checks: [],
     pendingChecks: [],
     stopBegun: latch(),
@@ -88,6 +93,7 @@ export async function stopPlaying(trial: PlayingTrial): Promise<void> {
   trial.sampler.stop();
   await stopPlayers(trial);
   await trial.traffic?.stop();
+  void trial.sockets.end(); // no watch reads on after an error (collect gathers them otherwise)
 }
 
 /** Ends both players' schedules, healing every pause and partition (a frozen or cut-off target cannot be killed). */

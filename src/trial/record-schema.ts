@@ -95,6 +95,19 @@ export const TrialRecordSchema = z.looseObject({
     }),
   ),
   connections: z.array(z.looseObject({ openMs: ms, closeMs: ms.optional() })).optional(),
+  sockets: z
+    .looseObject({
+      port: z.number().int(),
+      snapshots: z.array(
+        z.looseObject({
+          atMs: ms,
+          at: z.enum(['before', 'after', 'tick']),
+          conns: z.array(z.looseObject({ port: z.number().int(), state: z.string(), rx: z.number(), accepted: z.boolean() })).optional(),
+          error: z.string().optional(),
+        }),
+      ),
+    })
+    .optional(),
   readback: z
     .looseObject({ file: z.string(), ids: z.array(z.number()), unread: z.array(z.number()).optional(), error: z.string().optional() })
     .optional(),

@@ -1,6 +1,7 @@
 import type { BackendName } from '../backends/target.js';
 import type { LogLine } from '../backends/logs.js';
 import type { ProcessInfo } from '../host/process-info.js';
+import type { SocketConn } from '../host/tcp-table.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
 import type { OracleSettings } from '../scenario/types.js';
@@ -47,6 +48,11 @@ export interface TrialRecord {
   ledger: LedgerEntry[];
   /** The workload's TCP connections, connect to close (absent in records written before it was kept). */
   connections?: ClientConnection[];
+  /**
+   * The target's connections on its port, read from /proc around each terminating signal sent to it: whether it had
+   * taken a request up (absent where none was watched: no such signal, no port, signals by the Docker API).
+   */
+  sockets?: SocketEvidence;
   /**
    * The acknowledged writes as read back after the trial: `file` names where (a file, a command against a dependency,
    * or a GET per id), `ids` those found stored, `unread` those whose read failed (neither stored nor proven lost).
@@ -113,6 +119,23 @@ export interface AliveCheck {
   atMs: number;
   alive: boolean;
   ready: { ok: boolean; detail: string } | null;
+}
+
+/** Reads of the target's TCP table (`/proc/<pid>/net/tcp{,6}`, its own network namespace), in time order. */
+export interface SocketEvidence {
+  /** The target's port there: the connections to it are the ones kept. */
+  port: number;
+  snapshots: SocketSnapshot[];
+}
+
+export interface SocketSnapshot {
+  atMs: number;
+  /** Before the signal (as the watch began, and again just before it), right after it, or while the target stopped. */
+  at: 'before' | 'after' | 'tick';
+  /** Absent: as in the snapshot before. */
+  conns?: SocketConn[];
+  /** The read failed (the target gone): no evidence from this one. */
+  error?: string;
 }
 
 export interface ProcessSample {

@@ -30,18 +30,52 @@ export interface RequestSpec {
 /** Each socket's number and how many requests it has carried (the pool reuses sockets across requests). */
 const sockets = new WeakMap<Socket, { connection: number; requests: number }>();
 let unnumbered = 0;
+/** Each connected socket's local port and when it connected (ms on the monotonic clock). */
+const socketInfo = new WeakMap<Socket, { port: number; atMs: number }>();
+
+/** What a request has shown so far, as it goes. */
+interface Seen {
+  socket?: Socket;
+  on?: { connection: number; onConnection: number };
+  writtenAt?: number;
+  firstByteAt?: number;
+  status?: number;
+  expected?: number;
+  bytes: number;
+}
+
+/** The ledger entry of a request that ended now, from what it showed. */
+function entryOf(spec: RequestSpec, sentAt: number, seen: Seen, outcome: Outcome, error?: string): LedgerEntry {
+  const { on, writtenAt, firstByteAt, status, expected } = seen;
+  const info = seen.socket && socketInfo.get(seen.socket);
+  return {
+    id: spec.id,
+    kind: spec.kind,
+    method: spec.method,
+    path: spec.path,
+    connection: spec.agent === false ? 'fresh' : 'keep-alive',
+    reused: (on?.onConnection ?? 1) > 1,
+    ...(on ? { connectionId: on.connection, onConnection: on.onConnection } : {}),
+    sentMs: sentAt - spec.originMs,
+    ...(info ? { localPort: info.port, connectedMs: info.atMs - spec.originMs } : {}),
+    ...(writtenAt !== undefined ? { writtenMs: writtenAt - spec.originMs } : {}),
+    ...(firstByteAt !== undefined ? { firstByteMs: firstByteAt - spec.originMs } : {}),
+    endMs: now() - spec.originMs,
+    outcome,
+    ...(status !== undefined ? { status } : {}),
+    bytes: seen.bytes,
+    ...(expected !== undefined ? { expectedBytes: expected } : {}),
+    ...(error ? { error } : {}),
+    ...(spec.writeId !== undefined ? { writeId: spec.writeId } : {}),
+  };
+}
 
 /** Sends one request and records exactly how it ended. Never throws. */
 export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry> {
   return new Promise((resolve) => {
     const sentAt = now();
-    let reused = false;
-    let on: { connection: number; onConnection: number } | undefined;
-    const announce = (phase: Phase, atMs = now()) => on && spec.phases?.announce({ id: spec.id, path: spec.path, phase, ...on, atMs });
-    let firstByteAt: number | undefined;
-    let status: number | undefined;
-    let expected: number | undefined;
-    let bytes = 0;
+    const seen: Seen = { bytes: 0 };
+    const announce = (phase: Phase, atMs = now()) => seen.on && spec.phases?.announce({ id: spec.id, path: spec.path, phase, ...seen.on, atMs });
     let settled = false;
     const onAbort = () => {
       req.destroy();
@@ -52,39 +86,22 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
       if (settled) return;
       settled = true;
       spec.signal?.removeEventListener('abort', onAbort);
-      resolve({
-        id: spec.id,
-        kind: spec.kind,
-        method: spec.method,
-        path: spec.path,
-        connection: spec.agent === false ? 'fresh' : 'keep-alive',
-        reused,
-        ...(on ? { connectionId: on.connection, onConnection: on.onConnection } : {}),
-        sentMs: sentAt - spec.originMs,
-        ...(firstByteAt !== undefined ? { firstByteMs: firstByteAt - spec.originMs } : {}),
-        endMs: now() - spec.originMs,
-        outcome,
-        ...(status !== undefined ? { status } : {}),
-        bytes,
-        ...(expected !== undefined ? { expectedBytes: expected } : {}),
-        ...(error ? { error } : {}),
-        ...(spec.writeId !== undefined ? { writeId: spec.writeId } : {}),
-      });
+      resolve(entryOf(spec, sentAt, seen, outcome, error));
     };
 
     const req = request(
       { host: endpoint.host, port: endpoint.port, method: spec.method, path: spec.path, agent: spec.agent, timeout: spec.timeoutMs },
       (res) => {
-        firstByteAt = now();
-        announce('response', firstByteAt);
-        status = res.statusCode ?? 0;
+        seen.firstByteAt = now();
+        announce('response', seen.firstByteAt);
+        seen.status = res.statusCode ?? 0;
         const length = res.headers['content-length'];
-        if (length !== undefined) expected = Number(length);
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        if (length !== undefined) seen.expected = Number(length);
+        res.on('data', (chunk: Buffer) => (seen.bytes += chunk.length));
         res.on('end', () => {
           // 'end' after an aborted body does not happen in Node ≥ 16; complete guards older paths too.
           if (!res.complete) return finish('truncated', 'response body ended early');
-          finish(status! >= 400 ? 'http-error' : 'ok');
+          finish(seen.status! >= 400 ? 'http-error' : 'ok');
         });
         res.on('error', (e: NodeJS.ErrnoException) => finish('truncated', e.code ?? e.message));
         res.on('aborted', () => finish('truncated', 'connection closed mid-body'));
@@ -93,18 +110,21 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
         });
       },
     );
-    req.on('socket', (socket: Socket) => {
-      on = numbered(socket, spec.phases);
-      reused = on.onConnection > 1;
-      if (!reused && spec.connections) track(socket, spec.connections, spec.originMs);
+    req.on('socket', (s: Socket) => {
+      seen.socket = s;
+      seen.on = numbered(s, spec.phases);
+      if (seen.on.onConnection === 1) track(s, spec.connections, spec.originMs);
     });
-    req.on('finish', () => announce('sent')); // written to its connection (after the connect, for a new one)
+    req.on('finish', () => {
+      seen.writtenAt = now();
+      announce('sent', seen.writtenAt); // written to its connection (after the connect, for a new one)
+    });
     req.on('timeout', () => {
       req.destroy();
-      finish(firstByteAt === undefined ? 'timeout' : 'truncated', `no progress for ${spec.timeoutMs} ms`);
+      finish(seen.firstByteAt === undefined ? 'timeout' : 'truncated', `no progress for ${spec.timeoutMs} ms`);
     });
     req.on('error', (e: NodeJS.ErrnoException) => {
-      if (firstByteAt !== undefined) return finish('truncated', e.code ?? e.message);
+      if (seen.firstByteAt !== undefined) return finish('truncated', e.code ?? e.message);
       finish(e.code === 'ECONNREFUSED' ? 'refused' : 'reset', e.code ?? e.message);
     });
     spec.signal?.addEventListener('abort', onAbort, { once: true });
@@ -119,12 +139,14 @@ function numbered(socket: Socket, phases: RequestPhases | undefined): { connecti
   return { connection: known.connection, onConnection: ++known.requests };
 }
 
-/** Logs when a new socket is connected and when it closes (a refused connect is never logged). */
-function track(socket: Socket, connections: ClientConnection[], originMs: number): void {
+/** Logs when a new socket is connected (and its port) and when it closes (a refused connect is never logged). */
+function track(socket: Socket, connections: ClientConnection[] | undefined, originMs: number): void {
   let connection: ClientConnection | undefined;
   const connected = () => {
-    connection = { openMs: now() - originMs };
-    connections.push(connection);
+    const atMs = now();
+    if (socket.localPort !== undefined) socketInfo.set(socket, { port: socket.localPort, atMs });
+    connection = { openMs: atMs - originMs };
+    connections?.push(connection);
   };
   if (socket.connecting) socket.once('connect', connected);
   else connected();

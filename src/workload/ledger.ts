@@ -45,6 +45,14 @@ export interface LedgerEntry {
   /** Content-Length, when the response declared one. */
   expectedBytes?: number;
   error?: string;
+  /**
+   * The connection it went on, where the client knows it: its local port (how the target's own socket table names it),
+   * when it connected, and when this operation's bytes were handed to the kernel. Socket evidence (TrialRecord.sockets)
+   * is matched to the operation through these.
+   */
+  localPort?: number;
+  connectedMs?: number;
+  writtenMs?: number;
   /** For writes: the id the target acknowledged (or not). */
   writeId?: number;
   /** For jobs: the id enqueued (acknowledged by the queue when the outcome is ok). */

@@ -63,9 +63,16 @@ function outOfTurn(this: Socket) {
   this.destroy();
 }
 
+/** Each connected socket's local port and when it connected (ms on the monotonic clock). */
+const connected = new WeakMap<Socket, { port: number; atMs: number }>();
+
+/** Where and when `socket` connected, once it has. */
+export const connectedOf = (socket: Socket): { port: number; atMs: number } | undefined => connected.get(socket);
+
 /** Logs when a connection is established and when it closes (a refused connect is never logged). */
 function track(socket: Socket, connections: ClientConnection[], originMs: number): void {
   socket.once('connect', () => {
+    if (socket.localPort !== undefined) connected.set(socket, { port: socket.localPort, atMs: now() });
     const connection: ClientConnection = { openMs: now() - originMs };
     connections.push(connection);
     socket.once('close', () => (connection.closeMs = now() - originMs));

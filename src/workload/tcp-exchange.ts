@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { now } from '../time.js';
 import type { Drive } from './drive.js';
 import type { LedgerEntry, Outcome } from './ledger.js';
-import type { TcpConnections } from './tcp-connections.js';
+import { connectedOf, type TcpConnections } from './tcp-connections.js';
 import { complete, MAX_REPLY_BYTES, printable, type Framing, type Reply } from './tcp-reply.js';
 
 /** How a stream's requests go on the wire and how their replies are read: plain data from the scenario. */
@@ -30,6 +30,7 @@ export class TcpExchange {
   private readonly chunks: Buffer[] = [];
   private received = 0;
   private firstByteAt: number | undefined;
+  private writtenAt: number | undefined;
   private settled = false;
 
   constructor(
@@ -47,7 +48,7 @@ export class TcpExchange {
     socket.setTimeout(this.wire.timeout);
     if (this.drive.ending.aborted) return this.onAbort();
     this.drive.ending.addEventListener('abort', this.onAbort, { once: true });
-    socket.write(this.request.bytes);
+    socket.write(this.request.bytes, (error) => void (error ? undefined : (this.writtenAt ??= now())));
   }
 
   private readonly onData = (chunk: Buffer) => {
@@ -100,6 +101,7 @@ export class TcpExchange {
     const { id, sentAt, bytes } = this.request;
     const { encoding } = this.wire;
     const { originMs } = this.drive;
+    const at = connectedOf(this.connection.socket);
     return {
       id,
       kind: 'request',
@@ -109,6 +111,8 @@ export class TcpExchange {
       connection: this.pool.keepAlive ? 'keep-alive' : 'fresh',
       reused: this.connection.reused,
       sentMs: sentAt - originMs,
+      ...(at ? { localPort: at.port, connectedMs: at.atMs - originMs } : {}),
+      ...(this.writtenAt !== undefined ? { writtenMs: this.writtenAt - originMs } : {}),
       ...(this.firstByteAt !== undefined ? { firstByteMs: this.firstByteAt - originMs } : {}),
       endMs: now() - originMs,
       outcome,

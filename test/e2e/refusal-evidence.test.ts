@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { judge } from '../../src/oracles/judge.js';
+import { parseSchedule } from '../../src/schedule/parse.js';
+import { run } from '../../src/session/run.js';
+import type { TrialRecord } from '../../src/trial/record.js';
+import type { LedgerEntry } from '../../src/workload/ledger.js';
+
+// The pre-forking zoo pair (Python, process backend): a SIGTERM soon after a request went out. /slow is sent every
+// 50 ms from readiness and takes 200 ms, so with SIGTERM at +480 ms the request sent at +450 ms is in a worker's hands,
+// about 30 ms old, when the signal lands. Which requests were sent 10-48 ms before the signal is read from the record's
+// own spans, never assumed: a trial whose loop sent none there (a stalled machine) is run again, up to three times.
+const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-refusal-'));
+const schedule = parseSchedule([{ at: 480, signal: 'SIGTERM' }], 'test');
+
+const signalAt = (r: TrialRecord) => r.events[0]!.deliveredMs!;
+/** Sent 10-48 ms before the signal and closed with no byte of an answer: what the 50 ms rule called a refusal. */
+const young = (r: TrialRecord): LedgerEntry[] =>
+  r.ledger.filter((e) => e.outcome === 'reset' && e.firstByteMs === undefined && signalAt(r) - e.sentMs >= 10 && signalAt(r) - e.sentMs <= 48);
+
+describe('refusal versus loss from the target socket table: the pre-forking zoo pair', () => {
+  it('judges a request a killed worker had taken up lost, however young (the 50 ms rule alone called it a refusal)', async () => {
+    let report;
+    for (let i = 0; i < 3; i++) {
+      ({ report } = await run('scenarios/prefork-kill-workers.yml', { backend: 'process', reportDir, schedule }));
+      if (young(report.trial!).length > 0) break;
+    }
+    const record = report!.trial!;
+    expect(young(record).length, 'a request sent 10-48 ms before the signal, in three trials').toBeGreaterThan(0);
+    expect(record.sockets?.snapshots.some((s) => s.at === 'before')).toBe(true);
+    const failure = report!.failures.find((f) => f.oracle === 'lost-requests')!;
+    expect(failure.kind).toBe('in-flight-lost');
+    expect(failure.diagnosis?.id).toBe('workers-killed');
+    const lost = failure.evidence!.lost as { id: number; decided?: string }[];
+    for (const e of young(record)) expect(lost.find((l) => l.id === e.id)?.decided).toMatch(/^taken up: (read|accepted|closed by the target) /);
+    // The same record without the table: the fallback calls those young requests refusals, and says it decided.
+    const withoutTable = judge({ ...record, sockets: undefined }).results.find((r) => r.oracle === 'lost-requests')!;
+    const lostThen = ((withoutTable.evidence?.lost ?? []) as { id: number }[]).map((l) => l.id);
+    for (const e of young(record)) expect(lostThen).not.toContain(e.id);
+  });
+
+  it('passes the graceful twin under the same schedule, its sockets read before, at and after the signal', async () => {
+    const { report } = await run('scenarios/prefork-kill-workers-fixed.yml', { backend: 'process', reportDir, schedule });
+    expect(report.failures).toEqual([]);
+    const result = report.results.find((r) => r.oracle === 'lost-requests')!;
+    expect(result.verdict).toBe('pass');
+    expect(report.trial!.sockets?.snapshots.length).toBeGreaterThan(1);
+  });
+});
