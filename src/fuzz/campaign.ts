@@ -167,9 +167,10 @@ class Campaign {
       const outcome = await run(schedule);
       this.times.trialEnded(schedule, outcome);
       if (this.property.state.phase !== 'shrinking') this.corpus?.trialEnded(schedule, outcome); // only exploring feeds it
-      // The first start-up seen whole sets the start-up window for the rest of the campaign.
+      // The quickest start-up seen whole sets the start-up window: a service slow to start is slow every time, while
+      // one a busy machine slowed once (a Node server taking 1.2 s under load) must not gain the window for good.
       const startup = outcome.kind === 'pass' ? outcome.spawnToReadyMs : outcome.kind === 'fail' && !outcome.record?.exitedInStartup ? outcome.record?.spawnToReadyMs : undefined;
-      this.startupMs ??= startup;
+      if (startup !== undefined && startup < (this.startupMs ?? Number.POSITIVE_INFINITY)) this.startupMs = startup;
       if (this.phase === 'confirming') this.confirmTrials++;
       this.progress(`trial ${this.property.state.counts.trials + this.confirmTrials}: ${outcome.kind}`);
       return outcome;

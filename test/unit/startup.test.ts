@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scheduleArbitrary, startupWindow, STARTUP_SLOW_MS } from '../../src/fuzz/arbitrary.js';
+import { runCampaign } from '../../src/fuzz/campaign.js';
+import type { TrialOutcome } from '../../src/fuzz/trial-fn.js';
 import { judge } from '../../src/oracles/judge.js';
-import { fromSpawn, ScheduleSchema, describeEvent } from '../../src/schedule/event.js';
+import { fromSpawn, ScheduleSchema, describeEvent, type Schedule } from '../../src/schedule/event.js';
 import { parseEventsArgument } from '../../src/schedule/parse.js';
 import { rebased, type PlayedEvent } from '../../src/schedule/played.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -66,6 +68,23 @@ describe('the start-up window in the fault space', () => {
     for (const schedule of fc.sample(arbitrary, 50)) expect(ScheduleSchema.safeParse(schedule).success).toBe(true);
     const off = scheduleArbitrary(await space(false), () => 1600);
     expect(fc.sample(off, { numRuns: 200, seed: 7 }).flat().filter(fromSpawn)).toEqual([]);
+  });
+
+  it('is set by the quickest start-up a campaign saw: one slowed by a busy machine does not keep the window', async () => {
+    const drawn = async (startups: (n: number) => number) => {
+      const schedules: Schedule[] = [];
+      const trial = async (schedule: Schedule): Promise<TrialOutcome> => {
+        schedules.push(schedule);
+        return { kind: 'pass', spawnToReadyMs: startups(schedules.length) };
+      };
+      await runCampaign(await space(), () => trial, { seed: 3, runs: 80, parallel: 1, confirmRuns: 2 });
+      return schedules;
+    };
+    const slowEveryTime = await drawn(() => 1600);
+    expect(slowEveryTime.slice(2).flat().filter(fromSpawn).length).toBeGreaterThan(0);
+    // 1.6 s once (the first trial), 300 ms from then on: no event from spawn after the second trial's measurement.
+    const slowOnce = await drawn((n) => (n === 1 ? 1600 : 300));
+    expect(slowOnce.slice(2).flat().filter(fromSpawn)).toEqual([]);
   });
 
   it('shrinks towards the end of the start-up and towards events timed from readiness', async () => {
