@@ -10,7 +10,8 @@
 //        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1]   (--quick: 2 seeds, no twins)
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { median, round, table } from './lib.mjs';
 
 /** The searches compared, in the order they run for each seed. */
@@ -53,6 +54,7 @@ function reportIn(dir, scenario) {
  */
 async function campaign(target, search, { seed, backend, reportDir, bins, firstOnly }) {
   const started = Date.now();
+  const loadAtStart = +loadavg()[0].toFixed(1);
   const args = ['fuzz', `scenarios/${target.scenario}.yml`, '--backend', backend, '--seed', String(seed), '--report-dir', reportDir, ...search.args];
   let first;
   const firstFailure = () => {
@@ -80,6 +82,7 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     signature: failed ? o.signature : null,
     firstFailureS,
     campaignS: report.durationMs / 1000,
+    loadAtStart,
     wallS: (Date.now() - started) / 1000,
     budgetS: report.budgetMs / 1000,
     schedules: report.schedulesTried,
@@ -87,13 +90,24 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     unconfirmed: report.findings.filter((f) => !f.confirmed).length,
     minimal: report.minimalSteps.join('; '),
     reproduced: failed && o.reproduction.runs ? `${o.reproduction.failed}/${o.reproduction.runs}` : null,
+    // the minimal schedule's rate and the first failing schedule's, each with its 95% interval (report.json's outcome)
+    reproduction: failed ? rate(o.reproduction) : null,
+    originalReproduction: failed && o.originalReproduction ? rate(o.originalReproduction) : null,
+    horizon: report.horizon ? { finalMs: report.horizon.finalMs, grewFor: report.horizon.grewFor?.what ?? null } : null,
     stoppedAtFirst: first !== undefined,
     original: failed ? o.original : null,
   };
 }
 
+/** A reproduction as `k/n (low–high%)`, with the numbers beside it. */
+function rate(r) {
+  if (!r?.runs) return null;
+  const pct = (x) => Math.round(x * 100);
+  return { failed: r.failed, runs: r.runs, rate: r.rate, low: r.interval.low, high: r.interval.high, text: `${r.failed}/${r.runs} (${pct(r.interval.low)}–${pct(r.interval.high)}%)` };
+}
+
 const describeRow = (r) =>
-  `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduced}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
+  `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduction?.text ?? '—'}, first failing ${r.originalReproduction?.text ?? '—'}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
 
 export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, ...flags } = {}) {
   const chosen = searches ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`)) : SEARCHES;
@@ -110,6 +124,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
       for (const s of chosen) {
         const row = await campaign(target, s, { seed, backend, bins, firstOnly, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         rows.push(row);
+        keep(runDir, row);
         console.error(`search ${row.target} seed ${seed} ${s.name}: ${describeRow(row)}`);
       }
     }
@@ -120,6 +135,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
       for (const s of chosen) {
         const row = await campaign(target, s, { seed, backend, bins, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         twinRows.push(row);
+        keep(runDir, { twin: true, ...row });
         console.error(`twin ${row.target} seed ${seed} ${s.name}: ${row.found ? `FALSE POSITIVE ${row.signature}` : 'clean'} (${row.schedules} schedules, ${round(row.campaignS, 1)} s)`);
       }
     }
@@ -139,12 +155,20 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly) }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
 }
 
+/** Each campaign's row as soon as it ends (rows.jsonl in the run's directory): a long run cut short keeps what it measured. */
+function keep(runDir, row) {
+  mkdirSync(runDir, { recursive: true });
+  appendFileSync(`${runDir}/rows.jsonl`, `${JSON.stringify(row)}\n`);
+}
+
 function fail(message) {
   throw new Error(message);
 }
 
 function markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) {
-  const cell = (r) => (r.foundInBudget ? `${round(r.firstFailureS, 1)}` : r.found ? `${round(r.firstFailureS, 1)} (other oracle)` : `— (${r.schedules} sch., ${round(r.campaignS)} s)`);
+  const rates = (r) => (r.stoppedAtFirst ? '' : `; minimal ${r.reproduction?.text ?? '—'}, first failing ${r.originalReproduction?.text ?? '—'}`);
+  const cell = (r) =>
+    !r ? '' : r.foundInBudget ? `${round(r.firstFailureS, 1)} s${rates(r)}` : r.found ? `${round(r.firstFailureS, 1)} s (other oracle)${rates(r)}` : `— (${r.schedules} sch., ${round(r.campaignS)} s)`;
   const falsePositives = twinRows.filter((r) => r.found);
   return [
     `### Search power on rare windows (${seeds} seeds, ${backend} backend; campaigns alternated by seed: ${chosen.map((s) => s.name).join(', ')}${firstOnly ? '; each stopped at its first confirmed failure' : ''})`,
@@ -154,7 +178,7 @@ function markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnl
       perBug.map((b) => [b.target, `${b.window.share} ${b.window.kind} (${b.window.runtime})`, ...chosen.flatMap((s) => [b.searches[s.name].found, b.searches[s.name].medianFirstFailureS])]),
     ),
     '',
-    'Seed by seed: seconds to the first confirmed failure, or — with the schedules tried and the campaign\'s length.',
+    'Seed by seed: seconds to the first confirmed failure, the minimal schedule\'s reproduction and the first failing schedule\'s (runs, 95% interval), or — with the schedules tried and the campaign\'s length.',
     '',
     table(
       ['bug', 'seed', ...chosen.map((s) => s.name)],

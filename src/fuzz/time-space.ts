@@ -20,6 +20,12 @@ export interface TimeSpace {
   fine: number;
   /** Lines the target printed on its own (activity.ts): once scouting, some signals are timed from one of them. */
   anchors?: string[];
+  /**
+   * Once scouting, the instants the target's rhythm first showed itself (ms after readiness, the latest MAX_NEAR kinds):
+   * a share of times is drawn within a step of one, to the ms. A window that a flush, reopen or renewal opens sits
+   * right there, often narrower than the step, and the grid alone meets it only by jitter.
+   */
+  activity?: number[];
 }
 
 /** What a campaign has seen, in the order fast-check judged its schedules. */
@@ -32,6 +38,8 @@ export interface Seen {
   failing?: Schedule[];
   /** Lines the judged schedules' trials saw the target print on its own, in the order first seen. */
   anchors?: string[];
+  /** Each kind of the target's own activity with its instant in the first judged trial that showed it (activity.ts). */
+  rhythm?: Activity[];
 }
 
 /**
@@ -57,7 +65,8 @@ export const initialTimeSpace = (space: Pick<FaultSpace, 'horizon' | 'step'>): T
  * The time space after `seen`: the horizon covers the latest new activity plus MARGIN_STEPS (on the step grid, at most
  * `horizonMax`, never below `horizon`); once SCOUT_AFTER schedules were judged, scouting reaches twice the horizon (at
  * most `horizonMax`); the failing schedules' times (from readiness, the first MAX_NEAR) are the suspected boundaries; once
- * scouting, the first MAX_ANCHORS lines seen are anchors.
+ * scouting, the first MAX_ANCHORS lines seen are anchors and the instants of the latest MAX_NEAR kinds of the target's
+ * own activity are drawn around.
  */
 export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | 'step'>, seen: Seen): TimeSpace {
   const { step, horizonMax } = space;
@@ -65,6 +74,16 @@ export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | '
   const horizon = Math.min(horizonMax, Math.max(space.horizon, covering));
   const scout = seen.judged >= SCOUT_AFTER ? Math.max(horizon, Math.min(horizonMax, 2 * horizon)) : horizon;
   const near = [...new Set((seen.failing ?? []).flatMap((s) => s.filter((e) => !fromSpawn(e) && !anchorOf(e)).map((e) => e.at)))].slice(0, MAX_NEAR);
-  const anchors = seen.judged >= SCOUT_AFTER ? (seen.anchors ?? []).slice(0, MAX_ANCHORS) : [];
-  return { horizon, scout, near, fine: near.length ? Math.max(1, Math.round(step / FINE_PARTS)) : step, ...(anchors.length ? { anchors } : {}) };
+  const scouting = seen.judged >= SCOUT_AFTER;
+  const anchors = scouting ? (seen.anchors ?? []).slice(0, MAX_ANCHORS) : [];
+  const latestKinds = [...(seen.rhythm ?? [])].sort((a, b) => b.atMs - a.atMs || (a.what < b.what ? -1 : 1)).slice(0, MAX_NEAR);
+  const activity = scouting && latestKinds.length ? [...new Set(latestKinds.map((a) => Math.round(a.atMs)))] : undefined;
+  return {
+    horizon,
+    scout,
+    near,
+    fine: near.length ? Math.max(1, Math.round(step / FINE_PARTS)) : step,
+    ...(anchors.length ? { anchors } : {}),
+    ...(activity !== undefined ? { activity } : {}),
+  };
 }

@@ -46,7 +46,7 @@ export interface PlayedTrial extends PlayingTrial {
 export function startPlay(ready: ReadyTrial): PlayingTrial {
   const { target, faults } = ready.stack;
   const trial: PlayingTrial = Object.assign(ready, {
-    sampler: startSampler(target, ready.readyMs),
+    sampler: startSampler(target, ready.readyMs, ready.dataDir),
     player: new Player(faults, ready.readyMs, {
       onSignal: (signal, atMs, played) => noteTerminating(trial, signal, ready.readyMs + atMs, played),
       onStop: (played) => beginStop(trial, 'stop', played),
