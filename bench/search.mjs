@@ -6,7 +6,7 @@
 // line). Every campaign is the command line a user types, `sigstorm fuzz <scenario> --backend process --seed N`, with
 // its own report directory (so no campaign starts from another's saved findings), run from this build's bin/ or, for
 // a column with `--bin-<name> <path>`, another build's (e.g. today's uniform search kept in a worktree).
-// Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name] [--backend process]
+// Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name,name] [--backend process]
 //        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1]   (--quick: 2 seeds, no twins)
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
@@ -113,7 +113,8 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   const chosen = searches ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`)) : SEARCHES;
   const bins = Object.fromEntries(Object.entries(flags).filter(([k]) => k.startsWith('bin-')).map(([k, v]) => [k.slice(4), v]));
   const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
-  const rare = targets.filter((t) => t.window && (!filter || t.scenario.includes(filter)));
+  const filters = filter ? String(filter).split(',') : [];
+  const rare = targets.filter((t) => t.window && (!filters.length || filters.some((f) => t.scenario.includes(f))));
   const bugs = rare.filter((t) => t.expect[backend]?.oracle);
   const twinTargets = targets.filter((t) => !t.expect[backend]?.oracle && t.expect[backend] && rare.some((b) => `${b.scenario}-fixed` === t.scenario));
   const runDir = `reports/bench-search-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
