@@ -7,7 +7,7 @@
 // its own report directory (so no campaign starts from another's saved findings), run from this build's bin/ or, for
 // a column with `--bin-<name> <path>`, another build's (e.g. today's uniform search kept in a worktree).
 // Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name,name] [--backend process]
-//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1]   (--quick: 2 seeds, no twins)
+//        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1] [--from-rows <run dir>,…]   (--quick: 2 seeds, no twins)
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -123,7 +123,16 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   const runDir = `reports/bench-search-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
   const rows = [];
   const seedList = Array.from({ length: seeds }, (_, i) => i + 1);
-  for (const target of bugs) {
+  const twinRows = [];
+  if (flags['from-rows']) {
+    // --from-rows dir,dir: no campaign, the rows kept by earlier runs (e.g. several run side by side, or one cut short)
+    for (const r of String(flags['from-rows']).split(',').flatMap((dir) => readFileSync(`${dir}/rows.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l)))) {
+      r.inStartup ??= r.found && r.minimal.split('; ').some((step) => step.startsWith('spawn+'));
+      if (r.twin && twinTargets.some((t) => t.scenario === r.target)) twinRows.push(r);
+      else if (!r.twin && bugs.some((t) => t.scenario === r.target)) rows.push(r);
+    }
+  }
+  for (const target of flags['from-rows'] ? [] : bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
         const row = await campaign(target, s, { seed, backend, bins, firstOnly, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
@@ -133,8 +142,7 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
       }
     }
   }
-  const twinRows = [];
-  for (const target of twinTargets) {
+  for (const target of flags['from-rows'] ? [] : twinTargets) {
     for (const seed of seedList.slice(0, twins)) {
       for (const s of chosen) {
         const row = await campaign(target, s, { seed, backend, bins, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
