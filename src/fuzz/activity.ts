@@ -112,7 +112,8 @@ function* sampleKinds(record: TrialRecord): Generator<[string, number]> {
   for (const sample of record.samples) {
     for (const p of sample.processes) {
       yield [`process ${p.comm}`, sample.atMs];
-      for (const target of Object.keys(p.fdTargets ?? {})) if (target.startsWith('/')) yield [`file ${target}`, sample.atMs];
+      // blurred like log lines: each trial's own data directory (/tmp/sigstorm-data-<run id>/) is one path, not a new one
+      for (const target of Object.keys(p.fdTargets ?? {})) if (target.startsWith('/')) yield [`file ${logKind(target)}`, sample.atMs];
     }
   }
 }

@@ -112,6 +112,9 @@ describe('the activity a trial shows', () => {
     ];
     // access.log was written before readiness: not new; the snapshot first at +1903 ms, when it was written
     expect(latestActivity(record({ samples }))).toEqual({ atMs: 1903, what: 'file snapshot written' });
+    // a file held open in each trial's own data directory is one kind across trials
+    const held = (dir: string) => record({ samples: [{ atMs: 300, processes: [{ pid: 1, ppid: 0, pgid: 1, sid: 1, state: 'S', comm: 'node', fds: 4, startTime: 1, fdTargets: { [`${dir}/orders.log`]: 1 } }] }] });
+    expect(latestActivity(held('/tmp/sigstorm-data-20261206T122604Z-a8c94f-35'))).toEqual(latestActivity(held('/tmp/sigstorm-data-20261206T124419Z-e7fc80-374')));
     // numbered files are one kind
     const segments = [{ atMs: 500, processes: [], written: { 'segment-1': 420 } }, { atMs: 900, processes: [], written: { 'segment-1': 420, 'segment-2': 880 } }];
     expect(latestActivity(record({ samples: segments }))).toEqual({ atMs: 420, what: 'file segment-# written' });
