@@ -6,15 +6,17 @@
 // line). Every campaign is the command line a user types, `sigstorm fuzz <scenario> --backend process --seed N`, with
 // its own report directory (so no campaign starts from another's saved findings), run from this build's bin/ or, for
 // a column with `--bin-<name> <path>`, another build's (e.g. today's uniform search kept in a worktree).
-// Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name] [--backend process]
+// Usage: npm run bench -- --only search [--seeds 5] [--searches uniform,default] [--filter name,name] [--backend process]
 //        [--twins 1] [--bin-uniform <old>/bin/sigstorm.js] [--first-only 1] [--campaign-budget 60s]   (--quick: 2 seeds, no twins)
 // --searches before,default --bin-before <old>/bin/sigstorm.js compares this build's default search with another's.
 // --campaign-budget gives every campaign that --budget (without it, each search's own: the default budget);
 // --first-seed 4 --seeds 3 runs seeds 4-6.
 // --searches guided runs the default search with --guided (a corpus of schedules that showed something new).
+// --from-rows <run dir>,… builds one table from the rows earlier runs kept (rows.jsonl), running no campaign.
 // --first-only 1 interrupts each bug's campaign at its first confirmed failure (twins always run to their end).
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { median, round, table } from './lib.mjs';
 
 /** The searches compared, in the order they run for each seed. */
@@ -63,6 +65,7 @@ function reportIn(dir, scenario) {
  */
 async function campaign(target, search, { seed, backend, reportDir, bins, firstOnly, budget }) {
   const started = Date.now();
+  const loadAtStart = +loadavg()[0].toFixed(1);
   const args = ['fuzz', `scenarios/${target.scenario}.yml`, '--backend', backend, '--seed', String(seed), '--report-dir', reportDir, ...search.args, ...(budget ? ['--budget', String(budget)] : [])];
   let first;
   const firstFailure = () => {
@@ -88,8 +91,12 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     // search sets --budget)
     foundInBudget: failed && (!expected || o.failures.some((f) => `${f.oracle}/${f.kind}` === expected)) && report.timeToFirstFailureMs <= report.budgetMs,
     signature: failed ? o.signature : null,
+    // a minimal schedule with a signal timed from spawn failed in the start-up (on a loaded machine a start-up of 1 s
+    // or more puts it in the fault space), not in the window this bug is about
+    inStartup: failed && report.minimalSteps.some((step) => step.startsWith('spawn+')),
     firstFailureS,
     campaignS: report.durationMs / 1000,
+    loadAtStart,
     wallS: (Date.now() - started) / 1000,
     budgetS: report.budgetMs / 1000,
     schedules: report.schedulesTried,
@@ -97,6 +104,10 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     unconfirmed: report.findings.filter((f) => !f.confirmed).length,
     minimal: report.minimalSteps.join('; '),
     reproduced: failed && o.reproduction.runs ? `${o.reproduction.failed}/${o.reproduction.runs}` : null,
+    // the minimal schedule's rate and the first failing schedule's, each with its 95% interval (report.json's outcome)
+    reproduction: failed ? rate(o.reproduction) : null,
+    originalReproduction: failed && o.originalReproduction ? rate(o.originalReproduction) : null,
+    horizon: report.horizon ? { finalMs: report.horizon.finalMs, grewFor: report.horizon.grewFor?.what ?? null } : null,
     stoppedAtFirst: first !== undefined,
     original: failed ? o.original : null,
     // a guided campaign: schedules drawn from its corpus, its entries, and whether the first failure was one of them
@@ -104,8 +115,15 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
   };
 }
 
+/** A reproduction as `k/n (low–high%)`, with the numbers beside it. */
+function rate(r) {
+  if (!r?.runs) return null;
+  const pct = (x) => Math.round(x * 100);
+  return { failed: r.failed, runs: r.runs, rate: r.rate, low: r.interval.low, high: r.interval.high, text: `${r.failed}/${r.runs} (${pct(r.interval.low)}–${pct(r.interval.high)}%)` };
+}
+
 const describeRow = (r) =>
-  `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduced}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
+  `${r.found ? `${r.signature} at ${round(r.firstFailureS, 1)} s${r.stoppedAtFirst ? ' (stopped there)' : `, minimal ${r.minimal} ${r.reproduction?.text ?? '—'}, first failing ${r.originalReproduction?.text ?? '—'}`}` : 'not found'} (${r.schedules} schedules, ${r.trials} trials, ${round(r.campaignS, 1)} s)`;
 
 export async function search({ quick = false, seeds = quick ? 2 : 5, searches, filter, backend = 'process', twins = quick ? 0 : 1, 'first-only': firstOnly = 0, 'campaign-budget': budget, 'first-seed': firstSeed = 1, ...flags } = {}) {
   const bins = Object.fromEntries(Object.entries(flags).filter(([k]) => k.startsWith('bin-')).map(([k, v]) => [k.slice(4), v]));
@@ -114,27 +132,38 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
     ? String(searches).split(',').map((n) => SEARCHES.find((s) => s.name === n) ?? fail(`--searches: unknown search ${n} (expected ${SEARCHES.map((s) => s.name).join(', ')})`))
     : SEARCHES.filter((s) => s.name !== 'before' || bins.before);
   const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8'));
-  const rare = targets.filter((t) => t.window && (!filter || t.scenario.includes(filter)));
+  const filters = filter ? String(filter).split(',') : [];
+  const rare = targets.filter((t) => t.window && (!filters.length || filters.some((f) => t.scenario.includes(f))));
   const bugs = rare.filter((t) => t.expect[backend]?.oracle);
   const twinTargets = targets.filter((t) => !t.expect[backend]?.oracle && t.expect[backend] && rare.some((b) => `${b.scenario}-fixed` === t.scenario));
   const runDir = `reports/bench-search-runs/${new Date().toISOString().replace(/[:.]/g, '')}`;
   const rows = [];
   const seedList = Array.from({ length: seeds }, (_, i) => i + firstSeed);
-  for (const target of bugs) {
+  const twinRows = [];
+  if (flags['from-rows']) {
+    // --from-rows dir,dir: no campaign, the rows kept by earlier runs (e.g. several run side by side, or one cut short)
+    for (const r of String(flags['from-rows']).split(',').flatMap((dir) => readFileSync(`${dir}/rows.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l)))) {
+      r.inStartup ??= r.found && r.minimal.split('; ').some((step) => step.startsWith('spawn+'));
+      if (r.twin && twinTargets.some((t) => t.scenario === r.target)) twinRows.push(r);
+      else if (!r.twin && bugs.some((t) => t.scenario === r.target)) rows.push(r);
+    }
+  }
+  for (const target of flags['from-rows'] ? [] : bugs) {
     for (const seed of seedList) {
       for (const s of chosen) {
         const row = await campaign(target, s, { seed, backend, bins, firstOnly, budget, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         rows.push(row);
+        keep(runDir, row);
         console.error(`search ${row.target} seed ${seed} ${s.name}: ${describeRow(row)}`);
       }
     }
   }
-  const twinRows = [];
-  for (const target of twinTargets) {
+  for (const target of flags['from-rows'] ? [] : twinTargets) {
     for (const seed of seedList.slice(0, twins)) {
       for (const s of chosen) {
         const row = await campaign(target, s, { seed, backend, bins, budget, reportDir: `${runDir}/${target.scenario}/${s.name}/seed-${seed}` });
         twinRows.push(row);
+        keep(runDir, { twin: true, ...row });
         console.error(`twin ${row.target} seed ${seed} ${s.name}: ${row.found ? `FALSE POSITIVE ${row.signature}` : 'clean'} (${row.schedules} schedules, ${round(row.campaignS, 1)} s)`);
       }
     }
@@ -146,7 +175,17 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
       chosen.map((s) => {
         const rs = rows.filter((r) => r.target === t.scenario && r.search === s.name);
         const found = rs.filter((r) => r.foundInBudget);
-        return [s.name, { found: `${found.length}/${rs.length}`, share: found.length / rs.length, medianFirstFailureS: round(median(found.map((r) => r.firstFailureS)), 1), medianCampaignS: round(median(rs.map((r) => r.campaignS)), 1) }];
+        const window = found.filter((r) => !r.inStartup);
+        return [
+          s.name,
+          {
+            found: `${found.length}/${rs.length}`,
+            share: found.length / rs.length,
+            foundInWindow: `${window.length}/${rs.length}`,
+            medianFirstFailureS: round(median(found.map((r) => r.firstFailureS)), 1),
+            medianCampaignS: round(median(rs.map((r) => r.campaignS)), 1),
+          },
+        ];
       }),
     ),
   }));
@@ -154,22 +193,34 @@ export async function search({ quick = false, seeds = quick ? 2 : 5, searches, f
   return { json: { settings: { seeds, backend, searches: chosen, bins, twins, firstOnly: Boolean(firstOnly), ...(budget ? { budget } : {}) }, runDir, perBug, rows, twins: twinRows, falsePositives }, markdown: markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) };
 }
 
+/** Each campaign's row as soon as it ends (rows.jsonl in the run's directory): a long run cut short keeps what it measured. */
+function keep(runDir, row) {
+  mkdirSync(runDir, { recursive: true });
+  appendFileSync(`${runDir}/rows.jsonl`, `${JSON.stringify(row)}\n`);
+}
+
 function fail(message) {
   throw new Error(message);
 }
 
 function markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) {
-  const cell = (r) => (r.foundInBudget ? `${round(r.firstFailureS, 1)}` : r.found ? `${round(r.firstFailureS, 1)} (other oracle)` : `— (${r.schedules} sch., ${round(r.campaignS)} s)`);
+  const rates = (r) => `${r.inStartup ? ' (start-up)' : ''}${r.stoppedAtFirst ? '' : `; minimal ${r.reproduction?.text ?? '—'}, first failing ${r.originalReproduction?.text ?? '—'}`}`;
+  const cell = (r) =>
+    !r ? '' : r.foundInBudget ? `${round(r.firstFailureS, 1)} s${rates(r)}` : r.found ? `${round(r.firstFailureS, 1)} s (other oracle)${rates(r)}` : `— (${r.schedules} sch., ${round(r.campaignS)} s)`;
   const falsePositives = twinRows.filter((r) => r.found);
   return [
     `### Search power on rare windows (${seeds} seeds, ${backend} backend; campaigns alternated by seed: ${chosen.map((s) => s.name).join(', ')}${firstOnly ? '; each stopped at its first confirmed failure' : ''})`,
     '',
     table(
-      ['bug', 'window', ...chosen.flatMap((s) => [`${s.name}: found in budget`, `${s.name}: median first failure (s)`])],
-      perBug.map((b) => [b.target, `${b.window.share} ${b.window.kind} (${b.window.runtime})`, ...chosen.flatMap((s) => [b.searches[s.name].found, b.searches[s.name].medianFirstFailureS])]),
+      ['bug', 'window', ...chosen.flatMap((s) => [`${s.name}: found in budget (not in start-up)`, `${s.name}: median first failure (s)`])],
+      perBug.map((b) => [
+        b.target,
+        `${b.window.share} ${b.window.kind} (${b.window.runtime})`,
+        ...chosen.flatMap((s) => [`${b.searches[s.name].found} (${b.searches[s.name].foundInWindow})`, b.searches[s.name].medianFirstFailureS]),
+      ]),
     ),
     '',
-    'Seed by seed: seconds to the first confirmed failure, or — with the schedules tried and the campaign\'s length.',
+    'Seed by seed: seconds to the first confirmed failure, the minimal schedule\'s reproduction and the first failing schedule\'s (runs, 95% interval), or — with the schedules tried and the campaign\'s length.',
     '',
     table(
       ['bug', 'seed', ...chosen.map((s) => s.name)],

@@ -30,8 +30,21 @@ export function latestActivity(record: TrialRecord): Activity | undefined {
   };
   for (const [what, atMs] of firstTimes(logKinds(record))) seen(atMs, what);
   for (const [what, atMs] of firstTimes(sampleKinds(record))) seen(atMs, what);
+  for (const [what, atMs] of firstTimes(writtenKinds(record))) seen(atMs, what);
   for (const [what, atMs] of firstTimes(requestKinds(record))) seen(atMs, what);
   return latest;
+}
+
+/**
+ * The instants the target's own rhythm showed itself first after readiness, before the schedule touched it: the first
+ * time of each kind of log line, process, file held open and file written (requests left out: a stalled one says the
+ * machine was busy, not when the target acts). The same kinds as `latestActivity`, each with its instant.
+ */
+export function rhythmOf(record: TrialRecord): Activity[] {
+  if (record.exitedInStartup) return [];
+  const end = lifeEnd(record);
+  const kinds = [...firstTimes(logKinds(record)), ...firstTimes(sampleKinds(record)), ...firstTimes(writtenKinds(record))];
+  return kinds.filter(([, atMs]) => atMs >= 0 && atMs < end).map(([what, atMs]) => ({ atMs, what }));
 }
 
 /**
@@ -99,8 +112,20 @@ function* sampleKinds(record: TrialRecord): Generator<[string, number]> {
   for (const sample of record.samples) {
     for (const p of sample.processes) {
       yield [`process ${p.comm}`, sample.atMs];
-      for (const target of Object.keys(p.fdTargets ?? {})) if (target.startsWith('/')) yield [`file ${target}`, sample.atMs];
+      // blurred like log lines: each trial's own data directory (/tmp/sigstorm-data-<run id>/) is one path, not a new one
+      for (const target of Object.keys(p.fdTargets ?? {})) if (target.startsWith('/')) yield [`file ${logKind(target)}`, sample.atMs];
     }
+  }
+}
+
+/**
+ * Files of the data directory by when each was written (its mtime, dated to the ms): a snapshot rewritten every 2 s
+ * is new when first written after readiness, at the instant of the write. Names are blurred like log lines, so
+ * `segment-7` and `segment-8` are one kind. A file written before readiness and never after is not new.
+ */
+function* writtenKinds(record: TrialRecord): Generator<[string, number]> {
+  for (const sample of record.samples) {
+    for (const [name, atMs] of Object.entries(sample.written ?? {})) yield [`file ${logKind(name)} written`, atMs];
   }
 }
 

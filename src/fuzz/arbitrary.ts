@@ -114,20 +114,25 @@ function requestAnchored(scenario: ScenarioSpace, kinds: EventKinds, times: Time
 
 /**
  * Times on the step grid: uniform within the horizon, or within the first 8 steps (just after readiness); when the
- * time space scouts, one time in six uniform up to its scouting reach; when it suspects failure boundaries, two in
- * seven (or eight) on a finer grid near one of them. All shrink towards readiness; one drawn finely or scouting
+ * time space scouts, one time in six uniform between the horizon and its scouting reach; around the instants of the
+ * target's own activity it saw, one more share to the ms within a step of one; when it suspects failure boundaries, two more shares on a
+ * finer grid near one. All shrink towards readiness; one drawn finely or scouting
  * first tries a time of the coarse grid within the horizon (cross-shrinking), then coarser and earlier ones.
  */
 function timeArbitrary(step: number, times: TimeSpace): fc.Arbitrary<number> {
   const steps = Math.max(1, Math.floor(times.horizon / step));
   const onGrid = (arbitrary: fc.Arbitrary<number>) => arbitrary.map((n) => n * step);
-  const scouting = times.scout > times.horizon ? [{ weight: 1, arbitrary: onGrid(fc.integer({ min: 0, max: Math.floor(times.scout / step) })) }] : [];
+  // scouting draws beyond the horizon only: within it the coarse draws already look
+  const scouting = times.scout > times.horizon ? [{ weight: 1, arbitrary: onGrid(fc.integer({ min: steps + 1, max: Math.max(steps + 1, Math.floor(times.scout / step)) })) }] : [];
   const near = times.near.length ? [{ weight: 2, arbitrary: fc.oneof(...times.near.map((ms) => nearTime(ms, step, times.fine))) }] : [];
+  const around = (ms: number) => fc.integer({ min: Math.max(0, ms - step), max: ms + step });
+  const activity = times.activity?.length ? [{ weight: 1, arbitrary: fc.oneof(...times.activity.map(around)) }] : [];
   const coarse = [
     { weight: 3, arbitrary: onGrid(fc.integer({ min: 0, max: steps })) },
     { weight: 2, arbitrary: onGrid(fc.integer({ min: 0, max: Math.min(steps, 8) })) }, // just after readiness
   ];
-  return scouting.length || near.length ? fc.oneof({ withCrossShrink: true }, ...coarse, ...scouting, ...near) : fc.oneof(...coarse);
+  const finer = [...scouting, ...near, ...activity];
+  return finer.length ? fc.oneof({ withCrossShrink: true }, ...coarse, ...finer) : fc.oneof(...coarse);
 }
 
 /**

@@ -22,6 +22,12 @@ export interface TimeSpace {
   anchors?: string[];
   /** Once scouting, some signals are timed from a request of the workload's HTTP streams (`after: {request}`). */
   requestAnchors?: true;
+  /**
+   * Once scouting, the instants the target's rhythm first showed itself (ms after readiness, the latest MAX_NEAR kinds):
+   * a share of times is drawn within a step of one, to the ms. A window that a flush, reopen or renewal opens sits
+   * right there, often narrower than the step, and the grid alone meets it only by jitter.
+   */
+  activity?: number[];
 }
 
 /** What a campaign has seen, in the order fast-check judged its schedules. */
@@ -34,6 +40,8 @@ export interface Seen {
   failing?: Schedule[];
   /** Lines the judged schedules' trials saw the target print on its own, in the order first seen. */
   anchors?: string[];
+  /** Each kind of the target's own activity with its instant in the first judged trial that showed it (activity.ts). */
+  rhythm?: Activity[];
 }
 
 /**
@@ -59,7 +67,8 @@ export const initialTimeSpace = (space: Pick<FaultSpace, 'horizon' | 'step'>): T
  * The time space after `seen`: the horizon covers the latest new activity plus MARGIN_STEPS (on the step grid, at most
  * `horizonMax`, never below `horizon`); once SCOUT_AFTER schedules were judged, scouting reaches twice the horizon (at
  * most `horizonMax`); the failing schedules' times (from readiness, the first MAX_NEAR) are the suspected boundaries; once
- * scouting, the first MAX_ANCHORS lines seen are anchors, and so are the workload's requests.
+ * scouting, the first MAX_ANCHORS lines seen are anchors, and so are the workload's requests, and the instants of the
+ * latest MAX_NEAR kinds of the target's own activity are drawn around.
  */
 export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | 'step'>, seen: Seen): TimeSpace {
   const { step, horizonMax } = space;
@@ -67,8 +76,10 @@ export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | '
   const horizon = Math.min(horizonMax, Math.max(space.horizon, covering));
   const scout = seen.judged >= SCOUT_AFTER ? Math.max(horizon, Math.min(horizonMax, 2 * horizon)) : horizon;
   const near = [...new Set((seen.failing ?? []).flatMap((s) => s.filter((e) => !fromSpawn(e) && !anchorOf(e)).map((e) => e.at)))].slice(0, MAX_NEAR);
-  const anchors = seen.judged >= SCOUT_AFTER ? (seen.anchors ?? []).slice(0, MAX_ANCHORS) : [];
   const scouting = seen.judged >= SCOUT_AFTER;
+  const anchors = scouting ? (seen.anchors ?? []).slice(0, MAX_ANCHORS) : [];
+  const latestKinds = [...(seen.rhythm ?? [])].sort((a, b) => b.atMs - a.atMs || (a.what < b.what ? -1 : 1)).slice(0, MAX_NEAR);
+  const activity = scouting && latestKinds.length ? [...new Set(latestKinds.map((a) => Math.round(a.atMs)))] : undefined;
   return {
     horizon,
     scout,
@@ -76,5 +87,6 @@ export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | '
     fine: near.length ? Math.max(1, Math.round(step / FINE_PARTS)) : step,
     ...(anchors.length ? { anchors } : {}),
     ...(scouting ? { requestAnchors: true as const } : {}),
+    ...(activity !== undefined ? { activity } : {}),
   };
 }

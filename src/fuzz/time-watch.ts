@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { HorizonSummary } from '../report/fuzz-report.js';
 import type { Schedule } from '../schedule/event.js';
 import type { FaultSpace } from '../scenario/types.js';
-import { anchorsOf, latestActivity, type Activity } from './activity.js';
+import { anchorsOf, latestActivity, rhythmOf, type Activity } from './activity.js';
 import { timeSpaceOf, type Seen, type TimeSpace } from './time-space.js';
 import type { TrialOutcome } from './trial-fn.js';
 
@@ -12,7 +12,7 @@ import type { TrialOutcome } from './trial-fn.js';
  * The schedule of run i is therefore drawn from the seed and the trials of runs before i, whatever `--parallel` is.
  */
 export class TimeWatch {
-  private readonly pending = new Map<string, { latest?: Activity; anchors: string[] }>();
+  private readonly pending = new Map<string, { latest?: Activity; anchors: string[]; rhythm: Activity[] }>();
   private seen: Seen = { judged: 0 };
   private current: TimeSpace;
   /** The furthest time drawn from so far (a trial's worst case counts it). */
@@ -52,7 +52,8 @@ export class TimeWatch {
     const key = JSON.stringify(schedule);
     const known = this.pending.get(key);
     const latest = later(known?.latest, latestActivity(outcome.record));
-    this.pending.set(key, { ...(latest ? { latest } : {}), anchors: [...new Set([...(known?.anchors ?? []), ...anchorsOf(outcome.record)])] });
+    const rhythm = firstOfKinds([...(known?.rhythm ?? []), ...rhythmOf(outcome.record)]);
+    this.pending.set(key, { ...(latest ? { latest } : {}), anchors: [...new Set([...(known?.anchors ?? []), ...anchorsOf(outcome.record)])], rhythm });
   }
 
   /**
@@ -65,7 +66,8 @@ export class TimeWatch {
     const latest = later(this.seen.latest, observed?.latest);
     const anchors = [...new Set([...(this.seen.anchors ?? []), ...(observed?.anchors ?? [])])];
     this.pending.delete(key);
-    this.seen = { judged: this.seen.judged + 1, ...(latest ? { latest } : {}), failing, anchors };
+    const rhythm = firstOfKinds([...(this.seen.rhythm ?? []), ...(observed?.rhythm ?? [])]);
+    this.seen = { judged: this.seen.judged + 1, ...(latest ? { latest } : {}), failing, anchors, rhythm };
     this.current = timeSpaceOf(this.space, this.seen);
     this.reach = Math.max(this.reach, this.current.scout);
   }
@@ -77,6 +79,14 @@ export class TimeWatch {
     return { initialMs: this.space.horizon, finalMs: horizon, maxMs: this.space.horizonMax, scoutMs: scout, ...(grew ? { grewFor: this.seen.latest! } : {}) };
   }
 }
+
+/** Each kind once, as first met in the list (the order of judging decides), at most MAX_KINDS of them. */
+function firstOfKinds(list: Activity[]): Activity[] {
+  const first = new Map<string, Activity>();
+  for (const a of list) if (!first.has(a.what) && first.size < MAX_KINDS) first.set(a.what, a);
+  return [...first.values()];
+}
+const MAX_KINDS = 100;
 
 /** The later of two activities (the first on a tie: the order of judging decides). */
 const later = (a: Activity | undefined, b: Activity | undefined): Activity | undefined => (!a ? b : !b || b.atMs <= a.atMs ? a : b);

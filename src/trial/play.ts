@@ -51,7 +51,7 @@ export function startPlay(ready: ReadyTrial): PlayingTrial {
   const { target, faults } = ready.stack;
   const requests = new RequestPhases(); // announced by the traffic, waited on by events timed from a request
   const trial: PlayingTrial = Object.assign(ready, {
-    sampler: startSampler(target, ready.readyMs),
+    sampler: startSampler(target, ready.readyMs, ready.dataDir),
     player: new Player(faults, ready.readyMs, {
       onSignal: (signal, atMs, played) => noteTerminating(trial, signal, ready.readyMs + atMs, played),
       onStop: (played) => beginStop(trial, 'stop', played),

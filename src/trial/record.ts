@@ -141,4 +141,10 @@ export interface SocketSnapshot {
 export interface ProcessSample {
   atMs: number;
   processes: ProcessInfo[];
+  /**
+   * The files of the trial's data directory by when each was last written (mtime, ms after readiness), kept in a sample
+   * only when they differ from the last sample that holds them: absent means "as before". A snapshot rewritten every
+   * 2 s shows here even when it is held open for a millisecond.
+   */
+  written?: Record<string, number>;
 }

@@ -1,9 +1,13 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StartedTarget } from '../backends/target.js';
 import { now } from '../time.js';
 import type { ProcessSample } from './record.js';
 
 const SAMPLE_EVERY_MS = 100;
 const MAX_SAMPLES = 600;
+/** A data directory with more entries than this is not listed: its writes are the target's data, not its rhythm. */
+const MAX_WRITTEN = 50;
 
 /** /proc samples of a target's processes, as they are taken; `sample` takes one now, `stop` ends the ticks. */
 export interface Sampler {
@@ -12,10 +16,14 @@ export interface Sampler {
   stop: () => void;
 }
 
-/** /proc samples of a target's processes every 100 ms (and whenever asked), at most 600 of them. */
-export function startSampler(target: StartedTarget, readyMs: number): Sampler {
+/**
+ * /proc samples of a target's processes every 100 ms (and whenever asked), at most 600 of them; with `dataDir`, each
+ * also lists when the files there were last written (their mtimes, which date a write to the ms between samples).
+ */
+export function startSampler(target: StartedTarget, readyMs: number, dataDir?: string): Sampler {
   const samples: ProcessSample[] = [];
   let lastTargets = '';
+  let lastWritten = '';
   const sample = () => {
     if (samples.length >= MAX_SAMPLES) return;
     const atMs = now() - readyMs;
@@ -27,9 +35,30 @@ export function startSampler(target: StartedTarget, readyMs: number): Sampler {
       if (key === lastTargets) delete main.fdTargets;
       else lastTargets = key;
     }
-    samples.push({ atMs, processes });
+    const written = dataDir ? writtenIn(dataDir, atMs) : undefined;
+    const key = JSON.stringify(written ?? {});
+    const changed = written && key !== lastWritten;
+    if (changed) lastWritten = key;
+    samples.push({ atMs, processes, ...(changed ? { written } : {}) });
   };
   sample();
   const timer = setInterval(sample, SAMPLE_EVERY_MS);
   return { samples, sample, stop: () => clearInterval(timer) };
+}
+
+/** The regular files directly in `dir` by their mtime as ms on the sample's clock (`atMs` is now); {} when unreadable. */
+export function writtenIn(dir: string, atMs: number): Record<string, number> {
+  const written: Record<string, number> = {};
+  try {
+    const names = readdirSync(dir);
+    if (names.length > MAX_WRITTEN) return written;
+    const wall = Date.now();
+    for (const name of names) {
+      const stat = statSync(join(dir, name), { throwIfNoEntry: false });
+      if (stat?.isFile()) written[name] = Math.round(atMs - (wall - stat.mtimeMs));
+    }
+  } catch {
+    // the directory went away with the trial, or the target made it unreadable: nothing to tell
+  }
+  return written;
 }

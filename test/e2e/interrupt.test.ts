@@ -66,16 +66,6 @@ async function interruptAt(args: readonly string[], phase: string, signal: NodeJ
     });
   }
   child.kill(signal);
-  // The second signal goes once sigstorm has taken the first: two sent microseconds apart to a process the kernel has
-  // not yet scheduled are pending at once and merge into one (seen on a busy machine).
-  if (againMs !== undefined) {
-    const taken = (chunk: Buffer) => {
-      if (!String(chunk).includes(`${signal}: ending`)) return;
-      child.stderr!.off('data', taken);
-      setTimeout(() => child.kill(signal), againMs);
-    };
-    child.stderr!.on('data', taken);
-  }
   const result = await child;
   const stoppedMs = Date.now() - signalledAt;
   const records = journal.stop();

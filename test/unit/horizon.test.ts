@@ -1,7 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { latestActivity, logKind } from '../../src/fuzz/activity.js';
+import { latestActivity, logKind, rhythmOf } from '../../src/fuzz/activity.js';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { worstCaseTrialMs } from '../../src/fuzz/budget.js';
 import { runCampaign } from '../../src/fuzz/campaign.js';
@@ -13,6 +15,7 @@ import type { Schedule } from '../../src/schedule/event.js';
 import type { PlayedEvent } from '../../src/schedule/played.js';
 import type { LedgerEntry } from '../../src/workload/ledger.js';
 import type { TrialRecord } from '../../src/trial/record.js';
+import { writtenIn } from '../../src/trial/sampler.js';
 
 // The adaptive horizon: what a trial shows of its target's life (pure, over a record), the time space that follows
 // (pure, over what was seen), the campaign's watch (order of judging, not of trials ending), and the draws.
@@ -99,6 +102,41 @@ describe('the activity a trial shows', () => {
     expect(latestActivity(record({ ledger }))).toEqual({ atMs: 2150, what: 'request /x stalled' });
   });
 
+  it('reads files of the data directory written after readiness, dated by their mtime, not by the sample', () => {
+    const samples = [
+      { atMs: 0, processes: [], written: { 'access.log': -40 } },
+      { atMs: 100, processes: [], written: { 'access.log': 95 } },
+      { atMs: 2000, processes: [], written: { 'access.log': 1990, snapshot: 1903 } },
+      { atMs: 2100, processes: [] }, // as before
+      { atMs: 4000, processes: [], written: { 'access.log': 3990, snapshot: 3902 } },
+    ];
+    // access.log was written before readiness: not new; the snapshot first at +1903 ms, when it was written
+    expect(latestActivity(record({ samples }))).toEqual({ atMs: 1903, what: 'file snapshot written' });
+    // a file held open in each trial's own data directory is one kind across trials
+    const held = (dir: string) => record({ samples: [{ atMs: 300, processes: [{ pid: 1, ppid: 0, pgid: 1, sid: 1, state: 'S', comm: 'node', fds: 4, startTime: 1, fdTargets: { [`${dir}/orders.log`]: 1 } }] }] });
+    expect(latestActivity(held('/tmp/sigstorm-data-20261206T122604Z-a8c94f-35'))).toEqual(latestActivity(held('/tmp/sigstorm-data-20261206T124419Z-e7fc80-374')));
+    // numbered files are one kind
+    const segments = [{ atMs: 500, processes: [], written: { 'segment-1': 420 } }, { atMs: 900, processes: [], written: { 'segment-1': 420, 'segment-2': 880 } }];
+    expect(latestActivity(record({ samples: segments }))).toEqual({ atMs: 420, what: 'file segment-# written' });
+  });
+
+  it('dates the files of a data directory by their mtime, on the sample\'s clock (sampler.ts)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'written-'));
+    try {
+      writeFileSync(join(dir, 'snapshot'), 'x');
+      const twoSecondsAgo = (Date.now() - 2000) / 1000;
+      utimesSync(join(dir, 'snapshot'), twoSecondsAgo, twoSecondsAgo);
+      mkdirSync(join(dir, 'sub')); // directories are not files written
+      const written = writtenIn(dir, 5000);
+      expect(Object.keys(written)).toEqual(['snapshot']);
+      expect(written.snapshot).toBeLessThanOrEqual(3001);
+      expect(written.snapshot).toBeGreaterThan(2000); // the sample's clock moved on by the time it was read, at most
+      expect(writtenIn(join(dir, 'gone'), 5000)).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('ignores log lines when the record may have dropped the first ones', () => {
     const logs = Array.from({ length: 1000 }, (_, i) => log(i * 3, i === 999 ? 'late news' : 'same'));
     expect(latestActivity(record({ logs }))).toBeUndefined();
@@ -121,6 +159,20 @@ describe('the time space after what was seen', () => {
     expect(timeSpaceOf(space, { judged: 30, latest: { atMs: 900, what: 'x' } })).toEqual({ horizon: 1500, scout: 3000, near: [], fine: 25, requestAnchors: true });
     // horizon_max = horizon: it never grows, nor scouts
     expect(timeSpaceOf({ ...space, horizonMax: 1500 }, { judged: 30, latest: { atMs: 2010, what: 'x' } })).toEqual({ horizon: 1500, scout: 1500, near: [], fine: 25, requestAnchors: true });
+  });
+
+  it('draws around the instants of the latest 4 kinds of the target\'s own activity, only once scouting', () => {
+    const rhythm = [700, 1903.4, 150, 2500, 1200, 1903].map((atMs, i) => ({ atMs, what: `kind ${'abcdef'[i]}` }));
+    expect(timeSpaceOf(space, { judged: SCOUT_AFTER - 1, rhythm }).activity).toBeUndefined();
+    expect(timeSpaceOf(space, { judged: SCOUT_AFTER, rhythm }).activity).toEqual([2500, 1903, 1200]);
+  });
+
+  it('reads the rhythm from log lines, processes and files, not from requests that stalled on a busy machine', () => {
+    const samples = [{ atMs: 0, processes: [], written: {} }, { atMs: 2000, processes: [], written: { snapshot: 1995 } }];
+    const ledger = [request(1, 0, 10), request(2, 20, 30), request(3, 40, 50), request(5, 2100, 2400)];
+    const r = record({ samples, ledger, logs: [log(-5, 'listening'), log(700, 'reopening logs'), log(1400, 'reopening logs')] });
+    expect(latestActivity(r)).toEqual({ atMs: 2150, what: 'request /x stalled' });
+    expect(rhythmOf(r)).toEqual([{ atMs: 700, what: 'log "reopening logs"' }, { atMs: 1995, what: 'file snapshot written' }]);
   });
 
   it('suspects a boundary at each failing schedule\'s times (from readiness), on a grid of a fifth of the step', () => {
@@ -190,6 +242,18 @@ describe('the draws', () => {
     // A window holding a grid point (990–1010 ms) shrinks to that coarse time, its middle, not to its early edge.
     const wide = fc.check(fc.property(scheduleArbitrary(scenario, undefined, () => times), (s) => !s.some((e) => e.at >= 990 && e.at <= 1010)), { seed: 5, numRuns: 2000 });
     expect(times_(wide).filter((ms) => ms > 0)).toEqual([1000]);
+  });
+
+  it('around the latest activity, fall to the ms within a step of it: a 2 ms window between grid points is met there only', async () => {
+    const scenario = await loadScenario(file);
+    const grown: TimeSpace = { horizon: 2200, scout: 4400, near: [], fine: 25 };
+    const inWindow = (s: Schedule) => s.some((e) => e.kind !== 'stop' && e.at >= 1904 && e.at <= 1905);
+    const check = (times: TimeSpace) => fc.check(fc.property(scheduleArbitrary(scenario, undefined, () => times), (s) => !inWindow(s)), { seed: 5, numRuns: 3000 });
+    expect(check(grown).failed).toBe(false); // the 25 ms grid never meets it
+    const around = { ...grown, activity: [1903] };
+    expect(check(around).failed).toBe(true);
+    const drawn = fc.sample(scheduleArbitrary(scenario, undefined, () => around), { seed: 5, numRuns: 400 }).flat().map((e) => e.at);
+    expect(drawn.some((ms) => ms % 5 !== 0 && Math.abs(ms - 1903) <= 25)).toBe(true);
   });
 
   it('bound a trial by the furthest time drawn', async () => {
