@@ -17,8 +17,9 @@ put() {
     return
   fi
   mkdir -p "$(dirname "$dest")"
-  cp -p "$src" "$dest.tmp"
-  mv -f "$dest.tmp" "$dest"
+  # A temporary name of this process's own: test files run in parallel prepare the same context at once.
+  cp -p "$src" "$dest.tmp.$$"
+  mv -f "$dest.tmp.$$" "$dest"
 }
 
 # On Debian redis-server is a symlink to redis-check-rdb (one binary that picks its role from argv[0]); the copy
