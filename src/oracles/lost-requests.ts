@@ -193,7 +193,10 @@ type Counts = ReturnType<typeof countOutcomes>;
  * answered at all. Not after any one: a call that had begun to answer when a busy machine ran the handler late (1 of
  * 8 once in CI) would give the same bug two signatures, and the campaign two failures.
  */
-const mostlyTruncated = (lost: LedgerEntry[]) => 2 * lost.filter((e) => e.outcome === 'truncated').length >= lost.length;
+const mostlyTruncated = (lost: LedgerEntry[]) => {
+  const cut = lost.filter((e) => e.outcome === 'truncated').length;
+  return cut > 0 && 2 * cut >= lost.length;
+};
 
 function lostResult(record: TrialRecord, at: StopMoments, tally: Tally, counts: Counts): OracleResult {
   const { first, signalAt, routedUntil, what } = at;
@@ -217,7 +220,9 @@ function lostResult(record: TrialRecord, at: StopMoments, tally: Tally, counts: 
     verdict: 'fail',
     // Named by what most of them show: one reply cut mid-way among resets (a handler that had just answered when a
     // forced stop came) is the same failure as the resets alone, and keeps one signature across runs.
-    kind: mostlyTruncated(lost) ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
+    // Those sent after the signal while the endpoints still routed to the target are a loss of their own kind, counted
+    // apart: responses cut among the rest still make it `truncated` (nginx's SIGTERM cutting downloads under a lag).
+    kind: mostlyTruncated(lost.filter((e) => !lagged.includes(e))) ? 'truncated' : lagged.length > 0 ? 'endpoint-lag' : 'in-flight-lost',
     message:
       `${lost.length} request(s) lost around ${around}: ${byOutcome}; e.g. ${operationLabel(e0)} sent ` +
       `${first || cutBefore ? `${Math.abs(sentRel)} ms ${sentRel < 0 ? 'before' : 'after'} the signal` : `at +${Math.round(e0.sentMs)} ms`}, ` +

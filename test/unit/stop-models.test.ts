@@ -372,6 +372,13 @@ describe('lost-requests under a Kubernetes stop', () => {
     expect(result!.evidence).toMatchObject({ routedUntilMs: TRAFFIC_STOP_AT, sentWhileRouted: 1, lost: [{ id: refusedWhileRouted.id, sentRelMs: 300 }] });
   });
 
+  it('calls responses cut in flight truncated, however many were refused while routed (nginx\'s SIGTERM under a lag)', () => {
+    const cut = { ...req(300, 700, 'truncated'), firstByteMs: 350, bytes: 4096 };
+    const refused = [req(800, 801, 'refused'), req(850, 851, 'refused'), req(900, 901, 'refused')];
+    const [result] = lostRequests(record({ stop: kubernetesStop, ledger: [req(100, 200, 'ok'), cut, ...refused] }));
+    expect(result).toMatchObject({ verdict: 'fail', kind: 'truncated' });
+  });
+
   it('allows the same refusal under docker stop, where nothing routes new connections after the signal', () => {
     const [result] = lostRequests(record({ ledger: [refusedWhileRouted] }));
     expect(result).toMatchObject({ verdict: 'pass' });
