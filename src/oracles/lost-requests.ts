@@ -172,7 +172,9 @@ function tallyRequests(record: TrialRecord, at: StopMoments): Tally {
   for (const e of record.ledger) {
     if (e.kind === 'write' || e.kind === 'job') continue; // an unacknowledged write or job was never promised
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
-    const unanswered = !failedByCut(e, cuts) && !failedByDependency(e, dependencyDown) && closedAtSignal(e, signalAt) && !routed(e, at);
+    // Asked of the socket table only where the answer decides (not for a cut, a forced stop or a truncated reply).
+    const unanswered =
+      !failedByCut(e, cuts) && !cutByForcedStop(e, at) && e.outcome !== 'truncated' && !failedByDependency(e, dependencyDown) && closedAtSignal(e, signalAt) && !routed(e, at);
     const refusedAt = e.outcome === 'refused' ? e.endMs : unanswered ? unansweredAt(e, at, view, frozen, tally) : undefined;
     if (failedByCut(e, cuts)) tally.cutOff++;
     else if (cutByForcedStop(e, at)) tally.forced++;
