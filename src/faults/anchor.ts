@@ -1,5 +1,5 @@
 import type { LogLine } from '../backends/logs.js';
-import { isLineAnchor, type Anchor, type LineAnchor, type RequestAnchor } from '../schedule/event.js';
+import { FILE_BURST_MS, isFileAnchor, isLineAnchor, type Anchor, type FileAnchor, type LineAnchor, type RequestAnchor } from '../schedule/event.js';
 import { now } from '../time.js';
 import type { RequestPhase } from '../workload/phases.js';
 
@@ -15,10 +15,25 @@ export interface RequestFeed {
   onPhase(listener: (phase: RequestPhase) => void): () => void;
 }
 
+/** A change the kernel reported to a file of the target's data directory (trial/file-watch.ts). */
+export interface FileChange {
+  /** Monotonic ms, when it was read. */
+  atMs: number;
+  /** The file's name in the directory. */
+  name: string;
+}
+
+/** The changes to the data directory's files as they are reported: those so far, and each next one. */
+export interface FileFeed {
+  readonly changes: readonly FileChange[];
+  onChange(listener: (change: FileChange) => void): () => void;
+}
+
 /** What an anchored event may be timed from. */
 export interface AnchorFeeds {
   lines?: LineFeed | undefined;
   requests?: RequestFeed | undefined;
+  files?: FileFeed | undefined;
 }
 
 /** When an anchor's line or request phase came (monotonic ms), and which request it was. */
@@ -35,6 +50,10 @@ export function arrival(feeds: AnchorFeeds, anchor: Anchor, fromMs: number, unti
   if (isLineAnchor(anchor)) {
     return feeds.lines ? waitFor(feeds.lines.lines, (l) => feeds.lines!.onLine(l), lineMatch(anchor, fromMs), untilMs, abort).then((l) => l && { atMs: l.atMs }) : Promise.resolve(undefined);
   }
+  if (isFileAnchor(anchor)) {
+    const { files } = feeds;
+    return files ? waitFor(files.changes, (l) => files.onChange(l), writeMatch(anchor, fromMs), untilMs, abort).then((c) => c && { atMs: c.atMs }) : Promise.resolve(undefined);
+  }
   if (!feeds.requests) return Promise.resolve(undefined);
   const { requests } = feeds;
   return waitFor(requests.phases, (l) => requests.onPhase(l), requestMatch(anchor, fromMs), untilMs, abort).then((p) => p && { atMs: p.atMs, request: p });
@@ -44,6 +63,22 @@ export function arrival(feeds: AnchorFeeds, anchor: Anchor, fromMs: number, unti
 function lineMatch(anchor: LineAnchor, fromMs: number): (line: LogLine) => boolean {
   let seen = 0;
   return (line) => line.atMs >= fromMs && line.text.includes(anchor.log) && ++seen === anchor.nth;
+}
+
+/**
+ * The first change of the `nth` write of a file whose name holds `anchor.file`, at `fromMs` or later: a change to a
+ * matching file less than FILE_BURST_MS after the one before belongs to the same write (a temporary file created,
+ * written and renamed over the old one is one write).
+ */
+export function writeMatch(anchor: FileAnchor, fromMs: number): (change: FileChange) => boolean {
+  let seen = 0;
+  let last = -Infinity;
+  return (change) => {
+    if (change.atMs < fromMs || !change.name.includes(anchor.file)) return false;
+    const starts = change.atMs - last >= FILE_BURST_MS;
+    last = change.atMs;
+    return starts && ++seen === anchor.nth;
+  };
 }
 
 /** The anchor's phase of the `request`th request (to its path, the query string aside) sent at `fromMs` or later. */

@@ -4,7 +4,7 @@ import { fireAt } from '../host/timing-thread.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleepUntil } from '../time.js';
-import { anchorOf, describeRequestAnchor, isLineAnchor, signalsOf, type Anchor, type FaultEvent } from '../schedule/event.js';
+import { anchorOf, describeRequestAnchor, isFileAnchor, isLineAnchor, signalsOf, type Anchor, type FaultEvent } from '../schedule/event.js';
 import { arrival, type AnchorFeeds } from './anchor.js';
 import { shotsOf } from './plan.js';
 
@@ -208,4 +208,8 @@ export class Player {
 
 /** What an anchored event waited for in vain, in words. */
 const missing = (anchor: Anchor): string =>
-  isLineAnchor(anchor) ? `no line with ${JSON.stringify(anchor.log)}${anchor.nth > 1 ? ` (#${anchor.nth})` : ''}` : `no ${describeRequestAnchor(anchor)}`;
+  isLineAnchor(anchor)
+    ? `no line with ${JSON.stringify(anchor.log)}${anchor.nth > 1 ? ` (#${anchor.nth})` : ''}`
+    : isFileAnchor(anchor)
+      ? `no write${anchor.nth > 1 ? ` #${anchor.nth}` : ''} of ${JSON.stringify(anchor.file)} in the data directory`
+      : `no ${describeRequestAnchor(anchor)}`;

@@ -60,6 +60,21 @@ export function anchorsOf(record: TrialRecord): string[] {
   return [...new Set(texts)].filter((t) => t.length >= 3 && !before.has(t));
 }
 
+/**
+ * Files of the data directory the target wrote on its own after readiness (before the schedule touched it), as
+ * anchors an event may be timed from (`after: {file}`): each name's longest part without digits, so `segment-7` and
+ * `segment-8` are one anchor (`segment-`). In the order first written; files written only before readiness are left out.
+ */
+export function fileAnchorsOf(record: TrialRecord): string[] {
+  if (record.exitedInStartup) return [];
+  const end = lifeEnd(record);
+  const names = record.samples.flatMap((sample) => Object.entries(sample.written ?? {}).filter(([, atMs]) => atMs >= 0 && atMs < end));
+  const parts = names.sort((a, b) => a[1] - b[1]).map(([name]) => longestWithoutDigits(name));
+  return [...new Set(parts)].filter((p) => p.length >= 3);
+}
+
+const longestWithoutDigits = (name: string): string => name.split(/\d+/).reduce((a, b) => (b.length > a.length ? b : a), '');
+
 /** The longest run of words without digits in a line (at most 60 characters): what an anchor looks for in it. */
 export function anchorText(line: string): string {
   let best = '';

@@ -64,20 +64,26 @@ function drawn(scenario: ScenarioSpace, startupMs?: number, times: TimeSpace = i
 }
 
 /**
- * A signal timed from a line the target printed on its own (`after: {log}`), 0 to 4 steps after it on the fine grid
- * (a fifth of the step): windows a line announces ("reopening logs") open right after it. It waits for its line up to
- * the horizon. Drawn last among the kinds: by cross-shrinking it first tries a plain signal, dropping its anchor.
+ * A signal timed from a line the target printed on its own (`after: {log}`) or from a file it wrote in its data
+ * directory (`after: {file}`): windows a line announces ("reopening logs") or a flush opens start right after it, and
+ * are often a few ms long, so three times in four the signal comes 0 to a step after it to the ms, else 0 to NEAR_STEPS
+ * steps after it on the fine grid (a fifth of the step). It waits for its line or write up to the horizon.
+ * Drawn last among the kinds: by cross-shrinking it first tries a plain signal, dropping its anchor.
  */
 function anchoredSignal(kinds: EventKinds, step: number, times: TimeSpace): fc.Arbitrary<FaultEvent> | undefined {
-  if (!times.anchors?.length) return undefined;
+  const within = fc.constant(times.horizon);
+  const anchors = [
+    ...(times.anchors?.length ? [fc.record({ log: fc.constantFrom(...times.anchors), nth: fc.constant(1), within })] : []),
+    ...(times.files?.length ? [fc.record({ file: fc.constantFrom(...times.files), nth: fc.constant(1), within })] : []),
+  ];
+  if (!anchors.length) return undefined;
   const fine = Math.max(1, Math.round(step / FINE_PARTS));
-  return fc.record({
-    at: fc.integer({ min: 0, max: NEAR_STEPS * FINE_PARTS }).map((n) => n * fine),
-    after: fc.record({ log: fc.constantFrom(...times.anchors), nth: fc.constant(1), within: fc.constant(times.horizon) }),
-    kind: fc.constant('signal' as const),
-    signal: fc.constantFrom(...kinds.signals),
-    to: fc.constantFrom(...kinds.to),
-  });
+  const at = fc.oneof(
+    { withCrossShrink: true },
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: step }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: NEAR_STEPS * FINE_PARTS }).map((n) => n * fine) },
+  );
+  return fc.record({ at, after: fc.oneof(...anchors), kind: fc.constant('signal' as const), signal: fc.constantFrom(...kinds.signals), to: fc.constantFrom(...kinds.to) });
 }
 
 /**

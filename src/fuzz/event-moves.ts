@@ -1,4 +1,4 @@
-import { anchorOf, type FaultEvent, type PartitionEvent, type StormEvent } from '../schedule/event.js';
+import { anchorOf, isRequestAnchor, type Anchor, type FaultEvent, type PartitionEvent, type StormEvent } from '../schedule/event.js';
 import { STORM_COUNT, type Neighbourhood, type Range } from './neighbourhood.js';
 
 // What an event holds, one move away, within the neighbourhood's bounds (pure). Times are moved in neighbours.ts.
@@ -30,14 +30,14 @@ export function eventMoves(e: FaultEvent, space: Neighbourhood): FaultEvent[] {
     case 'partition':
       return partitionMoves(e, space);
     case 'storm':
-      return [...stormMoves(e, space), ...recipientMoves(e, space), ...requestMoves(e)];
+      return [...stormMoves(e, space), ...recipientMoves(e, space), ...anchorMoves(e)];
     case 'race': {
       const reversed = [...e.signals].reverse();
       const order = reversed.join() !== e.signals.join() ? [{ ...e, signals: reversed }] : [];
-      return [...order, ...recipientMoves(e, space), ...requestMoves(e)];
+      return [...order, ...recipientMoves(e, space), ...anchorMoves(e)];
     }
     case 'signal':
-      return [...recipientMoves(e, space), ...requestMoves(e)];
+      return [...recipientMoves(e, space), ...anchorMoves(e)];
   }
 }
 
@@ -68,15 +68,17 @@ function recipientMoves<E extends Extract<FaultEvent, { to: string }>>(e: E, spa
 }
 
 /**
- * An event timed from a request: 1 ms earlier or later after it (a window a request opens is a few ms long: a step's
- * move would jump over it), the request before or after, and the other phase.
+ * An event timed from a line, a write or a request: 1 ms earlier or later after it (a window it opens is a few ms
+ * long: a step's move would jump over it), the occurrence before or after it, and a request's other phase.
  */
-function requestMoves(e: FaultEvent): FaultEvent[] {
+function anchorMoves(e: FaultEvent): FaultEvent[] {
   const anchor = anchorOf(e);
-  if (!anchor || !('request' in anchor)) return [];
-  const after = (changes: Partial<typeof anchor>) => ({ ...e, after: { ...anchor, ...changes } }) as FaultEvent;
+  if (!anchor) return [];
+  const after = (changes: Partial<Anchor>) => ({ ...e, after: { ...anchor, ...changes } }) as FaultEvent;
+  const times = [e.at - 1, e.at + 1].filter((at) => at >= 0).map((at) => ({ ...e, at }));
+  if (!isRequestAnchor(anchor)) return [...times, ...[anchor.nth - 1, anchor.nth + 1].filter((n) => n >= 1).map((nth) => after({ nth }))];
   return [
-    ...[e.at - 1, e.at + 1].filter((at) => at >= 0).map((at) => ({ ...e, at })),
+    ...times,
     ...[anchor.request - 1, anchor.request + 1].filter((n) => n >= 1).map((request) => after({ request })),
     after({ phase: anchor.phase === 'sent' ? 'response' : 'sent' }),
   ];

@@ -1,4 +1,4 @@
-import { anchorOf, fromSpawn, isLineAnchor, serviceOf, type FaultEvent, type Schedule } from '../schedule/event.js';
+import { anchorOf, fromSpawn, isRequestAnchor, serviceOf, type FaultEvent, type Schedule } from '../schedule/event.js';
 import type { Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import { stopModelOf } from '../stop-models/registry.js';
@@ -105,9 +105,9 @@ const MOVES: Record<MutationKind, Move> = {
     if (!delivers(e)) return undefined;
     const anchor = anchorOf(e);
     if (anchor) {
-      // The neighbouring occurrence of what it is timed from: the line's count, or the request's.
+      // The neighbouring occurrence of what it is timed from: the line's, the write's or the request's count.
       const step = pick(rand, [-1, 1]);
-      const after = isLineAnchor(anchor) ? { ...anchor, nth: Math.max(1, anchor.nth + step) } : { ...anchor, request: Math.max(1, anchor.request + step) };
+      const after = isRequestAnchor(anchor) ? { ...anchor, request: Math.max(1, anchor.request + step) } : { ...anchor, nth: Math.max(1, anchor.nth + step) };
       return [{ ...e, at: between(rand, 0, 4 * fineOf(space)), after }];
     }
     // A line before the event, or just after it: the window the line announces may open at once.

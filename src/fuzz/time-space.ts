@@ -20,6 +20,8 @@ export interface TimeSpace {
   fine: number;
   /** Lines the target printed on its own (activity.ts): once scouting, some signals are timed from one of them. */
   anchors?: string[];
+  /** Files the target wrote on its own (activity.ts): once scouting, some signals are timed from a write of one (`after: {file}`). */
+  files?: string[];
   /** Once scouting, some signals are timed from a request of the workload's HTTP streams (`after: {request}`). */
   requestAnchors?: true;
   /**
@@ -40,6 +42,8 @@ export interface Seen {
   failing?: Schedule[];
   /** Lines the judged schedules' trials saw the target print on its own, in the order first seen. */
   anchors?: string[];
+  /** Files they saw it write in its data directory, in the order first seen (name parts without digits). */
+  files?: string[];
   /** Each kind of the target's own activity with its instant in the first judged trial that showed it (activity.ts). */
   rhythm?: Activity[];
 }
@@ -57,7 +61,7 @@ export const NEAR_STEPS = 4;
 export const FINE_PARTS = 5;
 /** At most this many suspected boundaries: the first failures' event times. */
 const MAX_NEAR = 4;
-/** At most this many lines to time events from: the first seen. */
+/** At most this many lines, and as many files, to time events from: the first seen. */
 const MAX_ANCHORS = 6;
 
 /** The time space of a fault space before anything was seen: what `scheduleArbitrary` draws without a campaign. */
@@ -67,7 +71,7 @@ export const initialTimeSpace = (space: Pick<FaultSpace, 'horizon' | 'step'>): T
  * The time space after `seen`: the horizon covers the latest new activity plus MARGIN_STEPS (on the step grid, at most
  * `horizonMax`, never below `horizon`); once SCOUT_AFTER schedules were judged, scouting reaches twice the horizon (at
  * most `horizonMax`); the failing schedules' times (from readiness, the first MAX_NEAR) are the suspected boundaries; once
- * scouting, the first MAX_ANCHORS lines seen are anchors, and so are the workload's requests, and the instants of the
+ * scouting, the first MAX_ANCHORS lines and files seen are anchors, and so are the workload's requests, and the instants of the
  * latest MAX_NEAR kinds of the target's own activity are drawn around.
  */
 export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | 'step'>, seen: Seen): TimeSpace {
@@ -78,6 +82,7 @@ export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | '
   const near = [...new Set((seen.failing ?? []).flatMap((s) => s.filter((e) => !fromSpawn(e) && !anchorOf(e)).map((e) => e.at)))].slice(0, MAX_NEAR);
   const scouting = seen.judged >= SCOUT_AFTER;
   const anchors = scouting ? (seen.anchors ?? []).slice(0, MAX_ANCHORS) : [];
+  const files = scouting ? (seen.files ?? []).slice(0, MAX_ANCHORS) : [];
   const latestKinds = [...(seen.rhythm ?? [])].sort((a, b) => b.atMs - a.atMs || (a.what < b.what ? -1 : 1)).slice(0, MAX_NEAR);
   const activity = scouting && latestKinds.length ? [...new Set(latestKinds.map((a) => Math.round(a.atMs)))] : undefined;
   return {
@@ -86,6 +91,7 @@ export function timeSpaceOf(space: Pick<FaultSpace, 'horizon' | 'horizonMax' | '
     near,
     fine: near.length ? Math.max(1, Math.round(step / FINE_PARTS)) : step,
     ...(anchors.length ? { anchors } : {}),
+    ...(files.length ? { files } : {}),
     ...(scouting ? { requestAnchors: true as const } : {}),
     ...(activity !== undefined ? { activity } : {}),
   };

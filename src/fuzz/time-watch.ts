@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { HorizonSummary } from '../report/fuzz-report.js';
 import type { Schedule } from '../schedule/event.js';
 import type { FaultSpace } from '../scenario/types.js';
-import { anchorsOf, latestActivity, rhythmOf, type Activity } from './activity.js';
+import { anchorsOf, fileAnchorsOf, latestActivity, rhythmOf, type Activity } from './activity.js';
 import { timeSpaceOf, type Seen, type TimeSpace } from './time-space.js';
 import type { TrialOutcome } from './trial-fn.js';
 
@@ -12,7 +12,7 @@ import type { TrialOutcome } from './trial-fn.js';
  * The schedule of run i is therefore drawn from the seed and the trials of runs before i, whatever `--parallel` is.
  */
 export class TimeWatch {
-  private readonly pending = new Map<string, { latest?: Activity; anchors: string[]; rhythm: Activity[] }>();
+  private readonly pending = new Map<string, { latest?: Activity; anchors: string[]; files: string[]; rhythm: Activity[] }>();
   private seen: Seen = { judged: 0 };
   private current: TimeSpace;
   /** The furthest time drawn from so far (a trial's worst case counts it). */
@@ -53,7 +53,9 @@ export class TimeWatch {
     const known = this.pending.get(key);
     const latest = later(known?.latest, latestActivity(outcome.record));
     const rhythm = firstOfKinds([...(known?.rhythm ?? []), ...rhythmOf(outcome.record)]);
-    this.pending.set(key, { ...(latest ? { latest } : {}), anchors: [...new Set([...(known?.anchors ?? []), ...anchorsOf(outcome.record)])], rhythm });
+    const anchors = [...new Set([...(known?.anchors ?? []), ...anchorsOf(outcome.record)])];
+    const files = [...new Set([...(known?.files ?? []), ...fileAnchorsOf(outcome.record)])];
+    this.pending.set(key, { ...(latest ? { latest } : {}), anchors, files, rhythm });
   }
 
   /**
@@ -65,9 +67,10 @@ export class TimeWatch {
     const observed = this.pending.get(key);
     const latest = later(this.seen.latest, observed?.latest);
     const anchors = [...new Set([...(this.seen.anchors ?? []), ...(observed?.anchors ?? [])])];
+    const files = [...new Set([...(this.seen.files ?? []), ...(observed?.files ?? [])])];
     this.pending.delete(key);
     const rhythm = firstOfKinds([...(this.seen.rhythm ?? []), ...(observed?.rhythm ?? [])]);
-    this.seen = { judged: this.seen.judged + 1, ...(latest ? { latest } : {}), failing, anchors, rhythm };
+    this.seen = { judged: this.seen.judged + 1, ...(latest ? { latest } : {}), failing, anchors, files, rhythm };
     this.current = timeSpaceOf(this.space, this.seen);
     this.reach = Math.max(this.reach, this.current.scout);
   }

@@ -49,6 +49,7 @@ function parameterChanges(e: FaultEvent, f: FaultEvent, space?: Pick<Neighbourho
     if (ea.request !== fa.request) out.push(arrow('timed from request', ea.request, fa.request));
     if (ea.phase !== fa.phase) out.push(arrow('phase', ea.phase, fa.phase));
   }
+  if (ea && fa && 'nth' in ea && 'nth' in fa && ea.nth !== fa.nth) out.push(arrow('file' in ea ? 'timed from write' : 'timed from line', ea.nth, fa.nth));
   return out;
 }
 

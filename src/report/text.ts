@@ -1,4 +1,4 @@
-import { anchorOf, describeEvent, fromSpawn, isLineAnchor, type FaultEvent } from '../schedule/event.js';
+import { anchorOf, describeEvent, describeFileAnchor, fromSpawn, isFileAnchor, isLineAnchor, type FaultEvent } from '../schedule/event.js';
 import { describeHeld, type PlayedEvent } from '../schedule/played.js';
 import { describeStatus } from '../oracles/terminating.js';
 import type { Diagnosis } from '../oracles/verdict.js';
@@ -51,8 +51,8 @@ export function formatRun(report: Report, reportPath: string): string {
 }
 
 /**
- * An event timed from a line or a request, as played: " (3 ms after the line "reopening logs" read at +2001 ms)",
- * " (10 ms after request 2 to /transfer, #21, was sent at +1003 ms)".
+ * An event timed from a line, a request or a write, as played: " (3 ms after the line "reopening logs" read at +2001 ms)",
+ * " (10 ms after request 2 to /transfer, #21, was sent at +1003 ms)", " (0 ms after the write of "snapshot" seen at +1002 ms)".
  */
 function anchored(e: PlayedEvent): string {
   const anchor = anchorOf(e);
@@ -60,6 +60,10 @@ function anchored(e: PlayedEvent): string {
   if (isLineAnchor(anchor)) {
     const line = `the line ${JSON.stringify(anchor.log)}`;
     return e.anchorMs === undefined ? ` (after ${line}, never read)` : ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${line} read at ${signedMs(e.anchorMs)})`;
+  }
+  if (isFileAnchor(anchor)) {
+    const write = describeFileAnchor(anchor);
+    return e.anchorMs === undefined ? ` (after ${write}, never seen)` : ` (${Math.round(e.scheduledMs - e.anchorMs)} ms after ${write} seen at ${signedMs(e.anchorMs)})`;
   }
   const request = `request ${anchor.request}${anchor.path ? ` to ${anchor.path}` : ''}`;
   const phase = anchor.phase === 'sent' ? 'was sent' : 'was answered';

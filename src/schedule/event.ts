@@ -28,14 +28,27 @@ export interface RequestAnchor {
   phase: 'sent' | 'response';
   within: number;
 }
-export type Anchor = LineAnchor | RequestAnchor;
+/**
+ * A file anchor: `at` counts from the `nth` time (after readiness) the target wrote a file of its data directory whose
+ * name holds `file`: created, written, renamed or removed there, as the kernel reports it (inotify), a burst of such
+ * changes closer than FILE_BURST_MS together being one write. For a window that a silent flush opens.
+ */
+export interface FileAnchor {
+  file: string;
+  nth: number;
+  within: number;
+}
+export type Anchor = LineAnchor | RequestAnchor | FileAnchor;
 
-const LINE_KEYS = ['log', 'nth'] as const;
-const REQUEST_KEYS = ['request', 'path', 'phase'] as const;
+/** Changes to matching files closer together than this are one write (a temporary file written, then renamed over the old one). */
+export const FILE_BURST_MS = 10;
+
+const ANCHOR_KINDS = { log: ['log', 'nth'], request: ['request', 'path', 'phase'], file: ['file', 'nth'] } as const;
+const ANCHOR_NAMES = { log: 'a line (`log`)', request: 'a request (`request`)', file: 'a file write (`file`)' } as const;
 
 /**
- * `after`: one object for both anchors (so a wrong key is named where it is, not lost in a union's branches), told
- * apart by `log` or `request`; not played when no such line or request came `within` ms of readiness.
+ * `after`: one object for every anchor (so a wrong key is named where it is, not lost in a union's branches), told
+ * apart by `log`, `request` or `file`; not played when no such line, request or write came `within` ms of readiness.
  */
 export const AnchorSchema = z
   .strictObject({
@@ -44,27 +57,32 @@ export const AnchorSchema = z
     request: z.number().int().min(1, 'expected which request: 1 for the first the workload sent after readiness').optional(),
     path: z.string().regex(/^\//, 'expected an HTTP path of the workload, such as /order').optional(),
     phase: z.enum(['sent', 'response']).optional(),
+    file: z.string().min(1, 'expected (a part of) the name of a file the target writes in its data directory, such as snapshot').regex(/^[^/]+$/, 'expected a file name without a directory: a file of the data directory').optional(),
     within: duration().default(ANCHOR_WITHIN_MS),
   })
   .superRefine((a, ctx) => {
-    if ((a.log === undefined) === (a.request === undefined)) {
-      const message = a.log === undefined ? 'missing: expected `log` (a line of the target output) or `request` (the nth request of the workload)' : 'expected `log` or `request`, not both: an event is timed from one thing';
+    const given = (Object.keys(ANCHOR_KINDS) as (keyof typeof ANCHOR_KINDS)[]).filter((k) => a[k] !== undefined);
+    if (given.length !== 1) {
+      const message = given.length === 0 ? 'missing: expected `log` (a line of the target output), `request` (the nth request of the workload) or `file` (a file the target writes)' : `expected one of \`log\`, \`request\` or \`file\`, not ${given.map((k) => `\`${k}\``).join(' and ')}: an event is timed from one thing`;
       ctx.addIssue({ code: 'custom', path: [], message });
       return;
     }
-    const [kind, other] = a.log !== undefined ? (['a line (`log`)', REQUEST_KEYS] as const) : (['a request (`request`)', LINE_KEYS] as const);
-    for (const key of other) {
-      if (a[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` does not belong to an event timed from ${kind}` });
+    const kind = given[0]!;
+    const own: readonly string[] = ANCHOR_KINDS[kind];
+    for (const key of new Set(Object.values(ANCHOR_KINDS).flat())) {
+      if (!own.includes(key) && a[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}\` does not belong to an event timed from ${ANCHOR_NAMES[kind]}` });
     }
   })
   .transform((a): Anchor =>
     a.log !== undefined
       ? { log: a.log, nth: a.nth ?? 1, within: a.within }
-      : { request: a.request!, ...(a.path !== undefined ? { path: a.path } : {}), phase: a.phase ?? 'sent', within: a.within },
+      : a.file !== undefined
+        ? { file: a.file, nth: a.nth ?? 1, within: a.within }
+        : { request: a.request!, ...(a.path !== undefined ? { path: a.path } : {}), phase: a.phase ?? 'sent', within: a.within },
   )
   .meta({
     description:
-      "Time the event from a line of the target's output (`log`: `at` ms after the `nth` line that contains it) or from a request of the workload (`request`: `at` ms after the nth request, to `path` if given, was `sent` or got its first `response` byte)",
+      "Time the event from a line of the target's output (`log`: `at` ms after the `nth` line that contains it), from a request of the workload (`request`: `at` ms after the nth request, to `path` if given, was `sent` or got its first `response` byte) or from a file the target writes in its data directory (`file`: `at` ms after the `nth` write of a file whose name contains it, as the kernel reports it)",
   });
 const after = AnchorSchema.optional();
 
@@ -173,6 +191,15 @@ export const fromSpawn = (event: FaultEvent): boolean => 'from' in event && even
 /** The line or request an event is timed from (`after`), if it is. */
 export const anchorOf = (event: FaultEvent): Anchor | undefined => ('after' in event ? event.after : undefined);
 export const isLineAnchor = (anchor: Anchor): anchor is LineAnchor => 'log' in anchor;
+export const isFileAnchor = (anchor: Anchor): anchor is FileAnchor => 'file' in anchor;
+export const isRequestAnchor = (anchor: Anchor): anchor is RequestAnchor => 'request' in anchor;
+
+/** A file anchor in words: `the write of "snapshot"`, `write #2 of "wal"`. */
+export const describeFileAnchor = (a: FileAnchor): string => `${a.nth > 1 ? `write #${a.nth} of` : 'the write of'} ${JSON.stringify(a.file)}`;
+
+/** An anchor in words, as `describeEvent` puts it after "after". */
+export const describeAnchor = (a: Anchor): string =>
+  isLineAnchor(a) ? `${a.nth > 1 ? `line #${a.nth} with ` : ''}${JSON.stringify(a.log)}` : isFileAnchor(a) ? describeFileAnchor(a) : describeRequestAnchor(a);
 
 /** A request anchor in words: `request 2 to /order sent`, `request 1 response`. */
 export const describeRequestAnchor = (a: RequestAnchor): string => `request ${a.request}${a.path ? ` to ${a.path}` : ''} ${a.phase === 'sent' ? 'sent' : 'answered'}`;
@@ -213,10 +240,10 @@ export function signalsOf(event: FaultEvent): SignalName[] {
   }
 }
 
-/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+3 ms after "reopening logs" SIGTERM→main", "+2 ms after request 3 to /order sent SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
+/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+3 ms after "reopening logs" SIGTERM→main", "+2 ms after request 3 to /order sent SIGTERM→main", "+1 ms after the write of "snapshot" SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
 export function describeEvent(e: FaultEvent): string {
   const anchor = anchorOf(e);
-  const line = !anchor ? '' : isLineAnchor(anchor) ? ` after ${anchor.nth > 1 ? `line #${anchor.nth} with ` : ''}${JSON.stringify(anchor.log)}` : ` after ${describeRequestAnchor(anchor)}`;
+  const line = anchor ? ` after ${describeAnchor(anchor)}` : '';
   const at = fromSpawn(e) ? `spawn+${Math.round(e.at)} ms` : `${e.at < 0 ? '' : '+'}${Math.round(e.at)} ms${line}`;
   switch (e.kind) {
     case 'signal':

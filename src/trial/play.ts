@@ -5,12 +5,13 @@ import { journal } from '../leftovers/journal.js';
 import { probeHttp } from '../probes/http-get.js';
 import { isTerminating } from '../scenario/terminating.js';
 import type { Scenario } from '../scenario/types.js';
-import { fromSpawn, serviceOf } from '../schedule/event.js';
+import { anchorOf, fromSpawn, isFileAnchor, serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, within } from '../time.js';
 import { RequestPhases } from '../workload/phases.js';
 import { hasWorkload, startWorkload, type RunningWorkload } from '../workload/workload.js';
+import { watchDataDir, type FileWatch } from './file-watch.js';
 import { playStop, type StopOutcome, type StopStage } from './stop-sequence.js';
 import type { AliveCheck } from './record.js';
 import { startSampler, type Sampler } from './sampler.js';
@@ -28,6 +29,8 @@ export interface PlayingTrial extends ReadyTrial {
   readonly traffic: RunningWorkload | undefined;
   /** The target's sockets, watched around each terminating signal sent to it. */
   readonly sockets: SocketWatcher;
+  /** The data directory's changes, watched while the schedule holds an event timed from a write (`after: {file}`). */
+  readonly writes: FileWatch | undefined;
   /** Alive checks after signals the target must survive, once each is done (their times from readiness)… */
   readonly checks: AliveCheck[];
   /** …and each under way. */
@@ -50,6 +53,8 @@ export interface PlayedTrial extends PlayingTrial {
 export function startPlay(ready: ReadyTrial): PlayingTrial {
   const { target, faults } = ready.stack;
   const requests = new RequestPhases(); // announced by the traffic, waited on by events timed from a request
+  const timedFromWrites = ready.options.schedule.some((e) => !fromSpawn(e) && anchorOf(e) !== undefined && isFileAnchor(anchorOf(e)!));
+  const files = timedFromWrites ? watchDataDir(ready.dataDir) : undefined;
   const trial: PlayingTrial = Object.assign(ready, {
     sampler: startSampler(target, ready.readyMs, ready.dataDir),
     player: new Player(faults, ready.readyMs, {
@@ -57,8 +62,9 @@ export function startPlay(ready: ReadyTrial): PlayingTrial {
       onStop: (played) => beginStop(trial, 'stop', played),
       onPlayed: (played) => onPlayed(trial, played),
       onShot: (played, atMs) => trial.sockets.watch(played, ready.readyMs + atMs),
-    }, { lines: target.logs, requests }),
+    }, { lines: target.logs, requests, files }),
     traffic: startTraffic(ready, requests),
+    writes: files,
     sockets: socketWatcher(ready.options.scenario, target, ready.readyMs, hasWorkload(ready.options.scenario.workload) && !ready.exitedInStartup),
     checks: [],
     pendingChecks: [],
@@ -98,6 +104,7 @@ export async function stopPlaying(trial: PlayingTrial): Promise<void> {
 
 /** Ends both players' schedules, healing every pause and partition (a frozen or cut-off target cannot be killed). */
 export function stopPlayers(trial: PlayingTrial): Promise<unknown> {
+  trial.writes?.close(); // no anchored event waits on after this
   return Promise.all([trial.player.stop(), trial.startup.stop()]);
 }
 

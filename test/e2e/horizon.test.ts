@@ -91,4 +91,26 @@ describe('anchored events', () => {
     const fixedPlayed = fixed.passing!.events.find((e) => anchorOf(e))!;
     expect(fixedPlayed.deliveredMs!).toBeGreaterThan(1500); // played after the default horizon, from its line
   });
+
+  it('replays SIGTERM 2 ms after the snapshot file is written: the silent flush’s bug fails, its fixed twin passes every time', async () => {
+    // The Python service prints nothing when it flushes (test/fixtures/file-anchor): what shows is the file it writes.
+    const file = join(mkdtempSync(join(tmpdir(), 'sigstorm-anchor-')), 'schedule.json');
+    const events = [{ at: 2, signal: 'SIGTERM', after: { file: 'snapshot' } }];
+    writeFileSync(file, JSON.stringify({ scenario: resolve('test/fixtures/file-anchor/snapshot.yml'), backend: 'process', events }));
+    const bug = await replay(file, { times: 4, parallel: 1 });
+    expect(bug.schedule).toEqual([{ at: 2, kind: 'signal', signal: 'SIGTERM', to: 'main', after: { file: 'snapshot', nth: 1, within: 10_000 } }]);
+    expect(bug.reproduction.failed).toBeGreaterThanOrEqual(1); // a 20 ms window 2 ms after a write is seen: all but a stalled machine
+    expect(bug.failures.map((f) => `${f.oracle}/${f.kind}`)).toContain('exit-status/wrong-status');
+    const record = bug.record!;
+    const played = record.events.find((e) => anchorOf(e))!;
+    expect(played.anchorMs!).toBeGreaterThan(0); // the first flush, a second after it began listening
+    expect(played.scheduledMs).toBeCloseTo(played.anchorMs! + 2, 6);
+    expect(played.deliveredMs!).toBeGreaterThanOrEqual(played.scheduledMs);
+    expect(record.exit.status).toBe(143); // killed mid-flush by the signal's default action: no drain
+
+    const fixed = await replay(file, { times: 4, parallel: 1, scenario: 'test/fixtures/file-anchor/snapshot-fixed.yml' });
+    expect(fixed.reproduction).toMatchObject({ failed: 0, runs: 4 });
+    const fixedPlayed = fixed.passing!.events.find((e) => anchorOf(e))!;
+    expect(fixedPlayed.deliveredMs!).toBeGreaterThanOrEqual(fixedPlayed.anchorMs!); // played, after its write
+  });
 });

@@ -22,23 +22,31 @@ const young = (r: TrialRecord): LedgerEntry[] =>
 
 describe('refusal versus loss from the target socket table: the pre-forking zoo pair', () => {
   it('judges a request a killed worker had taken up lost, however young (the 50 ms rule alone called it a refusal)', async () => {
+    // Young requests a worker had taken up, as the lost-requests failure lists them. On a busy machine a young one may
+    // still wait in the listen queue (every worker busy): then the table says it was never taken up, a refusal.
+    const takenUp = (report: Awaited<ReturnType<typeof run>>['report']) => {
+      const failure = report.failures.find((f) => f.oracle === 'lost-requests');
+      const lost = (failure?.evidence?.lost ?? []) as { id: number; decided?: string }[];
+      return young(report.trial!).flatMap((e) => lost.filter((l) => l.id === e.id));
+    };
     let report;
     for (let i = 0; i < 3; i++) {
       ({ report } = await run('scenarios/prefork-kill-workers.yml', { backend: 'process', reportDir, schedule }));
-      if (young(report.trial!).length > 0) break;
+      if (takenUp(report).length > 0) break;
     }
     const record = report!.trial!;
-    expect(young(record).length, 'a request sent 10-48 ms before the signal, in three trials').toBeGreaterThan(0);
+    const lostYoung = takenUp(report!);
+    expect(lostYoung.length, 'a request sent 10-48 ms before the signal and lost, in three trials').toBeGreaterThan(0);
     expect(record.sockets?.snapshots.some((s) => s.at === 'before')).toBe(true);
     const failure = report!.failures.find((f) => f.oracle === 'lost-requests')!;
     expect(failure.kind).toBe('in-flight-lost');
     expect(failure.diagnosis?.id).toBe('workers-killed');
-    const lost = failure.evidence!.lost as { id: number; decided?: string }[];
-    for (const e of young(record)) expect(lost.find((l) => l.id === e.id)?.decided).toMatch(/^taken up: (read|accepted|closed by the target) /);
+    // lost because the table shows the target had it, not by the fallback
+    for (const l of lostYoung) expect(l.decided).toMatch(/^taken up: (read|accepted|closed by the target) /);
     // The same record without the table: the fallback calls those young requests refusals, and says it decided.
     const withoutTable = judge({ ...record, sockets: undefined }).results.find((r) => r.oracle === 'lost-requests')!;
     const lostThen = ((withoutTable.evidence?.lost ?? []) as { id: number }[]).map((l) => l.id);
-    for (const e of young(record)) expect(lostThen).not.toContain(e.id);
+    for (const l of lostYoung) expect(lostThen).not.toContain(l.id);
   });
 
   it('passes the graceful twin under the same schedule, its sockets read before, at and after the signal', async () => {

@@ -104,6 +104,14 @@ describe('what an event holds, one move away', () => {
     ]);
   });
 
+  it('moves a signal timed from a write or a line by 1 ms and to the occurrence before and after, and names it', () => {
+    const timed: FaultEvent = { at: 1, kind: 'signal', signal: 'SIGTERM', to: 'main', after: { file: 'snapshot', nth: 1, within: 3000 } };
+    expect(eventMoves(timed, space())).toEqual([{ ...timed, at: 0 }, { ...timed, at: 2 }, { ...timed, after: { file: 'snapshot', nth: 2, within: 3000 } }]);
+    const line: FaultEvent = { at: 0, kind: 'signal', signal: 'SIGTERM', to: 'main', after: { log: 'reopening logs', nth: 2, within: 3000 } };
+    expect(eventMoves(line, space()).map((e) => [e.at, 'after' in e && e.after && 'nth' in e.after ? e.after.nth : undefined])).toEqual([[1, 2], [0, 1], [0, 3]]);
+    expect(describeChanges(v([timed]), v([{ ...timed, after: { file: 'snapshot', nth: 2, within: 3000 } }]))).toEqual(['SIGTERM→main: timed from write 1 → 2']);
+  });
+
   it('keeps a storm within the horizon', () => {
     const storm: FaultEvent = { at: 0, kind: 'storm', signals: ['SIGHUP'], count: 20, spacing: 25, to: 'main' };
     const moved = eventMoves(storm, space({ horizon: 1000 }));

@@ -109,16 +109,20 @@ describe('the draws', () => {
   const file = join(resolve('test/fixtures/draws'), 'docker-default.yml');
   const times: TimeSpace = { horizon: 1500, scout: 1500, near: [], fine: 25, anchors: ['renewing lease', 'tick'] };
 
-  it('time some signals from a seen line, 0 to 100 ms after it on a 5 ms grid, waiting for it up to the horizon', async () => {
+  it('time some signals from a seen line, 0 to a step after it to the ms or 0 to 100 ms on a 5 ms grid, waiting for it up to the horizon', async () => {
     const scenario = await loadScenario(file);
     const anchored = fc.sample(scheduleArbitrary(scenario, undefined, () => times), { seed: 2, numRuns: 300 }).flat().filter((e) => anchorOf(e));
     expect(anchored.length).toBeGreaterThan(0);
     for (const e of anchored) {
       expect(times.anchors).toContain(anchorOf(e)!.log);
       expect(anchorOf(e)).toMatchObject({ nth: 1, within: 1500 });
-      expect(e.at % 5).toBe(0);
+      expect(e.at <= 25 || e.at % 5 === 0).toBe(true);
       expect(e.at).toBeLessThanOrEqual(150 + 100); // a follow-up of its line: up to 6 steps
     }
+    // most within a step of the line, to the ms: windows a line announces open right after it, a few ms long
+    const close = anchored.filter((e) => e.at <= 25);
+    expect(close.length / anchored.length).toBeGreaterThan(0.5);
+    expect(close.some((e) => e.at % 5 !== 0)).toBe(true);
     expect(parseSchedule(anchored, 'drawn')).toHaveLength(anchored.length);
   });
 
@@ -144,11 +148,13 @@ describe('the draws', () => {
       }), { seed, numRuns: 500 });
       return { first: first!, result };
     };
-    const seed = [...Array(60).keys()].find((n) => sigterm(firstMet(n).first).every((e) => anchorOf(e)))!;
-    expect(seed).toBeDefined();
-    const plain = firstMet(seed).result;
-    expect(plain.counterexample![0].every((e) => !anchorOf(e))).toBe(true);
-    expect(sigterm(plain.counterexample![0]).map((e) => e.at)).toEqual([0]);
+    // (it drops the anchor when the plain signal cross-shrinking offers is a SIGTERM: with some seeds, not all)
+    const anchoredFirst = [...Array(60).keys()].map(firstMet).filter(({ first }) => sigterm(first).every((e) => anchorOf(e)));
+    expect(anchoredFirst.length).toBeGreaterThan(0);
+    const plain = anchoredFirst.map(({ result }) => result.counterexample![0]).filter((s) => s.every((e) => !anchorOf(e)));
+    expect(plain.length).toBeGreaterThan(0);
+    for (const s of plain) expect(sigterm(s).map((e) => e.at)).toEqual([expect.any(Number)]);
+    for (const s of plain) expect(sigterm(s)[0]!.at).toBeLessThanOrEqual(25); // readiness, or the first step after it
   });
 });
 

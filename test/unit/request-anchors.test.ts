@@ -51,8 +51,8 @@ describe('the format', () => {
     expect(problem({ request: 2, phase: 'done' })).toMatch(/^\[0\]\.after\.phase: .*"sent"\|"response"/);
     expect(problem({ request: 2, nth: 2 })).toBe('[0].after.nth: `nth` does not belong to an event timed from a request (`request`)');
     expect(problem({ log: 'x', phase: 'sent' })).toBe('[0].after.phase: `phase` does not belong to an event timed from a line (`log`)');
-    expect(problem({ log: 'x', request: 1 })).toBe('[0].after: expected `log` or `request`, not both: an event is timed from one thing');
-    expect(problem({})).toBe('[0].after: missing: expected `log` (a line of the target output) or `request` (the nth request of the workload)');
+    expect(problem({ log: 'x', request: 1 })).toBe('[0].after: expected one of `log`, `request` or `file`, not `log` and `request`: an event is timed from one thing');
+    expect(problem({})).toBe('[0].after: missing: expected `log` (a line of the target output), `request` (the nth request of the workload) or `file` (a file the target writes)');
     expect(problem({ request: 1, path: 'order' })).toBe('[0].after.path: expected an HTTP path of the workload, such as /order');
   });
 
