@@ -14,13 +14,20 @@ export const ownerEnv = (token: string): Record<string, string> => ({
 });
 
 /** The tokens in the environment of `pid` ([] when unreadable or none). */
-export function ownerTokens(pid: number): string[] {
+export const ownerTokens = (pid: number): string[] => readOwnerTokens(pid) ?? [];
+
+/**
+ * The tokens in the environment of `pid`, or undefined when it cannot be told now: unreadable, or empty, as a
+ * process's environment reads while it execs (and a kernel thread's always).
+ */
+export function readOwnerTokens(pid: number): string[] | undefined {
   let environ: string;
   try {
     environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
   } catch {
-    return [];
+    return undefined;
   }
+  if (environ === '') return undefined;
   const entry = environ.split('\0').find((e) => e.startsWith(`${OWNER_ENV}=`));
   return entry ? entry.slice(OWNER_ENV.length + 1).split(' ') : [];
 }

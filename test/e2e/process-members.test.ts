@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processBackend } from '../../src/backends/process/backend.js';
-import { allProcesses, isAlive } from '../../src/host/procfs.js';
-import { holdsToken } from '../../src/leftovers/owned.js';
+import { allProcesses, isAlive, readStat } from '../../src/host/procfs.js';
+import { MemberWatch } from '../../src/backends/process/members.js';
+import { holdsToken, OWNER_ENV, readOwnerTokens } from '../../src/leftovers/owned.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { sleep } from '../../src/time.js';
 import { tempFiles } from '../helpers/files.js';
@@ -36,6 +37,33 @@ describe("the process backend's view of a target's processes", () => {
     } finally {
       beside.kill('SIGKILL');
       await target[Symbol.asyncDispose](); // again, or for the first time after a failure: it is idempotent
+    }
+  });
+
+  it('asks again about a process whose environment cannot be read yet, and counts it once it holds the token', async () => {
+    const token = `members-env-${process.pid}`;
+    const watch = new MemberWatch(token);
+    // A process that starts with an empty environment (which reads as a process mid-exec reads: not known yet, rather
+    // than "not the target's") and 200 ms later execs a program that carries the token.
+    const late = spawn('env', ['-i', '/bin/sh', '-c', `sleep 0.2; exec /usr/bin/env ${OWNER_ENV}=${token} /bin/sleep 30`], { stdio: 'ignore' });
+    const bare = spawn('sleep', ['30'], { stdio: 'ignore', env: {} });
+    try {
+      await sleep(50);
+      expect(readOwnerTokens(bare.pid!)).toBeUndefined();
+      expect(readOwnerTokens(2 ** 22 + 1)).toBeUndefined(); // no such process
+      const since = readStat(late.pid!)!.startTime;
+      let counted = false;
+      for (let pass = 0; pass < 40 && !counted; pass++) {
+        const pids = watch.members(-1, since).map((p) => p.pid);
+        expect(pids).not.toContain(bare.pid); // never the target's
+        counted = pids.includes(late.pid!);
+        if (!counted) await sleep(50);
+      }
+      expect(counted, "the process that exec'ed with the token, after passes that could not tell").toBe(true);
+      expect(readOwnerTokens(late.pid!)).toEqual([token]);
+    } finally {
+      bare.kill('SIGKILL');
+      late.kill('SIGKILL');
     }
   });
 });

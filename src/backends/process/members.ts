@@ -1,6 +1,6 @@
 import type { ProcessStat } from '../../host/process-info.js';
 import { pids, readStat } from '../../host/procfs.js';
-import { holdsToken } from '../../leftovers/owned.js';
+import { readOwnerTokens } from '../../leftovers/owned.js';
 
 /**
  * The processes of one target: its session (which survives re-parenting to init) and, among processes started no
@@ -10,13 +10,17 @@ import { holdsToken } from '../../leftovers/owned.js';
  * the environments costs 1–3 ms. A process seen once as not the target's is never read again: it cannot join the
  * session (setsid makes a session of its own) and its environment is fixed unless it execs with our token, which
  * only a process of ours holds. Every process alive before the spawn is such a one. What is left is one readdir of
- * /proc, a stat per member and per new pid, and an environment per new pid. A pid no longer listed is forgotten:
- * pids are handed out cyclically, so it is not reused before the counter wraps.
+ * /proc, a stat per member and per new pid, and an environment per new pid. An environment that cannot be read yet
+ * (it reads empty while the process execs: a child that left the session by setsid and then execs its program) is
+ * read again at the next pass, up to ENVIRON_TRIES times, before the process counts as foreign. A pid no longer
+ * listed is forgotten: pids are handed out cyclically, so it is not reused before the counter wraps.
  */
 export class MemberWatch {
   private readonly foreign = new Set(pids());
-  /** Whether a process holds the token: its environment is read once. */
+  /** Whether a process holds the token: its environment is read once it can be. */
   private readonly holds = new Map<number, boolean>();
+  /** Passes that could not read a process's environment yet. */
+  private readonly unread = new Map<number, number>();
 
   constructor(private readonly token: string) {}
 
@@ -34,13 +38,31 @@ export class MemberWatch {
         continue;
       }
       let holder = this.holds.get(pid);
-      if (holder === undefined) this.holds.set(pid, (holder = holdsToken(stat, this.token, since)));
+      if (holder === undefined) {
+        holder = this.holder(stat, since);
+        if (holder === undefined) continue; // not known yet: asked again at the next pass
+        this.holds.set(pid, holder);
+      }
       if (holder && stat.state !== 'Z') members.push(stat);
       else if (!holder) this.foreign.add(pid);
     }
     const alive = new Set(listed);
     for (const pid of this.foreign) if (!alive.has(pid)) this.foreign.delete(pid);
     for (const pid of this.holds.keys()) if (!alive.has(pid)) this.holds.delete(pid);
+    for (const pid of this.unread.keys()) if (!alive.has(pid)) this.unread.delete(pid);
     return members;
   }
+
+  /** Whether a process started since the target holds its token; undefined while its environment cannot be read yet. */
+  private holder(stat: ProcessStat, since: number): boolean | undefined {
+    if (stat.startTime < since || stat.pid === process.pid || stat.state === 'Z') return false;
+    const tokens = readOwnerTokens(stat.pid);
+    if (tokens !== undefined) return tokens.includes(this.token);
+    const tries = (this.unread.get(stat.pid) ?? 0) + 1;
+    this.unread.set(stat.pid, tries);
+    return tries < ENVIRON_TRIES ? undefined : false;
+  }
 }
+
+/** Passes a process's environment may read empty (mid-exec) before it counts as not the target's (a kernel thread's always does). */
+const ENVIRON_TRIES = 20;
