@@ -43,12 +43,15 @@ describe("the process backend's view of a target's processes", () => {
   it('asks again about a process whose environment cannot be read yet, and counts it once it holds the token', async () => {
     const token = `members-env-${process.pid}`;
     const watch = new MemberWatch(token);
-    // A process that starts with an empty environment (which reads as a process mid-exec reads: not known yet, rather
-    // than "not the target's") and 200 ms later execs a program that carries the token.
-    const late = spawn('env', ['-i', '/bin/sh', '-c', `sleep 0.2; exec /usr/bin/env ${OWNER_ENV}=${token} /bin/sleep 30`], { stdio: 'ignore' });
+    // A process that runs with an empty environment (which reads as a process mid-exec reads: not known yet, rather
+    // than "not the target's") and 200 ms later execs a program that carries the token. The watch first looks once it
+    // runs sh: before its exec the forked child holds this process's environment, a case no target meets (what a
+    // target starts inherits the token from the start).
+    const late = spawn('/bin/sh', ['-c', `sleep 0.2; exec /usr/bin/env ${OWNER_ENV}=${token} /bin/sleep 30`], { stdio: 'ignore', env: {} });
     const bare = spawn('sleep', ['30'], { stdio: 'ignore', env: {} });
     try {
-      await sleep(50);
+      const comm = (pid: number) => readStat(pid)?.comm;
+      for (let i = 0; i < 200 && (comm(late.pid!) !== 'sh' || comm(bare.pid!) !== 'sleep'); i++) await sleep(10);
       expect(readOwnerTokens(bare.pid!)).toBeUndefined();
       expect(readOwnerTokens(2 ** 22 + 1)).toBeUndefined(); // no such process
       const since = readStat(late.pid!)!.startTime;
@@ -57,7 +60,7 @@ describe("the process backend's view of a target's processes", () => {
         const pids = watch.members(-1, since).map((p) => p.pid);
         expect(pids).not.toContain(bare.pid); // never the target's
         counted = pids.includes(late.pid!);
-        if (!counted) await sleep(50);
+        if (!counted) await sleep(100);
       }
       expect(counted, "the process that exec'ed with the token, after passes that could not tell").toBe(true);
       expect(readOwnerTokens(late.pid!)).toEqual([token]);
