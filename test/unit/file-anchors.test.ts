@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { anchorProblem } from '../helpers/anchor-problem.js';
 import { arrival, writeMatch, type FileChange } from '../../src/faults/anchor.js';
 import { Player, type FaultTarget } from '../../src/faults/player.js';
 import { fileAnchorsOf } from '../../src/fuzz/activity.js';
@@ -28,14 +29,7 @@ describe('the format', () => {
   });
 
   it('refuses a path, an empty name, and keys of other anchors, naming the key path', () => {
-    const problem = (after: unknown) => {
-      try {
-        parseSchedule([{ at: 3, signal: 'SIGTERM', after }], 'test');
-      } catch (error) {
-        return (error as Error).message.split('\n').slice(1).join('\n').trim();
-      }
-      return 'accepted';
-    };
+    const problem = anchorProblem;
     expect(problem({ file: 'data/snapshot' })).toBe('[0].after.file: expected a file name without a directory: a file of the data directory');
     expect(problem({ file: '' })).toMatch(/^\[0\]\.after\.file: expected \(a part of\) the name of a file/);
     expect(problem({ file: 'snapshot', phase: 'sent' })).toBe('[0].after.phase: `phase` does not belong to an event timed from a file write (`file`)');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anchorProblem } from '../helpers/anchor-problem.js';
 import { arrival } from '../../src/faults/anchor.js';
 import { Player, type FaultTarget } from '../../src/faults/player.js';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
@@ -39,14 +40,7 @@ describe('the format', () => {
   });
 
   it('refuses a wrong anchor naming the key path and what was expected', () => {
-    const problem = (after: unknown) => {
-      try {
-        parseSchedule([{ at: 3, signal: 'SIGTERM', after }], 'test');
-      } catch (error) {
-        return (error as Error).message.split('\n').slice(1).join('\n').trim();
-      }
-      return 'accepted';
-    };
+    const problem = anchorProblem;
     expect(problem({ request: 0 })).toBe('[0].after.request: expected which request: 1 for the first the workload sent after readiness');
     expect(problem({ request: 2, phase: 'done' })).toMatch(/^\[0\]\.after\.phase: .*"sent"\|"response"/);
     expect(problem({ request: 2, nth: 2 })).toBe('[0].after.nth: `nth` does not belong to an event timed from a request (`request`)');
