@@ -32,7 +32,10 @@ export interface Clues {
   exitAfterSignalMs?: number;
   /** Requests, streams and writes sent before the first terminating signal and failing after it. */
   lostInFlight: LedgerEntry[];
-  /** Requests answered OK although sent after the first terminating signal, on a fresh or a reused connection. */
+  /**
+   * Requests answered OK although sent after the first terminating signal: on a reused connection, and on a fresh one
+   * once the target had turned a fresh one away (a busy handler may take the signal late and accept a few before).
+   */
   servedAfterSignal: { fresh: number; reused: number };
   /** A pause or a cut (of the target or of a dependency) played during the trial. */
   paused: boolean;
@@ -55,6 +58,8 @@ export function cluesOf(record: TrialRecord): Clues {
   const ledger = record.ledger;
   const lostInFlight = first ? ledger.filter((e) => e.sentMs < at && e.endMs >= at && e.outcome !== 'ok') : [];
   const after = first ? ledger.filter((e) => e.sentMs > at && e.outcome === 'ok' && e.kind === 'request') : [];
+  const turnedAway = Math.min(...ledger.filter((e) => e.kind === 'request' && !e.reused && e.sentMs > at && e.outcome !== 'ok').map((e) => e.sentMs));
+  const freshFrom = Number.isFinite(turnedAway) ? turnedAway : at;
   return {
     record,
     mainComm,
@@ -66,7 +71,7 @@ export function cluesOf(record: TrialRecord): Clues {
     ...withCrash(crashSignature(record)),
     logsAfterSignal: record.logs.filter((l) => l.atMs > at).map((l) => l.text),
     lostInFlight,
-    servedAfterSignal: { fresh: after.filter((e) => !e.reused).length, reused: after.filter((e) => e.reused).length },
+    servedAfterSignal: { fresh: after.filter((e) => !e.reused && e.sentMs > freshFrom).length, reused: after.filter((e) => e.reused).length },
     paused: record.events.some((e) => e.kind === 'pause' && e.deliveredMs !== undefined),
     cut: record.events.some((e) => e.kind === 'partition' && e.deliveredMs !== undefined),
     hasDependencies: (record.dependencies ?? []).length > 0,

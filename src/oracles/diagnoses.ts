@@ -167,7 +167,7 @@ const GENERAL: Entry[] = [
   },
   {
     id: 'keepalive-holds-close',
-    reads: 'a hang until SIGKILL while requests on reused keep-alive connections were still answered after the signal and no fresh one was',
+    reads: 'a hang until SIGKILL while requests on reused keep-alive connections were still answered after the signal and no fresh one was once it had turned one away',
     explains: [...HANG, ...LOST],
     confidence: 'high',
     when: (c) => hung(c) && c.servedAfterSignal.reused > 0 && c.servedAfterSignal.fresh === 0,

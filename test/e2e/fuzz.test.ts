@@ -92,12 +92,12 @@ describe('fuzz', () => {
   });
 
   // A target that one signal hangs until SIGKILL, fuzzed with a budget that bites: the budget holds, and the hang is
-  // blamed on the deadline, not on a second signal. The race at +700 ms (keep-alive connections open by then) hangs it
+  // blamed on the deadline, not on a second signal. The race at +300 ms (the first slow requests still in flight) hangs it
   // every time; saved as an earlier campaign's finding it is tried first, so the campaign fails by design, not by a
   // random search (seed 5 alone once found only a race at +0 ms, 1 of 4, on a busy machine).
   it('keeps --budget against a hanging target, says what it cut, and blames the hang rather than the second signal (CLI)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigstorm-fuzz-'));
-    const race = [{ at: 700, kind: 'race', signals: ['SIGTERM', 'SIGINT'], to: 'main' }] as Schedule;
+    const race = [{ at: 300, kind: 'race', signals: ['SIGTERM', 'SIGINT'], to: 'main' }] as Schedule;
     await saveFinding(dir, 'node-keepalive-hang-race', { signature: 'deadline/sigkill-needed', schedule: race, foundAt: new Date().toISOString(), runId: 'earlier' });
     const started = Date.now();
     const result = await sigstorm(['fuzz', 'scenarios/node-keepalive-hang-race.yml', '--backend', 'process', '--seed', '5', '--budget', '15s', '--report-dir', dir]);

@@ -89,6 +89,18 @@ describe('the catalogue', () => {
     expect(exit.diagnosis!.cause).toContain('index out of range');
   });
 
+  it('names the keep-alive hang when a busy target took the signal late and served a fresh connection first (once in a loaded CI run)', () => {
+    const { trial, results } = fixture('node-keepalive-hang', 'docker');
+    const at = trial.events.find((e) => e.kind === 'signal')!.deliveredMs!;
+    const firstTurnedAway = Math.min(...trial.ledger.filter((e) => !e.reused && e.sentMs > at && e.outcome !== 'ok').map((e) => e.sentMs));
+    const freshServed = (sentMs: number) => ({ ...trial.ledger[0]!, id: 999, reused: false, sentMs, firstByteMs: sentMs + 1, endMs: sentMs + 2, outcome: 'ok' as const });
+    const withFresh = (sentMs: number) => ({ ...trial, ledger: [...trial.ledger, freshServed(sentMs)] });
+    const deadline = (t: TrialRecord) => diagnose(t, results).find((r) => r.oracle === 'deadline')!.diagnosis!.id;
+    expect(deadline(withFresh(at + 1))).toBe('keepalive-holds-close');
+    // a fresh connection served after the target had turned one away: it still listens, so not this hang
+    expect(deadline(withFresh(firstTurnedAway + 10))).not.toBe('keepalive-holds-close');
+  });
+
   it('names the signal whose default action killed the target', () => {
     const hup = diagnose(fixture('hup-unhandled', 'docker').trial, fixture('hup-unhandled', 'docker').results).find((r) => r.oracle === 'alive')!;
     const term = diagnose(fixture('sigint-only', 'process').trial, fixture('sigint-only', 'process').results).find((r) => r.oracle === 'exit-status')!;
