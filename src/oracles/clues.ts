@@ -34,7 +34,7 @@ export interface Clues {
   lostInFlight: LedgerEntry[];
   /**
    * Requests answered OK although sent after the first terminating signal: on a reused connection, and on a fresh one
-   * once the target had turned a fresh one away (a busy handler may take the signal late and accept a few before).
+   * once the running target had turned a fresh one away (a busy handler may take the signal late and accept a few before).
    */
   servedAfterSignal: { fresh: number; reused: number };
   /** A pause or a cut (of the target or of a dependency) played during the trial. */
@@ -58,7 +58,8 @@ export function cluesOf(record: TrialRecord): Clues {
   const ledger = record.ledger;
   const lostInFlight = first ? ledger.filter((e) => e.sentMs < at && e.endMs >= at && e.outcome !== 'ok') : [];
   const after = first ? ledger.filter((e) => e.sentMs > at && e.outcome === 'ok' && e.kind === 'request') : [];
-  const turnedAway = Math.min(...ledger.filter((e) => e.kind === 'request' && !e.reused && e.sentMs > at && e.outcome !== 'ok').map((e) => e.sentMs));
+  const end = record.exit.killedAtMs ?? record.exit.atMs; // requests that fail at the end say nothing of listening
+  const turnedAway = Math.min(...ledger.filter((e) => e.kind === 'request' && !e.reused && e.sentMs > at && e.endMs < end && e.outcome !== 'ok').map((e) => e.sentMs));
   const freshFrom = Number.isFinite(turnedAway) ? turnedAway : at;
   return {
     record,

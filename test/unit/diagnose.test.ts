@@ -101,6 +101,18 @@ describe('the catalogue', () => {
     expect(deadline(withFresh(firstTurnedAway + 10))).not.toBe('keepalive-holds-close');
   });
 
+  it('does not take the requests refused at the kill of a target that kept listening for a keep-alive hang (once in a loaded CI run)', () => {
+    const { trial, results } = fixture('node-commit-window', 'docker');
+    const killedAt = trial.exit.killedAtMs!;
+    const fresh = trial.ledger.filter((e) => !e.reused && e.sentMs > trial.exit.killedAtMs! - 3000);
+    expect(fresh.length, 'the fixture served fresh connections after the signal').toBeGreaterThan(0);
+    // what the run saw: the fresh connections of the last second failed as the container was killed
+    const refusedAtKill = (sentMs: number, i: number) => ({ ...fresh[0]!, id: 900 + i, sentMs, endMs: killedAt + 5 + i, outcome: 'refused' as const, status: undefined, bytes: 0 });
+    const late = trial.ledger.filter((e) => e.reused || e.sentMs < killedAt - 1000);
+    const record = { ...trial, ledger: [...late, ...[killedAt - 20, killedAt - 10, killedAt + 2].map(refusedAtKill)] };
+    expect(diagnose(record, results).find((r) => r.oracle === 'deadline')!.diagnosis!.id).toBe('signal-ignored');
+  });
+
   it('names the signal whose default action killed the target', () => {
     const hup = diagnose(fixture('hup-unhandled', 'docker').trial, fixture('hup-unhandled', 'docker').results).find((r) => r.oracle === 'alive')!;
     const term = diagnose(fixture('sigint-only', 'process').trial, fixture('sigint-only', 'process').results).find((r) => r.oracle === 'exit-status')!;
