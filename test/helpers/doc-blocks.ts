@@ -48,9 +48,13 @@ export const fileShown = (block: DocBlock): string | undefined => /^# ([\w./-]+\
 export function sigstormCommands(page: string, root = '.'): { page: string; line: number; command: string }[] {
   const found: { page: string; line: number; command: string }[] = [];
   for (const block of codeBlocks(page, root)) {
-    block.text.split('\n').forEach((text, i) => {
-      const at = text.indexOf('npx sigstorm ');
+    const lines = block.text.split('\n');
+    lines.forEach((first, i) => {
+      const at = first.indexOf('npx sigstorm ');
       if (at < 0) return;
+      // A command folded over lines (a YAML block scalar) goes on with lines of flags.
+      let text = first;
+      for (let next = i + 1; lines[next]?.trim().startsWith('--'); next++) text += ` ${lines[next]!.trim()}`;
       // The command ends at a shell comment; CI expressions (`${{ … }}`) stand for a value.
       const command = text
         .slice(at + 'npx sigstorm '.length)
