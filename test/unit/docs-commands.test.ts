@@ -1,9 +1,10 @@
+import { readdirSync } from 'node:fs';
 import { parse } from 'shell-quote';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { docPages, sigstormCommands } from '../helpers/doc-blocks.js';
 
-// Every `npx sigstorm …` line of the README, the guides and the scenario guide is a command line sigstorm's own
+// Every `npx sigstorm …` line in a code block of the README and docs/ is a command line sigstorm's own
 // parser (yargs, strict: unknown commands and flags are refused) accepts. Only the commands' bodies are replaced,
 // by a recorder: the files these lines name are the reader's (`scenarios/api.yml`), and running a campaign here
 // would take minutes. test/e2e/docs.test.ts runs the README's own scenario for real.
@@ -32,7 +33,9 @@ function words(command: string): string[] {
   });
 }
 
-const commands = docPages().flatMap((page) => sigstormCommands(page));
+// Beyond the pages whose scenarios are checked, every other page of docs/ that shows an `npx sigstorm` line.
+const pages = [...new Set([...docPages(), ...readdirSync('docs', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)])];
+const commands = pages.flatMap((page) => sigstormCommands(page));
 
 afterEach(() => {
   process.exitCode = undefined;
