@@ -1,0 +1,70 @@
+import { readdirSync } from 'node:fs';
+import { parse } from 'shell-quote';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { docPages, sigstormCommands } from '../helpers/doc-blocks.js';
+
+// Every `npx sigstorm …` line in a code block of the README and docs/ is a command line sigstorm's own
+// parser (yargs, strict: unknown commands and flags are refused) accepts. Only the commands' bodies are replaced,
+// by a recorder: the files these lines name are the reader's (`scenarios/api.yml`), and running a campaign here
+// would take minutes. test/e2e/docs.test.ts runs the README's own scenario for real.
+
+const ran = vi.hoisted(() => [] as { command: string; args: unknown }[]);
+const recorder = (command: string) => async (args: unknown) => {
+  ran.push({ command, args });
+  return 0;
+};
+vi.mock('../../src/cli/run.js', () => ({ runCommand: recorder('run') }));
+vi.mock('../../src/cli/fuzz.js', () => ({ fuzzCommand: recorder('fuzz') }));
+vi.mock('../../src/cli/merge.js', () => ({ mergeCommand: recorder('merge') }));
+vi.mock('../../src/cli/replay.js', () => ({ replayCommand: recorder('replay') }));
+vi.mock('../../src/cli/amplify.js', () => ({ amplifyCommand: recorder('amplify') }));
+vi.mock('../../src/cli/validate.js', () => ({ validateCommand: recorder('validate') }));
+vi.mock('../../src/cli/analyze.js', () => ({ analyzeCommand: recorder('analyze') }));
+vi.mock('../../src/cli/gc.js', () => ({ gcCommand: recorder('gc') }));
+
+/** A documented command line as words: `<placeholders>`, `$VARIABLES` and `$((arithmetic))` stand for one word each. */
+function words(command: string): string[] {
+  const plain = command.replace(/<[^<>]+>/g, 'PLACEHOLDER').replace(/\$\(\([^()]*\)\)/g, '1');
+  return parse(plain, () => '7').map((w) => {
+    if (typeof w === 'string') return w;
+    if ('op' in w && w.op === 'glob') return w.pattern;
+    throw new Error(`not a plain command line: ${JSON.stringify(w)} in ${command}`);
+  });
+}
+
+// Beyond the pages whose scenarios are checked, every other page of docs/ that shows an `npx sigstorm` line.
+const pages = [...new Set([...docPages(), ...readdirSync('docs', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)])];
+const commands = pages.flatMap((page) => sigstormCommands(page));
+
+afterEach(() => {
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+
+describe('the sigstorm command lines shown in the documentation', () => {
+  it('are found on its pages', () => {
+    expect(commands.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(commands.map((c) => [`${c.page}:${c.line}`, c.command] as const))('%s: sigstorm %s', async (where, command) => {
+    const errors: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation(((text: string) => void errors.push(String(text))) as never);
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    ran.length = 0;
+    const argv = words(command);
+    await main(argv);
+    expect(errors.join(''), where).toBe('');
+    expect(process.exitCode ?? 0, where).toBe(0);
+    expect(ran.map((r) => r.command)).toEqual([argv[0]]);
+  });
+
+  it('would refuse a flag sigstorm does not have (the check can fail)', async () => {
+    vi.spyOn(process.stderr, 'write').mockImplementation((() => true) as never);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    ran.length = 0;
+    await main(words('fuzz sigstorm.yml --budjet 30s'));
+    expect(process.exitCode).toBe(2);
+    expect(ran).toEqual([]);
+  });
+});
