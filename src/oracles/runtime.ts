@@ -37,7 +37,7 @@ const NATIVE_SERVERS = /^(nginx|httpd|apache2|lighttpd|haproxy|redis-server|memc
 const CRASH_TEXT: [RegExp, Runtime, string][] = [
   [/^goroutine \d+ \[[^\]]+\]:$/, 'go', 'a Go goroutine trace in the log'],
   [/^Traceback \(most recent call last\):$/, 'python', 'a Python traceback in the log'],
-  [/\(node:internal\/|^node:internal\/|^node:\w+:\d+$/, 'node', "a Node stack frame (node:…) in the log"],
+  [/\(node:[\w/]+:\d+:\d+\)$|^node:internal\/|^node:\w+:\d+$/, 'node', "a Node stack frame (node:…) in the log"],
   [/^Exception in thread "[^"]*" [\w.$]+|^\s+at (java|javax|jdk|sun)\.[\w.$]+\(/, 'jvm', 'a Java exception in the log'],
   [/\.rb:\d+:in [`']/, 'ruby', 'a Ruby backtrace (file.rb:N:in) in the log'],
   [/^Unhandled exception\. System\.|^\s+at .+ in .+\.cs:line \d+$/, 'dotnet', 'a .NET exception in the log'],
