@@ -54,7 +54,7 @@ describe('the runtime a record shows', () => {
 
   it('reads the crash text when nothing else names the runtime', () => {
     expect(runtimeOf(fixture('double-close.process').trial)).toMatchObject({ runtime: 'go', evidence: 'a Go goroutine trace in the log' });
-    const { trial } = fixture('sigint-only.process');
+    const trial = withoutExecutables(fixture('sigint-only.process').trial);
     expect(runtimeOf(trial).runtime).toBe('unknown');
     const crashes: [string[], string][] = [
       [['Traceback (most recent call last):', '  File "/app/app.py", line 12, in <module>', 'KeyError: 1'], 'python'],
@@ -197,7 +197,25 @@ describe('words per runtime in the catalogue', () => {
     expect(of(node)).toMatchObject({ id: 'signal-default-action', runtime: 'node' });
     expect(of(node).fix).toContain("process.on('SIGTERM', …)");
     const go = fixture('sigint-only.process');
-    expect(of(go)).toMatchObject({ id: 'signal-default-action', runtime: 'unknown' }); // a record without executables
+    expect(of(go)).toMatchObject({ id: 'signal-default-action', runtime: 'go' });
+    expect(of(go).fix).toContain('signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)');
+    const unknown = of({ ...go, trial: withoutExecutables(go.trial) });
+    expect(unknown).toMatchObject({ id: 'signal-default-action', runtime: 'unknown' });
+    expect(unknown.fix).toBe('Handle SIGTERM and start a graceful shutdown from it, for as long as the service runs.');
+  });
+
+  it("writes a Go service's unread signal channel and skipped flush in Go's terms, from its binary's build info", () => {
+    const ignored = fixture('unread-notify.process');
+    const deadline = diagnose(ignored.trial, ignored.results).find((r) => r.oracle === 'deadline')!.diagnosis!;
+    expect(deadline).toMatchObject({ id: 'signal-ignored', runtime: 'go' });
+    expect(deadline.cause).toContain('a signal.Notify channel nobody reads');
+    const flush = fixture('exit-no-flush.process');
+    const acked = diagnose(flush.trial, flush.results).find((r) => r.oracle === 'acked-writes')!.diagnosis!;
+    expect(acked).toMatchObject({ id: 'exit-skips-flush', runtime: 'go' });
+    expect(acked.cause).toContain('os.Exit skips deferred calls');
+    const neutral = diagnose(withoutExecutables(flush.trial), flush.results).find((r) => r.oracle === 'acked-writes')!.diagnosis!;
+    expect(neutral).toMatchObject({ id: 'exit-skips-flush', runtime: 'unknown' });
+    expect(neutral.cause).not.toContain('os.Exit');
   });
 });
 
