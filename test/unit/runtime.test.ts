@@ -34,6 +34,7 @@ describe('the runtime a record shows', () => {
     ['return-on-close.process', 'go', /Go build info \(go1\.\d+/],
     ['python-shutdown-return.process', 'python', /executable \/usr\/bin\/python3/],
     ['node-close-then-exit.process', 'node', /executable .*\/node$/],
+    ['jvm-no-hook.process', 'jvm', /executable .*\/bin\/java$/],
   ])('%s: %s, from its executable', (name, runtime, evidence) => {
     const found = runtimeOf(fixture(name).trial);
     expect(found.runtime).toBe(runtime);
@@ -202,6 +203,17 @@ describe('words per runtime in the catalogue', () => {
     const unknown = of({ ...go, trial: withoutExecutables(go.trial) });
     expect(unknown).toMatchObject({ id: 'signal-default-action', runtime: 'unknown' });
     expect(unknown.fix).toBe('Handle SIGTERM and start a graceful shutdown from it, for as long as the service runs.');
+  });
+
+  it("writes a JVM's stop without a shutdown hook in the JVM's terms, and its twin with a hook passes", () => {
+    const d = lostDiagnosis(fixture('jvm-no-hook.process'));
+    expect(d).toMatchObject({ id: 'signal-default-action', runtime: 'jvm' });
+    expect(d.cause).toContain("The JVM ends on SIGTERM (it runs its shutdown hooks");
+    expect(d.fix).toContain('Runtime.getRuntime().addShutdownHook');
+    expect(d.fix).toContain('server.shutdown=graceful');
+    const twin = fixture('jvm-no-hook-fixed.process');
+    expect(twin.verdict).toBe('pass');
+    expect(diagnose(twin.trial, twin.results).filter((r) => r.diagnosis)).toEqual([]);
   });
 
   it("writes a Go service's unread signal channel and skipped flush in Go's terms, from its binary's build info", () => {
