@@ -43,6 +43,8 @@ const CRASH_TEXT: [RegExp, Runtime, string][] = [
   [/^Unhandled exception\. System\.|^\s+at .+ in .+\.cs:line \d+$/, 'dotnet', 'a .NET exception in the log'],
 ];
 
+/** Inits that run the service as their child (docker's `init: true`, tini): the service is the child, as under a shell. */
+const INITS = /^(docker-init|tini|dumb-init|catatonit)$/;
 /** Helpers a script runs as children, never the service itself: a shell looping on sleep is the service. */
 const HELPERS = /^(sleep|cat|tee|tail|logger)$/;
 
@@ -73,21 +75,24 @@ function fromProcess(p: Pick<ProcessInfo, 'pid' | 'comm' | 'startTime'>, executa
 /**
  * The runtime of the target's service, from the record alone: what its main process runs (its executable, else its
  * comm when that names an interpreter), else the crash text in its log, else unknown. A shell whose child is another
- * program is an entrypoint wrapper: the service is that child, and it is the child's runtime that fixes speak of.
+ * program is an entrypoint wrapper, and an init (tini) always is one: the service is that child, and it is the child's
+ * runtime that fixes speak of.
  */
 export function runtimeOf(record: Pick<TrialRecord, 'target' | 'samples' | 'executables' | 'logs'>): RuntimeFinding {
   const processes = record.samples.flatMap((s) => s.processes);
   const executables = record.executables ?? [];
   const main = processes.find((p) => p.pid === record.target.pid) ?? executables.find((e) => e.pid === record.target.pid);
-  const mainFound = main && fromProcess(main, executables);
-  if (mainFound?.runtime === 'shell') {
+  const init = main !== undefined && INITS.test(main.comm);
+  const mainFound = main && !init ? fromProcess(main, executables) : undefined;
+  if (init || mainFound?.runtime === 'shell') {
+    const by = init ? `run by ${main!.comm}` : "run by the entrypoint's shell";
     const children = processes.filter((p) => p.ppid === record.target.pid && p.pid !== record.target.pid && !HELPERS.test(p.comm));
     for (const child of children) {
       const found = fromProcess(child, executables);
-      if (found && found.runtime !== 'shell') return { runtime: found.runtime, evidence: `${found.evidence}, run by the entrypoint's shell` };
+      if (found && found.runtime !== 'shell') return { runtime: found.runtime, evidence: `${found.evidence}, ${by}` };
     }
-    // A shell whose child says nothing of itself: the crash text may, else the service stays unknown.
-    if (children.some((c) => byName(c.comm) !== 'shell')) return fromLogs(record) ?? { runtime: 'unknown', evidence: 'a shell running a service of unknown runtime' };
+    // A wrapper whose child says nothing of itself: the crash text may, else the service stays unknown.
+    if (init || children.some((c) => byName(c.comm) !== 'shell')) return fromLogs(record) ?? { runtime: 'unknown', evidence: `a service of unknown runtime, ${by}` };
   }
   return mainFound ?? fromLogs(record) ?? { runtime: 'unknown', evidence: 'nothing in the record names it' };
 }

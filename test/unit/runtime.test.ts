@@ -78,6 +78,17 @@ describe('the runtime a record shows', () => {
     }
   });
 
+  it("takes an init's child for the service (docker's init: true)", () => {
+    const { trial } = fixture('pid1-zombies-fixed.docker');
+    expect(trial.samples.flatMap((s) => s.processes).find((p) => p.pid === trial.target.pid)!.comm).toBe('docker-init');
+    // a record without executables: the child 'server' names no runtime, and docker-init is not taken for the service
+    expect(runtimeOf(trial)).toMatchObject({ runtime: 'unknown', evidence: 'a service of unknown runtime, run by docker-init' });
+    const child = trial.samples.flatMap((s) => s.processes).find((p) => p.ppid === trial.target.pid)!;
+    const init = { pid: trial.target.pid, startTime: 1, comm: 'docker-init', path: '/sbin/docker-init', elf: true };
+    const server = { pid: child.pid, startTime: child.startTime, comm: 'server', path: '/server', elf: true, go: 'go1.22.3' };
+    expect(runtimeOf({ ...trial, executables: [init, server] })).toMatchObject({ runtime: 'go', evidence: 'Go build info (go1.22.3) in /server, run by docker-init' });
+  });
+
   it('names a shell that runs no other program (or only helpers such as sleep) as the shell', () => {
     const { trial } = fixture('shell-form.process');
     const pid = trial.target.pid;
