@@ -161,7 +161,7 @@ const GENERAL: Entry[] = [
     when: (c) => endedBy(c) !== undefined,
     cause: {
       neutral: (c) => `Nothing handles ${endedBy(c)}, so its default action ended the process at once, without a drain.`,
-      jvm: (c) => `The JVM ends on ${endedBy(c)} (it runs its shutdown hooks, then exits with 128+n), and no shutdown hook waited for the work in flight.`,
+      jvm: (c) => `The JVM ends on ${endedBy(c)} (it runs its shutdown hooks, then exits with ${c.record.exit.status}), and no shutdown hook waited for the work in flight.`,
     },
     fix: {
       neutral: (c) => (endedBy(c) === 'SIGHUP' ? 'Handle SIGHUP and reload there, or have the supervisor not send it.' : `Handle ${endedBy(c)} and start a graceful shutdown from it, for as long as the service runs.`),
