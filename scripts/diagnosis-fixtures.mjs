@@ -12,11 +12,16 @@ const trimRecord = (t) => {
     samples: t.samples
       .filter((_, i) => keep.has(i))
       .map((s) => ({ ...s, processes: s.processes.map(({ fdTargets, fdKinds, ...p }) => p) })),
-    // the requests around and after the first signal decide; earlier ones only filled the pool
-    ledger: t.ledger.filter((e) => e.endMs >= signalAt - 50).slice(0, 60),
+    // the requests around and after the first signal decide; of those before, the last few answered per path say how
+    // long that path took to answer (what exit-before-drain compares a cut request's send with)
+    ledger: [...answeredBefore(t.ledger, signalAt - 50), ...t.ledger.filter((e) => e.endMs >= signalAt - 50).slice(0, 60)].sort((a, b) => a.id - b.id),
     connections: undefined,
     logs: t.logs.length > 40 ? [...t.logs.slice(0, 5), ...t.logs.slice(-35)] : t.logs,
   };
+};
+const answeredBefore = (ledger, at) => {
+  const before = ledger.filter((e) => e.endMs < at && e.outcome === 'ok');
+  return [...new Set(before.map((e) => e.path))].flatMap((path) => before.filter((e) => e.path === path).slice(-5));
 };
 const trimEvidence = (evidence) =>
   evidence && Object.fromEntries(Object.entries(evidence).map(([k, v]) => [k, Array.isArray(v) ? v.slice(0, 10) : v]));

@@ -18,7 +18,8 @@ export type { StopHook, StopSettings, StopModelDef, StopPlan, StopEnding, FuzzHi
 export { describeEvent, type FaultEvent, type Schedule } from './schedule/event.js';
 export { parseSchedule } from './schedule/parse.js';
 export { judge } from './oracles/judge.js';
-export type { OracleResult, Verdict } from './oracles/verdict.js';
+export type { Diagnosis, OracleResult, Verdict } from './oracles/verdict.js';
+export { runtimeOf, type Runtime, type RuntimeFinding } from './oracles/runtime.js';
 export type { TrialRecord, ExitRecord, DependencyRecord, StopRecord, StopStep } from './trial/record.js';
 export type { Report } from './report/report.js';
 export type { BackendChoice } from './backends/backend.js';

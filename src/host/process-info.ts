@@ -24,5 +24,21 @@ export interface ProcessInfo {
   startTime: number;
 }
 
+/**
+ * What a process runs, read once from /proc/<pid>/exe: the path of its executable (in its own mount namespace, so a
+ * container's path) and, for an ELF file, whether it is one and the Go toolchain it was built with (its build info).
+ */
+export interface Executable {
+  pid: number;
+  /** With the pid it names one process (as in ProcessInfo); comm tells an exec apart. */
+  startTime: number;
+  comm: string;
+  path: string;
+  /** The file is an ELF executable whose section headers could be read (absent: a script, or unreadable headers). */
+  elf?: boolean;
+  /** "go1.22.3" from its .go.buildinfo section ("go" when the version is not inline), absent for anything else. */
+  go?: string;
+}
+
 /** What /proc/<pid>/stat tells of a process (no fds). */
 export type ProcessStat = Omit<ProcessInfo, 'fds' | 'fdKinds' | 'fdTargets'>;

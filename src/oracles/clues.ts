@@ -3,6 +3,7 @@ import type { TrialRecord } from '../trial/record.js';
 import type { LedgerEntry } from '../workload/ledger.js';
 import { laterSignalEnded, type Attribution } from './attribution.js';
 import { crashSignature, type Crash } from './crash.js';
+import { runtimeOf, type Runtime } from './runtime.js';
 import { firstTerminating, signalDeliveries, type SignalDelivery } from './terminating.js';
 
 /** Interpreters an entrypoint script runs in: a main process by one of these names runs the service as its child. */
@@ -18,6 +19,8 @@ export interface Clues {
   mainComm: string;
   /** The main process is a shell and ran the service as its child (a process of another name). */
   shellParent: boolean;
+  /** The service's runtime as the record shows it (runtime.ts): the child's under a shell parent; whose words fixes use. */
+  runtime: Runtime;
   /** Every signal delivered to the target, in order; the first one that must stop it. */
   deliveries: SignalDelivery[];
   first?: SignalDelivery;
@@ -65,6 +68,7 @@ export function cluesOf(record: TrialRecord): Clues {
     record,
     mainComm,
     shellParent,
+    runtime: runtimeOf(record).runtime,
     deliveries,
     ...(first ? { first, exitAfterSignalMs: record.exit.atMs - first.deliveredMs } : {}),
     laterTerminating,

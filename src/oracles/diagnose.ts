@@ -1,6 +1,6 @@
 import type { TrialRecord } from '../trial/record.js';
 import { cluesOf } from './clues.js';
-import { catalogueOf, type Entry } from './diagnoses.js';
+import { catalogueOf, textFor, type Entry, type Text } from './diagnoses.js';
 import type { Diagnosis, OracleResult } from './verdict.js';
 
 /** What a failure gets when no entry of the catalogue explains it from the record's evidence. */
@@ -25,7 +25,11 @@ export function diagnose(record: TrialRecord, results: OracleResult[]): OracleRe
     if (f.verdict !== 'fail') return f;
     const entry = catalogue.find((e) => explains(e, f) && e.when(clues, f));
     if (!entry) return { ...f, diagnosis: UNKNOWN };
-    const text = (s: Entry['cause']) => (typeof s === 'string' ? s : s(clues, f));
-    return { ...f, diagnosis: { id: entry.id, cause: text(entry.cause), fix: text(entry.fix), confidence: entry.confidence } };
+    const cause = textFor(entry.cause, clues.runtime);
+    const fix = textFor(entry.fix, clues.runtime);
+    const text = (s: Text) => (typeof s === 'string' ? s : s(clues, f));
+    // The runtime either sentence was written for; `unknown` when only the neutral ones were there to use.
+    const runtime = [cause.runtime, fix.runtime].find((r) => r !== undefined && r !== 'unknown') ?? cause.runtime ?? fix.runtime;
+    return { ...f, diagnosis: { id: entry.id, cause: text(cause.text), fix: text(fix.text), confidence: entry.confidence, ...(runtime ? { runtime } : {}) } };
   });
 }

@@ -3,12 +3,21 @@ import { stopModels } from '../stop-models/registry.js';
 import { FORCE_EXIT_DECLARATION, secondSignalPolicy } from '../scenario/second-signal.js';
 import { ordinalName } from './attribution.js';
 import { saidAfterSignal, type Clues } from './clues.js';
+import type { Runtime } from './runtime.js';
 import { describeStatus } from './terminating.js';
 import type { Diagnosis, OracleResult } from './verdict.js';
 
+/** A sentence, or one filled in from the evidence (where it names a signal, a count). */
+export type Text = string | ((c: Clues, f: OracleResult) => string);
+/**
+ * A sentence in each runtime's own API where they differ (Python's server.shutdown(), Node's server.close(), Go's
+ * Shutdown), and a runtime-neutral one for the others and for a runtime the record does not name.
+ */
+export type ByRuntime = { neutral: Text } & Partial<Record<Exclude<Runtime, 'unknown'>, Text>>;
+
 /**
  * One entry of the catalogue: the failures it can explain (`oracle/kind`, `oracle/*` for any kind), what it must
- * see in the record, and its cause and fix (sentences, filled in from the evidence where they name a signal).
+ * see in the record, and its cause and fix (sentences, per runtime where the words differ).
  */
 export interface Entry {
   id: string;
@@ -17,12 +26,29 @@ export interface Entry {
   explains: string[];
   confidence: Diagnosis['confidence'];
   when: (c: Clues, f: OracleResult) => boolean;
-  cause: string | ((c: Clues, f: OracleResult) => string);
-  fix: string | ((c: Clues, f: OracleResult) => string);
+  cause: Text | ByRuntime;
+  fix: Text | ByRuntime;
 }
+
+/** The sentence for a runtime, and which runtime it was written for (`unknown`: the neutral one; absent: the only one). */
+export function textFor(t: Text | ByRuntime, runtime: Runtime): { text: Text; runtime?: Runtime } {
+  if (typeof t === 'string' || typeof t === 'function') return { text: t };
+  const own = runtime === 'unknown' ? undefined : t[runtime];
+  return own !== undefined ? { text: own, runtime } : { text: t.neutral, runtime: 'unknown' };
+}
+
+/** The runtimes an entry has words of their own for (none: its text is the same for every runtime). */
+export const runtimesOf = (e: Pick<Entry, 'cause' | 'fix'>): Runtime[] =>
+  [...new Set([e.cause, e.fix].flatMap((t) => (typeof t === 'object' ? (Object.keys(t) as (Runtime | 'neutral')[]) : [])))].filter(
+    (k): k is Runtime => k !== 'neutral',
+  );
 
 const HANG = ['deadline/*', 'exit-status/killed'];
 const LOST = ['lost-requests/in-flight-lost', 'lost-requests/truncated'];
+/** How a stop during start-up should end, in every runtime's words alike. */
+const ABANDON = 'and let a stop during start-up abandon it cleanly (remove the lock, discard partial state, exit 0).';
+/** 'TERM' for SIGTERM: the name Ruby's Signal.trap and a shell's trap take. */
+const bare = (signal: string) => signal.replace(/^SIG/, '');
 
 /** The main process ended by sigstorm's SIGKILL after the grace period (the target hung). */
 const hung = (c: Clues) => c.record.exit.forcedKill && (c.record.exit.killedAtMs === undefined || c.record.exit.atMs >= c.record.exit.killedAtMs);
@@ -119,7 +145,13 @@ const GENERAL: Entry[] = [
     when: (c) => c.record.exitedInStartup === true && endedBy(c) !== undefined,
     cause: (c) =>
       `${endedBy(c)} arrived during start-up, before the service had installed its signal handling: the default action killed it mid-initialisation, leaving what it had half done.`,
-    fix: 'Install signal handling first, before any slow initialisation, and let a stop during start-up abandon it cleanly (remove the lock, discard partial state, exit 0).',
+    fix: {
+      neutral: `Install signal handling first, before any slow initialisation, ${ABANDON}`,
+      go: `Call signal.Notify first thing in main, before any slow initialisation, ${ABANDON}`,
+      python: `Install the handlers (signal.signal) first thing, before any slow initialisation or import that takes time, ${ABANDON}`,
+      node: `Register the listeners (process.on('SIGTERM', …)) first thing, before any slow initialisation, ${ABANDON}`,
+      ruby: `Trap the signals (Signal.trap) first thing, before any slow initialisation, ${ABANDON}`,
+    },
   },
   {
     id: 'signal-default-action',
@@ -127,11 +159,31 @@ const GENERAL: Entry[] = [
     explains: ['exit-status/wrong-status', 'exit-status/unexpected-exit', 'alive/died', ...LOST, 'acked-writes/*'],
     confidence: 'high',
     when: (c) => endedBy(c) !== undefined,
-    cause: (c) => `Nothing handles ${endedBy(c)}, so its default action ended the process at once, without a drain.`,
-    fix: (c) =>
-      endedBy(c) === 'SIGHUP'
-        ? 'Handle SIGHUP (signal.Notify(ch, syscall.SIGHUP)) and reload there, or have the supervisor not send it.'
-        : `Handle ${endedBy(c)} as well (signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)): orchestrators stop services with SIGTERM, not SIGINT.`,
+    cause: {
+      neutral: (c) => `Nothing handles ${endedBy(c)}, so its default action ended the process at once, without a drain.`,
+      jvm: (c) => `The JVM ends on ${endedBy(c)} (it runs its shutdown hooks, then exits with ${c.record.exit.status}), and no shutdown hook waited for the work in flight.`,
+    },
+    fix: {
+      neutral: (c) => (endedBy(c) === 'SIGHUP' ? 'Handle SIGHUP and reload there, or have the supervisor not send it.' : `Handle ${endedBy(c)} and start a graceful shutdown from it, for as long as the service runs.`),
+      go: (c) =>
+        endedBy(c) === 'SIGHUP'
+          ? 'Handle SIGHUP (signal.Notify(ch, syscall.SIGHUP)) and reload there, or have the supervisor not send it.'
+          : `Handle ${endedBy(c)} as well (signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)): orchestrators stop services with SIGTERM, not SIGINT.`,
+      python: (c) =>
+        endedBy(c) === 'SIGHUP'
+          ? 'Install a handler for SIGHUP (signal.signal(signal.SIGHUP, handler)) and reload there, or have the supervisor not send it.'
+          : `Install a handler for ${endedBy(c)} (signal.signal(signal.${endedBy(c)}, handler)) that starts the shutdown, and never put it back to SIG_DFL while the service runs: Python handles only SIGINT by itself.`,
+      node: (c) =>
+        endedBy(c) === 'SIGHUP'
+          ? "Listen for SIGHUP (process.on('SIGHUP', …)) and reload there, or have the supervisor not send it."
+          : `Listen for ${endedBy(c)} (process.on('${endedBy(c)}', …)) and start the shutdown there (server.close()), and keep the listener for as long as the service runs.`,
+      jvm: 'Stop the server gracefully in a shutdown hook (Runtime.getRuntime().addShutdownHook) that waits for the requests in flight; with Spring Boot, set server.shutdown=graceful and spring.lifecycle.timeout-per-shutdown-phase.',
+      ruby: (c) =>
+        `Trap ${endedBy(c)} (Signal.trap('${bare(endedBy(c)!)}') { … }) and let the main loop ${endedBy(c) === 'SIGHUP' ? 'reload' : 'stop the server and join its threads'} when the trap's flag is set; Puma and Sidekiq trap TERM themselves when they run the process.`,
+      dotnet: (c) => `Handle ${endedBy(c)} (PosixSignalRegistration.Create, or the generic host's IHostApplicationLifetime.ApplicationStopping) and stop the server gracefully there.`,
+      shell: (c) => `Trap ${endedBy(c)} in the script (trap '…' ${bare(endedBy(c)!)}) and stop the service from there, or exec the service so it gets the signal itself.`,
+      native: (c) => `Install a handler for ${endedBy(c)} (sigaction) that starts the drain, or stop the server with its graceful-stop signal (stop_signal).`,
+    },
   },
   {
     id: 'second-signal-forced',
@@ -163,7 +215,12 @@ const GENERAL: Entry[] = [
     confidence: 'high',
     when: (c) => hung(c) && c.record.ledger.some((e) => e.kind === 'stream' && c.first !== undefined && e.sentMs < c.first.deliveredMs && e.endMs >= (c.record.exit.killedAtMs ?? c.record.exit.atMs) - 50),
     cause: 'The drain waits for long-lived streams that never end: nothing tells them to stop, and the shutdown has no deadline.',
-    fix: 'Tell open streams to end on shutdown (srv.RegisterOnShutdown, a quit channel) and give Shutdown a context with a deadline.',
+    fix: {
+      neutral: 'Tell open streams to end on shutdown, and give the drain a deadline after which the remaining connections are closed.',
+      go: 'Tell open streams to end on shutdown (srv.RegisterOnShutdown, a quit channel) and give Shutdown a context with a deadline.',
+      node: 'Tell open streams to end on shutdown (keep the open responses and call res.end() on each), and after a deadline call server.closeAllConnections().',
+      python: 'Have streaming handlers watch a shutdown flag (a threading.Event) and return when it is set, and give the drain a deadline after which the process exits anyway.',
+    },
   },
   {
     id: 'keepalive-holds-close',
@@ -171,8 +228,16 @@ const GENERAL: Entry[] = [
     explains: [...HANG, ...LOST],
     confidence: 'high',
     when: (c) => hung(c) && c.servedAfterSignal.reused > 0 && c.servedAfterSignal.fresh === 0,
-    cause: 'Keep-alive clients that keep sending keep server.close() from ever completing: it waits for their connections to go idle.',
-    fix: 'Once draining, answer with Connection: close and call server.closeIdleConnections() (closeAllConnections() after a deadline).',
+    cause: {
+      neutral: 'Keep-alive clients that keep sending keep the drain from ever ending: it waits for their connections to go idle, and they never do.',
+      node: 'Keep-alive clients that keep sending keep server.close() from ever completing: it waits for their connections to go idle.',
+      python: 'Keep-alive clients that keep sending hold their handler threads: over HTTP/1.1 each handler loops on its connection, so a drain that joins them never ends.',
+    },
+    fix: {
+      neutral: 'Once draining, answer with Connection: close and close idle keep-alive connections, then every connection left after a deadline.',
+      node: 'Once draining, answer with Connection: close and call server.closeIdleConnections() (closeAllConnections() after a deadline).',
+      python: 'Once draining, answer with Connection: close (set self.close_connection = True in the handler), and give the drain a deadline.',
+    },
   },
   {
     id: 'signal-channel-full',
@@ -184,8 +249,14 @@ const GENERAL: Entry[] = [
       c.first !== undefined &&
       c.deliveries.some((d) => d.deliveredMs < c.first!.deliveredMs && c.first!.deliveredMs - d.deliveredMs < 5000 && c.record.expect[d.signal]?.kind === 'alive') &&
       !saidAfterSignal(c, /\b(terminated|interrupt|SIGTERM|SIGINT)\b/i),
-    cause: (c) => `The signal channel fills while a reload runs: the ${c.first!.signal} that came during the slow handler of an earlier signal was dropped.`,
-    fix: 'Buffer the signal channel (make(chan os.Signal, 1) or more) and run slow handlers such as a reload off the signal loop.',
+    cause: {
+      neutral: (c) => `The ${c.first!.signal} that came during the slow handler of an earlier signal (a reload) was lost: the signal handling was busy and never took it.`,
+      go: (c) => `The signal channel fills while a reload runs: the ${c.first!.signal} that came during the slow handler of an earlier signal was dropped.`,
+    },
+    fix: {
+      neutral: 'Run slow handlers such as a reload off the signal-handling path, so that a stop signal coming meanwhile is still acted on.',
+      go: 'Buffer the signal channel (make(chan os.Signal, 1) or more) and run slow handlers such as a reload off the signal loop.',
+    },
   },
   {
     id: 'retry-without-deadline',
@@ -194,7 +265,10 @@ const GENERAL: Entry[] = [
     confidence: 'medium',
     when: (c) => hung(c) && c.hasDependencies && (c.cut || c.record.events.some((e) => 'service' in e && e.service !== undefined)),
     cause: 'The shutdown waits on a dependency it cannot reach: a retry loop without a deadline outlives the grace period.',
-    fix: "Bound every retry in the shutdown path by the shutdown's context, and give up on the dependency when it expires.",
+    fix: {
+      neutral: 'Bound every retry in the shutdown path by a deadline under the grace period, and give up on the dependency when it expires.',
+      go: "Bound every retry in the shutdown path by the shutdown's context, and give up on the dependency when it expires.",
+    },
   },
   {
     id: 'signal-ignored',
@@ -202,8 +276,24 @@ const GENERAL: Entry[] = [
     explains: HANG,
     confidence: 'medium',
     when: (c) => hung(c) && c.first !== undefined && c.logsAfterSignal.length === 0 && !c.shellParent,
-    cause: (c) => `${c.first!.signal} is caught but nothing acts on it: the target printed nothing and kept running (a signal.Notify channel nobody reads).`,
-    fix: 'Receive from the signal channel and start the shutdown there, or do not register the signal at all.',
+    cause: {
+      neutral: (c) => `${c.first!.signal} is caught but nothing acts on it: the target printed nothing and kept running (a handler that only sets a flag nobody reads).`,
+      go: (c) => `${c.first!.signal} is caught but nothing acts on it: the target printed nothing and kept running (a signal.Notify channel nobody reads).`,
+      python: (c) =>
+        `${c.first!.signal} is caught but nothing acts on it: the target printed nothing and kept running (a signal.signal(signal.${c.first!.signal}, handler) whose handler only sets a flag nobody reads).`,
+      node: (c) => `${c.first!.signal} is caught but nothing acts on it: the target printed nothing and kept running (a process.on('${c.first!.signal}') listener that does not start the shutdown).`,
+      ruby: (c) => `${c.first!.signal} is caught but nothing acts on it: the target printed nothing and kept running (a Signal.trap('${bare(c.first!.signal)}') whose flag nobody reads).`,
+      jvm: (c) => `${c.first!.signal} began the JVM's shutdown, but a shutdown hook never returns (it waits on something that does not end), so the process hangs without a word.`,
+    },
+    fix: {
+      neutral: 'Start the shutdown from the signal handler (or from the loop that reads its flag), or do not catch the signal at all.',
+      go: 'Receive from the signal channel and start the shutdown there, or do not register the signal at all.',
+      python:
+        'Start the shutdown where the flag is read (the main loop), or call server.shutdown() from another thread: called in a handler on the thread that runs serve_forever(), it waits forever.',
+      node: "Start the shutdown in the listener (server.close(), and exit in its callback), or remove the listener so the signal's default action stops the process.",
+      ruby: 'Have the main loop read the flag (or a self-pipe the trap writes to) and stop the server, or do not trap the signal at all.',
+      jvm: 'Make every shutdown hook return within the grace period (bound its waits with timeouts), and never call System.exit from a hook or wait there on a thread that does.',
+    },
   },
   {
     id: 'shutdown-deadline-short',
@@ -220,8 +310,20 @@ const GENERAL: Entry[] = [
     explains: LOST,
     confidence: 'high',
     when: (c) => lostBy(c, (e) => e.protocol === 'grpc'),
-    cause: 'The signal handler calls forceShutdown(), which cancels the calls in flight and cuts streams instead of ending them.',
-    fix: 'Call tryShutdown() and end streams with OK; keep forceShutdown() for when a deadline has passed.',
+    cause: {
+      neutral: 'The gRPC server is stopped forcefully at the signal, which cancels the calls in flight and cuts streams instead of ending them.',
+      node: 'The signal handler calls forceShutdown(), which cancels the calls in flight and cuts streams instead of ending them.',
+      go: 'The signal handler calls grpcServer.Stop(), which cancels the calls in flight and cuts streams instead of ending them.',
+      python: 'The server is stopped without a grace period (server.stop(None) or stop(0)), which cancels the calls in flight and cuts streams.',
+      jvm: 'The signal handler calls server.shutdownNow(), which cancels the calls in flight and cuts streams instead of ending them.',
+    },
+    fix: {
+      neutral: "Stop the gRPC server gracefully (its graceful stop lets calls in flight finish), end streams with OK, and force the stop only once a deadline has passed.",
+      node: 'Call tryShutdown() and end streams with OK; keep forceShutdown() for when a deadline has passed.',
+      go: 'Call GracefulStop() and end streams with OK; keep Stop() for when a deadline has passed.',
+      python: 'Call server.stop(grace) with a grace above the slowest call, and wait on the event it returns before exiting.',
+      jvm: 'Call server.shutdown() and then awaitTermination(timeout); keep shutdownNow() for when that timeout has passed.',
+    },
   },
   {
     id: 'tcp-close-at-once',
@@ -239,14 +341,20 @@ const GENERAL: Entry[] = [
     confidence: 'medium',
     when: (c) => c.hasDependencies && lostBy(c, (e) => e.outcome === 'http-error'),
     cause: "The dependency's client (its pool) is closed before the HTTP drain ends, so requests still in flight fail.",
-    fix: 'Close dependency clients only after Shutdown has returned.',
+    fix: {
+      neutral: "Close dependency clients only after the server's drain has finished.",
+      go: 'Close dependency clients only after Shutdown has returned.',
+      node: "Close dependency clients in server.close()'s callback, once the requests in flight have been answered.",
+      python: 'Close dependency clients only after server.shutdown() has returned and server_close() has joined the handler threads.',
+      jvm: "Close dependency clients only after the web server's graceful stop (in Spring Boot, in a bean's destroy method, which runs after the graceful shutdown phase, not in a shutdown hook of your own).",
+    },
   },
   {
     id: 'node-exit-in-handler',
     reads: `a node main process that exited within ${AT_ONCE_MS} ms of the signal with requests or acknowledged writes lost`,
     explains: [...LOST, 'acked-writes/*'],
     confidence: 'high',
-    when: (c) => c.mainComm === 'node' && exitedWithin(c, AT_ONCE_MS),
+    when: (c) => c.runtime === 'node' && !c.shellParent && exitedWithin(c, AT_ONCE_MS),
     cause: 'The signal handler calls process.exit() at once, ending the process before server.close() has drained and before writes are flushed.',
     fix: "Call server.close() in the handler, flush what was acknowledged, and exit in close()'s callback.",
   },
@@ -270,8 +378,24 @@ const GENERAL: Entry[] = [
       c.record.exit.status === 0 &&
       lostBy(c, (e) => e.outcome === 'reset') &&
       (exitedWithin(c, 50) || lostBy(c, (e) => e.outcome === 'reset' && exitedBeforeDue(c, e))),
-    cause: 'The program ends as soon as the listener closes, without waiting for the drain (main returned when Serve returned ErrServerClosed).',
-    fix: 'Wait for Shutdown to return (a done channel) before leaving main; Serve returns as soon as the listener closes.',
+    cause: {
+      neutral: 'The program ends as soon as its listener closes, without waiting for the requests in flight to be answered.',
+      go: 'The program ends as soon as the listener closes, without waiting for the drain (main returned when Serve returned ErrServerClosed).',
+      python:
+        "The program ends as soon as serve_forever() returns: server.shutdown() stops the accept loop but does not wait for the handler threads, and ThreadingHTTPServer's daemon threads die with the interpreter, cutting the requests they were answering.",
+      node: "The process exits right after calling server.close(): close() only stops new connections and calls back once the open ones have ended, so exiting before its callback cuts the requests in flight.",
+      jvm: 'The JVM exits while requests are in flight: the server was stopped without waiting for them (HttpServer.stop(0), or a shutdown hook that does not wait), so their connections were reset.',
+      ruby: 'The process exits while request threads are still answering: the server was stopped (or exit called from a trap) without joining them, and Ruby kills the other threads when the main thread ends.',
+    },
+    fix: {
+      neutral: 'Wait for the requests in flight to be answered (the server\'s graceful stop, then join its workers) before the program exits.',
+      go: 'Wait for Shutdown to return (a done channel) before leaving main; Serve returns as soon as the listener closes.',
+      python:
+        'After server.shutdown(), wait for the handler threads before leaving: make them non-daemon (daemon_threads = False on the ThreadingHTTPServer, so block_on_close holds) and call server.server_close(), which joins them.',
+      node: "Exit in server.close()'s callback, not right after calling close() (server.close(() => process.exit(0)), or let the process end by itself once nothing is left open).",
+      jvm: "Stop the server in a shutdown hook that waits for the requests in flight (HttpServer.stop(delaySeconds), Jetty's stop timeout); with Spring Boot, set server.shutdown=graceful and spring.lifecycle.timeout-per-shutdown-phase.",
+      ruby: "Join the request threads before leaving (Thread#join, or the server's graceful stop: Puma's waits for the requests in flight, up to force_shutdown_after); in a trap, only set a flag and let the main thread stop and join.",
+    },
   },
   {
     id: 'fast-shutdown',
@@ -297,8 +421,20 @@ const GENERAL: Entry[] = [
     explains: ['acked-writes/*'],
     confidence: 'medium',
     when: (c) => !c.record.exit.forcedKill && c.record.exit.status === 0,
-    cause: 'Acknowledged writes sat in a buffer that was never flushed: the process exited (os.Exit skips deferred calls) before the flush.',
-    fix: 'Flush (and sync) before exiting: return from main instead of calling os.Exit, or flush before acknowledging.',
+    cause: {
+      neutral: 'Acknowledged writes sat in a buffer that was never flushed: the process exited (by a call that skips its cleanup) before the flush.',
+      go: 'Acknowledged writes sat in a buffer that was never flushed: the process exited (os.Exit skips deferred calls) before the flush.',
+      python: 'Acknowledged writes sat in a buffer that was never flushed: the process exited (os._exit() skips flushing files, finally blocks and atexit handlers) before the flush.',
+      node: "Acknowledged writes were still queued (in a stream's buffer, or an fs write not yet called back) when process.exit() ended the process, which does not wait for them.",
+      jvm: 'Acknowledged writes sat in a buffer that was never flushed: the JVM left (Runtime.halt(), or an exit no shutdown hook flushes in) before the flush.',
+    },
+    fix: {
+      neutral: 'Flush (and sync) before exiting, in the path every stop takes, or flush before acknowledging.',
+      go: 'Flush (and sync) before exiting: return from main instead of calling os.Exit, or flush before acknowledging.',
+      python: 'Flush and sync before exiting (f.flush(), then os.fsync(f.fileno())): leave through sys.exit() or by returning, not os._exit(), or flush before acknowledging.',
+      node: "Flush before exiting: end the stream and exit in its 'finish' callback (or write with fs.writeSync and fsync before acknowledging), not process.exit() while writes are pending.",
+      jvm: 'Flush (and FileChannel.force) in a shutdown hook or before acknowledging, and leave through System.exit, not Runtime.halt().',
+    },
   },
   {
     id: 'exit-skips-cleanup',
@@ -306,8 +442,20 @@ const GENERAL: Entry[] = [
     explains: ['handles/files-left'],
     confidence: 'medium',
     when: (c) => !c.record.exit.forcedKill && c.record.exit.status === 0,
-    cause: 'The process exits without running its cleanup (os.Exit skips deferred calls), leaving files it should have removed.',
-    fix: 'Return from main (or run the cleanup explicitly) instead of calling os.Exit.',
+    cause: {
+      neutral: 'The process exits without running its cleanup (by a call that skips it), leaving files it should have removed.',
+      go: 'The process exits without running its cleanup (os.Exit skips deferred calls), leaving files it should have removed.',
+      python: 'The process exits without running its cleanup (os._exit() skips finally blocks and atexit handlers), leaving files it should have removed.',
+      node: "The process exits without running its cleanup (process.exit() drops the callbacks still pending, and 'beforeExit' does not fire), leaving files it should have removed.",
+      jvm: 'The process exits without running its cleanup (Runtime.halt() skips the shutdown hooks), leaving files it should have removed.',
+    },
+    fix: {
+      neutral: 'Run the cleanup before exiting, in the path every stop takes.',
+      go: 'Return from main (or run the cleanup explicitly) instead of calling os.Exit.',
+      python: 'Leave through sys.exit() or by returning from main, so finally blocks and atexit handlers run, or remove the files explicitly before os._exit().',
+      node: "Remove the files before calling process.exit() (fs.rmSync, or synchronously in process.on('exit')).",
+      jvm: 'Remove the files in a shutdown hook, and leave through System.exit, not Runtime.halt().',
+    },
   },
   {
     id: 'job-taken-not-kept',
@@ -328,7 +476,12 @@ const GENERAL: Entry[] = [
       leakiest(f) === 'socket'
         ? 'Each reload makes a new client (a connection) and drops the old one with its socket still open.'
         : `Each reload opens a ${leakiest(f) ?? 'file'} again and never closes the one it replaces.`,
-    fix: 'Close what the reload replaces (the old file, or the old client with CloseIdleConnections) once the new one is in place.',
+    fix: {
+      neutral: 'Close what the reload replaces (the old file, or the old client and its connections) once the new one is in place.',
+      go: 'Close what the reload replaces (the old file, or the old client with CloseIdleConnections) once the new one is in place.',
+      python: "Close what the reload replaces (the old file's close(), the old client's or session's close()) once the new one is in place.",
+      node: "Close what the reload replaces (the old stream's end() or fs.close, the old agent's destroy()) once the new one is in place.",
+    },
   },
   {
     id: 'pid1-no-reap',
@@ -358,7 +511,13 @@ const GENERAL: Entry[] = [
     confidence: 'medium',
     when: (c) => c.paused && c.record.events.some((e) => e.kind === 'pause' && e.healedMs !== undefined && c.record.exit.atMs >= e.healedMs && c.record.exit.atMs - e.healedMs < 5000),
     cause: 'A timer on the wall clock takes the pause for a lost lease, and the process exits after the gap.',
-    fix: 'Measure liveness on the monotonic clock and, after a gap, renew (or re-check) the lease instead of exiting.',
+    fix: {
+      neutral: 'Measure liveness on the monotonic clock and, after a gap, renew (or re-check) the lease instead of exiting.',
+      go: 'Measure liveness with time.Since on a time.Now() reading (it carries the monotonic clock), not Unix timestamps, and, after a gap, renew (or re-check) the lease instead of exiting.',
+      python: 'Measure liveness with time.monotonic(), not time.time(), and, after a gap, renew (or re-check) the lease instead of exiting.',
+      node: 'Measure liveness with performance.now() or process.hrtime.bigint(), not Date.now(), and, after a gap, renew (or re-check) the lease instead of exiting.',
+      jvm: 'Measure liveness with System.nanoTime(), not currentTimeMillis(), and, after a gap, renew (or re-check) the lease instead of exiting.',
+    },
   },
 ];
 

@@ -1,4 +1,5 @@
 import type { TrialRecord } from '../trial/record.js';
+import type { Runtime } from './runtime.js';
 
 export type Verdict = 'pass' | 'fail' | 'unknown';
 
@@ -23,6 +24,12 @@ export interface Diagnosis {
   cause: string;
   fix: string;
   confidence: 'high' | 'medium' | 'low';
+  /**
+   * The runtime whose API the cause and fix are written in (runtime.ts), for entries whose words differ by runtime;
+   * `unknown` when the record named none the entry has words for, and the text is runtime-neutral. Absent for entries
+   * whose text is the same for every runtime.
+   */
+  runtime?: Runtime;
 }
 
 export type Oracle = (record: TrialRecord) => OracleResult[];

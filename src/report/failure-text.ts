@@ -17,9 +17,14 @@ export const describeFirstReproduction = (r: Reproduction): string =>
 /** `replay --against` in lines: both rates with their intervals, then the decision. */
 export const fixLines = (f: FixCheck): string[] => [`recorded: ${describeRate(f.before)}`, `now: ${describeRate(f.now)}`, f.message];
 
-/** "likely cause [shell-no-exec, high confidence]: … Fix: …", or "cause unknown: …" without a catalogue entry. */
+/**
+ * "likely cause [shell-no-exec, high confidence]: … Fix: …", with ", in python's terms" when the words were written for
+ * the target's runtime, or "cause unknown: …" without a catalogue entry.
+ */
 export const describeDiagnosis = (d: Diagnosis): string =>
-  d.id === 'unknown' ? `cause unknown — ${d.fix}` : `likely cause [${d.id}, ${d.confidence} confidence]: ${d.cause} Fix: ${d.fix}`;
+  d.id === 'unknown'
+    ? `cause unknown — ${d.fix}`
+    : `likely cause [${d.id}, ${d.confidence} confidence${d.runtime && d.runtime !== 'unknown' ? `, in ${d.runtime}'s terms` : ''}]: ${d.cause} Fix: ${d.fix}`;
 
 /** The same, shortened when the failure before had the same diagnosis (one root cause often fails several oracles). */
 export const describeDiagnosisAfter = (d: Diagnosis, before: Diagnosis | undefined): string =>

@@ -39,6 +39,7 @@ export function buildRecord(trial: CollectedTrial): TrialRecord {
     ...(trial.stopRecord ? { stop: trial.stopRecord } : {}),
     exit: exitRecord(trial, rel),
     samples: samplesOf(trial, rel),
+    executables: executablesOf(trial),
     ledger: trial.ledger,
     connections: trial.traffic?.connections ?? [],
     ...(trial.socketEvidence ? { sockets: trial.socketEvidence } : {}),
@@ -60,6 +61,13 @@ function exitRecord({ rawExit: raw, killedAtMs, lingering }: CollectedTrial, rel
     ...(killedAtMs !== undefined ? { killedAtMs: rel(killedAtMs) } : {}),
     lingering,
   };
+}
+
+/** What the processes of the start-up and of the trial ran, each process once. */
+function executablesOf({ startupSampler, sampler }: CollectedTrial): NonNullable<TrialRecord['executables']> {
+  const all = [...(startupSampler?.executables ?? []), ...sampler.executables];
+  const key = (e: (typeof all)[number]) => `${e.pid}:${e.startTime}:${e.comm}`;
+  return all.filter((e, i) => all.findIndex((o) => key(o) === key(e)) === i);
 }
 
 /** A target that never became ready keeps its start-up's samples, before those taken from then on. */

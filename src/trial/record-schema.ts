@@ -78,6 +78,9 @@ export const TrialRecordSchema = z.looseObject({
     lingering: z.array(process),
   }),
   samples: z.array(z.looseObject({ atMs: ms, processes: z.array(process) })),
+  executables: z
+    .array(z.looseObject({ pid: z.number().int(), startTime: z.number(), comm: z.string(), path: z.string(), elf: z.boolean().optional(), go: z.string().optional() }))
+    .optional(),
   ledger: z.array(
     z.looseObject({
       id: z.number(),

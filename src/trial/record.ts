@@ -1,6 +1,6 @@
 import type { BackendName } from '../backends/target.js';
 import type { LogLine } from '../backends/logs.js';
-import type { ProcessInfo } from '../host/process-info.js';
+import type { Executable, ProcessInfo } from '../host/process-info.js';
 import type { SocketConn } from '../host/tcp-table.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
@@ -44,6 +44,12 @@ export interface TrialRecord {
   stop?: StopRecord;
   exit: ExitRecord;
   samples: ProcessSample[];
+  /**
+   * What the target's processes ran, one entry per process the samples saw (and per exec): the executable's path and
+   * what its file says of the runtime (a Go binary's build info). Diagnoses name the target's runtime from it. Absent in
+   * records written before it was kept.
+   */
+  executables?: Executable[];
   /** Every request of the workload, in send order. */
   ledger: LedgerEntry[];
   /** The workload's TCP connections, connect to close (absent in records written before it was kept). */
