@@ -18,8 +18,8 @@ export interface ReferenceRow {
   description?: string;
   /** What is checked beyond the type, as sentences: "Expects exactly one of `send` and `send_hex`." */
   checks: string[];
-  /** The path whose keys this one takes too (a mapping documented once, where it first appears). */
-  sameAs?: string;
+  /** The path whose keys this one takes too (a mapping documented once, at its shortest path), and the heading it is under. */
+  sameAs?: { path: string; group?: string };
 }
 
 /** Rows under one heading: a section's own keys, or one form of a key that takes several (`stop` with `model: systemd`). */
@@ -113,6 +113,8 @@ interface Walk {
   homes: Map<unknown, string>;
   /** The first walk only finds the homes: every mapping is walked wherever it is. */
   finding: boolean;
+  /** The second walk: the mappings documented so far, with the heading of their rows. */
+  documented: Map<unknown, string | undefined>;
   kinds: Kinds;
 }
 
@@ -120,11 +122,12 @@ interface Walk {
 export function scenarioReference(schema: Schema = scenarioSchema()): ScenarioReference {
   const shape = defOf(unwrap(schema).core).shape as Record<string, Schema>;
   const homes = new Map<unknown, string>();
+  const documented = new Map<unknown, string | undefined>();
   const kinds: Kinds = new Map();
   const walkAll = (finding: boolean) =>
     Object.entries(shape).map(([key, child]) => {
       const group: ReferenceGroup = { rows: [] };
-      const walk: Walk = { groups: [group], group, homes, finding, kinds };
+      const walk: Walk = { groups: [group], group, homes, finding, documented, kinds };
       visit(walk, child, key, true);
       return { key, groups: walk.groups };
     });
@@ -152,9 +155,13 @@ function visit(walk: Walk, schema: Schema, path: string, required: boolean): voi
   if (!row.description) delete row.description;
   walk.group.rows.push(row);
   if (isLeaf(u)) return;
-  const home = walk.homes.get(u.core._zod.def);
-  if (walk.finding) walk.homes.set(u.core._zod.def, home === undefined ? path : shorter(home, path));
-  else if (home !== path) return void (row.sameAs = home);
+  const key = u.core._zod.def;
+  const home = walk.homes.get(key);
+  if (walk.finding) walk.homes.set(key, home === undefined ? path : shorter(home, path));
+  else if (home !== path || walk.documented.has(key)) {
+    const group = walk.documented.get(key);
+    return void (row.sameAs = { path: home!, ...(group && group !== walk.group.title ? { group } : {}) });
+  } else walk.documented.set(key, walk.group.title);
   if (def.type === 'object') visitKeys(walk, u.core, path);
   else if (def.type === 'array') visitInner(walk, def.element as Schema, `${path}[]`);
   else if (def.type === 'record') visitInner(walk, def.valueType as Schema, `${path}.<${keyName(def.keyType as Schema)}>`);
@@ -177,7 +184,12 @@ function visitForms(walk: Walk, union: Schema, path: string): void {
   const parent = walk.group;
   for (const option of def.options as Schema[]) {
     const u = unwrap(option);
-    if (defOf(u.core).type !== 'object') continue;
+    const type = defOf(u.core).type;
+    if (type !== 'object') {
+      // A list or map form (compose's `depends_on`): its rows follow the key's own.
+      if (hasMappings(u.core)) visitFormInPlace(walk, u.core, path);
+      continue;
+    }
     const group: ReferenceGroup = { title: `\`${path}\` ${formName(u.core, def.discriminator as string | undefined)}`, rows: [] };
     if (u.description) group.description = u.description;
     walk.groups.push(group);
@@ -185,6 +197,12 @@ function visitForms(walk: Walk, union: Schema, path: string): void {
     visitKeys(walk, u.core, path);
   }
   walk.group = parent;
+}
+
+function visitFormInPlace(walk: Walk, core: Schema, path: string): void {
+  const def = defOf(core);
+  if (def.type === 'array') visitInner(walk, def.element as Schema, `${path}[]`);
+  if (def.type === 'record') visitInner(walk, def.valueType as Schema, `${path}.<${keyName(def.keyType as Schema)}>`);
 }
 
 /** A union's description, and what each of its described leaf forms means: "`close`: the reply ends when …". */
@@ -244,9 +262,10 @@ function typeText(core: Schema, kinds: Kinds): string {
   }
 }
 
-/** "string, or a mapping (forms below)": the leaf forms by type, the mapping forms counted once. */
+/** "string or a mapping (forms below)": the other forms by type, the mapping forms counted once. */
 function unionText(options: Schema[], inner: (s: Schema) => string): string {
-  const leaves = options.filter((o) => !hasMappings(unwrap(o).core)).map(inner);
+  const isObject = (o: Schema) => defOf(unwrap(o).core).type === 'object';
+  const leaves = options.filter((o) => !isObject(o)).map(inner);
   const mappings = options.length - leaves.length;
   const forms = [...new Set(leaves), ...(mappings > 0 ? [mappings > 1 ? 'a mapping (forms below)' : 'a mapping (below)'] : [])];
   return forms.length > 1 ? `${forms.slice(0, -1).join(', ')} or ${forms.at(-1)}` : forms[0]!;
@@ -255,7 +274,7 @@ function unionText(options: Schema[], inner: (s: Schema) => string): string {
 /** "list of signals", "list of mappings (forms below)", "list, each one of `main`, `group`". */
 function listOf(element: string): string {
   if (element.startsWith('one of ')) return `list, each ${element}`;
-  const plural = element.replace(/^a mapping/, 'mappings').replace(/^(string|boolean|signal|port|duration|command|mapping)\b/, '$1s').replace(/^exit status\b/, 'exit statuses');
+  const plural = element.replace(/^a mapping/, 'mappings').replace(/^(string|boolean|number|integer|signal|port|duration|command|mapping)\b/, '$1s').replace(/^exit status\b/, 'exit statuses');
   return `list of ${plural}`;
 }
 

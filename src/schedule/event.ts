@@ -136,7 +136,7 @@ export const SignalEventSchema = z
     at,
     from,
     after,
-    kind: z.literal('signal').meta({ description: 'May be left out: an event with a `signal` key is a signal' }),
+    kind: z.literal('signal').meta({ description: 'Written `signal`, or left out: an event with a `signal` key is a signal event' }),
     signal: signal.meta({ description: 'The signal sent' }),
     to: recipient,
   })
