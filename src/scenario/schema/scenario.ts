@@ -20,7 +20,7 @@ const build = () =>
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
         .optional()
-        .meta({ description: 'Defaults to the file name without extension' }),
+        .meta({ description: 'The scenario in reports and their paths, reports/<name>/ (default: the file name without its extension)' }),
       description: z.string().optional().meta({ description: 'Free text for the people who read the file' }),
       target,
       dependencies: z

@@ -71,7 +71,7 @@ const healthcheck = z
     start_interval: duration().optional().meta({ description: 'Time between checks during the start period' }),
     disable: z.boolean().optional().meta({ description: "Turn off the image's own HEALTHCHECK" }),
   })
-  .meta({ description: 'As in compose: run by the Docker engine inside the container' });
+  .meta({ description: 'A health check as in compose, run by the Docker engine inside the container; `condition: service_healthy` waits for it' });
 
 /** compose's `depends_on`: a list of services, or per service the condition to wait for. */
 const dependsOn = z
