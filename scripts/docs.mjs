@@ -28,7 +28,9 @@ export const FILES = {
 export async function renderAll(load = fromDist) {
   const out = {};
   // One blank line between blocks, however the parts were joined.
-  for (const [path, render] of Object.entries(FILES)) out[path] = `${[GENERATED, '', ...(await render(load))].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  for (const [path, render] of Object.entries(FILES)) {
+    out[path] = `${[GENERATED, '', ...(await render(load))].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  }
   return out;
 }
 
@@ -94,17 +96,20 @@ function sectionLines(section) {
     `## ${section.key}`,
     '',
     ...(head.description ? [sentence(head.description), ''] : []),
-    [`${code(head.path)}: ${head.type}${head.required ? ', required' : ''}${head.default !== undefined ? `; default ${code(head.default)}` : ''}.`, ...head.checks].join(' '),
+    [`${code(head.path)}: ${head.type}${head.required ? ', required' : ''}${dfltText(head)}.`, ...head.checks].join(' '),
     ...rowsTable(rows),
     ...rest.flatMap((g) => ['', `### ${g.title}`, '', ...(g.description ? [sentence(g.description)] : []), ...rowsTable(g.rows)]),
   ];
 }
 
+const dfltText = (row) => (row.default !== undefined ? `; default ${code(row.default)}` : '');
+
 /** A table of keys; the element row of a list of mappings is left out when it says nothing of its own. */
 function rowsTable(rows) {
   const shown = rows.filter((r) => !(r.path.endsWith('[]') && r.type === 'mapping' && !r.description && r.checks.length === 0));
   if (shown.length === 0) return [];
-  const text = (r) => [r.description && sentence(r.description), r.sameAs && `Same keys as ${code(r.sameAs.path)}${r.sameAs.group ? `, under ${r.sameAs.group}` : ''}.`, ...r.checks].filter(Boolean).join(' ');
+  const same = (r) => r.sameAs && `Same keys as ${code(r.sameAs.path)}${r.sameAs.group ? `, under ${r.sameAs.group}` : ''}.`;
+  const text = (r) => [r.description && sentence(r.description), same(r), ...r.checks].filter(Boolean).join(' ');
   const dflt = (r) => (r.required ? 'required' : r.default !== undefined ? code(r.default) : '');
   return ['', ...table(['key', 'type', 'default', 'description'], shown.map((r) => [code(r.path), r.type, dflt(r), text(r)]))];
 }
@@ -115,7 +120,18 @@ const sentence = (text) => `${text}${/[.!?]$/.test(text) ? '' : '.'}`;
 // ---- docs/reference/diagnoses.md ----
 
 /** How the per-runtime texts of a cause or fix are labelled; the runtime-neutral one comes first. */
-const RUNTIMES = { neutral: 'Any runtime', unknown: 'Any runtime', default: 'Any runtime', go: 'Go', node: 'Node', python: 'Python', jvm: 'JVM', ruby: 'Ruby', dotnet: '.NET', shell: 'Shell', native: 'Native (C servers)' };
+const RUNTIMES = {
+  neutral: 'Any runtime',
+  unknown: 'Any runtime',
+  go: 'Go',
+  node: 'Node',
+  python: 'Python',
+  jvm: 'JVM',
+  ruby: 'Ruby',
+  dotnet: '.NET',
+  shell: 'Shell',
+  native: 'Native (C servers)',
+};
 const FROM_EVIDENCE = '_Written from the evidence of the failure (the signal, the process, the status it names): see what the entry reads._';
 
 const DIAGNOSES_INTRO = [
@@ -130,11 +146,13 @@ const DIAGNOSES_INTRO = [
 ];
 
 async function diagnosesDoc(load) {
-  const [{ catalogueOf }, { UNKNOWN }, { stopModels }] = await Promise.all([load('oracles/diagnoses.js'), load('oracles/diagnose.js'), load('stop-models/registry.js')]);
+  const modules = await Promise.all(['oracles/diagnoses.js', 'oracles/diagnose.js', 'stop-models/registry.js'].map(load));
+  const [{ catalogueOf }, { UNKNOWN }, { stopModels }] = modules;
   const models = stopModels();
   const fromModel = new Map(models.flatMap((m) => (m.diagnoses ?? []).map((d) => [d, m.name])));
   const entries = catalogueOf(models);
-  const summary = entries.map((e, i) => [`${i + 1}`, `[${code(e.id)}](#${anchor(e.id)})`, e.explains.map(code).join(', '), e.confidence, fromModel.has(e) ? `\`stop: ${fromModel.get(e)}\`` : 'any trial']);
+  const appliesTo = (e) => (fromModel.has(e) ? code(`stop: ${fromModel.get(e)}`) : 'any trial');
+  const summary = entries.map((e, i) => [`${i + 1}`, `[${code(e.id)}](#${anchor(e.id)})`, e.explains.map(code).join(', '), e.confidence, appliesTo(e)]);
   return [
     ...DIAGNOSES_INTRO,
     '',

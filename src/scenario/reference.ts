@@ -104,8 +104,9 @@ type Kinds = Map<string, FieldKind>;
 
 /**
  * What a walk collects: the groups in order, the group rows go to now, the field types named, and for each mapping
- * met where it is documented: its first path, or (the second walk) the shortest one, so `expect.<signal>` holds the
- * keys of an expectation and `dependencies.<service>.expect.<signal>` points there.
+ * used in several places its home, the shortest path the first walk found it at: the second walk documents its keys
+ * there once, so `expect.<signal>` holds the keys of an expectation and `dependencies.<service>.expect.<signal>`
+ * points there.
  */
 interface Walk {
   groups: ReferenceGroup[];
@@ -274,7 +275,10 @@ function unionText(options: Schema[], inner: (s: Schema) => string): string {
 /** "list of signals", "list of mappings (forms below)", "list, each one of `main`, `group`". */
 function listOf(element: string): string {
   if (element.startsWith('one of ')) return `list, each ${element}`;
-  const plural = element.replace(/^a mapping/, 'mappings').replace(/^(string|boolean|number|integer|signal|port|duration|command|mapping)\b/, '$1s').replace(/^exit status\b/, 'exit statuses');
+  const plural = element
+    .replace(/^a mapping/, 'mappings')
+    .replace(/^(string|boolean|number|integer|signal|port|duration|command|mapping)\b/, '$1s')
+    .replace(/^exit status\b/, 'exit statuses');
   return `list of ${plural}`;
 }
 

@@ -212,7 +212,10 @@ export const StopEventSchema = z
       .optional()
       .meta({ description: "Kubernetes: how long new connections keep arriving after the stop begins, in place of the model's `endpoint_delay`" }),
   })
-  .meta({ description: "A stop: the orchestrator begins to stop the target, and the scenario's `stop:` model plays its whole sequence from here (hooks, signals, the final kill)" });
+  .meta({
+    description:
+      "A stop: the orchestrator begins to stop the target, and the scenario's `stop:` model plays its whole sequence from here (hooks, signals, the final kill)",
+  });
 
 export const EventSchema = z.preprocess(
   // `kind` may be left out of a plain signal event: {"at": 0, "signal": "SIGTERM"}

@@ -81,7 +81,10 @@ const schema = z
     readiness: z
       .strictObject({
         http: z.string().startsWith('/').meta({ description: 'httpGet.path: the path probed' }),
-        port: port.optional().meta({ description: "httpGet.port, as the manifest names it; the probe goes to the target's endpoint (the first of `ports`, or the process's port)" }),
+        port: port.optional().meta({
+          description:
+            "httpGet.port, as the manifest names it; the probe goes to the target's endpoint (the first of `ports`, or the process's port)",
+        }),
         period: duration().default(10_000).meta({ description: 'periodSeconds: time between probes' }),
         failure_threshold: z.number().int().min(1).default(3).meta({ description: 'failureThreshold: failed probes in a row before the pod is unready' }),
       })

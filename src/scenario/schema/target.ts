@@ -34,7 +34,10 @@ const processForm = z
         'Program and arguments, run without a shell in its own process group; {data_dir} names the trial data directory, {port} the free loopback port sigstorm hands it (both also in env values)',
     }),
     cwd: osText.optional().meta({ description: 'Working directory, relative to the scenario file' }),
-    env: environment.optional().meta({ description: "Environment variables added to the ones sigstorm runs with ({data_dir} and {port} filled in); DATA_DIR and the `port_env` variable are set too" }),
+    env: environment.optional().meta({
+      description:
+        "Environment variables added to the ones sigstorm runs with ({data_dir} and {port} filled in); DATA_DIR and the `port_env` variable are set too",
+    }),
     port_env: envName
       .default('PORT')
       .meta({ description: 'Environment variable through which sigstorm hands the target a free loopback port' }),
@@ -124,7 +127,10 @@ const serviceKeys = {
           'Container ports, each published on a free loopback port so parallel trials never collide; the workload talks to the first, dependencies are reached by service name',
       }),
     init: z.boolean().optional().meta({ description: 'Run an init as PID 1 (docker run --init) that forwards signals to the service and reaps zombies' }),
-    stop_signal: signal.default('SIGTERM').meta({ description: "The signal that stops the service (compose's stop_signal), sent by the default stop model and drawn by the fuzzer" }),
+    stop_signal: signal.default('SIGTERM').meta({
+      description:
+        "The signal that stops the service (compose's stop_signal), sent by the default stop model and drawn by the fuzzer",
+    }),
     stop_grace_period: duration()
       .default(10_000)
       .meta({ description: "How long a stop waits after stop_signal before SIGKILL (compose's stop_grace_period); also the deadline `expect` gives an exit" }),
