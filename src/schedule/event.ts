@@ -4,9 +4,14 @@ import { signal } from '../input/fields/signal.js';
 import type { SignalName } from '../signals.js';
 
 /** When an event happens: milliseconds after the target became ready (or, with `from: spawn`, after it was started). */
-const at = duration('expected milliseconds after readiness (or after spawn, with from: spawn), e.g. 120 or "1.5s"');
+const at = duration('expected milliseconds after readiness (or after spawn, with from: spawn), e.g. 120 or "1.5s"').meta({
+  description: 'When the event happens: this long after the target became ready (or after it was started, with `from: spawn`; after its line, request or write, with `after`)',
+});
 /** What `at` counts from: readiness (the default), or the target's spawn, to signal it during its start-up. */
-const from = z.enum(['ready', 'spawn']).optional();
+const from = z
+  .enum(['ready', 'spawn'])
+  .optional()
+  .meta({ description: 'What `at` counts from: readiness (the default), or the spawn of the target, to signal it during its start-up' });
 
 /** How long after readiness an anchored event waits for its line or request by default (the horizon's default reach, 10 s). */
 export const ANCHOR_WITHIN_MS = 10_000;
@@ -52,13 +57,36 @@ const ANCHOR_NAMES = { log: 'a line (`log`)', request: 'a request (`request`)', 
  */
 export const AnchorSchema = z
   .strictObject({
-    log: z.string().min(1, 'expected the text of a line of the target output (a part of it is enough)').optional(),
-    nth: z.number().int().min(1).optional(),
-    request: z.number().int().min(1, 'expected which request: 1 for the first the workload sent after readiness').optional(),
-    path: z.string().regex(/^\//, 'expected an HTTP path of the workload, such as /order').optional(),
-    phase: z.enum(['sent', 'response']).optional(),
-    file: z.string().min(1, 'expected (a part of) the name of a file the target writes in its data directory, such as snapshot').regex(/^[^/]+$/, 'expected a file name without a directory: a file of the data directory').optional(),
-    within: duration().default(ANCHOR_WITHIN_MS),
+    log: z
+      .string()
+      .min(1, 'expected the text of a line of the target output (a part of it is enough)')
+      .optional()
+      .meta({ description: "Text of a line of the target's output (a part of it is enough), printed after readiness" }),
+    nth: z.number().int().min(1).optional().meta({ description: '`log` or `file`: which such line or write counts (default: the first)' }),
+    request: z
+      .number()
+      .int()
+      .min(1, 'expected which request: 1 for the first the workload sent after readiness')
+      .optional()
+      .meta({ description: 'Which HTTP request of the workload: 1 for the first it sent after readiness' }),
+    path: z
+      .string()
+      .regex(/^\//, 'expected an HTTP path of the workload, such as /order')
+      .optional()
+      .meta({ description: '`request`: count only the requests to this path (their query string aside)' }),
+    phase: z
+      .enum(['sent', 'response'])
+      .optional()
+      .meta({ description: '`request`: count from when it was written to its connection (`sent`, the default) or from the first byte of its response' }),
+    file: z
+      .string()
+      .min(1, 'expected (a part of) the name of a file the target writes in its data directory, such as snapshot')
+      .regex(/^[^/]+$/, 'expected a file name without a directory: a file of the data directory')
+      .optional()
+      .meta({ description: 'A part of the name of a file the target creates, writes, renames or removes in its data directory' }),
+    within: duration()
+      .default(ANCHOR_WITHIN_MS)
+      .meta({ description: 'The event is not played when no such line, request or write came this long after readiness' }),
   })
   .superRefine((a, ctx) => {
     const given = (Object.keys(ANCHOR_KINDS) as (keyof typeof ANCHOR_KINDS)[]).filter((k) => a[k] !== undefined);
@@ -97,70 +125,97 @@ export const serviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'exp
 const recipient = z
   .string()
   .regex(/^(?:[A-Za-z0-9][A-Za-z0-9._-]*)(?::(?:main|group|children|all))?$/, 'expected main, group, children, all, or a service: db, db:group')
-  .default('main');
+  .default('main')
+  .meta({
+    description:
+      "Who receives it: the target's `main` process, its process `group`, the main process's `children`, or `all`; or a service of the stack (`db`, `db:group`)",
+  });
 
-export const SignalEventSchema = z.strictObject({
-  at,
-  from,
-  after,
-  kind: z.literal('signal'),
-  signal,
-  to: recipient,
-});
+export const SignalEventSchema = z
+  .strictObject({
+    at,
+    from,
+    after,
+    kind: z.literal('signal').meta({ description: 'Written `signal`, or left out: an event with a `signal` key is a signal event' }),
+    signal: signal.meta({ description: 'The signal sent' }),
+    to: recipient,
+  })
+  .meta({ description: 'One signal' });
 
 /** N signals drawn in turn from `signals`, `spacing` ms apart (reload storms, mixed storms). */
-export const StormEventSchema = z.strictObject({
-  at,
-  from,
-  after,
-  kind: z.literal('storm'),
-  signals: z.array(signal).min(1).default(['SIGHUP']),
-  count: z.number().int().min(1).max(10_000).default(10),
-  spacing: duration().default(10),
-  to: recipient,
-});
+export const StormEventSchema = z
+  .strictObject({
+    at,
+    from,
+    after,
+    kind: z.literal('storm'),
+    signals: z.array(signal).min(1).default(['SIGHUP']).meta({ description: 'The signals sent, in turn' }),
+    count: z.number().int().min(1).max(10_000).default(10).meta({ description: 'How many signals in all' }),
+    spacing: duration().default(10).meta({ description: 'Time between two signals' }),
+    to: recipient,
+  })
+  .meta({ description: 'A storm: `count` signals drawn in turn from `signals`, `spacing` apart (reload storms, mixed storms)' });
 
 /** Two or more signals delivered back to back, as close together as the kernel allows (SIGTERM + SIGINT). */
-export const RaceEventSchema = z.strictObject({
-  at,
-  from,
-  after,
-  kind: z.literal('race'),
-  signals: z.array(signal).min(2).max(8),
-  to: recipient,
-});
+export const RaceEventSchema = z
+  .strictObject({
+    at,
+    from,
+    after,
+    kind: z.literal('race'),
+    signals: z.array(signal).min(2).max(8).meta({ description: 'The signals, in the order they are sent' }),
+    to: recipient,
+  })
+  .meta({ description: 'A race: two or more signals delivered back to back, as close together as the kernel allows (SIGTERM + SIGINT)' });
 
 /** The whole target (or the service `to` names) frozen (SIGSTOP / cgroup freezer) for `duration` ms, then thawed. */
-export const PauseEventSchema = z.strictObject({
-  at,
-  kind: z.literal('pause'),
-  to: serviceName.optional(),
-  duration: duration(),
-});
+export const PauseEventSchema = z
+  .strictObject({
+    at,
+    kind: z.literal('pause'),
+    to: serviceName.optional().meta({ description: 'A service of the stack to freeze instead of the target' }),
+    duration: duration().meta({ description: 'How long it stays frozen' }),
+  })
+  .meta({ description: 'A pause: the whole target (or the service `to` names) frozen (SIGSTOP, or the cgroup freezer), then thawed' });
 
 /**
  * Traffic cut for `duration` ms: packets dropped, or rejected at once. Between the workload and the target, or with
  * `between: [a, b]` on the edge between two services of the stack; `direction` is then seen from `a` (`out`: a→b).
  */
-export const PartitionEventSchema = z.strictObject({
-  at,
-  kind: z.literal('partition'),
-  between: z.tuple([serviceName, serviceName]).optional(),
-  direction: z.enum(['in', 'out', 'both']).default('both'),
-  mode: z.enum(['drop', 'reject']).default('drop'),
-  duration: duration(),
-});
+export const PartitionEventSchema = z
+  .strictObject({
+    at,
+    kind: z.literal('partition'),
+    between: z
+      .tuple([serviceName, serviceName])
+      .optional()
+      .meta({ description: 'Two services of the stack whose link is cut, instead of the one between the workload and the target' }),
+    direction: z
+      .enum(['in', 'out', 'both'])
+      .default('both')
+      .meta({ description: 'Which way packets are cut: toward the target (`in`), from it (`out`), or both; with `between`, as seen from its first service' }),
+    mode: z.enum(['drop', 'reject']).default('drop').meta({ description: 'Drop packets silently, or reject them at once' }),
+    duration: duration().meta({ description: 'How long the link stays cut' }),
+  })
+  .meta({ description: 'A partition: traffic cut for a while, between the workload and the target or between two services of the stack' });
 
 /**
  * The orchestrator begins to stop the target: the scenario's `stop:` model plays its whole sequence from here (hooks,
  * signals, the final kill). `endpoint_delay` (Kubernetes): how long new connections keep arriving, in place of the
  * model's.
  */
-export const StopEventSchema = z.strictObject({
-  at,
-  kind: z.literal('stop'),
-  endpoint_delay: duration().optional(),
-});
+export const StopEventSchema = z
+  .strictObject({
+    at,
+    kind: z.literal('stop'),
+    endpoint_delay: duration()
+      .optional()
+      .meta({ description: "Kubernetes: how long new connections keep arriving after the stop begins, in place of the model's `endpoint_delay`" }),
+  })
+  .meta({
+    description:
+      "A stop: the orchestrator begins to stop the target, and the scenario's `stop:` model plays its whole sequence from here (hooks, signals, the final kill)",
+  });
 
 export const EventSchema = z.preprocess(
   // `kind` may be left out of a plain signal event: {"at": 0, "signal": "SIGTERM"}
@@ -171,7 +226,8 @@ export const EventSchema = z.preprocess(
       if ('after' in event && event.after && fromSpawn(event)) {
         ctx.addIssue({ code: 'custom', path: ['after'], message: 'an event timed from a line or a request (`after`) counts from one after readiness: it cannot also be `from: spawn`' });
       }
-    }),
+    })
+    .meta({ description: 'One timed fault, told apart by `kind`' }),
 );
 export const ScheduleSchema = z.array(EventSchema);
 

@@ -51,9 +51,16 @@ const KUBERNETES_MIN_GRACE_MS = 2000;
 
 /** A hook run before the stop signal: Kubernetes' preStop `sleep`, `exec` or `httpGet`. */
 const hook = z.union([
-  z.strictObject({ sleep: duration() }),
+  z.strictObject({ sleep: duration().meta({ description: 'The hook sleeps this long' }) }),
   z.strictObject({ exec: argv.meta({ description: 'Run in the container (process form: on the host, in the target\'s directory and environment)' }) }),
-  z.strictObject({ http_get: z.strictObject({ path: z.string().startsWith('/'), port: port.optional() }) }),
+  z.strictObject({
+    http_get: z
+      .strictObject({
+        path: z.string().startsWith('/').meta({ description: 'The path requested' }),
+        port: port.optional().meta({ description: "The port the manifest names; the GET goes to the target's endpoint (the first of `ports`, or the process's port)" }),
+      })
+      .meta({ description: 'An HTTP GET to the target; the hook ends when it is answered' }),
+  }),
 ]);
 
 const schema = z
@@ -73,10 +80,13 @@ const schema = z
       .meta({ description: 'endpoints: traffic stops after endpoint_delay; readiness: once the readiness probe failed failure_threshold times in a row' }),
     readiness: z
       .strictObject({
-        http: z.string().startsWith('/'),
-        port: port.optional(),
-        period: duration().default(10_000),
-        failure_threshold: z.number().int().min(1).default(3),
+        http: z.string().startsWith('/').meta({ description: 'httpGet.path: the path probed' }),
+        port: port.optional().meta({
+          description:
+            "httpGet.port, as the manifest names it; the probe goes to the target's endpoint (the first of `ports`, or the process's port)",
+        }),
+        period: duration().default(10_000).meta({ description: 'periodSeconds: time between probes' }),
+        failure_threshold: z.number().int().min(1).default(3).meta({ description: 'failureThreshold: failed probes in a row before the pod is unready' }),
       })
       .optional()
       .meta({ description: 'readinessProbe (httpGet): periodSeconds, failureThreshold' }),

@@ -1,5 +1,6 @@
 import { parse as parseShellWords } from 'shell-quote';
 import { z } from 'zod';
+import { fieldKinds } from './kinds.js';
 import { osText } from './os-text.js';
 
 /** An argument vector. A string is split like docker-compose does (quotes honoured), never run through a shell. */
@@ -26,3 +27,7 @@ export const argv = z
     }
     return words;
   });
+fieldKinds.add(argv, {
+  name: 'command',
+  written: 'a list of arguments (`[python3, app.py]`), or one string split into words as compose does (quotes honoured, no shell: no `$VAR`, pipes or globs)',
+});

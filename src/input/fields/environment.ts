@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldKinds } from './kinds.js';
 import { osText } from './os-text.js';
 
 /** The name of an environment variable. */
@@ -22,3 +23,4 @@ export const environment = z
     }
     return Object.fromEntries(entries);
   });
+fieldKinds.add(environment, { name: 'environment', written: 'a map (`KEY: value`) or, as in compose, a list of `KEY=value` strings' });

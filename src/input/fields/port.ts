@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldKinds } from './kinds.js';
 
 /** A container port. Compose accepts "8080", "127.0.0.1:8080:8080/tcp" or 8080; sigstorm needs the container port
  *  only and always publishes it on a free loopback port, so parallel trials never collide. */
@@ -11,3 +12,4 @@ export const port = z.union([z.number().int().min(1).max(65535), z.string()]).tr
   }
   return num;
 });
+fieldKinds.add(port, { name: 'port', written: 'a TCP port of the container, `8080`, or as compose writes a mapping (`"8080:8080"`, `"127.0.0.1:8080:8080/tcp"`): only the container port counts' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalizeSignal } from '../../signals.js';
+import { fieldKinds } from './kinds.js';
 
 /** A signal, written "SIGTERM", "TERM" or 15 (as docker-compose's stop_signal accepts), normalised to "SIGTERM". */
 export const signal = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -10,3 +11,4 @@ export const signal = z.union([z.string(), z.number()]).transform((value, ctx) =
   }
   return name;
 });
+fieldKinds.add(signal, { name: 'signal', written: 'a name with or without `SIG` (`SIGTERM`, `TERM`) or a number (`15`), as compose\'s `stop_signal` takes it' });

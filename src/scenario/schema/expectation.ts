@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../../input/fields/duration.js';
+import { fieldKinds } from '../../input/fields/kinds.js';
 import { normalizeSignal, statusForSignal } from '../../signals.js';
 
 // One entry of `expect:` (keyed by signal name): what must hold after that signal is delivered.
@@ -14,6 +15,7 @@ export const exitStatus = z.union([z.number().int().min(0).max(255), z.string()]
   }
   return statusForSignal(sig);
 });
+fieldKinds.add(exitStatus, { name: 'exit status', written: 'a number 0–255, or a signal name standing for 128 + its number (`SIGTERM` is 143)' });
 
 export const expectation = z
   .strictObject({
@@ -28,4 +30,5 @@ export const expectation = z
   })
   .refine((e) => (e.exit === undefined) !== (e.alive === undefined), {
     message: 'expected exactly one of `exit` (the signal stops the target) or `alive: true` (it must survive)',
-  });
+  })
+  .meta({ description: 'What must hold after this signal: the target stops (`exit`, `within`) or survives (`alive`, `settle`)' });

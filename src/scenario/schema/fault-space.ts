@@ -15,7 +15,11 @@ export const faultSpace = z
         description:
           'Signals the fuzzer may send (default: the stop signal, every signal in `expect`, and SIGTERM + SIGINT when the stop signal is one of them)',
       }),
-    to: z.array(z.enum(['main', 'group', 'children', 'all'])).min(1).default(['main']),
+    to: z
+      .array(z.enum(['main', 'group', 'children', 'all']))
+      .min(1)
+      .default(['main'])
+      .meta({ description: "Which of the target's processes a signal may go to: its main process, its process group, the main process's children, or all of them" }),
     services: z
       .array(z.string())
       .default([])
@@ -23,18 +27,24 @@ export const faultSpace = z
         description:
           'Dependencies the fuzzer may signal (their stop signal and the signals under their `expect`) and, with `pauses`, freeze; partitions between the target and each dependency come with `partitions`',
       }),
-    races: z.boolean().default(true).meta({ description: 'Two terminating signals back to back' }),
-    storms: z.boolean().default(true).meta({ description: 'Storms of the signals the target must survive' }),
+    races: z.boolean().default(true).meta({ description: 'Draw races: two terminating signals back to back' }),
+    storms: z.boolean().default(true).meta({ description: 'Draw storms of the signals the target must survive (those `expect` marks `alive: true`)' }),
     startup: z
       .boolean()
       .optional()
       .meta({
         description:
-          "Signals timed from the target's spawn, during its start-up (`from: spawn`), within the start-up time measured on the campaign's first trial (default: on when that is 1 s or more)",
+          "Draw signals timed from the target's spawn, during its start-up (`from: spawn`), within the start-up time measured on the campaign's first trial (default: on when that is 1 s or more)",
       }),
-    pauses: z.boolean().default(false),
-    partitions: z.boolean().default(false),
-    max_events: z.number().int().min(1).max(20).default(3),
+    pauses: z.boolean().default(false).meta({ description: 'Draw pauses: the target (or a dependency of `services`) frozen for a while, then thawed' }),
+    partitions: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'Draw partitions: the traffic between the workload and the target (and between the target and each dependency of `services`) cut for a while',
+      }),
+    max_events: z.number().int().min(1).max(20).default(3).meta({ description: 'At most this many events in a schedule' }),
     horizon: duration().default(1500).meta({ description: 'Events fall within this long after readiness (at first: see `horizon_max`)' }),
     horizon_max: duration()
       .optional()

@@ -5,24 +5,28 @@ import { exitStatus } from './expectation.js';
 
 // `oracles:`: the settings of the oracles that judge each trial. A section left out takes its keys' defaults.
 
-const lostRequests = z.strictObject({
-  no_refusals_for: duration()
-    .default(0)
-    .meta({ description: 'After the first terminating signal, connections must still be accepted this long' }),
-});
+const lostRequests = z
+  .strictObject({
+    no_refusals_for: duration()
+      .default(0)
+      .meta({ description: 'After the first terminating signal, connections must still be accepted this long (the endpoint-removal race)' }),
+  })
+  .meta({ description: 'The lost-requests oracle: every request sent before the first terminating signal must end ok' });
 
-const handles = z.strictObject({
-  fd_slack: z.number().int().min(0).default(8).meta({ description: 'fd growth tolerated across survived signals, per kind (sockets net of the workload connections)' }),
-  allow_zombies: z.boolean().default(false),
-  removed_on_exit: z
-    .array(z.string())
-    .default([])
-    .meta({ description: 'Files (in the data directory) the target must have removed when it is gone; `*` matches within a path segment' }),
-  kept_on_exit: z
-    .array(z.string())
-    .default([])
-    .meta({ description: 'Files (in the data directory) the target must have left when it is gone (a checkpoint, a report); `*` matches within a path segment' }),
-});
+const handles = z
+  .strictObject({
+    fd_slack: z.number().int().min(0).default(8).meta({ description: 'fd growth tolerated across survived signals, per kind (sockets net of the workload connections)' }),
+    allow_zombies: z.boolean().default(false).meta({ description: 'Zombies (children their parent never reaped) are not failed' }),
+    removed_on_exit: z
+      .array(z.string())
+      .default([])
+      .meta({ description: 'Files (in the data directory) the target must have removed when it is gone; `*` matches within a path segment' }),
+    kept_on_exit: z
+      .array(z.string())
+      .default([])
+      .meta({ description: 'Files (in the data directory) the target must have left when it is gone (a checkpoint, a report); `*` matches within a path segment' }),
+  })
+  .meta({ description: 'The handles oracle: fds, zombies, processes and files the target leaves behind' });
 
 // Left out, the second-signal oracle judges by `ignore` within 1 s (scenario/second-signal.ts says why).
 const secondSignal = z.strictObject({

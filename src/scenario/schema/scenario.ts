@@ -20,20 +20,20 @@ const build = () =>
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
         .optional()
-        .meta({ description: 'Defaults to the file name without extension' }),
-      description: z.string().optional(),
+        .meta({ description: 'The scenario in reports and their paths, reports/<name>/ (default: the file name without its extension)' }),
+      description: z.string().optional().meta({ description: 'Free text for the people who read the file' }),
       target,
       dependencies: z
-        .record(z.string(), dependency)
+        .record(z.string().meta({ title: 'service' }), dependency)
         .default({})
         .meta({
           description:
             'Services the target needs, by name (keys as under `target`); with `target.compose`, its `depends_on` services are taken from the compose file and keys given here override theirs',
         }),
       expect: z
-        .record(z.string(), expectation)
+        .record(z.string().meta({ title: 'signal' }), expectation)
         .default({})
-        .meta({ description: 'Per signal: what must hold after it is delivered. Keys are signal names.' }),
+        .meta({ description: 'Per signal (keys are signal names): what must hold after it is delivered to the target' }),
       stop: stopSchema().optional().meta({
         description: `How the target's orchestrator stops it: ${modelNames()}, its settings written here or read from the \`file\` the team keeps them in`,
       }),

@@ -26,15 +26,15 @@ const rate = z.number().positive().max(2000).default(20).meta({ description: 'Op
 const concurrency = z.number().int().min(1).max(256).default(4).meta({ description: 'At most this many in flight' });
 
 const requestStream = z.strictObject({
-  path: z.string().startsWith('/'),
-  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
+  path: z.string().startsWith('/').meta({ description: 'The path requested, with its query string if any' }),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET').meta({ description: 'The HTTP method' }),
   rate,
   concurrency,
   connection: z
     .enum(['keep-alive', 'fresh', 'mixed'])
     .default('mixed')
     .meta({ description: 'Reuse connections, open one per request, or alternate' }),
-  timeout: duration().default(10_000),
+  timeout: duration().default(10_000).meta({ description: 'A request with no complete response by then is a timeout' }),
 });
 
 /** Where stored ids are read back once the target is gone: the bare-id file is the simplest form. */
@@ -87,7 +87,9 @@ const tcpStream = z
       .union([
         z.literal('close').meta({ description: 'The reply ends when the server closes the connection' }),
         z.string().min(1).meta({ description: 'The reply ends with this delimiter (which `expect` does not see)' }),
-        z.strictObject({ length: z.number().int().min(1).max(1 << 20) }).meta({ description: 'The reply is this many bytes' }),
+        z
+          .strictObject({ length: z.number().int().min(1).max(1 << 20).meta({ description: 'Bytes in a reply' }) })
+          .meta({ description: 'The reply is this many bytes' }),
       ])
       .default('\n')
       .meta({ description: 'Where a reply ends (default: a newline)' }),
@@ -105,7 +107,7 @@ const tcpStream = z
       .meta({ description: 'A connection per request, or requests one after another on `concurrency` connections' }),
     rate,
     concurrency,
-    timeout: duration().default(10_000),
+    timeout: duration().default(10_000).meta({ description: 'A request with no complete reply by then is a timeout' }),
   })
   .refine((t) => (t.send === undefined) !== (t.send_hex === undefined), { message: 'expected exactly one of `send` and `send_hex`' })
   .refine((t) => !(t.until === 'close' && t.connection === 'keep-alive'), {
@@ -121,7 +123,7 @@ const grpcCall = z.strictObject({
     .regex(/^[A-Za-z_][\w.]*\/[A-Za-z_]\w*$/, 'expected package.Service/Method')
     .meta({ description: 'package.Service/Method: unary, or server-streaming' }),
   request: z
-    .record(z.string(), z.unknown())
+    .record(z.string().meta({ title: 'field' }), z.unknown())
     .default({})
     .meta({
       description:
@@ -139,7 +141,7 @@ const execClient = z.strictObject({
       "Your client, started on the host in the scenario's directory once the target is ready; {host} and {port} name where the target listens. It prints one JSON line per operation as it ends and is sent SIGTERM when the trial is over",
   }),
   env: z
-    .record(z.string(), osText)
+    .record(z.string().meta({ title: 'NAME' }), osText)
     .default({})
     .meta({ description: 'Added to the environment it inherits; {host} and {port} are filled in values too' }),
   readback: readback
@@ -163,7 +165,12 @@ export const workload = z
   .strictObject({
     requests: z.array(requestStream).default([]).meta({ description: 'HTTP request streams sent during the whole trial' }),
     streams: z
-      .array(z.strictObject({ path: z.string().startsWith('/'), count: z.number().int().min(1).max(64).default(1) }))
+      .array(
+        z.strictObject({
+          path: z.string().startsWith('/').meta({ description: 'The path of the long-lived response' }),
+          count: z.number().int().min(1).max(64).default(1).meta({ description: 'How many to hold open' }),
+        }),
+      )
       .default([])
       .meta({ description: 'Long-lived responses (SSE, chunked) opened once the target is ready' }),
     writes: z
@@ -173,7 +180,8 @@ export const workload = z
         concurrency,
         readback,
       })
-      .optional(),
+      .optional()
+      .meta({ description: 'Writes the target acknowledges, read back after the trial: every acknowledged write must have been stored' }),
     tcp: z.array(tcpStream).default([]).meta({ description: 'TCP request streams: send, read a reply until a delimiter, a length or close' }),
     grpc: z.array(grpcCall).default([]).meta({ description: 'gRPC calls from a .proto file' }),
     exec: execClient.optional().meta({ description: 'Your own client, reporting its operations as JSON lines' }),
