@@ -3,7 +3,7 @@ import { stopModelOf } from '../stop-models/registry.js';
 import { scalable } from './variant.js';
 
 // How far amplify may move what an event holds: the scenario's fault space as bounds, plain data. What is varied and
-// what is not (README, "Amplifying a rare failure"): the fault is varied (a stop's endpoint lag, a pause's or
+// what is not (docs/guides/flaky-shutdown.md, "Amplifying a rare failure"): the fault is varied (a stop's endpoint lag, a pause's or
 // partition's length and kind, a storm's count and spacing, a race's order, a signal's recipient among
 // `faults.to`); the team's deployment settings (a stop model's grace period and hooks) and the identity of a fault
 // (which signal, which service is frozen or cut off) are not.

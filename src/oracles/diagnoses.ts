@@ -21,7 +21,7 @@ export type ByRuntime = { neutral: Text } & Partial<Record<Exclude<Runtime, 'unk
  */
 export interface Entry {
   id: string;
-  /** The evidence it reads, in words (the README's table). */
+  /** The evidence it reads, in words (docs/reference/diagnoses.md, generated). */
   reads: string;
   explains: string[];
   confidence: Diagnosis['confidence'];
