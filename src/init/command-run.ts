@@ -94,7 +94,8 @@ async function askPaths(run: CommandRun, port: number, exited: () => boolean): P
       run.tried.push({ path, ...answer });
       if (answer.ok) return void (run.ready = path);
     }
-    if (run.tried.some((t) => t.detail.startsWith('HTTP '))) return;
+    // An answer, HTTP or not (a parse error: another protocol), will not change; a refusal may, once it binds all.
+    if (run.tried.some((t) => /^(HTTP |HPE_)/.test(t.detail))) return;
     await sleep(200);
   } while (!exited() && performance.now() < until);
 }

@@ -64,8 +64,9 @@ function readyOf(run: CommandRun): ReadyChoice {
   if (run.port === undefined) return { hasPort: false };
   if (run.ready) return { hasPort: true, http: { path: run.ready, why: `GET ${run.ready} answered 2xx when sigstorm init started it (${run.tried.map((t) => `${t.path}: ${t.detail}`).join(', ')}).` } };
   const http = run.tried.some((t) => t.detail.startsWith('HTTP '));
+  // A line it printed saying it is up (not timed against the listen: its output is read as it comes).
   const line = http ? undefined : readyLine(run.output);
-  if (line) return { hasPort: true, log: { text: line, why: `It answered no HTTP request (${run.tried.map((t) => t.detail).join(', ')}): not an HTTP server; it printed "${line}" once it listened.` } };
+  if (line) return { hasPort: true, log: { text: line, why: `It answered no HTTP request (${run.tried.map((t) => t.detail).join(', ')}): not an HTTP server. It printed a line with "${line}": ready once that line is seen.` } };
   return { hasPort: true };
 }
 

@@ -15,6 +15,8 @@ export interface ReadyChoice {
   log?: { text: string; why: string };
   /** Whether the target serves a TCP port at all (no port: nothing to probe or to send traffic to). */
   hasPort: boolean;
+  /** A check that was found and cannot be a readiness probe, said beside the default. */
+  unusable?: string;
 }
 
 /** What a source found, before readiness, traffic and expectations are written: a command may still add to it. */
@@ -47,7 +49,7 @@ export function finish({ draft, ready, stopSignal: written }: Sketch): Draft {
   } else if (path) {
     const why = `Default: nothing said which path answers once the service is ready; ${path} is the usual one. Change it to a path that answers 2xx once it is.`;
     entries.push({ path: ['target', 'ready', 'http'], value: path, why });
-    unknowns.push(`a readiness path (defaulted to ${path})`);
+    unknowns.push(`a readiness path (defaulted to ${path}${ready.unusable ? `: ${ready.unusable}` : ''})`);
   } else {
     unknowns.push('readiness: no port and no health check, so the target counts as ready once started (add `ready.log` with a line it prints when ready)');
   }

@@ -20,6 +20,10 @@ export interface ComposeFacts {
   healthcheck?: { text: string; line?: number; http?: ReturnType<typeof httpCheck> };
   stopSignal?: string;
   dependsOn: string[];
+  /** depends_on written as a list: compose starts those without waiting, and sigstorm asks for the condition. */
+  dependsOnList: boolean;
+  /** Of each service it depends on: whether it has a healthcheck. */
+  healthy: Record<string, boolean>;
   /** The build context and Dockerfile, relative to the compose file. */
   build?: { context: string; dockerfile: string };
   entrypoint?: unknown;
@@ -50,6 +54,8 @@ export function parseCompose(text: string, file: string, service?: string): Comp
     ...healthOf(s, yaml, name),
     ...(s.stop_signal !== undefined ? { stopSignal: String(s.stop_signal) } : {}),
     dependsOn: Array.isArray(s.depends_on) ? s.depends_on.map(String) : Object.keys(record(s.depends_on) ?? {}),
+    dependsOnList: Array.isArray(s.depends_on),
+    healthy: Object.fromEntries(names.map((n) => [n, record(record(services[n])?.healthcheck)?.test !== undefined])),
     ...buildOf(s.build),
     ...(s.entrypoint !== undefined ? { entrypoint: s.entrypoint } : {}),
     ...(s.command !== undefined ? { command: s.command } : {}),
@@ -111,6 +117,11 @@ export function composeDraft(facts: ComposeFacts, composeRel: string, dockerfile
   if (facts.dependsOn.length) {
     entries.push({ path: ['target'], why: `depends_on: ${facts.dependsOn.join(', ')} start first, taken from the same file (a stack: see Stacks in the README).` });
   }
+  if (facts.dependsOnList) {
+    const conditions = Object.fromEntries(facts.dependsOn.map((d) => [d, { condition: facts.healthy[d] ? 'service_healthy' : 'service_started' }]));
+    const why = `depends_on at ${at(f, facts.keys.find((k) => k.key === 'depends_on')?.line)} is a list, which starts them without a condition: sigstorm waits for a healthcheck where the service has one (service_healthy), else only for the start.`;
+    entries.push({ path: ['target', 'depends_on'], value: conditions, why });
+  }
   let stopSignal = facts.stopSignal ?? 'SIGTERM';
   const df = dockerfile?.facts;
   if (!facts.stopSignal && df?.stopSignal) {
@@ -142,5 +153,6 @@ function readyOf(facts: ComposeFacts, dockerfile?: { facts: DockerfileFacts; fil
     const port = d.http.port !== undefined && facts.ports.includes(String(d.http.port)) ? d.http.port : undefined;
     return { hasPort, http: { path: d.http.path, ...(port ? { port } : {}), why: `HEALTHCHECK at ${at(dockerfile!.file, d.line)} asks ${d.http.url}.` } };
   }
+  if (h && hasPort) return { hasPort, unusable: `its healthcheck (${h.text}, ${at(facts.file, h.line)}) is no HTTP request to this host` };
   return { hasPort };
 }
