@@ -34,12 +34,14 @@ export interface CommandRun {
 
 export interface RunOptions {
   cwd: string;
+  /** A readiness path a file gave, asked first. */
+  path?: string;
   /** How long the command may take to listen. */
   timeoutMs?: number;
   graceMs?: number;
 }
 
-export async function runCommand(argv: string[], { cwd, timeoutMs = 15_000, graceMs = 5_000 }: RunOptions): Promise<CommandRun> {
+export async function runCommand(argv: string[], { cwd, path, timeoutMs = 15_000, graceMs = 5_000 }: RunOptions): Promise<CommandRun> {
   const handed = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'sigstorm-init-'));
   const started = performance.now();
@@ -58,7 +60,7 @@ export async function runCommand(argv: string[], { cwd, timeoutMs = 15_000, grac
     run.ports = await listening(child.pid, () => gone !== undefined, started + timeoutMs);
     if (run.ports.length) run.listeningAfterMs = Math.round(performance.now() - started);
     run.port = run.ports.includes(handed) ? handed : run.ports[0];
-    if (run.port) await askPaths(run, run.port, () => gone !== undefined);
+    if (run.port) await askPaths(run, run.port, [...new Set([...(path ? [path] : []), ...READY_PATHS])], () => gone !== undefined);
   } finally {
     run.exit = await stop(child.pid, exited, () => gone, started, graceMs);
     rmSync(dataDir, { recursive: true, force: true });
@@ -85,11 +87,11 @@ async function listening(pid: number | undefined, exited: () => boolean, deadlin
 }
 
 /** Asks each readiness path until one answers 2xx; a port that refuses at first is asked again until 5 s pass. */
-async function askPaths(run: CommandRun, port: number, exited: () => boolean): Promise<void> {
+async function askPaths(run: CommandRun, port: number, paths: string[], exited: () => boolean): Promise<void> {
   const until = performance.now() + 5_000;
   do {
     run.tried = [];
-    for (const path of READY_PATHS) {
+    for (const path of paths) {
       const answer = await probeHttp('127.0.0.1', port, path, 2_000);
       run.tried.push({ path, ...answer });
       if (answer.ok) return void (run.ready = path);

@@ -54,10 +54,20 @@ export function withCommand(sketch: Sketch | undefined, run: CommandRun, cwd: st
     unknowns.push(`the port: it listened on ${run.port}, not on the port handed in $PORT, and no argument names it: make it listen on $PORT (or put {port} in the command)`);
   }
   if (run.port === undefined) unknowns.push('a port: it listened on no TCP port (a worker, or it failed to start: see its output)');
+  const { keep, mismatch } = keptReady(base, run);
   let draft: Draft = without(base.draft, ['target', 'process', 'command']);
   draft = { ...draft, unknowns: draft.unknowns.filter((u) => u !== NO_PROCESS_FORM && u !== UNIT_PORT) };
   draft = withEntries(draft, entries, unknowns);
-  return { ...base, draft, ready: base.ready.http || base.ready.log ? base.ready : readyOf(run) };
+  return { ...base, draft: withEntries(draft, [], [], mismatch ? [mismatch] : []), ready: keep ? base.ready : readyOf(run) };
+}
+
+/** The file's readiness path is kept unless the command, started, answered another and not it. */
+function keptReady(base: Sketch, run: CommandRun): { keep: boolean; mismatch?: string } {
+  const path = base.ready.http?.path;
+  if (base.ready.log || (path && (!run.ready || run.ready === path))) return { keep: true };
+  if (!path) return { keep: false };
+  const asked = run.tried.find((t) => t.path === path);
+  return { keep: false, mismatch: `the readiness path ${path} that ${base.draft.source} gives answered ${asked?.detail ?? 'nothing'} when the command was started; ${run.ready} answered 2xx and is used instead.` };
 }
 
 function readyOf(run: CommandRun): ReadyChoice {

@@ -1,4 +1,4 @@
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { badInput, SigstormError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
@@ -53,7 +53,8 @@ export async function initScenario(options: InitOptions): Promise<InitResult> {
   const paths = new Paths(cwd, dirname(out));
   let sketch = sketchOf(sources, paths);
   if (options.command?.length) {
-    const run = await runCommand(options.command, { cwd, ...(options.startTimeoutMs ? { timeoutMs: options.startTimeoutMs } : {}) });
+    const path = sketch?.ready.http?.path;
+    const run = await runCommand(options.command, { cwd, ...(path ? { path } : {}), ...(options.startTimeoutMs ? { timeoutMs: options.startTimeoutMs } : {}) });
     sketch = withCommand(sketch, run, paths.fromOut(cwd) === '.' ? undefined : paths.fromOut(cwd));
   }
   const draft = finish(sketch!);
@@ -121,6 +122,7 @@ const withName = (draft: Draft, name: string): Draft => ({
 /** Loads the text as the scenario it will be, beside the output (its relative paths hold there), then puts it in place. */
 async function validated(text: string, out: string) {
   const trial = resolve(dirname(out), `.${basename(out)}.init-${process.pid}.yml`);
+  mkdirSync(dirname(out), { recursive: true });
   writeFileSync(trial, text);
   try {
     const scenario = await loadScenario(trial);
