@@ -188,13 +188,25 @@ describe('init: a command', () => {
     expect(readyLine(['starting', 'Listening on 0.0.0.0:80'])).toBe('Listening');
   });
 
-  it('gives a file source its process form, and keeps the readiness the file gave', () => {
+  it('gives a file source its process form, and keeps the readiness path the file gave when it answers', () => {
     const facts = parseKubernetes(text('k8s/deployment.yaml'), 'k8s/deployment.yaml');
-    const sketch = withCommand(kubernetesDraft(facts, 'k8s/deployment.yaml'), run, 'app');
+    const answered = { ...run, tried: [{ path: '/ready', detail: 'HTTP 200', ok: true }], ready: '/ready' };
+    const sketch = withCommand(kubernetesDraft(facts, 'k8s/deployment.yaml'), answered, 'app');
     const scenario = written(finish(sketch));
     expect(scenario.target.process).toEqual({ command: ['./api', '--port', '{port}'], cwd: 'app' });
-    expect(scenario.target.ready.http).toBe('/ready');
+    expect(scenario.target.ready).toEqual({ http: '/ready', port: 8080, timeout: '30s' });
     expect(sketch.draft.unknowns.some((u) => u.startsWith('a process form'))).toBe(false);
+    expect(sketch.draft.warnings).toEqual([]);
+  });
+
+  it("replaces a file's readiness path that the started command did not answer, and says so", () => {
+    const facts = parseKubernetes(text('k8s/deployment.yaml'), 'k8s/deployment.yaml');
+    const missed = { ...run, tried: [{ path: '/ready', detail: 'HTTP 404', ok: false }, ...run.tried] };
+    const sketch = withCommand(kubernetesDraft(facts, 'k8s/deployment.yaml'), missed, undefined);
+    expect(written(finish(sketch)).target.ready.http).toBe('/health');
+    expect(sketch.draft.warnings).toEqual([
+      'the readiness path /ready that k8s/deployment.yaml, Deployment api, container api gives answered HTTP 404 when the command was started; /health answered 2xx and is used instead.',
+    ]);
   });
 });
 
