@@ -28,6 +28,8 @@ export interface CommandRun {
   ready?: string;
   /** The first lines it printed (stdout and stderr). */
   output: string[];
+  /** Why it could not be started at all (ENOENT: no such program). */
+  spawnError?: string;
   /** How it ended: after init's SIGTERM, SIGKILL, or on its own before that (`early`). */
   exit?: { code: number | null; signal: string | null; afterMs: number; how: 'SIGTERM' | 'SIGKILL' | 'early' };
 }
@@ -52,8 +54,14 @@ export async function runCommand(argv: string[], { cwd, path, timeoutMs = 15_000
   child.stderr.on('data', onLine);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));
-    child.on('error', (e) => (run.output.push(`spawn failed: ${e.message}`), resolve({ code: null, signal: null })));
+    child.on('error', (e: NodeJS.ErrnoException) => ((run.spawnError = e.code ?? e.message), resolve({ code: null, signal: null })));
   });
+  if (child.pid === undefined) {
+    // Not started (no such program): the error comes on a later tick.
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    return run;
+  }
   let gone: { code: number | null; signal: string | null } | undefined;
   void exited.then((e) => (gone = e));
   try {

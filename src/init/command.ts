@@ -53,7 +53,11 @@ export function withCommand(sketch: Sketch | undefined, run: CommandRun, cwd: st
   if (run.port !== undefined && run.port !== run.handed && !replaced) {
     unknowns.push(`the port: it listened on ${run.port}, not on the port handed in $PORT, and no argument names it: make it listen on $PORT (or put {port} in the command)`);
   }
-  if (run.port === undefined) unknowns.push('a port: it listened on no TCP port (a worker, or it failed to start: see its output)');
+  if (run.port === undefined) {
+    const last = run.output.slice(-3).map((l) => `"${l}"`).join(', ');
+    const ended = run.exit?.how === 'early' ? `, and it ended by itself (${exitText(run.exit)})${last ? `, printing ${last}` : ''}` : '';
+    unknowns.push(`a port: it listened on no TCP port (a worker, or it failed to start${ended})`);
+  }
   const { keep, mismatch } = keptReady(base, run);
   let draft: Draft = without(base.draft, ['target', 'process', 'command']);
   draft = { ...draft, unknowns: draft.unknowns.filter((u) => u !== NO_PROCESS_FORM && u !== UNIT_PORT) };

@@ -55,6 +55,7 @@ export async function initScenario(options: InitOptions): Promise<InitResult> {
   if (options.command?.length) {
     const path = sketch?.ready.http?.path;
     const run = await runCommand(options.command, { cwd, ...(path ? { path } : {}), ...(options.startTimeoutMs ? { timeoutMs: options.startTimeoutMs } : {}) });
+    if (run.spawnError) throw badInput(`cannot start ${options.command[0]} (in ${cwd}): ${run.spawnError}`);
     sketch = withCommand(sketch, run, paths.fromOut(cwd) === '.' ? undefined : paths.fromOut(cwd));
   }
   const draft = finish(sketch!);

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { listeningPorts } from '../../src/host/tcp-table.js';
@@ -11,7 +12,9 @@ import { dockerfileDraft, parseDockerfile, runForm, signalWarning } from '../../
 import type { Draft } from '../../src/init/draft.js';
 import { httpCheck } from '../../src/init/http-check.js';
 import { kubernetesDraft, parseKubernetes } from '../../src/init/kubernetes.js';
+import { initScenario } from '../../src/init/init.js';
 import { renderDraft } from '../../src/init/render.js';
+import { schemaRef } from '../../src/init/schema-ref.js';
 import { candidates } from '../../src/init/sources.js';
 import { execArgv, parseSystemd, systemdDraft } from '../../src/init/systemd.js';
 
@@ -234,5 +237,26 @@ describe('init: the rest', () => {
     expect(candidates(dir).map((c) => c.path)).toEqual(['k8s/deployment.yaml', 'systemd/api.service', 'systemd/nginx.service']);
     expect(candidates(join(dir, 'k8s'))).toEqual([{ kind: 'k8s', path: 'deployment.yaml' }]);
     expect(candidates(join(dir, 'systemd')).map((c) => c.path)).toEqual(['api.service', 'nginx.service']);
+  });
+
+  it('with no flag, writes from the first file found, says what it chose, validates, and never overwrites', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'sigstorm-init-unit-')), 'nested', 'sigstorm.yml');
+    const result = await initScenario({ cwd: join(dir, 'compose'), out });
+    expect(result.chose).toBe('chose docker-compose.yml (also found: --dockerfile Dockerfile; name one to use it instead)');
+    expect(result).toMatchObject({ source: 'docker-compose.yml, service web', backends: ['docker'] });
+    expect(readFileSync(out, 'utf8')).toBe(result.text);
+    await expect(initScenario({ cwd: join(dir, 'compose'), out })).rejects.toThrow(/sigstorm.yml exists: not overwritten \(--force overwrites it/);
+    expect((await initScenario({ cwd: join(dir, 'compose'), out, force: true, dockerfile: 'Dockerfile' })).source).toBe('Dockerfile');
+  });
+
+  it("points $schema at the sigstorm installed in the project's node_modules, relative to the scenario", () => {
+    const project = mkdtempSync(join(tmpdir(), 'sigstorm-init-project-'));
+    mkdirSync(join(project, 'node_modules/sigstorm/schema'), { recursive: true });
+    writeFileSync(join(project, 'node_modules/sigstorm/schema/scenario.schema.json'), '{}');
+    mkdirSync(join(project, 'ops'));
+    expect(schemaRef(project)).toBe('./node_modules/sigstorm/schema/scenario.schema.json');
+    expect(schemaRef(join(project, 'ops'))).toBe('../node_modules/sigstorm/schema/scenario.schema.json');
+    // Not installed there (this repository): the schema of the sigstorm that runs.
+    expect(resolve('scenarios', schemaRef('scenarios'))).toBe(resolve('schema/scenario.schema.json'));
   });
 });
