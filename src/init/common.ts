@@ -60,7 +60,7 @@ export function finish({ draft, ready, stopSignal: written }: Sketch): Draft {
   } else {
     unknowns.push('traffic: no HTTP path to send requests to (see `workload` in the README: tcp, grpc, exec, jobs)');
   }
-  const expectWhy = `What must hold after ${stopSignal}: exit 0 (or ${stopSignal}'s own status) within the stop grace period, what \`docker stop\` users check. Declare SIGINT or SIGHUP here to test them too.`;
+  const expectWhy = `What must hold after ${stopSignal}: exit 0 (or ${stopSignal}'s own status) within the stop grace period, what \`docker stop\` users check. Declare ${['SIGTERM', 'SIGINT', 'SIGHUP'].filter((x) => x !== stopSignal).join(' or ')} here to test them too.`;
   entries.push({ path: ['expect', stopSignal], value: { exit: [0, stopSignal] }, why: expectWhy });
   return withEntries(draft, entries, unknowns);
 }

@@ -117,6 +117,10 @@ export function composeDraft(facts: ComposeFacts, composeRel: string, dockerfile
   if (facts.dependsOn.length) {
     entries.push({ path: ['target'], why: `depends_on: ${facts.dependsOn.join(', ')} start first, taken from the same file (a stack: see Stacks in the README).` });
   }
+  if (facts.dependsOn.length) {
+    const names = facts.dependsOn.join(', ');
+    unknowns.push(`process forms of the services it depends on (${names}): for --backend process, give each one under \`dependencies: { <name>: { process: … } }\``);
+  }
   if (facts.dependsOnList) {
     const conditions = Object.fromEntries(facts.dependsOn.map((d) => [d, { condition: facts.healthy[d] ? 'service_healthy' : 'service_started' }]));
     const why = `depends_on at ${at(f, facts.keys.find((k) => k.key === 'depends_on')?.line)} is a list, which starts them without a condition: sigstorm waits for a healthcheck where the service has one (service_healthy), else only for the start.`;

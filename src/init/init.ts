@@ -6,7 +6,7 @@ import { finish, type Sketch } from './common.js';
 import { runCommand } from './command-run.js';
 import { withCommand } from './command.js';
 import { composeDraft, parseCompose } from './compose.js';
-import { withEntries, type Draft } from './draft.js';
+import type { Draft } from './draft.js';
 import { dockerfileDraft, parseDockerfile } from './dockerfile.js';
 import { kubernetesDraft, parseKubernetes } from './kubernetes.js';
 import { renderDraft } from './render.js';
@@ -117,7 +117,7 @@ function safeName(raw: string): string {
 
 const withName = (draft: Draft, name: string): Draft => ({
   ...draft,
-  entries: [{ path: ['name'], value: name, why: 'Names the reports (reports/<name>/…).' }, ...withEntries(draft, []).entries],
+  entries: [{ path: ['name'], value: name, why: 'Names the reports (reports/<name>/…).' }, ...draft.entries],
 });
 
 /** Loads the text as the scenario it will be, beside the output (its relative paths hold there), then puts it in place. */
