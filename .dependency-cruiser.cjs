@@ -43,24 +43,24 @@ module.exports = {
     },
     {
       name: 'lower-layers-stay-low',
-      comment: 'Backends, leftovers and host helpers know nothing of trials, campaigns, sessions or reports.',
+      comment: 'Backends, leftovers and host helpers know nothing of trials, campaigns, sessions, reports or `init`.',
       severity: 'error',
       from: { path: '^src/(backends|leftovers|host)/' },
-      to: { path: '^src/(session|fuzz|trial|report|oracles|workload|faults/player)' },
+      to: { path: '^src/(session|fuzz|trial|report|oracles|workload|faults/player|init)' },
     },
     {
       name: 'plain-data-imports-no-machinery',
       comment: 'The input layer, the scenario and the schedule are data and their parsing: nothing that runs a trial.',
       severity: 'error',
       from: { path: '^src/(input|scenario|schedule)/' },
-      to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host)/' },
+      to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host|init)/' },
     },
     {
       name: 'stop-models-are-plain-data',
       comment: 'A stop model is data, pure functions and the reader of its file: nothing that runs a trial (the trial plays its plan).',
       severity: 'error',
       from: { path: '^src/stop-models/' },
-      to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host|cli)/' },
+      to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host|cli|init)/' },
     },
     {
       name: 'stop-models-through-the-registry',

@@ -6,6 +6,7 @@ export { amplify, type AmplifyOptions, type AmplifyReport, type AmplifyResult } 
 export { analyze, type AnalyzeResult } from './session/analyze.js';
 export { loadResults, mergeReports } from './session/merge.js';
 export { planSuite, fuzzSuite, type SuitePlan, type SuiteOptions } from './session/suite.js';
+export { initScenario, type InitOptions, type InitResult } from './init/init.js';
 export type { FuzzProgress } from './fuzz/campaign.js';
 export type { FuzzOutcome, FuzzReport, Reproduction, CampaignCut, CampaignSummary, Explored, ExploredCells, Finding, FixCheck } from './report/fuzz-report.js';
 export { replayCommand } from './report/replay-command.js';

@@ -1,12 +1,12 @@
 import { SigstormError } from '../errors.js';
 import type { GcArgs } from './gc.js';
 
-export const COMMANDS = ['run', 'fuzz', 'merge', 'replay', 'amplify', 'validate', 'analyze', 'gc', 'schema'];
-export const NAME_A_COMMAND = 'Name a command: run, fuzz, merge, replay, amplify, validate, analyze, gc or schema.';
+export const COMMANDS = ['init', 'run', 'fuzz', 'merge', 'replay', 'amplify', 'validate', 'analyze', 'gc', 'schema'];
+export const NAME_A_COMMAND = 'Name a command: init, run, fuzz, merge, replay, amplify, validate, analyze, gc or schema.';
 const USAGE = 'Run `sigstorm --help` for usage.';
 
 /** The options that are lists: yargs' positionals, the variadic positionals, and --repository (repeatable). */
-const LISTS = ['_', 'files', 'scenarios', 'reports', 'paths', 'repository'];
+const LISTS = ['_', '--', 'files', 'scenarios', 'reports', 'paths', 'repository', 'command'];
 
 /** A flag given twice turns into a list no command expects (yargs' "last one wins" would also cut `files..`). */
 export function refuseRepeatedFlags(args: Record<string, unknown>): void {

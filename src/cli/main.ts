@@ -23,6 +23,27 @@ export async function main(argv: string[]): Promise<void> {
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .command(
+      'init [command..]',
+      'Write a first scenario from a compose service, a Dockerfile, a Kubernetes manifest, a systemd unit, or the command after `--`',
+      (y) =>
+        y
+          .positional('command', { type: 'string', array: true, default: [] as string[], describe: 'After `--`: the command that starts the service (started once to find its port)' })
+          .option('compose', { type: 'string', requiresArg: true, describe: 'A docker-compose file' })
+          .option('service', { type: 'string', requiresArg: true, describe: 'The service of --compose (default: the first that nothing depends on, with ports)' })
+          .option('dockerfile', { type: 'string', requiresArg: true, describe: 'A Dockerfile' })
+          .option('k8s', { type: 'string', requiresArg: true, describe: 'A Kubernetes manifest (Deployment, StatefulSet, Pod, …)' })
+          .option('container', { type: 'string', requiresArg: true, describe: 'The container of --k8s (default: the first)' })
+          .option('systemd', { type: 'string', requiresArg: true, describe: 'A systemd unit file' })
+          .option('out', { type: 'string', default: 'sigstorm.yml', describe: 'Where to write the scenario' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' }),
+      async (args) => {
+        const { initCommand } = await import('./init.js');
+        // Words after `--` are the service's command line as written (yargs would turn "08" into 8).
+        const command = argv.includes('--') ? argv.slice(argv.indexOf('--') + 1) : args.command.map(String);
+        process.exitCode = await initCommand({ ...args, command });
+      },
+    )
+    .command(
       'run <scenario>',
       'Run one trial: start the target, play the events, judge how it stopped',
       (y) =>

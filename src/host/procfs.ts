@@ -97,3 +97,34 @@ export const isAlive = (pid: number): boolean => {
   const stat = readStat(pid);
   return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
 };
+
+/** The inodes of the sockets a process holds (`socket:[123]` among its fds); empty once it is gone. */
+export function socketInodes(pid: number): Set<string> {
+  const out = new Set<string>();
+  let names: string[];
+  try {
+    names = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${name}`));
+      if (m) out.add(m[1]!);
+    } catch {
+      // closed between the two reads
+    }
+  }
+  return out;
+}
+
+/** The lines of a process's view of the TCP tables (IPv4 and IPv6), or none once it is gone. */
+export function tcpTableLines(pid: number): string[] {
+  return ['tcp', 'tcp6'].flatMap((t) => {
+    try {
+      return readFileSync(`/proc/${pid}/net/${t}`, 'utf8').split('\n').slice(1);
+    } catch {
+      return [];
+    }
+  });
+}

@@ -60,3 +60,17 @@ export const isQueued = (c: SocketConn): boolean => !c.accepted && (c.state === 
  */
 export const isClosedByTarget = (c: SocketConn): boolean =>
   !c.accepted && (c.state === 'FIN_WAIT1' || c.state === 'FIN_WAIT2' || c.state === 'TIME_WAIT' || c.state === 'CLOSING' || c.state === 'LAST_ACK');
+
+/**
+ * The local ports of the listening sockets of `lines` (from /proc/<pid>/net/tcp or tcp6) whose inode is in `inodes`
+ * (the sockets a process holds): the ports that process listens on. Sorted, each once.
+ */
+export function listeningPorts(lines: readonly string[], inodes: ReadonlySet<string>): number[] {
+  const ports = new Set<number>();
+  for (const line of lines) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || f[3] !== '0A' || !inodes.has(f[9]!)) continue;
+    ports.add(parseInt(f[1]!.split(':').at(-1)!, 16));
+  }
+  return [...ports].sort((a, b) => a - b);
+}
