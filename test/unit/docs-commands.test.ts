@@ -22,6 +22,7 @@ vi.mock('../../src/cli/amplify.js', () => ({ amplifyCommand: recorder('amplify')
 vi.mock('../../src/cli/validate.js', () => ({ validateCommand: recorder('validate') }));
 vi.mock('../../src/cli/analyze.js', () => ({ analyzeCommand: recorder('analyze') }));
 vi.mock('../../src/cli/gc.js', () => ({ gcCommand: recorder('gc') }));
+vi.mock('../../src/cli/init.js', () => ({ initCommand: recorder('init') }));
 
 /** A documented command line as words: `<placeholders>`, `$VARIABLES` and `$((arithmetic))` stand for one word each. */
 function words(command: string): string[] {
