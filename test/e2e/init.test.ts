@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPrepare } from '../../src/backends/prepare.js';
+import { execa } from 'execa';
 import { initScenario, type InitOptions, type InitResult } from '../../src/init/init.js';
 import { sigstorm } from '../helpers/cli.js';
 
@@ -24,6 +24,9 @@ async function init(group: string, name: string, options: InitOptions): Promise<
   inferred.push(`${group}/${name}: ready ${ready}; stop ${scenario.stop?.model ?? 'docker'}; backends ${result.backends.join('+')}; not inferred: ${result.unknowns.length}`);
   return { ...result, scenario };
 }
+
+/** The zoo's Go service is built by its scenarios' `prepare` step; the command form starts the binary itself. */
+const buildGo = () => execa('sh', ['targets/go/build.sh'], { stdin: 'ignore' });
 
 const validates = async (dir: string, count: number) => {
   const result = await sigstorm(['validate', join(out, dir)]);
@@ -66,7 +69,7 @@ describe('sigstorm init', () => {
   });
 
   it('the command form: the port each process target and real server listens on, read from /proc, and a readiness path', async () => {
-    await runPrepare(['sh', 'targets/go/build.sh'], process.cwd());
+    await buildGo();
     const commands: [string, string[]][] = [
       ['go', ['targets/go/server']],
       ['node', ['node', 'targets/node/server.js']],
@@ -125,7 +128,7 @@ describe('sigstorm init', () => {
     const real = await sigstorm(['run', join(out, 'run', 'gunicorn.yml'), '--backend', 'process', '--report-dir', reportDir]);
     expect(real.exitCode, real.all).toBe(0); // gunicorn's TERM is graceful, and its readiness path only is asked
 
-    await runPrepare(['sh', 'targets/go/build.sh'], process.cwd());
+    await buildGo();
     await initScenario({ compose: 'docker-compose.yml', service: 'return-on-close-fixed', out: join(out, 'run', 'go.yml') });
     const docker = await sigstorm(['run', join(out, 'run', 'go.yml'), '--backend', 'docker', '--report-dir', reportDir]);
     expect(docker.exitCode, docker.all).toBe(0);
