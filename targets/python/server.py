@@ -1,7 +1,9 @@
 # Zoo target (Python 3, stdlib only): a threaded HTTP service that flushes a snapshot of its state on a timer.
 # "graceful" is the correct service; the other mode is graceful with one thing broken.
 #
-#   graceful         SIGTERM/SIGINT set a flag; the main thread then stops the server, waits for the requests in
+#   graceful         SIGTERM/SIGINT set a plain flag (a handler that takes a lock, as threading.Event.set does, can
+#                    deadlock on the main thread it interrupted while that thread held the lock); the main thread,
+#                    woken through the wakeup fd, then stops the server, waits for the requests in
 #                    flight (server_close joins their threads), writes a last snapshot and exits 0. The flush holds
 #                    state_lock, which the shutdown takes too, so it never exits half-way through one.
 #   flush-unguarded  a rare window that first opens after the default horizon: the first flush comes 2 s after
@@ -14,6 +16,7 @@
 # first flush this long after listening instead of one period) and ZOO_WINDOW_MS (how long that first one takes).
 # Endpoints: GET /healthz, GET /slow (ZOO_SLOW_MS, then "done"). Files in DATA_DIR: snapshot (rewritten by each flush).
 import os
+import select
 import signal
 import sys
 import threading
@@ -41,7 +44,9 @@ def log(msg):
 
 requests = 0
 state_lock = threading.Lock()  # held while the snapshot is written; the shutdown takes it before exiting
-stopping = threading.Event()
+stopping = threading.Event()  # set by the main thread once a stop signal came, read by the request threads
+received = None  # the stop signal, set by the handler: a plain assignment, no lock
+wake_r, wake_w = os.pipe()  # the signal's wakeup fd: a byte here ends the main thread's wait at once
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -97,12 +102,23 @@ def flush(takes):
 
 
 def on_signal(number, _frame):
-    if not stopping.is_set():
-        log(f'{signal.Signals(number).name} received, draining')
-    stopping.set()
+    global received
+    if received is None:
+        received = number
+
+
+def wait_for_stop(seconds):
+    """Sleeps up to `seconds`; True once a stop signal came."""
+    if received is None and seconds > 0:
+        ready, _, _ = select.select([wake_r], [], [], seconds)
+        if ready:
+            os.read(wake_r, 512)
+    return received is not None
 
 
 def main():
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     os.makedirs(DATA_DIR, exist_ok=True)
@@ -113,9 +129,12 @@ def main():
     log(f'mode={MODE} pid={os.getpid()} listening on :{PORT}')
     due, takes = started + FIRST_S, FIRST_TAKES_S
     # The main thread waits for the next flush or the stop; signal handlers run here, between waits.
-    while not stopping.wait(max(0, due - time.monotonic())):
-        flush(takes)
-        due, takes = due + EVERY_S, TAKES_S
+    while not wait_for_stop(due - time.monotonic()):
+        if time.monotonic() >= due:
+            flush(takes)
+            due, takes = due + EVERY_S, TAKES_S
+    log(f'{signal.Signals(received).name} received, draining')
+    stopping.set()
     server.shutdown()  # stop accepting
     server.server_close()  # wait for the requests in flight
     with state_lock:
