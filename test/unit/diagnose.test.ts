@@ -113,6 +113,17 @@ describe('the catalogue', () => {
     expect(diagnose(record, results).find((r) => r.oracle === 'deadline')!.diagnosis!.id).toBe('signal-ignored');
   });
 
+  it('names the second signal that forced the stop when a busy machine saw the exit 122 ms after it (once in a loaded CI run)', () => {
+    const { trial, results } = fixture('repeat-sigint-stops', 'docker');
+    const second = trial.events.filter((e) => e.kind === 'signal').at(-1)!.deliveredMs!;
+    const at = (gapMs: number, status: number) => ({ ...trial, exit: { ...trial.exit, exitCode: status, status, atMs: second + gapMs } });
+    const exit = (t: TrialRecord) => diagnose(t, results).find((r) => r.oracle === 'exit-status')!.diagnosis!.id;
+    expect(exit(at(5, 1))).toBe('second-signal-forced');
+    expect(exit(at(122, 1))).toBe('second-signal-forced');
+    // beyond the second-signal window (1 s by default) the exit is no longer put down to that signal
+    expect(exit(at(1500, 1))).not.toBe('second-signal-forced');
+  });
+
   it('names the signal whose default action killed the target', () => {
     const hup = diagnose(fixture('hup-unhandled', 'docker').trial, fixture('hup-unhandled', 'docker').results).find((r) => r.oracle === 'alive')!;
     const term = diagnose(fixture('sigint-only', 'process').trial, fixture('sigint-only', 'process').results).find((r) => r.oracle === 'exit-status')!;

@@ -12,14 +12,15 @@ import { readOwnerTokens } from '../../leftovers/owned.js';
  * only a process of ours holds. Every process alive before the spawn is such a one. What is left is one readdir of
  * /proc, a stat per member and per new pid, and an environment per new pid. An environment that cannot be read yet
  * (it reads empty while the process execs: a child that left the session by setsid and then execs its program) is
- * read again at the next pass, up to ENVIRON_TRIES times, before the process counts as foreign. A pid no longer
+ * read again at the next pass, for up to ENVIRON_WAIT_MS after it was first found so, before the process counts as
+ * foreign (a time, not a number of passes: on a busy machine an exec can take longer than many passes). A pid no longer
  * listed is forgotten: pids are handed out cyclically, so it is not reused before the counter wraps.
  */
 export class MemberWatch {
   private readonly foreign = new Set(pids());
   /** Whether a process holds the token: its environment is read once it can be. */
   private readonly holds = new Map<number, boolean>();
-  /** Passes that could not read a process's environment yet. */
+  /** When a process's environment was first found unreadable (performance.now()). */
   private readonly unread = new Map<number, number>();
 
   constructor(private readonly token: string) {}
@@ -58,11 +59,12 @@ export class MemberWatch {
     if (stat.startTime < since || stat.pid === process.pid || stat.state === 'Z') return false;
     const tokens = readOwnerTokens(stat.pid);
     if (tokens !== undefined) return tokens.includes(this.token);
-    const tries = (this.unread.get(stat.pid) ?? 0) + 1;
-    this.unread.set(stat.pid, tries);
-    return tries < ENVIRON_TRIES ? undefined : false;
+    const now = performance.now();
+    const first = this.unread.get(stat.pid) ?? now;
+    this.unread.set(stat.pid, first);
+    return now - first < ENVIRON_WAIT_MS ? undefined : false;
   }
 }
 
-/** Passes a process's environment may read empty (mid-exec) before it counts as not the target's (a kernel thread's always does). */
-const ENVIRON_TRIES = 20;
+/** How long a process's environment may read empty (mid-exec) before it counts as not the target's (a kernel thread's always does). */
+const ENVIRON_WAIT_MS = 5000;
