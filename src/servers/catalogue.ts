@@ -196,12 +196,13 @@ const CADDY_V1 = 'https://github.com/caddyserver/caddy/blob/v1.0.5/sigtrap_posix
 const CADDY_ENTRY: ServerEntry = {
   id: 'caddy',
   name: 'Caddy',
-  versions: '1 and 2 (they differ)',
+  versions: '1 and 2 (they differ; 2.6 verified)',
   recognise: { exe: '^caddy$', comm: '^caddy$' },
   signals: [
     { signal: 'SIGTERM', meaning: 'graceful-stop', words: 'graceful shutdown', versions: '>=2', source: CADDY_V2 },
     { signal: 'SIGINT', meaning: 'graceful-stop', words: 'graceful shutdown; a second SIGINT forces an immediate exit', versions: '>=2', source: CADDY_V2 },
-    { signal: 'SIGQUIT', meaning: 'immediate-stop', words: 'immediate exit after cleaning up locks', versions: '>=2', source: CADDY_V2 },
+    // the exit status is measured (caddy-quit: 2.6.2 exits 2), not documented
+    { signal: 'SIGQUIT', meaning: 'immediate-stop', words: 'immediate exit after cleaning up locks (with status 2 here)', versions: '>=2', source: CADDY_V2 },
     {
       signal: 'SIGTERM',
       meaning: 'immediate-stop',
@@ -214,7 +215,7 @@ const CADDY_ENTRY: ServerEntry = {
   ],
   settings: [],
   gracefulStop: { how: 'SIGTERM or caddy stop (Caddy 2); SIGQUIT (Caddy 1)', signal: 'SIGTERM', source: CADDY_V2 },
-  verified: [],
+  verified: ['caddy-term', 'caddy-quit'],
 };
 
 const H2O_ENTRY: ServerEntry = {
@@ -384,7 +385,7 @@ const PUMA_ENTRY: ServerEntry = {
 const UNICORN_ENTRY: ServerEntry = {
   id: 'unicorn',
   name: 'Unicorn',
-  versions: '0.8+',
+  versions: '0.8+ (6.0 verified)',
   recognise: { comm: '^unicorn' },
   signals: [
     { signal: 'SIGTERM', meaning: 'immediate-stop', words: 'quick shutdown: kills all workers immediately', source: { url: UNICORN, quote: 'INT/TERM - quick shutdown, kills all workers immediately' } },
@@ -402,7 +403,7 @@ const UNICORN_ENTRY: ServerEntry = {
   ],
   settings: [],
   gracefulStop: { how: 'SIGQUIT', signal: 'SIGQUIT', source: { url: UNICORN, quote: 'QUIT - graceful shutdown, waits for workers to finish their current request before finishing.' } },
-  verified: [],
+  verified: ['unicorn-quit', 'unicorn-term'],
 };
 
 const PHP_FPM_ENTRY: ServerEntry = {

@@ -90,6 +90,9 @@ describe('recognising the server in a saved record', () => {
     ['real-gunicorn-int', 'gunicorn', '20.1.0', /command name gunicorn/],
     ['real-h2o-term', 'h2o', undefined, /executable \/usr\/bin\/h2o/],
     ['real-nginx-quit', 'nginx', '1.22.1', /executable \/usr\/sbin\/nginx/],
+    ['real-unicorn-term', 'unicorn', undefined, /command name unicorn/],
+    // Caddy proxies to a Python backend, its child: the catalogue's order names Caddy, not the child
+    ['real-caddy-quit', 'caddy', undefined, /executable \/usr\/bin\/caddy/],
   ])('%s: %s %s', (name, id, version, evidence) => {
     const found = serverOf(saved(name).trial)!;
     expect(found.server.id).toBe(id);
@@ -126,6 +129,9 @@ describe('diagnoses from the catalogue, on saved records of the real servers', (
     ['real-lighttpd-term', ['lost-requests/truncated'], 'fast-shutdown', 'lighttpd', /SIGINT/],
     ['real-lighttpd-term', ['exit-status/wrong-status'], 'server-documented', 'lighttpd', /SIGINT/],
     ['real-gunicorn-int', ['lost-requests/truncated'], 'fast-shutdown', 'gunicorn', /graceful stop, SIGTERM/],
+    ['real-unicorn-term', ['lost-requests/truncated'], 'fast-shutdown', 'unicorn', /graceful stop, SIGQUIT/],
+    ['real-caddy-quit', ['lost-requests/truncated'], 'fast-shutdown', 'caddy', /graceful stop, SIGTERM/],
+    ['real-caddy-quit', ['exit-status/wrong-status'], 'server-documented', 'caddy', /graceful stop, SIGTERM/],
     // the corpus's two findings: a stop sent while the server still reloads is dropped
     ['race-haproxy-usr2-usr1', ['exit-status/killed', 'deadline/sigkill-needed', 'lost-requests/truncated'], 'server-stop-during-reload', 'haproxy', /Let the reload finish/],
     ['race-lighttpd-usr1-int', ['exit-status/killed', 'deadline/sigkill-needed', 'lost-requests/truncated'], 'server-stop-during-reload', 'lighttpd', /Let the reload finish/],
@@ -148,14 +154,15 @@ describe('diagnoses from the catalogue, on saved records of the real servers', (
   });
 
   it('never leaves a corpus failure at "cause unknown"', () => {
-    for (const name of ['real-uwsgi-term', 'real-puma-hup', 'real-haproxy-term', 'real-apache2-term', 'real-apache2-hup', 'real-lighttpd-term', 'real-gunicorn-int', 'race-haproxy-usr2-usr1', 'race-lighttpd-usr1-int']) {
+    for (const name of ['real-uwsgi-term', 'real-puma-hup', 'real-haproxy-term', 'real-apache2-term', 'real-apache2-hup', 'real-lighttpd-term', 'real-gunicorn-int', 'real-unicorn-term', 'real-caddy-quit', 'race-haproxy-usr2-usr1',
+      'race-lighttpd-usr1-int']) {
       const fixture = saved(name);
       expect(fixture.verdict).toBe('fail');
       for (const r of diagnose(fixture.trial, fixture.results)) if (r.verdict === 'fail') expect(r.diagnosis?.id, `${name} ${r.oracle}/${r.kind}`).not.toBe('unknown');
     }
   });
 
-  it.each(['real-uwsgi-term-hook', 'real-puma-hup-redirect', 'real-gunicorn-term', 'real-h2o-term', 'real-nginx-quit'])('the fixed twin %s passes with no diagnosis', (name) => {
+  it.each(['real-uwsgi-term-hook', 'real-puma-hup-redirect', 'real-gunicorn-term', 'real-h2o-term', 'real-nginx-quit', 'real-unicorn-quit', 'real-caddy-term'])('the fixed twin %s passes with no diagnosis', (name) => {
     const fixture = saved(name);
     expect(fixture.verdict).toBe('pass');
     expect(diagnose(fixture.trial, fixture.results).filter((r) => r.diagnosis)).toEqual([]);
