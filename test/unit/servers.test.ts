@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/oracles/diagnose.js';
+import { serverSignalNotes, untestedSignals } from '../../src/scenario/coverage.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { serverNamed, wordsOf } from '../../src/servers/named.js';
 import { factsFor, holdsFor, serverOf } from '../../src/oracles/server.js';
 import type { OracleResult } from '../../src/oracles/verdict.js';
 import { SERVERS } from '../../src/servers/catalogue.js';
@@ -186,5 +189,37 @@ describe('diagnoses from the catalogue, on saved records of the real servers', (
       expect(d.id).not.toMatch(/^server-/);
       expect(d.server).toBeUndefined();
     }
+  });
+});
+
+describe('notes from the catalogue on what a scenario expects (validate, reports)', () => {
+  const notes = async (name: string) => serverSignalNotes((await loadScenario(`scenarios/real/${name}.yml`)).coverage).map((n) => n.message);
+
+  it('names the server from the command or the image', () => {
+    expect(serverNamed(wordsOf(['sh', '../../targets/real/uwsgi/run.sh']))?.id).toBe('uwsgi');
+    expect(serverNamed(wordsOf([], 'nginx:1.25-alpine'))?.id).toBe('nginx');
+    expect(serverNamed(wordsOf([], 'docker.io/library/httpd:2.4'))?.id).toBe('apache-httpd');
+    expect(serverNamed(wordsOf(['gunicorn', '--bind', '0.0.0.0:8000', 'app:app']))?.id).toBe('gunicorn');
+    expect(serverNamed(wordsOf(['python3', 'service.py'], 'python:3.12-slim'))).toBeUndefined();
+  });
+
+  it("says a SIGTERM expected to stop uWSGI does so only with the hook (the issue's words)", async () => {
+    expect(await notes('uwsgi-term')).toEqual([expect.stringMatching(/^this scenario expects SIGTERM to stop uWSGI gracefully, which it does only with --hook-master-start "unix_signal:15 gracefully_kill_them_all"; otherwise: a brutal reload/)]);
+  });
+
+  it('says Puma stops on the HUP it is expected to survive, unless stdout is redirected', async () => {
+    expect(await notes('puma-hup')).toEqual([expect.stringMatching(/^this scenario expects Puma to survive SIGHUP, which its documentation calls a stop: .*; with stdout_redirect: reopens the log files/)]);
+  });
+
+  it("names a fast stop and the graceful one to use, and says nothing where the expectation is the documented graceful path", async () => {
+    expect(await notes('haproxy-term')).toEqual([expect.stringMatching(/^SIGTERM is HAProxy's documented fast stop .*its graceful stop is SIGUSR1/)]);
+    expect(await notes('nginx-quit')).toEqual([]);
+    expect(await notes('gunicorn-term')).toEqual([]);
+    expect(await notes('apache2-usr1')).toEqual([]);
+  });
+
+  it('keeps them apart from the untested-signal notes', async () => {
+    const { coverage } = await loadScenario('scenarios/real/uwsgi-term.yml');
+    expect(untestedSignals(coverage).every((n) => n.signal !== undefined && !n.message.includes('uWSGI'))).toBe(true);
   });
 });
