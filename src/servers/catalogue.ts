@@ -575,8 +575,9 @@ const POSTGRES_ENTRY: ServerEntry = {
 const REDIS_ENTRY: ServerEntry = {
   id: 'redis',
   name: 'Redis',
-  versions: '2.6+',
-  recognise: { exe: '^redis-server$', comm: '^redis-server$' },
+  versions: '2.6+ (7.0 verified)',
+  // Debian's /usr/bin/redis-server is a link to redis-check-rdb (one binary, named by argv[0]): the exe says so
+  recognise: { exe: '^(redis-server|redis-check-rdb)$', comm: '^redis-server$', banner: 'Redis version=(\\d+\\.\\d+(?:\\.\\d+)?)' },
   signals: [
     {
       signal: 'SIGTERM',
@@ -595,7 +596,8 @@ const REDIS_ENTRY: ServerEntry = {
     },
   ],
   gracefulStop: { how: 'SIGTERM', signal: 'SIGTERM', source: { url: REDIS, quote: 'The SIGTERM and SIGINT signals tell Redis to shut down gracefully.' } },
-  verified: [],
+  // it documents no abrupt stop (only crashes), so one scenario covers its documented paths
+  verified: ['redis-term'],
 };
 
 const MYSQL_ENTRY: ServerEntry = {

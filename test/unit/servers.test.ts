@@ -94,6 +94,8 @@ describe('recognising the server in a saved record', () => {
     ['real-h2o-term', 'h2o', undefined, /executable \/usr\/bin\/h2o/],
     ['real-nginx-quit', 'nginx', '1.22.1', /executable \/usr\/sbin\/nginx/],
     ['real-unicorn-term', 'unicorn', undefined, /command name unicorn/],
+    // Debian links redis-server to redis-check-rdb, the one binary
+    ['real-redis-term', 'redis', '7.0.15', /executable \/usr\/bin\/redis-check-rdb, the command name redis-server/],
     // Caddy proxies to a Python backend, its child: the catalogue's order names Caddy, not the child
     ['real-caddy-quit', 'caddy', undefined, /executable \/usr\/bin\/caddy/],
   ])('%s: %s %s', (name, id, version, evidence) => {
@@ -165,7 +167,7 @@ describe('diagnoses from the catalogue, on saved records of the real servers', (
     }
   });
 
-  it.each(['real-uwsgi-term-hook', 'real-puma-hup-redirect', 'real-gunicorn-term', 'real-h2o-term', 'real-nginx-quit', 'real-unicorn-quit', 'real-caddy-term'])('the fixed twin %s passes with no diagnosis', (name) => {
+  it.each(['real-uwsgi-term-hook', 'real-puma-hup-redirect', 'real-gunicorn-term', 'real-h2o-term', 'real-nginx-quit', 'real-unicorn-quit', 'real-caddy-term', 'real-redis-term'])('the fixed twin %s passes with no diagnosis', (name) => {
     const fixture = saved(name);
     expect(fixture.verdict).toBe('pass');
     expect(diagnose(fixture.trial, fixture.results).filter((r) => r.diagnosis)).toEqual([]);
