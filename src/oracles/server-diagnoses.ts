@@ -58,7 +58,7 @@ export const fastStop = (c: Clues): SignalFact | undefined => (c.first ? factsFo
 
 export const fastStopCause = (c: Clues): string => {
   const f = fastStop(c)!;
-  return `${f.signal} is ${name(c)}'s documented ${f.words}, not a graceful stop: the responses in flight were cut.`;
+  return `${f.signal} is ${name(c)}'s documented ${f.words}, not a graceful stop: what it had in flight was cut.`;
 };
 export const fastStopFix = (c: Clues): string => {
   const f = fastStop(c)!;
@@ -104,8 +104,28 @@ function documentedFix(c: Clues, f: OracleResult): string {
   return `${instead}${changes ? `; ${changes}` : ''}. ${documented(fact)}`;
 }
 
+/**
+ * The documented fast stop cut requests other than the downloads the general fast-shutdown entry reads (a database
+ * query reset, a request cut after a slow exit): its words are this server's either way.
+ */
+const fastStopElse = (c: Clues) => {
+  if (!fastStop(c) || c.lostInFlight.length === 0) return false;
+  const soon = c.exitAfterSignalMs !== undefined && c.exitAfterSignalMs >= 0 && c.exitAfterSignalMs <= 1000 && !c.record.exit.forcedKill;
+  return !(soon && c.lostInFlight.some((e) => e.outcome === 'truncated'));
+};
+
 /** Before the general entries: what the server's own documentation says explains the failure better than a guess. */
 export const SERVER_FIRST: Entry[] = [
+  {
+    id: 'server-fast-stop',
+    reads: "requests in flight lost after a catalogued server's documented fast stop (other than downloads cut by a prompt exit: fast-shutdown)",
+    explains: LOST,
+    confidence: 'high',
+    when: fastStopElse,
+    cause: fastStopCause,
+    fix: fastStopFix,
+    source: fastStopSource,
+  },
   {
     id: 'server-stop-is-reload',
     reads: 'a catalogued server (docs/servers.md) hung until SIGKILL after a terminating signal its documentation calls a reload',

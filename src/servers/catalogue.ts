@@ -547,8 +547,8 @@ const JVM_ENTRY: ServerEntry = {
 const POSTGRES_ENTRY: ServerEntry = {
   id: 'postgresql',
   name: 'PostgreSQL',
-  versions: '8+',
-  recognise: { exe: '^(postgres|postmaster)$', comm: '^(postgres|postmaster)$' },
+  versions: '8+ (15 verified)',
+  recognise: { exe: '^(postgres|postmaster)$', comm: '^(postgres|postmaster)$', banner: 'starting PostgreSQL (\\d+(?:\\.\\d+)?)' },
   signals: [
     {
       signal: 'SIGTERM',
@@ -569,7 +569,7 @@ const POSTGRES_ENTRY: ServerEntry = {
   ],
   settings: [],
   gracefulStop: { how: 'SIGTERM (pg_ctl stop -m smart)', signal: 'SIGTERM', source: { url: POSTGRES, quote: 'This is the Smart Shutdown mode.' } },
-  verified: [],
+  verified: ['postgresql-term', 'postgresql-int'],
 };
 
 const REDIS_ENTRY: ServerEntry = {

@@ -94,6 +94,7 @@ describe('recognising the server in a saved record', () => {
     ['real-h2o-term', 'h2o', undefined, /executable \/usr\/bin\/h2o/],
     ['real-nginx-quit', 'nginx', '1.22.1', /executable \/usr\/sbin\/nginx/],
     ['real-unicorn-term', 'unicorn', undefined, /command name unicorn/],
+    ['real-postgresql-int', 'postgresql', '15.18', /executable \/usr\/lib\/postgresql\/15\/bin\/postgres/],
     // Debian links redis-server to redis-check-rdb, the one binary
     ['real-redis-term', 'redis', '7.0.15', /executable \/usr\/bin\/redis-check-rdb, the command name redis-server/],
     // Caddy proxies to a Python backend, its child: the catalogue's order names Caddy, not the child
@@ -137,6 +138,8 @@ describe('diagnoses from the catalogue, on saved records of the real servers', (
     ['real-unicorn-term', ['lost-requests/truncated'], 'fast-shutdown', 'unicorn', /graceful stop, SIGQUIT/],
     ['real-caddy-quit', ['lost-requests/truncated'], 'fast-shutdown', 'caddy', /graceful stop, SIGTERM/],
     ['real-caddy-quit', ['exit-status/wrong-status'], 'server-documented', 'caddy', /graceful stop, SIGTERM/],
+    // a query aborted (exec client: psql's session ended), not a download cut: the server's fast stop all the same
+    ['real-postgresql-int', ['lost-requests/in-flight-lost'], 'server-fast-stop', 'postgresql', /graceful stop, SIGTERM \(pg_ctl stop -m smart\)/],
     // the corpus's two findings: a stop sent while the server still reloads is dropped
     ['race-haproxy-usr2-usr1', ['exit-status/killed', 'deadline/sigkill-needed', 'lost-requests/truncated'], 'server-stop-during-reload', 'haproxy', /Let the reload finish/],
     ['race-lighttpd-usr1-int', ['exit-status/killed', 'deadline/sigkill-needed', 'lost-requests/truncated'], 'server-stop-during-reload', 'lighttpd', /Let the reload finish/],
@@ -159,7 +162,7 @@ describe('diagnoses from the catalogue, on saved records of the real servers', (
   });
 
   it('never leaves a corpus failure at "cause unknown"', () => {
-    for (const name of ['real-uwsgi-term', 'real-puma-hup', 'real-haproxy-term', 'real-apache2-term', 'real-apache2-hup', 'real-lighttpd-term', 'real-gunicorn-int', 'real-unicorn-term', 'real-caddy-quit', 'race-haproxy-usr2-usr1',
+    for (const name of ['real-uwsgi-term', 'real-puma-hup', 'real-haproxy-term', 'real-apache2-term', 'real-apache2-hup', 'real-lighttpd-term', 'real-gunicorn-int', 'real-unicorn-term', 'real-caddy-quit', 'real-postgresql-int', 'race-haproxy-usr2-usr1',
       'race-lighttpd-usr1-int']) {
       const fixture = saved(name);
       expect(fixture.verdict).toBe('fail');
@@ -167,7 +170,7 @@ describe('diagnoses from the catalogue, on saved records of the real servers', (
     }
   });
 
-  it.each(['real-uwsgi-term-hook', 'real-puma-hup-redirect', 'real-gunicorn-term', 'real-h2o-term', 'real-nginx-quit', 'real-unicorn-quit', 'real-caddy-term', 'real-redis-term'])('the fixed twin %s passes with no diagnosis', (name) => {
+  it.each(['real-uwsgi-term-hook', 'real-puma-hup-redirect', 'real-gunicorn-term', 'real-h2o-term', 'real-nginx-quit', 'real-unicorn-quit', 'real-caddy-term', 'real-redis-term', 'real-postgresql-term'])('the fixed twin %s passes with no diagnosis', (name) => {
     const fixture = saved(name);
     expect(fixture.verdict).toBe('pass');
     expect(diagnose(fixture.trial, fixture.results).filter((r) => r.diagnosis)).toEqual([]);
