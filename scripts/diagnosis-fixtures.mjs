@@ -2,6 +2,7 @@
 // newest reports/<scenario>/<run>/report.json per backend becomes test/fixtures/diagnosis/<scenario>.<backend>.json,
 // holding the record and the oracle results (without diagnoses), with large arrays cut to what the diagnoses read.
 // Usage: node scripts/diagnosis-fixtures.mjs shell-form shell-form-fixed …   (after running them, e.g. npm run zoo)
+// REPORTS=<dir> reads another report directory (--report-dir); OUT=<dir> writes elsewhere (test/fixtures/servers/).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const trimRecord = (t) => {
@@ -26,8 +27,10 @@ const answeredBefore = (ledger, at) => {
 const trimEvidence = (evidence) =>
   evidence && Object.fromEntries(Object.entries(evidence).map(([k, v]) => [k, Array.isArray(v) ? v.slice(0, 10) : v]));
 
+const REPORTS = process.env.REPORTS ?? 'reports';
+const OUT = process.env.OUT ?? 'test/fixtures/diagnosis';
 for (const scenario of process.argv.slice(2)) {
-  const dir = `reports/${scenario}`;
+  const dir = `${REPORTS}/${scenario}`;
   const newest = {};
   for (const run of readdirSync(dir).sort()) {
     const path = `${dir}/${run}/report.json`;
@@ -38,6 +41,6 @@ for (const scenario of process.argv.slice(2)) {
   for (const [backend, report] of Object.entries(newest)) {
     const results = report.results.map(({ diagnosis, ...r }) => ({ ...r, ...(r.evidence ? { evidence: trimEvidence(r.evidence) } : {}) }));
     const fixture = { scenario, backend, verdict: report.verdict, results, trial: trimRecord(report.trial) };
-    writeFileSync(`test/fixtures/diagnosis/${scenario}.${backend}.json`, `${JSON.stringify(fixture)}\n`);
+    writeFileSync(`${OUT}/${scenario}.${backend}.json`, `${JSON.stringify(fixture)}\n`);
   }
 }

@@ -1,5 +1,6 @@
 // The generated reference: `npm run docs` builds, then writes docs/reference/*.md from the built code (dist/): the
-// scenario format from its zod schema, the diagnosis catalogue, the exit statuses, the commands' help.
+// scenario format from its zod schema, the diagnosis catalogue, the exit statuses, the commands' help; and
+// docs/servers.md, the server signal catalogue (src/servers/catalogue.ts).
 // test/unit/docs-fresh.test.ts renders them in memory from the sources and fails when a committed file differs.
 // `node scripts/docs.mjs --check` does the same from the command line, from dist/ (exit 1, naming the stale files).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ export const FILES = {
   'docs/reference/diagnoses.md': diagnosesDoc,
   'docs/reference/exit-codes.md': exitCodesDoc,
   'docs/reference/cli.md': cliDoc,
+  'docs/servers.md': serversDoc,
 };
 
 /**
@@ -254,6 +256,70 @@ async function helpOf(main, args) {
     else delete process.stdout.columns;
   }
   return lines.join('\n').trimEnd();
+}
+
+// ---- docs/servers.md ----
+
+const SERVERS_INTRO = [
+  '# Server signal catalogue',
+  '',
+  'What popular servers do with each signal, as their own documentation (or, where it is silent, their source) says,',
+  'generated from `src/servers/catalogue.ts`. Diagnoses use it: a failure on a server the trial record shows (by its',
+  'executable, command name or start-up banner: `src/oracles/server.ts`) whose evidence fits what the documentation',
+  'says the signal does is explained with that behaviour, the setting that changes it and the source (a diagnosis\'s',
+  '`server` and `source` fields). "Verified" names the scenarios of `scenarios/real/` that check it on the Debian',
+  'package ([real-servers.md](real-servers.md)); the other entries are documented, not verified here. Before any',
+  'trial, `sigstorm validate` and the reports add a note where a scenario\'s target command or image names a catalogued',
+  'server and an expectation disagrees with its documentation ("this scenario expects SIGTERM to stop uWSGI',
+  'gracefully, which it does only with …"; `src/servers/named.ts`).',
+  '',
+  'Meanings: `graceful-stop` (finishes what is in flight, then exits), `immediate-stop` (cuts it), `reload` (comes',
+  'back, cutting what is in flight), `graceful-reload` (comes back without cutting), `reopen-logs`, `ignored`, `other`.',
+];
+
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'];
+const link = (source) => `[${source.url.replace(/^https?:\/\//, '').replace(/[#?].*$/, '')}](${source.url})`;
+const quoted = (source) => `"${source.quote}" (${link(source)})`;
+const factCell = (facts) => facts.map((f) => `${f.meaning}${f.when ? ` (${f.when})` : ''}${f.versions ? ` [${f.versions}]` : ''}`).join('; ') || '—';
+
+async function serversDoc(load) {
+  const { SERVERS } = await load('servers/catalogue.js');
+  const rows = SERVERS.map((s) => [
+    `[${s.name}](#${anchor(s.name)})`,
+    s.versions,
+    ...STOP_SIGNALS.map((sig) => factCell(s.signals.filter((f) => f.signal === sig))),
+    s.gracefulStop.how,
+    s.verified.length ? s.verified.map(code).join(', ') : 'documented, not verified here',
+  ]);
+  return [
+    ...SERVERS_INTRO,
+    '',
+    `${SERVERS.length} servers, ${SERVERS.filter((s) => s.verified.length).length} verified by the real-server corpus.`,
+    '',
+    ...table(['server', 'versions', ...STOP_SIGNALS, 'graceful stop', 'verified'], rows),
+    ...SERVERS.flatMap(serverLines),
+  ];
+}
+
+function serverLines(s) {
+  const r = s.recognise;
+  const by = r ? [r.exe && `executable ${code(r.exe)}`, r.comm && `comm ${code(r.comm)}`, r.banner && `banner ${code(r.banner)}`].filter(Boolean).join(', ') : 'not recognised (a runtime\'s default, which the service\'s code changes)';
+  return [
+    '',
+    `## ${s.name}`,
+    '',
+    `Versions: ${s.versions}. Id: ${code(s.id)}. Recognised by: ${by}.`,
+    '',
+    ...table(
+      ['signal', 'meaning', 'what it does', 'source'],
+      s.signals.map((f) => [f.signal, `${f.meaning}${f.when ? ` (${f.when})` : ''}${f.versions ? ` [${f.versions}]` : ''}`, f.words, quoted(f.source)]),
+    ),
+    ...(s.settings.length ? ['', ...table(['setting', 'effect', 'signals', 'source'], s.settings.map((t) => [code(t.name), t.effect, t.signals.join(', '), quoted(t.source)]))] : []),
+    '',
+    `Graceful stop: ${s.gracefulStop.how}; ${quoted(s.gracefulStop.source)}.`,
+    '',
+    `Verified: ${s.verified.length ? s.verified.map((v) => `[${code(v)}](../scenarios/real/${v}.yml)`).join(', ') : 'documented, not verified here'}.`,
+  ];
 }
 
 // ---- command line ----

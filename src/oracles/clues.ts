@@ -4,6 +4,7 @@ import type { LedgerEntry } from '../workload/ledger.js';
 import { laterSignalEnded, type Attribution } from './attribution.js';
 import { crashSignature, type Crash } from './crash.js';
 import { runtimeOf, type Runtime } from './runtime.js';
+import { serverOf, type ServerFinding } from './server.js';
 import { firstTerminating, signalDeliveries, type SignalDelivery } from './terminating.js';
 
 /** Interpreters an entrypoint script runs in: a main process by one of these names runs the service as its child. */
@@ -21,6 +22,8 @@ export interface Clues {
   shellParent: boolean;
   /** The service's runtime as the record shows it (runtime.ts): the child's under a shell parent; whose words fixes use. */
   runtime: Runtime;
+  /** The catalogued server the record shows (server.ts): whose documented signal meanings diagnoses may speak of. */
+  server?: ServerFinding;
   /** Every signal delivered to the target, in order; the first one that must stop it. */
   deliveries: SignalDelivery[];
   first?: SignalDelivery;
@@ -69,6 +72,7 @@ export function cluesOf(record: TrialRecord): Clues {
     mainComm,
     shellParent,
     runtime: runtimeOf(record).runtime,
+    ...withServer(serverOf(record)),
     deliveries,
     ...(first ? { first, exitAfterSignalMs: record.exit.atMs - first.deliveredMs } : {}),
     laterTerminating,
@@ -83,8 +87,13 @@ export function cluesOf(record: TrialRecord): Clues {
   };
 }
 
+const withServer = (server: ServerFinding | undefined) => (server ? { server } : {});
 const withCrash = (crash: Crash | undefined) => (crash ? { crash } : {});
 const withLater = (endedByLater: Attribution | undefined) => (endedByLater ? { endedByLater } : {});
 
 /** Any line printed after the first terminating signal matches. */
 export const saidAfterSignal = (c: Clues, re: RegExp): boolean => c.logsAfterSignal.some((l) => re.test(l));
+
+/** The main process ended by sigstorm's SIGKILL after the grace period (the target hung). */
+export const hung = (c: Clues): boolean =>
+  c.record.exit.forcedKill && (c.record.exit.killedAtMs === undefined || c.record.exit.atMs >= c.record.exit.killedAtMs);

@@ -30,6 +30,11 @@ export function diagnose(record: TrialRecord, results: OracleResult[]): OracleRe
     const text = (s: Text) => (typeof s === 'string' ? s : s(clues, f));
     // The runtime either sentence was written for; `unknown` when only the neutral ones were there to use.
     const runtime = [cause.runtime, fix.runtime].find((r) => r !== undefined && r !== 'unknown') ?? cause.runtime ?? fix.runtime;
-    return { ...f, diagnosis: { id: entry.id, cause: text(cause.text), fix: text(fix.text), confidence: entry.confidence, ...(runtime ? { runtime } : {}) } };
+    const source = entry.source?.(clues, f);
+    const documented = source ? { server: source.server, source: { url: source.url, quote: source.quote } } : {};
+    return {
+      ...f,
+      diagnosis: { id: entry.id, cause: text(cause.text), fix: text(fix.text), confidence: entry.confidence, ...(runtime ? { runtime } : {}), ...documented },
+    };
   });
 }

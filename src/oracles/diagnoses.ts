@@ -2,33 +2,15 @@ import type { StopModelDef } from '../stop-models/model.js';
 import { stopModels } from '../stop-models/registry.js';
 import { FORCE_EXIT_DECLARATION, secondSignalPolicy } from '../scenario/second-signal.js';
 import { ordinalName } from './attribution.js';
-import { saidAfterSignal, type Clues } from './clues.js';
+import { hung, saidAfterSignal, type Clues } from './clues.js';
+import type { ByRuntime, Entry, Text } from './entry.js';
 import type { Runtime } from './runtime.js';
+import { fastStop, fastStopCause, fastStopFix, fastStopSource, SERVER_FIRST, SERVER_LAST } from './server-diagnoses.js';
+import { factsFor } from './server.js';
 import { describeStatus } from './terminating.js';
-import type { Diagnosis, OracleResult } from './verdict.js';
+import type { OracleResult } from './verdict.js';
 
-/** A sentence, or one filled in from the evidence (where it names a signal, a count). */
-export type Text = string | ((c: Clues, f: OracleResult) => string);
-/**
- * A sentence in each runtime's own API where they differ (Python's server.shutdown(), Node's server.close(), Go's
- * Shutdown), and a runtime-neutral one for the others and for a runtime the record does not name.
- */
-export type ByRuntime = { neutral: Text } & Partial<Record<Exclude<Runtime, 'unknown'>, Text>>;
-
-/**
- * One entry of the catalogue: the failures it can explain (`oracle/kind`, `oracle/*` for any kind), what it must
- * see in the record, and its cause and fix (sentences, per runtime where the words differ).
- */
-export interface Entry {
-  id: string;
-  /** The evidence it reads, in words (docs/reference/diagnoses.md, generated). */
-  reads: string;
-  explains: string[];
-  confidence: Diagnosis['confidence'];
-  when: (c: Clues, f: OracleResult) => boolean;
-  cause: Text | ByRuntime;
-  fix: Text | ByRuntime;
-}
+export type { ByRuntime, Entry, Text } from './entry.js';
 
 /** The sentence for a runtime, and which runtime it was written for (`unknown`: the neutral one; absent: the only one). */
 export function textFor(t: Text | ByRuntime, runtime: Runtime): { text: Text; runtime?: Runtime } {
@@ -50,8 +32,6 @@ const ABANDON = 'and let a stop during start-up abandon it cleanly (remove the l
 /** 'TERM' for SIGTERM: the name Ruby's Signal.trap and a shell's trap take. */
 const bare = (signal: string) => signal.replace(/^SIG/, '');
 
-/** The main process ended by sigstorm's SIGKILL after the grace period (the target hung). */
-const hung = (c: Clues) => c.record.exit.forcedKill && (c.record.exit.killedAtMs === undefined || c.record.exit.atMs >= c.record.exit.killedAtMs);
 /**
  * "At once" after a signal, as a busy machine measures it: a process that leaves without draining is gone in a few ms
  * on a quiet machine and took 65 ms under two busy loops; drain deadlines people set are seconds.
@@ -157,12 +137,14 @@ const GENERAL: Entry[] = [
       ruby: `Trap the signals (Signal.trap) first thing, before any slow initialisation, ${ABANDON}`,
     },
   },
+  ...SERVER_FIRST,
   {
     id: 'signal-default-action',
     reads: 'an exit with 128+n (or 2 for Go as PID 1, nothing printed) within 1 s of signal n',
     explains: ['exit-status/wrong-status', 'exit-status/unexpected-exit', 'alive/died', ...LOST, 'acked-writes/*'],
     confidence: 'high',
-    when: (c) => endedBy(c) !== undefined,
+    // a catalogued server that documents handling the signal (Puma re-raises TERM after its graceful stop) is not this
+    when: (c) => endedBy(c) !== undefined && factsFor(c.server, endedBy(c)!).every((f) => f.meaning === 'immediate-stop'),
     cause: {
       neutral: (c) => `Nothing handles ${endedBy(c)}, so its default action ended the process at once, without a drain.`,
       jvm: (c) => `The JVM ends on ${endedBy(c)} (it runs its shutdown hooks, then exits with ${c.record.exit.status}), and no shutdown hook waited for the work in flight.`,
@@ -407,8 +389,10 @@ const GENERAL: Entry[] = [
     explains: ['lost-requests/truncated'],
     confidence: 'medium',
     when: (c) => exitedWithin(c, 1000) && lostBy(c, (e) => e.outcome === 'truncated'),
-    cause: (c) => `${c.first!.signal} is this server's fast shutdown: it cuts the responses in flight instead of finishing them.`,
-    fix: "Stop it with its graceful signal (stop_signal, e.g. SIGQUIT for nginx), or make this signal's handler finish responses.",
+    // on a catalogued server, its documentation names the signal and the graceful stop to use instead
+    cause: (c) => (fastStop(c) ? fastStopCause(c) : `${c.first!.signal} is this server's fast shutdown: it cuts the responses in flight instead of finishing them.`),
+    fix: (c) => (fastStop(c) ? fastStopFix(c) : "Stop it with its graceful signal (stop_signal, e.g. SIGQUIT for nginx), or make this signal's handler finish responses."),
+    source: fastStopSource,
   },
   {
     id: 'ack-before-commit',
@@ -530,7 +514,7 @@ const GENERAL: Entry[] = [
  * record. Each stop model's entries come first (stop-models/, in the registry's order), then the general ones. Causes
  * from the seed document on Go signal pitfalls and from every class of the zoo.
  */
-export const catalogueOf = (models: readonly StopModelDef[] = stopModels()): Entry[] => [...models.flatMap((m) => m.diagnoses ?? []), ...GENERAL];
+export const catalogueOf = (models: readonly StopModelDef[] = stopModels()): Entry[] => [...models.flatMap((m) => m.diagnoses ?? []), ...GENERAL, ...SERVER_LAST];
 
 /** The catalogue of the stop models registered when it was first read: the built-ins' (diagnose asks again each time). */
 export const catalogue: readonly Entry[] = catalogueOf();

@@ -30,6 +30,10 @@ export interface Diagnosis {
    * whose text is the same for every runtime.
    */
   runtime?: Runtime;
+  /** The catalogued server (src/servers/) whose documented behaviour the cause and fix speak of, by its id. */
+  server?: string;
+  /** Where that behaviour is documented: the page and the sentence quoted from it. */
+  source?: { url: string; quote: string };
 }
 
 export type Oracle = (record: TrialRecord) => OracleResult[];

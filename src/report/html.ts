@@ -7,7 +7,7 @@ import { describeTiming } from '../trial/timing.js';
 import { describeStop } from './stop-steps.js';
 import type { FixCheck } from './fuzz-report.js';
 import { esc, ledgerSummary, sharedRange, timelineSvg, type TimeRange } from './timeline.js';
-import { policyNote, untestedSignals } from '../scenario/coverage.js';
+import { policyNote, serverSignalNotes, untestedSignals } from '../scenario/coverage.js';
 
 /**
  * A self-contained HTML report of a result set: inline CSS and SVG, no script, no fonts, nothing fetched. Each
@@ -87,6 +87,8 @@ function section(s: ScenarioResult): string {
   }
   const policy = policyNote(s.coverage);
   if (policy) out.push(`<h3>Second signal</h3><p class="coverage policy" data-policy="${esc(policy.policy)}" data-declared="${policy.declared}">${esc(policy.message)}</p>`);
+  const servers = serverSignalNotes(s.coverage);
+  if (servers.length) out.push(`<h3>Server signals</h3><ul class="coverage">${servers.map((n) => `<li data-server="${esc(n.server)}" data-signal="${esc(n.signal)}">${esc(n.message)}</li>`).join('')}</ul>`);
   if (s.replay && s.verdict !== 'pass') out.push(`<h3>Replay</h3><pre class="replay">${esc(s.replay)}</pre>`);
   if (s.trial && s.passingTrial) {
     // One axis for both: where the signal fell against the drain, and which requests were in flight, line up.

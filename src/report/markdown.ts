@@ -4,7 +4,7 @@ import { describeCells } from './explored-text.js';
 import { describeDiagnosis, describeReproduction } from './failure-text.js';
 import type { Reproduction } from './fuzz-report.js';
 import { shardLabel, type ResultSet, type ScenarioResult } from './result.js';
-import { policyNote, untestedSignals } from '../scenario/coverage.js';
+import { policyNote, serverSignalNotes, untestedSignals } from '../scenario/coverage.js';
 
 const ICON: Record<ScenarioResult['verdict'], string> = { pass: '✅', fail: '❌', unknown: '⚠️', skipped: '⏭️' };
 
@@ -51,6 +51,8 @@ export function toMarkdown(set: ResultSet): string {
     return note ? [`- ${cell(s.scenario.name)}: ${inline(note.message)}`] : [];
   });
   if (policies.length) lines.push('', '**Second-signal policy** (what a repeated stop signal during the drain was judged by):', '', ...policies);
+  const servers = set.scenarios.flatMap((s) => serverSignalNotes(s.coverage).map((n) => `- ${cell(s.scenario.name)}: ${inline(n.message)}`));
+  if (servers.length) lines.push('', '**Server signals** (what the server\'s documentation says of the expected signals; never a failure):', '', ...servers);
   for (const s of set.scenarios.filter((x) => x.verdict === 'fail' || (x.verdict === 'unknown' && x.error) || x.fix)) {
     lines.push('', `### ${ICON[s.verdict]} ${s.scenario.name}`, '', `\`${s.scenario.path}\``, '');
     if (s.error) lines.push(`${s.error.kind}: ${s.error.message}`, '');

@@ -1,3 +1,4 @@
+import { expectationNote, serverNamed, wordsOf } from '../servers/named.js';
 import type { SignalName } from '../signals.js';
 import { FORCE_EXIT_DECLARATION, type SecondSignalPolicy } from './second-signal.js';
 
@@ -5,7 +6,7 @@ import { FORCE_EXIT_DECLARATION, type SecondSignalPolicy } from './second-signal
  * A note on what a scenario's verdicts do not cover or assume, reported and never failed: a signal that
  * orchestrators and operators send but the campaign does not, or the second-signal policy the oracles judged by.
  */
-export type CoverageNote = UntestedSignalNote | SecondSignalPolicyNote;
+export type CoverageNote = UntestedSignalNote | SecondSignalPolicyNote | ServerSignalNote;
 
 export interface UntestedSignalNote {
   /** Absent in reports written before the policy note existed. */
@@ -24,6 +25,16 @@ export interface SecondSignalPolicyNote {
   policy: SecondSignalPolicy['policy'];
   within: number;
   declared: boolean;
+  /** The whole note as one line. */
+  message: string;
+}
+
+/** What the server catalogue (docs/servers.md) says against an expectation, for a server the target's command or image names. */
+export interface ServerSignalNote {
+  kind: 'server-signal';
+  /** The catalogue's id of the server. */
+  server: string;
+  signal: SignalName;
   /** The whole note as one line. */
   message: string;
 }
@@ -59,9 +70,27 @@ export function secondSignalNote(p: SecondSignalPolicy, stopSignal: SignalName):
   return { kind: 'second-signal-policy', policy: p.policy, within: p.within, declared: p.declared, message };
 }
 
-/** The notes on signals not tested (the policy note aside). */
+/**
+ * The catalogue's notes on the expectations, when the target's command or image names a catalogued server (a guess
+ * from words: it only adds notes; diagnoses recognise the server from the trial record).
+ */
+export function serverNotes(command: readonly string[], image: string | undefined, expect: Partial<Record<SignalName, { kind: string }>>): ServerSignalNote[] {
+  const server = serverNamed(wordsOf(command, image));
+  if (!server) return [];
+  return (Object.entries(expect) as [SignalName, { kind: string }][]).flatMap(([signal, e]) => {
+    if (e.kind !== 'exit' && e.kind !== 'alive') return [];
+    const note = expectationNote(server, signal, e.kind);
+    return note ? [{ kind: 'server-signal' as const, server: server.id, signal, message: `${note} (docs/servers.md)` }] : [];
+  });
+}
+
+/** The notes on signals not tested (the policy and server notes aside). */
 export const untestedSignals = (notes: readonly CoverageNote[] | undefined): UntestedSignalNote[] =>
-  (notes ?? []).filter((n): n is UntestedSignalNote => n.kind !== 'second-signal-policy');
+  (notes ?? []).filter((n): n is UntestedSignalNote => n.kind === undefined || n.kind === 'untested');
+
+/** The server catalogue's notes, when the report has them. */
+export const serverSignalNotes = (notes: readonly CoverageNote[] | undefined): ServerSignalNote[] =>
+  (notes ?? []).filter((n): n is ServerSignalNote => n.kind === 'server-signal');
 
 /** The policy note, when the report has one. */
 export const policyNote = (notes: readonly CoverageNote[] | undefined): SecondSignalPolicyNote | undefined =>

@@ -3,7 +3,7 @@ import type { SignalName } from '../signals.js';
 import type { StopFile } from '../stop-models/model.js';
 import { resolveStop, stopContractOf } from '../stop-models/registry.js';
 import type { ComposeService } from './compose.js';
-import { coverageNotes, secondSignalNote } from './coverage.js';
+import { coverageNotes, secondSignalNote, serverNotes } from './coverage.js';
 import { secondSignalPolicy } from './second-signal.js';
 import { declaredExpectations, withDefaultExpectations } from './expectations.js';
 import { grpcProblems } from './grpc-method.js';
@@ -66,7 +66,11 @@ export function normalize(
     oracles: parsed.oracles,
     schedule: stack.schedule,
     faults,
-    coverage: [...coverageNotes(faults.signals, declared), secondSignalNote(secondSignalPolicy(parsed.oracles), t.stop_signal)],
+    coverage: [
+      ...coverageNotes(faults.signals, declared),
+      secondSignalNote(secondSignalPolicy(parsed.oracles), t.stop_signal),
+      ...serverNotes([...(t.process?.command ?? []), ...(t.command ?? []), ...(t.entrypoint ?? [])], t.image, expect),
+    ],
     target: stack.target,
     dependencies: stack.dependencies,
   };

@@ -82,5 +82,36 @@ describe('real servers', () => {
     const { report } = await run('scenarios/real/apache2-hup.yml', { backend: 'process', reportDir });
     expect(failing(report)).toEqual([documented('apache2-hup')]);
     expect(report.results.find((r) => r.oracle === 'alive')).toMatchObject({ verdict: 'pass' });
+    // and the diagnosis says so from Apache's own documentation, naming its graceful restart
+    const cut = report.results.find((r) => r.verdict === 'fail')!;
+    expect(cut.diagnosis).toMatchObject({ id: 'server-documented', server: 'apache-httpd' });
+    expect(cut.diagnosis!.fix).toMatch(/Reload it with SIGUSR1/);
+  });
+
+  // uWSGI and Puma (apt-get install uwsgi uwsgi-plugin-python3 puma): the two cases of issue #30, each with its twin.
+  it("uWSGI takes the docker stop (SIGTERM) for a brutal reload: the download is cut, it comes back, SIGKILL; the diagnosis names the hook", async () => {
+    const { report } = await run('scenarios/real/uwsgi-term.yml', { backend: 'process', reportDir });
+    expect(failing(report)).toContain(documented('uwsgi-term'));
+    expect(report.trial!.exit).toMatchObject({ status: 137, forcedKill: true });
+    for (const f of report.results.filter((r) => r.verdict === 'fail')) {
+      expect(f.diagnosis).toMatchObject({ id: 'server-stop-is-reload', server: 'uwsgi' });
+      expect(f.diagnosis!.fix).toContain('unix_signal:15 gracefully_kill_them_all');
+    }
+  });
+
+  it('uWSGI with --hook-master-start "unix_signal:15 gracefully_kill_them_all" stops on SIGTERM and the download finishes', async () => {
+    const { report } = await run('scenarios/real/uwsgi-term-hook.yml', { backend: 'process', reportDir });
+    expect(documented('uwsgi-term-hook')).toBe('pass');
+    expect(failing(report)).toEqual([]);
+    expect(report.trial!.ledger[0]).toMatchObject({ path: '/big', outcome: 'ok', bytes: MiB });
+    expect(report.trial!.exit).toMatchObject({ status: 0, forcedKill: false });
+  });
+
+  it('Puma without stdout_redirect stops on the HUP log rotation sends: the alive check fails, and the diagnosis names stdout_redirect', async () => {
+    const { report } = await run('scenarios/real/puma-hup.yml', { backend: 'process', reportDir });
+    expect(failing(report)).toContain(documented('puma-hup'));
+    const alive = report.results.find((r) => r.oracle === 'alive')!;
+    expect(alive.diagnosis).toMatchObject({ id: 'server-signal-stops', server: 'puma' });
+    expect(alive.diagnosis!.fix).toMatch(/stdout_redirect/);
   });
 });

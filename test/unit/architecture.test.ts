@@ -21,7 +21,7 @@ describe('architecture', () => {
 
   it('every document the code cites is in the repository', () => {
     const files = (readdirSync('src', { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join('src', f));
-    const cited = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/[\w./-]+\.md\b/g)].map((m) => ({ file: f, doc: m[0] })));
+    const cited = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?<!:)(?<![\w./-])[\w./-]+\.md\b/g)].map((m) => ({ file: f, doc: m[0] })));
     expect(cited.length).toBeGreaterThan(0);
     expect(cited.filter((c) => !existsSync(c.doc))).toEqual([]);
   });
