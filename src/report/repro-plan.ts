@@ -51,6 +51,8 @@ export interface ReproPlan {
   scenarioPath: string;
   prepare?: { command: string[]; cwd: string };
   start: { command: string[]; cwd: string; env: Record<string, string>; portEnv: string };
+  /** An amplify variant's CPU limit, which the process form plays as the lowest priority (nice 19). */
+  lowPriority: boolean;
   ready: { http?: string; log?: string; timeoutMs: number };
   traffic: ReproTraffic[];
   /** The parts of the workload the script does not send, in words. */
@@ -92,6 +94,7 @@ export function reproPlan(scenario: Scenario, schedule: Schedule, scenarioPath: 
     scenarioPath,
     ...(scenario.target.prepare ? { prepare: scenario.target.prepare } : {}),
     start: { command: form.command, cwd: form.cwd, env: form.env, portEnv: form.portEnv },
+    lowPriority: scenario.target.cpus !== undefined,
     ready: { ...(ready.http ? { http: ready.http } : {}), ...(ready.log ? { log: ready.log } : {}), timeoutMs: ready.timeout },
     ...traffic(scenario),
     actions: actions(scenario, schedule),

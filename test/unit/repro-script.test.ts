@@ -127,6 +127,13 @@ describe('reproduction script: the text', () => {
     writeFileSync(join(dir, 'repro.sh'), text);
     expect((await execa('sh', ['-n', join(dir, 'repro.sh')], { reject: false })).exitCode).toBe(0);
   });
+  it("starts the target at the lowest priority under an amplify variant's CPU limit, as the process backend does", async () => {
+    const scenario = await loadScenario('scenarios/node-exit-at-once.yml');
+    const starved = { ...scenario, target: { ...scenario.target, cpus: 0.5 } };
+    const schedule = parseSchedule([{ at: 50, signal: 'SIGTERM' }], 't');
+    expect(reproScript(reproPlan(starved, schedule, 'x.yml'), 1)).toContain(`exec $SETSID nice -n 19 sh -c 'echo $$ > "$0"; exec "$@"' "$RUN/pid" 'node'`);
+    expect(reproScript(reproPlan(scenario, schedule, 'x.yml'), 1)).toContain(`exec $SETSID sh -c 'echo $$ > "$0"; exec "$@"' "$RUN/pid" 'node'`);
+  });
 });
 
 describe('reproduction script: the verdict, as sh judges the files of a run', () => {
