@@ -127,6 +127,7 @@ describe('reproduction script: the text', () => {
     writeFileSync(join(dir, 'repro.sh'), text);
     expect((await execa('sh', ['-n', join(dir, 'repro.sh')], { reject: false })).exitCode).toBe(0);
   });
+
   it("starts the target at the lowest priority under an amplify variant's CPU limit, as the process backend does", async () => {
     const scenario = await loadScenario('scenarios/node-exit-at-once.yml');
     const starved = { ...scenario, target: { ...scenario.target, cpus: 0.5 } };
