@@ -115,7 +115,12 @@ export async function main(argv: string[]): Promise<void> {
           .positional('file', { type: 'string', describe: 'A fuzz report.json, or {"scenario": …, "events": […]}' })
           .option('against', { type: 'string', describe: 'A fuzz report.json: replay its finding and decide whether it is fixed (exit 0 fixed, 1 still failing, 3 not enough runs to tell)' })
           .option('scenario', { type: 'string', describe: 'Play the schedule against this scenario file instead of the recorded one' })
-          .option('times', { type: 'number', default: 10 })
+          .option('times', { type: 'number', default: 10, describe: 'Runs of the schedule (with --script: the runs the script makes unless told otherwise)' })
+          .option('script', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Run nothing: write a standalone sh script that plays the schedule with kill and curl (process form) and says what went wrong',
+          })
           .option('backend', { choices: ['auto', 'docker', 'process'] as const, describe: 'Default: the one the report used' })
           .option('parallel', { type: 'number', describe: 'Trials at once (default: 2 per core, at most 8)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout, and nothing else there' })

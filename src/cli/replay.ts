@@ -1,5 +1,6 @@
 import type { BackendChoice } from '../backends/backend.js';
-import { badInput, ExitCode } from '../errors.js';
+import { writeFile } from 'node:fs/promises';
+import { badInput, ExitCode, infrastructure } from '../errors.js';
 import { describeRate } from '../report/failure-text.js';
 import { displayPath } from '../report/display-path.js';
 import { resultSet, type ScenarioResult } from '../report/result.js';
@@ -20,6 +21,7 @@ interface ReplayArgs {
   junit?: string | undefined;
   summary?: string | undefined;
   html?: string | undefined;
+  script?: string | undefined;
 }
 
 /** What `replay --against` decided, as an exit status: 0 fixed, 1 still failing, 3 not enough runs to tell. */
@@ -31,6 +33,7 @@ const FIX_EXIT = { fixed: ExitCode.ok, 'still-failing': ExitCode.failed, undecid
  */
 export async function replayCommand(args: ReplayArgs): Promise<number> {
   count('--times', args.times, 100_000);
+  if (args.script !== undefined) return scriptCommand(args, args.script);
   if (args.parallel !== undefined) count('--parallel', args.parallel, MAX_PARALLEL);
   if (args.file !== undefined && args.against !== undefined) throw badInput('give either a file to replay or --against <report.json>, not both');
   const file = args.against ?? args.file;
@@ -92,3 +95,29 @@ function scenarioResult(result: ReplayResult, file: string, durationMs: number):
   };
 }
 
+
+/** The flags that run trials or write their results: a script runs none. */
+const RUNNING_FLAGS = ['against', 'backend', 'parallel', 'json', 'junit', 'summary', 'html'] as const;
+
+/** The oracles a reproduction script judges by, in a simplified form. */
+const SCRIPT_ORACLES = ['exit-status', 'deadline', 'alive', 'lost-requests'];
+
+/** `replay --script out.sh`: writes the standalone reproduction script and runs nothing. */
+async function scriptCommand(args: ReplayArgs, out: string): Promise<number> {
+  const given = RUNNING_FLAGS.filter((flag) => args[flag] !== undefined && args[flag] !== false);
+  if (given.length) throw badInput(`--script writes a script and runs nothing: leave out ${given.map((f) => `--${f}`).join(', ')}`);
+  if (!out) throw badInput('--script: expected the path of the script to write, e.g. --script repro.sh');
+  if (args.file === undefined) throw badInput('name a fuzz report (or schedule file) to write a reproduction script for');
+  const { replayScript } = await import('../session/replay-script.js');
+  const script = await replayScript(args.file, { times: args.times, ...(args.scenario ? { scenario: args.scenario } : {}) });
+  try {
+    await writeFile(out, script.text, { mode: 0o755 });
+  } catch (error) {
+    throw infrastructure(`--script: cannot write ${out} (${(error as Error).message})`);
+  }
+  const unjudged = script.signature?.split('/')[0];
+  const note = unjudged && !SCRIPT_ORACLES.includes(unjudged) ? `\n  note: the finding is ${script.signature}, which the script does not judge (it judges ${SCRIPT_ORACLES.join(', ')})` : '';
+  const left = script.plan.leftOut.length ? `\n  not sent by the script: ${script.plan.leftOut.join('; ')}` : '';
+  process.stdout.write(`wrote ${out}: sh ${out} plays ${script.plan.name}'s schedule ${args.times} time${args.times === 1 ? '' : 's'} and says what went wrong${left}${note}\n`);
+  return ExitCode.ok;
+}

@@ -1,33 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'shell-quote';
 import { describe, expect, it } from 'vitest';
+import { pathWithout } from '../helpers/path-without.js';
 
 // The README's first command, as a new user on a fresh machine runs it: Node and npm, no Go, no Docker engine.
-
-/** A PATH holding every program of this machine except Go's and Docker's. */
-function pathWithout(hidden: RegExp): string {
-  const bin = mkdtempSync(join(tmpdir(), 'sigstorm-fresh-path-'));
-  for (const dir of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (hidden.test(name)) continue;
-      try {
-        symlinkSync(join(dir, name), join(bin, name));
-      } catch {
-        // the same name earlier in PATH wins, as it would
-      }
-    }
-  }
-  return bin;
-}
 
 /** The command after `npm ci && ` in the README's quickstart block. */
 function quickstartCommand(): string[] {
