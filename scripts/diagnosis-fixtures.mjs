@@ -41,6 +41,7 @@ for (const scenario of process.argv.slice(2)) {
   for (const [backend, report] of Object.entries(newest)) {
     const results = report.results.map(({ diagnosis, ...r }) => ({ ...r, ...(r.evidence ? { evidence: trimEvidence(r.evidence) } : {}) }));
     const fixture = { scenario, backend, verdict: report.verdict, results, trial: trimRecord(report.trial) };
-    writeFileSync(`${OUT}/${scenario}.${backend}.json`, `${JSON.stringify(fixture)}\n`);
+    // paths relative to this checkout: a fixture must not name the directory it was recorded in
+    writeFileSync(`${OUT}/${scenario}.${backend}.json`, `${JSON.stringify(fixture).replaceAll(`${process.cwd()}/`, '')}\n`);
   }
 }
