@@ -54,27 +54,32 @@ export const sessionMembers = (sid: number, all: ProcessStat[] = allProcesses())
  * the cost of a sample. An fd closed between the two is skipped.
  */
 export function fdDetail(pid: number, targets: boolean): Pick<ProcessInfo, 'fds' | 'fdKinds' | 'fdTargets'> {
+  const links = fdLinks(pid);
+  if (!links) return { fds: null };
+  const kinds: FdKinds = { socket: 0, pipe: 0, anon: 0, file: 0, other: 0 };
+  const seen = targets ? new Map<string, number>() : undefined;
+  for (const target of links) {
+    kinds[fdKind(target)]++;
+    seen?.set(target, (seen.get(target) ?? 0) + 1);
+  }
+  return { fds: links.length, fdKinds: kinds, ...(seen ? { fdTargets: keptTargets(seen) } : {}) };
+}
+
+/** What each open fd of a process points at; undefined once it is gone (an fd closed between the reads is skipped). */
+function fdLinks(pid: number): string[] | undefined {
   let names: string[];
   try {
     names = readdirSync(`/proc/${pid}/fd`);
   } catch {
-    return { fds: null };
+    return undefined;
   }
-  const kinds: FdKinds = { socket: 0, pipe: 0, anon: 0, file: 0, other: 0 };
-  const seen = targets ? new Map<string, number>() : undefined;
-  let fds = 0;
-  for (const name of names) {
-    let target: string;
+  return names.flatMap((name) => {
     try {
-      target = readlinkSync(`/proc/${pid}/fd/${name}`);
+      return [readlinkSync(`/proc/${pid}/fd/${name}`)];
     } catch {
-      continue;
+      return [];
     }
-    fds++;
-    kinds[fdKind(target)]++;
-    seen?.set(target, (seen.get(target) ?? 0) + 1);
-  }
-  return { fds, fdKinds: kinds, ...(seen ? { fdTargets: keptTargets(seen) } : {}) };
+  });
 }
 
 const SOCKETISH = new Set<FdKind>(['socket', 'pipe']);
@@ -99,24 +104,8 @@ export const isAlive = (pid: number): boolean => {
 };
 
 /** The inodes of the sockets a process holds (`socket:[123]` among its fds); empty once it is gone. */
-export function socketInodes(pid: number): Set<string> {
-  const out = new Set<string>();
-  let names: string[];
-  try {
-    names = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${name}`));
-      if (m) out.add(m[1]!);
-    } catch {
-      // closed between the two reads
-    }
-  }
-  return out;
-}
+export const socketInodes = (pid: number): Set<string> =>
+  new Set((fdLinks(pid) ?? []).flatMap((target) => /^socket:\[(\d+)\]$/.exec(target)?.slice(1, 2) ?? []));
 
 /** The lines of a process's view of the TCP tables (IPv4 and IPv6), or none once it is gone. */
 export function tcpTableLines(pid: number): string[] {
