@@ -59,6 +59,17 @@ function reportIn(dir, scenario) {
   }
 }
 
+/** The amplify.json a campaign wrote beside its report (fuzz amplifies a minimal schedule that reproduced under 80%). */
+function amplifiedIn(dir, scenario) {
+  const runs = existsSync(`${dir}/${scenario}`) ? readdirSync(`${dir}/${scenario}`).sort() : [];
+  const path = runs.map((r) => `${dir}/${scenario}/${r}/amplify.json`).filter(existsSync).at(-1);
+  try {
+    return path ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One campaign of one search. With `firstOnly` it is interrupted at its first confirmed failure (read from the
  * checkpoint it writes then), which is all this part measures: shrinking and confirmation are left out.
@@ -107,6 +118,8 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     // the minimal schedule's rate and the first failing schedule's, each with its 95% interval (report.json's outcome)
     reproduction: failed ? rate(o.reproduction) : null,
     originalReproduction: failed && o.originalReproduction ? rate(o.originalReproduction) : null,
+    // what the campaign's amplification reached in what was left of its budget: the best variant's rate, and its steps
+    amplified: amplifiedOf(amplifiedIn(reportDir, target.scenario)),
     horizon: report.horizon ? { finalMs: report.horizon.finalMs, grewFor: report.horizon.grewFor?.what ?? null } : null,
     stoppedAtFirst: first !== undefined,
     original: failed ? o.original : null,
@@ -114,6 +127,9 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     guided: report.guided ? { fromCorpus: report.guided.fromCorpus, corpus: report.guided.corpus, firstFailureFromCorpus: report.guided.firstFailureFromCorpus ?? null } : null,
   };
 }
+
+/** An amplify report in a row: the best variant's rate, whether it met the goal, and its steps. */
+const amplifiedOf = (a) => (a ? { ...rate(a.best.reproduction), goalMet: a.goalMet, steps: a.best.steps.join('; '), changes: a.best.changes } : null);
 
 /** A reproduction as `k/n (low–high%)`, with the numbers beside it. */
 function rate(r) {
@@ -204,7 +220,8 @@ function fail(message) {
 }
 
 function markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnly) {
-  const rates = (r) => `${r.inStartup ? ' (start-up)' : ''}${r.stoppedAtFirst ? '' : `; minimal ${r.reproduction?.text ?? '—'}, first failing ${r.originalReproduction?.text ?? '—'}`}`;
+  const amplified = (r) => (r.amplified?.text ? `, amplified ${r.amplified.text}` : '');
+  const rates = (r) => `${r.inStartup ? ' (start-up)' : ''}${r.stoppedAtFirst ? '' : `; minimal ${r.reproduction?.text ?? '—'}, first failing ${r.originalReproduction?.text ?? '—'}${amplified(r)}`}`;
   const cell = (r) =>
     !r ? '' : r.foundInBudget ? `${round(r.firstFailureS, 1)} s${rates(r)}` : r.found ? `${round(r.firstFailureS, 1)} s (other oracle)${rates(r)}` : `— (${r.schedules} sch., ${round(r.campaignS)} s)`;
   const falsePositives = twinRows.filter((r) => r.found);
@@ -220,7 +237,7 @@ function markdown(chosen, bugs, perBug, rows, twinRows, seeds, backend, firstOnl
       ]),
     ),
     '',
-    'Seed by seed: seconds to the first confirmed failure, the minimal schedule\'s reproduction and the first failing schedule\'s (runs, 95% interval), or — with the schedules tried and the campaign\'s length.',
+    'Seed by seed: seconds to the first confirmed failure, the minimal schedule\'s reproduction and the first failing schedule\'s (runs, 95% interval), and where the campaign amplified a minimal under 80% the best variant\'s (amplify.json); or — with the schedules tried and the campaign\'s length.',
     '',
     table(
       ['bug', 'seed', ...chosen.map((s) => s.name)],

@@ -13,8 +13,8 @@ import { writeOutputs } from './outputs.js';
 import { ProgressDisplay, progressMode } from './progress.js';
 import { reportError } from './report-error.js';
 
-/** A confirmed rate below this is worth amplifying. */
-const AMPLIFY_BELOW = 0.5;
+/** A confirmed rate below this is worth amplifying: a minimal schedule that a user's replay misses one time in five or more. */
+const AMPLIFY_BELOW = 0.8;
 
 /**
  * What is left of a campaign's budget for amplifying its finding (fuzz amplifies within the same --budget), or

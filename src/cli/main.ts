@@ -87,7 +87,7 @@ export async function main(argv: string[]): Promise<void> {
           .option('amplify', {
             type: 'boolean',
             default: true,
-            describe: 'When the minimal schedule reproduces under 50%, amplify it in what is left of its --budget and report the variant (--no-amplify: do not)',
+            describe: 'When the minimal schedule reproduces under 80%, amplify it in what is left of its --budget and report the variant (--no-amplify: do not)',
           })
           .options(outputOptions),
       async (args) => {

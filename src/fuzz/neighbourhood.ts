@@ -34,6 +34,8 @@ export interface Neighbourhood {
   endpointLag?: { maxMs: number; modelMs: number };
   /** A pause's or partition's length. */
   lasting: Range;
+  /** At most this many events in a schedule (`faults.max_events`); absent: no move adds one. */
+  maxEvents?: number;
 }
 
 type ScenarioSpace = Pick<Scenario, 'faults' | 'workload'> & Partial<Pick<Scenario, 'stop'>>;
@@ -48,6 +50,7 @@ export function neighbourhoodOf(scenario: ScenarioSpace): Neighbourhood {
     recipients: [...faults.to],
     ...(scenario.stop ? endpointLagOf(scenario.stop) : {}),
     lasting: LASTING_MS,
+    maxEvents: faults.maxEvents,
   };
 }
 

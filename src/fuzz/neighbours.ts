@@ -1,4 +1,4 @@
-import type { FaultEvent, Schedule } from '../schedule/event.js';
+import { anchorOf, type FaultEvent, type Schedule } from '../schedule/event.js';
 import { eventMoves } from './event-moves.js';
 import type { Neighbourhood } from './neighbourhood.js';
 import { variantKey, type Variant } from './variant.js';
@@ -16,7 +16,7 @@ const delivers = (e: FaultEvent): e is Extract<FaultEvent, { kind: 'signal' | 'r
  * The variants one move away: each event with one of its parameters moved (eventMoves: a stop's endpoint lag, a
  * pause's or partition's length, direction and mode, a storm's count and spacing, a race's order, a signal's
  * recipient); each event `step` or two earlier or later; the gap between two consecutive signals halved, doubled or
- * closed into a race; a race opened into two signals `step` apart; the workload's rate and concurrency doubled or
+ * closed into a race; a race opened into two signals `step` apart; an anchored signal spread (spreadMoves); the workload's rate and concurrency doubled or
  * halved (when scalable); the target's CPU limit one level tighter or looser (none, 1, 0.5, 0.25, 0.1 CPU). Events
  * keep their place in the list (the player sorts by time), so a change reads event by event against the original.
  */
@@ -40,6 +40,7 @@ export function neighbours(v: Variant, space: Neighbourhood): Variant[] {
     }
   }
   for (const events of gapMoves(schedule)) withEvents(events);
+  for (const events of spreadMoves(schedule, space)) withEvents(events);
   if (space.scalable) {
     const at = SCALES.indexOf(v.workloadScale);
     for (const s of [SCALES[at - 1], SCALES[at + 1]]) if (s !== undefined) withEvents(schedule, s);
@@ -66,6 +67,26 @@ function gapMoves(schedule: Schedule): Schedule[] {
     if (a.kind === 'signal' && b.kind === 'signal' && a.to === b.to && a.signal !== b.signal) {
       const race: FaultEvent = { at: a.at, kind: 'race', signals: [a.signal, b.signal], to: a.to };
       out.push(schedule.flatMap((e, n) => (n === i ? [race] : n === j ? [] : [e])));
+    }
+  }
+  return out;
+}
+
+/**
+ * A signal timed from a line, a write or a request, sent again 1 ms (or 2 ms) before and after it from the same
+ * anchor, where `faults.max_events` leaves room for two more events (a schedule the fuzzer could draw). A window a few
+ * ms wide that opens a variable few ms after its anchor (a sleep that overshoots, a busy target) is missed by one
+ * offset now and then; one of three spread over it lands more often, and a first signal that comes early only starts
+ * the stop the later one then finds in the window.
+ */
+function spreadMoves(schedule: Schedule, space: Neighbourhood): Schedule[] {
+  if ((space.maxEvents ?? 0) - schedule.length < 2) return [];
+  const out: Schedule[] = [];
+  for (const [i, e] of schedule.entries()) {
+    if (e.kind !== 'signal' || !anchorOf(e)) continue;
+    for (const d of [1, 2]) {
+      const around = e.at >= d ? [e.at - d, e.at + d] : [e.at + d, e.at + 2 * d];
+      out.push([...schedule.slice(0, i + 1), ...around.map((at) => ({ ...e, at })), ...schedule.slice(i + 1)]);
     }
   }
   return out;

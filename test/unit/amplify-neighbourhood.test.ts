@@ -112,6 +112,27 @@ describe('what an event holds, one move away', () => {
     expect(describeChanges(v([timed]), v([{ ...timed, after: { file: 'snapshot', nth: 2, within: 3000 } }]))).toEqual(['SIGTERM→main: timed from write 1 → 2']);
   });
 
+  it('spreads a signal timed from a write over the few ms around it, within max_events, from the same anchor', () => {
+    const timed: FaultEvent = { at: 5, kind: 'signal', signal: 'SIGTERM', to: 'main', after: { file: 'transfers.log', nth: 3, within: 3000 } };
+    const spreads = (s: Neighbourhood, schedule: Schedule) => neighbours(v(schedule), s).filter((n) => n.schedule.length > schedule.length).map((n) => n.schedule.map((e) => e.at));
+    expect(spreads(space({ maxEvents: 3 }), [timed])).toEqual([
+      [5, 4, 6],
+      [5, 3, 7],
+    ]);
+    // every copy keeps the anchor, the signal and the recipient
+    for (const n of neighbours(v([timed]), space({ maxEvents: 3 })).filter((n) => n.schedule.length === 3)) {
+      expect(n.schedule.map(({ at: _at, ...rest }) => rest)).toEqual([0, 1, 2].map(() => ({ kind: 'signal', signal: 'SIGTERM', to: 'main', after: timed.after })));
+    }
+    expect(spreads(space({ maxEvents: 3 }), [{ ...timed, at: 0 }])).toEqual([
+      [0, 1, 2],
+      [0, 2, 4],
+    ]);
+    // no room for two more events, no anchor, or no max_events known: no spread
+    expect(spreads(space({ maxEvents: 2 }), [timed])).toEqual([]);
+    expect(spreads(space({ maxEvents: 3 }), [{ at: 5, kind: 'signal', signal: 'SIGTERM', to: 'main' }])).toEqual([]);
+    expect(spreads(space(), [timed])).toEqual([]);
+  });
+
   it('keeps a storm within the horizon', () => {
     const storm: FaultEvent = { at: 0, kind: 'storm', signals: ['SIGHUP'], count: 20, spacing: 25, to: 'main' };
     const moved = eventMoves(storm, space({ horizon: 1000 }));
@@ -149,6 +170,8 @@ describe('the variants proposed around drawn schedules', () => {
         expect(schedule.filter((e) => !inside(e, s))).toEqual([]);
         const ns = neighbours(v(schedule), s);
         for (const n of ns) expect(n.schedule.filter((e) => !inside(e, s))).toEqual([]);
+        // a spread adds two events only where max_events leaves room (opening a race into two signals adds one)
+        for (const n of ns) expect(n.schedule.length).toBeLessThanOrEqual(Math.max(schedule.length + 1, scenario.faults.maxEvents));
         for (const [i, e] of schedule.entries()) {
           const moves = eventMoves(e, s);
           expect(parameterMovesOf(schedule, ns, i).map((n) => n.schedule[i])).toEqual(expect.arrayContaining(moves.filter((m) => JSON.stringify(m) !== JSON.stringify(e))));
