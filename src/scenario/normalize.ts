@@ -12,6 +12,7 @@ import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
 import { checkReadbacks } from './readbacks.js';
 import { requestAnchorProblems } from './request-anchors.js';
+import { rolloutOf } from './rollout.js';
 import { checkStack } from './stack.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
@@ -55,6 +56,8 @@ export function normalize(
     expect: declaredExpectations(d.expect, d.stop_grace_period, problems, ['dependencies', name, 'expect']),
   }));
   const stack = checkStack(main, dependencies, parsed, problems);
+  const to = parsed.rollout?.to ? service({ ...parsed.rollout.to, ...stopKeys(t) }, main.name, scenarioDir, undefined, undefined) : undefined;
+  const rollout = rolloutOf(parsed, stop, problems, to);
   problems.throwIfAny();
   return {
     name: parsed.name ?? defaultName(path),
@@ -73,8 +76,12 @@ export function normalize(
     ],
     target: stack.target,
     dependencies: stack.dependencies,
+    ...(rollout ? { rollout } : {}),
   };
 }
+
+/** The new version is stopped as the old one is: by the scenario's stop model, its signal and grace period. */
+const stopKeys = (t: { stop_signal: SignalName; stop_grace_period: number }) => ({ stop_signal: t.stop_signal, stop_grace_period: t.stop_grace_period });
 
 /** An exec client needs a port to name with {host} and {port}; its writes share the one read-back of the trial. */
 function checkExec({ workload, target: t }: ParsedScenario, hasContainer: boolean, problems: ScenarioProblems): void {

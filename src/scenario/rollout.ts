@@ -1,0 +1,47 @@
+import { replicasOf, type MsRange } from '../rollout/plan.js';
+import type { StopSettings } from '../stop-models/model.js';
+import { stopModelOf } from '../stop-models/registry.js';
+import type { ScenarioProblems } from './problems.js';
+import type { ParsedScenario } from './schema/scenario.js';
+import type { Rollout, Target } from './types.js';
+
+/**
+ * `replicas:` and `rollout:` as the trial plays them, checked against the rest of the scenario: what this first slice
+ * of rollouts does not play yet (a schedule beside it, dependencies, replicas without a rollout) is refused where it
+ * is written, rather than ignored. `to` is the new version's target, normalised by the caller.
+ */
+export function rolloutOf(parsed: ParsedScenario, stop: StopSettings, problems: ScenarioProblems, to: Target | undefined): Rollout | undefined {
+  const { rollout, replicas } = parsed;
+  if (!rollout) {
+    if (replicas !== undefined) problems.at(['replicas'], 'replicas are played by a rollout: add `rollout:` (replicas behind a balancer without one come later)');
+    return undefined;
+  }
+  if (replicas === undefined) problems.at(['rollout'], 'a rollout replaces `replicas`: add `replicas: 2` (2–5) beside it');
+  if (parsed.schedule !== undefined && parsed.schedule.length > 0) {
+    problems.at(['schedule'], 'a rollout scenario plays the rollout itself: faults during a rollout are not played yet (leave `schedule` out)');
+  }
+  if (Object.keys(parsed.dependencies).length > 0) problems.at(['dependencies'], 'a rollout of a target with dependencies is not played yet');
+  const n = replicas ?? 2;
+  const maxSurge = replicasOf(rollout.max_surge, n, 'up');
+  const maxUnavailable = replicasOf(rollout.max_unavailable, n, 'down');
+  if (maxSurge === 0 && maxUnavailable === 0) {
+    problems.at(['rollout', 'max_unavailable'], `max_surge and max_unavailable both come to 0 replicas of ${n}: the rollout could never progress (Kubernetes refuses it too)`);
+  }
+  return {
+    strategy: rollout.strategy,
+    replicas: n,
+    maxSurge,
+    maxUnavailable,
+    minReadyMs: rollout.min_ready,
+    readiness: { periodMs: rollout.readiness.period, failureThreshold: rollout.readiness.failure_threshold },
+    endpointLag: rollout.endpoint_lag ?? modelLag(stop),
+    atMs: rollout.at,
+    ...(to ? { to } : {}),
+  };
+}
+
+/** The stop model's own endpoint-removal lag (Kubernetes' endpoint_delay), or none. */
+function modelLag(stop: StopSettings): MsRange {
+  const lagMs = stopModelOf(stop).fuzz(stop).endpointLagMs ?? 0;
+  return { minMs: lagMs, maxMs: lagMs };
+}

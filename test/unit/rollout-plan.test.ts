@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nextMoves, replicasOf, simulateRollout, type RolloutPlan } from '../../src/rollout/plan.js';
+import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
+import { tempFiles } from '../helpers/files.js';
+
+const plan = (over: Partial<RolloutPlan> = {}): RolloutPlan => ({
+  strategy: 'rolling',
+  replicas: 3,
+  maxSurge: 1,
+  maxUnavailable: 0,
+  minReadyMs: 0,
+  readiness: { periodMs: 100, failureThreshold: 3 },
+  endpointLag: { minMs: 1000, maxMs: 1000 },
+  atMs: 500,
+  ...over,
+});
+
+describe('the rolling update controller', () => {
+  it('surges one new replica, and stops an old one only once a new one is available (maxUnavailable 0)', () => {
+    const p = plan();
+    expect(nextMoves(p, { old: 3, newStarted: 0, newAvailable: 0 })).toEqual(['start-new']);
+    expect(nextMoves(p, { old: 3, newStarted: 1, newAvailable: 0 })).toEqual([]);
+    expect(nextMoves(p, { old: 3, newStarted: 1, newAvailable: 1 })).toEqual(['stop-old']);
+    expect(nextMoves(p, { old: 2, newStarted: 1, newAvailable: 1 })).toEqual(['start-new']);
+  });
+
+  it('with maxUnavailable and no surge, stops first and starts in the room it made', () => {
+    const p = plan({ maxSurge: 0, maxUnavailable: 1 });
+    expect(nextMoves(p, { old: 3, newStarted: 0, newAvailable: 0 })).toEqual(['stop-old']);
+    expect(nextMoves(p, { old: 2, newStarted: 0, newAvailable: 0 })).toEqual(['start-new']);
+  });
+
+  it('plays a whole rollout on paper: each old replica stopped after a new one is available, min_ready counted', () => {
+    const steps = simulateRollout(plan({ replicas: 2, minReadyMs: 200 }), 300);
+    expect(steps).toEqual([
+      { atMs: 0, move: 'start-new', replica: 'v2-1' },
+      { atMs: 500, move: 'available', replica: 'v2-1' },
+      { atMs: 500, move: 'stop-old', replica: 'v1-1' },
+      { atMs: 500, move: 'start-new', replica: 'v2-2' },
+      { atMs: 1000, move: 'available', replica: 'v2-2' },
+      { atMs: 1000, move: 'stop-old', replica: 'v1-2' },
+    ].map((s) => expect.objectContaining(s)));
+    expect(steps.filter((s) => s.move === 'stop-old')).toHaveLength(2);
+  });
+
+  it('refuses a plan that can never progress', () => {
+    expect(() => simulateRollout(plan({ maxSurge: 0, maxUnavailable: 0 }), 100)).toThrow(/cannot progress/);
+  });
+
+  it('resolves percentages as Kubernetes does: surge rounded up, unavailable down', () => {
+    expect(replicasOf('25%', 3, 'up')).toBe(1);
+    expect(replicasOf('25%', 3, 'down')).toBe(0);
+    expect(replicasOf(2, 3, 'down')).toBe(2);
+  });
+});
+
+describe('rollout: in a scenario', () => {
+  const target = 'target:\n  process: { command: [./server] }\n  ready: { http: /healthz }\n';
+
+  it('loads with defaults: lag from the Kubernetes stop model, readiness as Kubernetes, the rollout 500 ms in', async () => {
+    const dir = tempFiles({ 'scenario.yml': `${target}stop: { model: kubernetes, endpoint_delay: 2s }\nreplicas: 4\nrollout: { max_unavailable: 1 }\n` });
+    const s = await loadScenario(join(dir, 'scenario.yml'));
+    expect(s.rollout).toEqual({
+      strategy: 'rolling',
+      replicas: 4,
+      maxSurge: 1,
+      maxUnavailable: 1,
+      minReadyMs: 0,
+      readiness: { periodMs: 10_000, failureThreshold: 3 },
+      endpointLag: { minMs: 2000, maxMs: 2000 },
+      atMs: 500,
+    });
+  });
+
+  it('takes a lag range, and a second target to roll out to', async () => {
+    const dir = tempFiles({ 'scenario.yml': `${target}replicas: 2\nrollout:\n  endpoint_lag: [200ms, 1s]\n  to: { process: { command: [./v2] }, ready: { http: /healthz } }\n` });
+    const s = await loadScenario(join(dir, 'scenario.yml'));
+    expect(s.rollout?.endpointLag).toEqual({ minMs: 200, maxMs: 1000 });
+    expect(s.rollout?.to?.process?.command).toEqual(['./v2']);
+  });
+
+  it('names the file, line and key path of what it cannot play', async () => {
+    const cases: [string, string, RegExp][] = [
+      ['replicas: 2\n', 'replicas', /add `rollout:`/],
+      ['rollout: {}\n', 'rollout', /add `replicas: 2`/],
+      ['replicas: 9\nrollout: {}\n', 'replicas', /5/],
+      ['replicas: 2\nrollout: { max_surge: 0, max_unavailable: 0 }\n', 'rollout.max_unavailable', /never progress/],
+      ['replicas: 2\nrollout: { endpoint_lag: [1s, 200ms] }\n', 'rollout.endpoint_lag', /shorter lag first/],
+      ['replicas: 2\nrollout: { max_surge: lots }\n', 'rollout.max_surge', /percentage/],
+      ['replicas: 2\nrollout: {}\nschedule: [{ at: 100, kind: stop }]\n', 'schedule', /not played yet/],
+    ];
+    for (const [body, keyPath, message] of cases) {
+      const dir = tempFiles({ 'scenario.yml': `${target}${body}` });
+      const error = await loadScenario(join(dir, 'scenario.yml')).then(() => undefined, (e: unknown) => e);
+      expect(error, body).toBeInstanceOf(ScenarioError);
+      const problem = (error as ScenarioError).problems.find((p) => p.keyPath === keyPath);
+      expect(problem, `${body}: ${(error as Error).message}`).toBeDefined();
+      expect(problem!.message).toMatch(message);
+      expect(problem!.file).toBe(join(dir, 'scenario.yml'));
+      expect(problem!.line).toBeGreaterThan(3);
+    }
+  });
+});
