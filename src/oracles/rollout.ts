@@ -1,0 +1,111 @@
+import type { ReplicaLane, RolloutRecord, TrialRecord } from '../trial/record.js';
+import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
+import type { Route } from '../rollout/rotation.js';
+import { combine, type Diagnosis, type OracleResult, type Verdict } from './verdict.js';
+
+type Judged = { verdict: Verdict; results: OracleResult[] };
+
+/**
+ * A rollout is judged across its replicas: each old replica's own record by every oracle a single target is judged
+ * by (`judgeOne`: its exit contract, its deadline, the requests the balancer sent it), named after the replica; and
+ * the whole rollout's traffic, with the diagnosis of requests lost to a replica the balancer still routed to after it
+ * had stopped accepting.
+ */
+export function judgeRollout(record: TrialRecord, judgeOne: (record: TrialRecord) => Judged): Judged {
+  const rollout = record.rollout!;
+  const perReplica = rollout.replicas.flatMap((lane) => (lane.record ? judgeLane(lane, lane.record, judgeOne) : []));
+  const results = [...safely(() => lostAcrossRollout(record, rollout)), ...perReplica];
+  return { verdict: combine(results), results };
+}
+
+function judgeLane(lane: ReplicaLane, record: TrialRecord, judgeOne: (record: TrialRecord) => Judged): OracleResult[] {
+  return safely(() =>
+    judgeOne(record).results.map((r) => ({ ...r, message: `${lane.name}: ${r.message}`, evidence: { ...r.evidence, replica: lane.name } })),
+    `rollout/${lane.name}`,
+  );
+}
+
+/** An oracle that throws gives unknown with its error, never a crash. */
+function safely(judge: () => OracleResult[], oracle = 'rollout'): OracleResult[] {
+  try {
+    return judge();
+  } catch (error) {
+    return [{ oracle, verdict: 'unknown', message: `oracle crashed: ${(error as Error).message}` }];
+  }
+}
+
+/** Every request of the rollout must end ok: the users of a service being deployed are owed every answer. */
+function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleResult[] {
+  const requests = record.ledger.filter((e) => e.kind === 'request' || e.kind === 'stream');
+  if (requests.length === 0) return [];
+  const lost = requests.filter((e) => e.outcome !== 'ok');
+  const perReplica = countBy(requests, (e) => rollout.routedTo[e.id] ?? '(none)');
+  const lostPerReplica = countBy(lost, (e) => rollout.routedTo[e.id] ?? '(none)');
+  if (lost.length === 0) {
+    return [{ oracle: 'rollout', verdict: 'pass', message: `no request lost across the rollout: ${requests.length} sent, all answered in full`, evidence: { perReplica } }];
+  }
+  const lagged = routedWhileStopping(lost, rollout);
+  const e0 = lost[0]!;
+  const replicaOf = (e: LedgerEntry) => rollout.routedTo[e.id] ?? 'no replica';
+  return [
+    {
+      oracle: 'rollout',
+      verdict: 'fail',
+      kind: lagged.length > 0 ? 'routed-while-stopping' : 'lost-requests',
+      message:
+        `${lost.length} of ${requests.length} request(s) lost across the rollout (${Object.entries(lostPerReplica).map(([r, n]) => `${n} sent to ${r}`).join(', ')}); ` +
+        `e.g. ${operationLabel(e0)} at +${Math.round(e0.sentMs)} ms, sent to ${replicaOf(e0)}: ${outcomeLabel(e0)}`,
+      evidence: {
+        perReplica,
+        lostPerReplica,
+        routedWhileStopping: lagged.length,
+        lost: lost.slice(0, 20).map((e) => ({ id: e.id, request: `${e.method} ${e.path}`, replica: replicaOf(e), sentMs: Math.round(e.sentMs), outcome: e.outcome })),
+      },
+      ...(lagged.length > 0 && 2 * lagged.length >= lost.length ? { diagnosis: noPreStop(rollout, lagged) } : {}),
+    },
+  ];
+}
+
+/** A lost request the balancer sent to a replica after its stop signal, within the endpoint lag, that no longer accepted. */
+interface Lagged {
+  entry: LedgerEntry;
+  lane: ReplicaLane;
+  route: Route;
+}
+
+/** The lost requests the balancer still routed to a stopping replica that had stopped accepting (its connect refused). */
+function routedWhileStopping(lost: LedgerEntry[], rollout: RolloutRecord): Lagged[] {
+  const byReplica = new Map(rollout.replicas.map((l) => [l.name, l]));
+  return lost.flatMap((entry) => {
+    const name = rollout.routedTo[entry.id];
+    const lane = name === undefined ? undefined : byReplica.get(name);
+    const route = lane && nearestRoute(rollout.routes, name!, entry);
+    if (!lane || !route || lane.stopBeganMs === undefined || lane.signalMs === undefined) return [];
+    const withinLag = route.acceptedMs >= lane.stopBeganMs && route.acceptedMs < lane.stopBeganMs + (lane.endpointLagMs ?? 0);
+    return withinLag && route.outcome === 'refused' && route.acceptedMs >= lane.signalMs ? [{ entry, lane, route }] : [];
+  });
+}
+
+const nearestRoute = (routes: readonly Route[], replica: string, e: LedgerEntry): Route | undefined =>
+  routes
+    .filter((r) => r.replica === replica && r.clientPort === e.localPort)
+    .reduce<Route | undefined>((best, r) => (!best || Math.abs(r.acceptedMs - (e.connectedMs ?? e.sentMs)) < Math.abs(best.acceptedMs - (e.connectedMs ?? e.sentMs)) ? r : best), undefined);
+
+/** `no-prestop-under-endpoint-lag`: the service stops accepting at its signal, while the endpoints still send it traffic. */
+function noPreStop(rollout: RolloutRecord, lagged: Lagged[]): Diagnosis {
+  const lane = lagged[0]!.lane;
+  const signalIn = Math.round(lane.signalMs! - lane.stopBeganMs!);
+  const names = [...new Set(lagged.map((l) => l.lane.name))].join(', ');
+  return {
+    id: 'no-prestop-under-endpoint-lag',
+    cause:
+      `The balancer kept sending new connections to ${names} for ${Math.round(lane.endpointLagMs ?? 0)} ms after its stop began (endpoint removal lag), ` +
+      `but its stop signal came ${signalIn} ms in and it closed its listener at once: ${lagged.length} connection(s) routed to it in that window were refused. ` +
+      `Stopped alone, the same service drains cleanly; only a rollout behind a lagging load balancer shows it.`,
+    fix: 'Add a preStop hook that sleeps longer than endpoint removal takes (lifecycle.preStop.sleep, a few seconds), or keep accepting connections that long after the stop signal before closing the listener.',
+    confidence: 'high',
+  };
+}
+
+const countBy = <T>(items: readonly T[], key: (item: T) => string): Record<string, number> =>
+  items.reduce<Record<string, number>>((acc, item) => ((acc[key(item)] = (acc[key(item)] ?? 0) + 1), acc), {});
