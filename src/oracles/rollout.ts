@@ -1,6 +1,7 @@
 import type { ReplicaLane, RolloutRecord, TrialRecord } from '../trial/record.js';
 import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import type { Route } from '../rollout/rotation.js';
+import { UNANSWERED_CLOSE_MS } from './lost-requests.js';
 import { combine, type Diagnosis, type OracleResult, type Verdict } from './verdict.js';
 
 type Judged = { verdict: Verdict; results: OracleResult[] };
@@ -38,11 +39,21 @@ function safely(judge: () => OracleResult[], oracle = 'rollout'): OracleResult[]
 function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleResult[] {
   const requests = record.ledger.filter((e) => e.kind === 'request' || e.kind === 'stream');
   if (requests.length === 0) return [];
-  const lost = requests.filter((e) => e.outcome !== 'ok');
+  const failed = requests.filter((e) => e.outcome !== 'ok');
+  const closedAtDrain = failed.filter((e) => closedUnansweredAtDrain(e, rollout));
+  const lost = failed.filter((e) => !closedAtDrain.includes(e));
   const perReplica = countBy(requests, (e) => rollout.routedTo[e.id] ?? '(none)');
   const lostPerReplica = countBy(lost, (e) => rollout.routedTo[e.id] ?? '(none)');
   if (lost.length === 0) {
-    return [{ oracle: 'rollout', verdict: 'pass', message: `no request lost across the rollout: ${requests.length} sent, all answered in full`, evidence: { perReplica } }];
+    const drained = closedAtDrain.length ? ` (${closedAtDrain.length} closed unanswered by a replica at its stop signal, as refusals: the client may retry them)` : '';
+    return [
+      {
+        oracle: 'rollout',
+        verdict: 'pass',
+        message: `no request lost across the rollout: ${requests.length} sent, all answered in full${drained}`,
+        evidence: { perReplica, closedAtDrain: closedAtDrain.length },
+      },
+    ];
   }
   const lagged = routedWhileStopping(lost, rollout);
   const e0 = lost[0]!;
@@ -64,6 +75,22 @@ function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleR
       ...(lagged.length > 0 && 2 * lagged.length >= lost.length ? { diagnosis: noPreStop(rollout, lagged) } : {}),
     },
   ];
+}
+
+/**
+ * Closed unanswered at its replica's stop signal, as the single-target lost-requests oracle counts a refusal: reset
+ * without a byte of answer once the signal was out, within a round trip of being sent, on a connection the replica had
+ * taken (an idle keep-alive connection it closed as it drained; the client may retry it). Not when the balancer still
+ * sent it new connections after its signal: those are what the rollout loses.
+ */
+function closedUnansweredAtDrain(e: LedgerEntry, rollout: RolloutRecord): boolean {
+  const name = rollout.routedTo[e.id];
+  const lane = rollout.replicas.find((l) => l.name === name);
+  if (!lane || lane.signalMs === undefined || lane.stopBeganMs === undefined) return false;
+  if (e.outcome !== 'reset' || e.firstByteMs !== undefined || e.endMs < lane.signalMs || e.endMs - e.sentMs >= UNANSWERED_CLOSE_MS) return false;
+  const outMs = lane.stopBeganMs + (lane.endpointLagMs ?? 0);
+  const routedAfterSignal = lane.signalMs < outMs && e.sentMs < outMs;
+  return !routedAfterSignal && nearestRoute(rollout.routes, name!, e)?.outcome === 'connected';
 }
 
 /** A lost request the balancer sent to a replica after its stop signal, within the endpoint lag, that no longer accepted. */

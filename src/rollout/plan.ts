@@ -101,3 +101,24 @@ export function replicasOf(value: number | string, replicas: number, round: 'up'
   const share = (Number(value.slice(0, -1)) * replicas) / 100;
   return round === 'up' ? Math.ceil(share) : Math.floor(share);
 }
+
+/** The part of a schedule's event a rollout reads. */
+export interface TimedEvent {
+  kind: string;
+  at: number;
+  endpoint_delay?: number;
+}
+
+/**
+ * When the rollout begins and the endpoint lag its old replicas get, from a schedule: its `stop` event (what `fuzz`
+ * draws under a stop model whose endpoints lag, and what `run --events` replays) gives both, the lag kept within the
+ * plan's range; without one, the plan's own (its `at`, the range's upper end). Other events are not played in a rollout
+ * yet: their kinds are returned, for the caller to refuse.
+ */
+export function rolloutTiming(plan: RolloutPlan, schedule: readonly TimedEvent[]): { atMs: number; lagMs: number; unplayed: string[] } {
+  const stop = schedule.find((e) => e.kind === 'stop');
+  const unplayed = schedule.filter((e) => e !== stop).map((e) => e.kind);
+  const { minMs, maxMs } = plan.endpointLag;
+  const lagMs = Math.min(maxMs, Math.max(minMs, stop?.endpoint_delay ?? maxMs));
+  return { atMs: stop?.at ?? plan.atMs, lagMs, unplayed };
+}

@@ -12,7 +12,7 @@ import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
 import { checkReadbacks } from './readbacks.js';
 import { requestAnchorProblems } from './request-anchors.js';
-import { rolloutOf } from './rollout.js';
+import { rolloutFaults, rolloutOf } from './rollout.js';
 import { checkStack } from './stack.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
@@ -68,7 +68,7 @@ export function normalize(
     workload: parsed.workload,
     oracles: parsed.oracles,
     schedule: stack.schedule,
-    faults,
+    faults: rollout ? rolloutFaults(faults) : faults,
     coverage: [
       ...coverageNotes(faults.signals, declared),
       secondSignalNote(secondSignalPolicy(parsed.oracles), t.stop_signal),

@@ -3,7 +3,7 @@ import type { StopSettings } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
 import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
-import type { Rollout, Target } from './types.js';
+import type { FaultSpace, Rollout, Target } from './types.js';
 
 /**
  * `replicas:` and `rollout:` as the trial plays them, checked against the rest of the scenario: what this first slice
@@ -45,3 +45,20 @@ function modelLag(stop: StopSettings): MsRange {
   const lagMs = stopModelOf(stop).fuzz(stop).endpointLagMs ?? 0;
   return { minMs: lagMs, maxMs: lagMs };
 }
+
+/**
+ * What `fuzz` draws for a rollout in this slice: its timing alone, as one `stop` event under a stop model whose
+ * endpoints lag (when the rollout begins, and the endpoint lag within the plan's range); no signal, pause or
+ * partition of a replica yet.
+ */
+export const rolloutFaults = (faults: FaultSpace): FaultSpace => ({
+  ...faults,
+  signals: [],
+  services: [],
+  races: false,
+  storms: false,
+  startup: false,
+  pauses: false,
+  partitions: false,
+  maxEvents: 1,
+});

@@ -25,6 +25,8 @@ export interface Fleet {
   plan: RolloutPlan;
   /** The trial's origin on the monotonic clock (the workload's start): stop records count from it. */
   originMs: number;
+  /** When the rollout began, on the same clock. */
+  beganMs: number;
   abort: AbortSignal;
 }
 

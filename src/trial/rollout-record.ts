@@ -44,7 +44,7 @@ export function rolloutRecord(played: PlayedRollout): TrialRecord {
     rollout: {
       plan: scenario.rollout!,
       balancer: fleet.balancer.kind,
-      beganMs: scenario.rollout!.atMs,
+      beganMs: rel(fleet.beganMs),
       ...(played.endedMs !== undefined ? { endedMs: rel(played.endedMs) } : {}),
       replicas: lanes,
       rotation: fleet.balancer.rotation.map((c) => ({ ...c, atMs: rel(c.atMs) })),
@@ -67,7 +67,7 @@ function shared({ options, fleet, readyAt }: PlayedRollout): Omit<TrialRecord, '
     stopGracePeriodMs: scenario.target.stopGracePeriod,
     readyAt,
     readyMonotonicMs: fleet.originMs + monotonicOffsetMs(),
-    schedule: [],
+    schedule: options.schedule,
     samples: [],
     files: [],
   };

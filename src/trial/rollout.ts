@@ -5,7 +5,7 @@ import { readStat } from '../host/procfs.js';
 import { startTimingThread } from '../host/timing-thread.js';
 import { journal } from '../leftovers/journal.js';
 import { waitReady } from '../probes/ready.js';
-import { nextMoves, rolloutDone, type Fleet as Counts } from '../rollout/plan.js';
+import { nextMoves, rolloutDone, rolloutTiming, type Fleet as Counts } from '../rollout/plan.js';
 import type { Rollout } from '../scenario/types.js';
 import { linkedSignal, now, sleepUntil } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
@@ -26,6 +26,8 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
   const { scenario, backend } = options;
   const rollout = scenario.rollout!;
   if (backend.name !== 'process') throw badInput(`scenario ${scenario.name}: a rollout is played on the process backend only, so far: use --backend process`);
+  const { unplayed } = rolloutTiming(rollout, options.schedule);
+  if (unplayed.length > 0) throw badInput(`scenario ${scenario.name}: a rollout plays one \`stop\` event (when it begins, and its endpoint lag); not yet ${unplayed.join(', ')}`);
   if (options.signal?.aborted) throw infrastructure('interrupted before the replicas were started');
   startTimingThread();
   const abort = linkedSignal(options.signal);
@@ -34,7 +36,7 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
       await using balancer = await embeddedBalancer();
       const replicas: Replica[] = [];
       try {
-        const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, abort: abort.signal, context: contextOf(options, dataDir) };
+        const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: abort.signal, context: contextOf(options, dataDir) };
         return await playTrial(options, fleet, rollout, replicas);
       } finally {
         for (const r of replicas) r.stopProbing.abort();
@@ -88,7 +90,9 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
 async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replica[]): Promise<void> {
   const { scenario } = options;
   const plan = scenario.rollout!;
-  await sleepUntil(fleet.originMs + plan.atMs, fleet.abort);
+  const { atMs, lagMs } = rolloutTiming(plan, options.schedule);
+  fleet.beganMs = fleet.originMs + atMs;
+  await sleepUntil(fleet.beganMs, fleet.abort);
   const counts: Counts = { old: plan.replicas, newStarted: 0, newAvailable: 0 };
   const olds = [...replicas];
   const pending = new Set<Promise<void>>();
@@ -111,7 +115,7 @@ async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replic
         if (move === 'start-new') pending.add(startNewOf(counts, pending));
         else {
           counts.old--;
-          const stopping = stopReplica(fleet, olds.shift()!, scenario.stop, plan.endpointLag.maxMs);
+          const stopping = stopReplica(fleet, olds.shift()!, scenario.stop, lagMs);
           stopping.catch(() => undefined); // awaited below
           stops.push(stopping);
         }

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nextMoves, replicasOf, simulateRollout, type RolloutPlan } from '../../src/rollout/plan.js';
+import fc from 'fast-check';
+import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
+import { nextMoves, replicasOf, rolloutTiming, simulateRollout, type RolloutPlan } from '../../src/rollout/plan.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import { tempFiles } from '../helpers/files.js';
 
@@ -52,6 +54,28 @@ describe('the rolling update controller', () => {
     expect(replicasOf('25%', 3, 'up')).toBe(1);
     expect(replicasOf('25%', 3, 'down')).toBe(0);
     expect(replicasOf(2, 3, 'down')).toBe(2);
+  });
+});
+
+describe("a rollout's timing", () => {
+  it('is its stop event (when it begins, its lag within the range), else the plan; other events are named, not played', () => {
+    const p = plan({ endpointLag: { minMs: 100, maxMs: 1000 } });
+    expect(rolloutTiming(p, [])).toEqual({ atMs: 500, lagMs: 1000, unplayed: [] });
+    expect(rolloutTiming(p, [{ at: 50, kind: 'stop', endpoint_delay: 300 }])).toEqual({ atMs: 50, lagMs: 300, unplayed: [] });
+    expect(rolloutTiming(p, [{ at: 50, kind: 'stop', endpoint_delay: 0 }]).lagMs).toBe(100);
+    expect(rolloutTiming(p, [{ at: 50, kind: 'stop' }, { at: 60, kind: 'pause' }]).unplayed).toEqual(['pause']);
+  });
+
+  it('is what fuzz draws for a rollout scenario: one stop event, its lag on the step within the range', async () => {
+    const dir = tempFiles({ 'scenario.yml': 'target:\n  process: { command: [./server] }\n  ready: { http: /healthz }\nstop: { model: kubernetes }\nreplicas: 2\nrollout: { endpoint_lag: [100ms, 1s] }\n' });
+    const scenario = await loadScenario(join(dir, 'scenario.yml'));
+    for (const schedule of fc.sample(scheduleArbitrary(scenario), { numRuns: 50, seed: 7 })) {
+      expect(schedule).toHaveLength(1);
+      expect(schedule[0]).toMatchObject({ kind: 'stop' });
+      const lag = (schedule[0] as { endpoint_delay: number }).endpoint_delay;
+      expect(lag).toBeGreaterThanOrEqual(100);
+      expect(lag).toBeLessThanOrEqual(1000);
+    }
   });
 });
 
