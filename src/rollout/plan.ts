@@ -25,6 +25,8 @@ export interface RolloutPlan {
   endpointLag: MsRange;
   /** When the rollout begins, ms after the workload started. */
   atMs: number;
+  /** The Deployment it was read from, when one was named: "deploy.yaml (Deployment web)". */
+  source?: string;
 }
 
 /** What the controller knows of the fleet at one moment. */
@@ -121,4 +123,12 @@ export function rolloutTiming(plan: RolloutPlan, schedule: readonly TimedEvent[]
   const { minMs, maxMs } = plan.endpointLag;
   const lagMs = Math.min(maxMs, Math.max(minMs, stop?.endpoint_delay ?? maxMs));
   return { atMs: stop?.at ?? plan.atMs, lagMs, unplayed };
+}
+
+/** "rollout of 3 replicas (deploy.yaml (Deployment web)): maxSurge 1, maxUnavailable 0, readiness every 1 s, endpoint lag 100–1000 ms" */
+export function describeRollout(plan: RolloutPlan): string {
+  const { minMs, maxMs } = plan.endpointLag;
+  const lag = minMs === maxMs ? `${minMs} ms` : `${minMs}–${maxMs} ms`;
+  const source = plan.source ? ` (${plan.source})` : '';
+  return `rollout of ${plan.replicas} replicas${source}: maxSurge ${plan.maxSurge}, maxUnavailable ${plan.maxUnavailable}, readiness every ${plan.readiness.periodMs} ms, endpoint lag ${lag}`;
 }

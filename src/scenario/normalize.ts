@@ -1,5 +1,6 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { SignalName } from '../signals.js';
+import type { DeploymentRollout } from '../rollout/deployment.js';
 import type { StopFile } from '../stop-models/model.js';
 import { resolveStop, stopContractOf } from '../stop-models/registry.js';
 import type { ComposeService } from './compose.js';
@@ -26,6 +27,7 @@ export function normalize(
   compose: ComposeService | undefined,
   problems: ScenarioProblems,
   stopFile: StopFile = { settings: {} },
+  deployment?: DeploymentRollout,
 ): Scenario {
   // The orchestrator's stop decides the stop signal and the grace period everything else is drawn from.
   const stop = resolveStop(parsed.stop, stopFile, parsed.target, problems);
@@ -57,7 +59,7 @@ export function normalize(
   }));
   const stack = checkStack(main, dependencies, parsed, problems);
   const to = parsed.rollout?.to ? service({ ...parsed.rollout.to, ...stopKeys(t) }, main.name, scenarioDir, undefined, undefined) : undefined;
-  const rollout = rolloutOf(parsed, stop, problems, to);
+  const rollout = rolloutOf(parsed, stop, problems, to, deployment);
   problems.throwIfAny();
   return {
     name: parsed.name ?? defaultName(path),

@@ -1,3 +1,4 @@
+import type { DeploymentRollout } from '../rollout/deployment.js';
 import { replicasOf, type MsRange } from '../rollout/plan.js';
 import type { StopSettings } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
@@ -10,20 +11,31 @@ import type { FaultSpace, Rollout, Target } from './types.js';
  * of rollouts does not play yet (a schedule beside it, dependencies, replicas without a rollout) is refused where it
  * is written, rather than ignored. `to` is the new version's target, normalised by the caller.
  */
-export function rolloutOf(parsed: ParsedScenario, stop: StopSettings, problems: ScenarioProblems, to: Target | undefined): Rollout | undefined {
-  const { rollout, replicas } = parsed;
+export function rolloutOf(
+  parsed: ParsedScenario,
+  stop: StopSettings,
+  problems: ScenarioProblems,
+  to: Target | undefined,
+  file: DeploymentRollout | undefined,
+): Rollout | undefined {
+  const { rollout } = parsed;
+  const replicas = parsed.replicas ?? file?.replicas;
   if (!rollout) {
     if (replicas !== undefined) problems.at(['replicas'], 'replicas are played by a rollout: add `rollout:` (replicas behind a balancer without one come later)');
     return undefined;
   }
   if (replicas === undefined) problems.at(['rollout'], 'a rollout replaces `replicas`: add `replicas: 2` (2–5) beside it');
+  else if (parsed.replicas === undefined && (replicas < 2 || replicas > 5)) {
+    problems.at(['rollout', 'kubernetes'], `${file!.source} has spec.replicas ${replicas}; sigstorm plays 2–5: write \`replicas:\` in the scenario`);
+  }
   if (parsed.schedule !== undefined && parsed.schedule.length > 0) {
     problems.at(['schedule'], 'a rollout scenario plays the rollout itself: faults during a rollout are not played yet (leave `schedule` out)');
   }
   if (Object.keys(parsed.dependencies).length > 0) problems.at(['dependencies'], 'a rollout of a target with dependencies is not played yet');
   const n = replicas ?? 2;
-  const maxSurge = replicasOf(rollout.max_surge, n, 'up');
-  const maxUnavailable = replicasOf(rollout.max_unavailable, n, 'down');
+  // Written keys first, then the Deployment's, then Kubernetes' defaults.
+  const maxSurge = replicasOf(rollout.max_surge ?? file?.max_surge ?? '25%', n, 'up');
+  const maxUnavailable = replicasOf(rollout.max_unavailable ?? file?.max_unavailable ?? '25%', n, 'down');
   if (maxSurge === 0 && maxUnavailable === 0) {
     problems.at(['rollout', 'max_unavailable'], `max_surge and max_unavailable both come to 0 replicas of ${n}: the rollout could never progress (Kubernetes refuses it too)`);
   }
@@ -32,10 +44,14 @@ export function rolloutOf(parsed: ParsedScenario, stop: StopSettings, problems: 
     replicas: n,
     maxSurge,
     maxUnavailable,
-    minReadyMs: rollout.min_ready,
-    readiness: { periodMs: rollout.readiness.period, failureThreshold: rollout.readiness.failure_threshold },
+    minReadyMs: rollout.min_ready ?? file?.min_ready ?? 0,
+    readiness: {
+      periodMs: rollout.readiness?.period ?? file?.readiness?.period ?? 10_000,
+      failureThreshold: rollout.readiness?.failure_threshold ?? file?.readiness?.failure_threshold ?? 3,
+    },
     endpointLag: rollout.endpoint_lag ?? modelLag(stop),
     atMs: rollout.at,
+    ...(file ? { source: file.source } : {}),
     ...(to ? { to } : {}),
   };
 }

@@ -104,6 +104,42 @@ describe('rollout: in a scenario', () => {
     expect(s.rollout?.to?.process?.command).toEqual(['./v2']);
   });
 
+  it('reads replicas and the rolling update from a Deployment; keys the scenario writes win', async () => {
+    const deploy = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: web }',
+      'spec:',
+      '  replicas: 3',
+      '  minReadySeconds: 2',
+      '  strategy:',
+      '    type: RollingUpdate',
+      '    rollingUpdate: { maxSurge: 50%, maxUnavailable: 0 }',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      '          readinessProbe: { httpGet: { path: /healthz, port: 8080 }, periodSeconds: 1, failureThreshold: 2 }',
+    ].join('\n');
+    const dir = tempFiles({ 'deploy.yaml': deploy, 'scenario.yml': `${target}stop: { model: kubernetes }\nrollout: { kubernetes: deploy.yaml, max_unavailable: 1 }\n` });
+    const s = await loadScenario(join(dir, 'scenario.yml'));
+    expect(s.rollout).toMatchObject({
+      replicas: 3,
+      maxSurge: 2,
+      maxUnavailable: 1,
+      minReadyMs: 2000,
+      readiness: { periodMs: 1000, failureThreshold: 2 },
+      source: 'deploy.yaml (Deployment web)',
+    });
+    const bad = tempFiles({ 'deploy.yaml': deploy.replace('maxSurge: 50%', 'maxSurge: lots'), 'scenario.yml': `${target}rollout: { kubernetes: deploy.yaml }\n` });
+    const error = (await loadScenario(join(bad, 'scenario.yml')).catch((e: unknown) => e)) as ScenarioError;
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect(error.problems[0]).toMatchObject({ file: join(bad, 'deploy.yaml'), line: 9, keyPath: 'spec.strategy.rollingUpdate.maxSurge' });
+    const many = tempFiles({ 'deploy.yaml': deploy.replace('replicas: 3', 'replicas: 10'), 'scenario.yml': `${target}rollout: { kubernetes: deploy.yaml }\n` });
+    const tooMany = (await loadScenario(join(many, 'scenario.yml')).catch((e: unknown) => e)) as ScenarioError;
+    expect(tooMany.problems[0]).toMatchObject({ keyPath: 'rollout.kubernetes', message: expect.stringMatching(/spec.replicas 10; sigstorm plays 2–5/) });
+  });
+
   it('names the file, line and key path of what it cannot play', async () => {
     const cases: [string, string, RegExp][] = [
       ['replicas: 2\n', 'replicas', /add `rollout:`/],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../../input/fields/duration.js';
+import { osText } from '../../input/fields/os-text.js';
 import { target } from './target.js';
 
 // `replicas:` and `rollout:` of a scenario file: a rolling update of the target's replicas behind sigstorm's load
@@ -29,17 +30,23 @@ const lag = z
 export const rollout = z
   .strictObject({
     strategy: z.literal('rolling').default('rolling').meta({ description: 'rolling: Kubernetes\' RollingUpdate (blue-green and compose\'s update_config come later)' }),
-    max_surge: count.default('25%').meta({ description: 'maxSurge: new replicas started beyond `replicas` (a count, or a percentage rounded up; default 25%)' }),
+    kubernetes: osText
+      .optional()
+      .meta({
+        description:
+          'A Deployment manifest (relative to the scenario) to read spec.replicas, strategy.rollingUpdate, minReadySeconds and the readinessProbe from; keys written here win',
+      }),
+    max_surge: count.optional().meta({ description: 'maxSurge: new replicas started beyond `replicas` (a count, or a percentage rounded up; default 25%)' }),
     max_unavailable: count
-      .default('25%')
+      .optional()
       .meta({ description: 'maxUnavailable: replicas that may be unavailable during the rollout (a count, or a percentage rounded down; default 25%)' }),
-    min_ready: duration().default(0).meta({ description: 'minReadySeconds: a new replica counts as available this long after it is ready' }),
+    min_ready: duration().optional().meta({ description: 'minReadySeconds: a new replica counts as available this long after it is ready (default 0)' }),
     readiness: z
       .strictObject({
-        period: duration().default(10_000).meta({ description: 'periodSeconds: time between probes of `target.ready` (default 10s, as Kubernetes)' }),
-        failure_threshold: z.number().int().min(1).default(3).meta({ description: 'failureThreshold: failed probes in a row before a replica leaves rotation' }),
+        period: duration().optional().meta({ description: 'periodSeconds: time between probes of `target.ready` (default 10s, as Kubernetes)' }),
+        failure_threshold: z.number().int().min(1).optional().meta({ description: 'failureThreshold: failed probes in a row before a replica leaves rotation (default 3)' }),
       })
-      .default({ period: 10_000, failure_threshold: 3 })
+      .optional()
       .meta({ description: 'readinessProbe: the load balancer takes a replica in at its first passing probe, out after failure_threshold failures' }),
     endpoint_lag: lag
       .optional()
