@@ -99,6 +99,8 @@ export interface RolloutRecord {
 export interface ReplicaLane {
   name: string;
   version: 'v1' | 'v2';
+  /** What it ran: the process form's command (argv). */
+  command: string[];
   pid: number;
   port: number;
   startedMs: number;

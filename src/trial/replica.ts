@@ -34,6 +34,7 @@ export interface Fleet {
 export interface Replica {
   name: string;
   version: 'v1' | 'v2';
+  spec: Target;
   started: StartedTarget;
   startedMs: number;
   readyMs?: number;
@@ -52,7 +53,7 @@ export async function startReplica(fleet: Fleet, name: string, version: Replica[
   await mkdir(dataDir, { recursive: true });
   const startedMs = now();
   const started = await fleet.backend.start(spec, { ...fleet.context, dataDir, partitions: false, instance: name });
-  return { name, version, started, startedMs, stopProbing: new AbortController() };
+  return { name, version, spec, started, startedMs, stopProbing: new AbortController() };
 }
 
 /**

@@ -81,6 +81,7 @@ function lane(played: PlayedRollout, r: Replica, routed: LedgerEntry[]): Replica
   return {
     name: r.name,
     version: r.version,
+    command: r.spec.process?.command ?? [],
     pid: started.pid,
     port: started.servicePort ?? 0,
     startedMs: rel(r.startedMs),

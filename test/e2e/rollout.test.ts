@@ -1,8 +1,9 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/report.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { run } from '../../src/session/run.js';
 import type { ReplicaLane, TrialRecord } from '../../src/trial/record.js';
 import { sigstorm } from '../helpers/cli.js';
@@ -65,6 +66,20 @@ describe('a rollout behind the load balancer', () => {
     const served = Object.values(record.rollout!.routedTo);
     expect(served).toContain('v2-1');
     expect(record.rollout!.endedMs).toBeDefined();
+    expect(leftBehind(report.runId)).toEqual([]);
+  });
+
+  it('rolls v1 out to a second target (Go → Python), the new replicas taking the traffic, nothing lost', async () => {
+    const scenario = await loadScenario('scenarios/rollout-endpoint-lag-fixed.yml');
+    const python = { command: ['python3', resolve('targets/python/server.py')], cwd: resolve('.'), env: { ZOO_MODE: 'graceful' }, portEnv: 'PORT' };
+    const { report } = await run({ ...scenario, rollout: { ...scenario.rollout!, to: { ...scenario.target, process: python } } }, { backend: 'process', reportDir });
+    expect(report.verdict, JSON.stringify(report.failures, null, 1)).toBe('pass');
+    const rollout = report.trial!.rollout!;
+    const v2 = rollout.replicas.filter((l) => l.version === 'v2');
+    expect(v2.map((l) => l.command)).toEqual([python.command, python.command]);
+    expect(olds(report.trial!).every((l) => l.command[0]!.endsWith('targets/go/server'))).toBe(true);
+    const served = Object.values(rollout.routedTo);
+    for (const lane of v2) expect(served).toContain(lane.name);
     expect(leftBehind(report.runId)).toEqual([]);
   });
 
