@@ -6,15 +6,20 @@ import type { RotationChange, Route } from '../rollout/rotation.js';
 
 export type { RotationChange, Route };
 
+export type BalancerKind = 'embedded' | 'haproxy';
+
 export interface LoadBalancer extends AsyncDisposable {
-  /** Which implementation: `embedded` (sigstorm's own), later `haproxy`. */
-  readonly kind: 'embedded';
+  /** Which implementation: `embedded` (sigstorm's own) or `haproxy` (Debian's, through its runtime API). */
+  readonly kind: BalancerKind;
   /** Where the workload connects (loopback). */
   readonly port: number;
   /** New connections may go to the replica at `port` from now on. */
-  add(replica: string, port: number, why?: string): void;
+  add(replica: string, port: number, why?: string): void | Promise<void>;
   /** No new connection goes to it from now on; connections already established stay on it until closed. */
-  remove(replica: string, why?: string): void;
+  remove(replica: string, why?: string): void | Promise<void>;
   readonly rotation: readonly RotationChange[];
+  /** Where each connection went (HAProxy's: as logged, once each connection has closed). */
   readonly routes: readonly Route[];
+  /** Waits until every connection closed so far is in `routes` (HAProxy logs each as it closes). */
+  settled(): Promise<void>;
 }

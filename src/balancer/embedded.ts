@@ -64,6 +64,7 @@ export async function embeddedBalancer(): Promise<LoadBalancer> {
     },
     rotation,
     routes,
+    settled: async () => undefined, // routed as accepted
     async [Symbol.asyncDispose]() {
       closing = true;
       for (const socket of sockets) socket.destroy();

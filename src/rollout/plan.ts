@@ -25,6 +25,8 @@ export interface RolloutPlan {
   endpointLag: MsRange;
   /** When the rollout begins, ms after the workload started. */
   atMs: number;
+  /** The load balancer: sigstorm's own, or a real HAProxy driven through its runtime API. */
+  balancer: 'embedded' | 'haproxy';
   /** The Deployment it was read from, when one was named: "deploy.yaml (Deployment web)". */
   source?: string;
 }

@@ -51,6 +51,7 @@ export function rolloutOf(
     },
     endpointLag: rollout.endpoint_lag ?? modelLag(stop),
     atMs: rollout.at,
+    balancer: rollout.balancer,
     ...(file ? { source: file.source } : {}),
     ...(to ? { to } : {}),
   };

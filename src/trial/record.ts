@@ -84,7 +84,7 @@ export interface TrialRecord {
 /** A rollout as it was played: the plan, the balancer's rotation and routes, one lane per replica. Times as the record's. */
 export interface RolloutRecord {
   plan: RolloutPlan;
-  balancer: 'embedded';
+  balancer: RolloutPlan['balancer'];
   beganMs: number;
   /** When the last old replica was gone and every new one available (absent: cut short). */
   endedMs?: number;

@@ -76,8 +76,8 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
           replica.readyMs = now();
           resolve();
         }
-        if (ok) fleet.balancer.add(replica.name, replica.started.servicePort!, 'readiness passed');
-        else if (failures === failureThreshold && replica.readyMs !== undefined) fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);
+        if (ok) await fleet.balancer.add(replica.name, replica.started.servicePort!, 'readiness passed');
+        else if (failures === failureThreshold && replica.readyMs !== undefined) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);
         if (replica.readyMs === undefined && now() - replica.startedMs > spec.ready.timeout) {
           return reject(infrastructure(`replica ${replica.name} was not ready within ${formatMs(spec.ready.timeout)}: waiting for ${probe.waitingFor()}`));
         }

@@ -1,5 +1,7 @@
 import { dirname } from 'node:path';
+import type { LoadBalancer } from '../balancer/balancer.js';
 import { embeddedBalancer } from '../balancer/embedded.js';
+import { haproxyBalancer } from '../balancer/haproxy.js';
 import { badInput, infrastructure } from '../errors.js';
 import { readStat } from '../host/procfs.js';
 import { startTimingThread } from '../host/timing-thread.js';
@@ -33,10 +35,11 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
   const abort = linkedSignal(options.signal);
   try {
     return await withDataDir(options.runId, async (dataDir) => {
-      await using balancer = await embeddedBalancer();
+      const context = contextOf(options, dataDir);
+      await using balancer = await balancerFor(rollout, backend, context);
       const replicas: Replica[] = [];
       try {
-        const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: abort.signal, context: contextOf(options, dataDir) };
+        const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: abort.signal, context };
         return await playTrial(options, fleet, rollout, replicas);
       } finally {
         for (const r of replicas) r.stopProbing.abort();
@@ -59,7 +62,7 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
   for (const r of replicas) {
     r.readyMs = await waitReady(r.started, scenario.target.ready, fleet.abort, { what: `replica ${r.name}` });
     r.availableMs = r.readyMs;
-    fleet.balancer.add(r.name, r.started.servicePort!, 'ready before the rollout');
+    await fleet.balancer.add(r.name, r.started.servicePort!, 'ready before the rollout');
   }
   journal.phase('ready', options.runId);
   fleet.originMs = now();
@@ -80,6 +83,7 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
   }
   const endedMs = fleet.abort.aborted ? undefined : now();
   const ledger = await traffic.stop();
+  await fleet.balancer.settled();
   return rolloutRecord({ options, fleet, replicas, ledger, connections: traffic.connections, readyAt, ...(endedMs !== undefined ? { endedMs } : {}) });
 }
 
@@ -135,6 +139,12 @@ async function startNew(fleet: Fleet, name: string, spec: Rollout['to'] & {}, re
   await probeReadiness(fleet, replica, spec);
   await sleepUntil(replica.readyMs! + fleet.plan.minReadyMs, fleet.abort);
   replica.availableMs = now();
+}
+
+/** The rollout's load balancer; HAProxy runs as a process of the trial (its files in the data directory). */
+function balancerFor(rollout: Rollout, backend: Fleet['backend'], context: Fleet['context']): Promise<LoadBalancer> {
+  if (rollout.balancer === 'embedded') return embeddedBalancer();
+  return haproxyBalancer(context.dataDir, (spec) => backend.start(spec, { ...context, partitions: false, instance: 'haproxy' }));
 }
 
 /** The start context every replica shares: labelled as this run's, so `sigstorm gc` finds them after a SIGKILL. */

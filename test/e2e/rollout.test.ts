@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/report.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { run } from '../../src/session/run.js';
+import type { Scenario } from '../../src/scenario/types.js';
 import type { ReplicaLane, TrialRecord } from '../../src/trial/record.js';
 import { sigstorm } from '../helpers/cli.js';
 import { collectJournal, leftoversOf, newDir, newStateDir, processesOfRun, reachedPhase, runIdsIn, sweepStateDirs } from '../helpers/leftovers.js';
@@ -15,18 +16,28 @@ import { collectJournal, leftoversOf, newDir, newStateDir, processesOfRun, reach
 const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-rollout-'));
 afterAll(sweepStateDirs);
 
+/** Both load balancers: sigstorm's own, and Debian's HAProxy driven through its runtime API. */
+const balancers = ['embedded', 'haproxy'] as const;
+
+/** The zoo scenario, its rollout through `balancer`. */
+async function through(path: string, balancer: (typeof balancers)[number]): Promise<Scenario> {
+  const scenario = await loadScenario(path);
+  return { ...scenario, rollout: { ...scenario.rollout!, balancer } };
+}
+
 const olds = (record: TrialRecord): ReplicaLane[] => record.rollout!.replicas.filter((l) => l.version === 'v1');
 
-/** Nothing of the run left: no replica's process, no data directory. */
+/** Nothing of the run left: no replica's process, no HAProxy, no data directory. */
 function leftBehind(runId: string): string[] {
-  const processes = ['v1-1', 'v1-2', 'v2-1', 'v2-2'].flatMap((r) => processesOfRun(`${runId}:${r}`).map((p) => `process ${p} (${r})`));
+  const processes = ['v1-1', 'v1-2', 'v2-1', 'v2-2', 'haproxy'].flatMap((r) => processesOfRun(`${runId}:${r}`).map((p) => `process ${p} (${r})`));
   const dirs = readdirSync(tmpdir()).filter((n) => n.startsWith(`sigstorm-data-${runId}`));
   return [...processes, ...dirs];
 }
 
 describe('a rollout behind the load balancer', () => {
-  it('without a preStop hook, loses the connections routed to a stopping replica within the endpoint lag, diagnosed so', async () => {
-    const { report } = await run('scenarios/rollout-endpoint-lag.yml', { backend: 'process', reportDir });
+  it.each(balancers)('without a preStop hook, loses the connections routed to a stopping replica within the endpoint lag, diagnosed so (%s)', async (balancer) => {
+    const { report } = await run(await through('scenarios/rollout-endpoint-lag.yml', balancer), { backend: 'process', reportDir });
+    expect(report.trial!.rollout!.balancer).toBe(balancer);
     const record = report.trial!;
     const rollout = record.rollout!;
     expect(rollout.replicas.map((l) => l.name).sort()).toEqual(['v1-1', 'v1-2', 'v2-1', 'v2-2']);
@@ -53,8 +64,8 @@ describe('a rollout behind the load balancer', () => {
     expect(leftBehind(report.runId)).toEqual([]);
   });
 
-  it('with a preStop sleep longer than the lag (the twin), loses nothing across the same rollout', async () => {
-    const { report } = await run('scenarios/rollout-endpoint-lag-fixed.yml', { backend: 'process', reportDir });
+  it.each(balancers)('with a preStop sleep longer than the lag (the twin), loses nothing across the same rollout (%s)', async (balancer) => {
+    const { report } = await run(await through('scenarios/rollout-endpoint-lag-fixed.yml', balancer), { backend: 'process', reportDir });
     expect(report.verdict, JSON.stringify(report.failures, null, 1)).toBe('pass');
     const record = report.trial!;
     expect(record.ledger.length).toBeGreaterThan(0);

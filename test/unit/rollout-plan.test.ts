@@ -15,6 +15,7 @@ const plan = (over: Partial<RolloutPlan> = {}): RolloutPlan => ({
   readiness: { periodMs: 100, failureThreshold: 3 },
   endpointLag: { minMs: 1000, maxMs: 1000 },
   atMs: 500,
+  balancer: 'embedded',
   ...over,
 });
 
@@ -94,6 +95,7 @@ describe('rollout: in a scenario', () => {
       readiness: { periodMs: 10_000, failureThreshold: 3 },
       endpointLag: { minMs: 2000, maxMs: 2000 },
       atMs: 500,
+      balancer: 'embedded',
     });
   });
 

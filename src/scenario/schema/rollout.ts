@@ -51,6 +51,10 @@ export const rollout = z
     endpoint_lag: lag
       .optional()
       .meta({ description: 'How long an old replica stays in rotation after its stop begins (endpoint removal); default: the stop model\'s endpoint_delay, else 0' }),
+    balancer: z
+      .enum(['embedded', 'haproxy'])
+      .default('embedded')
+      .meta({ description: "embedded: sigstorm's own load balancer; haproxy: Debian's HAProxy in TCP mode, its servers changed through its runtime API" }),
     at: duration().default(500).meta({ description: 'When the rollout begins, after the workload started (default 500ms)' }),
     to: target.optional().meta({ description: 'The new version\'s target (keys as under `target`); default: the same target again' }),
   })
