@@ -2,7 +2,9 @@ import type { ReplicaLane, RolloutRecord, TrialRecord } from '../trial/record.js
 import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import type { Route } from '../rollout/rotation.js';
 import { UNANSWERED_CLOSE_MS } from './lost-requests.js';
-import { combine, type Diagnosis, type OracleResult, type Verdict } from './verdict.js';
+import { diagnose } from './diagnose.js';
+import type { RoutedWhileStopping } from './rollout-diagnoses.js';
+import { combine, type OracleResult, type Verdict } from './verdict.js';
 
 type Judged = { verdict: Verdict; results: OracleResult[] };
 
@@ -15,7 +17,7 @@ type Judged = { verdict: Verdict; results: OracleResult[] };
 export function judgeRollout(record: TrialRecord, judgeOne: (record: TrialRecord) => Judged): Judged {
   const rollout = record.rollout!;
   const perReplica = rollout.replicas.flatMap((lane) => (lane.record ? judgeLane(lane, lane.record, judgeOne) : []));
-  const results = [...safely(() => lostAcrossRollout(record, rollout)), ...perReplica];
+  const results = [...safely(() => diagnose(record, lostAcrossRollout(record, rollout))), ...perReplica];
   return { verdict: combine(results), results };
 }
 
@@ -62,17 +64,17 @@ function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleR
     {
       oracle: 'rollout',
       verdict: 'fail',
-      kind: lagged.length > 0 ? 'routed-while-stopping' : 'lost-requests',
+      // Named after what most of the lost requests show, so one signature per cause across runs.
+      kind: 2 * lagged.length >= lost.length ? 'routed-while-stopping' : 'lost-requests',
       message:
         `${lost.length} of ${requests.length} request(s) lost across the rollout (${Object.entries(lostPerReplica).map(([r, n]) => `${n} sent to ${r}`).join(', ')}); ` +
         `e.g. ${operationLabel(e0)} at +${Math.round(e0.sentMs)} ms, sent to ${replicaOf(e0)}: ${outcomeLabel(e0)}`,
       evidence: {
         perReplica,
         lostPerReplica,
-        routedWhileStopping: lagged.length,
+        ...(lagged.length > 0 ? { routedWhileStopping: routedEvidence(lagged) } : {}),
         lost: lost.slice(0, 20).map((e) => ({ id: e.id, request: `${e.method} ${e.path}`, replica: replicaOf(e), sentMs: Math.round(e.sentMs), outcome: e.outcome })),
       },
-      ...(lagged.length > 0 && 2 * lagged.length >= lost.length ? { diagnosis: noPreStop(rollout, lagged) } : {}),
     },
   ];
 }
@@ -118,19 +120,14 @@ const nearestRoute = (routes: readonly Route[], replica: string, e: LedgerEntry)
     .filter((r) => r.replica === replica && r.clientPort === e.localPort)
     .reduce<Route | undefined>((best, r) => (!best || Math.abs(r.acceptedMs - (e.connectedMs ?? e.sentMs)) < Math.abs(best.acceptedMs - (e.connectedMs ?? e.sentMs)) ? r : best), undefined);
 
-/** `no-prestop-under-endpoint-lag`: the service stops accepting at its signal, while the endpoints still send it traffic. */
-function noPreStop(rollout: RolloutRecord, lagged: Lagged[]): Diagnosis {
+/** What diagnoses read of the requests routed to a stopping replica (rollout-diagnoses.ts). */
+function routedEvidence(lagged: Lagged[]): RoutedWhileStopping {
   const lane = lagged[0]!.lane;
-  const signalIn = Math.round(lane.signalMs! - lane.stopBeganMs!);
-  const names = [...new Set(lagged.map((l) => l.lane.name))].join(', ');
   return {
-    id: 'no-prestop-under-endpoint-lag',
-    cause:
-      `The balancer kept sending new connections to ${names} for ${Math.round(lane.endpointLagMs ?? 0)} ms after its stop began (endpoint removal lag), ` +
-      `but its stop signal came ${signalIn} ms in and it closed its listener at once: ${lagged.length} connection(s) routed to it in that window were refused. ` +
-      `Stopped alone, the same service drains cleanly; only a rollout behind a lagging load balancer shows it.`,
-    fix: 'Add a preStop hook that sleeps longer than endpoint removal takes (lifecycle.preStop.sleep, a few seconds), or keep accepting connections that long after the stop signal before closing the listener.',
-    confidence: 'high',
+    count: lagged.length,
+    replicas: [...new Set(lagged.map((l) => l.lane.name))],
+    lagMs: lane.endpointLagMs ?? 0,
+    signalInMs: lane.signalMs! - lane.stopBeganMs!,
   };
 }
 

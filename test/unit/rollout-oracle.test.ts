@@ -20,6 +20,7 @@ describe('a rollout judged across its replicas', () => {
     expect(rollout).toMatchObject({ verdict: 'fail', kind: 'routed-while-stopping', diagnosis: { id: 'no-prestop-under-endpoint-lag', confidence: 'high' } });
     expect(rollout.diagnosis!.cause).toMatch(/^[A-Z].*\.$/);
     expect(rollout.evidence?.lostPerReplica).toEqual({ 'v1-1': 6, 'v1-2': 6 });
+    expect(rollout.evidence?.routedWhileStopping).toMatchObject({ replicas: ['v1-1', 'v1-2'], lagMs: 1000 });
     for (const replica of ['v1-1', 'v1-2']) {
       const of = (oracle: string) => results.find((r) => r.oracle === oracle && r.evidence?.replica === replica);
       expect(of('exit-status')?.verdict).toBe('pass');
@@ -36,14 +37,14 @@ describe('a rollout judged across its replicas', () => {
     expect(results.every((r) => r.diagnosis === undefined)).toBe(true);
   });
 
-  it('fails the twin when a new replica cuts an answer: a loss no stop excuses, with no diagnosis it does not fit', () => {
+  it('fails the twin when a new replica cuts an answer: a loss no stop excuses, not given a diagnosis that does not fit', () => {
     const record = load('endpoint-lag-fixed-drain');
     const rollout = record.rollout!;
     const victim = record.ledger.find((e) => rollout.routedTo[e.id] === 'v2-1' && e.outcome === 'ok')!;
     const cut = { ...record, ledger: record.ledger.map((e) => (e === victim ? { ...e, outcome: 'truncated' as const } : e)) };
     const failed = judge(cut).results.find((r) => r.oracle === 'rollout')!;
     expect(failed).toMatchObject({ verdict: 'fail', kind: 'lost-requests', evidence: { lostPerReplica: { 'v2-1': 1 } } });
-    expect(failed.diagnosis).toBeUndefined();
+    expect(failed.diagnosis?.id).toBe('unknown');
   });
 
   it('gives unknown, not a crash, for a lane whose record is broken', () => {
