@@ -17,7 +17,7 @@ const routedOf = (evidence: Record<string, unknown> | undefined): RoutedWhileSto
 export const ROLLOUT: Entry[] = [
   {
     id: 'no-prestop-under-endpoint-lag',
-    reads: 'requests lost across a rollout, most of them routed by the load balancer to an old replica after its stop signal, within the endpoint lag, and refused by it',
+    reads: 'requests lost across a rollout, most of them routed by the load balancer to an old replica after its stop signal, within the endpoint lag, and never answered',
     explains: ['rollout/routed-while-stopping'],
     confidence: 'high',
     when: (c, f) => c.record.rollout !== undefined && (routedOf(f.evidence)?.count ?? 0) > 0,
@@ -25,7 +25,7 @@ export const ROLLOUT: Entry[] = [
       const r = routedOf(f.evidence)!;
       return (
         `The load balancer kept sending new connections to ${r.replicas.join(', ')} for ${Math.round(r.lagMs)} ms after its stop began (endpoint removal lag), ` +
-        `but its stop signal came ${Math.round(r.signalInMs)} ms in and it closed its listener at once: ${r.count} connection(s) routed to it in that window were refused. ` +
+        `but its stop signal came ${Math.round(r.signalInMs)} ms in and it closed its listener at once: ${r.count} connection(s) routed to it in that window were never answered. ` +
         'Stopped alone, the same service drains cleanly; only a rollout behind a lagging load balancer shows it.'
       );
     },

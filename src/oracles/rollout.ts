@@ -102,7 +102,7 @@ interface Lagged {
   route: Route;
 }
 
-/** The lost requests the balancer still routed to a stopping replica that had stopped accepting (its connect refused). */
+/** The lost requests the balancer still routed to a stopping replica after its signal, within the lag, never answered. */
 function routedWhileStopping(lost: LedgerEntry[], rollout: RolloutRecord): Lagged[] {
   const byReplica = new Map(rollout.replicas.map((l) => [l.name, l]));
   return lost.flatMap((entry) => {
@@ -111,7 +111,8 @@ function routedWhileStopping(lost: LedgerEntry[], rollout: RolloutRecord): Lagge
     const route = lane && nearestRoute(rollout.routes, name!, entry);
     if (!lane || !route || lane.stopBeganMs === undefined || lane.signalMs === undefined) return [];
     const withinLag = route.acceptedMs >= lane.stopBeganMs && route.acceptedMs < lane.stopBeganMs + (lane.endpointLagMs ?? 0);
-    return withinLag && route.outcome === 'refused' && route.acceptedMs >= lane.signalMs ? [{ entry, lane, route }] : [];
+    // Refused at connect, or taken into the listen queue just before the listener closed and reset from it: unanswered.
+    return withinLag && route.acceptedMs >= lane.signalMs && entry.firstByteMs === undefined ? [{ entry, lane, route }] : [];
   });
 }
 

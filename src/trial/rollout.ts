@@ -8,7 +8,7 @@ import { startTimingThread } from '../host/timing-thread.js';
 import { journal } from '../leftovers/journal.js';
 import { waitReady } from '../probes/ready.js';
 import { nextMoves, rolloutDone, rolloutTiming, type Fleet as Counts } from '../rollout/plan.js';
-import type { Rollout } from '../scenario/types.js';
+import type { Rollout, Target } from '../scenario/types.js';
 import { linkedSignal, now, sleepUntil } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
 import { withDataDir } from './data-dir.js';
@@ -33,16 +33,19 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
   if (options.signal?.aborted) throw infrastructure('interrupted before the replicas were started');
   startTimingThread();
   const abort = linkedSignal(options.signal);
+  // Ends every wait of the trial (stop sequences, probes, sleeps) once it is over, however it ended.
+  const over = new AbortController();
+  const signal = AbortSignal.any([abort.signal, over.signal]);
   try {
     return await withDataDir(options.runId, async (dataDir) => {
       const context = contextOf(options, dataDir);
       await using balancer = await balancerFor(rollout, backend, context);
       const replicas: Replica[] = [];
       try {
-        const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: abort.signal, context };
+        const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: signal, context };
         return await playTrial(options, fleet, rollout, replicas);
       } finally {
-        for (const r of replicas) r.stopProbing.abort();
+        over.abort();
         // Last started first; one that fails to go does not keep the others.
         const gone = await Promise.allSettled(replicas.reverse().map((r) => r.started[Symbol.asyncDispose]()));
         const failed = gone.find((g) => g.status === 'rejected');
@@ -102,21 +105,21 @@ async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replic
   const pending = new Set<Promise<void>>();
   const stops: Promise<void>[] = [];
   // A new replica, counted available once it is; its error ends the trial where the loop awaits it.
-  const startNewOf = (counts: Counts, pending: Set<Promise<void>>): Promise<void> => {
+  const startOne = () => {
     const name = `v2-${++counts.newStarted}`;
     const available: Promise<void> = startNew(fleet, name, plan.to ?? scenario.target, replicas).then(() => {
       counts.newAvailable++;
       pending.delete(available);
     });
     available.catch(() => undefined);
-    return available;
+    pending.add(available);
   };
   journal.phase('stopping', 'rollout');
   while (!rolloutDone(plan, counts) && !fleet.abort.aborted) {
     // One sync of the controller: moves until none is left to make now (a stop makes room for a start).
     for (let moves = nextMoves(plan, counts); moves.length > 0; moves = nextMoves(plan, counts)) {
       for (const move of moves) {
-        if (move === 'start-new') pending.add(startNewOf(counts, pending));
+        if (move === 'start-new') startOne();
         else {
           counts.old--;
           const stopping = stopReplica(fleet, olds.shift()!, scenario.stop, lagMs);
@@ -133,7 +136,7 @@ async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replic
 }
 
 /** A new replica: started, in rotation at its first passing probe, available min_ready later. */
-async function startNew(fleet: Fleet, name: string, spec: Rollout['to'] & {}, replicas: Replica[]): Promise<void> {
+async function startNew(fleet: Fleet, name: string, spec: Target, replicas: Replica[]): Promise<void> {
   const replica = await startReplica(fleet, name, 'v2', spec);
   replicas.push(replica);
   await probeReadiness(fleet, replica, spec);
