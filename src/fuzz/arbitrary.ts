@@ -284,16 +284,17 @@ function stopSequence(
 }
 
 /**
- * A rollout's timing (scenario/rollout.ts): one stop event, when the rollout begins and the endpoint lag its old
- * replicas get, drawn within the rollout's `endpoint_lag` range on the fault space's step (shrinking towards its
- * shortest).
+ * A rollout's timing (rollout/plan.ts): one stop event per old replica at most, in time order, each the earliest its
+ * replica's stop may begin and the endpoint lag it gets, drawn within the rollout's `endpoint_lag` range on the fault
+ * space's step; the first is also when the rollout begins. Shrinking goes to one event, early, with the shortest lag.
  */
 function rolloutTiming(rollout: NonNullable<ScenarioSpace['rollout']>, space: FaultSpace, time: fc.Arbitrary<number>): fc.Arbitrary<Schedule> {
   const { minMs, maxMs } = rollout.endpointLag;
   const steps = Math.floor((maxMs - minMs) / space.step);
+  const stop = fc.record({ at: time, lag: fc.integer({ min: 0, max: steps }) });
   return fc
-    .record({ at: time, lag: fc.integer({ min: 0, max: steps }) })
-    .map(({ at, lag }) => [{ at, kind: 'stop' as const, endpoint_delay: minMs + lag * space.step }]);
+    .array(stop, { minLength: 1, maxLength: rollout.replicas })
+    .map((stops) => stops.map(({ at, lag }) => ({ at, kind: 'stop' as const, endpoint_delay: minMs + lag * space.step })).sort((a, b) => a.at - b.at));
 }
 
 /**

@@ -113,18 +113,26 @@ export interface TimedEvent {
   endpoint_delay?: number;
 }
 
+/** When one old replica's stop may begin at the earliest (ms after the workload started), and the lag it gets. */
+export interface ReplicaStop {
+  notBeforeMs: number;
+  lagMs: number;
+}
+
 /**
- * When the rollout begins and the endpoint lag its old replicas get, from a schedule: its `stop` event (what `fuzz`
- * draws under a stop model whose endpoints lag, and what `run --events` replays) gives both, the lag kept within the
- * plan's range; without one, the plan's own (its `at`, the range's upper end). Other events are not played in a rollout
- * yet: their kinds are returned, for the caller to refuse.
+ * A rollout's timing from a schedule of `stop` events (what `fuzz` draws, what `run --events` replays), in time order:
+ * the first says when the rollout begins; the k-th, when the k-th old replica's stop may begin at the earliest (the
+ * controller still waits for room to stop it) and the endpoint lag it gets, kept within the plan's range. Old replicas
+ * beyond the events are stopped as the controller decides, with the last event's lag. Without events: the plan's `at`
+ * and the range's upper end. Other events are not played in a rollout yet: their kinds are returned, to refuse them.
  */
-export function rolloutTiming(plan: RolloutPlan, schedule: readonly TimedEvent[]): { atMs: number; lagMs: number; unplayed: string[] } {
-  const stop = schedule.find((e) => e.kind === 'stop');
-  const unplayed = schedule.filter((e) => e !== stop).map((e) => e.kind);
+export function rolloutTiming(plan: RolloutPlan, schedule: readonly TimedEvent[]): { atMs: number; stops: ReplicaStop[]; lagMs: number; unplayed: string[] } {
+  const events = schedule.filter((e) => e.kind === 'stop').sort((a, b) => a.at - b.at);
+  const unplayed = schedule.filter((e) => e.kind !== 'stop').map((e) => e.kind);
   const { minMs, maxMs } = plan.endpointLag;
-  const lagMs = Math.min(maxMs, Math.max(minMs, stop?.endpoint_delay ?? maxMs));
-  return { atMs: stop?.at ?? plan.atMs, lagMs, unplayed };
+  const lagOf = (e: TimedEvent) => Math.min(maxMs, Math.max(minMs, e.endpoint_delay ?? maxMs));
+  const stops = events.map((e) => ({ notBeforeMs: e.at, lagMs: lagOf(e) }));
+  return { atMs: events[0]?.at ?? plan.atMs, stops, lagMs: stops.at(-1)?.lagMs ?? maxMs, unplayed };
 }
 
 /** "rollout of 3 replicas (deploy.yaml (Deployment web)): maxSurge 1, maxUnavailable 0, readiness every 1 s, endpoint lag 100–1000 ms" */

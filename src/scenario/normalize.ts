@@ -70,7 +70,7 @@ export function normalize(
     workload: parsed.workload,
     oracles: parsed.oracles,
     schedule: stack.schedule,
-    faults: rollout ? rolloutFaults(faults) : faults,
+    faults: rollout ? rolloutFaults(faults, rollout.replicas) : faults,
     coverage: [
       ...coverageNotes(faults.signals, declared),
       secondSignalNote(secondSignalPolicy(parsed.oracles), t.stop_signal),

@@ -64,11 +64,11 @@ function modelLag(stop: StopSettings): MsRange {
 }
 
 /**
- * What `fuzz` draws for a rollout in this slice: its timing alone, as one `stop` event under a stop model whose
- * endpoints lag (when the rollout begins, and the endpoint lag within the plan's range); no signal, pause or
- * partition of a replica yet.
+ * What `fuzz` draws for a rollout in this slice: its timing alone, a `stop` event per old replica at most (when its
+ * stop may begin, its endpoint lag within the plan's range: fuzz/arbitrary.ts); no signal, pause or partition of a
+ * replica yet.
  */
-export const rolloutFaults = (faults: FaultSpace): FaultSpace => ({
+export const rolloutFaults = (faults: FaultSpace, replicas: number): FaultSpace => ({
   ...faults,
   signals: [],
   services: [],
@@ -77,5 +77,5 @@ export const rolloutFaults = (faults: FaultSpace): FaultSpace => ({
   startup: false,
   pauses: false,
   partitions: false,
-  maxEvents: 1,
+  maxEvents: replicas,
 });

@@ -29,7 +29,7 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
   const rollout = scenario.rollout!;
   if (backend.name !== 'process') throw badInput(`scenario ${scenario.name}: a rollout is played on the process backend only, so far: use --backend process`);
   const { unplayed } = rolloutTiming(rollout, options.schedule);
-  if (unplayed.length > 0) throw badInput(`scenario ${scenario.name}: a rollout plays one \`stop\` event (when it begins, and its endpoint lag); not yet ${unplayed.join(', ')}`);
+  if (unplayed.length > 0) throw badInput(`scenario ${scenario.name}: a rollout plays \`stop\` events (when each old replica's stop may begin, and its endpoint lag); not yet ${unplayed.join(', ')}`);
   if (options.signal?.aborted) throw infrastructure('interrupted before the replicas were started');
   startTimingThread();
   const abort = linkedSignal(options.signal);
@@ -97,7 +97,7 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
 async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replica[]): Promise<void> {
   const { scenario } = options;
   const plan = scenario.rollout!;
-  const { atMs, lagMs } = rolloutTiming(plan, options.schedule);
+  const { atMs, stops: timing, lagMs } = rolloutTiming(plan, options.schedule);
   fleet.beganMs = fleet.originMs + atMs;
   await sleepUntil(fleet.beganMs, fleet.abort);
   const counts: Counts = { old: plan.replicas, newStarted: 0, newAvailable: 0 };
@@ -121,8 +121,9 @@ async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replic
       for (const move of moves) {
         if (move === 'start-new') startOne();
         else {
-          counts.old--;
-          const stopping = stopReplica(fleet, olds.shift()!, scenario.stop, lagMs);
+          const k = plan.replicas - counts.old--;
+          const when = timing[k] ?? { notBeforeMs: 0, lagMs };
+          const stopping = stopReplica(fleet, olds.shift()!, scenario.stop, when.lagMs, fleet.originMs + when.notBeforeMs);
           stopping.catch(() => undefined); // awaited below
           stops.push(stopping);
         }

@@ -59,24 +59,31 @@ describe('the rolling update controller', () => {
 });
 
 describe("a rollout's timing", () => {
-  it('is its stop event (when it begins, its lag within the range), else the plan; other events are named, not played', () => {
+  it('is its stop events (when each old replica may stop, its lag within the range), else the plan; other events are named, not played', () => {
     const p = plan({ endpointLag: { minMs: 100, maxMs: 1000 } });
-    expect(rolloutTiming(p, [])).toEqual({ atMs: 500, lagMs: 1000, unplayed: [] });
-    expect(rolloutTiming(p, [{ at: 50, kind: 'stop', endpoint_delay: 300 }])).toEqual({ atMs: 50, lagMs: 300, unplayed: [] });
-    expect(rolloutTiming(p, [{ at: 50, kind: 'stop', endpoint_delay: 0 }]).lagMs).toBe(100);
+    expect(rolloutTiming(p, [])).toEqual({ atMs: 500, stops: [], lagMs: 1000, unplayed: [] });
+    expect(rolloutTiming(p, [{ at: 50, kind: 'stop', endpoint_delay: 300 }])).toEqual({ atMs: 50, stops: [{ notBeforeMs: 50, lagMs: 300 }], lagMs: 300, unplayed: [] });
+    const two = rolloutTiming(p, [{ at: 900, kind: 'stop', endpoint_delay: 0 }, { at: 50, kind: 'stop', endpoint_delay: 5000 }]);
+    expect(two).toMatchObject({ atMs: 50, stops: [{ notBeforeMs: 50, lagMs: 1000 }, { notBeforeMs: 900, lagMs: 100 }], lagMs: 100 });
     expect(rolloutTiming(p, [{ at: 50, kind: 'stop' }, { at: 60, kind: 'pause' }]).unplayed).toEqual(['pause']);
   });
 
-  it('is what fuzz draws for a rollout scenario: one stop event, its lag on the step within the range', async () => {
+  it('is what fuzz draws for a rollout scenario: a stop event per old replica at most, in time order, lags on the step within the range', async () => {
     const dir = tempFiles({ 'scenario.yml': 'target:\n  process: { command: [./server] }\n  ready: { http: /healthz }\nstop: { model: kubernetes }\nreplicas: 2\nrollout: { endpoint_lag: [100ms, 1s] }\n' });
     const scenario = await loadScenario(join(dir, 'scenario.yml'));
+    const lengths = new Set<number>();
     for (const schedule of fc.sample(scheduleArbitrary(scenario), { numRuns: 50, seed: 7 })) {
-      expect(schedule).toHaveLength(1);
-      expect(schedule[0]).toMatchObject({ kind: 'stop' });
-      const lag = (schedule[0] as { endpoint_delay: number }).endpoint_delay;
-      expect(lag).toBeGreaterThanOrEqual(100);
-      expect(lag).toBeLessThanOrEqual(1000);
+      lengths.add(schedule.length);
+      expect(schedule.map((e) => e.at)).toEqual(schedule.map((e) => e.at).sort((a, b) => a - b));
+      for (const event of schedule) {
+        expect(event).toMatchObject({ kind: 'stop' });
+        const lag = (event as { endpoint_delay: number }).endpoint_delay;
+        expect(lag).toBeGreaterThanOrEqual(100);
+        expect(lag).toBeLessThanOrEqual(1000);
+        expect((lag - 100) % scenario.faults.step).toBe(0);
+      }
     }
+    expect([...lengths].sort()).toEqual([1, 2]);
   });
 });
 
