@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/report.js';
 import { loadScenario } from '../../src/scenario/load.js';
+import { fuzz } from '../../src/session/fuzz.js';
 import { run } from '../../src/session/run.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import type { ReplicaLane, TrialRecord } from '../../src/trial/record.js';
@@ -92,6 +93,18 @@ describe('a rollout behind the load balancer', () => {
     const served = Object.values(rollout.routedTo);
     for (const lane of v2) expect(served).toContain(lane.name);
     expect(leftBehind(report.runId)).toEqual([]);
+  });
+
+  it('fuzz finds the bug from the rollout\'s timing alone (a seed), shrunk to one old replica\'s stop, with its diagnosis', async () => {
+    // Any drawn lag of 100 ms or more routes connections to a replica that has stopped accepting: nearly every schedule
+    // fails, and the flaky-aware campaign estimates, shrinks and confirms what does.
+    const { report } = await fuzz('scenarios/rollout-endpoint-lag.yml', { backend: 'process', seed: 1, runs: 6, parallel: 1, confirmRuns: 5, reportDir });
+    expect(report.outcome.kind, JSON.stringify(report.outcome)).toBe('failed');
+    if (report.outcome.kind !== 'failed') return;
+    expect(report.outcome.signature).toBe('rollout/routed-while-stopping');
+    expect(report.outcome.minimal).toHaveLength(1);
+    expect(report.outcome.minimal[0]).toMatchObject({ kind: 'stop' });
+    expect(report.outcome.failures.find((f) => f.oracle === 'rollout')?.diagnosis?.id).toBe('no-prestop-under-endpoint-lag');
   });
 
   it('an interrupt mid-rollout stops at once and leaves no replica, port or directory behind', async () => {
