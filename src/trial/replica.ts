@@ -89,8 +89,9 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
 }
 
 /**
- * The replica's stop: the stop model's sequence from now on (or from `notBeforeMs`, on the monotonic clock) (preStop, signal, grace, the final kill), and beside it the
- * endpoint removal: the balancer keeps sending it new connections for `lagMs`. Resolves once it is gone.
+ * The replica's stop, from now on or from `notBeforeMs` (monotonic clock): the stop model's sequence (preStop, signal,
+ * grace, the final kill), and beside it the endpoint removal: the balancer keeps sending it new connections for `lagMs`.
+ * Resolves once it is gone.
  */
 export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSettings, lagMs: number, notBeforeMs = 0): Promise<void> {
   await sleepUntil(notBeforeMs, fleet.abort); // the schedule may hold a replica's stop back (fuzz/arbitrary.ts)
