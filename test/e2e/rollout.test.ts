@@ -53,15 +53,18 @@ describe('a rollout behind the load balancer', () => {
       const out = rollout.rotation.find((c) => c.replica === lane.name && c.change === 'out')!;
       expect(out.atMs - lane.stopBeganMs!).toBeGreaterThanOrEqual(lane.endpointLagMs!);
     }
-    // Every lost request went to an old replica, sent after its stop signal and before it left rotation.
+    // Every failed request went to an old replica, failed once its stop had begun, and was sent before it left rotation.
     const lost = record.ledger.filter((e) => e.outcome !== 'ok');
     expect(lost.length).toBeGreaterThan(0);
     for (const e of lost) {
       const lane = olds(record).find((l) => l.name === rollout.routedTo[e.id]);
       expect(lane, `#${e.id} went to ${rollout.routedTo[e.id]}`).toBeDefined();
-      expect(e.sentMs).toBeGreaterThanOrEqual(lane!.stopBeganMs!);
+      expect(e.endMs).toBeGreaterThanOrEqual(lane!.stopBeganMs!);
       expect(e.sentMs).toBeLessThan(lane!.stopBeganMs! + lane!.endpointLagMs! + 50);
     }
+    // Most of them were routed there after its signal, within the lag (the evidence the diagnosis reads).
+    const judgedLost = Object.values(failure!.evidence!.lostPerReplica as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(2 * (failure!.evidence!.routedWhileStopping as { count: number }).count).toBeGreaterThanOrEqual(judgedLost);
     expect(leftBehind(report.runId)).toEqual([]);
   });
 
