@@ -10,14 +10,14 @@ type Judged = { verdict: Verdict; results: OracleResult[] };
 
 /**
  * A rollout is judged across its replicas: each old replica's own record by every oracle a single target is judged
- * by (`judgeOne`: its exit contract, its deadline, the requests the balancer sent it), named after the replica; and
- * the whole rollout's traffic, with the diagnosis of requests lost to a replica the balancer still routed to after it
- * had stopped accepting.
+ * by (`judgeOne`: its exit contract, its deadline, the requests the balancer sent it), named after the replica; the
+ * whole rollout's traffic, with the diagnosis of requests lost to a replica the balancer still routed to after it had
+ * stopped accepting; and its capacity, never under what max_unavailable allows.
  */
 export function judgeRollout(record: TrialRecord, judgeOne: (record: TrialRecord) => Judged): Judged {
   const rollout = record.rollout!;
   const perReplica = rollout.replicas.flatMap((lane) => (lane.record ? judgeLane(lane, lane.record, judgeOne) : []));
-  const results = [...safely(() => diagnose(record, lostAcrossRollout(record, rollout))), ...perReplica];
+  const results = [...safely(() => diagnose(record, [...lostAcrossRollout(record, rollout), ...capacity(rollout)])), ...perReplica];
   return { verdict: combine(results), results };
 }
 
@@ -131,6 +131,38 @@ function routedEvidence(lagged: Lagged[]): RoutedWhileStopping {
     signalInMs: lane.signalMs! - lane.stopBeganMs!,
   };
 }
+
+/**
+ * The rollout never had fewer replicas available than `replicas − max_unavailable`: in the balancer's rotation and not
+ * yet stopping (a replica counts as gone once its stop begins, as the controller counts it), from the rollout's
+ * beginning to its end. A readiness probe that fails mid-rollout, or a balancer that drops a replica early, shows here.
+ */
+function capacity(rollout: RolloutRecord): OracleResult[] {
+  const floor = rollout.plan.replicas - rollout.plan.maxUnavailable;
+  const end = rollout.endedMs ?? Math.max(rollout.beganMs, ...rollout.rotation.map((c) => c.atMs));
+  const instants = [rollout.beganMs, ...rollout.rotation.map((c) => c.atMs), ...rollout.replicas.flatMap((l) => (l.stopBeganMs === undefined ? [] : [l.stopBeganMs]))]
+    .filter((t) => t >= rollout.beganMs && t <= end)
+    .sort((a, b) => a - b);
+  const availableAt = (t: number) =>
+    rollout.replicas.filter((l) => inRotationAt(rollout, l.name, t) && (l.stopBeganMs === undefined || t < l.stopBeganMs)).map((l) => l.name);
+  const dip = instants.map((t) => ({ atMs: t, available: availableAt(t) })).find((a) => a.available.length < floor);
+  if (!dip) {
+    return [{ oracle: 'rollout', verdict: 'pass', message: `never fewer than ${floor} replica(s) available during the rollout (replicas ${rollout.plan.replicas} − max_unavailable ${rollout.plan.maxUnavailable})` }];
+  }
+  return [
+    {
+      oracle: 'rollout',
+      verdict: 'fail',
+      kind: 'capacity-dip',
+      message: `only ${dip.available.length} replica(s) available at +${Math.round(dip.atMs)} ms (${dip.available.join(', ') || 'none'}): the rollout allows no fewer than ${floor}`,
+      evidence: { atMs: dip.atMs, available: dip.available, floor },
+    },
+  ];
+}
+
+/** In the balancer's rotation at `t`: its last change at or before `t` took it in. */
+const inRotationAt = (rollout: RolloutRecord, replica: string, t: number) =>
+  rollout.rotation.filter((c) => c.replica === replica && c.atMs <= t).at(-1)?.change === 'in';
 
 const countBy = <T>(items: readonly T[], key: (item: T) => string): Record<string, number> =>
   items.reduce<Record<string, number>>((acc, item) => ((acc[key(item)] = (acc[key(item)] ?? 0) + 1), acc), {});

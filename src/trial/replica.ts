@@ -72,13 +72,13 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
         if (abort.aborted) break;
         const ok = replica.started.mainExit === undefined && (await probe.check(replica.started));
         failures = ok ? 0 : failures + 1;
-        if (ok && replica.readyMs === undefined) {
-          replica.readyMs = now();
-          resolve();
-        }
-        if (ok) await fleet.balancer.add(replica.name, replica.started.servicePort!, 'readiness passed');
-        else if (failures === failureThreshold && replica.readyMs !== undefined) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);
-        if (replica.readyMs === undefined && now() - replica.startedMs > spec.ready.timeout) {
+        if (ok) {
+          // In rotation before it counts as ready: the controller may stop an old replica as soon as it does.
+          await fleet.balancer.add(replica.name, replica.started.servicePort!, 'readiness passed');
+          if (replica.readyMs === undefined) (replica.readyMs = now()), resolve();
+        } else if (replica.readyMs !== undefined) {
+          if (failures === failureThreshold) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);
+        } else if (now() - replica.startedMs > spec.ready.timeout) {
           return reject(infrastructure(`replica ${replica.name} was not ready within ${formatMs(spec.ready.timeout)}: waiting for ${probe.waitingFor()}`));
         }
       }

@@ -47,6 +47,16 @@ describe('a rollout judged across its replicas', () => {
     expect(failed.diagnosis?.id).toBe('unknown');
   });
 
+  it('fails a capacity dip: a new replica that never joined the rotation leaves fewer available than max_unavailable allows', () => {
+    const record = load('endpoint-lag-fixed-drain');
+    const rollout = record.rollout!;
+    expect(judge(record).results.filter((r) => r.oracle === 'rollout').every((r) => r.verdict === 'pass')).toBe(true);
+    const neverIn = { ...record, rollout: { ...rollout, rotation: rollout.rotation.filter((c) => !(c.replica === 'v2-1' && c.change === 'in')) } };
+    const dip = judge(neverIn).results.find((r) => r.oracle === 'rollout' && r.kind === 'capacity-dip')!;
+    const v11 = rollout.replicas.find((l) => l.name === 'v1-1')!;
+    expect(dip).toMatchObject({ verdict: 'fail', evidence: { atMs: v11.stopBeganMs, available: ['v1-2'], floor: 2 } });
+  });
+
   it('gives unknown, not a crash, for a lane whose record is broken', () => {
     const record = load('endpoint-lag');
     const broken = { ...record, rollout: { ...record.rollout!, replicas: record.rollout!.replicas.map((l) => (l.name === 'v1-1' ? { ...l, record: { ...l.record!, ledger: null } } : l)) } };
