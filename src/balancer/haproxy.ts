@@ -68,11 +68,12 @@ const haproxyTarget = (config: string, dir: string): Target => ({
   stopGracePeriod: 1000,
 });
 
-/** One command on the runtime API; its answer. */
+/** One command on the runtime API; its answer (an error after 5 s without one: a hung HAProxy must not hang the trial). */
 function command(socket: string, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const client = connect(socket);
     let answer = '';
+    client.setTimeout(5000, () => client.destroy(new Error(`haproxy did not answer \`${text}\` within 5 s`)));
     client.on('connect', () => client.end(`${text}\n`));
     client.on('data', (chunk) => (answer += chunk.toString()));
     client.on('end', () => resolve(answer.trim()));
