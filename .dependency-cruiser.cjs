@@ -43,24 +43,24 @@ module.exports = {
     },
     {
       name: 'lower-layers-stay-low',
-      comment: 'Backends, leftovers and host helpers know nothing of trials, campaigns, sessions, reports or `init`.',
+      comment: 'Backends, the load balancer, leftovers and host helpers know nothing of trials, campaigns, sessions, reports or `init`.',
       severity: 'error',
-      from: { path: '^src/(backends|leftovers|host)/' },
+      from: { path: '^src/(backends|balancer|leftovers|host)/' },
       to: { path: '^src/(session|fuzz|trial|report|oracles|workload|faults/player|init)' },
     },
     {
       name: 'plain-data-imports-no-machinery',
-      comment: 'The input layer, the scenario, the schedule and the server catalogue are data and their parsing: nothing that runs a trial.',
+      comment: 'The input layer, the scenario, the schedule, the server catalogue and the rollout plan are data and their parsing: nothing that runs a trial.',
       severity: 'error',
-      from: { path: '^src/(input|scenario|schedule|servers)/' },
-      to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host|init)/' },
+      from: { path: '^src/(input|scenario|schedule|servers|rollout)/' },
+      to: { path: '^src/(backends|balancer|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host|init)/' },
     },
     {
       name: 'stop-models-are-plain-data',
       comment: 'A stop model is data, pure functions and the reader of its file: nothing that runs a trial (the trial plays its plan).',
       severity: 'error',
       from: { path: '^src/stop-models/' },
-      to: { path: '^src/(backends|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host|cli|init)/' },
+      to: { path: '^src/(backends|balancer|faults|workload|probes|trial|oracles|fuzz|session|report|leftovers|gc|host|cli|init)/' },
     },
     {
       name: 'stop-models-through-the-registry',
@@ -81,7 +81,7 @@ module.exports = {
       comment: 'An oracle sees a finished trial record (and its ledger), never the machinery that made it.',
       severity: 'error',
       from: { path: '^src/oracles/' },
-      to: { path: '^src/(backends|faults|probes|fuzz|session|report|leftovers|gc|cli)/|^src/trial/(?!record)|^src/workload/(?!ledger)' },
+      to: { path: '^src/(backends|balancer|faults|probes|fuzz|session|report|leftovers|gc|cli)/|^src/trial/(?!record)|^src/workload/(?!ledger)' },
     },
     {
       name: 'trials-are-judged-above',
@@ -125,7 +125,7 @@ module.exports = {
       name: 'host-is-the-bottom',
       severity: 'error',
       from: { path: '^src/host/' },
-      to: { path: '^src/(backends|leftovers|gc|probes|faults|workload)/' },
+      to: { path: '^src/(backends|balancer|leftovers|gc|probes|faults|workload)/' },
     },
   ],
   options: {

@@ -1,14 +1,14 @@
 // `npm run bench`: trial overhead, throughput, time to detect and shrink per zoo bug, the hand-written baseline, the
-// overhead of a two-service stack trial, and search power on the rare-window bugs.
+// overhead of a two-service stack trial, search power on the rare-window bugs, and the cost of a rollout trial.
 // Writes reports/bench.json and reports/bench.md (parts not run this time keep their last results).
-// Usage: npm run bench [-- --only overhead,throughput,detect,baseline,budget,stack,search] [--quick] [--seeds 3] [--budget 60] ...
+// Usage: npm run bench [-- --only overhead,throughput,detect,baseline,budget,stack,search,rollout] [--quick] [--seeds 3] [--budget 60] ...
 // [--out reports/bench-other] writes <out>.json and <out>.md instead (e.g. for a before/after comparison).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseFlags, removeBenchContainers, table } from './lib.mjs';
 
-const PARTS = ['overhead', 'throughput', 'detect', 'baseline', 'budget', 'stack', 'search'];
+const PARTS = ['overhead', 'throughput', 'detect', 'baseline', 'budget', 'stack', 'search', 'rollout'];
 const flags = parseFlags(process.argv.slice(2));
 const parts = flags.render ? [] : (flags.only ?? PARTS); // --render 1: only rewrite the Markdown from the JSON
 for (const p of parts) if (!PARTS.includes(p)) throw new Error(`--only: unknown part ${p} (expected ${PARTS.join(', ')})`);

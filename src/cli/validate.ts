@@ -1,4 +1,5 @@
 import { ExitCode, SigstormError } from '../errors.js';
+import { describeRollout } from '../rollout/plan.js';
 import { serverSignalNotes } from '../scenario/coverage.js';
 import { loadScenario } from '../scenario/load.js';
 import { describeSecondSignalPolicy, secondSignalPolicy } from '../scenario/second-signal.js';
@@ -21,7 +22,7 @@ export async function validateCommand(paths: string[]): Promise<number> {
         const scenario = await loadScenario(file);
         const forms = [scenario.target.container && 'docker', scenario.target.process && 'process'].filter(Boolean).join(', ');
         const policy = describeSecondSignalPolicy(secondSignalPolicy(scenario.oracles));
-        process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms}; stop: ${describeStopModel(scenario.stop)}; second signal: ${policy})\n`);
+        process.stdout.write(`ok  ${file}  (${scenario.name}; backends: ${forms}; stop: ${describeStopModel(scenario.stop)}; ${scenario.rollout ? `${describeRollout(scenario.rollout)}; ` : ''}second signal: ${policy})\n`);
         for (const note of serverSignalNotes(scenario.coverage)) process.stdout.write(`    note: ${note.message}\n`);
       } catch (error) {
         problem(error);

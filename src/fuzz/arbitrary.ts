@@ -13,7 +13,7 @@ import { FINE_PARTS, initialTimeSpace, NEAR_STEPS, type TimeSpace } from './time
  * shrinking one event's time never reorders the others' identity. Times are biased towards where shutdown bugs
  * live: right after readiness, and a few steps after another event (a second signal during a drain).
  */
-type ScenarioSpace = Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies' | 'stop' | 'workload'>>;
+type ScenarioSpace = Pick<Scenario, 'faults' | 'expect' | 'target'> & Partial<Pick<Scenario, 'dependencies' | 'stop' | 'workload' | 'rollout'>>;
 
 /** A start-up this long (spawn to ready) or longer puts its window in the fault space unless `faults.startup: false`. */
 export const STARTUP_SLOW_MS = 1000;
@@ -47,6 +47,7 @@ export function scheduleArbitrary(scenario: ScenarioSpace, startupMs?: () => num
 function drawn(scenario: ScenarioSpace, startupMs?: number, times: TimeSpace = initialTimeSpace(scenario.faults)): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
   const time = timeArbitrary(space.step, times);
+  if (scenario.rollout) return rolloutTiming(scenario.rollout, space, time);
   const kinds = eventKinds(scenario, time);
   const hints = scenario.stop ? stopModelOf(scenario.stop).fuzz(scenario.stop) : undefined;
   if (hints?.drawsStop) {
@@ -280,6 +281,20 @@ function stopSequence(
       ...(second ? [{ ...second[0], at: at + toSignal! + second[1] * space.step } as FaultEvent] : []),
       ...(during ? [{ ...during[0], at: at + during[1] * space.step } as FaultEvent] : []),
     ]);
+}
+
+/**
+ * A rollout's timing (rollout/plan.ts): one stop event per old replica at most, in time order, each the earliest its
+ * replica's stop may begin and the endpoint lag it gets, drawn within the rollout's `endpoint_lag` range on the fault
+ * space's step; the first is also when the rollout begins. Shrinking goes to one event, early, with the shortest lag.
+ */
+function rolloutTiming(rollout: NonNullable<ScenarioSpace['rollout']>, space: FaultSpace, time: fc.Arbitrary<number>): fc.Arbitrary<Schedule> {
+  const { minMs, maxMs } = rollout.endpointLag;
+  const steps = Math.floor((maxMs - minMs) / space.step);
+  const stop = fc.record({ at: time, lag: fc.integer({ min: 0, max: steps }) });
+  return fc
+    .array(stop, { minLength: 1, maxLength: rollout.replicas })
+    .map((stops) => stops.map(({ at, lag }) => ({ at, kind: 'stop' as const, endpoint_delay: minMs + lag * space.step })).sort((a, b) => a.at - b.at));
 }
 
 /**

@@ -5,6 +5,7 @@ import { ordinalName } from './attribution.js';
 import { hung, saidAfterSignal, type Clues } from './clues.js';
 import type { ByRuntime, Entry, Text } from './entry.js';
 import type { Runtime } from './runtime.js';
+import { ROLLOUT } from './rollout-diagnoses.js';
 import { fastStop, fastStopCause, fastStopFix, fastStopSource, SERVER_FIRST, SERVER_LAST } from './server-diagnoses.js';
 import { factsFor } from './server.js';
 import { describeStatus } from './terminating.js';
@@ -514,7 +515,7 @@ const GENERAL: Entry[] = [
  * record. Each stop model's entries come first (stop-models/, in the registry's order), then the general ones. Causes
  * from the seed document on Go signal pitfalls and from every class of the zoo.
  */
-export const catalogueOf = (models: readonly StopModelDef[] = stopModels()): Entry[] => [...models.flatMap((m) => m.diagnoses ?? []), ...GENERAL, ...SERVER_LAST];
+export const catalogueOf = (models: readonly StopModelDef[] = stopModels()): Entry[] => [...models.flatMap((m) => m.diagnoses ?? []), ...ROLLOUT, ...GENERAL, ...SERVER_LAST];
 
 /** The catalogue of the stop models registered when it was first read: the built-ins' (diagnose asks again each time). */
 export const catalogue: readonly Entry[] = catalogueOf();

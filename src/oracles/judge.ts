@@ -8,6 +8,7 @@ import { exitStatus } from './exit-status.js';
 import { handles } from './handles.js';
 import { jobs } from './jobs.js';
 import { lostRequests } from './lost-requests.js';
+import { judgeRollout } from './rollout.js';
 import { secondSignal } from './second-signal.js';
 import { combine, type Oracle, type OracleResult, type Verdict } from './verdict.js';
 
@@ -28,6 +29,11 @@ export const oracles: Record<string, Oracle> = {
  * Each failure carries its likely root cause (diagnose.ts).
  */
 export function judge(record: TrialRecord): { verdict: Verdict; results: OracleResult[] } {
+  // A rollout is judged replica by replica with these same oracles, and across the rollout (rollout.ts).
+  return record.rollout ? judgeRollout(record, judgeTrial) : judgeTrial(record);
+}
+
+function judgeTrial(record: TrialRecord): { verdict: Verdict; results: OracleResult[] } {
   const judged = Object.entries(oracles).flatMap(([name, oracle]) => {
     try {
       return oracle(record);

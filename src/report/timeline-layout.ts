@@ -7,6 +7,8 @@ export const WIDTH = 1100;
 export const LEFT = 112;
 const RIGHT = 56;
 export const PLOT = WIDTH - LEFT - RIGHT;
+/** The height of one replica's lane (a rollout's, timeline-replicas.ts). */
+export const LANE_HEIGHT = 14;
 
 /** The time a trial's timeline spans, in ms after readiness. */
 export interface TimeRange {
@@ -16,13 +18,15 @@ export interface TimeRange {
 
 /** From the first request or sample (or readiness) to the last thing that happened: the exit, a request's end, an event. */
 export function timeRange(record: TrialRecord): TimeRange {
-  const t0 = Math.min(0, ...record.ledger.map((e) => e.sentMs), ...record.samples.map((s) => s.atMs));
+  const lanes = record.rollout?.replicas ?? [];
+  const t0 = Math.min(0, ...record.ledger.map((e) => e.sentMs), ...record.samples.map((s) => s.atMs), ...lanes.map((l) => l.startedMs));
   const ends = [
     record.exit.atMs,
     record.exit.killedAtMs ?? 0,
     ...record.ledger.map((e) => e.endMs),
     ...record.events.map((e) => e.healedMs ?? e.deliveredMs ?? e.scheduledMs),
     ...record.samples.map((s) => s.atMs),
+    ...lanes.map((l) => l.exitMs ?? l.startedMs),
   ];
   return { t0, t1: Math.max(t0 + 10, ...ends) };
 }
@@ -50,6 +54,8 @@ export interface Layout {
   axisY: number;
   eventsTop: number;
   labels: EventLabel[];
+  /** A rollout's replica lanes (timeline-replicas.ts), between the events and the requests (none without a rollout). */
+  replicasTop: number;
   requestsTop: number;
   /** The row of each ledger entry, in ledger order. */
   rows: number[];
@@ -70,7 +76,8 @@ export function timelineLayout(record: TrialRecord, { t0, t1 }: TimeRange): Layo
   const labels = layoutLabels(record.events, x);
   const eventsTop = axisY + 10;
   const labelRows = Math.max(1, ...labels.map((l) => l.row + 1));
-  const requestsTop = eventsTop + labelRows * 15 + 8;
+  const replicasTop = eventsTop + labelRows * 15 + 8 + (record.rollout ? 14 : 0);
+  const requestsTop = replicasTop + (record.rollout ? record.rollout.replicas.length * LANE_HEIGHT + 10 : 0);
   const rows = packRows(record.ledger);
   const rowCount = Math.max(1, Math.max(-1, ...rows) + 1);
   const rowHeight = Math.max(2, Math.min(9, 360 / rowCount));
@@ -81,7 +88,7 @@ export function timelineLayout(record: TrialRecord, { t0, t1 }: TimeRange): Layo
   const bottom = samplesTop + samplesHeight + (samplesHeight ? 22 : 0);
   const legendY = bottom + 6;
   const height = legendY + 22;
-  return { t0, span, x, axisY, eventsTop, labels, requestsTop, rows, rowHeight, exitY, samplesTop, samplesHeight, bottom, legendY, height };
+  return { t0, span, x, axisY, eventsTop, labels, replicasTop, requestsTop, rows, rowHeight, exitY, samplesTop, samplesHeight, bottom, legendY, height };
 }
 
 /** Rows for request bars: each request goes in the first row free at its send time (greedy interval packing). */

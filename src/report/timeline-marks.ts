@@ -116,7 +116,8 @@ export function exitMarks(record: TrialRecord, { x, eventsTop, bottom, exitY }: 
     `<g class="exit" data-status="${exit.status}"><title>${esc(`exit ${describeStatus(exit.status)} at +${Math.round(exit.atMs)} ms`)}</title>` +
       `<line x1="${f(x(exit.atMs))}" y1="${eventsTop}" x2="${f(x(exit.atMs))}" y2="${bottom}" stroke="#b71c1c" stroke-width="2"/>` +
       `<circle cx="${f(x(exit.atMs))}" cy="${exitY - 4}" r="4" fill="#b71c1c"/>` +
-      `<text x="${f(x(exit.atMs) - 7)}" y="${exitY}" text-anchor="end" fill="#b71c1c" ${FONT} font-weight="600">exit ${esc(describeStatus(exit.status))} +${Math.round(exit.atMs)} ms</text></g>`,
+      // A rollout's own "exit" is when it was over: its replicas' exits are in their lanes.
+      `<text x="${f(x(exit.atMs) - 7)}" y="${exitY}" text-anchor="end" fill="#b71c1c" ${FONT} font-weight="600">${record.rollout ? 'rollout done' : `exit ${esc(describeStatus(exit.status))}`} +${Math.round(exit.atMs)} ms</text></g>`,
   ];
   if (exit.killedAtMs !== undefined) {
     const kx = x(exit.killedAtMs);

@@ -2,6 +2,7 @@ import type { TrialRecord } from '../trial/record.js';
 import { esc, f } from './svg.js';
 import { WIDTH, timeRange, timelineLayout, type TimeRange } from './timeline-layout.js';
 import { eventMarks, exitMarks, faultBands, laneTitles, legend, requestBars, stopBands, timeAxis } from './timeline-marks.js';
+import { replicaLanes } from './timeline-replicas.js';
 import { samplesPanel } from './timeline-samples.js';
 
 export { esc } from './svg.js';
@@ -25,6 +26,7 @@ export function timelineSvg(record: TrialRecord, range: TimeRange = timeRange(re
     ...timeAxis(layout),
     ...laneTitles(record.ledger, layout),
     ...requestBars(record.ledger, layout),
+    ...replicaLanes(record.rollout, range.t1, layout),
     ...eventMarks(record.events, layout),
     ...exitMarks(record, layout),
   ];

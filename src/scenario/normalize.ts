@@ -1,5 +1,6 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { SignalName } from '../signals.js';
+import type { DeploymentRollout } from '../rollout/deployment.js';
 import type { StopFile } from '../stop-models/model.js';
 import { resolveStop, stopContractOf } from '../stop-models/registry.js';
 import type { ComposeService } from './compose.js';
@@ -12,6 +13,7 @@ import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
 import { checkReadbacks } from './readbacks.js';
 import { requestAnchorProblems } from './request-anchors.js';
+import { rolloutFaults, rolloutOf } from './rollout.js';
 import { checkStack } from './stack.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
@@ -25,6 +27,7 @@ export function normalize(
   compose: ComposeService | undefined,
   problems: ScenarioProblems,
   stopFile: StopFile = { settings: {} },
+  deployment?: DeploymentRollout,
 ): Scenario {
   // The orchestrator's stop decides the stop signal and the grace period everything else is drawn from.
   const stop = resolveStop(parsed.stop, stopFile, parsed.target, problems);
@@ -55,6 +58,8 @@ export function normalize(
     expect: declaredExpectations(d.expect, d.stop_grace_period, problems, ['dependencies', name, 'expect']),
   }));
   const stack = checkStack(main, dependencies, parsed, problems);
+  const to = parsed.rollout?.to ? service({ ...parsed.rollout.to, ...stopKeys(t) }, main.name, scenarioDir, undefined, undefined) : undefined;
+  const rollout = rolloutOf(parsed, stop, problems, to, deployment);
   problems.throwIfAny();
   return {
     name: parsed.name ?? defaultName(path),
@@ -65,7 +70,7 @@ export function normalize(
     workload: parsed.workload,
     oracles: parsed.oracles,
     schedule: stack.schedule,
-    faults,
+    faults: rollout ? rolloutFaults(faults, rollout.replicas) : faults,
     coverage: [
       ...coverageNotes(faults.signals, declared),
       secondSignalNote(secondSignalPolicy(parsed.oracles), t.stop_signal),
@@ -73,8 +78,12 @@ export function normalize(
     ],
     target: stack.target,
     dependencies: stack.dependencies,
+    ...(rollout ? { rollout } : {}),
   };
 }
+
+/** The new version is stopped as the old one is: by the scenario's stop model, its signal and grace period. */
+const stopKeys = (t: { stop_signal: SignalName; stop_grace_period: number }) => ({ stop_signal: t.stop_signal, stop_grace_period: t.stop_grace_period });
 
 /** An exec client needs a port to name with {host} and {port}; its writes share the one read-back of the trial. */
 function checkExec({ workload, target: t }: ParsedScenario, hasContainer: boolean, problems: ScenarioProblems): void {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Schedule } from '../schedule/event.js';
 import type { SignalName } from '../signals.js';
+import type { RolloutPlan } from '../rollout/plan.js';
 import type { StopSettings } from '../stop-models/model.js';
 import type { CoverageNote } from './coverage.js';
 import type { oracleSettings } from './schema/oracle-settings.js';
@@ -38,6 +39,13 @@ export interface Scenario {
   dependencies: Dependency[];
   /** Signals orchestrators send that the fault space leaves out: reported, never failed. */
   coverage: CoverageNote[];
+  /** A rolling update of `replicas` copies of the target behind sigstorm's load balancer (docs/rollouts.md). */
+  rollout?: Rollout;
+}
+
+/** The rollout's plan, and the new version's target when it is not the same one again. */
+export interface Rollout extends RolloutPlan {
+  to?: Target;
 }
 
 export interface FaultSpace {

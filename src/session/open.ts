@@ -21,7 +21,11 @@ export interface Session {
 /** Loads the scenario (unless given loaded) and selects its backend. Bad input throws before anything starts. */
 export async function openScenario(scenarioOrPath: string | Scenario, backend: BackendChoice = 'auto'): Promise<Session> {
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
-  return { scenario, backend: await selectBackend(backend, scenario), secrets: [...secretsOf(scenario.target, process.env), ...scenario.dependencies.flatMap((d) => secretsOf(d))] };
+  // A rollout is played by the process backend only, so far: chosen for `auto`, and docker refused before any build.
+  if (scenario.rollout && backend === 'docker') throw badInput(`${scenario.path}: a rollout is played on the process backend only, so far: use --backend process`);
+  const choice = scenario.rollout ? 'process' : backend;
+  const secrets = [...secretsOf(scenario.target, process.env), ...[scenario.rollout?.to, ...scenario.dependencies].flatMap((d) => (d ? secretsOf(d) : []))];
+  return { scenario, backend: await selectBackend(choice, scenario), secrets };
 }
 
 /** A schedule given apart from the scenario, checked against its stack: bad input names each unknown service. */
@@ -36,7 +40,8 @@ export function checkedSchedule(schedule: Schedule, scenario: Scenario): Schedul
 /** Readies the backend for every service of the stack (their build steps, their images). */
 export async function prepare(session: Session): Promise<void> {
   journal.phase('prepare', session.scenario.name);
-  const services = [session.scenario.target, ...session.scenario.dependencies];
+  const { target, dependencies, rollout } = session.scenario;
+  const services = [target, ...(rollout?.to ? [rollout.to] : []), ...dependencies];
   const redacted = (error: unknown) => {
     throw redactError(error, session.secrets); // a failed build step quotes its command line and output
   };

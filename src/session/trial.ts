@@ -5,6 +5,7 @@ import { signatureOf, type TrialFn } from '../fuzz/trial-fn.js';
 import { judge } from '../oracles/judge.js';
 import type { OracleResult, Verdict } from '../oracles/verdict.js';
 import type { TrialRecord } from '../trial/record.js';
+import { runRolloutTrial } from '../trial/rollout.js';
 import { runTrial } from '../trial/trial.js';
 import type { Session } from './open.js';
 
@@ -16,7 +17,9 @@ export interface JudgedTrial {
 
 /** One trial of `schedule` against a fresh target, judged by every oracle. */
 export async function judgedTrial(session: Session, schedule: Schedule, runId: string, signal?: AbortSignal): Promise<JudgedTrial> {
-  const trial = await runTrial({ scenario: session.scenario, backend: session.backend, schedule, runId, ...(signal ? { signal } : {}) });
+  const options = { scenario: session.scenario, backend: session.backend, schedule, runId, ...(signal ? { signal } : {}) };
+  // A rollout composes the single target's parts over several replicas (trial/rollout.ts).
+  const trial = await (session.scenario.rollout ? runRolloutTrial(options) : runTrial(options));
   return { trial, ...judge(trial) };
 }
 

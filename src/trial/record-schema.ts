@@ -129,6 +129,17 @@ export const TrialRecordSchema = z.looseObject({
     .optional(),
   files: z.array(z.looseObject({ path: z.string(), exists: z.boolean() })),
   logs: z.array(z.looseObject({ atMs: ms, stream: z.string(), text: z.string() })),
+  // A lane's own record is a record of this shape again: an oracle that meets a broken one gives unknown.
+  rollout: z
+    .looseObject({
+      plan: z.looseObject({ replicas: z.number().int(), strategy: z.string() }),
+      beganMs: ms,
+      replicas: z.array(z.looseObject({ name: z.string(), version: z.enum(['v1', 'v2']), startedMs: ms, record: z.looseObject({}).optional() })),
+      rotation: z.array(z.looseObject({ atMs: ms, replica: z.string(), change: z.enum(['in', 'out']) })),
+      routes: z.array(z.looseObject({ clientPort: z.number().int(), acceptedMs: ms, outcome: z.enum(['connected', 'refused', 'none']) })),
+      routedTo: z.record(z.string(), z.string()),
+    })
+    .optional(),
 });
 
 // Every record sigstorm writes passes the schema, and the schema checks no key that TrialRecord lacks: tsc fails,

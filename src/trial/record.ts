@@ -3,6 +3,8 @@ import type { LogLine } from '../backends/logs.js';
 import type { Executable, ProcessInfo } from '../host/process-info.js';
 import type { SocketConn } from '../host/tcp-table.js';
 import type { PlayedEvent } from '../schedule/played.js';
+import type { RolloutPlan } from '../rollout/plan.js';
+import type { RotationChange, Route } from '../rollout/rotation.js';
 import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
 import type { OracleSettings } from '../scenario/types.js';
 import type { Schedule } from '../schedule/event.js';
@@ -72,6 +74,48 @@ export interface TrialRecord {
   /** `must` is absent in records written before `kept_on_exit` existed: those are all `removed`. */
   files: { path: string; exists: boolean; must?: 'removed' | 'kept' }[];
   logs: LogLine[];
+  /**
+   * A rolling update of replicas behind sigstorm's load balancer (docs/rollouts.md): then the record's own target is
+   * the balancer, its times count from when the workload started, and each old replica's stop is judged in its lane.
+   */
+  rollout?: RolloutRecord;
+}
+
+/** A rollout as it was played: the plan, the balancer's rotation and routes, one lane per replica. Times as the record's. */
+export interface RolloutRecord {
+  plan: RolloutPlan;
+  balancer: RolloutPlan['balancer'];
+  beganMs: number;
+  /** When the last old replica was gone and every new one available (absent: cut short). */
+  endedMs?: number;
+  replicas: ReplicaLane[];
+  rotation: RotationChange[];
+  routes: Route[];
+  /** Ledger id → the replica the balancer sent that request's connection to. */
+  routedTo: Record<number, string>;
+}
+
+/** One replica from its start to its end (or to the trial's end, for the new ones). */
+export interface ReplicaLane {
+  name: string;
+  version: 'v1' | 'v2';
+  /** What it ran: the process form's command (argv). */
+  command: string[];
+  pid: number;
+  port: number;
+  startedMs: number;
+  readyMs?: number;
+  /** min_ready after ready: counted available by the rollout. */
+  availableMs?: number;
+  stopBeganMs?: number;
+  /** The endpoint-removal lag played for its stop. */
+  endpointLagMs?: number;
+  /** Its stop signal's delivery. */
+  signalMs?: number;
+  exitMs?: number;
+  status?: number;
+  /** An old replica's own record (its stop, exit, logs, the requests sent to it), judged as a single target's is. */
+  record?: TrialRecord;
 }
 
 /** The jobs as read back once the worker was gone: `done` once per time a job was done, `queued` per pending list. */

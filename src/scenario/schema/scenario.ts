@@ -6,6 +6,7 @@ import type { StopModelDef } from '../../stop-models/model.js';
 import { expectation } from './expectation.js';
 import { faultSpace } from './fault-space.js';
 import { oracleSettings } from './oracle-settings.js';
+import { replicas, rollout } from './rollout.js';
 import { dependency, target } from './target.js';
 import { workload } from './workload.js';
 
@@ -43,6 +44,8 @@ const build = () =>
       schedule: ScheduleSchema.optional().meta({
         description: 'Events `sigstorm run` plays when none are given (default: stop it at once, like docker stop)',
       }),
+      replicas,
+      rollout: rollout.optional(),
     })
     .meta({ title: 'sigstorm scenario', description: 'One target service (with the services it depends on) and what must hold when it is signalled' });
 

@@ -1,0 +1,168 @@
+import type { ReplicaLane, RolloutRecord, TrialRecord } from '../trial/record.js';
+import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
+import type { Route } from '../rollout/rotation.js';
+import { UNANSWERED_CLOSE_MS } from './lost-requests.js';
+import { diagnose } from './diagnose.js';
+import type { RoutedWhileStopping } from './rollout-diagnoses.js';
+import { combine, type OracleResult, type Verdict } from './verdict.js';
+
+type Judged = { verdict: Verdict; results: OracleResult[] };
+
+/**
+ * A rollout is judged across its replicas: each old replica's own record by every oracle a single target is judged
+ * by (`judgeOne`: its exit contract, its deadline, the requests the balancer sent it), named after the replica; the
+ * whole rollout's traffic, with the diagnosis of requests lost to a replica the balancer still routed to after it had
+ * stopped accepting; and its capacity, never under what max_unavailable allows.
+ */
+export function judgeRollout(record: TrialRecord, judgeOne: (record: TrialRecord) => Judged): Judged {
+  const rollout = record.rollout!;
+  const perReplica = rollout.replicas.flatMap((lane) => (lane.record ? judgeLane(lane, lane.record, judgeOne) : []));
+  const results = [...safely(() => diagnose(record, [...lostAcrossRollout(record, rollout), ...capacity(rollout)])), ...perReplica];
+  return { verdict: combine(results), results };
+}
+
+function judgeLane(lane: ReplicaLane, record: TrialRecord, judgeOne: (record: TrialRecord) => Judged): OracleResult[] {
+  return safely(() =>
+    judgeOne(record).results.map((r) => ({ ...r, message: `${lane.name}: ${r.message}`, evidence: { ...r.evidence, replica: lane.name } })),
+    `rollout/${lane.name}`,
+  );
+}
+
+/** An oracle that throws gives unknown with its error, never a crash. */
+function safely(judge: () => OracleResult[], oracle = 'rollout'): OracleResult[] {
+  try {
+    return judge();
+  } catch (error) {
+    return [{ oracle, verdict: 'unknown', message: `oracle crashed: ${(error as Error).message}` }];
+  }
+}
+
+/** Every request of the rollout must end ok: the users of a service being deployed are owed every answer. */
+function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleResult[] {
+  const requests = record.ledger.filter((e) => e.kind === 'request' || e.kind === 'stream');
+  if (requests.length === 0) return [];
+  const failed = requests.filter((e) => e.outcome !== 'ok');
+  const closedAtDrain = failed.filter((e) => closedUnansweredAtDrain(e, rollout));
+  const lost = failed.filter((e) => !closedAtDrain.includes(e));
+  const perReplica = countBy(requests, (e) => rollout.routedTo[e.id] ?? '(none)');
+  const lostPerReplica = countBy(lost, (e) => rollout.routedTo[e.id] ?? '(none)');
+  if (lost.length === 0) {
+    const drained = closedAtDrain.length ? ` (${closedAtDrain.length} closed unanswered by a replica at its stop signal, as refusals: the client may retry them)` : '';
+    return [
+      {
+        oracle: 'rollout',
+        verdict: 'pass',
+        message: `no request lost across the rollout: ${requests.length} sent, all answered in full${drained}`,
+        evidence: { perReplica, closedAtDrain: closedAtDrain.length },
+      },
+    ];
+  }
+  const lagged = routedWhileStopping(lost, rollout);
+  const e0 = lost[0]!;
+  const replicaOf = (e: LedgerEntry) => rollout.routedTo[e.id] ?? 'no replica';
+  return [
+    {
+      oracle: 'rollout',
+      verdict: 'fail',
+      // Named after what most of the lost requests show, so one signature per cause across runs.
+      kind: 2 * lagged.length >= lost.length ? 'routed-while-stopping' : 'lost-requests',
+      message:
+        `${lost.length} of ${requests.length} request(s) lost across the rollout (${Object.entries(lostPerReplica).map(([r, n]) => `${n} sent to ${r}`).join(', ')}); ` +
+        `e.g. ${operationLabel(e0)} at +${Math.round(e0.sentMs)} ms, sent to ${replicaOf(e0)}: ${outcomeLabel(e0)}`,
+      evidence: {
+        perReplica,
+        lostPerReplica,
+        ...(lagged.length > 0 ? { routedWhileStopping: routedEvidence(lagged) } : {}),
+        lost: lost.slice(0, 20).map((e) => ({ id: e.id, request: `${e.method} ${e.path}`, replica: replicaOf(e), sentMs: Math.round(e.sentMs), outcome: e.outcome })),
+      },
+    },
+  ];
+}
+
+/**
+ * Closed unanswered at its replica's stop signal, as the single-target lost-requests oracle counts a refusal: reset
+ * without a byte of answer once the signal was out, within a round trip of being sent, on a connection the replica had
+ * taken (an idle keep-alive connection it closed as it drained; the client may retry it). Not when the balancer still
+ * sent it new connections after its signal: those are what the rollout loses.
+ */
+function closedUnansweredAtDrain(e: LedgerEntry, rollout: RolloutRecord): boolean {
+  const name = rollout.routedTo[e.id];
+  const lane = rollout.replicas.find((l) => l.name === name);
+  if (!lane || lane.signalMs === undefined || lane.stopBeganMs === undefined) return false;
+  if (e.outcome !== 'reset' || e.firstByteMs !== undefined || e.endMs < lane.signalMs || e.endMs - e.sentMs >= UNANSWERED_CLOSE_MS) return false;
+  const outMs = lane.stopBeganMs + (lane.endpointLagMs ?? 0);
+  const routedAfterSignal = lane.signalMs < outMs && e.sentMs < outMs;
+  return !routedAfterSignal && nearestRoute(rollout.routes, name!, e)?.outcome === 'connected';
+}
+
+/** A lost request the balancer sent to a replica after its stop signal, within the endpoint lag, that no longer accepted. */
+interface Lagged {
+  entry: LedgerEntry;
+  lane: ReplicaLane;
+  route: Route;
+}
+
+/** The lost requests the balancer still routed to a stopping replica after its signal, within the lag, never answered. */
+function routedWhileStopping(lost: LedgerEntry[], rollout: RolloutRecord): Lagged[] {
+  const byReplica = new Map(rollout.replicas.map((l) => [l.name, l]));
+  return lost.flatMap((entry) => {
+    const name = rollout.routedTo[entry.id];
+    const lane = name === undefined ? undefined : byReplica.get(name);
+    const route = lane && nearestRoute(rollout.routes, name!, entry);
+    if (!lane || !route || lane.stopBeganMs === undefined || lane.signalMs === undefined) return [];
+    const withinLag = route.acceptedMs >= lane.stopBeganMs && route.acceptedMs < lane.stopBeganMs + (lane.endpointLagMs ?? 0);
+    // Refused at connect, or taken into the listen queue just before the listener closed and reset from it: unanswered.
+    return withinLag && route.acceptedMs >= lane.signalMs && entry.firstByteMs === undefined ? [{ entry, lane, route }] : [];
+  });
+}
+
+const nearestRoute = (routes: readonly Route[], replica: string, e: LedgerEntry): Route | undefined =>
+  routes
+    .filter((r) => r.replica === replica && r.clientPort === e.localPort)
+    .reduce<Route | undefined>((best, r) => (!best || Math.abs(r.acceptedMs - (e.connectedMs ?? e.sentMs)) < Math.abs(best.acceptedMs - (e.connectedMs ?? e.sentMs)) ? r : best), undefined);
+
+/** What diagnoses read of the requests routed to a stopping replica (rollout-diagnoses.ts). */
+function routedEvidence(lagged: Lagged[]): RoutedWhileStopping {
+  const lane = lagged[0]!.lane;
+  return {
+    count: lagged.length,
+    replicas: [...new Set(lagged.map((l) => l.lane.name))],
+    lagMs: lane.endpointLagMs ?? 0,
+    signalInMs: lane.signalMs! - lane.stopBeganMs!,
+  };
+}
+
+/**
+ * The rollout never had fewer replicas available than `replicas − max_unavailable`: in the balancer's rotation and not
+ * yet stopping (a replica counts as gone once its stop begins, as the controller counts it), from the rollout's
+ * beginning to its end. A readiness probe that fails mid-rollout, or a balancer that drops a replica early, shows here.
+ */
+function capacity(rollout: RolloutRecord): OracleResult[] {
+  const floor = rollout.plan.replicas - rollout.plan.maxUnavailable;
+  const end = rollout.endedMs ?? Math.max(rollout.beganMs, ...rollout.rotation.map((c) => c.atMs));
+  const instants = [rollout.beganMs, ...rollout.rotation.map((c) => c.atMs), ...rollout.replicas.flatMap((l) => (l.stopBeganMs === undefined ? [] : [l.stopBeganMs]))]
+    .filter((t) => t >= rollout.beganMs && t <= end)
+    .sort((a, b) => a - b);
+  const availableAt = (t: number) =>
+    rollout.replicas.filter((l) => inRotationAt(rollout, l.name, t) && (l.stopBeganMs === undefined || t < l.stopBeganMs)).map((l) => l.name);
+  const dip = instants.map((t) => ({ atMs: t, available: availableAt(t) })).find((a) => a.available.length < floor);
+  if (!dip) {
+    return [{ oracle: 'rollout', verdict: 'pass', message: `never fewer than ${floor} replica(s) available during the rollout (replicas ${rollout.plan.replicas} − max_unavailable ${rollout.plan.maxUnavailable})` }];
+  }
+  return [
+    {
+      oracle: 'rollout',
+      verdict: 'fail',
+      kind: 'capacity-dip',
+      message: `only ${dip.available.length} replica(s) available at +${Math.round(dip.atMs)} ms (${dip.available.join(', ') || 'none'}): the rollout allows no fewer than ${floor}`,
+      evidence: { atMs: dip.atMs, available: dip.available, floor },
+    },
+  ];
+}
+
+/** In the balancer's rotation at `t`: its last change at or before `t` took it in. */
+const inRotationAt = (rollout: RolloutRecord, replica: string, t: number) =>
+  rollout.rotation.filter((c) => c.replica === replica && c.atMs <= t).at(-1)?.change === 'in';
+
+const countBy = <T>(items: readonly T[], key: (item: T) => string): Record<string, number> =>
+  items.reduce<Record<string, number>>((acc, item) => ((acc[key(item)] = (acc[key(item)] ?? 0) + 1), acc), {});

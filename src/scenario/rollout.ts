@@ -1,0 +1,81 @@
+import type { DeploymentRollout } from '../rollout/deployment.js';
+import { replicasOf, type MsRange } from '../rollout/plan.js';
+import type { StopSettings } from '../stop-models/model.js';
+import { stopModelOf } from '../stop-models/registry.js';
+import type { ScenarioProblems } from './problems.js';
+import type { ParsedScenario } from './schema/scenario.js';
+import type { FaultSpace, Rollout, Target } from './types.js';
+
+/**
+ * `replicas:` and `rollout:` as the trial plays them, checked against the rest of the scenario: what this first slice
+ * of rollouts does not play yet (a schedule beside it, dependencies, replicas without a rollout) is refused where it
+ * is written, rather than ignored. `to` is the new version's target, normalised by the caller.
+ */
+export function rolloutOf(
+  parsed: ParsedScenario,
+  stop: StopSettings,
+  problems: ScenarioProblems,
+  to: Target | undefined,
+  file: DeploymentRollout | undefined,
+): Rollout | undefined {
+  const { rollout } = parsed;
+  const replicas = parsed.replicas ?? file?.replicas;
+  if (!rollout) {
+    if (replicas !== undefined) problems.at(['replicas'], 'replicas are played by a rollout: add `rollout:` (replicas behind a balancer without one come later)');
+    return undefined;
+  }
+  if (replicas === undefined) problems.at(['rollout'], 'a rollout replaces `replicas`: add `replicas: 2` (2–5) beside it');
+  else if (parsed.replicas === undefined && (replicas < 2 || replicas > 5)) {
+    problems.at(['rollout', 'kubernetes'], `${file!.source} has spec.replicas ${replicas}; sigstorm plays 2–5: write \`replicas:\` in the scenario`);
+  }
+  if (parsed.schedule !== undefined && parsed.schedule.length > 0) {
+    problems.at(['schedule'], 'a rollout scenario plays the rollout itself: faults during a rollout are not played yet (leave `schedule` out)');
+  }
+  if (Object.keys(parsed.dependencies).length > 0) problems.at(['dependencies'], 'a rollout of a target with dependencies is not played yet');
+  const n = replicas ?? 2;
+  // Written keys first, then the Deployment's, then Kubernetes' defaults.
+  const maxSurge = replicasOf(rollout.max_surge ?? file?.max_surge ?? '25%', n, 'up');
+  const maxUnavailable = replicasOf(rollout.max_unavailable ?? file?.max_unavailable ?? '25%', n, 'down');
+  if (maxSurge === 0 && maxUnavailable === 0) {
+    problems.at(['rollout', 'max_unavailable'], `max_surge and max_unavailable both come to 0 replicas of ${n}: the rollout could never progress (Kubernetes refuses it too)`);
+  }
+  return {
+    strategy: rollout.strategy,
+    replicas: n,
+    maxSurge,
+    maxUnavailable,
+    minReadyMs: rollout.min_ready ?? file?.min_ready ?? 0,
+    readiness: {
+      periodMs: rollout.readiness?.period ?? file?.readiness?.period ?? 10_000,
+      failureThreshold: rollout.readiness?.failure_threshold ?? file?.readiness?.failure_threshold ?? 3,
+    },
+    endpointLag: rollout.endpoint_lag ?? modelLag(stop),
+    atMs: rollout.at,
+    balancer: rollout.balancer,
+    ...(file ? { source: file.source } : {}),
+    ...(to ? { to } : {}),
+  };
+}
+
+/** The stop model's own endpoint-removal lag (Kubernetes' endpoint_delay), or none. */
+function modelLag(stop: StopSettings): MsRange {
+  const lagMs = stopModelOf(stop).fuzz(stop).endpointLagMs ?? 0;
+  return { minMs: lagMs, maxMs: lagMs };
+}
+
+/**
+ * What `fuzz` draws for a rollout in this slice: its timing alone, a `stop` event per old replica at most (when its
+ * stop may begin, its endpoint lag within the plan's range: fuzz/arbitrary.ts); no signal, pause or partition of a
+ * replica yet.
+ */
+export const rolloutFaults = (faults: FaultSpace, replicas: number): FaultSpace => ({
+  ...faults,
+  signals: [],
+  services: [],
+  races: false,
+  storms: false,
+  startup: false,
+  pauses: false,
+  partitions: false,
+  maxEvents: replicas,
+});

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { duration } from '../../input/fields/duration.js';
+import { osText } from '../../input/fields/os-text.js';
+import { target } from './target.js';
+
+// `replicas:` and `rollout:` of a scenario file: a rolling update of the target's replicas behind sigstorm's load
+// balancer (docs/rollouts.md). The plan's rule lives in src/rollout/plan.ts.
+
+/** `replicas:` — how many copies of the target run behind the load balancer. */
+export const replicas = z
+  .number()
+  .int()
+  .min(2)
+  .max(5)
+  .optional()
+  .meta({ description: 'Replicas of the target behind sigstorm\'s load balancer (2–5); with `rollout`, the Deployment\'s spec.replicas' });
+
+/** A count of replicas, or a percentage of `replicas` ("25%"), as a RollingUpdate's maxSurge and maxUnavailable take. */
+const count = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\d{1,3}%$/, 'expected a number of replicas or a percentage such as 25%'),
+]);
+
+/** A lag, or the range the fuzzer draws it from: `1s`, or `[200ms, 1s]`. */
+const lag = z
+  .union([duration().transform((ms) => ({ minMs: ms, maxMs: ms })), z.tuple([duration(), duration()]).transform(([minMs, maxMs]) => ({ minMs, maxMs }))])
+  .refine((r) => r.minMs <= r.maxMs, { message: 'expected the shorter lag first: [min, max]' })
+  .meta({ description: 'A duration, or [min, max]: `run` plays the max, `fuzz` draws within the range' });
+
+export const rollout = z
+  .strictObject({
+    strategy: z.literal('rolling').default('rolling').meta({ description: 'rolling: Kubernetes\' RollingUpdate (blue-green and compose\'s update_config come later)' }),
+    kubernetes: osText
+      .optional()
+      .meta({
+        description:
+          'A Deployment manifest (relative to the scenario) to read spec.replicas, strategy.rollingUpdate, minReadySeconds and the readinessProbe from; keys written here win',
+      }),
+    max_surge: count.optional().meta({ description: 'maxSurge: new replicas started beyond `replicas` (a count, or a percentage rounded up; default 25%)' }),
+    max_unavailable: count
+      .optional()
+      .meta({ description: 'maxUnavailable: replicas that may be unavailable during the rollout (a count, or a percentage rounded down; default 25%)' }),
+    min_ready: duration().optional().meta({ description: 'minReadySeconds: a new replica counts as available this long after it is ready (default 0)' }),
+    readiness: z
+      .strictObject({
+        period: duration().optional().meta({ description: 'periodSeconds: time between probes of `target.ready` (default 10s, as Kubernetes)' }),
+        failure_threshold: z.number().int().min(1).optional().meta({ description: 'failureThreshold: failed probes in a row before a replica leaves rotation (default 3)' }),
+      })
+      .optional()
+      .meta({ description: 'readinessProbe: the load balancer takes a replica in at its first passing probe, out after failure_threshold failures' }),
+    endpoint_lag: lag
+      .optional()
+      .meta({ description: 'How long an old replica stays in rotation after its stop begins (endpoint removal); default: the stop model\'s endpoint_delay, else 0' }),
+    balancer: z
+      .enum(['embedded', 'haproxy'])
+      .default('embedded')
+      .meta({ description: "embedded: sigstorm's own load balancer; haproxy: Debian's HAProxy in TCP mode, its servers changed through its runtime API" }),
+    at: duration().default(500).meta({ description: 'When the rollout begins, after the workload started (default 500ms)' }),
+    to: target.optional().meta({ description: 'The new version\'s target (keys as under `target`); default: the same target again' }),
+  })
+  .meta({ description: 'A rolling update of the `replicas` behind sigstorm\'s load balancer, each old replica stopped by the `stop:` model' });

@@ -1,0 +1,123 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Backend, StartContext } from '../backends/backend.js';
+import type { StartedTarget } from '../backends/target.js';
+import type { LoadBalancer } from '../balancer/balancer.js';
+import { infrastructure } from '../errors.js';
+import { Player, type FaultTarget } from '../faults/player.js';
+import { readinessProbe } from '../probes/ready.js';
+import type { RolloutPlan } from '../rollout/plan.js';
+import { recipientOf } from '../schedule/event.js';
+import type { Target } from '../scenario/types.js';
+import type { StopSettings } from '../stop-models/model.js';
+import { formatMs, now, sleepUntil } from '../time.js';
+import { playStop, type StopOutcome } from './stop-sequence.js';
+
+// One replica of a rollout: started as the single-target trial starts its target (the backend, a data directory of its
+// own, an instance name so its processes are told apart), taken into the balancer's rotation by its readiness probe,
+// and stopped by the scenario's stop model, the balancer removing it once the endpoint lag has passed.
+
+/** What every replica of one trial shares. */
+export interface Fleet {
+  backend: Backend;
+  context: Omit<StartContext, 'partitions' | 'instance'>;
+  balancer: LoadBalancer;
+  plan: RolloutPlan;
+  /** The trial's origin on the monotonic clock (the workload's start): stop records count from it. */
+  originMs: number;
+  /** When the rollout began, on the same clock. */
+  beganMs: number;
+  abort: AbortSignal;
+}
+
+/** A started replica; times on the monotonic clock. */
+export interface Replica {
+  name: string;
+  version: 'v1' | 'v2';
+  spec: Target;
+  started: StartedTarget;
+  startedMs: number;
+  readyMs?: number;
+  availableMs?: number;
+  stopBeganMs?: number;
+  endpointLagMs?: number;
+  /** Plays its stop's signals as events (origin `stop`), as the single-target trial's player does: made when its stop begins. */
+  player?: Player;
+  stopped?: StopOutcome;
+  /** Its readiness probing goes on until its stop begins. */
+  stopProbing: AbortController;
+}
+
+export async function startReplica(fleet: Fleet, name: string, version: Replica['version'], spec: Target): Promise<Replica> {
+  const dataDir = join(fleet.context.dataDir, name);
+  await mkdir(dataDir, { recursive: true });
+  const startedMs = now();
+  const started = await fleet.backend.start(spec, { ...fleet.context, dataDir, partitions: false, instance: name });
+  return { name, version, spec, started, startedMs, stopProbing: new AbortController() };
+}
+
+/**
+ * The readiness probe every period from the replica's start (Kubernetes' readinessProbe, no initial delay): in
+ * rotation at its first pass, out after failureThreshold failures in a row, in again at the next pass; until its stop
+ * begins. Resolves once it first passed; an infrastructure error when it never does within `ready.timeout`.
+ */
+export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Promise<void> {
+  const { periodMs, failureThreshold } = fleet.plan.readiness;
+  const probe = readinessProbe(spec.ready);
+  const abort = AbortSignal.any([fleet.abort, replica.stopProbing.signal]);
+  return new Promise<void>((resolve, reject) => {
+    const loop = async () => {
+      for (let k = 0, failures = 0; !abort.aborted; k++) {
+        await sleepUntil(replica.startedMs + k * periodMs, abort);
+        if (abort.aborted) break;
+        const ok = replica.started.mainExit === undefined && (await probe.check(replica.started));
+        failures = ok ? 0 : failures + 1;
+        if (ok) {
+          // In rotation before it counts as ready: the controller may stop an old replica as soon as it does.
+          await fleet.balancer.add(replica.name, replica.started.servicePort!, 'readiness passed');
+          if (replica.readyMs === undefined) (replica.readyMs = now()), resolve();
+        } else if (replica.readyMs !== undefined) {
+          if (failures === failureThreshold) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);
+        } else if (now() - replica.startedMs > spec.ready.timeout) {
+          return reject(infrastructure(`replica ${replica.name} was not ready within ${formatMs(spec.ready.timeout)}: waiting for ${probe.waitingFor()}`));
+        }
+      }
+      reject(infrastructure(`replica ${replica.name}: interrupted before it was ready`));
+    };
+    loop().catch(reject);
+  });
+}
+
+/**
+ * The replica's stop, from now on or from `notBeforeMs` (monotonic clock): the stop model's sequence (preStop, signal,
+ * grace, the final kill), and beside it the endpoint removal: the balancer keeps sending it new connections for `lagMs`.
+ * Resolves once it is gone.
+ */
+export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSettings, lagMs: number, notBeforeMs = 0): Promise<void> {
+  await sleepUntil(notBeforeMs, fleet.abort); // the schedule may hold a replica's stop back (fuzz/arbitrary.ts)
+  replica.stopProbing.abort();
+  replica.stopBeganMs = now();
+  replica.endpointLagMs = lagMs;
+  const removed = sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() =>
+    fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
+  );
+  const { started } = replica;
+  const player = (replica.player = new Player(faultsOf(started), fleet.originMs));
+  replica.stopped = await playStop(
+    stop,
+    { target: started, player, originMs: fleet.originMs, origin: 'stop', heal: () => player.heal(), stopTraffic: () => undefined, abort: fleet.abort },
+    lagMs,
+  );
+  await removed;
+  await player.stop();
+}
+
+/** A replica as the player's fault target: its own signals, pauses and cuts. */
+function faultsOf(started: StartedTarget): FaultTarget {
+  return {
+    signal: (signals, to) => started.signal(signals, recipientOf(to).recipient),
+    recipients: (to) => started.recipients(recipientOf(to).recipient),
+    pause: () => started.pause(),
+    partition: (spec) => started.partition(spec),
+  };
+}

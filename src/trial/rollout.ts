@@ -1,0 +1,169 @@
+import { dirname } from 'node:path';
+import type { LoadBalancer } from '../balancer/balancer.js';
+import { embeddedBalancer } from '../balancer/embedded.js';
+import { haproxyBalancer } from '../balancer/haproxy.js';
+import { badInput, infrastructure } from '../errors.js';
+import { readStat } from '../host/procfs.js';
+import { startTimingThread } from '../host/timing-thread.js';
+import { journal } from '../leftovers/journal.js';
+import { waitReady } from '../probes/ready.js';
+import { nextMoves, rolloutDone, rolloutTiming, type Fleet as Counts } from '../rollout/plan.js';
+import type { Rollout, Target } from '../scenario/types.js';
+import { linkedSignal, now, sleepUntil } from '../time.js';
+import { startWorkload } from '../workload/workload.js';
+import { withDataDir } from './data-dir.js';
+import type { TrialRecord } from './record.js';
+import { probeReadiness, startReplica, stopReplica, type Fleet, type Replica } from './replica.js';
+import { rolloutRecord } from './rollout-record.js';
+import type { TrialOptions } from './state.js';
+
+/**
+ * One rollout trial (process backend): `replicas` copies of the target behind sigstorm's balancer, ready, the workload
+ * sent through the balancer, then the rolling update played as the Deployment controller would (rollout/plan.ts): a
+ * new replica started, once available an old one stopped by the scenario's stop model with the endpoint lag beside it,
+ * until every old one is gone. Every replica, the balancer and the data directory are removed on the way out, on
+ * errors and interrupts alike. Judging is left to the oracles (oracles/rollout.ts).
+ */
+export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecord> {
+  const { scenario, backend } = options;
+  const rollout = scenario.rollout!;
+  if (backend.name !== 'process') throw badInput(`scenario ${scenario.name}: a rollout is played on the process backend only, so far: use --backend process`);
+  const { unplayed } = rolloutTiming(rollout, options.schedule);
+  if (unplayed.length > 0) throw badInput(`scenario ${scenario.name}: a rollout plays \`stop\` events (when each old replica's stop may begin, and its endpoint lag); not yet ${unplayed.join(', ')}`);
+  if (options.signal?.aborted) throw infrastructure('interrupted before the replicas were started');
+  startTimingThread();
+  const abort = linkedSignal(options.signal);
+  // Ends every wait of the trial (stop sequences, probes, sleeps) once it is over, however it ended.
+  const over = new AbortController();
+  const signal = AbortSignal.any([abort.signal, over.signal]);
+  try {
+    return await withDataDir(options.runId, async (dataDir) => {
+      const context = contextOf(options, dataDir);
+      await using balancer = await balancerFor(rollout, backend, context);
+      const replicas: Replica[] = [];
+      try {
+        const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: signal, context };
+        return await playTrial(options, fleet, rollout, replicas);
+      } finally {
+        over.abort();
+        // Last started first; one that fails to go does not keep the others.
+        const gone = await Promise.allSettled(replicas.reverse().map((r) => r.started[Symbol.asyncDispose]()));
+        const failed = gone.find((g) => g.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+    });
+  } finally {
+    abort.dispose();
+  }
+}
+
+/** The old replicas started and ready, the traffic on, the rollout played, the traffic stopped: the record. */
+async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, replicas: Replica[]): Promise<TrialRecord> {
+  const { scenario } = options;
+  journal.phase('starting', `${rollout.replicas} replicas`);
+  for (let i = 1; i <= rollout.replicas; i++) replicas.push(await startReplica(fleet, `v1-${i}`, 'v1', scenario.target));
+  for (const r of replicas) {
+    r.readyMs = await waitReady(r.started, scenario.target.ready, fleet.abort, { what: `replica ${r.name}` });
+    r.availableMs = r.readyMs;
+    await fleet.balancer.add(r.name, r.started.servicePort!, 'ready before the rollout');
+  }
+  journal.phase('ready', options.runId);
+  fleet.originMs = now();
+  const readyAt = new Date().toISOString();
+  const traffic = startWorkload({
+    workload: scenario.workload,
+    endpoint: { host: '127.0.0.1', port: fleet.balancer.port },
+    services: new Map(),
+    originMs: fleet.originMs,
+    cwd: dirname(scenario.path),
+    runId: options.runId,
+  });
+  try {
+    await playRollout(options, fleet, replicas);
+  } catch (error) {
+    await traffic.stop().catch(() => undefined); // no load loop outlives the trial
+    throw error;
+  }
+  const endedMs = fleet.abort.aborted ? undefined : now();
+  const ledger = await traffic.stop();
+  await fleet.balancer.settled();
+  return rolloutRecord({ options, fleet, replicas, ledger, connections: traffic.connections, readyAt, ...(endedMs !== undefined ? { endedMs } : {}) });
+}
+
+/**
+ * The Deployment controller's loop: at each change (a new replica available), the moves `nextMoves` gives, until the
+ * rollout is done and every old replica is gone. A new replica that never becomes ready ends the trial (infrastructure).
+ */
+async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replica[]): Promise<void> {
+  const { scenario } = options;
+  const plan = scenario.rollout!;
+  const { atMs, stops: timing, lagMs } = rolloutTiming(plan, options.schedule);
+  fleet.beganMs = fleet.originMs + atMs;
+  await sleepUntil(fleet.beganMs, fleet.abort);
+  const counts: Counts = { old: plan.replicas, newStarted: 0, newAvailable: 0 };
+  const olds = [...replicas];
+  const pending = new Set<Promise<void>>();
+  const stops: Promise<void>[] = [];
+  // A new replica, counted available once it is; its error ends the trial where the loop awaits it.
+  const startOne = () => {
+    const name = `v2-${++counts.newStarted}`;
+    const available: Promise<void> = startNew(fleet, name, plan.to ?? scenario.target, replicas).then(() => {
+      counts.newAvailable++;
+      pending.delete(available);
+    });
+    available.catch(() => undefined);
+    pending.add(available);
+  };
+  journal.phase('stopping', 'rollout');
+  while (!rolloutDone(plan, counts) && !fleet.abort.aborted) {
+    // One sync of the controller: moves until none is left to make now (a stop makes room for a start).
+    for (let moves = nextMoves(plan, counts); moves.length > 0; moves = nextMoves(plan, counts)) {
+      for (const move of moves) {
+        if (move === 'start-new') startOne();
+        else {
+          const k = plan.replicas - counts.old--;
+          const when = timing[k] ?? { notBeforeMs: 0, lagMs };
+          const stopping = stopReplica(fleet, olds.shift()!, scenario.stop, when.lagMs, fleet.originMs + when.notBeforeMs);
+          stopping.catch(() => undefined); // awaited below
+          stops.push(stopping);
+        }
+      }
+    }
+    if (rolloutDone(plan, counts)) break;
+    if (pending.size === 0) throw infrastructure('the rollout cannot progress: nothing is starting and nothing may be stopped');
+    await Promise.race(pending);
+  }
+  await Promise.all([...stops, ...pending]);
+}
+
+/** A new replica: started, in rotation at its first passing probe, available min_ready later. */
+async function startNew(fleet: Fleet, name: string, spec: Target, replicas: Replica[]): Promise<void> {
+  const replica = await startReplica(fleet, name, 'v2', spec);
+  replicas.push(replica);
+  await probeReadiness(fleet, replica, spec);
+  await sleepUntil(replica.readyMs! + fleet.plan.minReadyMs, fleet.abort);
+  replica.availableMs = now();
+}
+
+/** The rollout's load balancer; HAProxy runs as a process of the trial (its files in the data directory). */
+function balancerFor(rollout: Rollout, backend: Fleet['backend'], context: Fleet['context']): Promise<LoadBalancer> {
+  if (rollout.balancer === 'embedded') return embeddedBalancer();
+  return haproxyBalancer(context.dataDir, (spec) => backend.start(spec, { ...context, partitions: false, instance: 'haproxy' }));
+}
+
+/** The start context every replica shares: labelled as this run's, so `sigstorm gc` finds them after a SIGKILL. */
+function contextOf(options: TrialOptions, dataDir: string): Fleet['context'] {
+  const { scenario, runId } = options;
+  return {
+    dataDir,
+    runId,
+    scenario: scenario.name,
+    labels: {
+      sigstorm: 'true',
+      'sigstorm.run': runId,
+      'sigstorm.scenario': scenario.name,
+      'sigstorm.pid': String(process.pid),
+      'sigstorm.pid-start': String(readStat(process.pid)?.startTime ?? 0),
+    },
+  };
+}
