@@ -1,3 +1,5 @@
+import type { RawExit } from '../backends/target.js';
+import type { ProcessInfo } from '../host/process-info.js';
 import { rebased } from '../schedule/played.js';
 import { statusForSignal } from '../signals.js';
 import { monotonicOffsetMs } from '../time.js';
@@ -52,13 +54,18 @@ export function buildRecord(trial: CollectedTrial): TrialRecord {
 }
 
 function exitRecord({ rawExit: raw, killedAtMs, lingering }: CollectedTrial, rel: (ms: number) => number): ExitRecord {
+  return exitRecordOf(raw, killedAtMs === undefined ? undefined : rel(killedAtMs), lingering, rel);
+}
+
+/** An exit as the record keeps it, on the record's clock (`rel`); `killedMs`, the final SIGKILL, already on it. */
+export function exitRecordOf(raw: RawExit, killedMs: number | undefined, lingering: ProcessInfo[], rel: (ms: number) => number): ExitRecord {
   return {
     exitCode: raw.exitCode,
     signal: raw.signal,
     status: raw.exitCode ?? (raw.signal ? statusForSignal(raw.signal) : -1),
     atMs: rel(raw.atMs),
-    forcedKill: killedAtMs !== undefined,
-    ...(killedAtMs !== undefined ? { killedAtMs: rel(killedAtMs) } : {}),
+    forcedKill: killedMs !== undefined,
+    ...(killedMs !== undefined ? { killedAtMs: killedMs } : {}),
     lingering,
   };
 }

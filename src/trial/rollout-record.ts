@@ -1,7 +1,7 @@
 import { attribute } from '../rollout/rotation.js';
-import { statusForSignal } from '../signals.js';
 import { monotonicOffsetMs } from '../time.js';
 import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
+import { exitRecordOf } from './build-record.js';
 import type { ExitRecord, ReplicaLane, TrialRecord } from './record.js';
 import type { Fleet, Replica } from './replica.js';
 import type { TrialOptions } from './state.js';
@@ -94,16 +94,7 @@ function lane(played: PlayedRollout, r: Replica, routed: LedgerEntry[]): Replica
 }
 
 function exitOf(stopped: NonNullable<Replica['stopped']>, rel: (ms: number) => number): ExitRecord {
-  const { raw, killedAtMs, lingering } = stopped;
-  return {
-    exitCode: raw.exitCode,
-    signal: raw.signal,
-    status: raw.exitCode ?? (raw.signal ? statusForSignal(raw.signal) : -1),
-    atMs: rel(raw.atMs),
-    forcedKill: killedAtMs !== undefined,
-    ...(killedAtMs !== undefined ? { killedAtMs } : {}),
-    lingering,
-  };
+  return exitRecordOf(stopped.raw, stopped.killedAtMs, stopped.lingering, rel);
 }
 
 /** An old replica's stop as a single target's record: what the oracles judge it by. */
