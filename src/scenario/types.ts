@@ -125,5 +125,7 @@ export interface ReadyProbeSpec {
   http?: string;
   port?: number;
   log?: string;
+  /** A TCP connect to the port the workload talks to (`true`), or to this container port. */
+  tcp?: true | number;
   timeout: number;
 }
