@@ -241,8 +241,20 @@ describe('init: a command', () => {
     tried: [{ path: '/healthz', detail: 'HTTP 404', ok: false }, { path: '/health', detail: 'HTTP 200', ok: true }],
     ready: '/health',
     output: ['api: serving on :5000'],
+    comms: ['api'],
     exit: { code: 0, signal: null, afterMs: 40, how: 'SIGTERM' },
   };
+
+  it("a catalogued server behind a wrapper script is stopped by its documented graceful stop; a file's stop is kept", () => {
+    const nginx = { ...run, argv: ['sh', 'run.sh'], comms: ['nginx'] };
+    const draft = finish(withCommand(undefined, nginx, undefined));
+    expect(written(draft).target.stop_signal).toBe('SIGQUIT');
+    expect(Object.keys(written(draft).expect)).toEqual(['SIGQUIT']);
+    expect(renderDraft(draft, 's.json')).toMatch(/# nginx \(its process nginx when started\): its documented graceful stop is SIGQUIT/);
+    expect(written(finish(withCommand(undefined, run, undefined))).target.stop_signal).toBe('SIGTERM'); // not catalogued: the default
+    const unit = parseSystemd(text('systemd/api.service'), 'systemd/api.service');
+    expect(written(finish(withCommand(systemdDraft(unit, 'api.service'), nginx, undefined))).expect).toHaveProperty('SIGINT');
+  });
 
   it('a fixed port the command names becomes {port}; the path that answered is the readiness path', () => {
     expect(portedArgv(run)).toEqual({ argv: ['./api', '--port', '{port}'], replaced: true });
