@@ -18,11 +18,14 @@ describe('ready.tcp', () => {
   it('a process that listens only after a second is ready then, though the partition proxy in front accepts at once', async () => {
     const path = scenario(
       `  process:\n    command: [sh, -c, "sleep 1; exec ${tcp}/server"]\n  ready: { tcp: true, timeout: 15s }\n  stop_grace_period: 3s\n`,
-      'faults: { partitions: true }\nschedule:\n  - { at: 100, kind: partition, direction: in, mode: reject, duration: 200 }\n  - { at: 500, signal: SIGTERM }\nexpect:\n  SIGTERM: { exit: [0], within: 3s }\n',
+      'faults: { partitions: true }\nschedule:\n  - { at: 100, kind: partition, direction: in, mode: reject, duration: 200 }\n  - { at: 400, signal: SIGWINCH }\n' +
+        '  - { at: 1200, signal: SIGTERM }\nexpect:\n  SIGWINCH: { alive: true, settle: 300ms }\n  SIGTERM: { exit: [0], within: 3s }\n',
     );
     const { report } = await run(path, { backend: 'process', reportDir });
     const trial = report.trial!;
     expect(trial.spawnToReadyMs).toBeGreaterThanOrEqual(1000);
+    // Go ignores SIGWINCH: still running, and still ready by the same TCP probe.
+    expect(trial.checks).toEqual([expect.objectContaining({ alive: true, ready: { ok: true, detail: 'connected' } })]);
     expect(trial.logs.some((l) => l.text.includes('listening on'))).toBe(true);
     expect(trial.exit.status).toBe(0);
     expect(report.verdict, JSON.stringify(report.failures)).toBe('pass');
