@@ -184,6 +184,28 @@ describe('init: Kubernetes', () => {
   });
 });
 
+describe('init: services that speak no HTTP, as popular projects write them', () => {
+  it('Redis as a StatefulSet: ready by a TCP connect to its named port, PINGs, stopped as the kubelet stops it', () => {
+    const facts = parseKubernetes(text('redis/statefulset.yaml'), 'redis/statefulset.yaml');
+    expect(facts.probe).toMatchObject({ kind: 'readinessProbe', port: 6379, line: 24 });
+    const draft = finish(kubernetesDraft(facts, 'redis/statefulset.yaml'));
+    const scenario = written(draft);
+    expect(scenario.target).toMatchObject({ image: 'redis:7.2-alpine', ports: ['6379'], ready: { tcp: true, timeout: '30s' } });
+    expect(scenario.workload.tcp[0].send).toBe('PING\r\n'); // the image names Redis
+    expect(scenario.stop).toMatchObject({ model: 'kubernetes', container: 'redis' });
+    expect(draft.unknowns.filter((u) => /readiness|traffic/.test(u))).toEqual([]);
+  });
+
+  it('a Go gRPC image: grpc_health_probe as HEALTHCHECK is a TCP readiness; gRPC traffic is left to say', () => {
+    const facts = parseDockerfile(text('grpc/Dockerfile'));
+    expect(facts.healthcheck).toMatchObject({ line: 16, tcp: { program: 'grpc_health_probe', protocol: 'grpc', port: 50051 } });
+    const draft = finish(dockerfileDraft(facts, 'grpc/Dockerfile', { context: 'grpc', dockerfile: 'Dockerfile' }));
+    expect(written(draft).target).toMatchObject({ ports: ['50051'], ready: { tcp: true, timeout: '30s' } });
+    expect(renderDraft(draft, 's.json')).toMatch(/# HEALTHCHECK at grpc\/Dockerfile:16 \(\["\/bin\/grpc_health_probe", "-addr=:50051"\]\) checks that the server answers on\n    # port 50051/);
+    expect(draft.unknowns).toContain('traffic: gRPC: give `workload.grpc` (your .proto and a method)');
+  });
+});
+
 describe('init: health checks that amount to a TCP connect', () => {
   it('names the program, its protocol, and the port it asks', () => {
     expect(tcpCheck(['/usr/bin/redis-cli', 'ping'])).toEqual({ program: 'redis-cli', protocol: 'redis' });
