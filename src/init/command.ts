@@ -90,7 +90,7 @@ function readyOf(run: CommandRun): ReadyChoice {
     ? `It answered HTTP but none of the paths asked with 2xx (${asked}): ready once its port accepts a TCP connection; put a path that answers 2xx once it is ready in \`http\` instead.`
     : `It listened on port ${run.port} and answered no HTTP request (${run.tried.map((t) => t.detail).join(', ')}): not an HTTP server, so it is ready once its port accepts a TCP connection.`;
   const unknown = http ? `a readiness path (none of ${run.tried.map((t) => t.path).join(', ')} answered 2xx: a TCP connect to its port instead)` : undefined;
-  return { hasPort: true, names: run.argv, tcp: { why, ...(unknown ? { unknown } : {}) } };
+  return { hasPort: true, names: run.argv, tcp: { why, ...(unknown ? { unknown, protocol: 'http' } : {}) } };
 }
 
 /**

@@ -87,6 +87,15 @@ function readyEntries(ready: ReadyChoice): { entries: Entry[]; unknowns: string[
   return { entries, unknowns, ...(path ? { path } : {}) };
 }
 
+/** What to add where init sends no traffic, by what the service speaks. */
+const MISSING_TRAFFIC: Record<string, string> = {
+  grpc: 'gRPC: give `workload.grpc` (your .proto and a method)',
+  // A request ending in an error status before the stop counts as lost: an HTTP server with no 2xx path gets none.
+  http: 'HTTP, but no path asked answered 2xx: give `workload.requests` a path that does',
+  tcp: 'not HTTP: give `workload.tcp` (send and expect of its protocol) or `workload.exec` (your own client)',
+  none: 'no port: a worker takes its work elsewhere (`workload.jobs` for a Redis queue, or `workload.exec`)',
+};
+
 /** Traffic during the stop: requests on the readiness path, Redis PINGs, or what is missing said. */
 function trafficEntries(ready: ReadyChoice, path: string | undefined): { entries: Entry[]; unknowns: string[] } {
   if (path) {
@@ -96,8 +105,8 @@ function trafficEntries(ready: ReadyChoice, path: string | undefined): { entries
   const protocol = ready.tcp && (ready.tcp.protocol ?? guessProtocol(ready.port, ready.names ?? [])?.protocol);
   if (protocol === 'redis') {
     const why = 'Traffic during the stop: Redis answers PING with +PONG, on connections kept open (a shutdown that drops them shows). Add the commands your clients send.';
-    return { entries: [{ path: ['workload', 'tcp'], value: [{ send: 'PING\r\n', expect: '^\\+PONG', rate: 20, concurrency: 2, connection: 'keep-alive' }], why }], unknowns: [] };
+    const ping = { send: 'PING\r\n', expect: '^\\+PONG', rate: 20, concurrency: 2, connection: 'keep-alive' };
+    return { entries: [{ path: ['workload', 'tcp'], value: [ping], why }], unknowns: [] };
   }
-  const kind = protocol === 'grpc' ? 'gRPC: give `workload.grpc` (your .proto and a method)' : ready.hasPort ? 'not HTTP: give `workload.tcp` (send and expect of its protocol) or `workload.exec` (your own client)' : 'no port: a worker takes its work elsewhere (`workload.jobs` for a Redis queue, or `workload.exec`)';
-  return { entries: [], unknowns: [`traffic: ${kind}`] };
+  return { entries: [], unknowns: [`traffic: ${MISSING_TRAFFIC[protocol ?? (ready.hasPort ? 'tcp' : 'none')] ?? MISSING_TRAFFIC.tcp}`] };
 }

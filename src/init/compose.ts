@@ -172,5 +172,6 @@ function readyOf(facts: ComposeFacts, dockerfile?: { facts: DockerfileFacts; fil
 function namesOf(facts: ComposeFacts, d: DockerfileFacts | undefined): string[] {
   const words = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? shellWords(v) : []);
   const run = d && (d.entrypoint ?? d.cmd);
-  return [facts.image, facts.build?.context, ...words(facts.entrypoint ?? facts.command), ...(run?.argv ?? []), d?.from?.value, facts.service].filter((n): n is string => Boolean(n));
+  const names = [facts.image, facts.build?.context, ...words(facts.entrypoint ?? facts.command), ...(run?.argv ?? []), d?.from?.value, facts.service];
+  return names.filter((n): n is string => Boolean(n));
 }

@@ -120,16 +120,21 @@ function probeOf(probe: Record<string, unknown>, ports: { port: number; name: st
   if (socket && socket.host === undefined) {
     const port = portOf(socket.port);
     const grpc = record(probe.grpc) !== undefined;
-    return { ...(port ? { port } : {}), ...(grpc ? { protocol: 'grpc' } : {}), how: `${grpc ? 'grpc' : 'tcpSocket'} on port ${String(socket.port)}: a TCP connect to it asks the same from outside` };
+    const how = `${grpc ? 'grpc' : 'tcpSocket'} on port ${String(socket.port)}: a TCP connect to it asks the same from outside`;
+    return { ...(port ? { port } : {}), ...(grpc ? { protocol: 'grpc' } : {}), how };
   }
   const exec = record(probe.exec)?.command;
   const words = Array.isArray(exec) ? exec.map(String) : [];
   const check = httpCheck(words);
   if (check) return { path: check.path, ...(check.port ? { port: check.port } : {}), how: `exec ${check.url}` };
   const tcp = tcpCheck(words);
-  if (tcp) return { ...(tcp.port ? { port: tcp.port } : {}), ...(tcp.protocol ? { protocol: tcp.protocol } : {}), how: `exec ${words.join(' ')}: a TCP connect to the port asks the same from outside` };
-  return undefined;
+  if (!tcp) return undefined;
+  const how = `exec ${words.join(' ')}: a TCP connect to the port asks the same from outside`;
+  return { ...(tcp.port ? { port: tcp.port } : {}), ...(tcp.protocol ? { protocol: tcp.protocol } : {}), how };
 }
+
+/** A TCP-level probe's readiness: its port when it is not the first, and the protocol it says. */
+const tcpOf = (p: ProbeFacts, first: number, why: string) => ({ ...(p.port && p.port !== first ? { port: p.port } : {}), why, ...(p.protocol ? { protocol: p.protocol } : {}) });
 
 /** The scenario for the container, stopped as the kubelet stops it (the kubernetes stop model reads the file). */
 export function kubernetesDraft(facts: KubernetesFacts, fileRel: string): Sketch {
@@ -165,7 +170,7 @@ export function kubernetesDraft(facts: KubernetesFacts, fileRel: string): Sketch
     ...(facts.ports.length ? { port: facts.ports[0]!.port } : {}),
     names,
     ...(p?.path !== undefined && facts.ports.length ? { http: { path: p.path, ...(port ? { port } : {}), why: why! } } : {}),
-    ...(p && p.path === undefined && facts.ports.length ? { tcp: { ...(p.port && p.port !== facts.ports[0]!.port ? { port: p.port } : {}), why: why!, ...(p.protocol ? { protocol: p.protocol } : {}) } } : {}),
+    ...(p && p.path === undefined && facts.ports.length ? { tcp: tcpOf(p, facts.ports[0]!.port, why!) } : {}),
   };
   return { draft, ready, stopSignal: facts.stopSignal?.value ?? 'SIGTERM' };
 }

@@ -16,7 +16,11 @@ const NAMED: [RegExp, ProtocolGuess['protocol'], string][] = [
 ];
 
 /** Ports of servers that speak no HTTP, and the ports HTTP services conventionally listen on. */
-const TCP_PORTS: Record<number, ProtocolGuess['protocol']> = { 6379: 'redis', 50051: 'grpc', 5432: 'tcp', 3306: 'tcp', 27017: 'tcp', 11211: 'tcp', 5672: 'tcp', 4222: 'tcp', 9092: 'tcp', 2181: 'tcp', 9042: 'tcp', 2379: 'tcp' };
+const TCP_PORTS: Record<number, ProtocolGuess['protocol']> = {
+  6379: 'redis',
+  50051: 'grpc',
+  ...Object.fromEntries([5432, 3306, 27017, 11211, 5672, 4222, 9092, 2181, 9042, 2379].map((p) => [p, 'tcp' as const])),
+};
 const HTTP_PORTS = new Set([80, 3000, 4000, 5000, 8000, 8008, 8080, 8081, 8088, 8888, 9000, 9090]);
 
 /** The guess for a service with this port (when a file says) whose files name these words; undefined: nothing to go by. */
@@ -29,7 +33,8 @@ export function guessProtocol(port: number | undefined, names: readonly string[]
   }
   if (port === undefined) return undefined;
   const known = TCP_PORTS[port];
-  if (known) return { protocol: known, why: `port ${port} is ${known === 'redis' ? "Redis'" : known === 'grpc' ? "gRPC's" : 'a database or broker'} port by convention, not HTTP` };
+  const whose = known === 'redis' ? "Redis'" : known === 'grpc' ? "gRPC's" : 'a database or broker';
+  if (known) return { protocol: known, why: `port ${port} is ${whose} port by convention, not HTTP` };
   if (HTTP_PORTS.has(port)) return { protocol: 'http', why: `port ${port} is an HTTP port by convention` };
   return { protocol: 'tcp', why: `nothing says it speaks HTTP (no HTTP health check, and ${port} is no conventional HTTP port)` };
 }

@@ -95,7 +95,12 @@ export function reproPlan(scenario: Scenario, schedule: Schedule, scenarioPath: 
     ...(scenario.target.prepare ? { prepare: scenario.target.prepare } : {}),
     start: { command: form.command, cwd: form.cwd, env: form.env, portEnv: form.portEnv },
     lowPriority: scenario.target.cpus !== undefined,
-    ready: { ...(ready.http ? { http: ready.http } : {}), ...(ready.log ? { log: ready.log } : {}), ...(ready.tcp !== undefined ? { tcp: true } : {}), timeoutMs: ready.timeout },
+    ready: {
+      ...(ready.http ? { http: ready.http } : {}),
+      ...(ready.log ? { log: ready.log } : {}),
+      ...(ready.tcp !== undefined ? { tcp: true } : {}),
+      timeoutMs: ready.timeout,
+    },
     ...traffic(scenario),
     actions: actions(scenario, schedule),
     terminating: terminatingSignals(scenario),

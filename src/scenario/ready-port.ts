@@ -5,7 +5,10 @@ import type { ReadyProbeSpec } from './types.js';
 // port it is handed.
 
 /** What a container's readiness probe lacks to reach it, keyed by the probe it concerns; empty when nothing. */
-export function readyPortProblems(ready: Pick<ReadyProbeSpec, 'http' | 'port' | 'tcp'> | undefined, ports: readonly unknown[]): { key: 'http' | 'tcp'; message: string }[] {
+export function readyPortProblems(
+  ready: Pick<ReadyProbeSpec, 'http' | 'port' | 'tcp'> | undefined,
+  ports: readonly unknown[],
+): { key: 'http' | 'tcp'; message: string }[] {
   if (!ready || ready.port !== undefined || ports.length > 0) return [];
   return [
     ...(ready.http !== undefined ? [{ key: 'http' as const, message: 'an HTTP probe of a container needs `ready.port` or `ports`' }] : []),

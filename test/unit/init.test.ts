@@ -299,6 +299,8 @@ describe('init: a command', () => {
     // HTTP, but no path asked answered 2xx: a TCP readiness, and the missing path said.
     const notFound = withCommand(undefined, { ...tcp, tried: [{ path: '/healthz', detail: 'HTTP 404', ok: false }] }, undefined);
     expect(finish(notFound).unknowns).toContain('a readiness path (none of /healthz answered 2xx: a TCP connect to its port instead)');
+    expect(written(finish(notFound)).workload).toBeUndefined();
+    expect(finish(notFound).unknowns).toContain('traffic: HTTP, but no path asked answered 2xx: give `workload.requests` a path that does');
     const worker = { ...run, port: undefined, ports: [], ready: undefined, tried: [], output: ['worker: ready'] };
     expect(written(finish(withCommand(undefined, worker, undefined))).target.ready).toEqual({ log: 'ready', timeout: '30s' });
     const ended = { ...worker, exit: { code: 1, signal: null, afterMs: 5, how: 'early' as const } };

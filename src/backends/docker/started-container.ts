@@ -26,7 +26,8 @@ export interface ContainerStart {
 }
 
 /** A started container as a target: signals by host pid (or the API), the cgroup freezer, iptables in its namespace. */
-export async function startedContainer({ container, id, image, form, endpoint, tcpPort, logs, spawnedAtMs, owned, network }: ContainerStart): Promise<StartedTarget> {
+export async function startedContainer(start: ContainerStart): Promise<StartedTarget> {
+  const { container, id, image, form, endpoint, tcpPort, logs, spawnedAtMs, owned, network } = start;
   const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
   owned.created({ id }, removeContainer);
 

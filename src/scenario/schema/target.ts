@@ -55,7 +55,10 @@ const ready = z
     port: z.number().int().min(1).max(65535).optional().meta({ description: 'Container port of the HTTP probe, and of `tcp: true` (default: the first of `ports`)' }),
     log: z.string().min(1).optional().meta({ description: 'A line of output containing this text means ready' }),
     tcp: z
-      .union([z.literal(true, { error: tcpExpected }), z.number({ error: tcpExpected }).int({ error: tcpExpected }).min(1, { error: tcpExpected }).max(65535, { error: tcpExpected })])
+      .union([
+        z.literal(true, { error: tcpExpected }),
+        z.number({ error: tcpExpected }).int({ error: tcpExpected }).min(1, { error: tcpExpected }).max(65535, { error: tcpExpected }),
+      ])
       .optional()
       .meta({
         description:
