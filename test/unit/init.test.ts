@@ -221,7 +221,10 @@ describe('init: health checks that amount to a TCP connect', () => {
 
   it('guesses HTTP from a port or a name only where a convention says, and says why', () => {
     expect(guessProtocol(8080, ['./api'])).toEqual({ protocol: 'http', why: 'port 8080 is an HTTP port by convention' });
-    expect(guessProtocol(8080, ['bitnami/redis:7'])).toMatchObject({ protocol: 'redis' });
+    expect(guessProtocol(6380, ['bitnami/redis:7'])).toEqual({ protocol: 'redis', why: '"bitnami/redis:7" names Redis, not HTTP' });
+    // A name on an HTTP port: a TCP readiness, and no protocol's traffic (redis-commander is a web UI).
+    expect(guessProtocol(8081, ['ghcr.io/joeferner/redis-commander'])).toMatchObject({ protocol: 'tcp', why: expect.stringContaining('it may speak either') });
+    expect(guessProtocol(8080, ['./grpc-api'])).toMatchObject({ protocol: 'grpc' });
     expect(guessProtocol(5432, [])).toMatchObject({ protocol: 'tcp', why: 'port 5432 is a database or broker port by convention, not HTTP' });
     expect(guessProtocol(7070, [])).toMatchObject({ protocol: 'tcp' });
     expect(guessProtocol(undefined, ['/usr/bin/app'])).toBeUndefined();
