@@ -70,6 +70,11 @@ export interface StartedTarget extends ServiceFaults, AsyncDisposable {
   readonly pid: number;
   /** Where the HTTP readiness probe and the workload reach the target. */
   readonly endpoint: { host: string; port: number } | undefined;
+  /**
+   * Where the service itself listens on the port a TCP readiness probe asks for (a container's own address, a
+   * process's loopback port), past any proxy in front of it that would accept a connection before it listens.
+   */
+  readonly listening?: { host: string; port: number };
   /** The port the other services of a stack reach it on: its first container port, or its loopback port. */
   readonly servicePort?: number;
   /** Its address on the stack network (docker). */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../backends/process/free-port.js';
-import { descendants, socketInodes, tcpTableLines } from '../host/procfs.js';
+import { descendants, readStat, socketInodes, tcpTableLines } from '../host/procfs.js';
 import { listeningPorts } from '../host/tcp-table.js';
 import { probeHttp } from '../probes/http-get.js';
 import { sleep } from '../time.js';
@@ -28,6 +28,8 @@ export interface CommandRun {
   ready?: string;
   /** The first lines it printed (stdout and stderr). */
   output: string[];
+  /** The command names (comm) of its process tree once it listened: the server behind a wrapper script. */
+  comms: string[];
   /** Why it could not be started at all (ENOENT: no such program). */
   spawnError?: string;
   /** How it ended: after init's SIGTERM, SIGKILL, or on its own before that (`early`). */
@@ -48,7 +50,7 @@ export async function runCommand(argv: string[], { cwd, path, timeoutMs = 15_000
   const dataDir = mkdtempSync(join(tmpdir(), 'sigstorm-init-'));
   const started = performance.now();
   const child = spawn(argv[0]!, argv.slice(1), { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: String(handed), DATA_DIR: dataDir } });
-  const run: CommandRun = { argv, handed, ports: [], tried: [], output: [] };
+  const run: CommandRun = { argv, handed, ports: [], tried: [], output: [], comms: [] };
   const onLine = (chunk: Buffer) => run.output.push(...chunk.toString('utf8').split('\n').filter(Boolean).slice(0, 50 - run.output.length));
   child.stdout.on('data', onLine);
   child.stderr.on('data', onLine);
@@ -66,6 +68,7 @@ export async function runCommand(argv: string[], { cwd, path, timeoutMs = 15_000
   void exited.then((e) => (gone = e));
   try {
     run.ports = await listening(child.pid, () => gone !== undefined, started + timeoutMs);
+    run.comms = [...new Set([readStat(child.pid), ...descendants(child.pid)].flatMap((p) => (p ? [p.comm] : [])))];
     if (run.ports.length) run.listeningAfterMs = Math.round(performance.now() - started);
     run.port = run.ports.includes(handed) ? handed : run.ports[0];
     if (run.port) await askPaths(run, run.port, [...new Set([...(path ? [path] : []), ...READY_PATHS])], () => gone !== undefined);

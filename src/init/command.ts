@@ -1,5 +1,6 @@
 import { NO_PROCESS_FORM, UNIT_PORT, type ReadyChoice, type Sketch } from './common.js';
 import { emptyDraft, withEntries, without, type Draft, type Entry } from './draft.js';
+import { serverNamed, wordsOf } from '../servers/named.js';
 import type { CommandRun } from './command-run.js';
 
 // What starting the command once showed, as the process form of a scenario: pure over the run's facts.
@@ -45,7 +46,9 @@ export function readyLine(output: readonly string[]): string | undefined {
 
 /** The sketch with the command as its process form (replacing one a file gave) and, when the file gave no readiness, what the run found. */
 export function withCommand(sketch: Sketch | undefined, run: CommandRun, cwd: string | undefined): Sketch {
-  const base = sketch ?? defaultSketch(run.argv);
+  const stop = sketch ? undefined : serverStop(run);
+  const fallback = defaultSketch(run.argv);
+  const base = sketch ?? (stop ? { ...fallback, draft: withEntries(fallback.draft, [stop.entry]), stopSignal: stop.signal } : fallback);
   const { argv, replaced } = portedArgv(run);
   const entries: Entry[] = [{ path: ['target', 'process', 'command'], value: argv, why: `${describeRun(run)}${replaced ? ` The port argument became {port}, the free port sigstorm hands it.` : ''}` }];
   if (cwd) entries.push({ path: ['target', 'process', 'cwd'], value: cwd, why: 'Where the command was given, relative to this file.' });
@@ -65,23 +68,42 @@ export function withCommand(sketch: Sketch | undefined, run: CommandRun, cwd: st
   return { ...base, draft: withEntries(draft, [], [], mismatch ? [mismatch] : []), ready: keep ? base.ready : readyOf(run) };
 }
 
-/** The file's readiness path is kept unless the command, started, answered another and not it. */
+/** The file's readiness is kept unless the command, started, answered another path and not its path, or answered HTTP where it said only TCP. */
 function keptReady(base: Sketch, run: CommandRun): { keep: boolean; mismatch?: string } {
   const path = base.ready.http?.path;
-  if (base.ready.log || (path && (!run.ready || run.ready === path))) return { keep: true };
+  if (base.ready.log || (base.ready.tcp && !run.ready) || (path && (!run.ready || run.ready === path))) return { keep: true };
   if (!path) return { keep: false };
   const asked = run.tried.find((t) => t.path === path);
   return { keep: false, mismatch: `the readiness path ${path} that ${base.draft.source} gives answered ${asked?.detail ?? 'nothing'} when the command was started; ${run.ready} answered 2xx and is used instead.` };
 }
 
 function readyOf(run: CommandRun): ReadyChoice {
-  if (run.port === undefined) return { hasPort: false };
-  if (run.ready) return { hasPort: true, http: { path: run.ready, why: `GET ${run.ready} answered 2xx when sigstorm init started it (${run.tried.map((t) => `${t.path}: ${t.detail}`).join(', ')}).` } };
+  const asked = run.tried.map((t) => `${t.path}: ${t.detail}`).join(', ');
+  if (run.port === undefined) {
+    // A worker: ready on a line it printed saying so, when it kept running until init stopped it.
+    const line = run.exit?.how !== 'early' ? readyLine(run.output) : undefined;
+    return line ? { hasPort: false, log: { text: line, why: `It listened on no port (a worker) and printed a line with "${line}": ready once that line is seen.` } } : { hasPort: false };
+  }
+  if (run.ready) return { hasPort: true, http: { path: run.ready, why: `GET ${run.ready} answered 2xx when sigstorm init started it (${asked}).` } };
   const http = run.tried.some((t) => t.detail.startsWith('HTTP '));
-  // A line it printed saying it is up (not timed against the listen: its output is read as it comes).
-  const line = http ? undefined : readyLine(run.output);
-  if (line) return { hasPort: true, log: { text: line, why: `It answered no HTTP request (${run.tried.map((t) => t.detail).join(', ')}): not an HTTP server. It printed a line with "${line}": ready once that line is seen.` } };
-  return { hasPort: true };
+  const why = http
+    ? `It answered HTTP but none of the paths asked with 2xx (${asked}): ready once its port accepts a TCP connection; put a path that answers 2xx once it is ready in \`http\` instead.`
+    : `It listened on port ${run.port} and answered no HTTP request (${run.tried.map((t) => t.detail).join(', ')}): not an HTTP server, so it is ready once its port accepts a TCP connection.`;
+  const unknown = http ? `a readiness path (none of ${run.tried.map((t) => t.path).join(', ')} answered 2xx: a TCP connect to its port instead)` : undefined;
+  return { hasPort: true, names: run.argv, tcp: { why, ...(unknown ? { unknown, protocol: 'http' } : {}) } };
+}
+
+/**
+ * The stop signal of a command that says none, from the server catalogue when its process tree shows a catalogued
+ * server (a wrapper script's `exec nginx`): its documented graceful stop, so the first run tests what it is for.
+ */
+function serverStop(run: CommandRun): { entry: Entry; signal: string } | undefined {
+  const server = serverNamed(wordsOf([...run.comms, ...run.argv]));
+  const signal = server?.gracefulStop.signal;
+  if (!server || !signal) return undefined;
+  const seen = run.comms.find((c) => [server.recognise?.exe, server.recognise?.comm].some((r) => r && new RegExp(r).test(c)));
+  const why = `${server.name}${seen ? ` (its process ${seen} when started)` : ''}: its documented graceful stop is ${server.gracefulStop.how} (docs/servers.md). Change it to test another.`;
+  return { entry: { path: ['target', 'stop_signal'], value: signal, why }, signal };
 }
 
 function defaultSketch(argv: string[]): Sketch {

@@ -3,6 +3,7 @@ import { NO_PROCESS_FORM, type ReadyChoice, type Sketch } from './common.js';
 import { at, emptyDraft, withEntries, type Entry } from './draft.js';
 import { shellWords, signalWarning, type DockerfileFacts } from './dockerfile.js';
 import { httpCheck } from './http-check.js';
+import { tcpCheck, tcpReady, type TcpCheck } from './tcp-check.js';
 import { parseYamlText, record, type YamlText } from './yaml-lines.js';
 
 // A docker-compose service read as plain data, and the first scenario that names it (the compose form: sigstorm
@@ -17,7 +18,8 @@ export interface ComposeFacts {
   /** Compose keys the scenario inherits, with their lines ("merged" when they come through an anchor). */
   keys: { key: string; line?: number }[];
   ports: string[];
-  healthcheck?: { text: string; line?: number; http?: ReturnType<typeof httpCheck> };
+  healthcheck?: { text: string; line?: number; http?: ReturnType<typeof httpCheck>; tcp?: TcpCheck };
+  image?: string;
   stopSignal?: string;
   dependsOn: string[];
   /** depends_on written as a list: compose starts those without waiting, and sigstorm asks for the condition. */
@@ -52,6 +54,7 @@ export function parseCompose(text: string, file: string, service?: string): Comp
     keys: INHERITED.filter((k) => k in s).map((key) => ({ key, line: yaml.lineOf(['services', name, key]) })),
     ports: (Array.isArray(s.ports) ? s.ports : []).flatMap(containerPort),
     ...healthOf(s, yaml, name),
+    ...(typeof s.image === 'string' ? { image: s.image } : {}),
     ...(s.stop_signal !== undefined ? { stopSignal: String(s.stop_signal) } : {}),
     dependsOn: Array.isArray(s.depends_on) ? s.depends_on.map(String) : Object.keys(record(s.depends_on) ?? {}),
     dependsOnList: Array.isArray(s.depends_on),
@@ -90,7 +93,8 @@ function healthOf(s: Record<string, unknown>, yaml: YamlText, name: string): Pic
   const words = Array.isArray(test) ? test.map(String) : shellWords(String(test));
   const text = Array.isArray(test) ? test.join(' ') : String(test);
   const check = httpCheck(words);
-  return { healthcheck: { text, line: yaml.lineOf(['services', name, 'healthcheck', 'test']), ...(check ? { http: check } : {}) } };
+  const tcp = check ? undefined : tcpCheck(words);
+  return { healthcheck: { text, line: yaml.lineOf(['services', name, 'healthcheck', 'test']), ...(check ? { http: check } : {}), ...(tcp ? { tcp } : {}) } };
 }
 
 function buildOf(build: unknown): Pick<ComposeFacts, 'build'> {
@@ -147,16 +151,27 @@ export function composeDraft(facts: ComposeFacts, composeRel: string, dockerfile
 
 function readyOf(facts: ComposeFacts, dockerfile?: { facts: DockerfileFacts; file: string }): ReadyChoice {
   const hasPort = facts.ports.length > 0;
+  const base: ReadyChoice = { hasPort, ...(hasPort ? { port: Number(facts.ports[0]) } : {}), names: namesOf(facts, dockerfile?.facts) };
   const h = facts.healthcheck;
+  const d = dockerfile?.facts.healthcheck;
   if (h?.http && hasPort) {
     const port = h.http.port !== undefined && facts.ports.includes(String(h.http.port)) ? h.http.port : undefined;
-    return { hasPort, http: { path: h.http.path, ...(port ? { port } : {}), why: `healthcheck.test at ${at(facts.file, h.line)} asks ${h.http.url}.` } };
+    return { ...base, http: { path: h.http.path, ...(port ? { port } : {}), why: `healthcheck.test at ${at(facts.file, h.line)} asks ${h.http.url}.` } };
   }
-  const d = dockerfile?.facts.healthcheck;
   if (!h && d?.http && hasPort) {
     const port = d.http.port !== undefined && facts.ports.includes(String(d.http.port)) ? d.http.port : undefined;
-    return { hasPort, http: { path: d.http.path, ...(port ? { port } : {}), why: `HEALTHCHECK at ${at(dockerfile!.file, d.line)} asks ${d.http.url}.` } };
+    return { ...base, http: { path: d.http.path, ...(port ? { port } : {}), why: `HEALTHCHECK at ${at(dockerfile!.file, d.line)} asks ${d.http.url}.` } };
   }
-  if (h && hasPort) return { hasPort, unusable: `its healthcheck (${h.text}, ${at(facts.file, h.line)}) is no HTTP request to this host` };
-  return { hasPort };
+  if (h?.tcp && hasPort) return { ...base, tcp: tcpReady(h.tcp, facts.ports, `healthcheck.test at ${at(facts.file, h.line)} (${h.text})`) };
+  if (!h && d?.tcp && hasPort) return { ...base, tcp: tcpReady(d.tcp, facts.ports, `HEALTHCHECK at ${at(dockerfile!.file, d.line)} (${d.value})`) };
+  if (h && hasPort) return { ...base, unusable: `its healthcheck (${h.text}, ${at(facts.file, h.line)}) is no HTTP request to this host` };
+  return base;
+}
+
+/** What the service's files name it by: its image, build context, command, service name, the Dockerfile's base and command. */
+function namesOf(facts: ComposeFacts, d: DockerfileFacts | undefined): string[] {
+  const words = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? shellWords(v) : []);
+  const run = d && (d.entrypoint ?? d.cmd);
+  const names = [facts.image, facts.build?.context, ...words(facts.entrypoint ?? facts.command), ...(run?.argv ?? []), d?.from?.value, facts.service];
+  return names.filter((n): n is string => Boolean(n));
 }

@@ -2,6 +2,7 @@ import { parse as parseShellWords } from 'shell-quote';
 import { NO_PROCESS_FORM, type ReadyChoice, type Sketch } from './common.js';
 import { emptyDraft, withEntries, type Entry } from './draft.js';
 import { httpCheck, type HttpCheck } from './http-check.js';
+import { tcpCheck, tcpReady, type TcpCheck } from './tcp-check.js';
 
 // A Dockerfile read as plain data: what the final stage says about ports, the stop signal, the health check and the
 // command. Pure: text in, facts out, each with its line.
@@ -23,7 +24,7 @@ export interface DockerfileFacts {
   from?: Located<string>;
   expose: Located<string>[];
   stopSignal?: Located<string>;
-  healthcheck?: Located<string> & { http?: HttpCheck };
+  healthcheck?: Located<string> & { http?: HttpCheck; tcp?: TcpCheck };
   entrypoint?: RunForm;
   cmd?: RunForm;
   /** EXPOSE values that name a variable or UDP: not a TCP port sigstorm can probe. */
@@ -92,8 +93,10 @@ function healthcheck(rest: string, line: number): DockerfileFacts['healthcheck']
   const cmd = /(?:^|\s)CMD\s+(.*)$/i.exec(rest);
   const command = cmd ? cmd[1]!.trim() : rest.trim();
   const form = runForm(command, line);
-  const check = httpCheck(form.form === 'exec' ? form.argv : shellWords(command));
-  return { value: command, line, ...(check ? { http: check } : {}) };
+  const words = form.form === 'exec' ? form.argv : shellWords(command);
+  const check = httpCheck(words);
+  const tcp = check ? undefined : tcpCheck(words);
+  return { value: command, line, ...(check ? { http: check } : {}), ...(tcp ? { tcp } : {}) };
 }
 
 /** Words of a shell command line, operators and globs as their text (only a URL is looked for in them). */
@@ -144,9 +147,15 @@ export function dockerfileDraft(facts: DockerfileFacts, file: string, build: { c
   const draft = withEntries(emptyDraft(file), entries, unknowns, warnings);
   const h = facts.healthcheck;
   const port = h?.http?.port !== undefined && facts.expose.some((e) => e.value === String(h.http!.port)) ? h.http.port : undefined;
+  const ports = facts.expose.map((e) => e.value);
+  const names = [...(run?.argv ?? []), facts.from?.value, file].filter((n): n is string => Boolean(n));
   const ready: ReadyChoice = {
-    hasPort: facts.expose.length > 0,
-    ...(h?.http && facts.expose.length ? { http: { path: h.http.path, ...(port ? { port } : {}), why: `HEALTHCHECK at ${file}:${h.line} asks ${h.http.url}.` } } : {}),
+    hasPort: ports.length > 0,
+    ...(ports.length ? { port: Number(ports[0]) } : {}),
+    names,
+    ...(h?.http && ports.length ? { http: { path: h.http.path, ...(port ? { port } : {}), why: `HEALTHCHECK at ${file}:${h.line} asks ${h.http.url}.` } } : {}),
+    ...(h?.tcp && ports.length ? { tcp: tcpReady(h.tcp, ports, `HEALTHCHECK at ${file}:${h.line} (${h.value})`) } : {}),
+    ...(h && !h.http && !h.tcp && ports.length ? { unusable: `its HEALTHCHECK (${h.value}, ${file}:${h.line}) is no HTTP request to this host` } : {}),
   };
   return { draft, ready, stopSignal };
 }

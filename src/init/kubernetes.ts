@@ -2,6 +2,7 @@ import { badInput } from '../errors.js';
 import { NO_PROCESS_FORM, type ReadyChoice, type Sketch } from './common.js';
 import { at, emptyDraft, withEntries, type Entry } from './draft.js';
 import { httpCheck } from './http-check.js';
+import { tcpCheck } from './tcp-check.js';
 import { parseYamlDocuments, record, type YamlText } from './yaml-lines.js';
 
 // A Kubernetes workload manifest read as plain data: the container's image, ports and probes, and the pod's stop
@@ -11,7 +12,10 @@ type Path = (string | number)[];
 
 export interface ProbeFacts {
   kind: 'readinessProbe' | 'livenessProbe' | 'startupProbe';
-  path: string;
+  /** The HTTP path it asks; undefined for a TCP-level probe (tcpSocket, grpc, an exec of redis-cli ping, …). */
+  path?: string;
+  /** The protocol of a TCP-level probe, when it says (grpc). */
+  protocol?: string;
   port?: number;
   line?: number;
   how: string;
@@ -26,7 +30,7 @@ export interface KubernetesFacts {
   image?: { value: string; line?: number };
   ports: { port: number; line?: number }[];
   probe?: ProbeFacts;
-  /** Probes that cannot drive an HTTP readiness check (HTTPS, exec, gRPC, TCP). */
+  /** Probes that cannot drive a readiness check from outside (HTTPS, another host, an exec of something else). */
   unusable: string[];
   preStop?: { text: string; line?: number };
   grace?: { seconds: number; line?: number };
@@ -96,18 +100,41 @@ function probesOf(c: Record<string, unknown>, ports: { port: number; name: strin
     const probe = record(c[kind]);
     if (!probe) continue;
     const line = doc.lineOf([...cpath, kind]);
+    const found = probeOf(probe, ports);
+    if (found) return { usable: { kind, line, ...found }, unusable };
     const get = record(probe.httpGet);
-    if (get && String(get.scheme ?? 'HTTP').toUpperCase() === 'HTTP' && get.host === undefined) {
-      const port = typeof get.port === 'number' ? get.port : ports.find((p) => p.name === get.port)?.port;
-      return { usable: { kind, path: String(get.path ?? '/'), ...(port ? { port } : {}), line, how: `httpGet ${String(get.path ?? '/')} on port ${String(get.port)}` }, unusable };
-    }
-    const exec = record(probe.exec)?.command;
-    const check = Array.isArray(exec) ? httpCheck(exec.map(String)) : undefined;
-    if (check) return { usable: { kind, path: check.path, ...(check.port ? { port: check.port } : {}), line, how: `exec ${check.url}` }, unusable };
-    unusable.push(`${kind} at ${at('', line).replace(/^:/, 'line ')} (${get ? 'HTTPS or another host' : Object.keys(probe).find((k) => /exec|grpc|tcpSocket|httpGet/.test(k)) ?? 'no check'})`);
+    unusable.push(`${kind} at ${at('', line).replace(/^:/, 'line ')} (${get ? 'HTTPS or another host' : (Object.keys(probe).find((k) => /exec|grpc|tcpSocket|httpGet/.test(k)) ?? 'no check')})`);
   }
   return { unusable };
 }
+
+/** What one probe asks, when sigstorm can ask it from outside: an HTTP GET of this host, or a TCP connect. */
+function probeOf(probe: Record<string, unknown>, ports: { port: number; name: string }[]): Omit<ProbeFacts, 'kind' | 'line'> | undefined {
+  const portOf = (p: unknown) => (typeof p === 'number' ? p : ports.find((x) => x.name === p)?.port);
+  const get = record(probe.httpGet);
+  if (get && String(get.scheme ?? 'HTTP').toUpperCase() === 'HTTP' && get.host === undefined) {
+    const port = portOf(get.port);
+    return { path: String(get.path ?? '/'), ...(port ? { port } : {}), how: `httpGet ${String(get.path ?? '/')} on port ${String(get.port)}` };
+  }
+  const socket = record(probe.tcpSocket) ?? record(probe.grpc);
+  if (socket && socket.host === undefined) {
+    const port = portOf(socket.port);
+    const grpc = record(probe.grpc) !== undefined;
+    const how = `${grpc ? 'grpc' : 'tcpSocket'} on port ${String(socket.port)}: a TCP connect to it asks the same from outside`;
+    return { ...(port ? { port } : {}), ...(grpc ? { protocol: 'grpc' } : {}), how };
+  }
+  const exec = record(probe.exec)?.command;
+  const words = Array.isArray(exec) ? exec.map(String) : [];
+  const check = httpCheck(words);
+  if (check) return { path: check.path, ...(check.port ? { port: check.port } : {}), how: `exec ${check.url}` };
+  const tcp = tcpCheck(words);
+  if (!tcp) return undefined;
+  const how = `exec ${words.join(' ')}: a TCP connect to the port asks the same from outside`;
+  return { ...(tcp.port ? { port: tcp.port } : {}), ...(tcp.protocol ? { protocol: tcp.protocol } : {}), how };
+}
+
+/** A TCP-level probe's readiness: its port when it is not the first, and the protocol it says. */
+const tcpOf = (p: ProbeFacts, first: number, why: string) => ({ ...(p.port && p.port !== first ? { port: p.port } : {}), why, ...(p.protocol ? { protocol: p.protocol } : {}) });
 
 /** The scenario for the container, stopped as the kubelet stops it (the kubernetes stop model reads the file). */
 export function kubernetesDraft(facts: KubernetesFacts, fileRel: string): Sketch {
@@ -131,11 +158,19 @@ export function kubernetesDraft(facts: KubernetesFacts, fileRel: string): Sketch
   entries.push({ path: ['stop', 'model'], value: 'kubernetes', why: `Stopped as the kubelet stops this pod, read from the manifest at every run: ${settings}. New connections keep arriving for endpoint_delay (1 s by default) after the stop begins.` });
   entries.push({ path: ['stop', 'file'], value: fileRel });
   entries.push({ path: ['stop', 'container'], value: facts.container });
-  for (const u of facts.unusable) unknowns.push(`readiness from ${u}: only an HTTP check of this host can be probed`);
+  for (const u of facts.unusable) unknowns.push(`readiness from ${u}: only an HTTP check of this host or a TCP connect can be probed`);
   unknowns.push(NO_PROCESS_FORM);
   const draft = withEntries(emptyDraft(`${f}, ${facts.kind} ${facts.name}, container ${facts.container}`), entries, unknowns);
   const p = facts.probe;
   const port = p?.port !== undefined && facts.ports.some((x) => x.port === p.port) ? p.port : undefined;
-  const ready: ReadyChoice = { hasPort: facts.ports.length > 0, ...(p && facts.ports.length ? { http: { path: p.path, ...(port ? { port } : {}), why: `${p.kind} at ${at(f, p.line)}: ${p.how}.` } } : {}) };
+  const why = p && `${p.kind} at ${at(f, p.line)}: ${p.how}.`;
+  const names = [facts.image?.value, ...(facts.command ?? []), ...(facts.args ?? []), facts.container].filter((n): n is string => Boolean(n));
+  const ready: ReadyChoice = {
+    hasPort: facts.ports.length > 0,
+    ...(facts.ports.length ? { port: facts.ports[0]!.port } : {}),
+    names,
+    ...(p?.path !== undefined && facts.ports.length ? { http: { path: p.path, ...(port ? { port } : {}), why: why! } } : {}),
+    ...(p && p.path === undefined && facts.ports.length ? { tcp: tcpOf(p, facts.ports[0]!.port, why!) } : {}),
+  };
   return { draft, ready, stopSignal: facts.stopSignal?.value ?? 'SIGTERM' };
 }

@@ -90,5 +90,5 @@ export function systemdDraft(facts: SystemdFacts, fileRel: string): Sketch {
   entries.push({ path: ['stop', 'file'], value: fileRel });
   unknowns.push(UNIT_PORT);
   const draft = withEntries(emptyDraft(f), entries, unknowns, warnings);
-  return { draft, ready: { hasPort: true }, stopSignal: s.get('KillSignal')?.value ?? 'SIGTERM' };
+  return { draft, ready: { hasPort: true, names: start.argv }, stopSignal: s.get('KillSignal')?.value ?? 'SIGTERM' };
 }

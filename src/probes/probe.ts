@@ -1,7 +1,7 @@
 import type { StartedTarget } from '../backends/target.js';
 
-/** What a probe looks at: where the target answers, what it printed, what the engine says of its health. */
-export type Probed = Pick<StartedTarget, 'endpoint' | 'logs' | 'health'>;
+/** What a probe looks at: where the target answers (and where it listens itself), what it printed, what the engine says of its health. */
+export type Probed = Pick<StartedTarget, 'endpoint' | 'listening' | 'logs' | 'health'>;
 
 /** One readiness condition, checked again and again until it holds (like testcontainers' wait strategies). */
 export interface Probe {

@@ -7,19 +7,22 @@ import { forAll } from './for-all.js';
 import { forHealth } from './for-health.js';
 import { forHttp } from './for-http.js';
 import { forLog } from './for-log.js';
+import { forTcp } from './for-tcp.js';
 import type { Probe } from './probe.js';
 
 /** Polls every 5 ms at first, backing off to every 25 ms: a target that is ready at once is seen at once. */
 const pollMs = (attempt: number): number => Math.min(25, 5 * 2 ** attempt);
 
 /**
- * The probe a scenario's `ready:` asks for: HTTP 2xx on `ready.http` and/or `ready.log` seen in the output; and a
- * healthy healthcheck when `healthy` (a dependency that compose's `condition: service_healthy` waits for).
+ * The probe a scenario's `ready:` asks for: HTTP 2xx on `ready.http`, `ready.log` seen in the output, a TCP connect
+ * accepted (`ready.tcp`), each one given; and a healthy healthcheck when `healthy` (a dependency that compose's
+ * `condition: service_healthy` waits for).
  */
 export const readinessProbe = (spec: ReadyProbeSpec, healthy = false): Probe =>
   forAll(
     ...(spec.http !== undefined ? [forHttp(spec.http)] : []),
     ...(spec.log !== undefined ? [forLog(spec.log)] : []),
+    ...(spec.tcp !== undefined ? [forTcp()] : []),
     ...(healthy ? [forHealth()] : []),
   );
 

@@ -53,7 +53,7 @@ export interface ReproPlan {
   start: { command: string[]; cwd: string; env: Record<string, string>; portEnv: string };
   /** An amplify variant's CPU limit, which the process form plays as the lowest priority (nice 19). */
   lowPriority: boolean;
-  ready: { http?: string; log?: string; timeoutMs: number };
+  ready: { http?: string; log?: string; tcp?: boolean; timeoutMs: number };
   traffic: ReproTraffic[];
   /** The parts of the workload the script does not send, in words. */
   leftOut: string[];
@@ -95,7 +95,12 @@ export function reproPlan(scenario: Scenario, schedule: Schedule, scenarioPath: 
     ...(scenario.target.prepare ? { prepare: scenario.target.prepare } : {}),
     start: { command: form.command, cwd: form.cwd, env: form.env, portEnv: form.portEnv },
     lowPriority: scenario.target.cpus !== undefined,
-    ready: { ...(ready.http ? { http: ready.http } : {}), ...(ready.log ? { log: ready.log } : {}), timeoutMs: ready.timeout },
+    ready: {
+      ...(ready.http ? { http: ready.http } : {}),
+      ...(ready.log ? { log: ready.log } : {}),
+      ...(ready.tcp !== undefined ? { tcp: true } : {}),
+      timeoutMs: ready.timeout,
+    },
     ...traffic(scenario),
     actions: actions(scenario, schedule),
     terminating: terminatingSignals(scenario),

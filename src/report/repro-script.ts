@@ -76,6 +76,7 @@ function settings(plan: ReproPlan, times: number): string {
     'KEEP=${KEEP:-}',
     `READY_PATH=${shellQuote(plan.ready.http ?? '')}`,
     `READY_LOG=${shellQuote(plan.ready.log ?? '')}`,
+    `READY_TCP=${plan.ready.tcp ? '1' : ''}`,
     `READY_TIMEOUT_MS=${plan.ready.timeoutMs}`,
     `STOP_SIGNAL=${plan.stopSignal}`,
     `TERMINATING=' ${plan.terminating.join(' ')} '`,

@@ -93,6 +93,11 @@ probe_ready() {
     _code=$(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://127.0.0.1:$PORT$READY_PATH" 2>/dev/null)
     case $_code in 2??) ;; *) return 1 ;; esac
   fi
+  if [ -n "$READY_TCP" ]; then
+    # curl's exit 7 is "connection refused": anything else (28 when it gives up after 50 ms), the port accepted it.
+    curl -s -o /dev/null --max-time 0.05 "telnet://127.0.0.1:$PORT" < /dev/null 2>/dev/null
+    [ $? -eq 7 ] && return 1
+  fi
   if [ -n "$READY_LOG" ]; then
     while IFS= read -r _line; do
       case $_line in *"$READY_LOG"*) return 0 ;; esac

@@ -12,6 +12,7 @@ import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import { readyTimeout } from './schema/target.js';
 import { checkReadbacks } from './readbacks.js';
+import { readyPortProblems } from './ready-port.js';
 import { requestAnchorProblems } from './request-anchors.js';
 import { rolloutFaults, rolloutOf } from './rollout.js';
 import { checkStack } from './stack.js';
@@ -35,9 +36,7 @@ export function normalize(
   const t = { ...parsed.target, stop_signal: contract.signal, stop_grace_period: contract.graceMs };
   const expect = declaredExpectations(parsed.expect, t.stop_grace_period, problems);
   const hasContainer = hasContainerForm(t);
-  if (hasContainer && t.ready?.http && !t.ready.port && (t.ports ?? []).length === 0) {
-    problems.at(['target', 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
-  }
+  if (hasContainer) for (const p of readyPortProblems(t.ready, t.ports ?? [])) problems.at(['target', 'ready', p.key], p.message);
   checkReadbacks(parsed, hasContainer, problems);
   checkExec(parsed, hasContainer, problems);
   checkReach(parsed, hasContainer, problems);

@@ -2,6 +2,7 @@ import type { FaultEvent, Schedule } from '../schedule/event.js';
 import { recipientOf, serviceName } from '../schedule/event.js';
 import type { ScenarioProblems } from './problems.js';
 import { readbacksOf } from './readbacks.js';
+import { readyPortProblems } from './ready-port.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import type { Dependency, Target } from './types.js';
 
@@ -50,21 +51,19 @@ export function checkStack(
   for (const w of written) for (const d of w.depends_on ?? []) conditions.set(d.service, (conditions.get(d.service) ?? new Set()).add(d.condition));
   const started = order.map((d): Dependency => {
     const asked = conditions.get(d.name) ?? new Set<string>();
-    const probe = d.ready.http !== undefined || d.ready.log !== undefined;
+    const probe = d.ready.http !== undefined || d.ready.log !== undefined || d.ready.tcp !== undefined;
     const healthy = !probe && asked.has('service_healthy');
     if (healthy && !d.container?.healthcheck) {
       problems.at(['dependencies', d.name], 'a service needs it `condition: service_healthy`, but it has no `healthcheck`');
     } else if (!probe && !healthy && !asked.has('service_started')) {
       problems.at(
         ['dependencies', d.name],
-        'no readiness: give it `ready` (an HTTP path or a log line), a `healthcheck` with `condition: service_healthy`, ' +
+        'no readiness: give it `ready` (an HTTP path, a log line or a TCP port), a `healthcheck` with `condition: service_healthy`, ' +
           'or say `condition: service_started` where it is needed (when the target\'s own readiness covers it)',
         true,
       );
     }
-    if (d.container && d.ready.http && !d.ready.port && d.container.ports.length === 0) {
-      problems.at(['dependencies', d.name, 'ready', 'http'], 'an HTTP probe of a container needs `ready.port` or `ports`');
-    }
+    if (d.container) for (const p of readyPortProblems(d.ready, d.container.ports)) problems.at(['dependencies', d.name, 'ready', p.key], p.message);
     return { ...d, healthy };
   });
 

@@ -133,5 +133,7 @@ export interface ReadyProbeSpec {
   http?: string;
   port?: number;
   log?: string;
+  /** A TCP connect to the port the workload talks to (`true`), or to this container port. */
+  tcp?: true | number;
   timeout: number;
 }

@@ -3,6 +3,7 @@ import type { StartedTarget } from '../backends/target.js';
 import { Player } from '../faults/player.js';
 import { journal } from '../leftovers/journal.js';
 import { probeHttp } from '../probes/http-get.js';
+import { probeTcp } from '../probes/tcp-connect.js';
 import { isTerminating } from '../scenario/terminating.js';
 import type { Scenario } from '../scenario/types.js';
 import { anchorOf, fromSpawn, isFileAnchor, serviceOf } from '../schedule/event.js';
@@ -182,7 +183,13 @@ async function checkAlive(target: StartedTarget, scenario: Scenario, event: numb
   await within(target.exited, atMs - now());
   const checkedAt = now();
   const alive = target.mainExit === undefined;
-  const path = scenario.target.ready.http;
-  const ready = alive && path && target.endpoint ? await probeHttp(target.endpoint.host, target.endpoint.port, path) : null;
+  const { http: path, tcp } = scenario.target.ready;
+  const ready = !alive
+    ? null
+    : path && target.endpoint
+      ? await probeHttp(target.endpoint.host, target.endpoint.port, path)
+      : tcp !== undefined && target.listening
+        ? await probeTcp(target.listening.host, target.listening.port)
+        : null;
   return { event, atMs: checkedAt, alive, ready };
 }

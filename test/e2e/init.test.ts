@@ -47,6 +47,8 @@ describe('sigstorm init', () => {
       const { scenario, unknowns } = await init('compose', service, { compose: 'docker-compose.yml', service });
       expect(scenario.target).toMatchObject({ compose: expect.stringMatching(/docker-compose\.yml$/), service });
       if (service === 'jobs-ack-before-do') expect(scenario.target.ready).toBeUndefined(); // a worker: no port
+      // No HTTP: redis from its healthcheck (redis-cli ping), the TCP and gRPC servers from their ports.
+      if (/^(redis|tcp-|exec-tcp-|grpc-)/.test(service)) expect(scenario.target.ready, service).toEqual({ tcp: true, timeout: '30s' });
       if (service === 'shell-form') expect((await init('compose-warn', service, { compose: 'docker-compose.yml', service })).warnings[0]).toMatch(/runs a shell script/);
       expect(unknowns.length).toBeGreaterThan(0); // at least: no process form
     }
@@ -84,8 +86,10 @@ describe('sigstorm init', () => {
       const batch = commands.slice(i, i + 2).map(([name, command]) => init('commands', name, { command }));
       for (const { scenario, text } of await Promise.all(batch)) {
         expect(text).toMatch(/it listened on port \d+ \(the \$PORT it was handed\)/);
-        if (scenario.name === 'grpc' || text.includes('targets/grpc/')) expect(scenario.target.ready.log).toBe('listening');
+        if (scenario.name === 'grpc' || text.includes('targets/grpc/')) expect(scenario.target.ready).toEqual({ tcp: true, timeout: '30s' });
         else expect(scenario.target.ready.http).toBe('/healthz');
+        // A catalogued server behind run.sh: its documented graceful stop.
+        if (text.includes('targets/nginx/')) expect(scenario.target.stop_signal).toBe('SIGQUIT');
       }
     }
     await validates('commands', commands.length);
@@ -132,5 +136,16 @@ describe('sigstorm init', () => {
     await initScenario({ compose: 'docker-compose.yml', service: 'return-on-close-fixed', out: join(out, 'run', 'go.yml') });
     const docker = await sigstorm(['run', join(out, 'run', 'go.yml'), '--backend', 'docker', '--report-dir', reportDir]);
     expect(docker.exitCode, docker.all).toBe(0);
+  });
+
+  it("runs what it wrote for the zoo's Redis (ready by a TCP connect, from its redis-cli healthcheck, PING traffic)", async () => {
+    await execa('sh', ['targets/redis/build.sh'], { stdin: 'ignore' });
+    const { scenario } = await init('run', 'redis', { compose: 'docker-compose.yml', service: 'redis' });
+    expect(scenario.target.ready).toEqual({ tcp: true, timeout: '30s' });
+    const docker = await sigstorm(['run', join(out, 'run', 'redis.yml'), '--backend', 'docker', '--report-dir', reportDir, '--json']);
+    expect(docker.exitCode, docker.all).toBe(0);
+    // Ready, then PINGs answered +PONG until the stop.
+    const ledger = (JSON.parse(docker.stdout) as { trial: { ledger: { outcome: string }[] } }).trial.ledger;
+    expect(ledger.filter((op) => op.outcome === 'ok').length).toBeGreaterThan(0);
   });
 });

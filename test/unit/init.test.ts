@@ -11,6 +11,8 @@ import { composeDraft, parseCompose } from '../../src/init/compose.js';
 import { dockerfileDraft, parseDockerfile, runForm, signalWarning } from '../../src/init/dockerfile.js';
 import type { Draft } from '../../src/init/draft.js';
 import { httpCheck } from '../../src/init/http-check.js';
+import { guessProtocol } from '../../src/init/protocol.js';
+import { tcpCheck } from '../../src/init/tcp-check.js';
 import { kubernetesDraft, parseKubernetes } from '../../src/init/kubernetes.js';
 import { initScenario } from '../../src/init/init.js';
 import { renderDraft } from '../../src/init/render.js';
@@ -52,12 +54,45 @@ describe('init: compose', () => {
     expect(written(draft).target.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
     // No port: no readiness probe and no traffic, each said.
     expect(written(draft).target.ready).toBeUndefined();
-    expect(draft.unknowns.join('\n')).toMatch(/readiness: no port and no health check[\s\S]*traffic: no HTTP path/);
+    expect(draft.unknowns.join('\n')).toMatch(/readiness: no port and no health check[\s\S]*traffic: no port: a worker/);
   });
 
-  it('a healthcheck that is not HTTP is named beside the default path', () => {
+  it('a healthcheck of redis-cli ping is a TCP readiness, said with its line, and Redis gets PINGs', () => {
     const redis = finish(composeDraft(parseCompose(text('compose/docker-compose.yml'), 'c.yml', 'redis'), 'c.yml'));
-    expect(redis.unknowns).toContain('a readiness path (defaulted to /healthz: its healthcheck (redis-cli ping, c.yml:39) is no HTTP request to this host)');
+    const scenario = written(redis);
+    expect(scenario.target.ready).toEqual({ tcp: true, timeout: '30s' });
+    expect(renderDraft(redis, 's.json')).toMatch(/# healthcheck.test at c.yml:39 \(redis-cli ping\) checks that the server answers on its port/);
+    expect(scenario.workload).toEqual({ tcp: [{ send: 'PING\r\n', expect: '^\\+PONG', rate: 20, concurrency: 2, connection: 'keep-alive' }] });
+    expect(redis.unknowns.filter((u) => /readiness|traffic/.test(u))).toEqual([]);
+  });
+
+  it('compose checks: curl of a path is HTTP; grpc_health_probe, nc -z and CMD-SHELL redis-cli are TCP, on the port they name', () => {
+    const service = (port: string, test: string) => `services:\n  s:\n    build: .\n    ports: ["${port}"]\n    healthcheck:\n      test: ${test}\n`;
+    const ready = (port: string, test: string) => written(finish(composeDraft(parseCompose(service(port, test), 'c.yml'), 'c.yml'))).target.ready;
+    expect(ready('8080', '["CMD", "curl", "-f", "http://localhost:8080/healthz"]')).toEqual({ http: '/healthz', port: 8080, timeout: '30s' });
+    expect(ready('50051', '["CMD", "/bin/grpc_health_probe", "-addr=:50051"]')).toEqual({ tcp: true, timeout: '30s' });
+    expect(ready('7070', '["CMD-SHELL", "nc -z localhost 7070 || exit 1"]')).toEqual({ tcp: true, timeout: '30s' });
+    expect(ready('8080', '["CMD-SHELL", "nc -z 127.0.0.1 9000"]')).toEqual({ tcp: 9000, timeout: '30s' });
+    expect(ready('6380', '["CMD-SHELL", "redis-cli -p 6380 ping | grep PONG"]')).toEqual({ tcp: true, timeout: '30s' });
+    // A check sigstorm cannot ask from outside: the port decides, said as a default.
+    expect(ready('8080', '["CMD", "/app/healthcheck"]')).toEqual({ http: '/healthz', timeout: '30s' });
+    expect(ready('7070', '["CMD", "/app/healthcheck"]')).toEqual({ tcp: true, timeout: '30s' });
+  });
+
+  it('no check: a port or a name that is not HTTP gets a TCP readiness, an HTTP port the /healthz default, each said why', () => {
+    const draft = (yaml: string) => finish(composeDraft(parseCompose(`services:\n  s:\n${yaml}`, 'c.yml'), 'c.yml'));
+    const tcp = draft('    build: ./targets/tcp\n    ports: ["7070"]\n');
+    expect(written(tcp).target.ready).toEqual({ tcp: true, timeout: '30s' });
+    expect(renderDraft(tcp, 's.json')).toMatch(/# Default: nothing says it speaks HTTP \(no HTTP health check, and 7070 is no conventional HTTP port\)/);
+    expect(tcp.unknowns).toContain('a readiness check (a TCP connect to its port instead: nothing says it speaks HTTP)');
+    expect(tcp.unknowns.some((u) => u.startsWith('traffic: not HTTP'))).toBe(true);
+    expect(written(draft('    image: redis:7-alpine\n    ports: ["6379"]\n')).workload.tcp[0].send).toBe('PING\r\n');
+    const grpc = draft('    build: ./grpc-api\n    ports: ["8080"]\n');
+    expect(written(grpc).target.ready).toEqual({ tcp: true, timeout: '30s' });
+    expect(grpc.unknowns.some((u) => u.startsWith('traffic: gRPC'))).toBe(true);
+    const web = draft('    build: ./api\n    ports: ["8080"]\n');
+    expect(written(web).target.ready).toEqual({ http: '/healthz', timeout: '30s' });
+    expect(renderDraft(web, 's.json')).toMatch(/\(port 8080 is an HTTP port by convention\)/);
   });
 
   it('refuses a service the file does not have, naming those it has', () => {
@@ -132,6 +167,68 @@ describe('init: Kubernetes', () => {
     expect(parseKubernetes(text('k8s/deployment.yaml'), 'd.yaml', 'log-shipper')).toMatchObject({ container: 'log-shipper', ports: [], unusable: [] });
     expect(() => parseKubernetes(text('k8s/deployment.yaml'), 'd.yaml', 'web')).toThrow('d.yaml: no container "web" in the Deployment; it has: api, log-shipper');
   });
+
+  it('tcpSocket and grpc probes, and an exec of redis-cli, are a TCP readiness on their port', () => {
+    const pod = (probe: string, ports = '[{ containerPort: 6379, name: redis }, { containerPort: 9121 }]') =>
+      `kind: Pod\nmetadata: { name: p }\nspec:\n  containers:\n    - name: c\n      image: i\n      ports: ${ports}\n      readinessProbe: ${probe}\n`;
+    const ready = (yaml: string) => {
+      const draft = finish(kubernetesDraft(parseKubernetes(yaml, 'p.yaml'), 'p.yaml'));
+      return { ready: written(draft).target.ready, text: renderDraft(draft, 's.json') };
+    };
+    expect(ready(pod('{ tcpSocket: { port: redis } }')).ready).toEqual({ tcp: true, timeout: '30s' });
+    expect(ready(pod('{ tcpSocket: { port: 9121 } }')).ready).toEqual({ tcp: 9121, timeout: '30s' });
+    expect(ready(pod('{ tcpSocket: { port: 6379 } }')).text).toMatch(/# readinessProbe at p.yaml:8: tcpSocket on port 6379: a TCP connect to it asks the same from outside/);
+    expect(ready(pod('{ grpc: { port: 50051 } }', '[{ containerPort: 50051 }]')).ready).toEqual({ tcp: true, timeout: '30s' });
+    expect(ready(pod('{ exec: { command: [sh, -c, "redis-cli ping | grep PONG"] } }')).ready).toEqual({ tcp: true, timeout: '30s' });
+    expect(ready(pod('{ exec: { command: [cat, /tmp/ready] } }')).text).toMatch(/Not inferred: readiness from readinessProbe at line 8 \(exec\)/);
+  });
+});
+
+describe('init: services that speak no HTTP, as popular projects write them', () => {
+  it('Redis as a StatefulSet: ready by a TCP connect to its named port, PINGs, stopped as the kubelet stops it', () => {
+    const facts = parseKubernetes(text('redis/statefulset.yaml'), 'redis/statefulset.yaml');
+    expect(facts.probe).toMatchObject({ kind: 'readinessProbe', port: 6379, line: 24 });
+    const draft = finish(kubernetesDraft(facts, 'redis/statefulset.yaml'));
+    const scenario = written(draft);
+    expect(scenario.target).toMatchObject({ image: 'redis:7.2-alpine', ports: ['6379'], ready: { tcp: true, timeout: '30s' } });
+    expect(scenario.workload.tcp[0].send).toBe('PING\r\n'); // the image names Redis
+    expect(scenario.stop).toMatchObject({ model: 'kubernetes', container: 'redis' });
+    expect(draft.unknowns.filter((u) => /readiness|traffic/.test(u))).toEqual([]);
+  });
+
+  it('a Go gRPC image: grpc_health_probe as HEALTHCHECK is a TCP readiness; gRPC traffic is left to say', () => {
+    const facts = parseDockerfile(text('grpc/Dockerfile'));
+    expect(facts.healthcheck).toMatchObject({ line: 16, tcp: { program: 'grpc_health_probe', protocol: 'grpc', port: 50051 } });
+    const draft = finish(dockerfileDraft(facts, 'grpc/Dockerfile', { context: 'grpc', dockerfile: 'Dockerfile' }));
+    expect(written(draft).target).toMatchObject({ ports: ['50051'], ready: { tcp: true, timeout: '30s' } });
+    expect(renderDraft(draft, 's.json')).toMatch(/# HEALTHCHECK at grpc\/Dockerfile:16 \(\["\/bin\/grpc_health_probe", "-addr=:50051"\]\) checks that the server answers on\n    # port 50051/);
+    expect(draft.unknowns).toContain('traffic: gRPC: give `workload.grpc` (your .proto and a method)');
+  });
+});
+
+describe('init: health checks that amount to a TCP connect', () => {
+  it('names the program, its protocol, and the port it asks', () => {
+    expect(tcpCheck(['/usr/bin/redis-cli', 'ping'])).toEqual({ program: 'redis-cli', protocol: 'redis' });
+    expect(tcpCheck(['redis-cli', '-h', 'localhost', '-p', '6380', 'ping'])).toEqual({ program: 'redis-cli', protocol: 'redis', port: 6380 });
+    expect(tcpCheck(['grpc_health_probe', '-addr=localhost:50051'])).toEqual({ program: 'grpc_health_probe', protocol: 'grpc', port: 50051 });
+    expect(tcpCheck(['grpc_health_probe', '-addr', ':9000'])).toMatchObject({ port: 9000 });
+    expect(tcpCheck(['nc -z localhost 7070 || exit 1'])).toEqual({ program: 'nc', port: 7070 });
+    expect(tcpCheck(['pg_isready', '-U', 'postgres'])).toEqual({ program: 'pg_isready', protocol: 'postgresql' });
+    expect(tcpCheck(['bash', '-c', 'echo > /dev/tcp/localhost/8080'])).toEqual({ program: '/dev/tcp', port: 8080 });
+    expect(tcpCheck(['curl', '-f', 'http://localhost/'])).toBeUndefined();
+    expect(tcpCheck(['/app/healthcheck'])).toBeUndefined();
+  });
+
+  it('guesses HTTP from a port or a name only where a convention says, and says why', () => {
+    expect(guessProtocol(8080, ['./api'])).toEqual({ protocol: 'http', why: 'port 8080 is an HTTP port by convention' });
+    expect(guessProtocol(6380, ['bitnami/redis:7'])).toEqual({ protocol: 'redis', why: '"bitnami/redis:7" names Redis, not HTTP' });
+    // A name on an HTTP port: a TCP readiness, and no protocol's traffic (redis-commander is a web UI).
+    expect(guessProtocol(8081, ['ghcr.io/joeferner/redis-commander'])).toMatchObject({ protocol: 'tcp', why: expect.stringContaining('it may speak either') });
+    expect(guessProtocol(8080, ['./grpc-api'])).toMatchObject({ protocol: 'grpc' });
+    expect(guessProtocol(5432, [])).toMatchObject({ protocol: 'tcp', why: 'port 5432 is a database or broker port by convention, not HTTP' });
+    expect(guessProtocol(7070, [])).toMatchObject({ protocol: 'tcp' });
+    expect(guessProtocol(undefined, ['/usr/bin/app'])).toBeUndefined();
+  });
 });
 
 describe('init: systemd', () => {
@@ -169,8 +266,20 @@ describe('init: a command', () => {
     tried: [{ path: '/healthz', detail: 'HTTP 404', ok: false }, { path: '/health', detail: 'HTTP 200', ok: true }],
     ready: '/health',
     output: ['api: serving on :5000'],
+    comms: ['api'],
     exit: { code: 0, signal: null, afterMs: 40, how: 'SIGTERM' },
   };
+
+  it("a catalogued server behind a wrapper script is stopped by its documented graceful stop; a file's stop is kept", () => {
+    const nginx = { ...run, argv: ['sh', 'run.sh'], comms: ['nginx'] };
+    const draft = finish(withCommand(undefined, nginx, undefined));
+    expect(written(draft).target.stop_signal).toBe('SIGQUIT');
+    expect(Object.keys(written(draft).expect)).toEqual(['SIGQUIT']);
+    expect(renderDraft(draft, 's.json')).toMatch(/# nginx \(its process nginx when started\): its documented graceful stop is SIGQUIT/);
+    expect(written(finish(withCommand(undefined, run, undefined))).target.stop_signal).toBe('SIGTERM'); // not catalogued: the default
+    const unit = parseSystemd(text('systemd/api.service'), 'systemd/api.service');
+    expect(written(finish(withCommand(systemdDraft(unit, 'api.service'), nginx, undefined))).expect).toHaveProperty('SIGINT');
+  });
 
   it('a fixed port the command names becomes {port}; the path that answered is the readiness path', () => {
     expect(portedArgv(run)).toEqual({ argv: ['./api', '--port', '{port}'], replaced: true });
@@ -183,11 +292,22 @@ describe('init: a command', () => {
     );
   });
 
-  it('a fixed port no argument names is said; a non-HTTP server is ready on a line it prints', () => {
+  it('a fixed port no argument names is said; a non-HTTP server is ready on a TCP connect, a worker on a line it prints', () => {
     const fixed = withCommand(undefined, { ...run, argv: ['./api'] }, undefined);
     expect(fixed.draft.unknowns[0]).toMatch(/^the port: it listened on 5000, not on the port handed in \$PORT/);
     const tcp = { ...run, port: 41000, ports: [41000], ready: undefined, tried: [{ path: '/healthz', detail: 'HPE_INVALID_CONSTANT', ok: false }] };
-    expect(written(finish(withCommand(undefined, tcp, undefined))).target.ready).toEqual({ log: 'serving', timeout: '30s' });
+    expect(written(finish(withCommand(undefined, tcp, undefined))).target.ready).toEqual({ tcp: true, timeout: '30s' });
+    const redis = written(finish(withCommand(undefined, { ...tcp, argv: ['redis-server', '--port', '41000'] }, undefined)));
+    expect(redis.workload.tcp[0].expect).toBe('^\\+PONG');
+    // HTTP, but no path asked answered 2xx: a TCP readiness, and the missing path said.
+    const notFound = withCommand(undefined, { ...tcp, tried: [{ path: '/healthz', detail: 'HTTP 404', ok: false }] }, undefined);
+    expect(finish(notFound).unknowns).toContain('a readiness path (none of /healthz answered 2xx: a TCP connect to its port instead)');
+    expect(written(finish(notFound)).workload).toBeUndefined();
+    expect(finish(notFound).unknowns).toContain('traffic: HTTP, but no path asked answered 2xx: give `workload.requests` a path that does');
+    const worker = { ...run, port: undefined, ports: [], ready: undefined, tried: [], output: ['worker: ready'] };
+    expect(written(finish(withCommand(undefined, worker, undefined))).target.ready).toEqual({ log: 'ready', timeout: '30s' });
+    const ended = { ...worker, exit: { code: 1, signal: null, afterMs: 5, how: 'early' as const } };
+    expect(written(finish(withCommand(undefined, ended, undefined))).target.ready).toBeUndefined();
     expect(readyLine(['starting', 'Listening on 0.0.0.0:80'])).toBe('Listening');
   });
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -12,6 +13,13 @@ import { parseSchedule } from '../../src/schedule/parse.js';
 
 // The reproduction script's generator is pure (scenario + schedule → text): its plan and text are checked here, and
 // the parts of the shell that judge a run are run by sh over files written as a run would leave them.
+
+/** A process target ready by a TCP connect. */
+function tcpScenario(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sigstorm-repro-tcp-'));
+  writeFileSync(join(dir, 'scenario.yml'), 'target:\n  process: { command: [redis-server, --port, "{port}"] }\n  ready: { tcp: true }\n');
+  return join(dir, 'scenario.yml');
+}
 
 async function planFor(scenario: string, events: unknown[]) {
   const loaded = await loadScenario(scenario);
@@ -182,6 +190,22 @@ describe('reproduction script: the verdict, as sh judges the files of a run', ()
     expect([ok.out, ok.status]).toEqual(['  exited with status 0 3000 ms after SIGUSR1 (+530 ms), as expected', 0]);
     const unasked = await judged('judge_exit', { exit: '1 1300\n' }, settings);
     expect(unasked.out).toBe('  the target exited with status 1 at +300 ms without any signal that should stop it');
+  });
+
+  it('waits for a TCP readiness by a connect: ready once the port accepts, not while it refuses', async () => {
+    const server = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const open = (server.address() as AddressInfo).port;
+    const probe = (port: number) => judged('if probe_ready; then echo ready; else echo not; fi', {}, `PORT=${port} READY_PATH='' READY_LOG='' READY_TCP=1`);
+    try {
+      expect((await probe(open)).out).toBe('ready');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect((await probe(open)).out).toBe('not'); // closed now: refused
+    const plan = await planFor(tcpScenario(), [{ at: 500, signal: 'SIGTERM' }]);
+    expect(plan.ready).toEqual({ tcp: true, timeoutMs: 30_000 });
+    expect(reproScript(plan, 1)).toContain('\nREADY_TCP=1\n');
   });
 
   it('reads curl times to the millisecond without a subshell', async () => {

@@ -125,6 +125,32 @@ expect:
     });
   });
 
+  it('a TCP readiness: true for the port the workload talks to, or a container port; refused without a port or as false', async () => {
+    const load = async (body: string) => (await loadScenario(join(tempFiles({ 'scenario.yml': body }), 'scenario.yml'))).target;
+    expect((await load('target:\n  image: x\n  ports: ["6379"]\n  ready: { tcp: true }\n')).ready).toEqual({ tcp: true, timeout: 30_000 });
+    expect((await load('target:\n  image: x\n  ready: { tcp: 6379, timeout: 5s }\n')).ready).toEqual({ tcp: 6379, timeout: 5000 });
+    expect((await load('target:\n  process: { command: [redis-server] }\n  ready: { tcp: true }\n')).ready.tcp).toBe(true);
+    const noPort = await problems({ 'scenario.yml': 'target:\n  image: x\n  ready: { tcp: true }\n' });
+    expect(noPort.problems).toEqual([
+      expect.objectContaining({ keyPath: 'target.ready.tcp', message: 'a TCP probe of a container needs a port: `tcp: <container port>`, `ready.port` or `ports`' }),
+    ]);
+    const wrong = await problems({ 'scenario.yml': 'target:\n  image: x\n  ports: ["1"]\n  ready:\n    tcp: false\n' });
+    expect(wrong.problems[0]).toMatchObject({ keyPath: 'target.ready.tcp', line: 5, message: 'expected `true` (the port the workload talks to) or a container port, 1–65535' });
+    const tooHigh = await problems({ 'scenario.yml': 'target:\n  image: x\n  ready: { tcp: 70000 }\n' });
+    expect(tooHigh.problems[0]!.keyPath).toBe('target.ready.tcp');
+    const none = await problems({ 'scenario.yml': 'target:\n  image: x\n  ready: { timeout: 5s }\n' });
+    expect(none.problems[0]).toMatchObject({ keyPath: 'target.ready', message: expect.stringContaining('expected `http`, `log` or `tcp` (or several)') });
+  });
+
+  it('a dependency ready by TCP needs no condition, and a port to be probed on', async () => {
+    const body = (ready: string, ports: string) =>
+      `target:\n  image: app\n  depends_on: [db]\ndependencies:\n  db:\n    image: postgres\n${ports}    ready: ${ready}\n`;
+    const ok = await loadScenario(join(tempFiles({ 'scenario.yml': body('{ tcp: true }', '    ports: ["5432"]\n') }), 'scenario.yml'));
+    expect(ok.dependencies[0]!.ready.tcp).toBe(true);
+    const { problems: found } = await problems({ 'scenario.yml': body('{ tcp: true }', '') });
+    expect(found.map((p) => p.keyPath)).toEqual(['dependencies.db.ready.tcp']);
+  });
+
   it('names file, line, key path and what was expected for an unknown key', async () => {
     const { dir, problems: found } = await problems({
       'scenario.yml': 'target:\n  image: x\n  stop_grace: 10s\nexpect: {}\n',

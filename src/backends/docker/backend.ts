@@ -50,6 +50,7 @@ export const dockerBackend: Backend = {
       image,
       form,
       endpoint: port !== undefined ? { host: '127.0.0.1', port: started.getMappedPort(port) } : undefined,
+      ...tcpPortOf(target, form),
       logs,
       spawnedAtMs,
       owned,
@@ -58,6 +59,13 @@ export const dockerBackend: Backend = {
   },
   network: stackNetwork,
 };
+
+/** The container port a TCP readiness probe connects to (on the container's own address: see forTcp), if it has one. */
+function tcpPortOf(target: Target, form: NonNullable<Target['container']>): { tcpPort?: number } {
+  const tcp = target.ready.tcp;
+  const port = tcp === undefined ? undefined : tcp === true ? (target.ready.port ?? form.ports[0]) : tcp;
+  return port !== undefined ? { tcpPort: port } : {};
+}
 
 /** Removes every container of one trial; false when the engine could not be asked. */
 async function removeRun(runId: string): Promise<boolean> {

@@ -17,6 +17,8 @@ export interface ContainerStart {
   image: string;
   form: ContainerForm;
   endpoint: StartedTarget['endpoint'];
+  /** The container port a TCP readiness probe connects to. */
+  tcpPort?: number;
   logs: LogBuffer;
   spawnedAtMs: number;
   /** The journal entry of the container, announced before it was created. */
@@ -24,13 +26,16 @@ export interface ContainerStart {
 }
 
 /** A started container as a target: signals by host pid (or the API), the cgroup freezer, iptables in its namespace. */
-export async function startedContainer({ container, id, image, form, endpoint, logs, spawnedAtMs, owned, network }: ContainerStart): Promise<StartedTarget> {
+export async function startedContainer(start: ContainerStart): Promise<StartedTarget> {
+  const { container, id, image, form, endpoint, tcpPort, logs, spawnedAtMs, owned, network } = start;
   const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
   owned.created({ id }, removeContainer);
 
   const inspect = await container.inspect();
   const pid = inspect.State.Pid;
   const networkAddress = network ? inspect.NetworkSettings.Networks[network]?.IPAddress : undefined;
+  // Its own address (the host routes to the bridge): the published port's userland proxy accepts before it listens.
+  const ownAddress = networkAddress || inspect.NetworkSettings.IPAddress || Object.values(inspect.NetworkSettings.Networks ?? {})[0]?.IPAddress;
   // Signals by host pid are exact and reach groups and children; the Docker API reaches PID 1 only.
   const startTime = readStat(pid)?.startTime;
   const hostPids = process.getuid?.() === 0 && startTime !== undefined;
@@ -46,6 +51,7 @@ export async function startedContainer({ container, id, image, form, endpoint, l
     image,
     pid,
     endpoint,
+    ...(tcpPort !== undefined && ownAddress ? { listening: { host: ownAddress, port: tcpPort } } : {}),
     ...(networkAddress ? { networkAddress } : {}),
     ...(form.ports[0] !== undefined ? { servicePort: form.ports[0] } : {}),
     logs,

@@ -44,6 +44,8 @@ export async function startProcess(
     id: String(pid),
     pid,
     endpoint: { host: '127.0.0.1', port: endpointPort },
+    // Its own port, not the partition proxy's, which accepts before the process listens.
+    listening: { host: '127.0.0.1', port },
     servicePort: port,
     logs,
     spawnedAtMs,

@@ -47,17 +47,29 @@ const processForm = z
 /** How long a target may take to become ready; also the whole of `ready` when the file leaves it out. */
 export const readyTimeout = duration().default(30_000);
 
+const tcpExpected = 'expected `true` (the port the workload talks to) or a container port, 1–65535';
+
 const ready = z
   .strictObject({
     http: z.string().startsWith('/').optional().meta({ description: 'Path that answers 2xx once the target is ready' }),
-    port: z.number().int().min(1).max(65535).optional().meta({ description: 'Container port of the HTTP probe (default: the first of `ports`)' }),
+    port: z.number().int().min(1).max(65535).optional().meta({ description: 'Container port of the HTTP probe, and of `tcp: true` (default: the first of `ports`)' }),
     log: z.string().min(1).optional().meta({ description: 'A line of output containing this text means ready' }),
+    tcp: z
+      .union([
+        z.literal(true, { error: tcpExpected }),
+        z.number({ error: tcpExpected }).int({ error: tcpExpected }).min(1, { error: tcpExpected }).max(65535, { error: tcpExpected }),
+      ])
+      .optional()
+      .meta({
+        description:
+          "Ready once a TCP connection to the port is accepted (Kubernetes' tcpSocket probe), for a service that speaks no HTTP: `true` for the port the workload talks to, or a container port. It connects where the service itself listens (the container's address; the port a process is handed), never to a proxy in front of it",
+      }),
     timeout: readyTimeout.meta({ description: 'How long the target may take to become ready; a target not ready by then is an infrastructure failure (exit 3)' }),
   })
-  .refine((r) => r.http !== undefined || r.log !== undefined, { message: 'expected `http` or `log` (or both)' })
+  .refine((r) => r.http !== undefined || r.log !== undefined || r.tcp !== undefined, { message: 'expected `http`, `log` or `tcp` (or several)' })
   .meta({
     description:
-      'How sigstorm knows the target is ready, the instant event times count from: an HTTP path answering 2xx, a line of output, or both (left out: as soon as it runs)',
+      'How sigstorm knows the target is ready, the instant event times count from: an HTTP path answering 2xx, a line of output, a TCP port accepting connections, or several (left out: as soon as it runs)',
   });
 
 /** compose's `healthcheck`: run by the Docker engine inside the container; `condition: service_healthy` waits for it. */
