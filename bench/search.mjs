@@ -48,25 +48,17 @@ function cli(bin, args, stopWhen) {
   });
 }
 
-/** The report.json a campaign wrote into its own directory (perhaps a checkpoint of one still running). */
-function reportIn(dir, scenario) {
+/**
+ * The newest `file` a campaign wrote into its own directory: its report.json (perhaps a checkpoint of one still
+ * running), or the amplify.json beside it (fuzz amplifies a minimal schedule that reproduced under 80%).
+ */
+function reportIn(dir, scenario, file = 'report.json') {
   const runs = existsSync(`${dir}/${scenario}`) ? readdirSync(`${dir}/${scenario}`).sort() : [];
-  const path = runs.map((r) => `${dir}/${scenario}/${r}/report.json`).filter(existsSync).at(-1);
+  const path = runs.map((r) => `${dir}/${scenario}/${r}/${file}`).filter(existsSync).at(-1);
   try {
     return path ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
   } catch {
     return undefined; // being written
-  }
-}
-
-/** The amplify.json a campaign wrote beside its report (fuzz amplifies a minimal schedule that reproduced under 80%). */
-function amplifiedIn(dir, scenario) {
-  const runs = existsSync(`${dir}/${scenario}`) ? readdirSync(`${dir}/${scenario}`).sort() : [];
-  const path = runs.map((r) => `${dir}/${scenario}/${r}/amplify.json`).filter(existsSync).at(-1);
-  try {
-    return path ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -119,7 +111,7 @@ async function campaign(target, search, { seed, backend, reportDir, bins, firstO
     reproduction: failed ? rate(o.reproduction) : null,
     originalReproduction: failed && o.originalReproduction ? rate(o.originalReproduction) : null,
     // what the campaign's amplification reached in what was left of its budget: the best variant's rate, and its steps
-    amplified: amplifiedOf(amplifiedIn(reportDir, target.scenario)),
+    amplified: amplifiedOf(reportIn(reportDir, target.scenario, 'amplify.json')),
     horizon: report.horizon ? { finalMs: report.horizon.finalMs, grewFor: report.horizon.grewFor?.what ?? null } : null,
     stoppedAtFirst: first !== undefined,
     original: failed ? o.original : null,
