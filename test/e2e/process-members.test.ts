@@ -46,8 +46,9 @@ describe("the process backend's view of a target's processes", () => {
     // A process that runs with an empty environment (which reads as a process mid-exec reads: not known yet, rather
     // than "not the target's") and 200 ms later execs a program that carries the token. The watch first looks once it
     // runs sh: before its exec the forked child holds this process's environment, a case no target meets (what a
-    // target starts inherits the token from the start).
-    const late = spawn('/bin/sh', ['-c', `sleep 0.2; exec /usr/bin/env ${OWNER_ENV}=${token} /bin/sleep 30`], { stdio: 'ignore', env: {} });
+    // target starts inherits the token from the start). The shell execs sleep itself: through `env X=… sleep` there
+    // was a third stage, env holding the shell's exported PWD and no token, which a loaded pass could catch.
+    const late = spawn('/bin/sh', ['-c', `sleep 0.2; export ${OWNER_ENV}=${token}; exec /bin/sleep 30`], { stdio: 'ignore', env: {} });
     const bare = spawn('sleep', ['30'], { stdio: 'ignore', env: {} });
     try {
       const comm = (pid: number) => readStat(pid)?.comm;
