@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AmplifyReport } from '../../src/session/amplify.js';
+import { parse } from 'shell-quote';
 import { sigstorm } from '../helpers/cli.js';
+import { docCommand } from '../helpers/doc-runs.js';
 
 /** A report holding one finding: SIGINT 25 ms after SIGTERM, which panics double-close about once in ten runs. */
 function rareFinding(): string {
@@ -34,9 +36,11 @@ describe('sigstorm amplify', () => {
     expect(report.trialsRun).toBeGreaterThanOrEqual(report.best.reproduction.runs);
     if (report.best.changes.length) expect(result.stdout).toContain(`changed: ${report.best.changes.join('; ')}`);
 
-    const replayed = await sigstorm(['replay', join(file, '..', 'amplify.json'), '--times', '4', '--parallel', '2']);
-    expect(replayed.stdout).toMatch(/second-signal\/not-ignored: \d+\/4/);
-  }, 90_000);
+    // The flaky-shutdown guide's line, with its /tmp/amp/ this test's directory.
+    const line = docCommand('docs/guides/flaky-shutdown.md', 'replay /tmp/amp/amplify.json --times 20').replace('/tmp/amp/', `${join(file, '..')}/`);
+    const replayed = await sigstorm(parse(line).map(String));
+    expect(replayed.stdout).toMatch(/second-signal\/not-ignored: \d+\/20/);
+  }, 150_000);
 
   it('exits 2 naming the problem for a report without a finding, or no report at all', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigstorm-amplify-'));

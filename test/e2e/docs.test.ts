@@ -1,18 +1,26 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FuzzReport } from '../../src/report/fuzz-report.js';
 import type { TrialRecord } from '../../src/trial/record.js';
 import { codeBlocks } from '../helpers/doc-blocks.js';
+import { docCommand } from '../helpers/doc-runs.js';
+import { holdsUntilInterrupted, installedProject, npx, printedReport, project } from '../helpers/reader.js';
 
-// The README's "Fuzz your own service", as a reader follows it: its scenario, copied out of the README into a
-// directory beside a small Python service, validated and run for real (process backend) against the service that
-// drains and against one that exits before the drain (test/fixtures/docs/). One schedule each, the README's own.
-// Then the first scenario of the Go, Node and Python guides, copied out the same way, against a real service of
-// that kind: the zoo's Go and Node services (graceful, and with the bug the guide lists first) and gunicorn.
+// The README's "Fuzz your own service" and the language guides, as a reader follows them: sigstorm installed from
+// its tarball with the README's own install line, each page's scenario copied out of the page as sigstorm.yml beside
+// a real service of that kind, and each of the page's command lines run there through `npx` (process backend).
+// A campaign against a service with the bug the page lists first must find it; one against a service that holds
+// explores until its budget is spent, so it is interrupted as a reader's Ctrl-C would, and must have passed every
+// trial it ran.
 
-const bin = resolve('bin/sigstorm.js');
+let installed: string;
+beforeAll(async () => {
+  const install = /^npm install --save-dev \.\/\S+\.tgz/m.exec(codeBlocks('README.md').map((b) => b.text).join('\n'))?.[0];
+  if (!install) throw new Error('README: no "npm install --save-dev ./….tgz" line');
+  installed = await installedProject(install);
+}, 180_000);
 
 /** The first YAML block of a page under a heading. */
 function scenarioOf(page: string, heading: string): string {
@@ -23,27 +31,23 @@ function scenarioOf(page: string, heading: string): string {
 }
 
 /** A reader's project: a page's scenario as sigstorm.yml beside the files of their service (name → source). */
-function project(scenario: string, files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sigstorm-docs-'));
-  writeFileSync(join(dir, 'sigstorm.yml'), `${scenario}\n`);
-  for (const [name, source] of Object.entries(files)) copyFileSync(resolve(source), join(dir, name));
-  return dir;
+const guideProject = (page: string, files: Record<string, string>) => project(installed, { ...files, 'sigstorm.yml': { text: `${scenarioOf(page, '## A first scenario')}\n` } });
+const readmeProject = (app: string) => project(installed, { 'app.py': `test/fixtures/docs/${app}`, 'sigstorm.yml': { text: `${scenarioOf('README.md', '## Fuzz your own service')}\n` } });
+
+/** A page's `validate` line: the scenario as copied loads. */
+async function validates(dir: string, page: string) {
+  const validate = await npx(dir, docCommand(page, 'validate sigstorm.yml'));
+  expect(validate.exitCode, validate.all).toBe(0);
+  expect(validate.stdout).toMatch(/^ok {2}sigstorm\.yml/m);
 }
 
-const readmeProject = (app: string) => project(scenarioOf('README.md', '## Fuzz your own service'), { 'app.py': `test/fixtures/docs/${app}` });
+/** A page's `run` line, with more flags after it when given (an `--events` schedule). */
+const runOnce = (dir: string, page: string, env: Record<string, string> = {}, more = '') => npx(dir, `${docCommand(page, 'run sigstorm.yml')} ${more}`, env);
 
-/** sigstorm in the project's directory; the target, a process, inherits `env` (the zoo services read ZOO_MODE). */
-const sigstorm = (dir: string, args: string[], env: Record<string, string> = {}) =>
-  execa('node', [bin, ...args], { cwd: dir, reject: false, all: true, stdin: 'ignore', env: { CI: 'true', ...env } });
-
-const runOnce = (dir: string, env: Record<string, string> = {}, more: string[] = []) =>
-  sigstorm(dir, ['run', 'sigstorm.yml', '--backend', 'process', '--report-dir', join(dir, 'reports'), ...more], env);
-
-/** Whether the trial of a `run`'s report (its path printed on `report:`) had a request in flight at its first signal that was sent over 50 ms before it. */
-function hadInFlight(stdout: string): boolean {
-  const path = /^ {2}report: (.+\.json)$/m.exec(stdout)?.[1];
-  if (!path) return false;
-  const record = (JSON.parse(readFileSync(path, 'utf8')) as { trial?: TrialRecord }).trial;
+/** Whether the trial of a `run`'s report had a request in flight at its first signal that was sent over 50 ms before it. */
+function hadInFlight(dir: string, stdout: string): boolean {
+  if (!/^ {2}report: /m.test(stdout)) return false;
+  const record = printedReport<{ trial?: TrialRecord }>(dir, stdout).report.trial;
   const signalMs = record?.events.find((e) => e.deliveredMs !== undefined)?.deliveredMs;
   if (!record || signalMs === undefined) return false;
   return record.ledger.some((e) => e.sentMs < signalMs - 50 && e.endMs > signalMs);
@@ -54,65 +58,104 @@ function hadInFlight(stdout: string): boolean {
  * (its record's own ledger). A busy machine's workload may have had none then, and such a run passes rightly; up to
  * four runs are made for one that had.
  */
-async function decisiveRun(dir: string, env: Record<string, string> = {}) {
-  let run = await runOnce(dir, env);
-  for (let tries = 1; tries < 4 && !hadInFlight(run.stdout); tries++) run = await runOnce(dir, env);
-  expect(hadInFlight(run.stdout), run.all).toBe(true);
+async function decisiveRun(dir: string, page: string, env: Record<string, string> = {}) {
+  let run = await runOnce(dir, page, env);
+  for (let tries = 1; tries < 4 && !hadInFlight(dir, run.stdout); tries++) run = await runOnce(dir, page, env);
+  expect(hadInFlight(dir, run.stdout), run.all).toBe(true);
   return run;
+}
+
+/** A page's `fuzz` line against a service with the bug: it fails with lost requests and says how to replay. */
+async function findsLostRequests(dir: string, page: string, pick: string, env: Record<string, string> = {}) {
+  const fuzz = await npx(dir, docCommand(page, pick), env);
+  expect(fuzz.exitCode, fuzz.all).toBe(1);
+  expect(fuzz.stdout).toMatch(/✗ lost-requests: \d+ request\(s\) lost around SIG/);
+  expect(fuzz.stdout).toMatch(/^ {2}replay: npx sigstorm replay \S+report\.json --times 20$/m);
+  return fuzz;
 }
 
 describe("the README's own scenario", () => {
   it('validates, and passes one run against a service that drains', async () => {
     const dir = readmeProject('app.py');
-    const validate = await sigstorm(dir, ['validate', 'sigstorm.yml']);
-    expect(validate.exitCode, validate.all).toBe(0);
-    expect(validate.stdout).toMatch(/^ok {2}sigstorm\.yml/m);
-    const run = await runOnce(dir);
+    await validates(dir, 'README.md');
+    const run = await runOnce(dir, 'README.md');
     expect(run.exitCode, run.all).toBe(0);
     expect(run.stdout).toMatch(/^PASS {2}sigstorm {2}\(process backend\)/m);
     expect(run.stdout).toMatch(/✓ lost-requests: no request lost/);
   });
 
-  it('fails a run against a service that exits before the drain, with the requests it lost', async () => {
-    const run = await decisiveRun(readmeProject('app-exits-early.py'));
+  it('fails a run, a campaign and the replay it prints against a service that exits before the drain', async () => {
+    const dir = readmeProject('app-exits-early.py');
+    const run = await decisiveRun(dir, 'README.md');
     expect(run.exitCode, run.all).toBe(1);
     expect(run.stdout).toMatch(/✓ exit-status: exited 0 after SIGTERM/);
     expect(run.stdout).toMatch(/✗ lost-requests: \d+ request\(s\) lost around SIGTERM/);
     expect(run.stdout).toMatch(/^ {2}replay: npx sigstorm run sigstorm\.yml /m);
+    const fuzz = await findsLostRequests(dir, 'README.md', 'fuzz sigstorm.yml --budget 30s');
+    // The README shows the replay line of its own campaign: the same line, with this campaign's report.
+    const { path } = printedReport<FuzzReport>(dir, fuzz.stdout);
+    const replay = await npx(dir, docCommand('README.md', 'replay reports/sigstorm/').replace(/reports\/sigstorm\/\S+\/report\.json/, path));
+    expect(replay.exitCode, replay.all).toBe(1);
+    expect(replay.stdout).toMatch(/^REPRODUCED {2}sigstorm/);
+    expect(replay.stdout).toMatch(/lost-requests\/\S+: [1-9]\d*\/20/);
   });
 });
 
-describe("the language guides' first scenarios", () => {
+describe("the language guides' first scenarios and commands", () => {
   const goSources = Object.fromEntries(
     readdirSync('targets/go')
       .filter((f) => f.endsWith('.go') || f === 'go.mod')
       .map((f) => [f, `targets/go/${f}`]),
   );
 
-  it('Go: builds the service (prepare) and passes against the graceful one; return-on-close loses requests', async () => {
-    const dir = project(scenarioOf('docs/guides/go.md', '## A first scenario'), goSources);
-    const graceful = await runOnce(dir);
+  it('Go: builds the service (prepare) and passes against the graceful one; return-on-close loses requests, and fuzz finds it', async () => {
+    const page = 'docs/guides/go.md';
+    const dir = guideProject(page, goSources);
+    await validates(dir, page);
+    const graceful = await runOnce(dir, page);
     expect(graceful.exitCode, graceful.all).toBe(0);
-    const buggy = await decisiveRun(dir, { ZOO_MODE: 'return-on-close' });
+    const buggy = await decisiveRun(dir, page, { ZOO_MODE: 'return-on-close' });
     expect(buggy.exitCode, buggy.all).toBe(1);
     expect(buggy.stdout).toMatch(/✗ lost-requests: \d+ request\(s\) lost around SIGTERM/);
+    await findsLostRequests(dir, page, 'fuzz sigstorm.yml --budget 2m', { ZOO_MODE: 'return-on-close' });
   });
 
-  it('Node: passes against the graceful service; process.exit() in the handler loses requests', async () => {
-    const dir = project(scenarioOf('docs/guides/node.md', '## A first scenario'), { 'server.js': 'targets/node/server.js' });
-    const graceful = await runOnce(dir);
+  it('Node: passes against the graceful service; process.exit() in the handler loses requests, and fuzz finds it', async () => {
+    const page = 'docs/guides/node.md';
+    const dir = guideProject(page, { 'server.js': 'targets/node/server.js' });
+    await validates(dir, page);
+    const graceful = await npx(dir, 'run sigstorm.yml');
     expect(graceful.exitCode, graceful.all).toBe(0);
-    const buggy = await decisiveRun(dir, { ZOO_MODE: 'exit-at-once' });
-    expect(buggy.exitCode, buggy.all).toBe(1);
-    expect(buggy.stdout).toMatch(/✗ lost-requests: \d+ request\(s\) lost around SIGTERM/);
+    await findsLostRequests(dir, page, 'fuzz sigstorm.yml --budget 2m', { ZOO_MODE: 'exit-at-once' });
   });
 
-  it('Python: gunicorn drains on SIGTERM and stays up through a SIGHUP reload', async () => {
-    const dir = project(scenarioOf('docs/guides/python.md', '## A first scenario'), { 'app.py': 'test/fixtures/docs/gunicorn/app.py' });
-    const term = await runOnce(dir);
+  it('Python: gunicorn drains on SIGTERM, stays up through a SIGHUP reload, and holds a campaign', async () => {
+    const page = 'docs/guides/python.md';
+    const dir = guideProject(page, { 'app.py': 'test/fixtures/docs/gunicorn/app.py' });
+    await validates(dir, page);
+    const term = await npx(dir, 'run sigstorm.yml');
     expect(term.exitCode, term.all).toBe(0);
-    const hup = await runOnce(dir, {}, ['--events', '[{"at":300,"signal":"SIGHUP"}]']);
+    const hup = await npx(dir, `run sigstorm.yml --events '[{"at":300,"signal":"SIGHUP"}]'`);
     expect(hup.exitCode, hup.all).toBe(0);
     expect(hup.stdout).toMatch(/✓ alive: \d+ ms after SIGHUP/);
+    await holdsUntilInterrupted(dir, docCommand(page, 'fuzz sigstorm.yml --budget 2m'), 8_000);
+  });
+
+  it('Ruby: Puma through `bundle exec` holds a campaign', async () => {
+    const page = 'docs/guides/ruby.md';
+    const dir = guideProject(page, { 'config.ru': 'test/fixtures/docs/ruby/config.ru', Gemfile: 'test/fixtures/docs/ruby/Gemfile' });
+    await validates(dir, page);
+    await holdsUntilInterrupted(dir, docCommand(page, 'fuzz sigstorm.yml --budget 2m'), 8_000);
+  });
+
+  it('Java: a JVM service run with `java -jar`, draining in a shutdown hook, holds a campaign', async () => {
+    const page = 'docs/guides/java.md';
+    const dir = guideProject(page, { 'src/App.java': 'test/fixtures/docs/java/App.java' });
+    // The reader's build, which writes the jar the scenario runs.
+    await execa('javac', ['-d', 'build/classes', 'src/App.java'], { cwd: dir });
+    mkdirSync(join(dir, 'build/libs'), { recursive: true });
+    await execa('jar', ['--create', '--file', 'build/libs/app.jar', '--main-class', 'App', '-C', 'build/classes', '.'], { cwd: dir });
+    await validates(dir, page);
+    await holdsUntilInterrupted(dir, docCommand(page, 'fuzz sigstorm.yml --budget 5m'), 12_000);
   });
 });

@@ -4,17 +4,16 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'shell-quote';
 import { describe, expect, it } from 'vitest';
+import { docCommand } from '../helpers/doc-runs.js';
 import { pathWithout } from '../helpers/path-without.js';
 
 // The README's first command, as a new user on a fresh machine runs it: Node and npm, no Go, no Docker engine.
 
-/** The command after `npm ci && ` in the README's quickstart block. */
+/** The README's quickstart line, after `npm ci && npx sigstorm`. */
 function quickstartCommand(): string[] {
   const readme = readFileSync('README.md', 'utf8');
-  const quickstart = readme.slice(readme.indexOf('## Quickstart'));
-  const line = /^npm ci && (.+?)\s+#/m.exec(quickstart)?.[1];
-  if (!line) throw new Error('README: no "npm ci && …" line in the quickstart');
-  return parse(line).map(String);
+  if (!/^npm ci && npx sigstorm fuzz /m.test(readme.slice(readme.indexOf('## Quickstart')))) throw new Error('README: no "npm ci && npx sigstorm fuzz …" line in the quickstart');
+  return ['npx', 'sigstorm', ...parse(docCommand('README.md', 'fuzz scenarios/node-exit-at-once.yml')).map(String)];
 }
 
 describe('quickstart on a fresh machine', () => {

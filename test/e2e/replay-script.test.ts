@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'shell-quote';
 import { sigstorm } from '../helpers/cli.js';
+import { docCommand } from '../helpers/doc-runs.js';
 import { pathWithout } from '../helpers/path-without.js';
 
 // `sigstorm replay --script`: the script it writes is run by plain sh, against real targets, with real signals and
@@ -65,11 +67,19 @@ describe('replay --script', () => {
         { at: 530, signal: 'SIGUSR1' },
       ],
     });
-    const file = await script('haproxy.sh', schedule, ['--times', '3']);
+    // The flaky-shutdown guide's line, its report this schedule and its script in the test's directory.
+    const line = docCommand('docs/guides/flaky-shutdown.md', 'replay reports/real-haproxy-usr2/')
+      .replace(/reports\/real-haproxy-usr2\/\S+\.json/, schedule)
+      .replace('haproxy-repro.sh', join(dir, 'haproxy-repro.sh'));
+    const written = await sigstorm(parse(line).map(String));
+    expect(written.exitCode, written.all).toBe(0);
+    const file = join(dir, 'haproxy-repro.sh');
+    expect(written.stdout).toContain(`wrote ${file}: sh ${file} plays`);
     const PATH = pathWithout(/^(node|nodejs|npm|npx|sigstorm)$/);
     expect((await execa('sh', ['-c', 'command -v node npx sigstorm || true'], { env: { PATH } })).stdout).toBe('');
     // A soft-stop that is taken ends within ~4 s (the download in flight): 6 s tells it from a dropped one sooner than 10.
-    const result = await execa('sh', [file], { env: { PATH, GRACE_MS: '6000', TMPDIR: dir }, extendEnv: false, reject: false, all: true });
+    // The script was written for 10 runs (--times 10); 3 here, as `sh haproxy-repro.sh 3` asks.
+    const result = await execa('sh', [file, '3'], { env: { PATH, GRACE_MS: '6000', TMPDIR: dir }, extendEnv: false, reject: false, all: true });
     const { failed, runs } = tally(result.stdout);
     expect(runs, result.all).toBe(3);
     expect(failed, result.all).toBeGreaterThan(0);

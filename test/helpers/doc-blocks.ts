@@ -44,8 +44,11 @@ export const isFragment = (block: DocBlock): boolean => /^#\s*fragment\b/.test(b
 /** A YAML block that shows a whole file the page's scenarios name, its first line being only its path. */
 export const fileShown = (block: DocBlock): string | undefined => /^# ([\w./-]+\.ya?ml)\s*\n/.exec(block.text)?.[1];
 
-/** The `npx sigstorm …` command lines of a page's code blocks (sh, yaml CI steps, shown output), as argument lists. */
-export function sigstormCommands(page: string, root = '.'): { page: string; line: number; command: string }[] {
+/**
+ * The `npx sigstorm …` command lines of a page's code blocks (sh, yaml CI steps, shown output), after `npx sigstorm`.
+ * A CI expression (`${{ matrix.shard }}`) stands for a value: `ci` gives it (7 by default).
+ */
+export function sigstormCommands(page: string, root = '.', ci: (expression: string) => string = () => '7'): { page: string; line: number; command: string }[] {
   const found: { page: string; line: number; command: string }[] = [];
   for (const block of codeBlocks(page, root)) {
     const lines = block.text.split('\n');
@@ -59,7 +62,7 @@ export function sigstormCommands(page: string, root = '.'): { page: string; line
       const command = text
         .slice(at + 'npx sigstorm '.length)
         .replace(/\s+#\s.*$/, '')
-        .replace(/\$\{\{[^}]*\}\}/g, '7')
+        .replace(/\$\{\{([^}]*)\}\}/g, (_, expression: string) => ci(expression.trim()))
         .trim();
       found.push({ page, line: block.line + 1 + i, command });
     });

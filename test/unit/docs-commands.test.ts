@@ -1,13 +1,15 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'shell-quote';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { docPages, sigstormCommands } from '../helpers/doc-blocks.js';
+import { DOC_RUNS, picked } from '../helpers/doc-runs.js';
 
 // Every `npx sigstorm …` line in a code block of the README and docs/ is a command line sigstorm's own
 // parser (yargs, strict: unknown commands and flags are refused) accepts. Only the commands' bodies are replaced,
 // by a recorder: the files these lines name are the reader's (`scenarios/api.yml`), and running a campaign here
-// would take minutes. test/e2e/docs.test.ts runs the README's own scenario for real.
+// would take minutes. Those of the README and the guides are also run for real, each by the end-to-end test
+// test/helpers/doc-runs.ts names: checked here to pick every such line.
 
 const ran = vi.hoisted(() => [] as { command: string; args: unknown }[]);
 const recorder = (command: string) => async (args: unknown) => {
@@ -67,5 +69,21 @@ describe('the sigstorm command lines shown in the documentation', () => {
     await main(words('fuzz sigstorm.yml --budjet 30s'));
     expect(process.exitCode).toBe(2);
     expect(ran).toEqual([]);
+  });
+});
+
+describe('the command lines of the README and the guides, run for real', () => {
+  const shown = docPages().flatMap((page) => sigstormCommands(page));
+
+  it.each(shown.map((c) => [`${c.page}:${c.line}`, c] as const))('%s is run by an end-to-end test', (_, { page, command }) => {
+    const all = sigstormCommands(page).map((c) => c.command);
+    const runs = DOC_RUNS.filter((r) => r.page === page && picked(command, r.pick, all));
+    expect(runs.map((r) => r.file), `${page}: npx sigstorm ${command}`).toHaveLength(1);
+  });
+
+  it.each(DOC_RUNS.map((r) => [`${r.page}: ${r.pick}`, r] as const))('%s names a line of its page, and the file named takes it from there', (_, { page, pick, file }) => {
+    const all = sigstormCommands(page).map((c) => c.command);
+    expect(all.filter((command) => picked(command, pick, all)).length, `${page}: no line "${pick}"`).toBeGreaterThan(0);
+    expect(readFileSync(file, 'utf8'), `${file} does not take "${pick}" from ${page}`).toContain(`'${pick}'`);
   });
 });
