@@ -85,6 +85,11 @@ export interface StartedTarget extends ServiceFaults, AsyncDisposable {
   readonly spawnedAtMs: number;
   /** Set once the main process has exited. */
   readonly mainExit: RawExit | undefined;
+  /**
+   * Whether the host saw the main process end before its exit was reported (docker, by host pid: the engine reports
+   * an exit ~100 ms after it, seconds on a loaded machine); absent where the exit is known at once.
+   */
+  mainGone?(): boolean;
   /** Settles when the main process exits. */
   readonly exited: Promise<RawExit>;
   /** Resolves when the target is gone (its main process exited and nothing of it is left), or undefined at `untilMs` or on abort. */

@@ -49,8 +49,15 @@ export function finish({ draft, ready: found, stopSignal: written }: Sketch): Dr
   const traffic = trafficEntries(ready, path);
   const expectWhy = `What must hold after ${stopSignal}: exit 0 (or ${stopSignal}'s own status) within the stop grace period, what \`docker stop\` users check. Declare ${['SIGTERM', 'SIGINT', 'SIGHUP'].filter((x) => x !== stopSignal).join(' or ')} here to test them too.`;
   const expect: Entry = { path: ['expect', stopSignal], value: { exit: [0, stopSignal] }, why: expectWhy };
-  return withEntries(draft, [...entries, ...traffic.entries, expect], [...unknowns, ...traffic.unknowns]);
+  return withEntries(draft, [...entries, ...traffic.entries, expect, SCHEDULE], [...unknowns, ...traffic.unknowns]);
 }
+
+/** What `run` plays: without a schedule the stop would come at readiness, before the traffic has sent anything. */
+const SCHEDULE: Entry = {
+  path: ['schedule'],
+  value: [{ at: 1000, kind: 'stop' }],
+  why: 'What `sigstorm run` plays: the stop 1 s after readiness, while the traffic flows (`fuzz` draws its own times).',
+};
 
 /** A port with no readiness read: a TCP readiness when nothing says it speaks HTTP (else the /healthz default). */
 function withGuess(ready: ReadyChoice): ReadyChoice {

@@ -182,7 +182,8 @@ function checkAliveAfter(trial: PlayingTrial, played: PlayedEvent, signals: Sign
 async function checkAlive(target: StartedTarget, scenario: Scenario, event: number, atMs: number): Promise<AliveCheck> {
   await within(target.exited, atMs - now());
   const checkedAt = now();
-  const alive = target.mainExit === undefined;
+  // The host's view first: an engine under load reports an exit seconds after it (docker by host pid).
+  const alive = target.mainExit === undefined && !target.mainGone?.();
   const { http: path, tcp } = scenario.target.ready;
   const ready = !alive
     ? null

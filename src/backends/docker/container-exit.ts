@@ -12,6 +12,8 @@ export interface ContainerExit {
   exited: Promise<RawExit>;
   /** Set once the engine reported the exit. */
   mainExit(): RawExit | undefined;
+  /** Whether the main process is gone: its exit reported, or its host pid (when watched) dead or a zombie. */
+  gone(): boolean;
   /** Rejects with an infrastructure error after `ms`, or never once stopped (its timer goes with it). */
   failAfter(ms: number, message: string): Promise<never>;
   /** Ends the watch and every timer: none may outlive the target, they would hold sigstorm's exit back. */
@@ -31,6 +33,8 @@ export function watchExit(container: DockerContainer, id: string, pid: number, h
     throw infrastructure(message);
   };
   let mainExit: RawExit | undefined;
+  let pidGone = false;
+  void pidGoneAt?.done.then((at) => (pidGone = at !== undefined));
   const waited = container.wait().then(async (r: { StatusCode: number }) => {
     const waitedAt = now();
     mainExit = { exitCode: r.StatusCode, signal: null, atMs: Math.min(waitedAt, (await pidGoneAt?.done) ?? waitedAt) };
@@ -47,6 +51,7 @@ export function watchExit(container: DockerContainer, id: string, pid: number, h
   return {
     exited,
     mainExit: () => mainExit,
+    gone: () => mainExit !== undefined || pidGone,
     failAfter,
     stop() {
       pidGoneAt?.stop();

@@ -22,6 +22,14 @@ export function imageFor(form: ContainerForm): Promise<string> {
 /** Never pull: no registry is assumed reachable, and a silently pulled image is not the one under test. */
 export const neverPull = { shouldPull: () => false };
 
+/** Whether a container form can run without a pull: it builds its image, or the engine already has it. */
+export async function imageAtHand(form: ContainerForm): Promise<boolean> {
+  if (form.build) return true;
+  const client = await dockerClient();
+  const { ImageName } = await import('testcontainers');
+  return client.image.exists(ImageName.fromString(form.image!));
+}
+
 /**
  * The image to run for a container form. A `build` context is built locally and tagged by a hash of its
  * files, so an unchanged context is never rebuilt and a changed one always is.

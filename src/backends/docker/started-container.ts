@@ -61,6 +61,7 @@ export async function startedContainer(start: ContainerStart): Promise<StartedTa
     get mainExit() {
       return watch.mainExit();
     },
+    mainGone: () => watch.gone(),
     signal: (signals, to) => signalContainer(running, signals, to),
     recipients: (to) => containerRecipients(running, to),
     pause: () => freezeContainer(container),
