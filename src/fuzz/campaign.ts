@@ -468,6 +468,7 @@ class Campaign {
       // Confirmation's trials: the minimal schedule's runs and those of the schedules tried on the walk back.
       trialsRun: state.counts.trials + (this.lookahead?.unused ?? 0) + this.confirmTrials,
       infrastructureErrors: state.counts.infrastructureErrors,
+      ...(this.property.errors.size ? { infrastructureMessages: [...this.property.errors].map(([message, count]) => ({ message, count })) } : {}),
       durationMs: this.clock() - started,
       budgetMs: this.budgetMs,
       worstCaseTrialMs: worstCaseTrialMs(this.scenario, this.times.reachMs),

@@ -56,6 +56,8 @@ const failingStep = (schedule: Schedule, outcome: Failed): FailingStep => ({ sch
  * What it knows is one value, `state` (src/fuzz/property-state.ts); every cut is decided by `CutRules`.
  */
 export class FlakyProperty {
+  /** Each infrastructure error's message, with how often it was met: the report says what was retried. */
+  readonly errors = new Map<string, number>();
   private current: PropertyState = initialState();
   private readonly cache = new Map<string, boolean>();
   private readonly rules: CutRules;
@@ -253,6 +255,7 @@ export class FlakyProperty {
       const outcome = attempt === 0 && started ? await started : budget ? await budget.timed(() => this.trial(schedule)) : await this.trial(schedule);
       if (outcome.kind !== 'infrastructure') return outcome;
       this.current = counted(this.current, 'infrastructureErrors');
+      this.errors.set(outcome.error, (this.errors.get(outcome.error) ?? 0) + 1);
       if (attempt >= this.settings.infraRetries || !this.rules.fitsAt(budget?.deadline ?? Infinity)) return { kind: 'pass' };
     }
   }

@@ -152,6 +152,8 @@ export interface CampaignSummary {
   runs?: number;
   trialsRun: number;
   infrastructureErrors: number;
+  /** What those errors said, each distinct message with how often (absent in reports written before they were kept). */
+  infrastructureMessages?: { message: string; count: number }[];
   durationMs: number;
   /** `--budget`, and the longest one trial of the scenario can take: the campaign ends by their sum. */
   budgetMs: number;

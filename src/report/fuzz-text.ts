@@ -42,6 +42,7 @@ export function formatFuzz(report: FuzzReport, reportPath: string): string {
   const g = report.guided;
   if (g) lines.push(`  guided: ${g.fromCorpus} of ${report.schedulesTried} schedules were mutations from a corpus of ${g.corpus} that showed something new`);
   if (report.infrastructureErrors) lines.push(`  ${report.infrastructureErrors} infrastructure error(s) retried`);
+  for (const { message, count } of report.infrastructureMessages ?? []) lines.push(`    ${count} × ${message.split('\n')[0]}`);
   if (report.cut) lines.push(`  cut: ${report.cut.message}`);
   else if (report.shrinkBudgetExhausted) lines.push('  the shrink budget ran out: the schedule above is the smallest found so far');
   for (const note of report.coverage ?? []) lines.push(`  note: ${note.message}`);

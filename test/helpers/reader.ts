@@ -75,8 +75,9 @@ export async function holdsUntilInterrupted(dir: string, command: string, ms: nu
   expect(fuzz.exitCode ?? (fuzz.signal === 'SIGINT' ? 130 : fuzz.signal), fuzz.all).toBe(130);
   const { report } = printedReport<FuzzReport>(dir, fuzz.stdout);
   expect(report.interrupted, fuzz.all).toBe(true);
-  expect(report.trialsRun, fuzz.all).toBeGreaterThan(0);
+  // An infrastructure error is retried (a loaded machine's start-up can time out); most trials must have run.
+  expect(report.trialsRun - 2 * report.infrastructureErrors, fuzz.all).toBeGreaterThan(0);
   expect(report.outcome.kind, fuzz.all).not.toBe('failed');
-  expect(report.infrastructureErrors, fuzz.all).toBe(0);
+  expect(report.error, fuzz.all).toBeUndefined();
   return { fuzz, report };
 }

@@ -105,9 +105,11 @@ describe('flaky-aware shrinking', () => {
     const property = new FlakyProperty(async () => (n++ < 2 ? { kind: 'infrastructure', error: 'engine hiccup' } : { kind: 'pass' }), settings);
     expect(await property.check([sig(0, 'SIGTERM')])).toBe(true);
     expect(property.state.counts.infrastructureErrors).toBe(2);
+    expect([...property.errors]).toEqual([['engine hiccup', 2]]); // what the report says was retried
     const broken = new FlakyProperty(async () => ({ kind: 'infrastructure', error: 'engine gone' }), settings);
     expect(await broken.check([sig(0, 'SIGTERM')])).toBe(true);
     expect(broken.state.findings).toEqual([]);
+    expect([...broken.errors]).toEqual([['engine gone', settings.infraRetries + 1]]);
   });
 
   it('ends shrinking at the budget with the best schedule so far', async () => {
