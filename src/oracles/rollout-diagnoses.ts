@@ -11,8 +11,32 @@ export interface RoutedWhileStopping {
   signalInMs: number;
 }
 
+/** Requests cut on connections a draining replica had accepted before its stop and never closed (its evidence). */
+export interface KeptAliveThroughDrain {
+  count: number;
+  /** The distinct connections they were sent on. */
+  connections: number;
+  replicas: string[];
+  /** When the first such replica exited after its stop signal. */
+  exitInMs?: number;
+}
+
+/** Requests a replica failed right after its readiness probe took it into the rotation (its evidence). */
+export interface RoutedBeforeWarm {
+  count: number;
+  replicas: string[];
+  /** How long after joining the rotation its last such failure came. */
+  failingForMs: number;
+  /** What they got: HTTP statuses, or the outcome where there was none. */
+  statuses: (number | string)[];
+}
+
 const routedOf = (evidence: Record<string, unknown> | undefined): RoutedWhileStopping | undefined =>
   evidence?.routedWhileStopping as RoutedWhileStopping | undefined;
+
+const keptAliveOf = (evidence: Record<string, unknown> | undefined): KeptAliveThroughDrain | undefined =>
+  evidence?.keptAliveThroughDrain as KeptAliveThroughDrain | undefined;
+const warmOf = (evidence: Record<string, unknown> | undefined): RoutedBeforeWarm | undefined => evidence?.routedBeforeWarm as RoutedBeforeWarm | undefined;
 
 export const ROLLOUT: Entry[] = [
   {
@@ -30,5 +54,45 @@ export const ROLLOUT: Entry[] = [
       );
     },
     fix: 'Add a preStop hook that sleeps longer than endpoint removal takes (lifecycle.preStop.sleep, a few seconds), or keep accepting connections that long after the stop signal before closing the listener.',
+  },
+  {
+    id: 'keep-alive-not-closed-on-drain',
+    reads:
+      'requests lost across a rollout, most of them sent after an old replica\'s stop signal on keep-alive connections it had accepted before its stop began, and cut (reset or truncated) instead of answered or refused at once',
+    explains: ['rollout/keep-alive-cut'],
+    confidence: 'high',
+    when: (c, f) => c.record.rollout !== undefined && (keptAliveOf(f.evidence)?.count ?? 0) > 0,
+    cause: (_c, f) => {
+      const k = keptAliveOf(f.evidence);
+      if (!k) return 'An old replica stopped accepting at its stop signal but left its idle keep-alive connections open, and requests clients went on sending on them were cut when it went.';
+      const exit = k.exitInMs === undefined ? '' : ` (${k.replicas[0]} exited ${Math.round(k.exitInMs)} ms after its signal)`;
+      return (
+        `${k.replicas.length > 1 ? 'Replicas' : 'Replica'} ${k.replicas.join(', ')} stopped accepting at the stop signal but left ${k.replicas.length > 1 ? 'their' : 'its'} idle keep-alive connections open${exit}: the load balancer keeps an established connection ` +
+        `on the replica it was sent to, so clients went on sending on ${k.connections} of them, and ${k.count} request(s) in flight there were cut when it went. ` +
+        'A drain that closes idle connections (and answers the last requests with Connection: close) sends those clients to the replicas still in rotation.'
+      );
+    },
+    fix: {
+      neutral: 'While draining, close idle keep-alive connections and answer requests still coming on busy ones with Connection: close, then wait for those in flight.',
+      go: 'Drain with http.Server.Shutdown (it closes the listener and the idle connections, turns keep-alives off, and waits for the requests in flight) instead of closing the listener and waiting by hand.',
+      node: 'After server.close(), call server.closeIdleConnections() and answer requests that still arrive with Connection: close (res.setHeader(\'Connection\', \'close\')) until the drain is over.',
+    },
+  },
+  {
+    id: 'readiness-before-warm-up',
+    reads:
+      'requests lost across a rollout, most of them routed to a replica after its own readiness probe took it into the rotation, failed within its first moments, after which it answered',
+    explains: ['rollout/routed-before-warm'],
+    confidence: 'high',
+    when: (c, f) => c.record.rollout !== undefined && (warmOf(f.evidence)?.count ?? 0) > 0,
+    cause: (_c, f) => {
+      const w = warmOf(f.evidence)!;
+      const [its, it] = w.replicas.length > 1 ? ['their', 'them'] : ['its', 'it'];
+      return (
+        `${w.replicas.length > 1 ? 'Replicas' : 'Replica'} ${w.replicas.join(', ')} passed ${its} readiness probe, so the load balancer sent ${it} traffic, but failed ${w.count} request(s) (${w.statuses.join(', ')}) ` +
+        `for up to ${Math.round(w.failingForMs)} ms after joining the rotation, and answered afterwards: the readiness endpoint says ready before the service can serve (a cache, pool or model still warming).`
+      );
+    },
+    fix: 'Make the readiness endpoint fail until warm-up is done (the dependency loaded, the pool connected), or finish warming before listening; a startupProbe or minReadySeconds alone does not keep the balancer from sending it traffic.',
   },
 ];
