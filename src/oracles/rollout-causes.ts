@@ -35,12 +35,23 @@ export const nearestRoute = (routes: readonly Route[], replica: string, e: Ledge
     .filter((r) => r.replica === replica && r.clientPort === e.localPort)
     .reduce<Route | undefined>((best, r) => (!best || Math.abs(r.acceptedMs - (e.connectedMs ?? e.sentMs)) < Math.abs(best.acceptedMs - (e.connectedMs ?? e.sentMs)) ? r : best), undefined);
 
-/** Routed to a replica after its stop signal, within the endpoint lag, and never answered (refused, or reset from the listen queue). */
-export function routedWhileStopping(lost: readonly Placed[]): Placed[] {
+/**
+ * When a stopping replica left the balancer's rotation: its stop's beginning plus the endpoint lag played; behind the
+ * balancer's own health checks (no lag played), its first change out once its stop began, else the trial's end.
+ */
+export function leftRotationMs(rollout: RolloutRecord, lane: ReplicaLane): number | undefined {
+  if (lane.stopBeganMs === undefined) return undefined;
+  if (lane.endpointLagMs !== undefined) return lane.stopBeganMs + lane.endpointLagMs;
+  const out = rollout.rotation.find((c) => c.replica === lane.name && c.change === 'out' && c.atMs >= lane.stopBeganMs!);
+  return out?.atMs ?? rollout.endedMs ?? Number.POSITIVE_INFINITY;
+}
+
+/** Routed to a replica after its stop signal, while still in rotation, and never answered (refused, or reset from the listen queue). */
+export function routedWhileStopping(lost: readonly Placed[], rollout: RolloutRecord): Placed[] {
   return lost.filter(({ entry, lane, route }) => {
     if (lane.stopBeganMs === undefined || lane.signalMs === undefined) return false;
-    const withinLag = route.acceptedMs >= lane.stopBeganMs && route.acceptedMs < lane.stopBeganMs + (lane.endpointLagMs ?? 0);
-    return withinLag && route.acceptedMs >= lane.signalMs && entry.firstByteMs === undefined;
+    const stillIn = route.acceptedMs >= lane.stopBeganMs && route.acceptedMs < leftRotationMs(rollout, lane)!;
+    return stillIn && route.acceptedMs >= lane.signalMs && entry.firstByteMs === undefined;
   });
 }
 
@@ -80,13 +91,15 @@ const turnedAway = (e: LedgerEntry) => (e.outcome === 'http-error' ? (e.status ?
 const joinedMs = (rollout: RolloutRecord, replica: string): number | undefined => rollout.rotation.find((c) => c.replica === replica && c.change === 'in')?.atMs;
 
 /** What diagnoses read of the requests routed to a stopping replica (rollout-diagnoses.ts). */
-export function routedEvidence(lagged: readonly Placed[]): RoutedWhileStopping {
+export function routedEvidence(lagged: readonly Placed[], rollout: RolloutRecord): RoutedWhileStopping {
   const lane = lagged[0]!.lane;
+  const check = rollout.plan.healthCheck;
   return {
     count: lagged.length,
     replicas: [...new Set(lagged.map((l) => l.lane.name))],
-    lagMs: lane.endpointLagMs ?? 0,
+    lagMs: leftRotationMs(rollout, lane)! - lane.stopBeganMs!,
     signalInMs: lane.signalMs! - lane.stopBeganMs!,
+    ...(check ? { healthCheck: check } : {}),
   };
 }
 

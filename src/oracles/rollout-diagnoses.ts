@@ -1,3 +1,4 @@
+import type { HealthCheck } from '../rollout/plan.js';
 import type { Entry } from './entry.js';
 
 // The catalogue's entries for failures across a rollout (oracles/rollout.ts), read from the rollout oracle's evidence.
@@ -9,6 +10,8 @@ export interface RoutedWhileStopping {
   /** The endpoint lag of the first such replica's stop, and when its signal came after its stop began. */
   lagMs: number;
   signalInMs: number;
+  /** The balancer's own health checks, when they (not an endpoint lag) took replicas out of rotation. */
+  healthCheck?: HealthCheck;
 }
 
 /** Requests cut on connections a draining replica had accepted before its stop and never closed (its evidence). */
@@ -39,6 +42,25 @@ const keptAliveOf = (evidence: Record<string, unknown> | undefined): KeptAliveTh
 const warmOf = (evidence: Record<string, unknown> | undefined): RoutedBeforeWarm | undefined => evidence?.routedBeforeWarm as RoutedBeforeWarm | undefined;
 
 export const ROLLOUT: Entry[] = [
+  {
+    id: 'health-check-slower-than-stop',
+    reads:
+      "requests lost across a rollout, most of them routed by the load balancer to an old replica after its stop signal, before the balancer's own health checks took it out of rotation, and never answered",
+    explains: ['rollout/routed-while-stopping'],
+    confidence: 'high',
+    when: (c, f) => c.record.rollout !== undefined && (routedOf(f.evidence)?.count ?? 0) > 0 && routedOf(f.evidence)?.healthCheck !== undefined,
+    cause: (_c, f) => {
+      const r = routedOf(f.evidence);
+      if (!r?.healthCheck) return "The load balancer's health checks took longer to notice a stopped replica than the replica took to stop accepting.";
+      const { intervalMs, fall } = r.healthCheck;
+      return (
+        `The load balancer checks each replica every ${intervalMs} ms and takes it out after ${fall} failed check(s) in a row: it took ${Math.round(r.lagMs)} ms to take ${r.replicas.join(', ')} out after its stop began, ` +
+        `but its stop signal came ${Math.round(r.signalInMs)} ms in and it closed its listener at once: ${r.count} connection(s) routed to it in between were never answered.`
+      );
+    },
+    fix:
+      'Drain in the replica: at the stop signal, fail the health check (answer 503 on it) while still serving, for longer than the balancer takes to notice (interval × fall, plus one interval), and only then close the listener; a preStop sleep helps only when something fails that check during it.',
+  },
   {
     id: 'no-prestop-under-endpoint-lag',
     reads: 'requests lost across a rollout, most of them routed by the load balancer to an old replica after its stop signal, within the endpoint lag, and never answered',

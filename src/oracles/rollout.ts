@@ -2,7 +2,7 @@ import type { ReplicaLane, RolloutRecord, TrialRecord } from '../trial/record.js
 import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import { UNANSWERED_CLOSE_MS } from './lost-requests.js';
 import { diagnose } from './diagnose.js';
-import { keptAliveEvidence, keptAliveThroughDrain, nearestRoute, placed, routedBeforeWarm, routedEvidence, routedWhileStopping, warmEvidence, type Placed } from './rollout-causes.js';
+import { keptAliveEvidence, keptAliveThroughDrain, leftRotationMs, nearestRoute, placed, routedBeforeWarm, routedEvidence, routedWhileStopping, warmEvidence, type Placed } from './rollout-causes.js';
 import { combine, type OracleResult, type Verdict } from './verdict.js';
 
 type Judged = { verdict: Verdict; results: OracleResult[] };
@@ -71,7 +71,7 @@ function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleR
       evidence: {
         perReplica,
         lostPerReplica,
-        ...(causes.lagged.length > 0 ? { routedWhileStopping: routedEvidence(causes.lagged) } : {}),
+        ...(causes.lagged.length > 0 ? { routedWhileStopping: routedEvidence(causes.lagged, rollout) } : {}),
         ...(causes.keptAlive.length > 0 ? { keptAliveThroughDrain: keptAliveEvidence(causes.keptAlive) } : {}),
         ...(causes.beforeWarm.length > 0 ? { routedBeforeWarm: warmEvidence(causes.beforeWarm, rollout) } : {}),
         lost: lost.slice(0, 20).map((e) => ({ id: e.id, request: `${e.method} ${e.path}`, replica: replicaOf(e), sentMs: Math.round(e.sentMs), outcome: e.outcome })),
@@ -89,7 +89,7 @@ const CAUSES = [
 
 function causesOf(lost: LedgerEntry[], rollout: RolloutRecord, ledger: readonly LedgerEntry[]): Record<(typeof CAUSES)[number]['key'], Placed[]> {
   const where = placed(lost, rollout);
-  return { lagged: routedWhileStopping(where), keptAlive: keptAliveThroughDrain(where), beforeWarm: routedBeforeWarm(where, rollout, ledger) };
+  return { lagged: routedWhileStopping(where, rollout), keptAlive: keptAliveThroughDrain(where), beforeWarm: routedBeforeWarm(where, rollout, ledger) };
 }
 
 /**
@@ -103,7 +103,7 @@ function closedUnansweredAtDrain(e: LedgerEntry, rollout: RolloutRecord): boolea
   const lane = rollout.replicas.find((l) => l.name === name);
   if (!lane || lane.signalMs === undefined || lane.stopBeganMs === undefined) return false;
   if (e.outcome !== 'reset' || e.firstByteMs !== undefined || e.endMs < lane.signalMs || e.endMs - e.sentMs >= UNANSWERED_CLOSE_MS) return false;
-  const outMs = lane.stopBeganMs + (lane.endpointLagMs ?? 0);
+  const outMs = leftRotationMs(rollout, lane)!;
   const routedAfterSignal = lane.signalMs < outMs && e.sentMs < outMs;
   return !routedAfterSignal && nearestRoute(rollout.routes, name!, e)?.outcome === 'connected';
 }

@@ -56,7 +56,8 @@
 // ZOO_ROLE (internal: set when the binary re-executes itself as helper, spawner or sleeper), ZOO_REOPEN_MS (reopen
 // access.log this often, 0: never), ZOO_REOPEN_TAKES_MS (7), and for the zoo matrix only, to put a window at a
 // known instant: ZOO_WINDOW_AT_MS (the first reopen this long after listening, not one period) and ZOO_WINDOW_MS (how
-// long that first one takes), ZOO_WARM_MS (0; 1000 in ready-before-warm: how long after listening its cache loads in
+// long that first one takes), ZOO_HEALTH_DRAIN_MS (0: at TERM/INT, /healthz answers 503 for this long while the
+// listener still accepts and serves, so a load balancer's health checks take it out before the drain), ZOO_WARM_MS (0; 1000 in ready-before-warm: how long after listening its cache loads in
 // the background, every endpoint answering 503 meanwhile, /healthz too unless ready-before-warm).
 //
 // Files in DATA_DIR: server.pid (removed on a clean exit), writes.log, config; the slow-init modes: init.lock and
@@ -108,6 +109,7 @@ type service struct {
 	srv        *http.Server
 	ln         net.Listener // drain-keeps-alive closes it alone
 	inFlight   atomic.Int64 // requests being handled now
+	draining   atomic.Bool  // ZOO_HEALTH_DRAIN_MS: /healthz fails from the signal on
 	warmUntil  time.Time    // before this, the cache is still loading (ZOO_WARM_MS)
 
 	quit     chan struct{} // closed when the shutdown begins
@@ -328,6 +330,12 @@ func (s *service) run() {
 
 // shutdown drains: stop accepting, wait for in-flight requests, stop the helper. The caller flushes writes.
 func (s *service) shutdown() {
+	if d := envMs("ZOO_HEALTH_DRAIN_MS", 0); d > 0 {
+		// Fail the health check first and keep serving: the balancer takes us out before the listener closes.
+		s.draining.Store(true)
+		log.Printf("zoo: failing /healthz for %v before the drain", d)
+		time.Sleep(d)
+	}
 	ctx, cancel := s.drainContext()
 	defer cancel()
 	if s.mode == "drain-keeps-alive" {
@@ -579,9 +587,10 @@ func monotonicNs() int64 {
 
 // ---- handlers ----
 
-// handleHealthz is the readiness endpoint: not ready while the cache loads, except in ready-before-warm (the bug).
+// handleHealthz is the readiness endpoint: not ready while the cache loads, except in ready-before-warm (the bug), nor
+// once a drain that fails it first has begun (ZOO_HEALTH_DRAIN_MS).
 func (s *service) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	if s.mode != "ready-before-warm" && time.Now().Before(s.warmUntil) {
+	if s.draining.Load() || s.mode != "ready-before-warm" && time.Now().Before(s.warmUntil) {
 		http.Error(w, "warming up", http.StatusServiceUnavailable)
 		return
 	}

@@ -17,9 +17,9 @@ afterAll(sweepStateDirs);
 const lanes = (record: TrialRecord, version: 'v1' | 'v2'): ReplicaLane[] => record.rollout!.replicas.filter((l) => l.version === version);
 const laneOf = (record: TrialRecord, id: number): ReplicaLane | undefined => record.rollout!.replicas.find((l) => l.name === record.rollout!.routedTo[id]);
 
-/** Nothing of the run left: no replica's process, no data directory. */
+/** Nothing of the run left: no replica's process, no HAProxy, no data directory. */
 function leftBehind(runId: string): string[] {
-  const processes = ['v1-1', 'v1-2', 'v2-1', 'v2-2'].flatMap((r) => processesOfRun(`${runId}:${r}`).map((p) => `process ${p} (${r})`));
+  const processes = ['v1-1', 'v1-2', 'v2-1', 'v2-2', 'haproxy'].flatMap((r) => processesOfRun(`${runId}:${r}`).map((p) => `process ${p} (${r})`));
   return [...processes, ...readdirSync(tmpdir()).filter((n) => n.startsWith(`sigstorm-data-${runId}`))];
 }
 
@@ -98,10 +98,51 @@ describe('a readiness endpoint that says ready before warm-up, in a rollout from
   });
 
   it('fuzz finds it from the rollout\'s timing alone (a seed), with its diagnosis', async () => {
-    const { report } = await fuzz('scenarios/rollout-ready-before-warm.yml', { backend: 'process', seed: 2, runs: 3, parallel: 1, confirmRuns: 3, reportDir });
+    const { report } = await fuzz('scenarios/rollout-ready-before-warm.yml', { backend: 'process', seed: 2, runs: 2, parallel: 1, confirmRuns: 2, reportDir });
     expect(report.outcome.kind, JSON.stringify(report.outcome)).toBe('failed');
     if (report.outcome.kind !== 'failed') return;
     expect(report.outcome.signature).toBe('rollout/routed-before-warm');
     expect(report.outcome.failures.find((f) => f.oracle === 'rollout')?.diagnosis?.id).toBe('readiness-before-warm-up');
   });
 });
+
+describe("HAProxy's own health checks slower than the stop, in a rollout", () => {
+  it('refuses the connections it routes to a replica until its checks notice: routed-while-stopping, health-check-slower-than-stop', async () => {
+    const { report } = await run('scenarios/rollout-health-check.yml', { backend: 'process', reportDir });
+    const record = report.trial!;
+    expect(record.rollout!.balancer).toBe('haproxy');
+    const failure = report.failures.find((f) => f.oracle === 'rollout');
+    expect(failure?.kind, JSON.stringify(report.results, null, 1)).toBe('routed-while-stopping');
+    expect(failure!.diagnosis?.id).toBe('health-check-slower-than-stop');
+    for (const lane of lanes(record, 'v1')) {
+      // Taken out by the checks, as HAProxy logged it, after its signal: nothing else removed it.
+      const out = record.rollout!.rotation.find((c) => c.replica === lane.name && c.change === 'out')!;
+      expect(out.why).toMatch(/^health check failed/);
+      expect(out.atMs).toBeGreaterThan(lane.signalMs!);
+    }
+    // Every lost request went to an old replica after its signal, before the checks took it out.
+    const lost = record.ledger.filter((e) => e.outcome !== 'ok');
+    expect(lost.length).toBeGreaterThan(0);
+    for (const e of lost) {
+      const lane = laneOf(record, e.id)!;
+      expect(lane.version, `#${e.id}`).toBe('v1');
+      const out = record.rollout!.rotation.find((c) => c.replica === lane.name && c.change === 'out')!;
+      expect(e.sentMs).toBeLessThan(out.atMs + 50);
+      expect(e.endMs).toBeGreaterThanOrEqual(lane.signalMs!);
+    }
+    expect(leftBehind(report.runId)).toEqual([]);
+  });
+
+  it('loses nothing when the replica fails its health check first and keeps serving until the checks take it out (the twin)', async () => {
+    const { report } = await run('scenarios/rollout-health-check-fixed.yml', { backend: 'process', reportDir });
+    expect(report.verdict, JSON.stringify(report.failures, null, 1)).toBe('pass');
+    const record = report.trial!;
+    for (const lane of lanes(record, 'v1')) {
+      const out = record.rollout!.rotation.find((c) => c.replica === lane.name && c.change === 'out')!;
+      expect(out.why).toMatch(/^health check failed \(Layer7/); // its /healthz said 503
+      expect(out.atMs).toBeGreaterThan(lane.signalMs!);
+    }
+    expect(leftBehind(report.runId)).toEqual([]);
+  });
+});
+

@@ -92,6 +92,30 @@ describe('the causes a rollout\'s lost requests show (records of the zoo\'s othe
     expect(rolloutOf({ ...record, rollout: earlier }).evidence?.keptAliveThroughDrain).toBeUndefined();
   });
 
+  it("reads connections routed to a stopping replica until HAProxy's own health checks took it out as health-check-slower-than-stop", () => {
+    const record = load('health-check');
+    expect(recordProblems(record)).toEqual([]);
+    const rollout = record.rollout!;
+    expect(rollout.plan.healthCheck).toEqual({ intervalMs: 500, fall: 2, rise: 2 });
+    const failure = rolloutOf(record);
+    expect(failure).toMatchObject({ kind: 'routed-while-stopping', diagnosis: { id: 'health-check-slower-than-stop', confidence: 'high' } });
+    // No lag was played: each old replica left the rotation when the checks failed, as HAProxy logged it.
+    for (const lane of rollout.replicas.filter((l) => l.version === 'v1')) {
+      expect(lane.endpointLagMs).toBeUndefined();
+      const out = rollout.rotation.find((c) => c.replica === lane.name && c.change === 'out')!;
+      expect(out.why).toMatch(/^health check failed/);
+      expect(out.atMs).toBeGreaterThan(lane.signalMs!);
+    }
+    const evidence = failure.evidence?.routedWhileStopping as { lagMs: number; healthCheck: unknown };
+    expect(evidence.healthCheck).toEqual(rollout.plan.healthCheck);
+    const first = rollout.replicas.find((l) => l.name === (failure.evidence!.routedWhileStopping as { replicas: string[] }).replicas[0])!;
+    const out = rollout.rotation.find((c) => c.replica === first.name && c.change === 'out')!;
+    expect(evidence.lagMs).toBeCloseTo(out.atMs - first.stopBeganMs!, 6);
+    // The same record without the checks in its plan reads as an endpoint lag's: the diagnosis follows the plan.
+    const lagged = { ...record, rollout: { ...rollout, plan: { ...rollout.plan, healthCheck: undefined } } };
+    expect(rolloutOf(lagged).diagnosis?.id).toBe('no-prestop-under-endpoint-lag');
+  });
+
   it('reads 503s from a new replica after it joined the rotation, before its first answer of that path, as routed-before-warm', () => {
     const record = load('ready-before-warm');
     expect(recordProblems(record)).toEqual([]);
