@@ -181,7 +181,8 @@ function checkChanges(started: StartedTarget, slots: Map<string, string>): Omit<
     const m = CHECK_LINE.exec(line.text.trim());
     const replica = m && replicaOf.get(m[1]!);
     if (!m || !replica) return [];
-    return [{ atMs: line.atMs, replica, change: m[2] === 'UP' ? ('in' as const) : ('out' as const), why: `health check ${m[2] === 'UP' ? 'passed' : 'failed'} (${m[3]})` }];
+    const up = m[2] === 'UP';
+    return [{ atMs: line.atMs, replica, change: up ? ('in' as const) : ('out' as const), why: `health check ${up ? 'passed' : 'failed'} (${m[3]})` }];
   });
 }
 

@@ -54,7 +54,7 @@ export const ROLLOUT: Entry[] = [
       if (!r?.healthCheck) return "The load balancer's health checks took longer to notice a stopped replica than the replica took to stop accepting.";
       const { intervalMs, fall } = r.healthCheck;
       return (
-        `The load balancer checks each replica every ${intervalMs} ms and takes it out after ${fall} failed check(s) in a row: it took ${Math.round(r.lagMs)} ms to take ${r.replicas.join(', ')} out after its stop began, ` +
+        `The load balancer checks each replica every ${intervalMs} ms and takes it out after ${fall} failed check(s) in a row (one, for a server it took in shortly before): it took ${Math.round(r.lagMs)} ms to take ${r.replicas.join(', ')} out after its stop began, ` +
         `but its stop signal came ${Math.round(r.signalInMs)} ms in and it closed its listener at once: ${r.count} connection(s) routed to it in between were never answered.`
       );
     },

@@ -102,7 +102,9 @@ export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSett
   if (!fleet.plan.healthCheck) replica.endpointLagMs = lagMs;
   const removed = fleet.plan.healthCheck
     ? Promise.resolve()
-    : sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() => fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`));
+    : sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() =>
+        fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
+      );
   const { started } = replica;
   const player = (replica.player = new Player(faultsOf(started), fleet.originMs));
   replica.stopped = await playStop(

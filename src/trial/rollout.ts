@@ -145,7 +145,10 @@ async function startNew(fleet: Fleet, name: string, spec: Target, replicas: Repl
   replica.availableMs = now();
 }
 
-/** The rollout's load balancer; HAProxy runs as a process of the trial (its files in the data directory), checking the target's readiness path where it asks for health checks. */
+/**
+ * The rollout's load balancer; HAProxy runs as a process of the trial (its files in the data directory), checking the
+ * target's readiness path where the scenario asks for its own health checks.
+ */
 function balancerFor(rollout: Rollout, backend: Fleet['backend'], context: Fleet['context'], target: Target): Promise<LoadBalancer> {
   if (rollout.balancer === 'embedded') return embeddedBalancer();
   const checks = rollout.healthCheck && { ...rollout.healthCheck, ...(target.ready.http && target.ready.port === undefined ? { path: target.ready.http } : {}) };

@@ -146,7 +146,8 @@ describe("the fuzzer's minimal schedules, replayed", () => {
     ['rollout-ready-before-warm', 'routed-before-warm', 'readiness-before-warm-up'],
   ])('%s fails as found: rollout/%s, %s', async (scenario, kind, diagnosis) => {
     const { report } = await run(`scenarios/${scenario}.yml`, { backend: 'process', schedule: minimal, reportDir });
-    expect(report.trial!.rollout!.replicas.find((l) => l.name === 'v1-1')!.stopBeganMs).toBeLessThan(report.trial!.rollout!.replicas.find((l) => l.name === 'v1-2')!.stopBeganMs!);
+    const began = (name: string) => report.trial!.rollout!.replicas.find((l) => l.name === name)!.stopBeganMs!;
+    expect(began('v1-1')).toBeLessThan(began('v1-2'));
     const failure = report.failures.find((f) => f.oracle === 'rollout');
     expect(failure?.kind, JSON.stringify(report.results, null, 1)).toBe(kind);
     expect(failure!.diagnosis?.id).toBe(diagnosis);

@@ -84,6 +84,11 @@ describe("a rollout's timing", () => {
       }
     }
     expect([...lengths].sort()).toEqual([1, 2]);
+    // Behind HAProxy's own health checks no lag is drawn: the stop's time alone.
+    const target = 'target:\n  process: { command: [./server] }\n  ready: { http: /healthz }\n';
+    const checked = tempFiles({ 'scenario.yml': `${target}stop: { model: kubernetes }\nreplicas: 2\nrollout: { balancer: haproxy, health_check: { interval: 1s } }\n` });
+    const behindChecks = await loadScenario(join(checked, 'scenario.yml'));
+    for (const schedule of fc.sample(scheduleArbitrary(behindChecks), { numRuns: 20, seed: 7 })) for (const e of schedule) expect(Object.keys(e).sort()).toEqual(['at', 'kind']);
   });
 });
 
