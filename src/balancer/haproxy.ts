@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { StartedTarget } from '../backends/target.js';
 import { infrastructure } from '../errors.js';
+import type { HealthCheck } from '../rollout/plan.js';
 import type { Target } from '../scenario/types.js';
 import { now, sleep } from '../time.js';
 import type { LoadBalancer, RotationChange, Route } from './balancer.js';
@@ -22,10 +23,15 @@ const LOG_FORMAT = '%cp %Ts %ms %s %ts';
 /** How the HAProxy process is started: as a process target of the trial (owned, killed on the way out, found by gc). */
 export type StartProcess = (spec: Target) => Promise<StartedTarget>;
 
-export async function haproxyBalancer(dir: string, start: StartProcess): Promise<LoadBalancer> {
+/** HAProxy's own health checks of each server, where the scenario asks for them: an HTTP GET of `path`, else a connect. */
+export interface HaproxyChecks extends HealthCheck {
+  path?: string;
+}
+
+export async function haproxyBalancer(dir: string, start: StartProcess, checks?: HaproxyChecks): Promise<LoadBalancer> {
   const socket = join(dir, 'haproxy-admin.sock');
   const config = join(dir, 'haproxy.cfg');
-  await writeFile(config, configText(socket));
+  await writeFile(config, configText(socket, checks));
   const started = await start(haproxyTarget(config, dir));
   try {
     await waitAnswering(socket, started);
@@ -36,7 +42,7 @@ export async function haproxyBalancer(dir: string, start: StartProcess): Promise
   }
 }
 
-const configText = (socket: string) =>
+const configText = (socket: string, checks?: HaproxyChecks) =>
   [
     'global',
     `  stats socket ${socket} level admin`,
@@ -54,9 +60,19 @@ const configText = (socket: string) =>
     '  default_backend replicas',
     'backend replicas',
     '  balance roundrobin',
+    ...checkLines(checks),
     ...Array.from({ length: SLOTS }, (_, i) => `  server slot${i + 1} 127.0.0.1:1 disabled`),
     '',
   ].join('\n');
+
+const checkLines = (checks?: HaproxyChecks): string[] =>
+  checks
+    ? [
+        ...(checks.path ? [`  option httpchk GET ${checks.path}`] : []),
+        `  timeout check ${Math.min(checks.intervalMs, 2000)}ms`,
+        `  default-server check inter ${checks.intervalMs}ms fall ${checks.fall} rise ${checks.rise}`,
+      ]
+    : [];
 
 const haproxyTarget = (config: string, dir: string): Target => ({
   name: 'haproxy',
@@ -122,7 +138,9 @@ function balancerOver(started: StartedTarget, socket: string): LoadBalancer {
       inRotation.splice(at, 1);
       rotation.push({ atMs: now(), replica, change: 'out', inRotation: [...inRotation], ...(why ? { why } : {}) });
     },
-    rotation,
+    get rotation() {
+      return withChecks(rotation, checkChanges(started, slots));
+    },
     get routes() {
       return routesIn(started, slots);
     },
@@ -151,4 +169,33 @@ function routesIn(started: StartedTarget, slots: Map<string, string>): Route[] {
     const outcome: Route['outcome'] = !replica ? 'none' : state!.startsWith('SC') ? 'refused' : 'connected';
     return [{ clientPort: Number(port), acceptedMs, ...(replica ? { replica } : {}), outcome, ...(outcome === 'refused' ? { error: `haproxy ${state}` } : {}) }];
   });
+}
+
+/** A server's state changed by HAProxy's own health checks, as it logs it (not the runtime API's maintenance changes). */
+const CHECK_LINE = /^Server replicas\/(slot\d+) is (UP|DOWN), reason: (Layer\d[^,]*)/;
+
+/** The rotation changes HAProxy's health checks made, from its log: when each line came, which replica, why. */
+function checkChanges(started: StartedTarget, slots: Map<string, string>): Omit<RotationChange, 'inRotation'>[] {
+  const replicaOf = new Map([...slots].map(([replica, slot]) => [slot, replica]));
+  return started.logs.lines.flatMap((line) => {
+    const m = CHECK_LINE.exec(line.text.trim());
+    const replica = m && replicaOf.get(m[1]!);
+    if (!m || !replica) return [];
+    const up = m[2] === 'UP';
+    return [{ atMs: line.atMs, replica, change: up ? ('in' as const) : ('out' as const), why: `health check ${up ? 'passed' : 'failed'} (${m[3]})` }];
+  });
+}
+
+/** The trial's own changes and the health checks', in time order, each with the replicas in rotation after it. */
+function withChecks(own: readonly RotationChange[], checks: Omit<RotationChange, 'inRotation'>[]): RotationChange[] {
+  if (checks.length === 0) return [...own];
+  const inRotation: string[] = [];
+  return [...own, ...checks]
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((c) => {
+      const at = inRotation.indexOf(c.replica);
+      if (c.change === 'in' && at < 0) inRotation.push(c.replica);
+      if (c.change === 'out' && at >= 0) inRotation.splice(at, 1);
+      return { ...c, inRotation: [...inRotation] };
+    });
 }

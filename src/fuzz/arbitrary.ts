@@ -286,7 +286,8 @@ function stopSequence(
 /**
  * A rollout's timing (rollout/plan.ts): one stop event per old replica at most, in time order, each the earliest its
  * replica's stop may begin and the endpoint lag it gets, drawn within the rollout's `endpoint_lag` range on the fault
- * space's step; the first is also when the rollout begins. Shrinking goes to one event, early, with the shortest lag.
+ * space's step (none behind health checks); the first is also when the rollout begins. Shrinking goes to one event,
+ * early, with the shortest lag.
  */
 function rolloutTiming(rollout: NonNullable<ScenarioSpace['rollout']>, space: FaultSpace, time: fc.Arbitrary<number>): fc.Arbitrary<Schedule> {
   const { minMs, maxMs } = rollout.endpointLag;
@@ -294,7 +295,12 @@ function rolloutTiming(rollout: NonNullable<ScenarioSpace['rollout']>, space: Fa
   const stop = fc.record({ at: time, lag: fc.integer({ min: 0, max: steps }) });
   return fc
     .array(stop, { minLength: 1, maxLength: rollout.replicas })
-    .map((stops) => stops.map(({ at, lag }) => ({ at, kind: 'stop' as const, endpoint_delay: minMs + lag * space.step })).sort((a, b) => a.at - b.at));
+    .map((stops) =>
+      stops
+        // Behind the balancer's own health checks no lag is played: the stop's time alone meets their phase.
+        .map(({ at, lag }) => ({ at, kind: 'stop' as const, ...(rollout.healthCheck ? {} : { endpoint_delay: minMs + lag * space.step }) }))
+        .sort((a, b) => a.at - b.at),
+    );
 }
 
 /**

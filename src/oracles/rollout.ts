@@ -1,9 +1,8 @@
 import type { ReplicaLane, RolloutRecord, TrialRecord } from '../trial/record.js';
 import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
-import type { Route } from '../rollout/rotation.js';
 import { UNANSWERED_CLOSE_MS } from './lost-requests.js';
 import { diagnose } from './diagnose.js';
-import type { RoutedWhileStopping } from './rollout-diagnoses.js';
+import { keptAliveEvidence, keptAliveThroughDrain, leftRotationMs, nearestRoute, placed, routedBeforeWarm, routedEvidence, routedWhileStopping, warmEvidence, type Placed } from './rollout-causes.js';
 import { combine, type OracleResult, type Verdict } from './verdict.js';
 
 type Judged = { verdict: Verdict; results: OracleResult[] };
@@ -57,7 +56,7 @@ function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleR
       },
     ];
   }
-  const lagged = routedWhileStopping(lost, rollout);
+  const causes = causesOf(lost, rollout, record.ledger);
   const e0 = lost[0]!;
   const replicaOf = (e: LedgerEntry) => rollout.routedTo[e.id] ?? 'no replica';
   return [
@@ -65,18 +64,32 @@ function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleR
       oracle: 'rollout',
       verdict: 'fail',
       // Named after what most of the lost requests show, so one signature per cause across runs.
-      kind: 2 * lagged.length >= lost.length ? 'routed-while-stopping' : 'lost-requests',
+      kind: CAUSES.find((c) => 2 * causes[c.key].length >= lost.length)?.kind ?? 'lost-requests',
       message:
         `${lost.length} of ${requests.length} request(s) lost across the rollout (${Object.entries(lostPerReplica).map(([r, n]) => `${n} sent to ${r}`).join(', ')}); ` +
         `e.g. ${operationLabel(e0)} at +${Math.round(e0.sentMs)} ms, sent to ${replicaOf(e0)}: ${outcomeLabel(e0)}`,
       evidence: {
         perReplica,
         lostPerReplica,
-        ...(lagged.length > 0 ? { routedWhileStopping: routedEvidence(lagged) } : {}),
+        ...(causes.lagged.length > 0 ? { routedWhileStopping: routedEvidence(causes.lagged, rollout) } : {}),
+        ...(causes.keptAlive.length > 0 ? { keptAliveThroughDrain: keptAliveEvidence(causes.keptAlive) } : {}),
+        ...(causes.beforeWarm.length > 0 ? { routedBeforeWarm: warmEvidence(causes.beforeWarm, rollout) } : {}),
         lost: lost.slice(0, 20).map((e) => ({ id: e.id, request: `${e.method} ${e.path}`, replica: replicaOf(e), sentMs: Math.round(e.sentMs), outcome: e.outcome })),
       },
     },
   ];
+}
+
+/** The causes a rollout's lost requests can show, in the order a failure is named after them. */
+const CAUSES = [
+  { key: 'lagged', kind: 'routed-while-stopping' },
+  { key: 'keptAlive', kind: 'keep-alive-cut' },
+  { key: 'beforeWarm', kind: 'routed-before-warm' },
+] as const;
+
+function causesOf(lost: LedgerEntry[], rollout: RolloutRecord, ledger: readonly LedgerEntry[]): Record<(typeof CAUSES)[number]['key'], Placed[]> {
+  const where = placed(lost, rollout);
+  return { lagged: routedWhileStopping(where, rollout), keptAlive: keptAliveThroughDrain(where), beforeWarm: routedBeforeWarm(where, rollout, ledger) };
 }
 
 /**
@@ -90,46 +103,9 @@ function closedUnansweredAtDrain(e: LedgerEntry, rollout: RolloutRecord): boolea
   const lane = rollout.replicas.find((l) => l.name === name);
   if (!lane || lane.signalMs === undefined || lane.stopBeganMs === undefined) return false;
   if (e.outcome !== 'reset' || e.firstByteMs !== undefined || e.endMs < lane.signalMs || e.endMs - e.sentMs >= UNANSWERED_CLOSE_MS) return false;
-  const outMs = lane.stopBeganMs + (lane.endpointLagMs ?? 0);
+  const outMs = leftRotationMs(rollout, lane)!;
   const routedAfterSignal = lane.signalMs < outMs && e.sentMs < outMs;
   return !routedAfterSignal && nearestRoute(rollout.routes, name!, e)?.outcome === 'connected';
-}
-
-/** A lost request the balancer sent to a replica after its stop signal, within the endpoint lag, that no longer accepted. */
-interface Lagged {
-  entry: LedgerEntry;
-  lane: ReplicaLane;
-  route: Route;
-}
-
-/** The lost requests the balancer still routed to a stopping replica after its signal, within the lag, never answered. */
-function routedWhileStopping(lost: LedgerEntry[], rollout: RolloutRecord): Lagged[] {
-  const byReplica = new Map(rollout.replicas.map((l) => [l.name, l]));
-  return lost.flatMap((entry) => {
-    const name = rollout.routedTo[entry.id];
-    const lane = name === undefined ? undefined : byReplica.get(name);
-    const route = lane && nearestRoute(rollout.routes, name!, entry);
-    if (!lane || !route || lane.stopBeganMs === undefined || lane.signalMs === undefined) return [];
-    const withinLag = route.acceptedMs >= lane.stopBeganMs && route.acceptedMs < lane.stopBeganMs + (lane.endpointLagMs ?? 0);
-    // Refused at connect, or taken into the listen queue just before the listener closed and reset from it: unanswered.
-    return withinLag && route.acceptedMs >= lane.signalMs && entry.firstByteMs === undefined ? [{ entry, lane, route }] : [];
-  });
-}
-
-const nearestRoute = (routes: readonly Route[], replica: string, e: LedgerEntry): Route | undefined =>
-  routes
-    .filter((r) => r.replica === replica && r.clientPort === e.localPort)
-    .reduce<Route | undefined>((best, r) => (!best || Math.abs(r.acceptedMs - (e.connectedMs ?? e.sentMs)) < Math.abs(best.acceptedMs - (e.connectedMs ?? e.sentMs)) ? r : best), undefined);
-
-/** What diagnoses read of the requests routed to a stopping replica (rollout-diagnoses.ts). */
-function routedEvidence(lagged: Lagged[]): RoutedWhileStopping {
-  const lane = lagged[0]!.lane;
-  return {
-    count: lagged.length,
-    replicas: [...new Set(lagged.map((l) => l.lane.name))],
-    lagMs: lane.endpointLagMs ?? 0,
-    signalInMs: lane.signalMs! - lane.stopBeganMs!,
-  };
 }
 
 /**

@@ -27,8 +27,17 @@ export interface RolloutPlan {
   atMs: number;
   /** The load balancer: sigstorm's own, or a real HAProxy driven through its runtime API. */
   balancer: 'embedded' | 'haproxy';
+  /** HAProxy's own health checks: they take a stopping replica out of rotation (no endpoint lag is played). */
+  healthCheck?: HealthCheck;
   /** The Deployment it was read from, when one was named: "deploy.yaml (Deployment web)". */
   source?: string;
+}
+
+/** A balancer's health checks of each replica: every `intervalMs`; out after `fall` failures in a row, in after `rise` passes. */
+export interface HealthCheck {
+  intervalMs: number;
+  fall: number;
+  rise: number;
 }
 
 /** What the controller knows of the fleet at one moment. */
@@ -140,5 +149,6 @@ export function describeRollout(plan: RolloutPlan): string {
   const { minMs, maxMs } = plan.endpointLag;
   const lag = minMs === maxMs ? `${minMs} ms` : `${minMs}–${maxMs} ms`;
   const source = plan.source ? ` (${plan.source})` : '';
-  return `rollout of ${plan.replicas} replicas${source}: maxSurge ${plan.maxSurge}, maxUnavailable ${plan.maxUnavailable}, readiness every ${plan.readiness.periodMs} ms, endpoint lag ${lag}`;
+  const removal = plan.healthCheck ? `health checks every ${plan.healthCheck.intervalMs} ms (fall ${plan.healthCheck.fall})` : `endpoint lag ${lag}`;
+  return `rollout of ${plan.replicas} replicas${source}: maxSurge ${plan.maxSurge}, maxUnavailable ${plan.maxUnavailable}, readiness every ${plan.readiness.periodMs} ms, ${removal}`;
 }

@@ -39,6 +39,11 @@ export function rolloutOf(
   if (maxSurge === 0 && maxUnavailable === 0) {
     problems.at(['rollout', 'max_unavailable'], `max_surge and max_unavailable both come to 0 replicas of ${n}: the rollout could never progress (Kubernetes refuses it too)`);
   }
+  const check = rollout.health_check;
+  if (check && rollout.balancer !== 'haproxy') problems.at(['rollout', 'health_check'], "health checks are HAProxy's own: add `balancer: haproxy` beside them");
+  if (check && rollout.endpoint_lag !== undefined) {
+    problems.at(['rollout', 'endpoint_lag'], "with `health_check`, the balancer's own checks take a stopping replica out of rotation: leave `endpoint_lag` out");
+  }
   return {
     strategy: rollout.strategy,
     replicas: n,
@@ -49,9 +54,10 @@ export function rolloutOf(
       periodMs: rollout.readiness?.period ?? file?.readiness?.period ?? 10_000,
       failureThreshold: rollout.readiness?.failure_threshold ?? file?.readiness?.failure_threshold ?? 3,
     },
-    endpointLag: rollout.endpoint_lag ?? modelLag(stop),
+    endpointLag: check ? { minMs: 0, maxMs: 0 } : (rollout.endpoint_lag ?? modelLag(stop)),
     atMs: rollout.at,
     balancer: rollout.balancer,
+    ...(check ? { healthCheck: { intervalMs: check.interval, fall: check.fall, rise: check.rise } } : {}),
     ...(file ? { source: file.source } : {}),
     ...(to ? { to } : {}),
   };

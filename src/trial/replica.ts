@@ -90,17 +90,21 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
 
 /**
  * The replica's stop, from now on or from `notBeforeMs` (monotonic clock): the stop model's sequence (preStop, signal,
- * grace, the final kill), and beside it the endpoint removal: the balancer keeps sending it new connections for `lagMs`.
+ * grace, the final kill), and beside it the endpoint removal: the balancer keeps sending it new connections for `lagMs`
+ * (behind health checks, until they fail).
  * Resolves once it is gone.
  */
 export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSettings, lagMs: number, notBeforeMs = 0): Promise<void> {
   await sleepUntil(notBeforeMs, fleet.abort); // the schedule may hold a replica's stop back (fuzz/arbitrary.ts)
   replica.stopProbing.abort();
   replica.stopBeganMs = now();
-  replica.endpointLagMs = lagMs;
-  const removed = sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() =>
-    fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
-  );
+  // Behind a balancer's own health checks nothing removes it: the checks do, once they fail.
+  if (!fleet.plan.healthCheck) replica.endpointLagMs = lagMs;
+  const removed = fleet.plan.healthCheck
+    ? Promise.resolve()
+    : sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() =>
+        fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
+      );
   const { started } = replica;
   const player = (replica.player = new Player(faultsOf(started), fleet.originMs));
   replica.stopped = await playStop(

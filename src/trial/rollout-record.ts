@@ -87,7 +87,8 @@ function lane(played: PlayedRollout, r: Replica, routed: LedgerEntry[]): Replica
     startedMs: rel(r.startedMs),
     ...(r.readyMs !== undefined ? { readyMs: rel(r.readyMs) } : {}),
     ...(r.availableMs !== undefined ? { availableMs: rel(r.availableMs) } : {}),
-    ...(r.stopBeganMs !== undefined ? { stopBeganMs: rel(r.stopBeganMs), endpointLagMs: r.endpointLagMs! } : {}),
+    ...(r.stopBeganMs !== undefined ? { stopBeganMs: rel(r.stopBeganMs) } : {}),
+    ...(r.endpointLagMs !== undefined ? { endpointLagMs: r.endpointLagMs } : {}),
     ...(signal ? { signalMs: signal.atMs } : {}),
     ...(stopped ? { exitMs: rel(stopped.raw.atMs), status: exitOf(stopped, rel).status, record: replicaRecord(played, r, routed) } : {}),
   };

@@ -39,7 +39,7 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
   try {
     return await withDataDir(options.runId, async (dataDir) => {
       const context = contextOf(options, dataDir);
-      await using balancer = await balancerFor(rollout, backend, context);
+      await using balancer = await balancerFor(rollout, backend, context, scenario.target);
       const replicas: Replica[] = [];
       try {
         const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: signal, context };
@@ -145,10 +145,14 @@ async function startNew(fleet: Fleet, name: string, spec: Target, replicas: Repl
   replica.availableMs = now();
 }
 
-/** The rollout's load balancer; HAProxy runs as a process of the trial (its files in the data directory). */
-function balancerFor(rollout: Rollout, backend: Fleet['backend'], context: Fleet['context']): Promise<LoadBalancer> {
+/**
+ * The rollout's load balancer; HAProxy runs as a process of the trial (its files in the data directory), checking the
+ * target's readiness path where the scenario asks for its own health checks.
+ */
+function balancerFor(rollout: Rollout, backend: Fleet['backend'], context: Fleet['context'], target: Target): Promise<LoadBalancer> {
   if (rollout.balancer === 'embedded') return embeddedBalancer();
-  return haproxyBalancer(context.dataDir, (spec) => backend.start(spec, { ...context, partitions: false, instance: 'haproxy' }));
+  const checks = rollout.healthCheck && { ...rollout.healthCheck, ...(target.ready.http && target.ready.port === undefined ? { path: target.ready.http } : {}) };
+  return haproxyBalancer(context.dataDir, (spec) => backend.start(spec, { ...context, partitions: false, instance: 'haproxy' }), checks);
 }
 
 /** The start context every replica shares: labelled as this run's, so `sigstorm gc` finds them after a SIGKILL. */

@@ -41,6 +41,13 @@
 //	                 holds its signals off with signal.Stop between the two steps, so a TERM in the credit's ~3 ms
 //	                 (~4 ms after the request came) kills it at once (143; exit 2 as container PID 1), the transfer
 //	                 half done: at one transfer a second about 0.3% of the time. The graceful mode is its twin.
+//	drain-keeps-alive a hand-written drain: TERM/INT close the listener and give the requests in flight a fixed 3 s,
+//	                 then exit, never closing the idle keep-alive connections (Server.Shutdown does, and answers
+//	                 "Connection: close" once draining): clients keep sending on them through the drain, and the
+//	                 requests in flight at the exit are cut. Seen in a rolling update (rollouts.md).
+//	ready-before-warm /healthz answers 200 as soon as it listens, while the other endpoints answer 503 for the
+//	                 ZOO_WARM_MS (1000) their cache takes to load in the background; in the other modes /healthz
+//	                 also answers 503 until then (the twin)
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_START_MS (0: how long it
 // takes to start listening, as a service that loads its data first would), ZOO_RELOAD_DIAL=1 (a reload
@@ -49,7 +56,9 @@
 // ZOO_ROLE (internal: set when the binary re-executes itself as helper, spawner or sleeper), ZOO_REOPEN_MS (reopen
 // access.log this often, 0: never), ZOO_REOPEN_TAKES_MS (7), and for the zoo matrix only, to put a window at a
 // known instant: ZOO_WINDOW_AT_MS (the first reopen this long after listening, not one period) and ZOO_WINDOW_MS (how
-// long that first one takes).
+// long that first one takes), ZOO_HEALTH_DRAIN_MS (0: at TERM/INT, /healthz answers 503 for this long while the
+// listener still accepts and serves, so a load balancer's health checks take it out before the drain), ZOO_WARM_MS (0; 1000 in ready-before-warm: how long after listening its cache loads in
+// the background, every endpoint answering 503 meanwhile, /healthz too unless ready-before-warm).
 //
 // Files in DATA_DIR: server.pid (removed on a clean exit), writes.log, config; the slow-init modes: init.lock and
 // state.partial during the initialisation, state once it is complete.
@@ -85,7 +94,7 @@ var modes = map[string]bool{
 	"short-deadline": true, "stream-forever": true, "double-close": true, "repeat-stops": true, "exit-no-flush": true,
 	"hup-leak": true, "hup-socket-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
 	"watchdog-wallclock": true, "probe": true, "slow-init-unguarded": true, "slow-init": true, "reopen-unguarded": true,
-	"transfer-unguarded": true,
+	"transfer-unguarded": true, "drain-keeps-alive": true, "ready-before-warm": true,
 }
 
 type service struct {
@@ -98,6 +107,10 @@ type service struct {
 	startTime  time.Duration // how long it loads before listening (ZOO_START_MS)
 	reloads    chan struct{} // pending reload requests, at most one
 	srv        *http.Server
+	ln         net.Listener // drain-keeps-alive closes it alone
+	inFlight   atomic.Int64 // requests being handled now
+	draining   atomic.Bool  // ZOO_HEALTH_DRAIN_MS: /healthz fails from the signal on
+	warmUntil  time.Time    // before this, the cache is still loading (ZOO_WARM_MS)
 
 	quit     chan struct{} // closed when the shutdown begins
 	quitOnce sync.Once
@@ -232,7 +245,7 @@ func newService() *service {
 		log.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok\n") })
+	mux.HandleFunc("/healthz", s.handleHealthz)
 	mux.HandleFunc("/slow", s.handleSlow)
 	mux.HandleFunc("/stream", s.handleStream)
 	mux.HandleFunc("/write", s.handleWrite)
@@ -241,6 +254,12 @@ func newService() *service {
 	mux.HandleFunc("/transfer", s.handleTransfer)
 	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.requests.Add(1)
+		s.inFlight.Add(1)
+		defer s.inFlight.Add(-1)
+		if r.URL.Path != "/healthz" && time.Now().Before(s.warmUntil) {
+			http.Error(w, "warming up", http.StatusServiceUnavailable)
+			return
+		}
 		mux.ServeHTTP(w, r)
 	})}
 	return s
@@ -252,6 +271,12 @@ func (s *service) run() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	s.ln = ln
+	warmDefault := 0 * time.Millisecond
+	if s.mode == "ready-before-warm" {
+		warmDefault = time.Second
+	}
+	s.warmUntil = time.Now().Add(envMs("ZOO_WARM_MS", warmDefault)) // the cache loads in the background from now
 	defer s.writes.close() // the flush on the way out; exit-no-flush skips it with os.Exit
 	pidFile := filepath.Join(s.dataDir, "server.pid")
 	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
@@ -285,7 +310,7 @@ func (s *service) run() {
 	s.transfers.listening = time.Now()
 	log.Printf("zoo: mode=%s pid=%d listening on :%s", s.mode, os.Getpid(), s.port)
 
-	if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	if err := s.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) && !(s.mode == "drain-keeps-alive" && errors.Is(err, net.ErrClosed)) {
 		log.Fatal(err)
 	}
 	if s.mode == "return-on-close" {
@@ -305,13 +330,30 @@ func (s *service) run() {
 
 // shutdown drains: stop accepting, wait for in-flight requests, stop the helper. The caller flushes writes.
 func (s *service) shutdown() {
+	if d := envMs("ZOO_HEALTH_DRAIN_MS", 0); d > 0 {
+		// Fail the health check first and keep serving: the balancer takes us out before the listener closes.
+		s.draining.Store(true)
+		log.Printf("zoo: failing /healthz for %v before the drain", d)
+		time.Sleep(d)
+	}
 	ctx, cancel := s.drainContext()
 	defer cancel()
-	if err := s.srv.Shutdown(ctx); err != nil {
+	if s.mode == "drain-keeps-alive" {
+		s.drainByHand()
+	} else if err := s.srv.Shutdown(ctx); err != nil {
 		log.Printf("zoo: shutdown: %v", err)
 	}
 	s.stopHelper()
 	close(s.drained)
+}
+
+// drainByHand is drain-keeps-alive's bug: the listener closed and a fixed time given to the requests in flight, but
+// the idle keep-alive connections are never closed and keep-alives stay on, so clients go on sending on them until
+// the exit cuts what is in flight.
+func (s *service) drainByHand() {
+	s.ln.Close()
+	time.Sleep(3 * time.Second)
+	log.Printf("zoo: drain over, %d request(s) still in flight", s.inFlight.Load())
 }
 
 func (s *service) drainContext() (context.Context, context.CancelFunc) {
@@ -544,6 +586,16 @@ func monotonicNs() int64 {
 }
 
 // ---- handlers ----
+
+// handleHealthz is the readiness endpoint: not ready while the cache loads, except in ready-before-warm (the bug), nor
+// once a drain that fails it first has begun (ZOO_HEALTH_DRAIN_MS).
+func (s *service) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() || s.mode != "ready-before-warm" && time.Now().Before(s.warmUntil) {
+		http.Error(w, "warming up", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprint(w, "ok\n")
+}
 
 func (s *service) handleSlow(w http.ResponseWriter, r *http.Request) {
 	time.Sleep(s.slow)

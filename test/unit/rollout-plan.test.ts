@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
-import { nextMoves, replicasOf, rolloutTiming, simulateRollout, type RolloutPlan } from '../../src/rollout/plan.js';
+import { describeRollout, nextMoves, replicasOf, rolloutTiming, simulateRollout, type RolloutPlan } from '../../src/rollout/plan.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import { tempFiles } from '../helpers/files.js';
 
@@ -84,6 +84,11 @@ describe("a rollout's timing", () => {
       }
     }
     expect([...lengths].sort()).toEqual([1, 2]);
+    // Behind HAProxy's own health checks no lag is drawn: the stop's time alone.
+    const target = 'target:\n  process: { command: [./server] }\n  ready: { http: /healthz }\n';
+    const checked = tempFiles({ 'scenario.yml': `${target}stop: { model: kubernetes }\nreplicas: 2\nrollout: { balancer: haproxy, health_check: { interval: 1s } }\n` });
+    const behindChecks = await loadScenario(join(checked, 'scenario.yml'));
+    for (const schedule of fc.sample(scheduleArbitrary(behindChecks), { numRuns: 20, seed: 7 })) for (const e of schedule) expect(Object.keys(e).sort()).toEqual(['at', 'kind']);
   });
 });
 
@@ -149,6 +154,13 @@ describe('rollout: in a scenario', () => {
     expect(tooMany.problems[0]).toMatchObject({ keyPath: 'rollout.kubernetes', message: expect.stringMatching(/spec.replicas 10; sigstorm plays 2–5/) });
   });
 
+  it("takes HAProxy's own health checks in place of an endpoint lag, with HAProxy's defaults", async () => {
+    const dir = tempFiles({ 'scenario.yml': `${target}stop: { model: kubernetes }\nreplicas: 2\nrollout: { balancer: haproxy, health_check: { interval: 500ms } }\n` });
+    const s = await loadScenario(join(dir, 'scenario.yml'));
+    expect(s.rollout).toMatchObject({ balancer: 'haproxy', healthCheck: { intervalMs: 500, fall: 3, rise: 2 }, endpointLag: { minMs: 0, maxMs: 0 } });
+    expect(describeRollout(s.rollout!)).toMatch(/health checks every 500 ms \(fall 3\)$/);
+  });
+
   it('names the file, line and key path of what it cannot play', async () => {
     const cases: [string, string, RegExp][] = [
       ['replicas: 2\n', 'replicas', /add `rollout:`/],
@@ -158,6 +170,9 @@ describe('rollout: in a scenario', () => {
       ['replicas: 2\nrollout: { endpoint_lag: [1s, 200ms] }\n', 'rollout.endpoint_lag', /shorter lag first/],
       ['replicas: 2\nrollout: { max_surge: lots }\n', 'rollout.max_surge', /percentage/],
       ['replicas: 2\nrollout: {}\nschedule: [{ at: 100, kind: stop }]\n', 'schedule', /not played yet/],
+      ['replicas: 2\nrollout: { health_check: { interval: 1s } }\n', 'rollout.health_check', /balancer: haproxy/],
+      ['replicas: 2\nrollout: { balancer: haproxy, endpoint_lag: 1s, health_check: { interval: 1s } }\n', 'rollout.endpoint_lag', /leave `endpoint_lag` out/],
+      ['replicas: 2\nrollout: { balancer: haproxy, health_check: { interval: 1s, fall: 0 } }\n', 'rollout.health_check.fall', />=1|at least 1|too small/i],
     ];
     for (const [body, keyPath, message] of cases) {
       const dir = tempFiles({ 'scenario.yml': `${target}${body}` });

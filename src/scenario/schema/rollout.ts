@@ -51,6 +51,17 @@ export const rollout = z
     endpoint_lag: lag
       .optional()
       .meta({ description: 'How long an old replica stays in rotation after its stop begins (endpoint removal); default: the stop model\'s endpoint_delay, else 0' }),
+    health_check: z
+      .strictObject({
+        interval: duration().meta({ description: "inter: time between two checks of a replica (HAProxy's `check inter`)" }),
+        fall: z.number().int().min(1).default(3).meta({ description: 'Failed checks in a row before HAProxy takes a replica out of rotation (default 3, as HAProxy)' }),
+        rise: z.number().int().min(1).default(2).meta({ description: 'Passed checks in a row before it takes a replica back in (default 2, as HAProxy)' }),
+      })
+      .optional()
+      .meta({
+        description:
+          "HAProxy's own health checks of each replica (an HTTP GET of `target.ready.http`, else a connect): a stopping replica leaves rotation when they fail, not after `endpoint_lag`; with `balancer: haproxy` only",
+      }),
     balancer: z
       .enum(['embedded', 'haproxy'])
       .default('embedded')
