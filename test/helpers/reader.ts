@@ -1,9 +1,11 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
 import type { FuzzReport } from '../../src/report/fuzz-report.js';
+import { sleep } from '../../src/time.js';
 
 // A reader of the documentation: their own project with sigstorm installed from its tarball, as the README's
 // install section says, and the documented command lines run there through `npx`, as they would type them.
@@ -14,16 +16,26 @@ const npmEnv = { npm_config_prefer_offline: 'true', npm_config_audit: 'false', n
 /**
  * A project with sigstorm installed as a dev dependency: `npm pack` of this checkout (dist/ is built before the
  * tests), then `install` (the README's line, or the plain form) run in the project with the tarball where the line
- * expects it. Returns the project's directory.
+ * expects it. Returns the project's directory. Made once per test run (the test files' processes share a parent):
+ * the first file to ask installs, the others wait for it.
  */
 export async function installedProject(install = 'npm install --save-dev ./sigstorm/sigstorm-0.1.0.tgz'): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'sigstorm-reader-'));
+  const dir = join(tmpdir(), `sigstorm-reader-${process.ppid}-${createHash('sha1').update(install).digest('hex').slice(0, 8)}`);
+  const done = join(dir, '.installed');
+  try {
+    mkdirSync(dir);
+  } catch {
+    for (let i = 0; i < 1800 && !existsSync(done); i++) await sleep(100);
+    if (!existsSync(done)) throw new Error(`${dir}: another test file's install did not finish`);
+    return dir;
+  }
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'reader', version: '1.0.0', private: true }, null, 2)}\n`);
   const tarball = /\.\/(\S+\.tgz)/.exec(install)?.[1];
   if (!tarball) throw new Error(`no tarball in "${install}"`);
   mkdirSync(join(dir, dirname(tarball)), { recursive: true });
   await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', join(dir, dirname(tarball))], { cwd: resolve('.'), env: npmEnv });
   await execa('sh', ['-c', install], { cwd: dir, env: npmEnv, stdin: 'ignore' });
+  writeFileSync(done, '');
   return dir;
 }
 
