@@ -75,9 +75,9 @@ export interface TrialRecord {
   files: { path: string; exists: boolean; must?: 'removed' | 'kept' }[];
   logs: LogLine[];
   /**
-   * The changes to the data directory's files as the watch read them (ms after readiness; at most WRITES_KEPT), kept
-   * when the schedule held an event timed from a line, a request or a write: amplify re-times such a signal from the
-   * write that came nearest before it (src/fuzz/closer-anchors.ts).
+   * The changes to the data directory's files as the watch read them (ms after readiness; the first WRITES_KEPT;
+   * absent when the directory could not be watched): amplify re-times a failing trial's signal from the write that
+   * came nearest before it (src/fuzz/closer-anchors.ts).
    */
   writes?: { atMs: number; name: string }[];
   /**
