@@ -30,9 +30,9 @@ const reachOf = (space: CloserSpace) => 2 * space.step;
 
 /**
  * Schedules one move away from `schedule`: each signal or race of the target that landed in the failing trial
- * `observed` at or before the exit, timed instead from each of the two writes and the line that came nearest before
- * it (within two steps), at 0 ms, 1 ms, and as long after it as it landed. The fuzzer draws such anchors, so each is a
- * schedule of the fault space; what it is already timed from is left out.
+ * `observed` at or before the exit, timed instead from each of the two writes and the line read nearest to it (from
+ * two steps before it up to the exit), at 0 ms, 1 ms, and as long after it as it landed. The fuzzer draws such
+ * anchors, so each is a schedule of the fault space; what it is already timed from is left out.
  */
 export function closerAnchors(schedule: Schedule, observed: Observed, space: CloserSpace): Schedule[] {
   if (observed.exitedInStartup) return [];
@@ -42,10 +42,12 @@ export function closerAnchors(schedule: Schedule, observed: Observed, space: Clo
   for (const [i, e] of schedule.entries()) {
     const d = landed[i];
     if (d === undefined || d > observed.exit.atMs || !retimable(e)) continue;
-    const before = marks.filter((m) => m.atMs <= d && d - m.atMs <= reachOf(space)).sort((a, b) => b.atMs - a.atMs);
-    const nearest = [...before.filter((m) => isFileAnchor(m.after)).slice(0, 2), ...before.filter((m) => isLineAnchor(m.after)).slice(0, 1)];
+    // A write read after the signal but before the exit was made before the target died: the watch read it late (the
+    // event loop busy at the trial's start: 2.5 ms in one node-commit-window trial), and it may well have come first.
+    const near = marks.filter((m) => m.atMs <= Math.max(d, observed.exit.atMs) && d - m.atMs <= reachOf(space)).sort((a, b) => Math.abs(a.atMs - d) - Math.abs(b.atMs - d));
+    const nearest = [...near.filter((m) => isFileAnchor(m.after)).slice(0, 2), ...near.filter((m) => isLineAnchor(m.after)).slice(0, 1)];
     for (const m of nearest) {
-      for (const at of new Set([0, 1, Math.floor(d - m.atMs)])) {
+      for (const at of new Set([0, 1, Math.max(0, Math.floor(d - m.atMs))])) {
         const moved = { ...e, at, after: m.after } as FaultEvent;
         if (sameTiming(moved, e)) continue;
         out.push(schedule.map((x, j) => (j === i ? moved : x)));

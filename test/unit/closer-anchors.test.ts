@@ -54,8 +54,8 @@ describe('closerAnchors', () => {
     }
   });
 
-  it('leaves out writes after the signal or more than two steps before it, signals that landed after the exit, and start-up deaths', () => {
-    const late = observed([played(byRequest, 11.8, 11.8, 6.8)], [{ atMs: 12, name: 'orders.log' }, { atMs: -40, name: 'orders.log' }]);
+  it('leaves out writes after the exit or more than two steps before the signal, signals that landed after the exit, and start-up deaths', () => {
+    const late = observed([played(byRequest, 11.8, 11.8, 6.8)], [{ atMs: 15, name: 'orders.log' }, { atMs: -40, name: 'orders.log' }]);
     expect(closerAnchors([byRequest], late, space)).toEqual([]);
     const far = observed([played(byRequest, 61.8, 61.8, 56.8)], [{ atMs: 9, name: 'orders.log' }], { exit: { ...late.exit, atMs: 70 } });
     expect(closerAnchors([byRequest], far, space)).toEqual([]);
@@ -63,6 +63,13 @@ describe('closerAnchors', () => {
     expect(closerAnchors([byRequest], afterExit, space)).toEqual([]);
     const startup = observed([played(byRequest, 11.8, 11.8, 6.8)], [{ atMs: 9.1, name: 'orders.log' }], { exitedInStartup: { atMs: 5 } as Observed['exitedInStartup'] });
     expect(closerAnchors([byRequest], startup, space)).toEqual([]);
+  });
+
+  it('takes a write read after the signal but before the exit as one the target made first: at 0 and 1 ms after it', () => {
+    // node-commit-window, seed 2: the TERM landed at 29.1 ms, the journal's write was read at 31.6, the exit at 32.3.
+    const o = observed([played(byRequest, 29.1, 29.1, 25.1)], [{ atMs: 31.6, name: 'orders.log' }], { exit: { ...observed([], []).exit, atMs: 32.3 } });
+    const after = { file: 'orders.log', nth: 1, within: 250 };
+    expect(closerAnchors([byRequest], o, space)).toEqual([0, 1].map((at) => [{ ...byRequest, at, after }]));
   });
 
   it('does not propose what the event already is, and keeps the other events as they are', () => {
