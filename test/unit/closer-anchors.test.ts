@@ -67,7 +67,7 @@ describe('closerAnchors', () => {
 
   it('takes a write read after the signal but before the exit as one the target made first: at 0 and 1 ms after it', () => {
     // node-commit-window, seed 2: the TERM landed at 29.1 ms, the journal's write was read at 31.6, the exit at 32.3.
-    const o = observed([played(byRequest, 29.1, 29.1, 25.1)], [{ atMs: 31.6, name: 'orders.log' }], { exit: { ...observed([], []).exit, atMs: 32.3 } });
+    const o = observed([played(byRequest, 29.1, 29.1, 24.1)], [{ atMs: 31.6, name: 'orders.log' }], { exit: { ...observed([], []).exit, atMs: 32.3 } });
     const after = { file: 'orders.log', nth: 1, within: 250 };
     expect(closerAnchors([byRequest], o, space)).toEqual([0, 1].map((at) => [{ ...byRequest, at, after }]));
   });
