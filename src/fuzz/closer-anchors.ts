@@ -13,9 +13,10 @@ import { observedLines } from './novelty.js';
 /** What a failing trial showed: where the schedule's events landed, the writes and the lines before them. */
 export type Observed = Pick<TrialRecord, 'events' | 'exit' | 'logs'> & Partial<Pick<TrialRecord, 'writes' | 'exitedInStartup'>>;
 
-/** Where re-timed events may go: the grid, the furthest time, how long an anchor is waited for. */
+/** Where re-timed events may go: the grid, the horizon events are drawn within, the furthest time. */
 export interface CloserSpace {
   step: number;
+  horizon: number;
   horizonMax: number;
 }
 
@@ -63,8 +64,11 @@ const retimable = (e: FaultEvent): boolean => (e.kind === 'signal' || e.kind ===
 
 const sameTiming = (a: FaultEvent, b: FaultEvent) => a.at === b.at && JSON.stringify(anchorOf(a)) === JSON.stringify(anchorOf(b));
 
-/** How long after readiness an anchor seen at `atMs` is waited for: eight steps past it, as the corpus's mutations do. */
-const withinOf = (atMs: number, space: CloserSpace) => Math.min(space.horizonMax, Math.ceil(Math.max(0, atMs) / space.step + 8) * space.step);
+/**
+ * How long after readiness an anchor seen at `atMs` is waited for: the horizon, as the fuzzer draws anchors (so the
+ * next round's move to the occurrence after it still finds that one), or eight steps past it when that is later.
+ */
+const withinOf = (atMs: number, space: CloserSpace) => Math.min(space.horizonMax, Math.max(space.horizon, Math.ceil(Math.max(0, atMs) / space.step + 8) * space.step));
 
 /**
  * Each write as the player counts them (src/faults/anchor.ts, writeMatch): per file name, a change less than

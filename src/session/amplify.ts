@@ -97,7 +97,7 @@ export async function amplify(file: string, options: AmplifyOptions = {}): Promi
   const original: Variant = { schedule, workloadScale: finding.workloadScale, ...(finding.cpus !== undefined ? { cpus: finding.cpus } : {}) };
   const space = neighbourhoodOf(scenario);
   // The failing trial's signals timed from the write or line nearest before them: tried with the first round.
-  const closer = finding.trial ? closerAnchors(schedule, finding.trial, { step: scenario.faults.step, horizonMax: scenario.faults.horizonMax }) : [];
+  const closer = finding.trial ? closerAnchors(schedule, finding.trial, { step: scenario.faults.step, horizon: scenario.faults.horizon, horizonMax: scenario.faults.horizonMax }) : [];
   const result = await amplifySearch({
     original,
     extra: closer.map((s) => ({ ...original, schedule: s })),

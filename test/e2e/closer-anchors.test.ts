@@ -17,7 +17,7 @@ import type { TrialRecord } from '../../src/trial/record.js';
 const bug = 'test/fixtures/request-anchors/transfer-wide.yml';
 const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-closer-anchors-'));
 const schedule = parseSchedule([{ at: 100, signal: 'SIGTERM', after: { request: 2, path: '/transfer' } }], 'test');
-const space = { step: 100, horizonMax: 10_000 }; // reach: 200 ms before the signal (a 300 ms credit)
+const space = { step: 100, horizon: 1500, horizonMax: 10_000 }; // reach: 200 ms before the signal (a 300 ms credit)
 
 const secondTransfer = (record: TrialRecord) => record.ledger.filter((e) => e.path === '/transfer')[1]!;
 

@@ -6,13 +6,13 @@ import { LASTING_MS } from '../../src/fuzz/neighbourhood.js';
 import type { Variant } from '../../src/fuzz/variant.js';
 import { writeMatch } from '../../src/faults/anchor.js';
 import { parseSchedule } from '../../src/schedule/parse.js';
-import type { FaultEvent, Schedule } from '../../src/schedule/event.js';
+import { anchorOf, type FaultEvent, type Schedule } from '../../src/schedule/event.js';
 import type { PlayedEvent } from '../../src/schedule/played.js';
 
 // Closer anchors: a failing trial's signal re-timed from the write or line that came nearest before it landed. Pure
 // checks over record fragments shaped as node-commit-window's trials are (times in ms after readiness).
 
-const space = { step: 25, horizonMax: 10_000 };
+const space = { step: 25, horizon: 1500, horizonMax: 10_000 };
 const byRequest: FaultEvent = { at: 5, after: { request: 1, path: '/order', phase: 'sent', within: 3000 }, kind: 'signal', signal: 'SIGTERM', to: 'main' };
 const played = (e: FaultEvent, scheduledMs: number, deliveredMs: number, anchorMs?: number): PlayedEvent => ({
   ...e,
@@ -34,7 +34,7 @@ describe('closerAnchors', () => {
   it('times a signal sent 5 ms after a request from the write nearest before it: at 0 ms, 1 ms and as long after it as it landed', () => {
     // The order was sent at 6.8 ms, its journal written at 9.1 (and again at 9.4: the same write), the TERM landed at 11.8.
     const o = observed([played(byRequest, 11.8, 11.8, 6.8)], [{ atMs: 9.1, name: 'orders.log' }, { atMs: 9.4, name: 'orders.log' }]);
-    const after = { file: 'orders.log', nth: 1, within: 225 };
+    const after = { file: 'orders.log', nth: 1, within: 1500 };
     expect(closerAnchors([byRequest], o, space)).toEqual([0, 1, 2].map((at) => [{ ...byRequest, at, after }]));
   });
 
@@ -68,12 +68,12 @@ describe('closerAnchors', () => {
   it('takes a write read after the signal but before the exit as one the target made first: at 0 and 1 ms after it', () => {
     // node-commit-window, seed 2: the TERM landed at 29.1 ms, the journal's write was read at 31.6, the exit at 32.3.
     const o = observed([played(byRequest, 29.1, 29.1, 24.1)], [{ atMs: 31.6, name: 'orders.log' }], { exit: { ...observed([], []).exit, atMs: 32.3 } });
-    const after = { file: 'orders.log', nth: 1, within: 250 };
+    const after = { file: 'orders.log', nth: 1, within: 1500 };
     expect(closerAnchors([byRequest], o, space)).toEqual([0, 1].map((at) => [{ ...byRequest, at, after }]));
   });
 
   it('does not propose what the event already is, and keeps the other events as they are', () => {
-    const byWrite: FaultEvent = { at: 0, after: { file: 'orders.log', nth: 1, within: 225 }, kind: 'signal', signal: 'SIGTERM', to: 'main' };
+    const byWrite: FaultEvent = { at: 0, after: { file: 'orders.log', nth: 1, within: 1500 }, kind: 'signal', signal: 'SIGTERM', to: 'main' };
     const later: FaultEvent = { at: 700, kind: 'signal', signal: 'SIGTERM', to: 'main' };
     const o = observed([played(byWrite, 9.6, 9.6, 9.6), played(later, 700, 700)], [{ atMs: 9.6, name: 'orders.log' }], { exit: { ...observed([], []).exit, atMs: 11 } });
     const out = closerAnchors([byWrite, later], o, space);
@@ -84,7 +84,13 @@ describe('closerAnchors', () => {
     const plain: FaultEvent = { at: 712, kind: 'signal', signal: 'SIGTERM', to: 'main' };
     const o = observed([played(plain, 712, 712.2)], [], { logs: [{ atMs: 708.4, stream: 'stderr', text: 'zoo: reopening logs' }], exit: { ...observed([], []).exit, atMs: 715 } });
     const out = closerAnchors([plain], o, space);
-    expect(out.map((s) => s[0])).toEqual([0, 1, 3].map((at) => ({ ...plain, at, after: { log: 'zoo: reopening logs', nth: 1, within: 925 } })));
+    expect(out.map((s) => s[0])).toEqual([0, 1, 3].map((at) => ({ ...plain, at, after: { log: 'zoo: reopening logs', nth: 1, within: 1500 } })));
+  });
+
+  it('waits for its write as long as the horizon, or eight steps past it when it came later', () => {
+    const plain: FaultEvent = { at: 1805, kind: 'signal', signal: 'SIGTERM', to: 'main' };
+    const o = observed([played(plain, 1805, 1805.3)], [{ atMs: 1801.2, name: 'snapshot.tmp' }], { exit: { ...observed([], []).exit, atMs: 1810 } });
+    expect(closerAnchors([plain], o, space).map((s) => anchorOf(s[0]!))).toEqual([0, 1, 4].map(() => ({ file: 'snapshot.tmp', nth: 1, within: 2025 })));
   });
 
   it('proposes only schedules the schedule parser accepts', () => {
@@ -108,7 +114,7 @@ describe('landings', () => {
 describe('amplifySearch with closer anchors', () => {
   it('tries the extra variants in the first round and climbs to one that fails every time', async () => {
     const original: Variant = { schedule: [byRequest], workloadScale: 1 };
-    const byWrite: Schedule = [{ ...byRequest, at: 0, after: { file: 'orders.log', nth: 1, within: 225 } }];
+    const byWrite: Schedule = [{ ...byRequest, at: 0, after: { file: 'orders.log', nth: 1, within: 1500 } }];
     let now = 0;
     let n = 0;
     const result = await amplifySearch({
