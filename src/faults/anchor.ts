@@ -27,6 +27,8 @@ export interface FileChange {
 export interface FileFeed {
   readonly changes: readonly FileChange[];
   onChange(listener: (change: FileChange) => void): () => void;
+  /** The same directory watched by the watch thread too (src/host/timing-thread.ts): signals timed from a write go from there. */
+  readonly thread?: number | undefined;
 }
 
 /** What an anchored event may be timed from. */

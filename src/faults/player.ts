@@ -1,10 +1,10 @@
 import type { Applied, Delivery, PartitionSpec } from '../backends/target.js';
 import type { Recipients } from '../host/recipient.js';
-import { fireAt } from '../host/timing-thread.js';
+import { fireAt, fireOnWrite, type Fired } from '../host/timing-thread.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleepUntil } from '../time.js';
-import { anchorOf, describeRequestAnchor, isFileAnchor, isLineAnchor, signalsOf, type Anchor, type FaultEvent } from '../schedule/event.js';
+import { anchorOf, describeRequestAnchor, FILE_BURST_MS, isFileAnchor, isLineAnchor, signalsOf, type Anchor, type FaultEvent, type FileAnchor } from '../schedule/event.js';
 import { arrival, type AnchorFeeds } from './anchor.js';
 import { shotsOf } from './plan.js';
 
@@ -93,6 +93,11 @@ export class Player {
    */
   private async playAnchored(event: FaultEvent, origin: PlayedEvent['origin']): Promise<void> {
     const anchor = anchorOf(event)!;
+    const watch = this.feeds.files?.thread;
+    if (isFileAnchor(anchor) && watch !== undefined && signalsOf(event).length > 0 && 'to' in event && event.to === 'main') {
+      const recipients = this.recipientsNow(event.to);
+      if (recipients) return this.playOnWrite(event, origin, anchor, watch, recipients);
+    }
     const came = await arrival(this.feeds, anchor, this.originMs, this.originMs + anchor.within, this.stopped.signal);
     const at = came === undefined ? anchor.within : came.atMs - this.originMs + event.at;
     const played = { ...event, at, origin, scheduledMs: at } as PlayedEvent;
@@ -101,6 +106,42 @@ export class Player {
     this.played.push(played);
     if (came !== undefined && !this.stopped.signal.aborted) return this.apply(played);
     played.error = this.stopped.signal.aborted ? 'not played: the trial was over' : `not played: ${missing(anchor)} within ${anchor.within} ms`;
+  }
+
+  /**
+   * A signal to the main process timed from a write: armed in the timing thread at once (its recipients resolved now),
+   * and released by the watch thread the moment that write is read, not by this event loop (which, busy or on a loaded
+   * machine, read a write milliseconds late: bench/watch-lag.mjs). Recorded as an anchored event played from here.
+   */
+  private async playOnWrite(event: FaultEvent, origin: PlayedEvent['origin'], anchor: FileAnchor, watch: number, recipients: Recipients): Promise<void> {
+    const played = { ...event, at: anchor.within, origin, scheduledMs: anchor.within, sentFrom: 'timing-thread' } as PlayedEvent;
+    this.played.push(played);
+    const came = (anchorMs: number) => {
+      played.anchorMs = anchorMs - this.originMs;
+      played.at = played.scheduledMs = played.anchorMs + event.at;
+    };
+    const write = { watch, file: anchor.file, nth: anchor.nth, burstMs: FILE_BURST_MS };
+    const window = { fromMs: this.originMs, untilMs: this.originMs + anchor.within };
+    const fired = await fireOnWrite(write, window, shotsOf(event, 0, recipients), this.stopped.signal, (atMs) => {
+      came(atMs);
+      this.hooks.onShot?.(played, played.at);
+    });
+    if (fired.anchorMs !== undefined) came(fired.anchorMs);
+    if (played.anchorMs === undefined) {
+      played.error = this.stopped.signal.aborted ? 'not played: the trial was over' : `not played: ${missing(anchor)} within ${anchor.within} ms`;
+      return;
+    }
+    this.settleFired(played, fired, recipients);
+    this.hooks.onPlayed?.(played);
+  }
+
+  /** The target's host pids for a signal to `to` now (undefined: not by host pid, or gone). */
+  private recipientsNow(to: string): Recipients | undefined {
+    try {
+      return this.target.recipients?.(to);
+    } catch {
+      return undefined; // gone already: the usual path says so when the write comes
+    }
   }
 
   /** Resolves once every event started so far has run its course (storms delivered, pauses and cuts healed). */
@@ -142,26 +183,12 @@ export class Player {
       }
       const signals = signalsOf(played);
       played.deliveries = [];
-      const deliver = (d: Delivery, signal: SignalName) => {
-        const atMs = d.atMs - this.originMs;
-        played.deliveries!.push({ signal, atMs });
-        played.deliveredMs ??= atMs;
-        played.via ??= d.via;
-        played.pids ??= d.pids;
-        this.hooks.onSignal?.(signal, atMs, played);
-      };
+      const deliver = (d: Delivery, signal: SignalName) => this.deliver(played, d, signal);
       const recipients = this.target.recipients?.(played.to);
       if (recipients) {
         played.sentFrom = 'timing-thread';
         this.hooks.onShot?.(played, played.at);
-        const fired = await fireAt(shotsOf(played, this.originMs, recipients), this.stopped.signal);
-        for (const { signal, atMs } of fired.sent) deliver({ atMs, via: 'host-pid', pids: recipients.pids }, signal);
-        const sent = fired.sent.length;
-        const what = played.kind === 'storm' ? `after ${sent} of ${signals.length} signals` : '';
-        if (fired.error !== undefined) throw new Error(sent ? `${fired.error} ${what}` : fired.error);
-        if (fired.cancelled) throw new Error(sent ? `stopped ${what}: the trial was over` : 'not played: the trial was over');
-        // A race's target may be reaped after its first signal: the deliveries made count (as killByPid does).
-        if (fired.gone && (sent === 0 || played.kind === 'storm')) throw new Error(`the recipient (pid ${recipients.pids.join(', ')}) had exited ${what || 'at the instant of delivery'}`.trim());
+        this.settleFired(played, await fireAt(shotsOf(played, this.originMs, recipients), this.stopped.signal), recipients);
       } else {
         played.sentFrom = 'event-loop';
         await this.until(played.at);
@@ -182,6 +209,27 @@ export class Player {
       played.error = (error as Error).message;
     }
     this.hooks.onPlayed?.(played);
+  }
+
+  /** A signal delivered: in the record, and told (`onSignal`). */
+  private deliver(played: PlayedEvent, d: Delivery, signal: SignalName): void {
+    const atMs = d.atMs - this.originMs;
+    (played.deliveries ??= []).push({ signal, atMs });
+    played.deliveredMs ??= atMs;
+    played.via ??= d.via;
+    played.pids ??= d.pids;
+    this.hooks.onSignal?.(signal, atMs, played);
+  }
+
+  /** What the timing thread sent of an event's plan, in its record; why the rest was not sent, in `played.error`. */
+  private settleFired(played: PlayedEvent, fired: Fired, recipients: Recipients): void {
+    for (const { signal, atMs } of fired.sent) this.deliver(played, { atMs, via: 'host-pid', pids: recipients.pids }, signal);
+    const sent = fired.sent.length;
+    const what = played.kind === 'storm' ? `after ${sent} of ${signalsOf(played).length} signals` : '';
+    if (fired.error !== undefined) played.error = sent ? `${fired.error} ${what}` : fired.error;
+    else if (fired.cancelled) played.error = sent ? `stopped ${what}: the trial was over` : 'not played: the trial was over';
+    // A race's target may be reaped after its first signal: the deliveries made count (as killByPid does).
+    else if (fired.gone && (sent === 0 || played.kind === 'storm')) played.error = `the recipient (pid ${recipients.pids.join(', ')}) had exited ${what || 'at the instant of delivery'}`.trim();
   }
 
   private healOne(played: PlayedEvent): Promise<void> {

@@ -35,6 +35,8 @@ export function survivors(arms: readonly Arm[]): Arm[] {
 
 export interface SearchOptions {
   original: Variant;
+  /** Variants tried in the first round beside the original's neighbours (closer anchors: src/fuzz/closer-anchors.ts). */
+  extra?: Variant[];
   /** How often the original reproduced when it was confirmed (it starts with these counts). */
   recorded: { failed: number; runs: number };
   /** Where a variant may move (the scenario's fault space and stop model). */
@@ -107,9 +109,9 @@ export async function amplifySearch(o: SearchOptions): Promise<SearchResult> {
 
   if (original.runs === 0) await play([original], o.confirmRuns);
   while (!stopped() && !meetsGoal(best, original, o.goal)) {
-    const fresh = neighbours(best.variant, o.space).filter((v) => !seen.has(variantKey(v)));
+    const around = best === original ? [...(o.extra ?? []), ...neighbours(best.variant, o.space)] : neighbours(best.variant, o.space);
+    const fresh = around.filter((v) => !seen.has(variantKey(v)) && seen.add(variantKey(v)));
     if (!fresh.length) break;
-    for (const v of fresh) seen.add(variantKey(v));
     let pool: Arm[] = fresh.map((variant) => ({ variant, failed: 0, runs: 0 }));
     arms.push(...pool);
     o.onProgress?.(`trying ${pool.length} variant(s) around the best so far (${best.failed}/${best.runs})`);

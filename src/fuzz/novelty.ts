@@ -88,7 +88,7 @@ const MAX_LINES = 40;
  * The lines a trial saw after readiness, up to its end, that an anchor can find again (text of 3 characters or more),
  * the MAX_LINES nearest to the times of `schedule`'s events (timed from readiness), in the order read.
  */
-export function observedLines(record: TrialRecord, schedule: Schedule): ObservedLine[] {
+export function observedLines(record: Pick<TrialRecord, 'logs' | 'exit' | 'exitedInStartup'>, schedule: Schedule): ObservedLine[] {
   if (record.exitedInStartup || record.logs.length >= LOG_LINES_KEPT) return [];
   const after = record.logs.filter((l) => l.atMs >= 0 && l.atMs <= record.exit.atMs);
   const lines: ObservedLine[] = [];

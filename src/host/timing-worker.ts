@@ -26,7 +26,9 @@ export interface WorkerResult {
  */
 export function timingWorker(): void {
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { port, control, spinMs } = threads.workerData as { port: import('node:worker_threads').MessagePort; control: SharedArrayBuffer; spinMs: number };
+  type Port = import('node:worker_threads').MessagePort;
+  const { port, control, spinMs, watchPort } = threads.workerData as { port: Port; control: SharedArrayBuffer; spinMs: number; watchPort?: Port };
+  const ports = watchPort ? [port, watchPort] : [port]; // the watch thread releases held plans (src/host/watch-worker.ts)
   // This thread alone (its tid) under SCHED_FIFO: on a loaded machine the kernel then wakes it on time, where a
   // nice value only counts within its own cgroup (measured: wake-up p99 2 ms → 0.1–0.2 ms). Root only; else as is.
   try {
@@ -47,7 +49,7 @@ export function timingWorker(): void {
     if (Number(after - before) < best) [best, base] = [Number(after - before), Number(before + after) / 2e6 - at];
   }
   const nowMs = () => performance.now() + base;
-  type Plan = { id: number; shots: WorkerShot[]; next: number; result: WorkerResult };
+  type Plan = { id: number; shots: WorkerShot[]; next: number; result: WorkerResult; held?: true | undefined };
   const plans: Plan[] = [];
   const finish = (plan: Plan) => {
     plans.splice(plans.indexOf(plan), 1);
@@ -55,15 +57,20 @@ export function timingWorker(): void {
   };
   for (;;) {
     const rung = Atomics.load(word, 0);
-    for (let m = threads.receiveMessageOnPort(port); m; m = threads.receiveMessageOnPort(port)) {
-      const message = m.message as { id: number; shots?: WorkerShot[]; cancel?: true };
-      if (message.shots) plans.push({ id: message.id, shots: message.shots, next: 0, result: { id: message.id, sent: [] } });
-      const cancelled = message.cancel && plans.find((p) => p.id === message.id);
-      if (cancelled) finish(Object.assign(cancelled, { result: { ...cancelled.result, cancelled: true } }));
+    for (const from of ports) {
+      for (let m = threads.receiveMessageOnPort(from); m; m = threads.receiveMessageOnPort(from)) {
+        const message = m.message as { id: number; shots?: WorkerShot[]; cancel?: true; held?: true; release?: number };
+        if (message.shots) plans.push({ id: message.id, shots: message.shots, next: 0, result: { id: message.id, sent: [] }, held: message.held });
+        // A held plan's shots are times after its anchor, which the watch thread sends once the write came.
+        const held = message.release !== undefined && plans.find((p) => p.id === message.id && p.held);
+        if (held) Object.assign(held, { held: undefined, shots: held.shots.map((s) => ({ ...s, atMs: s.atMs + message.release! })) });
+        const cancelled = message.cancel && plans.find((p) => p.id === message.id);
+        if (cancelled) finish(Object.assign(cancelled, { result: { ...cancelled.result, cancelled: true } }));
+      }
     }
     if (Atomics.load(word, 1) !== 0) return;
     let plan: Plan | undefined;
-    for (const p of plans) if (!plan || p.shots[p.next]!.atMs < plan.shots[plan.next]!.atMs) plan = p;
+    for (const p of plans) if (!p.held && (!plan || p.shots[p.next]!.atMs < plan.shots[plan.next]!.atMs)) plan = p;
     if (!plan) {
       Atomics.wait(word, 0, rung, 1000);
       continue;

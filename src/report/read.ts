@@ -47,6 +47,8 @@ export interface SavedFinding {
   workloadScale: number;
   cpus?: number;
   backend: BackendChoice;
+  /** A failing trial of the minimal schedule, when the report holds one that is a whole record (a fuzz report's `trial`). */
+  trial?: TrialRecord;
 }
 
 /** A fuzz or amplify report's finding: its scenario, signature, schedule and recorded rate; bad input otherwise. */
@@ -60,7 +62,9 @@ export async function readFinding(file: string): Promise<SavedFinding> {
   const r = outcome.reproduction;
   const recorded = r && Number.isInteger(r.failed) && Number.isInteger(r.runs) && r.runs >= r.failed && !r.fromEstimate ? { failed: r.failed, runs: r.runs } : { failed: 0, runs: 0 };
   const backend = BACKEND_CHOICES.includes(data.backend) ? (data.backend as BackendChoice) : 'auto';
-  return { path, signature: outcome.signature, events: outcome.minimal, recorded, ...recordedVariant(data), backend };
+  // Only a fuzz report's trial is of the minimal schedule (an amplify report's best variant has none of its own).
+  const trial = data.command === 'fuzz' && data.trial !== undefined && recordProblems(data.trial).length === 0 ? (data.trial as TrialRecord) : undefined;
+  return { path, signature: outcome.signature, events: outcome.minimal, recorded, ...recordedVariant(data), backend, ...(trial ? { trial } : {}) };
 }
 
 /** A schedule to replay: a report's (its finding's minimal schedule, or the one it played) or a schedule file's. */

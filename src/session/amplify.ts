@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { BackendChoice } from '../backends/backend.js';
 import { amplifySearch, type Arm, type SearchResult } from '../fuzz/amplify.js';
+import { closerAnchors } from '../fuzz/closer-anchors.js';
 import { neighbourhoodOf, type Neighbourhood } from '../fuzz/neighbourhood.js';
 import { describeChanges } from '../fuzz/variant-changes.js';
 import { variantScenario, type Variant } from '../fuzz/variant.js';
@@ -95,8 +96,11 @@ export async function amplify(file: string, options: AmplifyOptions = {}): Promi
   };
   const original: Variant = { schedule, workloadScale: finding.workloadScale, ...(finding.cpus !== undefined ? { cpus: finding.cpus } : {}) };
   const space = neighbourhoodOf(scenario);
+  // The failing trial's signals timed from the write or line nearest before them: tried with the first round.
+  const closer = finding.trial ? closerAnchors(schedule, finding.trial, { step: scenario.faults.step, horizon: scenario.faults.horizon, horizonMax: scenario.faults.horizonMax }) : [];
   const result = await amplifySearch({
     original,
+    extra: closer.map((s) => ({ ...original, schedule: s })),
     recorded: finding.recorded,
     space,
     run: async (v) => {

@@ -7,6 +7,9 @@ import type { CollectedTrial } from './collect.js';
 import type { ExitRecord, TrialRecord } from './record.js';
 import { timingOf } from './timing.js';
 
+/** Data-directory changes a record keeps: the first ones, where the anchored events of a schedule mostly are. */
+export const WRITES_KEPT = 500;
+
 /** The trial's record, built here only, from the state its phases left: every `…Ms` counted from readiness. */
 export function buildRecord(trial: CollectedTrial): TrialRecord {
   const { options, stack, readyMs, startup } = trial;
@@ -50,6 +53,7 @@ export function buildRecord(trial: CollectedTrial): TrialRecord {
     ...(trial.dependencies.length ? { dependencies: trial.dependencies } : {}),
     files: trial.files,
     logs: target.logs.lines.slice(-1000).map((l) => ({ ...l, atMs: rel(l.atMs) })),
+    ...(trial.writes ? { writes: trial.writes.changes.slice(0, WRITES_KEPT).map((c) => ({ atMs: rel(c.atMs), name: c.name })) } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { FileChange, FileFeed } from '../faults/anchor.js';
+import { unwatchOnThread, watchOnThread } from '../host/timing-thread.js';
 import { now } from '../time.js';
 
 /** A target writing faster than this is not watched further: the events timed from its writes have had their chance. */
@@ -31,12 +32,18 @@ export function watchDataDir(dir: string): FileWatch | undefined {
     return undefined;
   }
   watcher.on('error', () => watcher.close()); // the directory removed under it: nothing more to report
+  // The watch thread reads the same writes for the signals timed from one: it releases them without this event loop.
+  const thread = watchOnThread(dir);
   return {
     changes,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    close: () => watcher.close(),
+    thread,
+    close: () => {
+      watcher.close();
+      if (thread !== undefined) unwatchOnThread(thread);
+    },
   };
 }

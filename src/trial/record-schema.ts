@@ -129,6 +129,7 @@ export const TrialRecordSchema = z.looseObject({
     .optional(),
   files: z.array(z.looseObject({ path: z.string(), exists: z.boolean() })),
   logs: z.array(z.looseObject({ atMs: ms, stream: z.string(), text: z.string() })),
+  writes: z.array(z.looseObject({ atMs: ms, name: z.string() })).optional(),
   // A lane's own record is a record of this shape again: an oracle that meets a broken one gives unknown.
   rollout: z
     .looseObject({

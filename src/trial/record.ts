@@ -75,6 +75,12 @@ export interface TrialRecord {
   files: { path: string; exists: boolean; must?: 'removed' | 'kept' }[];
   logs: LogLine[];
   /**
+   * The changes to the data directory's files as the watch read them (ms after readiness; the first WRITES_KEPT;
+   * absent when the directory could not be watched): amplify re-times a failing trial's signal from the write that
+   * came nearest before it (src/fuzz/closer-anchors.ts).
+   */
+  writes?: { atMs: number; name: string }[];
+  /**
    * A rolling update of replicas behind sigstorm's load balancer (docs/rollouts.md): then the record's own target is
    * the balancer, its times count from when the workload started, and each old replica's stop is judged in its lane.
    */
