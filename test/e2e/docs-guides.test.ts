@@ -2,7 +2,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FuzzReport } from '../../src/report/fuzz-report.js';
-import { codeBlocks } from '../helpers/doc-blocks.js';
+import { scenarioOf } from '../helpers/doc-blocks.js';
 import { docCommand } from '../helpers/doc-runs.js';
 import { holdsUntilInterrupted, installedProject, npx, printedReport, project } from '../helpers/reader.js';
 
@@ -18,8 +18,7 @@ beforeAll(async () => {
 
 /** The README's scenario, as a reader keeps it in scenarios/ beside their service (`app`, a test/fixtures/docs file). */
 function readmeScenarios(app: string): Record<string, string | { text: string }> {
-  const from = readFileSync('README.md', 'utf8').split('\n').indexOf('## Fuzz your own service') + 1;
-  const scenario = codeBlocks('README.md').find((b) => b.line > from && b.lang === 'yaml')!.text;
+  const scenario = scenarioOf('README.md', '## Fuzz your own service');
   return { 'scenarios/api.yml': { text: `${scenario}\n` }, 'scenarios/app.py': `test/fixtures/docs/${app}` };
 }
 

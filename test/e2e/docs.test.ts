@@ -1,10 +1,10 @@
 import { execa } from 'execa';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FuzzReport } from '../../src/report/fuzz-report.js';
 import type { TrialRecord } from '../../src/trial/record.js';
-import { codeBlocks } from '../helpers/doc-blocks.js';
+import { codeBlocks, scenarioOf } from '../helpers/doc-blocks.js';
 import { docCommand } from '../helpers/doc-runs.js';
 import { holdsUntilInterrupted, installedProject, npx, printedReport, project } from '../helpers/reader.js';
 
@@ -21,14 +21,6 @@ beforeAll(async () => {
   if (!install) throw new Error('README: no "npm install --save-dev ./….tgz" line');
   installed = await installedProject(install);
 }, 180_000);
-
-/** The first YAML block of a page under a heading. */
-function scenarioOf(page: string, heading: string): string {
-  const from = readFileSync(page, 'utf8').split('\n').indexOf(heading) + 1;
-  const block = codeBlocks(page).find((b) => b.line > from && b.lang === 'yaml');
-  if (!from || !block) throw new Error(`${page}: no YAML block under "${heading}"`);
-  return block.text;
-}
 
 /** A reader's project: a page's scenario as sigstorm.yml beside the files of their service (name → source). */
 const guideProject = (page: string, files: Record<string, string>) => project(installed, { ...files, 'sigstorm.yml': { text: `${scenarioOf(page, '## A first scenario')}\n` } });

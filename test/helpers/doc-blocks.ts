@@ -38,6 +38,14 @@ export function codeBlocks(page: string, root = '.'): DocBlock[] {
   return blocks;
 }
 
+/** The first YAML block of a page under a heading: the scenario a reader copies from there. */
+export function scenarioOf(page: string, heading: string, root = '.'): string {
+  const from = readFileSync(join(root, page), 'utf8').split('\n').indexOf(heading) + 1;
+  const block = codeBlocks(page, root).find((b) => b.line > from && b.lang === 'yaml');
+  if (!from || !block) throw new Error(`${page}: no YAML block under "${heading}"`);
+  return block.text;
+}
+
 /** A YAML block marked as not a whole scenario (a list of events, a workload, a CI workflow…). */
 export const isFragment = (block: DocBlock): boolean => /^#\s*fragment\b/.test(block.text.trimStart());
 
