@@ -15,9 +15,10 @@ export interface FileWatch extends FileFeed {
  * Watches the data directory's own files (not its subdirectories) from now until `close`: each change is dated when
  * its notification is read, within the same turn of the event loop, so a signal timed 0 ms after a write follows it
  * by the event loop's latency, not by a polling period. Undefined when the directory cannot be watched (gone, or out
- * of inotify watches): the anchored events then wait in vain, and their records say so.
+ * of inotify watches): the anchored events then wait in vain, and their records say so. `onThread`: the watch thread
+ * reads the same writes too, for signals timed from one (only then: setting it up blocks the event loop a moment).
  */
-export function watchDataDir(dir: string): FileWatch | undefined {
+export function watchDataDir(dir: string, onThread: boolean): FileWatch | undefined {
   const changes: FileChange[] = [];
   const listeners = new Set<(change: FileChange) => void>();
   let watcher: FSWatcher;
@@ -33,7 +34,7 @@ export function watchDataDir(dir: string): FileWatch | undefined {
   }
   watcher.on('error', () => watcher.close()); // the directory removed under it: nothing more to report
   // The watch thread reads the same writes for the signals timed from one: it releases them without this event loop.
-  const thread = watchOnThread(dir);
+  const thread = onThread ? watchOnThread(dir) : undefined;
   return {
     changes,
     onChange(listener) {

@@ -6,7 +6,7 @@ import { probeHttp } from '../probes/http-get.js';
 import { probeTcp } from '../probes/tcp-connect.js';
 import { isTerminating } from '../scenario/terminating.js';
 import type { Scenario } from '../scenario/types.js';
-import { fromSpawn, serviceOf } from '../schedule/event.js';
+import { anchorOf, fromSpawn, isFileAnchor, serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, within } from '../time.js';
@@ -56,7 +56,11 @@ export function startPlay(ready: ReadyTrial): PlayingTrial {
   const requests = new RequestPhases(); // announced by the traffic, waited on by events timed from a request
   // Watched for the events timed from a write, and kept in the record: amplify re-times a failing trial's signal from
   // the write nearest before it (src/fuzz/closer-anchors.ts), whatever it was timed from. One inotify watch a trial.
-  const files = watchDataDir(ready.dataDir);
+  const timedFromWrite = ready.options.schedule.some((e) => {
+    const anchor = anchorOf(e);
+    return anchor !== undefined && isFileAnchor(anchor);
+  });
+  const files = watchDataDir(ready.dataDir, timedFromWrite);
   const trial: PlayingTrial = Object.assign(ready, {
     sampler: startSampler(target, ready.readyMs, ready.dataDir),
     player: new Player(faults, ready.readyMs, {

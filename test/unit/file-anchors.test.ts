@@ -64,7 +64,7 @@ describe('the kernel’s reports', () => {
   it('play an event `at` ms after the second write of a file of the directory, the writes dated as they are read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigstorm-file-anchor-'));
     dirs.push(dir);
-    const files = watchDataDir(dir)!;
+    const files = watchDataDir(dir, true)!;
     const origin = now();
     const player = new Player(target(), origin, {}, { files });
     await player.play(parseSchedule([{ at: 5, signal: 'SIGTERM', after: { file: 'snapshot', nth: 2, within: 5000 } }], 'test'));
@@ -89,7 +89,7 @@ describe('the kernel’s reports', () => {
   it('leave the event unplayed, saying why, when no such write comes within its time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sigstorm-file-anchor-'));
     dirs.push(dir);
-    const files = watchDataDir(dir)!;
+    const files = watchDataDir(dir, true)!;
     const player = new Player(target(), now(), {}, { files });
     await player.play(parseSchedule([{ at: 0, signal: 'SIGTERM', after: { file: 'snapshot', within: 30 } }], 'test'));
     writeFileSync(join(dir, 'journal'), 'x');
@@ -97,7 +97,7 @@ describe('the kernel’s reports', () => {
     files.close();
     expect(player.played[0]!.error).toBe('not played: no write of "snapshot" in the data directory within 30 ms');
     // no directory to watch: nothing comes
-    expect(watchDataDir(join(dir, 'missing'))).toBeUndefined();
+    expect(watchDataDir(join(dir, 'missing'), true)).toBeUndefined();
     const none = await arrival({}, { file: 'snapshot', nth: 1, within: 10 }, now(), now() + 10, new AbortController().signal);
     expect(none).toBeUndefined();
   });
