@@ -118,6 +118,10 @@ describe('what an event holds, one move away', () => {
     expect(spreads(space({ maxEvents: 3 }), [timed])).toEqual([
       [5, 4, 6],
       [5, 3, 7],
+      // later: one 2 ms before, then two a window's width (3 ms) apart, 2–4 ms after it (the first one's handler delays the window)
+      [3, 7, 10],
+      [3, 8, 11],
+      [3, 9, 12],
     ]);
     // every copy keeps the anchor, the signal and the recipient
     for (const n of neighbours(v([timed]), space({ maxEvents: 3 })).filter((n) => n.schedule.length === 3)) {
@@ -126,6 +130,9 @@ describe('what an event holds, one move away', () => {
     expect(spreads(space({ maxEvents: 3 }), [{ ...timed, at: 0 }])).toEqual([
       [0, 1, 2],
       [0, 2, 4],
+      [0, 2, 5],
+      [0, 3, 6],
+      [0, 4, 7],
     ]);
     // no room for two more events, no anchor, or no max_events known: no spread
     expect(spreads(space({ maxEvents: 2 }), [timed])).toEqual([]);

@@ -155,6 +155,39 @@ describe('adaptive allocation', () => {
     expect(result.best.failed).toBe(result.best.runs);
   });
 
+  it('races a round again when its winner is not better: a variant dropped by two unlucky runs gets its chance', async () => {
+    // Scripted outcomes: X (the second signal 25 ms closer) fails 1 of its first 6 runs, then every time; the race
+    // fails 2 in 3 throughout, about as often as the original (15/21). Without a second race the race wins the round, is
+    // confirmed at about the original's rate, and the search ends there.
+    const x = (v: Variant) => v.schedule.length === 2 && v.schedule[1]!.at === 625;
+    const isRace = (v: Variant) => v.cpus === undefined && JSON.stringify(v.schedule) === JSON.stringify([{ at: 600, kind: 'race', signals: ['SIGTERM', 'SIGINT'], to: 'main' }]);
+    const runs = new Map<string, number>();
+    let now = 0;
+    const progress: string[] = [];
+    const result = await amplifySearch({
+      original: v(twoSignals),
+      recorded: { failed: 15, runs: 21 },
+      space: space(25, false),
+      run: async (variant) => {
+        now += 1;
+        const key = JSON.stringify(variant);
+        const n = (runs.get(key) ?? 0) + 1;
+        runs.set(key, n);
+        if (x(variant)) return n === 2 || n > 6;
+        if (isRace(variant)) return n % 3 !== 0;
+        return false;
+      },
+      parallel: 2,
+      budget: new Budget(0, 10_000, () => now),
+      confirmRuns: 20,
+      goal: 0.9,
+      onProgress: (m) => progress.push(m),
+    });
+    expect(progress.some((m) => m.startsWith('racing again'))).toBe(true);
+    expect(x(result.best.variant)).toBe(true);
+    expect(result.best.failed / result.best.runs).toBeGreaterThanOrEqual(0.75); // 15/20 when confirmed
+  });
+
   it('stops at the budget and stays with the original when nothing around it fails', async () => {
     let now = 0;
     let trials = 0;
