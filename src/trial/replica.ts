@@ -14,8 +14,9 @@ import { formatMs, now, sleepUntil } from '../time.js';
 import { playStop, type StopOutcome } from './stop-sequence.js';
 
 // One replica of a rollout: started as the single-target trial starts its target (the backend, a data directory of its
-// own, an instance name so its processes or containers are told apart; the balancer reaches it at its `hostPort`), taken into the balancer's rotation by its readiness probe,
-// and stopped by the scenario's stop model, the balancer removing it once the endpoint lag has passed.
+// own, an instance name so its processes or containers are told apart), reached by the balancer at its `hostPort`,
+// taken into the balancer's rotation by its readiness probe, and stopped by the scenario's stop model, the balancer
+// removing it once the endpoint lag has passed.
 
 /** What every replica of one trial shares. */
 export interface Fleet {

@@ -161,6 +161,20 @@ describe('rollout: in a scenario', () => {
     expect(describeRollout(s.rollout!)).toMatch(/health checks every 500 ms \(fall 3\)$/);
   });
 
+  it('refuses a container form without ports: the balancer could not reach its replicas', async () => {
+    const portless = 'target:\n  image: sigstorm/go:any\n  ready: { log: listening }\n';
+    const cases: [string, string][] = [
+      [`${portless}replicas: 2\nrollout: {}\n`, 'target.ports'],
+      [`${target}replicas: 2\nrollout: { to: { image: sigstorm/go:any, ready: { log: listening } } }\n`, 'rollout.to.ports'],
+    ];
+    for (const [body, keyPath] of cases) {
+      const dir = tempFiles({ 'scenario.yml': body });
+      const error = (await loadScenario(join(dir, 'scenario.yml')).catch((e: unknown) => e)) as ScenarioError;
+      expect(error, body).toBeInstanceOf(ScenarioError);
+      expect(error.problems.find((p) => p.keyPath === keyPath)?.message, error.message).toMatch(/first port: add `ports:/);
+    }
+  });
+
   it('names the file, line and key path of what it cannot play', async () => {
     const cases: [string, string, RegExp][] = [
       ['replicas: 2\n', 'replicas', /add `rollout:`/],
