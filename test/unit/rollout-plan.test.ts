@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { describeRollout, nextMoves, replicasOf, rolloutTiming, simulateRollout, type RolloutPlan } from '../../src/rollout/plan.js';
+import { selectBackend } from '../../src/backends/select.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import { tempFiles } from '../helpers/files.js';
 
@@ -173,6 +174,15 @@ describe('rollout: in a scenario', () => {
       expect(error, body).toBeInstanceOf(ScenarioError);
       expect(error.problems.find((p) => p.keyPath === keyPath)?.message, error.message).toMatch(/first port: add `ports:/);
     }
+  });
+
+  it("asks the new version for the backend's form too: docker needs rollout.to's container form, process its process form", async () => {
+    const both = 'target:\n  image: sigstorm/go:any\n  ports: ["8080"]\n  process: { command: [./server] }\n  ready: { http: /healthz }\n';
+    const processOnly = tempFiles({ 'scenario.yml': `${both}replicas: 2\nrollout: { to: { process: { command: [./v2] }, ready: { http: /healthz } } }\n` });
+    const imageOnly = tempFiles({ 'scenario.yml': `${both}replicas: 2\nrollout: { to: { image: sigstorm/go:v2, ports: ["8080"], ready: { http: /healthz } } }\n` });
+    // Refused before any engine is asked: the form is missing whatever the engine says.
+    await expect(selectBackend('docker', await loadScenario(join(processOnly, 'scenario.yml')))).rejects.toThrow(/rollout's new version \(`rollout.to`\) has no container form/);
+    await expect(selectBackend('process', await loadScenario(join(imageOnly, 'scenario.yml')))).rejects.toThrow(/rollout's new version \(`rollout.to`\) has no `process` form/);
   });
 
   it('names the file, line and key path of what it cannot play', async () => {
