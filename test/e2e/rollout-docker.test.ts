@@ -67,7 +67,7 @@ describe('a rollout on the docker backend', () => {
     const record = report.trial!;
     expect(record.ledger.length).toBeGreaterThan(0);
     for (const lane of olds(record)) {
-      // Out of rotation before its signal: the preStop sleep (run in the container) outlasted the lag.
+      // Out of rotation before its signal: the preStop sleep (2 s) outlasted the lag.
       const out = record.rollout!.rotation.find((c) => c.replica === lane.name && c.change === 'out')!;
       expect(out.atMs).toBeLessThan(lane.signalMs!);
       expect(lane.signalMs! - lane.stopBeganMs!).toBeGreaterThanOrEqual(2000);
