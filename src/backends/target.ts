@@ -77,6 +77,11 @@ export interface StartedTarget extends ServiceFaults, AsyncDisposable {
   readonly listening?: { host: string; port: number };
   /** The port the other services of a stack reach it on: its first container port, or its loopback port. */
   readonly servicePort?: number;
+  /**
+   * Where a program on the host reaches `servicePort` (a rollout's load balancer): the process's own loopback port,
+   * or the container's port published on loopback.
+   */
+  readonly hostPort?: number;
   /** Its address on the stack network (docker). */
   readonly networkAddress?: string;
   /** The engine's healthcheck status (docker; undefined when it has none or cannot say). */

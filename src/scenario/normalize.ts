@@ -14,7 +14,7 @@ import { readyTimeout } from './schema/target.js';
 import { checkReadbacks } from './readbacks.js';
 import { readyPortProblems } from './ready-port.js';
 import { requestAnchorProblems } from './request-anchors.js';
-import { rolloutFaults, rolloutOf } from './rollout.js';
+import { portlessContainers, rolloutFaults, rolloutOf } from './rollout.js';
 import { checkStack } from './stack.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
@@ -59,6 +59,7 @@ export function normalize(
   const stack = checkStack(main, dependencies, parsed, problems);
   const to = parsed.rollout?.to ? service({ ...parsed.rollout.to, ...stopKeys(t) }, main.name, scenarioDir, undefined, undefined) : undefined;
   const rollout = rolloutOf(parsed, stop, problems, to, deployment);
+  if (rollout) portlessContainers(main, to, problems);
   problems.throwIfAny();
   return {
     name: parsed.name ?? defaultName(path),

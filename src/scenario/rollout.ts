@@ -6,6 +6,13 @@ import type { ScenarioProblems } from './problems.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import type { FaultSpace, Rollout, Target } from './types.js';
 
+/** The balancer reaches each replica at its first port: a container form without `ports` could not be routed to. */
+export function portlessContainers(target: Target, to: Target | undefined, problems: ScenarioProblems): void {
+  const hint = 'a rollout\'s load balancer reaches each container replica at its first port: add `ports: ["8080"]` (the port it listens on)';
+  if (target.container && target.container.ports.length === 0) problems.at(['target', 'ports'], hint);
+  if (to?.container && to.container.ports.length === 0) problems.at(['rollout', 'to', 'ports'], hint);
+}
+
 /**
  * `replicas:` and `rollout:` as the trial plays them, checked against the rest of the scenario: what this first slice
  * of rollouts does not play yet (a schedule beside it, dependencies, replicas without a rollout) is refused where it

@@ -21,11 +21,8 @@ export interface Session {
 /** Loads the scenario (unless given loaded) and selects its backend. Bad input throws before anything starts. */
 export async function openScenario(scenarioOrPath: string | Scenario, backend: BackendChoice = 'auto'): Promise<Session> {
   const scenario = typeof scenarioOrPath === 'string' ? await loadScenario(scenarioOrPath) : scenarioOrPath;
-  // A rollout is played by the process backend only, so far: chosen for `auto`, and docker refused before any build.
-  if (scenario.rollout && backend === 'docker') throw badInput(`${scenario.path}: a rollout is played on the process backend only, so far: use --backend process`);
-  const choice = scenario.rollout ? 'process' : backend;
   const secrets = [...secretsOf(scenario.target, process.env), ...[scenario.rollout?.to, ...scenario.dependencies].flatMap((d) => (d ? secretsOf(d) : []))];
-  return { scenario, backend: await selectBackend(choice, scenario), secrets };
+  return { scenario, backend: await selectBackend(backend, scenario), secrets };
 }
 
 /** A schedule given apart from the scenario, checked against its stack: bad input names each unknown service. */

@@ -105,9 +105,12 @@ export interface RolloutRecord {
 export interface ReplicaLane {
   name: string;
   version: 'v1' | 'v2';
-  /** What it ran: the process form's command (argv). */
+  /** What it ran: the process form's command (argv), or the container form's entrypoint and command (often none). */
   command: string[];
+  /** The image its container ran (docker backend). */
+  image?: string;
   pid: number;
+  /** Where the balancer reached it on the host: its loopback port, or its container's published port. */
   port: number;
   startedMs: number;
   readyMs?: number;

@@ -14,8 +14,9 @@ import { formatMs, now, sleepUntil } from '../time.js';
 import { playStop, type StopOutcome } from './stop-sequence.js';
 
 // One replica of a rollout: started as the single-target trial starts its target (the backend, a data directory of its
-// own, an instance name so its processes are told apart), taken into the balancer's rotation by its readiness probe,
-// and stopped by the scenario's stop model, the balancer removing it once the endpoint lag has passed.
+// own, an instance name so its processes or containers are told apart), reached by the balancer at its `hostPort`,
+// taken into the balancer's rotation by its readiness probe, and stopped by the scenario's stop model, the balancer
+// removing it once the endpoint lag has passed.
 
 /** What every replica of one trial shares. */
 export interface Fleet {
@@ -74,7 +75,7 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
         failures = ok ? 0 : failures + 1;
         if (ok) {
           // In rotation before it counts as ready: the controller may stop an old replica as soon as it does.
-          await fleet.balancer.add(replica.name, replica.started.servicePort!, 'readiness passed');
+          await fleet.balancer.add(replica.name, replica.started.hostPort!, 'readiness passed');
           if (replica.readyMs === undefined) (replica.readyMs = now()), resolve();
         } else if (replica.readyMs !== undefined) {
           if (failures === failureThreshold) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);

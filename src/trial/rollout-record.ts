@@ -81,9 +81,10 @@ function lane(played: PlayedRollout, r: Replica, routed: LedgerEntry[]): Replica
   return {
     name: r.name,
     version: r.version,
-    command: r.spec.process?.command ?? [],
+    command: started.backend === 'docker' ? [...(r.spec.container?.entrypoint ?? []), ...(r.spec.container?.command ?? [])] : (r.spec.process?.command ?? []),
+    ...(started.image ? { image: started.image } : {}),
     pid: started.pid,
-    port: started.servicePort ?? 0,
+    port: started.hostPort ?? 0,
     startedMs: rel(r.startedMs),
     ...(r.readyMs !== undefined ? { readyMs: rel(r.readyMs) } : {}),
     ...(r.availableMs !== undefined ? { availableMs: rel(r.availableMs) } : {}),

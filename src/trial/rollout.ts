@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { LoadBalancer } from '../balancer/balancer.js';
 import { embeddedBalancer } from '../balancer/embedded.js';
 import { haproxyBalancer } from '../balancer/haproxy.js';
+import { processBackend } from '../backends/process/backend.js';
 import { badInput, infrastructure } from '../errors.js';
 import { readStat } from '../host/procfs.js';
 import { startTimingThread } from '../host/timing-thread.js';
@@ -18,7 +19,7 @@ import { rolloutRecord } from './rollout-record.js';
 import type { TrialOptions } from './state.js';
 
 /**
- * One rollout trial (process backend): `replicas` copies of the target behind sigstorm's balancer, ready, the workload
+ * One rollout trial, on either backend: `replicas` copies of the target behind sigstorm's balancer, ready, the workload
  * sent through the balancer, then the rolling update played as the Deployment controller would (rollout/plan.ts): a
  * new replica started, once available an old one stopped by the scenario's stop model with the endpoint lag beside it,
  * until every old one is gone. Every replica, the balancer and the data directory are removed on the way out, on
@@ -27,7 +28,6 @@ import type { TrialOptions } from './state.js';
 export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecord> {
   const { scenario, backend } = options;
   const rollout = scenario.rollout!;
-  if (backend.name !== 'process') throw badInput(`scenario ${scenario.name}: a rollout is played on the process backend only, so far: use --backend process`);
   const { unplayed } = rolloutTiming(rollout, options.schedule);
   if (unplayed.length > 0) throw badInput(`scenario ${scenario.name}: a rollout plays \`stop\` events (when each old replica's stop may begin, and its endpoint lag); not yet ${unplayed.join(', ')}`);
   if (options.signal?.aborted) throw infrastructure('interrupted before the replicas were started');
@@ -39,7 +39,7 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
   try {
     return await withDataDir(options.runId, async (dataDir) => {
       const context = contextOf(options, dataDir);
-      await using balancer = await balancerFor(rollout, backend, context, scenario.target);
+      await using balancer = await balancerFor(rollout, context, scenario.target);
       const replicas: Replica[] = [];
       try {
         const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: signal, context };
@@ -65,7 +65,7 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
   for (const r of replicas) {
     r.readyMs = await waitReady(r.started, scenario.target.ready, fleet.abort, { what: `replica ${r.name}` });
     r.availableMs = r.readyMs;
-    await fleet.balancer.add(r.name, r.started.servicePort!, 'ready before the rollout');
+    await fleet.balancer.add(r.name, r.started.hostPort!, 'ready before the rollout');
   }
   journal.phase('ready', options.runId);
   fleet.originMs = now();
@@ -146,13 +146,14 @@ async function startNew(fleet: Fleet, name: string, spec: Target, replicas: Repl
 }
 
 /**
- * The rollout's load balancer; HAProxy runs as a process of the trial (its files in the data directory), checking the
- * target's readiness path where the scenario asks for its own health checks.
+ * The rollout's load balancer, on the host whichever backend runs the replicas (it reaches each at its `hostPort`).
+ * HAProxy runs as a host process of the trial (its files in the data directory), checking the target's readiness
+ * path where the scenario asks for its own health checks.
  */
-function balancerFor(rollout: Rollout, backend: Fleet['backend'], context: Fleet['context'], target: Target): Promise<LoadBalancer> {
+function balancerFor(rollout: Rollout, context: Fleet['context'], target: Target): Promise<LoadBalancer> {
   if (rollout.balancer === 'embedded') return embeddedBalancer();
   const checks = rollout.healthCheck && { ...rollout.healthCheck, ...(target.ready.http && target.ready.port === undefined ? { path: target.ready.http } : {}) };
-  return haproxyBalancer(context.dataDir, (spec) => backend.start(spec, { ...context, partitions: false, instance: 'haproxy' }), checks);
+  return haproxyBalancer(context.dataDir, (spec) => processBackend.start(spec, { ...context, partitions: false, instance: 'haproxy' }), checks);
 }
 
 /** The start context every replica shares: labelled as this run's, so `sigstorm gc` finds them after a SIGKILL. */

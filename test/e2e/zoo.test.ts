@@ -18,8 +18,12 @@ interface Expected {
 const { targets } = JSON.parse(readFileSync('targets/zoo.json', 'utf8')) as {
   targets: { scenario: string; diagnosis?: string; env?: Record<string, string>; expect: Partial<Record<BackendName, Expected>> }[];
 };
+// The rollout pairs on docker are left to test/e2e/rollout-docker.test.ts (one pair) and `npm run zoo`: eight more
+// rollouts of four containers each would cost `npm test` about a minute.
 const rows = targets.flatMap((t) =>
-  Object.entries(t.expect).map(([backend, expected]) => ({ target: t, scenario: t.scenario, diagnosis: t.diagnosis, backend: backend as BackendName, expected: expected! })),
+  Object.entries(t.expect)
+    .filter(([backend]) => !(backend === 'docker' && t.scenario.startsWith('rollout-')))
+    .map(([backend, expected]) => ({ target: t, scenario: t.scenario, diagnosis: t.diagnosis, backend: backend as BackendName, expected: expected! })),
 );
 const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-zoo-'));
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { scheduleArbitrary } from '../../src/fuzz/arbitrary.js';
 import { describeRollout, nextMoves, replicasOf, rolloutTiming, simulateRollout, type RolloutPlan } from '../../src/rollout/plan.js';
+import { selectBackend } from '../../src/backends/select.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import { tempFiles } from '../helpers/files.js';
 
@@ -159,6 +160,29 @@ describe('rollout: in a scenario', () => {
     const s = await loadScenario(join(dir, 'scenario.yml'));
     expect(s.rollout).toMatchObject({ balancer: 'haproxy', healthCheck: { intervalMs: 500, fall: 3, rise: 2 }, endpointLag: { minMs: 0, maxMs: 0 } });
     expect(describeRollout(s.rollout!)).toMatch(/health checks every 500 ms \(fall 3\)$/);
+  });
+
+  it('refuses a container form without ports: the balancer could not reach its replicas', async () => {
+    const portless = 'target:\n  image: sigstorm/go:any\n  ready: { log: listening }\n';
+    const cases: [string, string][] = [
+      [`${portless}replicas: 2\nrollout: {}\n`, 'target.ports'],
+      [`${target}replicas: 2\nrollout: { to: { image: sigstorm/go:any, ready: { log: listening } } }\n`, 'rollout.to.ports'],
+    ];
+    for (const [body, keyPath] of cases) {
+      const dir = tempFiles({ 'scenario.yml': body });
+      const error = (await loadScenario(join(dir, 'scenario.yml')).catch((e: unknown) => e)) as ScenarioError;
+      expect(error, body).toBeInstanceOf(ScenarioError);
+      expect(error.problems.find((p) => p.keyPath === keyPath)?.message, error.message).toMatch(/first port: add `ports:/);
+    }
+  });
+
+  it("asks the new version for the backend's form too: docker needs rollout.to's container form, process its process form", async () => {
+    const both = 'target:\n  image: sigstorm/go:any\n  ports: ["8080"]\n  process: { command: [./server] }\n  ready: { http: /healthz }\n';
+    const processOnly = tempFiles({ 'scenario.yml': `${both}replicas: 2\nrollout: { to: { process: { command: [./v2] }, ready: { http: /healthz } } }\n` });
+    const imageOnly = tempFiles({ 'scenario.yml': `${both}replicas: 2\nrollout: { to: { image: sigstorm/go:v2, ports: ["8080"], ready: { http: /healthz } } }\n` });
+    // Refused before any engine is asked: the form is missing whatever the engine says.
+    await expect(selectBackend('docker', await loadScenario(join(processOnly, 'scenario.yml')))).rejects.toThrow(/rollout's new version \(`rollout.to`\) has no container form/);
+    await expect(selectBackend('process', await loadScenario(join(imageOnly, 'scenario.yml')))).rejects.toThrow(/rollout's new version \(`rollout.to`\) has no `process` form/);
   });
 
   it('names the file, line and key path of what it cannot play', async () => {

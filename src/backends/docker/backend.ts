@@ -37,7 +37,7 @@ export const dockerBackend: Backend = {
       started = await builder.start();
     } catch (error) {
       // Created but not started (a port, a mount, the engine going away): remove it by its label.
-      if (await removeRun(context.runId)) owned.released();
+      if (await removeRun(context.runId, context.instance)) owned.released();
       throw error;
     }
     const container = client.container.getById(started.getId());
@@ -50,6 +50,7 @@ export const dockerBackend: Backend = {
       image,
       form,
       endpoint: port !== undefined ? { host: '127.0.0.1', port: started.getMappedPort(port) } : undefined,
+      ...(form.ports[0] !== undefined ? { hostPort: started.getMappedPort(form.ports[0]) } : {}),
       ...tcpPortOf(target, form),
       logs,
       spawnedAtMs,
@@ -67,11 +68,15 @@ function tcpPortOf(target: Target, form: NonNullable<Target['container']>): { tc
   return port !== undefined ? { tcpPort: port } : {};
 }
 
-/** Removes every container of one trial; false when the engine could not be asked. */
-async function removeRun(runId: string): Promise<boolean> {
+/**
+ * Removes every container of one trial, or of one instance of it (a rollout's replica: the others it started stay);
+ * false when the engine could not be asked.
+ */
+async function removeRun(runId: string, instance?: string): Promise<boolean> {
   try {
     const docker = (await dockerClient()).container.dockerode;
-    const found = await docker.listContainers({ all: true, filters: { label: [`sigstorm.run=${runId}`] } });
+    const label = [`sigstorm.run=${runId}`, ...(instance ? [`sigstorm.instance=${instance}`] : [])];
+    const found = await docker.listContainers({ all: true, filters: { label } });
     await Promise.all(found.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
     return true;
   } catch {

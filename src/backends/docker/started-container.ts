@@ -17,6 +17,8 @@ export interface ContainerStart {
   image: string;
   form: ContainerForm;
   endpoint: StartedTarget['endpoint'];
+  /** Where the host reaches its first container port (published on loopback). */
+  hostPort?: number;
   /** The container port a TCP readiness probe connects to. */
   tcpPort?: number;
   logs: LogBuffer;
@@ -27,7 +29,7 @@ export interface ContainerStart {
 
 /** A started container as a target: signals by host pid (or the API), the cgroup freezer, iptables in its namespace. */
 export async function startedContainer(start: ContainerStart): Promise<StartedTarget> {
-  const { container, id, image, form, endpoint, tcpPort, logs, spawnedAtMs, owned, network } = start;
+  const { container, id, image, form, endpoint, hostPort, tcpPort, logs, spawnedAtMs, owned, network } = start;
   const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
   owned.created({ id }, removeContainer);
 
@@ -54,6 +56,7 @@ export async function startedContainer(start: ContainerStart): Promise<StartedTa
     ...(tcpPort !== undefined && ownAddress ? { listening: { host: ownAddress, port: tcpPort } } : {}),
     ...(networkAddress ? { networkAddress } : {}),
     ...(form.ports[0] !== undefined ? { servicePort: form.ports[0] } : {}),
+    ...(hostPort !== undefined ? { hostPort } : {}),
     logs,
     spawnedAtMs,
     exited: watch.exited,

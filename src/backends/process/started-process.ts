@@ -47,6 +47,7 @@ export async function startProcess(
     // Its own port, not the partition proxy's, which accepts before the process listens.
     listening: { host: '127.0.0.1', port },
     servicePort: port,
+    hostPort: port,
     logs,
     spawnedAtMs,
     exited,
