@@ -18,6 +18,10 @@ export function shortLabel(e: PlayedEvent): string {
       return `partition ${e.direction} ${e.duration} ms${missed}`;
     case 'stop':
       return `stop begins${e.endpoint_delay !== undefined ? ` (endpoints lag ${Math.round(e.endpoint_delay)} ms)` : ''}${missed}`;
+    case 'unready':
+      return `${e.replica} unready ${e.duration} ms${missed}`;
+    case 'rollout':
+      return `rollout of ${e.replicas}`;
   }
 }
 

@@ -109,7 +109,7 @@ export function canonicalSchedule(
       if (e.between[0] === e.between[1]) problem(i, 'between', 'expected two different services');
       return e;
     }
-    if (e.kind === 'stop') return e;
+    if (e.kind === 'stop' || e.kind === 'unready' || e.kind === 'rollout') return e;
     if (e.kind === 'pause') {
       if (e.to === undefined || e.to === targetName) return withoutTo(e);
       if (!known(e.to)) problem(i, 'to', unknown(e.to));
