@@ -71,18 +71,14 @@ function modelLag(stop: StopSettings): MsRange {
 }
 
 /**
- * What `fuzz` draws for a rollout in this slice: its timing alone, a `stop` event per old replica at most (when its
- * stop may begin, its endpoint lag within the plan's range: fuzz/arbitrary.ts); no signal, pause or partition of a
- * replica yet.
+ * What `fuzz` draws for a rollout beside its timing (a `stop` event per old replica at most: fuzz/rollout-arbitrary.ts):
+ * the faults of a written `faults:` aimed at its replicas, and readiness flaps with `faults.flaps`. Without `faults:`,
+ * the rollout's timing alone, as before faults were played in a rollout (the campaigns of its zoo pairs unchanged).
+ * No dependency (a rollout has none) and no start-up window (the replicas start before the trial's clock).
  */
-export const rolloutFaults = (faults: FaultSpace, replicas: number): FaultSpace => ({
+export const rolloutFaults = (faults: FaultSpace, written: boolean): FaultSpace => ({
   ...faults,
-  signals: [],
+  ...(written ? {} : { signals: [], races: false, storms: false, pauses: false, partitions: false, flaps: false }),
   services: [],
-  races: false,
-  storms: false,
   startup: false,
-  pauses: false,
-  partitions: false,
-  maxEvents: replicas,
 });
