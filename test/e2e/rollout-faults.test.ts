@@ -22,9 +22,10 @@ function leftBehind(runId: string): string[] {
   return [...processes, ...readdirSync(tmpdir()).filter((n) => n.startsWith(`sigstorm-data-${runId}`))];
 }
 
-// The first old replica's stop at once, the shortest lag; a second SIGTERM to it 150 ms after the preStop sleep (1 s)
-// ended and its own SIGTERM came: during its drain of 2 s requests. What `fuzz` found from the fault space (docs/rollouts.md).
-const stop = { at: 0, kind: 'stop' as const, endpoint_delay: 100 };
+// The scenario's own schedule: the first old replica's stop at once with the longest lag (requests routed to it until
+// +0.5 s, 1 s each, still in flight at its SIGTERM); a second SIGTERM to it 150 ms after the preStop sleep (1 s) ended
+// and its own SIGTERM came: during its drain.
+const stop = { at: 0, kind: 'stop' as const, endpoint_delay: 500 };
 const second = { at: 1150, kind: 'signal' as const, signal: 'SIGTERM' as const, to: 'main', replica: 'v1-1', from: 'stop' as const };
 
 describe('a second SIGTERM to an old replica during its drain (rollout-repeat-stops)', () => {
@@ -38,7 +39,7 @@ describe('a second SIGTERM to an old replica during its drain (rollout-repeat-st
     expect(played.deliveredMs).toBeGreaterThan(v11.signalMs!);
     expect(played.anchorMs).toBeCloseTo(v11.stopBeganMs!, 0);
     expect(played.deliveredMs! - v11.stopBeganMs!).toBeGreaterThanOrEqual(1150);
-    // It exited 1 right after it, long before its drain of 2 s requests could end.
+    // It exited 1 right after it, long before its drain could end.
     expect(v11.status).toBe(1);
     expect(v11.exitMs! - played.deliveredMs!).toBeLessThan(500);
     const failed = (oracle: string) => report.failures.find((f) => f.oracle === oracle && f.evidence?.replica === 'v1-1');
@@ -76,7 +77,7 @@ describe('a second SIGTERM to an old replica during its drain (rollout-repeat-st
 
 describe('a rollout shrunk to one replica, replayed', () => {
   it('plays one old and one new replica, and fails as the larger one did', async () => {
-    // What `fuzz` shrank the finding to (docs/rollouts.md): its `rollout` event sets the size.
+    // The finding shrunk as `fuzz` shrinks it (docs/rollouts.md): its `rollout` event sets the size.
     const schedule = [{ at: 0, kind: 'rollout' as const, replicas: 1 }, stop, second] as Schedule;
     const { report } = await run('scenarios/rollout-repeat-stops.yml', { backend: 'process', schedule, reportDir });
     const record = report.trial!;
