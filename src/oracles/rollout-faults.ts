@@ -8,12 +8,14 @@ import type { LedgerEntry } from '../workload/ledger.js';
 
 type Interval = [number, number];
 
-/** The replica each pause, partition or readiness flap of the schedule held, and from when to when it may have held. */
-export function heldByFaults(record: Pick<TrialRecord, 'events'>): Map<string, Interval[]> {
+type Lasting = 'pause' | 'partition' | 'unready';
+
+/** The replica each pause, partition or readiness flap of the schedule held (of `kinds`), and from when to when it may have held. */
+export function heldByFaults(record: Pick<TrialRecord, 'events'>, kinds: readonly Lasting[] = ['pause', 'partition', 'unready']): Map<string, Interval[]> {
   const held = new Map<string, Interval[]>();
   for (const e of record.events) {
-    if (e.kind !== 'pause' && e.kind !== 'partition' && e.kind !== 'unready') continue;
-    if (e.replica === undefined || e.deliveredMs === undefined) continue;
+    if (!(kinds as readonly string[]).includes(e.kind)) continue;
+    if (!('replica' in e) || e.replica === undefined || e.deliveredMs === undefined) continue;
     held.set(e.replica, [...(held.get(e.replica) ?? []), span(e)]);
   }
   return held;
@@ -27,10 +29,7 @@ const span = (e: PlayedEvent): Interval => [Math.min(e.scheduledMs, e.deliveredM
  * (a readiness flap alone excuses nothing: the replica still serves).
  */
 export function failedByFaults(failed: readonly LedgerEntry[], rollout: Pick<RolloutRecord, 'routedTo'>, record: Pick<TrialRecord, 'events'>): LedgerEntry[] {
-  const held = new Map<string, Interval[]>();
-  for (const e of record.events) {
-    if ((e.kind === 'pause' || e.kind === 'partition') && e.replica !== undefined && e.deliveredMs !== undefined) held.set(e.replica, [...(held.get(e.replica) ?? []), span(e)]);
-  }
+  const held = heldByFaults(record, ['pause', 'partition']);
   return failed.filter((e) => {
     const spans = held.get(rollout.routedTo[e.id] ?? '');
     return spans?.some(([a, b]) => e.sentMs < b && e.endMs > a) ?? false;
