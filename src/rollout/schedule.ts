@@ -72,6 +72,6 @@ function refusal(e: Exclude<FaultEvent, { kind: 'stop' | 'rollout' }>, names: Se
   return undefined;
 }
 
-/** Problems as lines that name each event: "events[1] (v1-1 stop+300 ms SIGTERM→main): …". */
+/** Problems as lines that name each event and its key: "events[1].replica (v1-3 stop+300 ms SIGTERM→main): …". */
 export const describeProblems = (problems: RolloutSchedule['problems'], describe: (index: number) => string): string[] =>
-  problems.map((p) => `events[${p.index}] (${describe(p.index)}): ${p.message}`);
+  problems.map((p) => `events[${p.index}]${p.key ? `.${p.key}` : ''} (${describe(p.index)}): ${p.message}`);
