@@ -23,7 +23,7 @@ function leftBehind(runId: string): string[] {
 }
 
 // The scenario's own schedule: the first old replica's stop at once with the longest lag (requests routed to it until
-// +0.5 s, 1 s each, still in flight at its SIGTERM); a second SIGTERM to it 150 ms after the preStop sleep (1 s) ended
+// +0.5 s, 1.5 s each, still in flight at its SIGTERM); a second SIGTERM to it 150 ms after the preStop sleep (1 s) ended
 // and its own SIGTERM came: during its drain.
 const stop = { at: 0, kind: 'stop' as const, endpoint_delay: 500 };
 const second = { at: 1150, kind: 'signal' as const, signal: 'SIGTERM' as const, to: 'main', replica: 'v1-1', from: 'stop' as const };
