@@ -181,6 +181,8 @@ export class Player {
         await this.healOne(played);
         return;
       }
+      // A readiness flap is the replica's probe's to play, a rollout's size the trial's (trial/rollout.ts).
+      if (played.kind === 'unready' || played.kind === 'rollout') throw new Error(`not played: a ${played.kind} event is the rollout's to play`);
       const signals = signalsOf(played);
       played.deliveries = [];
       const deliver = (d: Delivery, signal: SignalName) => this.deliver(played, d, signal);

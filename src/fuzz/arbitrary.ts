@@ -4,6 +4,7 @@ import type { Dependency, FaultSpace, Scenario } from '../scenario/types.js';
 import type { SignalName } from '../signals.js';
 import type { FuzzHints } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
+import { rolloutArbitrary } from './rollout-arbitrary.js';
 import { FINE_PARTS, initialTimeSpace, NEAR_STEPS, type TimeSpace } from './time-space.js';
 
 /**
@@ -47,9 +48,12 @@ export function scheduleArbitrary(scenario: ScenarioSpace, startupMs?: () => num
 function drawn(scenario: ScenarioSpace, startupMs?: number, times: TimeSpace = initialTimeSpace(scenario.faults)): fc.Arbitrary<Schedule> {
   const space = scenario.faults;
   const time = timeArbitrary(space.step, times);
-  if (scenario.rollout) return rolloutTiming(scenario.rollout, space, time);
   const kinds = eventKinds(scenario, time);
   const hints = scenario.stop ? stopModelOf(scenario.stop).fuzz(scenario.stop) : undefined;
+  if (scenario.rollout) {
+    const { terminating, survivable } = kinds;
+    return rolloutArbitrary({ rollout: scenario.rollout, faults: space, time, terminating, survivable, signalAfterMs: hints?.signalAfterMs });
+  }
   if (hints?.drawsStop) {
     const { survivable, terminating, race, storm, lasting } = kinds;
     const survivableKinds = [...(survivable.length ? [kinds.plain(survivable)] : []), ...(storm ? [storm] : []), ...lasting];
@@ -281,26 +285,6 @@ function stopSequence(
       ...(second ? [{ ...second[0], at: at + toSignal! + second[1] * space.step } as FaultEvent] : []),
       ...(during ? [{ ...during[0], at: at + during[1] * space.step } as FaultEvent] : []),
     ]);
-}
-
-/**
- * A rollout's timing (rollout/plan.ts): one stop event per old replica at most, in time order, each the earliest its
- * replica's stop may begin and the endpoint lag it gets, drawn within the rollout's `endpoint_lag` range on the fault
- * space's step (none behind health checks); the first is also when the rollout begins. Shrinking goes to one event,
- * early, with the shortest lag.
- */
-function rolloutTiming(rollout: NonNullable<ScenarioSpace['rollout']>, space: FaultSpace, time: fc.Arbitrary<number>): fc.Arbitrary<Schedule> {
-  const { minMs, maxMs } = rollout.endpointLag;
-  const steps = Math.floor((maxMs - minMs) / space.step);
-  const stop = fc.record({ at: time, lag: fc.integer({ min: 0, max: steps }) });
-  return fc
-    .array(stop, { minLength: 1, maxLength: rollout.replicas })
-    .map((stops) =>
-      stops
-        // Behind the balancer's own health checks no lag is played: the stop's time alone meets their phase.
-        .map(({ at, lag }) => ({ at, kind: 'stop' as const, ...(rollout.healthCheck ? {} : { endpoint_delay: minMs + lag * space.step }) }))
-        .sort((a, b) => a.at - b.at),
-    );
 }
 
 /**

@@ -38,6 +38,10 @@ export function eventMoves(e: FaultEvent, space: Neighbourhood): FaultEvent[] {
     }
     case 'signal':
       return [...recipientMoves(e, space), ...anchorMoves(e)];
+    case 'unready':
+      return rangeMoves(e.duration, space.lasting).map((duration) => ({ ...e, duration }));
+    case 'rollout':
+      return [];
   }
 }
 

@@ -13,7 +13,8 @@ export function withoutSecondSignals(schedule: Schedule, isTerminating: (signal:
   const later = terminating.flatMap((t, i) => (t && i > first ? [i] : []));
   const races = schedule.flatMap((e, i) => (e.kind === 'race' ? [i] : []));
   if (later.length === 0 && races.length === 0) return [];
-  const plain = (e: Extract<FaultEvent, { kind: 'race' }>, signal: SignalName): FaultEvent => ({ at: e.at, ...(e.after ? { after: e.after } : {}), kind: 'signal', signal, to: e.to });
+  // The race's timing and recipient kept (`after`, `from`, a rollout's `replica`), one signal in place of its signals.
+  const plain = ({ signals: _signals, kind: _kind, ...e }: Extract<FaultEvent, { kind: 'race' }>, signal: SignalName): FaultEvent => ({ ...e, kind: 'signal', signal });
   const all = schedule.flatMap((e, i) => (later.includes(i) ? [] : e.kind === 'race' ? [plain(e, e.signals[0]!)] : [e]));
   const one = [
     ...races.flatMap((i) => {

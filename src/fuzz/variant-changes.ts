@@ -19,6 +19,10 @@ function eventName(e: FaultEvent): string {
       return `partition${e.between ? ` ${e.between.join('↔')}` : ''}`;
     case 'stop':
       return 'stop';
+    case 'unready':
+      return `unready ${e.replica}`;
+    case 'rollout':
+      return 'rollout';
   }
 }
 

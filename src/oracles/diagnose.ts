@@ -19,6 +19,17 @@ const explains = (entry: Entry, f: OracleResult) => entry.explains.some((k) => k
  */
 export function diagnose(record: TrialRecord, results: OracleResult[]): OracleResult[] {
   if (!results.some((r) => r.verdict === 'fail')) return results;
+  // A rollout's replica failed by a single target's oracle: diagnosed from that replica's own record, as it was judged.
+  const laneOf = (r: OracleResult) => record.rollout?.replicas.find((l) => l.record && l.name === r.evidence?.replica);
+  if (results.some(laneOf)) {
+    const own = diagnoseRecord(record, results.filter((r) => !laneOf(r)));
+    return results.map((r) => (laneOf(r) ? diagnoseRecord(laneOf(r)!.record!, [r])[0]! : own.shift()!));
+  }
+  return diagnoseRecord(record, results);
+}
+
+function diagnoseRecord(record: TrialRecord, results: OracleResult[]): OracleResult[] {
+  if (!results.some((r) => r.verdict === 'fail')) return results;
   const clues = cluesOf(record);
   const catalogue = catalogueOf();
   return results.map((f) => {

@@ -3,6 +3,7 @@ import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledg
 import { UNANSWERED_CLOSE_MS } from './lost-requests.js';
 import { diagnose } from './diagnose.js';
 import { keptAliveEvidence, keptAliveThroughDrain, leftRotationMs, nearestRoute, placed, routedBeforeWarm, routedEvidence, routedWhileStopping, warmEvidence, type Placed } from './rollout-causes.js';
+import { failedByFaults, heldByFaults, outBySchedule } from './rollout-faults.js';
 import { combine, type OracleResult, type Verdict } from './verdict.js';
 
 type Judged = { verdict: Verdict; results: OracleResult[] };
@@ -16,7 +17,7 @@ type Judged = { verdict: Verdict; results: OracleResult[] };
 export function judgeRollout(record: TrialRecord, judgeOne: (record: TrialRecord) => Judged): Judged {
   const rollout = record.rollout!;
   const perReplica = rollout.replicas.flatMap((lane) => (lane.record ? judgeLane(lane, lane.record, judgeOne) : []));
-  const results = [...safely(() => diagnose(record, [...lostAcrossRollout(record, rollout), ...capacity(rollout)])), ...perReplica];
+  const results = [...safely(() => diagnose(record, [...lostAcrossRollout(record, rollout), ...capacity(rollout, record)])), ...perReplica];
   return { verdict: combine(results), results };
 }
 
@@ -42,17 +43,20 @@ function lostAcrossRollout(record: TrialRecord, rollout: RolloutRecord): OracleR
   if (requests.length === 0) return [];
   const failed = requests.filter((e) => e.outcome !== 'ok');
   const closedAtDrain = failed.filter((e) => closedUnansweredAtDrain(e, rollout));
-  const lost = failed.filter((e) => !closedAtDrain.includes(e));
+  // Sent to a replica the schedule froze or cut off: the schedule failed them, not the rollout.
+  const byFaults = failedByFaults(failed, rollout, record).filter((e) => !closedAtDrain.includes(e));
+  const lost = failed.filter((e) => !closedAtDrain.includes(e) && !byFaults.includes(e));
   const perReplica = countBy(requests, (e) => rollout.routedTo[e.id] ?? '(none)');
   const lostPerReplica = countBy(lost, (e) => rollout.routedTo[e.id] ?? '(none)');
   if (lost.length === 0) {
     const drained = closedAtDrain.length ? ` (${closedAtDrain.length} closed unanswered by a replica at its stop signal, as refusals: the client may retry them)` : '';
+    const faulted = byFaults.length ? ` (${byFaults.length} failed on a replica the schedule froze or cut off)` : '';
     return [
       {
         oracle: 'rollout',
         verdict: 'pass',
-        message: `no request lost across the rollout: ${requests.length} sent, all answered in full${drained}`,
-        evidence: { perReplica, closedAtDrain: closedAtDrain.length },
+        message: `no request lost across the rollout: ${requests.length} sent, all answered in full${drained}${faulted}`,
+        evidence: { perReplica, closedAtDrain: closedAtDrain.length, ...(byFaults.length ? { failedByFaults: byFaults.length } : {}) },
       },
     ];
   }
@@ -113,14 +117,21 @@ function closedUnansweredAtDrain(e: LedgerEntry, rollout: RolloutRecord): boolea
  * yet stopping (a replica counts as gone once its stop begins, as the controller counts it), from the rollout's
  * beginning to its end. A readiness probe that fails mid-rollout, or a balancer that drops a replica early, shows here.
  */
-function capacity(rollout: RolloutRecord): OracleResult[] {
+function capacity(rollout: RolloutRecord, record: Pick<TrialRecord, 'events'>): OracleResult[] {
+  // Out of rotation by the schedule's pause, cut or readiness flap: the schedule's doing, counted as available.
+  const held = heldByFaults(record);
+  const graceMs = rollout.plan.readiness.periodMs;
+  const outByFault = (name: string, t: number) => {
+    const last = rollout.rotation.filter((c) => c.replica === name && c.atMs <= t).at(-1);
+    return last?.change === 'out' && outBySchedule(held, name, last.atMs, graceMs);
+  };
   const floor = rollout.plan.replicas - rollout.plan.maxUnavailable;
   const end = rollout.endedMs ?? Math.max(rollout.beganMs, ...rollout.rotation.map((c) => c.atMs));
   const instants = [rollout.beganMs, ...rollout.rotation.map((c) => c.atMs), ...rollout.replicas.flatMap((l) => (l.stopBeganMs === undefined ? [] : [l.stopBeganMs]))]
     .filter((t) => t >= rollout.beganMs && t <= end)
     .sort((a, b) => a - b);
   const availableAt = (t: number) =>
-    rollout.replicas.filter((l) => inRotationAt(rollout, l.name, t) && (l.stopBeganMs === undefined || t < l.stopBeganMs)).map((l) => l.name);
+    rollout.replicas.filter((l) => (inRotationAt(rollout, l.name, t) || outByFault(l.name, t)) && (l.stopBeganMs === undefined || t < l.stopBeganMs)).map((l) => l.name);
   const dip = instants.map((t) => ({ atMs: t, available: availableAt(t) })).find((a) => a.available.length < floor);
   if (!dip) {
     return [{ oracle: 'rollout', verdict: 'pass', message: `never fewer than ${floor} replica(s) available during the rollout (replicas ${rollout.plan.replicas} − max_unavailable ${rollout.plan.maxUnavailable})` }];

@@ -120,6 +120,8 @@ function refuseInexpressible(event: FaultEvent, index: number): void {
       ? 'a pause freezes the target (SIGSTOP or the cgroup freezer) and thaws it'
       : event.kind === 'partition'
         ? 'a partition cuts the network (iptables or a proxy)'
+        : event.kind === 'unready' || event.kind === 'rollout'
+          ? `a ${event.kind} event belongs to a rollout of replicas behind a balancer`
         : event.kind === 'stop'
           ? 'a stop event plays the stop model\'s whole sequence (hooks, endpoints, the final kill)'
           : fromSpawn(event)

@@ -24,7 +24,7 @@ export function formatRun(report: Report, reportPath: string): string {
       // The stop sequence's own steps are listed with it, below.
       if (trial.stop && (e.origin === 'stop' || (e.origin === 'teardown' && e.kind !== 'stop') || e.kind === 'stop')) continue;
       const held = describeHeld(e);
-      const when = e.deliveredMs !== undefined ? `delivered ${signedMs(e.deliveredMs)} via ${e.via}${held ? `, ${held}` : ''}` : `not delivered: ${e.error}`;
+      const when = e.deliveredMs !== undefined ? `delivered ${signedMs(e.deliveredMs)}${e.via ? ` via ${e.via}` : ''}${held ? `, ${held}` : ''}` : `not delivered: ${e.error}`;
       // Played times count from readiness: an event timed from spawn shows that time, and its own in brackets.
       const step = describeEvent({ ...e, at: e.scheduledMs, ...(fromSpawn(e) ? { from: 'ready' } : {}), ...(anchorOf(e) ? { after: undefined } : {}) } as FaultEvent);
       lines.push(`  ${step}${fromSpawn(e) ? ` (spawn+${Math.round(e.at)} ms)` : ''}${anchored(e)}${e.origin === 'teardown' ? ' (stop)' : ''}  ${when}`);

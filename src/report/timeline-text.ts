@@ -5,6 +5,12 @@ import type { LedgerEntry } from '../workload/ledger.js';
 export function shortLabel(e: PlayedEvent): string {
   const stop = e.origin === 'teardown' || e.origin === 'stop' ? ' (stop)' : '';
   const missed = e.deliveredMs === undefined ? ' ✗' : '';
+  // A replica's fault names its replica (a rollout's record holds them all).
+  const replica = 'replica' in e && e.replica !== undefined && e.kind !== 'unready' ? `${e.replica} ` : '';
+  return `${replica}${label(e, stop, missed)}`;
+}
+
+function label(e: PlayedEvent, stop: string, missed: string): string {
   switch (e.kind) {
     case 'signal':
       return `${e.signal}→${e.to}${stop}${missed}`;
@@ -18,6 +24,10 @@ export function shortLabel(e: PlayedEvent): string {
       return `partition ${e.direction} ${e.duration} ms${missed}`;
     case 'stop':
       return `stop begins${e.endpoint_delay !== undefined ? ` (endpoints lag ${Math.round(e.endpoint_delay)} ms)` : ''}${missed}`;
+    case 'unready':
+      return `${e.replica} unready ${e.duration} ms${missed}`;
+    case 'rollout':
+      return `rollout of ${e.replicas}`;
   }
 }
 

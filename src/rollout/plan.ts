@@ -133,7 +133,7 @@ export interface ReplicaStop {
  * the first says when the rollout begins; the k-th, when the k-th old replica's stop may begin at the earliest (the
  * controller still waits for room to stop it) and the endpoint lag it gets, kept within the plan's range. Old replicas
  * beyond the events are stopped as the controller decides, with the last event's lag. Without events: the plan's `at`
- * and the range's upper end. Other events are not played in a rollout yet: their kinds are returned, to refuse them.
+ * and the range's upper end. Other events' kinds are returned apart (rollout/schedule.ts reads the faults aimed at replicas).
  */
 export function rolloutTiming(plan: RolloutPlan, schedule: readonly TimedEvent[]): { atMs: number; stops: ReplicaStop[]; lagMs: number; unplayed: string[] } {
   const events = schedule.filter((e) => e.kind === 'stop').sort((a, b) => a.at - b.at);

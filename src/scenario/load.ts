@@ -42,7 +42,8 @@ export async function loadScenario(file: string): Promise<Scenario> {
     throw new ScenarioError(problems.found);
   });
   const deployment = await readDeployment(result.data, dirname(path), problems);
-  return normalize(result.data, path, compose, problems, stopFile, deployment);
+  // A rollout draws faults of the schedule only when `faults:` is written (rollout.ts).
+  return normalize(result.data, path, compose, problems, stopFile, deployment, 'faults' in scenario);
 }
 
 /** `rollout.kubernetes`: the Deployment's rolling update; a file that cannot be read is placed where it is named. */

@@ -29,6 +29,7 @@ export function normalize(
   problems: ScenarioProblems,
   stopFile: StopFile = { settings: {} },
   deployment?: DeploymentRollout,
+  faultsWritten = true,
 ): Scenario {
   // The orchestrator's stop decides the stop signal and the grace period everything else is drawn from.
   const stop = resolveStop(parsed.stop, stopFile, parsed.target, problems);
@@ -70,7 +71,7 @@ export function normalize(
     workload: parsed.workload,
     oracles: parsed.oracles,
     schedule: stack.schedule,
-    faults: rollout ? rolloutFaults(faults, rollout.replicas) : faults,
+    faults: rollout ? rolloutFaults(faults, faultsWritten) : faults,
     coverage: [
       ...coverageNotes(faults.signals, declared),
       secondSignalNote(secondSignalPolicy(parsed.oracles), t.stop_signal),
@@ -181,6 +182,7 @@ function faultSpace(f: ParsedScenario['faults'], stopSignal: SignalName, declare
     ...(f.startup !== undefined ? { startup: f.startup } : {}),
     pauses: f.pauses,
     partitions: f.partitions,
+    flaps: f.flaps,
     maxEvents: f.max_events,
     horizon: f.horizon,
     horizonMax: f.horizon_max ?? Math.max(f.horizon, DEFAULT_HORIZON_MAX_MS),

@@ -1,5 +1,6 @@
 import type { DeploymentRollout } from '../rollout/deployment.js';
 import { replicasOf, type MsRange } from '../rollout/plan.js';
+import { rolloutSchedule } from '../rollout/schedule.js';
 import type { StopSettings } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
 import type { ScenarioProblems } from './problems.js';
@@ -35,9 +36,6 @@ export function rolloutOf(
   else if (parsed.replicas === undefined && (replicas < 2 || replicas > 5)) {
     problems.at(['rollout', 'kubernetes'], `${file!.source} has spec.replicas ${replicas}; sigstorm plays 2–5: write \`replicas:\` in the scenario`);
   }
-  if (parsed.schedule !== undefined && parsed.schedule.length > 0) {
-    problems.at(['schedule'], 'a rollout scenario plays the rollout itself: faults during a rollout are not played yet (leave `schedule` out)');
-  }
   if (Object.keys(parsed.dependencies).length > 0) problems.at(['dependencies'], 'a rollout of a target with dependencies is not played yet');
   const n = replicas ?? 2;
   // Written keys first, then the Deployment's, then Kubernetes' defaults.
@@ -51,7 +49,7 @@ export function rolloutOf(
   if (check && rollout.endpoint_lag !== undefined) {
     problems.at(['rollout', 'endpoint_lag'], "with `health_check`, the balancer's own checks take a stopping replica out of rotation: leave `endpoint_lag` out");
   }
-  return {
+  const plan: Rollout = {
     strategy: rollout.strategy,
     replicas: n,
     maxSurge,
@@ -68,6 +66,9 @@ export function rolloutOf(
     ...(file ? { source: file.source } : {}),
     ...(to ? { to } : {}),
   };
+  // The schedule's events aimed at replicas, its flaps and its size, checked where they are written.
+  for (const p of rolloutSchedule(plan, parsed.schedule ?? []).problems) problems.at(['schedule', p.index, ...(p.key ? [p.key] : [])], p.message);
+  return plan;
 }
 
 /** The stop model's own endpoint-removal lag (Kubernetes' endpoint_delay), or none. */
@@ -77,18 +78,14 @@ function modelLag(stop: StopSettings): MsRange {
 }
 
 /**
- * What `fuzz` draws for a rollout in this slice: its timing alone, a `stop` event per old replica at most (when its
- * stop may begin, its endpoint lag within the plan's range: fuzz/arbitrary.ts); no signal, pause or partition of a
- * replica yet.
+ * What `fuzz` draws for a rollout beside its timing (a `stop` event per old replica at most: fuzz/rollout-arbitrary.ts):
+ * the faults of a written `faults:` aimed at its replicas, and readiness flaps with `faults.flaps`. Without `faults:`,
+ * the rollout's timing alone, as before faults were played in a rollout (the campaigns of its zoo pairs unchanged).
+ * No dependency (a rollout has none) and no start-up window (the replicas start before the trial's clock).
  */
-export const rolloutFaults = (faults: FaultSpace, replicas: number): FaultSpace => ({
+export const rolloutFaults = (faults: FaultSpace, written: boolean): FaultSpace => ({
   ...faults,
-  signals: [],
+  ...(written ? {} : { signals: [], races: false, storms: false, pauses: false, partitions: false, flaps: false }),
   services: [],
-  races: false,
-  storms: false,
   startup: false,
-  pauses: false,
-  partitions: false,
-  maxEvents: replicas,
 });

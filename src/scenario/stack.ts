@@ -87,7 +87,7 @@ export function checkStack(
       problems.at(['workload', 'jobs', 'redis'], `dependency ${jobs.redis} publishes no port for sigstorm to push jobs through: give it \`ports\` (e.g. ["6379"])`);
     }
   }
-  const schedule = canonicalSchedule(parsed.schedule ?? [], target.name, known, (i, key, message) => problems.at(['schedule', i, key], message));
+  const schedule = canonicalSchedule(parsed.schedule ?? [], target.name, known, (i, key, message) => problems.at(['schedule', i, key], message), parsed.rollout !== undefined);
   return { target: main, dependencies: started, schedule };
 }
 
@@ -100,16 +100,19 @@ export function canonicalSchedule(
   targetName: string,
   known: (service: string) => boolean,
   problem: (index: number, key: string, message: string) => void,
+  rollout = false,
 ): Schedule {
   const unknown = (name: string) => `${JSON.stringify(name)} is not a service of the stack`;
   const out = schedule.map((e, i): FaultEvent => {
+    if (!rollout && (e.kind === 'unready' || e.kind === 'rollout')) problem(i, 'kind', `a ${e.kind} event belongs to a rollout: this scenario has no \`rollout:\``);
+    else if (!rollout && 'replica' in e && e.replica !== undefined) problem(i, 'replica', 'names a replica of a rollout: this scenario has no `rollout:`');
     if (e.kind === 'partition') {
       if (!e.between) return e;
       for (const name of e.between) if (!known(name)) problem(i, 'between', unknown(name));
       if (e.between[0] === e.between[1]) problem(i, 'between', 'expected two different services');
       return e;
     }
-    if (e.kind === 'stop') return e;
+    if (e.kind === 'stop' || e.kind === 'unready' || e.kind === 'rollout') return e;
     if (e.kind === 'pause') {
       if (e.to === undefined || e.to === targetName) return withoutTo(e);
       if (!known(e.to)) problem(i, 'to', unknown(e.to));
@@ -163,12 +166,13 @@ function startOrder(target: Target, byName: Map<string, Dependency>, onCycle: (c
  */
 export function scheduleForStack(
   schedule: readonly FaultEvent[],
-  scenario: { target: Target; dependencies: Dependency[] },
+  scenario: { target: Target; dependencies: Dependency[]; rollout?: unknown },
 ): { schedule: Schedule; problems: string[] } {
   const names = new Set([scenario.target.name, ...scenario.dependencies.map((d) => d.name)]);
   const problems: string[] = [];
   const out = canonicalSchedule(schedule, scenario.target.name, (n) => names.has(n), (i, key, message) =>
-    problems.push(`events[${i}].${key}: ${message}; the stack has: ${[...names].join(', ')}`),
+    problems.push(`events[${i}].${key}: ${message}${key === 'between' || key === 'to' ? `; the stack has: ${[...names].join(', ')}` : ''}`),
+  scenario.rollout !== undefined,
   );
   return { schedule: out, problems };
 }

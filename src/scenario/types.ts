@@ -59,6 +59,8 @@ export interface FaultSpace {
   startup?: boolean;
   pauses: boolean;
   partitions: boolean;
+  /** A rollout: readiness flaps of its new replicas. */
+  flaps?: boolean;
   maxEvents: number;
   /** Events are drawn within this at first (ms after readiness)… */
   horizon: number;

@@ -7,11 +7,26 @@ import type { SignalName } from '../signals.js';
 const at = duration('expected milliseconds after readiness (or after spawn, with from: spawn), e.g. 120 or "1.5s"').meta({
   description: 'When the event happens: this long after the target became ready (or after it was started, with `from: spawn`; after its line, request or write, with `after`)',
 });
-/** What `at` counts from: readiness (the default), or the target's spawn, to signal it during its start-up. */
+/**
+ * What `at` counts from: readiness (the default), or the target's spawn, to signal it during its start-up. Aimed at a
+ * replica of a rollout (`replica`): that replica's readiness, spawn or stop (its beginning); left out, the rollout's
+ * clock (the workload's start).
+ */
 const from = z
-  .enum(['ready', 'spawn'])
+  .enum(['ready', 'spawn', 'stop'])
   .optional()
-  .meta({ description: 'What `at` counts from: readiness (the default), or the spawn of the target, to signal it during its start-up' });
+  .meta({
+    description:
+      "What `at` counts from: readiness (the default), or the spawn of the target, to signal it during its start-up; with `replica`, that replica's readiness, spawn or `stop` (its stop's beginning), and left out, the workload's start",
+  });
+
+/** A replica of a rollout as the record names it: `v1-2` (the second old one), `v2-1` (the first new one). */
+export const REPLICA_NAME = /^v[12]-[1-9][0-9]?$/;
+const replica = z
+  .string()
+  .regex(REPLICA_NAME, 'expected a replica of the rollout as the record names it: v1-1, v1-2, … (old), v2-1, … (new)')
+  .optional()
+  .meta({ description: 'A rollout: the replica it is aimed at, as the record names it (`v1-2`: the second old one, `v2-1`: the first new one)' });
 
 /** How long after readiness an anchored event waits for its line or request by default (the horizon's default reach, 10 s). */
 export const ANCHOR_WITHIN_MS = 10_000;
@@ -139,6 +154,7 @@ export const SignalEventSchema = z
     kind: z.literal('signal').meta({ description: 'Written `signal`, or left out: an event with a `signal` key is a signal event' }),
     signal: signal.meta({ description: 'The signal sent' }),
     to: recipient,
+    replica,
   })
   .meta({ description: 'One signal' });
 
@@ -153,6 +169,7 @@ export const StormEventSchema = z
     count: z.number().int().min(1).max(10_000).default(10).meta({ description: 'How many signals in all' }),
     spacing: duration().default(10).meta({ description: 'Time between two signals' }),
     to: recipient,
+    replica,
   })
   .meta({ description: 'A storm: `count` signals drawn in turn from `signals`, `spacing` apart (reload storms, mixed storms)' });
 
@@ -165,6 +182,7 @@ export const RaceEventSchema = z
     kind: z.literal('race'),
     signals: z.array(signal).min(2).max(8).meta({ description: 'The signals, in the order they are sent' }),
     to: recipient,
+    replica,
   })
   .meta({ description: 'A race: two or more signals delivered back to back, as close together as the kernel allows (SIGTERM + SIGINT)' });
 
@@ -172,9 +190,11 @@ export const RaceEventSchema = z
 export const PauseEventSchema = z
   .strictObject({
     at,
+    from,
     kind: z.literal('pause'),
     to: serviceName.optional().meta({ description: 'A service of the stack to freeze instead of the target' }),
     duration: duration().meta({ description: 'How long it stays frozen' }),
+    replica,
   })
   .meta({ description: 'A pause: the whole target (or the service `to` names) frozen (SIGSTOP, or the cgroup freezer), then thawed' });
 
@@ -185,6 +205,7 @@ export const PauseEventSchema = z
 export const PartitionEventSchema = z
   .strictObject({
     at,
+    from,
     kind: z.literal('partition'),
     between: z
       .tuple([serviceName, serviceName])
@@ -196,6 +217,7 @@ export const PartitionEventSchema = z
       .meta({ description: 'Which way packets are cut: toward the target (`in`), from it (`out`), or both; with `between`, as seen from its first service' }),
     mode: z.enum(['drop', 'reject']).default('drop').meta({ description: 'Drop packets silently, or reject them at once' }),
     duration: duration().meta({ description: 'How long the link stays cut' }),
+    replica,
   })
   .meta({ description: 'A partition: traffic cut for a while, between the workload and the target or between two services of the stack' });
 
@@ -217,15 +239,60 @@ export const StopEventSchema = z
       "A stop: the orchestrator begins to stop the target, and the scenario's `stop:` model plays its whole sequence from here (hooks, signals, the final kill)",
   });
 
+/**
+ * A rollout: a replica's readiness probe fails for `duration` ms from `at` (a readiness flap), whatever the target
+ * answers: after `failure_threshold` failed probes the balancer takes it out, at the next passing one back in.
+ */
+export const UnreadyEventSchema = z
+  .strictObject({
+    at,
+    from,
+    kind: z.literal('unready'),
+    replica: z.string().regex(REPLICA_NAME, 'expected a replica of the rollout as the record names it: v1-1, v1-2, … (old), v2-1, … (new)').meta({
+      description: 'The replica whose readiness probe fails (`v2-1`: the first new one)',
+    }),
+    duration: duration().meta({ description: 'How long its probes fail' }),
+  })
+  .meta({ description: "A readiness flap (a rollout): a replica's readiness probe fails for a while, the balancer takes it out and back in" });
+
+/**
+ * A rollout of `replicas` replicas beginning at `at` (ms after the workload started), in place of the scenario's
+ * `replicas` and `rollout.at`: what the fuzzer shrinks a failing rollout to (fewer replicas), and replays.
+ */
+export const RolloutEventSchema = z
+  .strictObject({
+    at,
+    kind: z.literal('rollout'),
+    replicas: z.number().int().min(1).max(5).meta({ description: 'Replicas before and after the rollout, in place of the scenario\'s' }),
+  })
+  .meta({ description: "A rollout's size and beginning, in place of the scenario's `replicas` and `rollout.at`" });
+
 export const EventSchema = z.preprocess(
   // `kind` may be left out of a plain signal event: {"at": 0, "signal": "SIGTERM"}
   (value) => (value && typeof value === 'object' && !('kind' in value) && 'signal' in value ? { ...value, kind: 'signal' } : value),
   z
-    .discriminatedUnion('kind', [SignalEventSchema, StormEventSchema, RaceEventSchema, PauseEventSchema, PartitionEventSchema, StopEventSchema])
+    .discriminatedUnion('kind', [
+      SignalEventSchema,
+      StormEventSchema,
+      RaceEventSchema,
+      PauseEventSchema,
+      PartitionEventSchema,
+      StopEventSchema,
+      UnreadyEventSchema,
+      RolloutEventSchema,
+    ])
     .superRefine((event, ctx) => {
-      if ('after' in event && event.after && fromSpawn(event)) {
-        ctx.addIssue({ code: 'custom', path: ['after'], message: 'an event timed from a line or a request (`after`) counts from one after readiness: it cannot also be `from: spawn`' });
+      if ('after' in event && event.after && 'from' in event && event.from !== undefined && event.from !== 'ready') {
+        ctx.addIssue({ code: 'custom', path: ['after'], message: `an event timed from a line or a request (\`after\`) counts from one after readiness: it cannot also be \`from: ${event.from}\`` });
       }
+      const aimed = 'replica' in event && event.replica !== undefined;
+      if (!aimed && 'from' in event && event.from === 'stop') {
+        ctx.addIssue({ code: 'custom', path: ['from'], message: '`from: stop` counts from a replica\'s stop: name it with `replica: v1-1`' });
+      }
+      if (!aimed && (event.kind === 'pause' || event.kind === 'partition') && event.from !== undefined && event.from !== 'ready') {
+        ctx.addIssue({ code: 'custom', path: ['from'], message: `a ${event.kind} of the target counts from its readiness: \`from: ${event.from}\` is for a replica of a rollout (\`replica\`)` });
+      }
+      if (aimed && 'after' in event && event.after) ctx.addIssue({ code: 'custom', path: ['after'], message: 'an event aimed at a replica is timed with `from` (its readiness, spawn or stop), not `after`' });
     })
     .meta({ description: 'One timed fault, told apart by `kind`' }),
 );
@@ -239,6 +306,8 @@ export type RaceEvent = z.output<typeof RaceEventSchema>;
 export type PauseEvent = z.output<typeof PauseEventSchema>;
 export type PartitionEvent = z.output<typeof PartitionEventSchema>;
 export type StopEvent = z.output<typeof StopEventSchema>;
+export type UnreadyEvent = z.output<typeof UnreadyEventSchema>;
+export type RolloutEvent = z.output<typeof RolloutEventSchema>;
 export type Schedule = FaultEvent[];
 
 /** An event timed from the target's spawn: played during its start-up, while readiness is awaited. */
@@ -269,7 +338,7 @@ export function recipientOf(to: string): { service?: string; recipient: Recipien
 
 /** The dependency an event is aimed at, or undefined when it is aimed at the target (or, a partition, at an edge). */
 export function serviceOf(event: FaultEvent): string | undefined {
-  if (event.kind === 'partition' || event.kind === 'stop') return undefined;
+  if (event.kind === 'partition' || event.kind === 'stop' || event.kind === 'unready' || event.kind === 'rollout') return undefined;
   if (event.kind === 'pause') return event.to;
   return recipientOf(event.to).service;
 }
@@ -277,7 +346,7 @@ export function serviceOf(event: FaultEvent): string | undefined {
 /** The services an event touches: its recipient, or both ends of a partition's edge (none: the target alone). */
 export function servicesOf(event: FaultEvent): string[] {
   if (event.kind === 'partition') return event.between ? [...event.between] : [];
-  if (event.kind === 'stop') return [];
+  if (event.kind === 'stop' || event.kind === 'unready' || event.kind === 'rollout') return [];
   const service = serviceOf(event);
   return service ? [service] : [];
 }
@@ -296,11 +365,16 @@ export function signalsOf(event: FaultEvent): SignalName[] {
   }
 }
 
-/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "+3 ms after "reopening logs" SIGTERM→main", "+2 ms after request 3 to /order sent SIGTERM→main", "+1 ms after the write of "snapshot" SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
+/** "+120 ms SIGTERM→main", "spawn+300 ms SIGTERM→main", "v1-1 stop+2300 ms SIGTERM→main", "v2-1 ready+0 ms pause 500 ms", "+3 ms after "reopening logs" SIGTERM→main", "+2 ms after request 3 to /order sent SIGTERM→main", "+1 ms after the write of "snapshot" SIGTERM→main", "+0 ms race SIGTERM+SIGINT→main", "+50 ms pause 2000 ms", "+0 ms stop" */
 export function describeEvent(e: FaultEvent): string {
   const anchor = anchorOf(e);
   const line = anchor ? ` after ${describeAnchor(anchor)}` : '';
-  const at = fromSpawn(e) ? `spawn+${Math.round(e.at)} ms` : `${e.at < 0 ? '' : '+'}${Math.round(e.at)} ms${line}`;
+  const replica = 'replica' in e && e.replica !== undefined ? e.replica : undefined;
+  const at = replica
+    ? `${replica} ${'from' in e && e.from ? e.from : ''}+${Math.round(e.at)} ms`
+    : fromSpawn(e)
+      ? `spawn+${Math.round(e.at)} ms`
+      : `${e.at < 0 ? '' : '+'}${Math.round(e.at)} ms${line}`;
   switch (e.kind) {
     case 'signal':
       return `${at} ${e.signal}→${e.to}`;
@@ -314,5 +388,9 @@ export function describeEvent(e: FaultEvent): string {
       return `${at} partition ${e.between ? `${e.between.join('↔')} ` : ''}${e.direction} (${e.mode}) ${e.duration} ms`;
     case 'stop':
       return `${at} stop${e.endpoint_delay !== undefined ? ` (endpoints lag ${Math.round(e.endpoint_delay)} ms)` : ''}`;
+    case 'unready':
+      return `${at} unready ${Math.round(e.duration)} ms`;
+    case 'rollout':
+      return `${at} rollout of ${e.replicas} replica${e.replicas === 1 ? '' : 's'}`;
   }
 }

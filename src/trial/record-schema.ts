@@ -25,7 +25,7 @@ const process = z.looseObject({
 
 const event = z.looseObject({
   at: ms,
-  kind: z.enum(['signal', 'storm', 'race', 'pause', 'partition', 'stop']),
+  kind: z.enum(['signal', 'storm', 'race', 'pause', 'partition', 'stop', 'unready', 'rollout']),
   scheduledMs: ms,
   deliveredMs: ms.optional(),
   healedMs: ms.optional(),

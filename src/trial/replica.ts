@@ -7,10 +7,13 @@ import { infrastructure } from '../errors.js';
 import { Player, type FaultTarget } from '../faults/player.js';
 import { readinessProbe } from '../probes/ready.js';
 import type { RolloutPlan } from '../rollout/plan.js';
+import type { RolloutSchedule } from '../rollout/schedule.js';
 import { recipientOf } from '../schedule/event.js';
 import type { Target } from '../scenario/types.js';
 import type { StopSettings } from '../stop-models/model.js';
 import { formatMs, now, sleepUntil } from '../time.js';
+import { ReadinessFlaps } from './readiness-flaps.js';
+import { ReplicaFaults } from './replica-faults.js';
 import { playStop, type StopOutcome } from './stop-sequence.js';
 
 // One replica of a rollout: started as the single-target trial starts its target (the backend, a data directory of its
@@ -24,6 +27,8 @@ export interface Fleet {
   context: Omit<StartContext, 'partitions' | 'instance'>;
   balancer: LoadBalancer;
   plan: RolloutPlan;
+  /** The schedule's faults aimed at each replica and its readiness flaps (rollout/schedule.ts); none when absent. */
+  schedule?: Pick<RolloutSchedule, 'faults' | 'unready'>;
   /** The trial's origin on the monotonic clock (the workload's start): stop records count from it. */
   originMs: number;
   /** When the rollout began, on the same clock. */
@@ -38,12 +43,21 @@ export interface Replica {
   spec: Target;
   started: StartedTarget;
   startedMs: number;
+  /** The schedule cuts it off: the process backend reaches it through a partition proxy of ours. */
+  partitioned: boolean;
   readyMs?: number;
   availableMs?: number;
   stopBeganMs?: number;
   endpointLagMs?: number;
-  /** Plays its stop's signals as events (origin `stop`), as the single-target trial's player does: made when its stop begins. */
+  /**
+   * Plays the schedule's faults aimed at it (origin `schedule`) and its stop's signals (origin `stop`), as the
+   * single-target trial's player does: made once the trial's clock runs (`armReplica`), else when its stop begins.
+   */
   player?: Player;
+  /** The schedule's faults aimed at it, handed to the player as the moments they are timed from come. */
+  faults?: ReplicaFaults;
+  /** Its readiness flaps, which fail its probes while they hold. */
+  flaps?: ReadinessFlaps;
   stopped?: StopOutcome;
   /** Its readiness probing goes on until its stop begins. */
   stopProbing: AbortController;
@@ -53,8 +67,34 @@ export async function startReplica(fleet: Fleet, name: string, version: Replica[
   const dataDir = join(fleet.context.dataDir, name);
   await mkdir(dataDir, { recursive: true });
   const startedMs = now();
-  const started = await fleet.backend.start(spec, { ...fleet.context, dataDir, partitions: false, instance: name });
-  return { name, version, spec, started, startedMs, stopProbing: new AbortController() };
+  // A replica the schedule partitions is reached through a proxy of ours (its endpoint), cut there.
+  const partitions = (fleet.schedule?.faults.get(name) ?? []).some((e) => e.kind === 'partition');
+  const started = await fleet.backend.start(spec, { ...fleet.context, dataDir, partitions, instance: name });
+  return { name, version, spec, started, startedMs, partitioned: partitions, stopProbing: new AbortController() };
+}
+
+/**
+ * The port the balancer sends a replica's connections to: where the host reaches its service port (a process's own
+ * port, a container's published one), or, when the schedule cuts it off on the process backend, its partition proxy.
+ */
+export const rotationPort = (replica: Replica): number =>
+  replica.partitioned && replica.started.backend === 'process' ? replica.started.endpoint!.port : replica.started.hostPort!;
+
+/**
+ * Once the trial's clock runs (the workload started): the replica's player, its faults handed over from the moments
+ * already reached (an old replica's spawn and readiness, a new one's spawn), and its readiness flaps.
+ */
+export function armReplica(fleet: Fleet, replica: Replica): void {
+  const player = (replica.player ??= new Player(faultsOf(replica.started), fleet.originMs));
+  const moment = (anchor: 'clock' | 'spawn' | 'ready' | 'stop') =>
+    anchor === 'clock' ? fleet.originMs : anchor === 'spawn' ? replica.startedMs : anchor === 'ready' ? replica.readyMs : replica.stopBeganMs;
+  replica.flaps = new ReadinessFlaps(fleet.schedule?.unready.get(replica.name) ?? [], moment, fleet.originMs);
+  const faults = fleet.schedule?.faults.get(replica.name);
+  if (!faults?.length) return;
+  replica.faults = new ReplicaFaults(replica.name, faults, player, fleet.originMs);
+  replica.faults.reached('clock', replica.startedMs);
+  replica.faults.reached('spawn', replica.startedMs);
+  if (replica.readyMs !== undefined) replica.faults.reached('ready', replica.readyMs);
 }
 
 /**
@@ -71,14 +111,15 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
       for (let k = 0, failures = 0; !abort.aborted; k++) {
         await sleepUntil(replica.startedMs + k * periodMs, abort);
         if (abort.aborted) break;
-        const ok = replica.started.mainExit === undefined && (await probe.check(replica.started));
+        const flapping = replica.flaps?.failsProbeAt(now()) ?? false;
+        const ok = !flapping && replica.started.mainExit === undefined && (await probe.check(replica.started));
         failures = ok ? 0 : failures + 1;
         if (ok) {
           // In rotation before it counts as ready: the controller may stop an old replica as soon as it does.
-          await fleet.balancer.add(replica.name, replica.started.hostPort!, 'readiness passed');
-          if (replica.readyMs === undefined) (replica.readyMs = now()), resolve();
+          await fleet.balancer.add(replica.name, rotationPort(replica), 'readiness passed');
+          if (replica.readyMs === undefined) (replica.readyMs = now()), replica.faults?.reached('ready', replica.readyMs), resolve();
         } else if (replica.readyMs !== undefined) {
-          if (failures === failureThreshold) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);
+          if (failures === failureThreshold) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row${flapping ? ' (a flap of the schedule)' : ''}`);
         } else if (now() - replica.startedMs > spec.ready.timeout) {
           return reject(infrastructure(`replica ${replica.name} was not ready within ${formatMs(spec.ready.timeout)}: waiting for ${probe.waitingFor()}`));
         }
@@ -99,6 +140,7 @@ export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSett
   await sleepUntil(notBeforeMs, fleet.abort); // the schedule may hold a replica's stop back (fuzz/arbitrary.ts)
   replica.stopProbing.abort();
   replica.stopBeganMs = now();
+  replica.faults?.reached('stop', replica.stopBeganMs);
   // Behind a balancer's own health checks nothing removes it: the checks do, once they fail.
   if (!fleet.plan.healthCheck) replica.endpointLagMs = lagMs;
   const removed = fleet.plan.healthCheck
@@ -107,7 +149,7 @@ export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSett
         fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
       );
   const { started } = replica;
-  const player = (replica.player = new Player(faultsOf(started), fleet.originMs));
+  const player = (replica.player ??= new Player(faultsOf(started), fleet.originMs));
   replica.stopped = await playStop(
     stop,
     { target: started, player, originMs: fleet.originMs, origin: 'stop', heal: () => player.heal(), stopTraffic: () => undefined, abort: fleet.abort },

@@ -23,8 +23,7 @@ export interface PlayedRollout {
  * sent it), the shape a single target's trial has, so the same oracles judge it. Times count from the workload's start.
  */
 export function rolloutRecord(played: PlayedRollout): TrialRecord {
-  const { options, fleet, replicas, ledger } = played;
-  const { scenario } = options;
+  const { fleet, replicas, ledger } = played;
   const rel = (ms: number) => ms - fleet.originMs;
   const routes = fleet.balancer.routes.map((r) => ({ ...r, acceptedMs: rel(r.acceptedMs), ...(r.upstreamMs !== undefined ? { upstreamMs: rel(r.upstreamMs) } : {}) }));
   const routedTo = Object.fromEntries([...attribute(ledger, routes)].flatMap(([id, r]) => (r.replica ? [[id, r.replica] as const] : [])));
@@ -34,7 +33,8 @@ export function rolloutRecord(played: PlayedRollout): TrialRecord {
     ...shared(played),
     target: { id: `balancer:${fleet.balancer.port}`, pid: process.pid, endpoint: { host: '127.0.0.1', port: fleet.balancer.port } },
     spawnToReadyMs: 0,
-    events: [],
+    // The schedule's faults as each replica's player played them, and the readiness flaps: each names its replica.
+    events: replicas.flatMap((r) => [...(r.player?.played ?? []).filter((e) => e.origin === 'schedule'), ...(r.flaps?.played ?? [])]).sort((a, b) => a.at - b.at),
     checks: [],
     // The balancer itself does not exit: this is when the trial ended, for reports that draw an end.
     exit: { exitCode: 0, signal: null, status: 0, atMs: played.endedMs !== undefined ? rel(played.endedMs) : last, forcedKill: false, lingering: [] },
@@ -42,7 +42,7 @@ export function rolloutRecord(played: PlayedRollout): TrialRecord {
     connections: played.connections,
     logs: [],
     rollout: {
-      plan: scenario.rollout!,
+      plan: fleet.plan,
       balancer: fleet.balancer.kind,
       beganMs: rel(fleet.beganMs),
       ...(played.endedMs !== undefined ? { endedMs: rel(played.endedMs) } : {}),

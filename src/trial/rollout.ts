@@ -8,13 +8,15 @@ import { readStat } from '../host/procfs.js';
 import { startTimingThread } from '../host/timing-thread.js';
 import { journal } from '../leftovers/journal.js';
 import { waitReady } from '../probes/ready.js';
-import { nextMoves, rolloutDone, rolloutTiming, type Fleet as Counts } from '../rollout/plan.js';
+import { nextMoves, rolloutDone, type Fleet as Counts } from '../rollout/plan.js';
+import { describeProblems, rolloutSchedule, type RolloutSchedule } from '../rollout/schedule.js';
+import { describeEvent } from '../schedule/event.js';
 import type { Rollout, Target } from '../scenario/types.js';
 import { linkedSignal, now, sleepUntil } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
 import { withDataDir } from './data-dir.js';
 import type { TrialRecord } from './record.js';
-import { probeReadiness, startReplica, stopReplica, type Fleet, type Replica } from './replica.js';
+import { armReplica, probeReadiness, rotationPort, startReplica, stopReplica, type Fleet, type Replica } from './replica.js';
 import { rolloutRecord } from './rollout-record.js';
 import type { TrialOptions } from './state.js';
 
@@ -22,14 +24,18 @@ import type { TrialOptions } from './state.js';
  * One rollout trial, on either backend: `replicas` copies of the target behind sigstorm's balancer, ready, the workload
  * sent through the balancer, then the rolling update played as the Deployment controller would (rollout/plan.ts): a
  * new replica started, once available an old one stopped by the scenario's stop model with the endpoint lag beside it,
- * until every old one is gone. Every replica, the balancer and the data directory are removed on the way out, on
- * errors and interrupts alike. Judging is left to the oracles (oracles/rollout.ts).
+ * until every old one is gone; the schedule's faults aimed at a replica played by that replica's own player, its
+ * readiness flaps by its prober (rollout/schedule.ts reads them, and the size a `rollout` event gives). Every replica,
+ * the balancer and the data directory are removed on the way out, on errors and interrupts alike. Judging is left to the oracles (oracles/rollout.ts).
  */
 export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecord> {
   const { scenario, backend } = options;
-  const rollout = scenario.rollout!;
-  const { unplayed } = rolloutTiming(rollout, options.schedule);
-  if (unplayed.length > 0) throw badInput(`scenario ${scenario.name}: a rollout plays \`stop\` events (when each old replica's stop may begin, and its endpoint lag); not yet ${unplayed.join(', ')}`);
+  const played = rolloutSchedule(scenario.rollout!, options.schedule);
+  if (played.problems.length > 0) {
+    const lines = describeProblems(played.problems, (i) => describeEvent(options.schedule[i]!));
+    throw badInput(`scenario ${scenario.name}: the schedule holds what a rollout cannot play:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+  }
+  const rollout = played.plan;
   if (options.signal?.aborted) throw infrastructure('interrupted before the replicas were started');
   startTimingThread();
   const abort = linkedSignal(options.signal);
@@ -42,10 +48,11 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
       await using balancer = await balancerFor(rollout, context, scenario.target);
       const replicas: Replica[] = [];
       try {
-        const fleet: Fleet = { backend, balancer, plan: rollout, originMs: 0, beganMs: 0, abort: signal, context };
-        return await playTrial(options, fleet, rollout, replicas);
+        const fleet: Fleet = { backend, balancer, plan: rollout, schedule: played, originMs: 0, beganMs: 0, abort: signal, context };
+        return await playTrial(options, fleet, played, replicas);
       } finally {
         over.abort();
+        await Promise.allSettled(replicas.map((r) => r.player?.stop())); // pauses and cuts healed before anything is removed
         // Last started first; one that fails to go does not keep the others.
         const gone = await Promise.allSettled(replicas.reverse().map((r) => r.started[Symbol.asyncDispose]()));
         const failed = gone.find((g) => g.status === 'rejected');
@@ -58,17 +65,19 @@ export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecor
 }
 
 /** The old replicas started and ready, the traffic on, the rollout played, the traffic stopped: the record. */
-async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, replicas: Replica[]): Promise<TrialRecord> {
+async function playTrial(options: TrialOptions, fleet: Fleet, played: RolloutSchedule, replicas: Replica[]): Promise<TrialRecord> {
   const { scenario } = options;
+  const rollout = fleet.plan;
   journal.phase('starting', `${rollout.replicas} replicas`);
   for (let i = 1; i <= rollout.replicas; i++) replicas.push(await startReplica(fleet, `v1-${i}`, 'v1', scenario.target));
   for (const r of replicas) {
     r.readyMs = await waitReady(r.started, scenario.target.ready, fleet.abort, { what: `replica ${r.name}` });
     r.availableMs = r.readyMs;
-    await fleet.balancer.add(r.name, r.started.hostPort!, 'ready before the rollout');
+    await fleet.balancer.add(r.name, rotationPort(r), 'ready before the rollout');
   }
   journal.phase('ready', options.runId);
   fleet.originMs = now();
+  for (const r of replicas) armReplica(fleet, r);
   const readyAt = new Date().toISOString();
   const traffic = startWorkload({
     workload: scenario.workload,
@@ -79,7 +88,7 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
     runId: options.runId,
   });
   try {
-    await playRollout(options, fleet, replicas);
+    await playRollout(options, fleet, played, replicas);
   } catch (error) {
     await traffic.stop().catch(() => undefined); // no load loop outlives the trial
     throw error;
@@ -87,6 +96,8 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
   const endedMs = fleet.abort.aborted ? undefined : now();
   const ledger = await traffic.stop();
   await fleet.balancer.settled();
+  await Promise.all(replicas.map((r) => r.player?.stop())); // a new replica's pauses and cuts end with the trial
+  for (const r of replicas) r.faults?.missed(), r.flaps?.missed();
   return rolloutRecord({ options, fleet, replicas, ledger, connections: traffic.connections, readyAt, ...(endedMs !== undefined ? { endedMs } : {}) });
 }
 
@@ -94,10 +105,10 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
  * The Deployment controller's loop: at each change (a new replica available), the moves `nextMoves` gives, until the
  * rollout is done and every old replica is gone. A new replica that never becomes ready ends the trial (infrastructure).
  */
-async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replica[]): Promise<void> {
+async function playRollout(options: TrialOptions, fleet: Fleet, played: RolloutSchedule, replicas: Replica[]): Promise<void> {
   const { scenario } = options;
-  const plan = scenario.rollout!;
-  const { atMs, stops: timing, lagMs } = rolloutTiming(plan, options.schedule);
+  const plan = fleet.plan;
+  const { atMs, stops: timing, lagMs } = played;
   fleet.beganMs = fleet.originMs + atMs;
   await sleepUntil(fleet.beganMs, fleet.abort);
   const counts: Counts = { old: plan.replicas, newStarted: 0, newAvailable: 0 };
@@ -107,7 +118,7 @@ async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replic
   // A new replica, counted available once it is; its error ends the trial where the loop awaits it.
   const startOne = () => {
     const name = `v2-${++counts.newStarted}`;
-    const available: Promise<void> = startNew(fleet, name, plan.to ?? scenario.target, replicas).then(() => {
+    const available: Promise<void> = startNew(fleet, name, scenario.rollout!.to ?? scenario.target, replicas).then(() => {
       counts.newAvailable++;
       pending.delete(available);
     });
@@ -140,13 +151,14 @@ async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replic
 async function startNew(fleet: Fleet, name: string, spec: Target, replicas: Replica[]): Promise<void> {
   const replica = await startReplica(fleet, name, 'v2', spec);
   replicas.push(replica);
+  armReplica(fleet, replica);
   await probeReadiness(fleet, replica, spec);
   await sleepUntil(replica.readyMs! + fleet.plan.minReadyMs, fleet.abort);
   replica.availableMs = now();
 }
 
 /**
- * The rollout's load balancer, on the host whichever backend runs the replicas (it reaches each at its `hostPort`).
+ * The rollout's load balancer, on the host whichever backend runs the replicas (it reaches each at its rotationPort).
  * HAProxy runs as a host process of the trial (its files in the data directory), checking the target's readiness
  * path where the scenario asks for its own health checks.
  */

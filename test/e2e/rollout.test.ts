@@ -105,8 +105,9 @@ describe('a rollout behind the load balancer', () => {
     expect(report.outcome.kind, JSON.stringify(report.outcome)).toBe('failed');
     if (report.outcome.kind !== 'failed') return;
     expect(report.outcome.signature).toBe('rollout/routed-while-stopping');
-    expect(report.outcome.minimal).toHaveLength(1);
-    expect(report.outcome.minimal[0]).toMatchObject({ kind: 'stop' });
+    // One old replica's stop; the rollout perhaps shrunk to fewer replicas too (a `rollout` event), when that fails as often.
+    expect(report.outcome.minimal.filter((e) => e.kind === 'stop')).toHaveLength(1);
+    expect(report.outcome.minimal.every((e) => e.kind === 'stop' || e.kind === 'rollout')).toBe(true);
     expect(report.outcome.failures.find((f) => f.oracle === 'rollout')?.diagnosis?.id).toBe('no-prestop-under-endpoint-lag');
   });
 

@@ -44,6 +44,10 @@ export const faultSpace = z
         description:
           'Draw partitions: the traffic between the workload and the target (and between the target and each dependency of `services`) cut for a while',
       }),
+    flaps: z
+      .boolean()
+      .default(false)
+      .meta({ description: "A rollout: draw readiness flaps, a new replica's probe failing for a few periods after it first passed (the balancer takes it out and back in)" }),
     max_events: z.number().int().min(1).max(20).default(3).meta({ description: 'At most this many events in a schedule' }),
     horizon: duration().default(1500).meta({ description: 'Events fall within this long after readiness (at first: see `horizon_max`)' }),
     horizon_max: duration()
