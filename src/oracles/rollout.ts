@@ -110,8 +110,8 @@ function closedUnansweredAtDrain(e: LedgerEntry, rollout: RolloutRecord): boolea
 
 /**
  * The rollout never had fewer replicas available than `replicas − max_unavailable`: in the balancer's rotation and not
- * yet stopping (a replica counts as gone once its stop begins, as the controller counts it), from the rollout's
- * beginning to its end. A readiness probe that fails mid-rollout, or a balancer that drops a replica early, shows here.
+ * yet stopping (a replica counts as gone once its stop begins, as the controller counts it; in blue-green, once the
+ * switch took it out), from the rollout's beginning to its end. A readiness probe that fails mid-rollout, or a balancer that drops a replica early, shows here.
  */
 function capacity(rollout: RolloutRecord): OracleResult[] {
   const floor = rollout.plan.replicas - rollout.plan.maxUnavailable;
@@ -119,8 +119,10 @@ function capacity(rollout: RolloutRecord): OracleResult[] {
   const instants = [rollout.beganMs, ...rollout.rotation.map((c) => c.atMs), ...rollout.replicas.flatMap((l) => (l.stopBeganMs === undefined ? [] : [l.stopBeganMs]))]
     .filter((t) => t >= rollout.beganMs && t <= end)
     .sort((a, b) => a - b);
+  // Blue-green stops the old replicas as it switches: they serve until the switch reaches the balancer, not until their stop.
+  const switched = rollout.plan.strategy === 'blue-green';
   const availableAt = (t: number) =>
-    rollout.replicas.filter((l) => inRotationAt(rollout, l.name, t) && (l.stopBeganMs === undefined || t < l.stopBeganMs)).map((l) => l.name);
+    rollout.replicas.filter((l) => inRotationAt(rollout, l.name, t) && (switched || l.stopBeganMs === undefined || t < l.stopBeganMs)).map((l) => l.name);
   const dip = instants.map((t) => ({ atMs: t, available: availableAt(t) })).find((a) => a.available.length < floor);
   if (!dip) {
     return [{ oracle: 'rollout', verdict: 'pass', message: `never fewer than ${floor} replica(s) available during the rollout (replicas ${rollout.plan.replicas} − max_unavailable ${rollout.plan.maxUnavailable})` }];

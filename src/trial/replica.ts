@@ -46,6 +46,8 @@ export interface Replica {
   stopped?: StopOutcome;
   /** Its readiness probing goes on until its stop begins. */
   stopProbing: AbortController;
+  /** Ready but kept out of rotation until the balancer is switched to it (blue-green). */
+  held?: boolean;
 }
 
 export async function startReplica(fleet: Fleet, name: string, version: Replica['version'], spec: Target): Promise<Replica> {
@@ -74,10 +76,10 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
         failures = ok ? 0 : failures + 1;
         if (ok) {
           // In rotation before it counts as ready: the controller may stop an old replica as soon as it does.
-          await fleet.balancer.add(replica.name, replica.started.servicePort!, 'readiness passed');
+          if (!replica.held) await fleet.balancer.add(replica.name, replica.started.servicePort!, 'readiness passed');
           if (replica.readyMs === undefined) (replica.readyMs = now()), resolve();
         } else if (replica.readyMs !== undefined) {
-          if (failures === failureThreshold) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);
+          if (failures === failureThreshold && !replica.held) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row`);
         } else if (now() - replica.startedMs > spec.ready.timeout) {
           return reject(infrastructure(`replica ${replica.name} was not ready within ${formatMs(spec.ready.timeout)}: waiting for ${probe.waitingFor()}`));
         }
@@ -91,20 +93,22 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
 /**
  * The replica's stop, from now on or from `notBeforeMs` (monotonic clock): the stop model's sequence (preStop, signal,
  * grace, the final kill), and beside it the endpoint removal: the balancer keeps sending it new connections for `lagMs`
- * (behind health checks, until they fail).
+ * (behind health checks, until they fail; with `removal`, until that has taken it out: a blue-green switch).
  * Resolves once it is gone.
  */
-export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSettings, lagMs: number, notBeforeMs = 0): Promise<void> {
+export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSettings, lagMs: number, notBeforeMs = 0, removal?: Promise<void>): Promise<void> {
   await sleepUntil(notBeforeMs, fleet.abort); // the schedule may hold a replica's stop back (fuzz/arbitrary.ts)
   replica.stopProbing.abort();
   replica.stopBeganMs = now();
   // Behind a balancer's own health checks nothing removes it: the checks do, once they fail.
   if (!fleet.plan.healthCheck) replica.endpointLagMs = lagMs;
-  const removed = fleet.plan.healthCheck
-    ? Promise.resolve()
-    : sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() =>
-        fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
-      );
+  const removed =
+    removal ??
+    (fleet.plan.healthCheck
+      ? Promise.resolve()
+      : sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() =>
+          fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
+        ));
   const { started } = replica;
   const player = (replica.player = new Player(faultsOf(started), fleet.originMs));
   replica.stopped = await playStop(

@@ -13,8 +13,11 @@ import { linkedSignal, now, sleepUntil } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
 import { withDataDir } from './data-dir.js';
 import type { TrialRecord } from './record.js';
-import { probeReadiness, startReplica, stopReplica, type Fleet, type Replica } from './replica.js';
+import { startReplica, type Fleet, type Replica } from './replica.js';
+import { playBlueGreen } from './rollout-blue-green.js';
 import { rolloutRecord } from './rollout-record.js';
+import { startNew, stopOld, type RolloutRun } from './rollout-steps.js';
+import { playSwarmUpdate } from './rollout-swarm.js';
 import type { TrialOptions } from './state.js';
 
 /**
@@ -90,43 +93,46 @@ async function playTrial(options: TrialOptions, fleet: Fleet, rollout: Rollout, 
   return rolloutRecord({ options, fleet, replicas, ledger, connections: traffic.connections, readyAt, ...(endedMs !== undefined ? { endedMs } : {}) });
 }
 
-/**
- * The Deployment controller's loop: at each change (a new replica available), the moves `nextMoves` gives, until the
- * rollout is done and every old replica is gone. A new replica that never becomes ready ends the trial (infrastructure).
- */
+/** The rollout's timing from the schedule, then its strategy's moves until every old replica is gone. */
 async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replica[]): Promise<void> {
   const { scenario } = options;
   const plan = scenario.rollout!;
   const { atMs, stops: timing, lagMs } = rolloutTiming(plan, options.schedule);
   fleet.beganMs = fleet.originMs + atMs;
   await sleepUntil(fleet.beganMs, fleet.abort);
+  const run: RolloutRun = { fleet, replicas, olds: [...replicas], spec: plan.to ?? scenario.target, stop: scenario.stop, timing, lagMs };
+  journal.phase('stopping', 'rollout');
+  if (plan.strategy === 'compose') return playSwarmUpdate(run);
+  if (plan.strategy === 'blue-green') return playBlueGreen(run);
+  return playRollingUpdate(run);
+}
+
+/**
+ * The Deployment controller's loop: at each change (a new replica available), the moves `nextMoves` gives, until the
+ * rollout is done and every old replica is gone. A new replica that never becomes ready ends the trial (infrastructure).
+ */
+async function playRollingUpdate(run: RolloutRun): Promise<void> {
+  const { fleet } = run;
+  const plan = fleet.plan;
   const counts: Counts = { old: plan.replicas, newStarted: 0, newAvailable: 0 };
-  const olds = [...replicas];
   const pending = new Set<Promise<void>>();
   const stops: Promise<void>[] = [];
   // A new replica, counted available once it is; its error ends the trial where the loop awaits it.
   const startOne = () => {
     const name = `v2-${++counts.newStarted}`;
-    const available: Promise<void> = startNew(fleet, name, plan.to ?? scenario.target, replicas).then(() => {
+    const available: Promise<void> = startNew(fleet, name, run.spec, run.replicas).then(() => {
       counts.newAvailable++;
       pending.delete(available);
     });
     available.catch(() => undefined);
     pending.add(available);
   };
-  journal.phase('stopping', 'rollout');
   while (!rolloutDone(plan, counts) && !fleet.abort.aborted) {
     // One sync of the controller: moves until none is left to make now (a stop makes room for a start).
     for (let moves = nextMoves(plan, counts); moves.length > 0; moves = nextMoves(plan, counts)) {
       for (const move of moves) {
         if (move === 'start-new') startOne();
-        else {
-          const k = plan.replicas - counts.old--;
-          const when = timing[k] ?? { notBeforeMs: 0, lagMs };
-          const stopping = stopReplica(fleet, olds.shift()!, scenario.stop, when.lagMs, fleet.originMs + when.notBeforeMs);
-          stopping.catch(() => undefined); // awaited below
-          stops.push(stopping);
-        }
+        else stops.push(stopOld(run, plan.replicas - counts.old--));
       }
     }
     if (rolloutDone(plan, counts)) break;
@@ -134,15 +140,6 @@ async function playRollout(options: TrialOptions, fleet: Fleet, replicas: Replic
     await Promise.race(pending);
   }
   await Promise.all([...stops, ...pending]);
-}
-
-/** A new replica: started, in rotation at its first passing probe, available min_ready later. */
-async function startNew(fleet: Fleet, name: string, spec: Target, replicas: Replica[]): Promise<void> {
-  const replica = await startReplica(fleet, name, 'v2', spec);
-  replicas.push(replica);
-  await probeReadiness(fleet, replica, spec);
-  await sleepUntil(replica.readyMs! + fleet.plan.minReadyMs, fleet.abort);
-  replica.availableMs = now();
 }
 
 /**
