@@ -2,6 +2,7 @@ import type { ReplicaLane, RolloutRecord, TrialRecord } from '../trial/record.js
 import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import { UNANSWERED_CLOSE_MS } from './lost-requests.js';
 import { diagnose } from './diagnose.js';
+import type { ReadinessLost } from './rollout-diagnoses.js';
 import { keptAliveEvidence, keptAliveThroughDrain, leftRotationMs, nearestRoute, placed, routedBeforeWarm, routedEvidence, routedWhileStopping, warmEvidence, type Placed } from './rollout-causes.js';
 import { combine, type OracleResult, type Verdict } from './verdict.js';
 
@@ -133,9 +134,25 @@ function capacity(rollout: RolloutRecord): OracleResult[] {
       verdict: 'fail',
       kind: 'capacity-dip',
       message: `only ${dip.available.length} replica(s) available at +${Math.round(dip.atMs)} ms (${dip.available.join(', ') || 'none'}): the rollout allows no fewer than ${floor}`,
-      evidence: { atMs: dip.atMs, available: dip.available, floor },
+      evidence: { atMs: dip.atMs, available: dip.available, floor, ...leftWhileServing(rollout, dip.atMs) },
     },
   ];
+}
+
+/**
+ * The replicas out of the rotation at `t` that the balancer had taken in and then out before their stop began (their
+ * readiness failed after it had passed): when each joined, left, and came back. Empty when none did.
+ */
+function leftWhileServing(rollout: RolloutRecord, t: number): { readinessLost?: ReadinessLost[] } {
+  const lost = rollout.replicas.flatMap((l): ReadinessLost[] => {
+    const changes = rollout.rotation.filter((c) => c.replica === l.name);
+    const left = changes.filter((c) => c.atMs <= t).at(-1);
+    const joined = changes.find((c) => c.change === 'in');
+    if (left?.change !== 'out' || !joined || joined.atMs > left.atMs || (l.stopBeganMs !== undefined && l.stopBeganMs <= left.atMs)) return [];
+    const back = changes.find((c) => c.change === 'in' && c.atMs > left.atMs);
+    return [{ replica: l.name, joinedMs: joined.atMs, leftMs: left.atMs, ...(back ? { backMs: back.atMs } : {}) }];
+  });
+  return lost.length > 0 ? { readinessLost: lost } : {};
 }
 
 /** In the balancer's rotation at `t`: its last change at or before `t` took it in. */

@@ -65,13 +65,15 @@ export async function startReplica(fleet: Fleet, name: string, version: Replica[
  */
 export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Promise<void> {
   const { periodMs, failureThreshold } = fleet.plan.readiness;
-  const probe = readinessProbe(spec.ready);
+  let probe = readinessProbe(spec.ready);
   const abort = AbortSignal.any([fleet.abort, replica.stopProbing.signal]);
   return new Promise<void>((resolve, reject) => {
     const loop = async () => {
       for (let k = 0, failures = 0; !abort.aborted; k++) {
         await sleepUntil(replica.startedMs + k * periodMs, abort);
         if (abort.aborted) break;
+        // A fresh probe each period: a start-up probe holds for good once it passed (probes/for-all.ts), a readiness probe must not.
+        if (replica.readyMs !== undefined) probe = readinessProbe(spec.ready);
         const ok = replica.started.mainExit === undefined && (await probe.check(replica.started));
         failures = ok ? 0 : failures + 1;
         if (ok) {
