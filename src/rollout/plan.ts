@@ -40,8 +40,8 @@ export interface RolloutPlan {
   endpointLag: MsRange;
   /** When the rollout begins, ms after the workload started. */
   atMs: number;
-  /** The load balancer: sigstorm's own, or a real HAProxy driven through its runtime API. */
-  balancer: 'embedded' | 'haproxy';
+  /** The load balancer: sigstorm's own, a real HAProxy driven through its runtime API, or nginx reloaded. */
+  balancer: 'embedded' | 'haproxy' | 'nginx';
   /** HAProxy's own health checks: they take a stopping replica out of rotation (no endpoint lag is played). */
   healthCheck?: HealthCheck;
   /** compose's update_config, with `strategy: compose`. */

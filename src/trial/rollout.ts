@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { LoadBalancer } from '../balancer/balancer.js';
 import { embeddedBalancer } from '../balancer/embedded.js';
 import { haproxyBalancer } from '../balancer/haproxy.js';
+import { nginxBalancer } from '../balancer/nginx.js';
 import { badInput, infrastructure } from '../errors.js';
 import { readStat } from '../host/procfs.js';
 import { startTimingThread } from '../host/timing-thread.js';
@@ -148,6 +149,7 @@ async function playRollingUpdate(run: RolloutRun): Promise<void> {
  */
 function balancerFor(rollout: Rollout, backend: Fleet['backend'], context: Fleet['context'], target: Target): Promise<LoadBalancer> {
   if (rollout.balancer === 'embedded') return embeddedBalancer();
+  if (rollout.balancer === 'nginx') return nginxBalancer(context.dataDir, (spec) => backend.start(spec, { ...context, partitions: false, instance: 'nginx' }));
   const checks = rollout.healthCheck && { ...rollout.healthCheck, ...(target.ready.http && target.ready.port === undefined ? { path: target.ready.http } : {}) };
   return haproxyBalancer(context.dataDir, (spec) => backend.start(spec, { ...context, partitions: false, instance: 'haproxy' }), checks);
 }

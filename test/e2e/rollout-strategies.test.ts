@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/session/run.js';
 import type { ReplicaLane, TrialRecord } from '../../src/trial/record.js';
-import { processesOfRun, sweepStateDirs } from '../helpers/leftovers.js';
+import { sigstorm } from '../helpers/cli.js';
+import { collectJournal, leftoversOf, newDir, newStateDir, processesOfRun, reachedPhase, runIdsIn, sweepStateDirs } from '../helpers/leftovers.js';
 
 // The rollout strategies besides RollingUpdate, and the capacity-dip pair, each run for real: replicas of the zoo's Go
 // service behind sigstorm's balancer, real traffic, real signals. What is asserted is read from the spans the record
@@ -103,5 +104,43 @@ describe('a readiness that passes, then fails while the new replica reconnects: 
       expect(lane(record, n).readyMs! - lane(record, n).startedMs).toBeGreaterThanOrEqual(1100);
       expect(changes(record, n).map((c) => c.change)).toEqual(['in']);
     }
+  });
+});
+
+describe('nginx as the balancer', () => {
+  it('reloads its upstreams at each change, and retries on another replica the GETs a stopping one refuses: nothing lost', async () => {
+    const { report } = await run('scenarios/rollout-nginx.yml', { backend: 'process', reportDir });
+    expect(report.verdict, JSON.stringify(report.failures, null, 1)).toBe('pass');
+    const record = report.trial!;
+    const rollout = record.rollout!;
+    expect(rollout.balancer).toBe('nginx');
+    // Every request is on the access log (a route per request), the replica that answered it named.
+    expect(Object.keys(rollout.routedTo)).toHaveLength(record.ledger.length);
+    // Each old replica stayed in the upstreams for the lag after its stop began (its reload timed by the worker it started)…
+    for (const n of ['v1-1', 'v1-2']) {
+      const out = changes(record, n).find((c) => c.change === 'out')!;
+      expect(out.atMs).toBeGreaterThanOrEqual(lane(record, n).stopBeganMs! + 1000);
+    }
+    // …and the requests nginx sent it after its signal, refused, went on to another replica (its passive health check).
+    const retried = rollout.routes.filter((r) => r.error?.startsWith('nginx tried v1-'));
+    expect(retried.length).toBeGreaterThan(0);
+    for (const r of retried) expect(r.replica).not.toBe(r.error!.split(' ')[2]!.replace(',', ''));
+    expect(leftBehind(report.runId, ['v1-1', 'v1-2', 'v2-1', 'v2-2', 'nginx'])).toEqual([]);
+  });
+  it('an interrupt mid-rollout leaves no nginx, replica or directory behind', async () => {
+    const stateDir = newStateDir();
+    const child = sigstorm(['run', 'scenarios/rollout-nginx.yml', '--backend', 'process', '--report-dir', newDir('reports')], { env: { SIGSTORM_STATE_DIR: stateDir } });
+    const journal = collectJournal(stateDir, child.pid!);
+    await reachedPhase(stateDir, child.pid!, 'stopping');
+    await new Promise((r) => setTimeout(r, 500)); // a new replica starting, its reload on the way
+    child.kill('SIGINT');
+    const result = await child;
+    const records = journal.stop();
+    expect(result.exitCode, result.all).toBe(130);
+    const runIds = runIdsIn(records);
+    expect(runIds.some((id) => id.endsWith(':nginx'))).toBe(true);
+    expect(leftoversOf(child.pid!, runIds, records)).toEqual([]);
+    const runId = runIds[0]!.split(':')[0]!;
+    expect(leftBehind(runId, ['v1-1', 'v1-2', 'v2-1', 'v2-2', 'nginx'])).toEqual([]);
   });
 });

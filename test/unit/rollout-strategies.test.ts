@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nginxConfig, routesIn } from '../../src/balancer/nginx.js';
 import { describeRollout } from '../../src/rollout/plan.js';
+import { attribute } from '../../src/rollout/rotation.js';
 import { simulateSwarmUpdate, slotSteps, swarmBounds, workersOf } from '../../src/rollout/swarm.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import { tempFiles } from '../helpers/files.js';
@@ -124,5 +126,38 @@ describe('rollout strategies in a scenario', () => {
       expect(problem!.message).toMatch(message);
       expect(problem!.line).toBeGreaterThan(3);
     }
+  });
+});
+
+describe('nginx as the balancer, on paper', () => {
+  it('writes the replicas in rotation as its upstreams, a server that is down when there is none', () => {
+    expect(nginxConfig('/d', 8080, [4001, 4002])).toMatch(/upstream replicas \{\n {6}server 127\.0\.0\.1:4001;\n {6}server 127\.0\.0\.1:4002;\n {2}\}/);
+    expect(nginxConfig('/d', 8080, [])).toContain('server 127.0.0.1:1 down;');
+    expect(nginxConfig('/d', '@PORT@', [])).toContain('listen 127.0.0.1:@PORT@;');
+  });
+
+  it('reads a route per request from its access log: the replica that answered, those tried before, none in rotation', () => {
+    const ports = new Map([[4001, 'v1-1'], [4002, 'v2-1']]);
+    const routes = routesIn(
+      [
+        '50000 1700000000.500 0.200 127.0.0.1:4001 "200" 200',
+        '50000 1700000001.000 0.001 127.0.0.1:4001, 127.0.0.1:4002 "502, 200" 200',
+        '50002 1700000002.000 0.000 replicas "502" 502',
+        'a line of something else',
+      ],
+      ports,
+    );
+    expect(routes.map(({ acceptedMs, ...r }) => r)).toEqual([
+      { clientPort: 50000, replica: 'v1-1', outcome: 'connected', perRequest: true },
+      { clientPort: 50000, replica: 'v2-1', outcome: 'connected', perRequest: true, error: 'nginx tried v1-1, v2-1' },
+      { clientPort: 50002, outcome: 'none', perRequest: true },
+    ]);
+    // Began when it ended less its duration.
+    expect(routes[1]!.acceptedMs - routes[0]!.acceptedMs).toBeCloseTo(1000 - 1 - 300, 0);
+    // Two requests on one keep-alive connection go by the route that began nearest each one's send, not its connect.
+    const [a, b] = routes;
+    const sent = (id: number, sentMs: number) => ({ id, localPort: 50000, connectedMs: a!.acceptedMs - 5, sentMs });
+    const found = attribute([sent(1, a!.acceptedMs + 1), sent(2, b!.acceptedMs + 1)], routes);
+    expect([found.get(1)?.replica, found.get(2)?.replica]).toEqual(['v1-1', 'v2-1']);
   });
 });

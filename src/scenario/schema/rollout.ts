@@ -84,9 +84,12 @@ export const rollout = z
           "HAProxy's own health checks of each replica (an HTTP GET of `target.ready.http`, else a connect): a stopping replica leaves rotation when they fail, not after `endpoint_lag`; with `balancer: haproxy` only",
       }),
     balancer: z
-      .enum(['embedded', 'haproxy'])
+      .enum(['embedded', 'haproxy', 'nginx'])
       .default('embedded')
-      .meta({ description: "embedded: sigstorm's own load balancer; haproxy: Debian's HAProxy in TCP mode, its servers changed through its runtime API" }),
+      .meta({
+        description:
+          "embedded: sigstorm's own load balancer; haproxy: Debian's HAProxy in TCP mode, its servers changed through its runtime API; nginx: Debian's nginx as an HTTP reverse proxy, its upstreams changed by rewriting its configuration and reloading it",
+      }),
     at: duration().default(500).meta({ description: 'When the rollout begins, after the workload started (default 500ms)' }),
     to: target.optional().meta({ description: 'The new version\'s target (keys as under `target`); default: the same target again' }),
   })
