@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nginxConfig, routesIn } from '../../src/balancer/nginx.js';
+import { judge } from '../../src/oracles/judge.js';
 import { describeRollout } from '../../src/rollout/plan.js';
 import { attribute } from '../../src/rollout/rotation.js';
 import { simulateSwarmUpdate, slotSteps, swarmBounds, workersOf } from '../../src/rollout/swarm.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
+import type { TrialRecord } from '../../src/trial/record.js';
 import { tempFiles } from '../helpers/files.js';
 
 // The rollout strategies besides Kubernetes' RollingUpdate: compose's update_config as Swarm plays it, and blue-green.
@@ -159,5 +162,34 @@ describe('nginx as the balancer, on paper', () => {
     const sent = (id: number, sentMs: number) => ({ id, localPort: 50000, connectedMs: a!.acceptedMs - 5, sentMs });
     const found = attribute([sent(1, a!.acceptedMs + 1), sent(2, b!.acceptedMs + 1)], routes);
     expect([found.get(1)?.replica, found.get(2)?.replica]).toEqual(['v1-1', 'v2-1']);
+  });
+});
+
+describe('capacity across a rollout, judged from saved records', () => {
+  const capacityOf = (record: TrialRecord) => judge(record).results.find((r) => r.oracle === 'rollout' && r.message.includes('available'))!;
+
+  it('names the new replica whose readiness failed after it passed, before any stop of its own: ready-then-unready', () => {
+    // The zoo bug's record (test/fixtures/diagnosis): v2-1 in at +705 ms, out at +1303 ms on failed probes, back at +1705 ms.
+    const record = (JSON.parse(readFileSync('test/fixtures/diagnosis/rollout-capacity-dip.process.json', 'utf8')) as { trial: TrialRecord }).trial;
+    const dip = capacityOf(record);
+    expect(dip).toMatchObject({ verdict: 'fail', kind: 'capacity-dip', diagnosis: { id: 'ready-then-unready' } });
+    expect(dip.evidence?.readinessLost).toEqual([expect.objectContaining({ replica: 'v2-1' })]);
+    const { leftMs, backMs } = (dip.evidence!.readinessLost as { leftMs: number; backMs: number }[])[0]!;
+    expect(backMs).toBeGreaterThan(leftMs);
+    // A replica that left the rotation because its own stop began is not one whose readiness failed.
+    const rollout = record.rollout!;
+    const stopping = { ...record, rollout: { ...rollout, replicas: rollout.replicas.map((l) => (l.name === 'v2-1' ? { ...l, stopBeganMs: 1000 } : l)) } };
+    expect(capacityOf(stopping).evidence?.readinessLost).toBeUndefined();
+  });
+
+  it('in blue-green, counts the old replicas until the switch takes them out, not from their stop', () => {
+    const record = JSON.parse(readFileSync('test/fixtures/rollout/endpoint-lag-fixed-drain.json', 'utf8')) as TrialRecord;
+    const rollout = record.rollout!;
+    // The new replicas joined at the moment the first old one left: the switch.
+    const switchMs = rollout.rotation.find((c) => c.change === 'out')!.atMs;
+    const rotation = rollout.rotation.map((c) => (c.replica.startsWith('v2-') && c.change === 'in' ? { ...c, atMs: switchMs } : c)).sort((a, b) => a.atMs - b.atMs);
+    const at = (strategy: 'rolling' | 'blue-green') => ({ ...record, rollout: { ...rollout, plan: { ...rollout.plan, strategy }, rotation } });
+    expect(capacityOf(at('blue-green')).verdict).toBe('pass');
+    expect(capacityOf(at('rolling'))).toMatchObject({ verdict: 'fail', kind: 'capacity-dip' });
   });
 });
