@@ -6,10 +6,10 @@ import type { RotationChange, Route } from '../rollout/rotation.js';
 
 export type { RotationChange, Route };
 
-export type BalancerKind = 'embedded' | 'haproxy';
+export type BalancerKind = 'embedded' | 'haproxy' | 'nginx';
 
 export interface LoadBalancer extends AsyncDisposable {
-  /** Which implementation: `embedded` (sigstorm's own) or `haproxy` (Debian's, through its runtime API). */
+  /** Which implementation: `embedded` (sigstorm's own), `haproxy` (Debian's, through its runtime API) or `nginx` (reloaded). */
   readonly kind: BalancerKind;
   /** Where the workload connects (loopback). */
   readonly port: number;

@@ -34,11 +34,21 @@ export interface RoutedBeforeWarm {
   statuses: (number | string)[];
 }
 
+/** A replica the balancer took out of the rotation when its readiness failed, after it had passed (the capacity oracle's evidence). */
+export interface ReadinessLost {
+  replica: string;
+  joinedMs: number;
+  leftMs: number;
+  /** When it came back, if it did before the trial ended. */
+  backMs?: number;
+}
+
 const routedOf = (evidence: Record<string, unknown> | undefined): RoutedWhileStopping | undefined =>
   evidence?.routedWhileStopping as RoutedWhileStopping | undefined;
 
 const keptAliveOf = (evidence: Record<string, unknown> | undefined): KeptAliveThroughDrain | undefined =>
   evidence?.keptAliveThroughDrain as KeptAliveThroughDrain | undefined;
+const lostReadinessOf = (evidence: Record<string, unknown> | undefined): ReadinessLost[] => (evidence?.readinessLost as ReadinessLost[] | undefined) ?? [];
 const warmOf = (evidence: Record<string, unknown> | undefined): RoutedBeforeWarm | undefined => evidence?.routedBeforeWarm as RoutedBeforeWarm | undefined;
 
 export const ROLLOUT: Entry[] = [
@@ -116,5 +126,22 @@ export const ROLLOUT: Entry[] = [
       );
     },
     fix: 'Make the readiness endpoint fail until warm-up is done (the dependency loaded, the pool connected), or finish warming before listening; a startupProbe or minReadySeconds alone does not keep the balancer from sending it traffic.',
+  },
+  {
+    id: 'ready-then-unready',
+    reads:
+      'fewer replicas available during a rollout than it allows, a new replica among those missing: its readiness passed (the balancer took it in, the controller counted it available and stopped an old one), then failed before its stop',
+    explains: ['rollout/capacity-dip'],
+    confidence: 'high',
+    when: (c, f) => c.record.rollout !== undefined && lostReadinessOf(f.evidence).length > 0,
+    cause: (_c, f) => {
+      const lost = lostReadinessOf(f.evidence);
+      const each = lost.map((r) => `${r.replica} joined at +${Math.round(r.joinedMs)} ms, left at +${Math.round(r.leftMs)} ms${r.backMs !== undefined ? `, back at +${Math.round(r.backMs)} ms` : ''}`);
+      return (
+        `The readiness probe passed and then failed (${each.join('; ')}): once it passed, the rollout counted the replica available and stopped an old one, ` +
+        'so when it went out of rotation again nothing stood in for it. Ready, then not ready, during start-up: a dependency reconnecting with settings loaded after the first check, a cache reloaded, a pool swapped.'
+      );
+    },
+    fix: 'Say ready only once start-up is over (the dependency connected with the settings it keeps, the cache loaded), so the first passing probe is one that lasts; or give the rollout minReadySeconds longer than the flap, so the controller waits before it stops an old replica.',
   },
 ];

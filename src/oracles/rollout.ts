@@ -2,6 +2,7 @@ import type { ReplicaLane, RolloutRecord, TrialRecord } from '../trial/record.js
 import { operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import { UNANSWERED_CLOSE_MS } from './lost-requests.js';
 import { diagnose } from './diagnose.js';
+import type { ReadinessLost } from './rollout-diagnoses.js';
 import { keptAliveEvidence, keptAliveThroughDrain, leftRotationMs, nearestRoute, placed, routedBeforeWarm, routedEvidence, routedWhileStopping, warmEvidence, type Placed } from './rollout-causes.js';
 import { failedByFaults, heldByFaults, outBySchedule } from './rollout-faults.js';
 import { combine, type OracleResult, type Verdict } from './verdict.js';
@@ -114,8 +115,8 @@ function closedUnansweredAtDrain(e: LedgerEntry, rollout: RolloutRecord): boolea
 
 /**
  * The rollout never had fewer replicas available than `replicas − max_unavailable`: in the balancer's rotation and not
- * yet stopping (a replica counts as gone once its stop begins, as the controller counts it), from the rollout's
- * beginning to its end. A readiness probe that fails mid-rollout, or a balancer that drops a replica early, shows here.
+ * yet stopping (a replica counts as gone once its stop begins, as the controller counts it; in blue-green, once the
+ * switch took it out), from the rollout's beginning to its end. A readiness probe that fails mid-rollout, or a balancer that drops a replica early, shows here.
  */
 function capacity(rollout: RolloutRecord, record: Pick<TrialRecord, 'events'>): OracleResult[] {
   // Out of rotation by the schedule's pause, cut or readiness flap: the schedule's doing, counted as available.
@@ -130,8 +131,10 @@ function capacity(rollout: RolloutRecord, record: Pick<TrialRecord, 'events'>): 
   const instants = [rollout.beganMs, ...rollout.rotation.map((c) => c.atMs), ...rollout.replicas.flatMap((l) => (l.stopBeganMs === undefined ? [] : [l.stopBeganMs]))]
     .filter((t) => t >= rollout.beganMs && t <= end)
     .sort((a, b) => a - b);
+  // Blue-green stops the old replicas as it switches: they serve until the switch reaches the balancer, not until their stop.
+  const switched = rollout.plan.strategy === 'blue-green';
   const availableAt = (t: number) =>
-    rollout.replicas.filter((l) => (inRotationAt(rollout, l.name, t) || outByFault(l.name, t)) && (l.stopBeganMs === undefined || t < l.stopBeganMs)).map((l) => l.name);
+    rollout.replicas.filter((l) => (inRotationAt(rollout, l.name, t) || outByFault(l.name, t)) && (switched || l.stopBeganMs === undefined || t < l.stopBeganMs)).map((l) => l.name);
   const dip = instants.map((t) => ({ atMs: t, available: availableAt(t) })).find((a) => a.available.length < floor);
   if (!dip) {
     return [{ oracle: 'rollout', verdict: 'pass', message: `never fewer than ${floor} replica(s) available during the rollout (replicas ${rollout.plan.replicas} − max_unavailable ${rollout.plan.maxUnavailable})` }];
@@ -142,9 +145,25 @@ function capacity(rollout: RolloutRecord, record: Pick<TrialRecord, 'events'>): 
       verdict: 'fail',
       kind: 'capacity-dip',
       message: `only ${dip.available.length} replica(s) available at +${Math.round(dip.atMs)} ms (${dip.available.join(', ') || 'none'}): the rollout allows no fewer than ${floor}`,
-      evidence: { atMs: dip.atMs, available: dip.available, floor },
+      evidence: { atMs: dip.atMs, available: dip.available, floor, ...leftWhileServing(rollout, dip.atMs) },
     },
   ];
+}
+
+/**
+ * The replicas out of the rotation at `t` that the balancer had taken in and then out before their stop began (their
+ * readiness failed after it had passed): when each joined, left, and came back. Empty when none did.
+ */
+function leftWhileServing(rollout: RolloutRecord, t: number): { readinessLost?: ReadinessLost[] } {
+  const lost = rollout.replicas.flatMap((l): ReadinessLost[] => {
+    const changes = rollout.rotation.filter((c) => c.replica === l.name);
+    const left = changes.filter((c) => c.atMs <= t).at(-1);
+    const joined = changes.find((c) => c.change === 'in');
+    if (left?.change !== 'out' || !joined || joined.atMs > left.atMs || (l.stopBeganMs !== undefined && l.stopBeganMs <= left.atMs)) return [];
+    const back = changes.find((c) => c.change === 'in' && c.atMs > left.atMs);
+    return [{ replica: l.name, joinedMs: joined.atMs, leftMs: left.atMs, ...(back ? { backMs: back.atMs } : {}) }];
+  });
+  return lost.length > 0 ? { readinessLost: lost } : {};
 }
 
 /** In the balancer's rotation at `t`: its last change at or before `t` took it in. */

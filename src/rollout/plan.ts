@@ -8,14 +8,29 @@ export interface MsRange {
   maxMs: number;
 }
 
+/** How the replicas are replaced: Kubernetes' RollingUpdate, Swarm's update_config (compose), or blue-green. */
+export type Strategy = 'rolling' | 'compose' | 'blue-green';
+
+/** compose's `deploy.update_config` as Swarm's updater plays it (rollout/swarm.ts); times in ms. */
+export interface SwarmUpdate {
+  /** Slots updated at once; 0: all of them. */
+  parallelism: number;
+  /** Each worker's wait after a slot, before taking the next one. */
+  delayMs: number;
+  /** stop-first: the old task stopped (and gone) before its replacement starts; start-first: the new one running first. */
+  order: 'stop-first' | 'start-first';
+  /** How long Swarm watches each new task for a failure before the update counts as complete. */
+  monitorMs: number;
+}
+
 /** `rollout:` with every default filled in, times in ms. */
 export interface RolloutPlan {
-  strategy: 'rolling';
+  strategy: Strategy;
   /** Replicas before and after (the Deployment's spec.replicas). */
   replicas: number;
-  /** maxSurge as a number of replicas (a percentage rounded up, as Kubernetes does). */
+  /** maxSurge as a number of replicas (a percentage rounded up, as Kubernetes does); for the other strategies, what they add at most. */
   maxSurge: number;
-  /** maxUnavailable as a number of replicas (a percentage rounded down). */
+  /** maxUnavailable as a number of replicas (a percentage rounded down); for the other strategies, what they take out at most. */
   maxUnavailable: number;
   /** minReadySeconds: a new replica counts as available this long after it became ready. */
   minReadyMs: number;
@@ -25,11 +40,13 @@ export interface RolloutPlan {
   endpointLag: MsRange;
   /** When the rollout begins, ms after the workload started. */
   atMs: number;
-  /** The load balancer: sigstorm's own, or a real HAProxy driven through its runtime API. */
-  balancer: 'embedded' | 'haproxy';
+  /** The load balancer: sigstorm's own, a real HAProxy driven through its runtime API, or nginx reloaded. */
+  balancer: 'embedded' | 'haproxy' | 'nginx';
   /** HAProxy's own health checks: they take a stopping replica out of rotation (no endpoint lag is played). */
   healthCheck?: HealthCheck;
-  /** The Deployment it was read from, when one was named: "deploy.yaml (Deployment web)". */
+  /** compose's update_config, with `strategy: compose`. */
+  update?: SwarmUpdate;
+  /** The Deployment or compose service it was read from, when one was named: "deploy.yaml (Deployment web)". */
   source?: string;
 }
 
@@ -150,5 +167,13 @@ export function describeRollout(plan: RolloutPlan): string {
   const lag = minMs === maxMs ? `${minMs} ms` : `${minMs}–${maxMs} ms`;
   const source = plan.source ? ` (${plan.source})` : '';
   const removal = plan.healthCheck ? `health checks every ${plan.healthCheck.intervalMs} ms (fall ${plan.healthCheck.fall})` : `endpoint lag ${lag}`;
-  return `rollout of ${plan.replicas} replicas${source}: maxSurge ${plan.maxSurge}, maxUnavailable ${plan.maxUnavailable}, readiness every ${plan.readiness.periodMs} ms, ${removal}`;
+  const u = plan.update;
+  const how =
+    plan.strategy === 'compose' && u
+      ? `update_config parallelism ${u.parallelism}, delay ${u.delayMs} ms, order ${u.order}, monitor ${u.monitorMs} ms`
+      : plan.strategy === 'blue-green'
+        ? 'blue-green (all new ready, then one switch)'
+        : `maxSurge ${plan.maxSurge}, maxUnavailable ${plan.maxUnavailable}`;
+  const what = plan.strategy === 'blue-green' ? `switch lag ${lag}` : removal;
+  return `rollout of ${plan.replicas} replicas${source}: ${how}, readiness every ${plan.readiness.periodMs} ms, ${what}`;
 }

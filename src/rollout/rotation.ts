@@ -25,6 +25,8 @@ export interface Route {
   upstreamMs?: number;
   /** The error of a failed connect (ECONNREFUSED). */
   error?: string;
+  /** A route of one request, not of a whole connection (nginx picks an upstream per request): `acceptedMs` is when it began. */
+  perRequest?: boolean;
 }
 
 /** The part of a ledger entry attribution reads: its id, and the client port and connect time of its connection. */
@@ -37,7 +39,8 @@ export interface Connected {
 
 /**
  * Which route each request went by: the balancer's route for the client port its connection had, the one accepted
- * nearest the client's connect (ports are reused over a long trial, never within moments). Times on one clock.
+ * nearest the client's connect (ports are reused over a long trial, never within moments), or, for a balancer that
+ * routes each request (nginx), the one that began nearest the request's send. Times on one clock.
  * Requests with no connection known (refused before connecting) have none.
  */
 export function attribute(ledger: readonly Connected[], routes: readonly Route[]): Map<number, Route> {
@@ -47,8 +50,8 @@ export function attribute(ledger: readonly Connected[], routes: readonly Route[]
   for (const e of ledger) {
     const candidates = e.localPort === undefined ? undefined : byPort.get(e.localPort);
     if (!candidates) continue;
-    const at = e.connectedMs ?? e.sentMs;
-    const nearest = candidates.reduce((best, r) => (Math.abs(r.acceptedMs - at) < Math.abs(best.acceptedMs - at) ? r : best));
+    const at = (r: Route) => (r.perRequest ? e.sentMs : (e.connectedMs ?? e.sentMs));
+    const nearest = candidates.reduce((best, r) => (Math.abs(r.acceptedMs - at(r)) < Math.abs(best.acceptedMs - at(best)) ? r : best));
     found.set(e.id, nearest);
   }
   return found;

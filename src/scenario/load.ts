@@ -3,12 +3,12 @@ import { badInput, SigstormError } from '../errors.js';
 import { describeValue, mapping } from '../input/plain-data.js';
 import { ScenarioError } from '../input/scenario-error.js';
 import { readYaml } from '../input/yaml-source.js';
-import { readDeploymentRollout, type DeploymentRollout } from '../rollout/deployment.js';
 import { readStopFile } from '../stop-models/files.js';
 import { mergeCompose } from './compose.js';
 import { normalize } from './normalize.js';
+import { readRolloutFiles } from './rollout-files.js';
 import { ScenarioProblems } from './problems.js';
-import { scenarioSchema, type ParsedScenario } from './schema/scenario.js';
+import { scenarioSchema } from './schema/scenario.js';
 import type { Scenario } from './types.js';
 
 // The loader's public names, where the library has always offered them.
@@ -41,19 +41,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
     problems.at(['stop', 'file'], error.message);
     throw new ScenarioError(problems.found);
   });
-  const deployment = await readDeployment(result.data, dirname(path), problems);
+  const rolloutFiles = await readRolloutFiles(result.data, dirname(path), problems);
   // A rollout draws faults of the schedule only when `faults:` is written (rollout.ts).
-  return normalize(result.data, path, compose, problems, stopFile, deployment, 'faults' in scenario);
-}
-
-/** `rollout.kubernetes`: the Deployment's rolling update; a file that cannot be read is placed where it is named. */
-async function readDeployment(parsed: ParsedScenario, dir: string, problems: ScenarioProblems): Promise<DeploymentRollout | undefined> {
-  const file = parsed.rollout?.kubernetes;
-  if (!file) return undefined;
-  const container = parsed.stop && 'container' in parsed.stop && typeof parsed.stop.container === 'string' ? parsed.stop.container : undefined;
-  return readDeploymentRollout(resolve(dir, file), file, container).catch((error: unknown) => {
-    if (!(error instanceof SigstormError) || error instanceof ScenarioError) throw error;
-    problems.at(['rollout', 'kubernetes'], error.message);
-    throw new ScenarioError(problems.found);
-  });
+  return normalize(result.data, path, compose, problems, stopFile, rolloutFiles, 'faults' in scenario);
 }

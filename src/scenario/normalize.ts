@@ -1,6 +1,5 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { SignalName } from '../signals.js';
-import type { DeploymentRollout } from '../rollout/deployment.js';
 import type { StopFile } from '../stop-models/model.js';
 import { resolveStop, stopContractOf } from '../stop-models/registry.js';
 import type { ComposeService } from './compose.js';
@@ -15,6 +14,7 @@ import { checkReadbacks } from './readbacks.js';
 import { readyPortProblems } from './ready-port.js';
 import { requestAnchorProblems } from './request-anchors.js';
 import { portlessContainers, rolloutFaults, rolloutOf } from './rollout.js';
+import type { RolloutFiles } from './rollout-strategy.js';
 import { checkStack } from './stack.js';
 import type { Dependency, Healthcheck, Scenario, Target } from './types.js';
 
@@ -28,7 +28,7 @@ export function normalize(
   compose: ComposeService | undefined,
   problems: ScenarioProblems,
   stopFile: StopFile = { settings: {} },
-  deployment?: DeploymentRollout,
+  rolloutFiles: RolloutFiles = {},
   faultsWritten = true,
 ): Scenario {
   // The orchestrator's stop decides the stop signal and the grace period everything else is drawn from.
@@ -59,7 +59,7 @@ export function normalize(
   }));
   const stack = checkStack(main, dependencies, parsed, problems);
   const to = parsed.rollout?.to ? service({ ...parsed.rollout.to, ...stopKeys(t) }, main.name, scenarioDir, undefined, undefined) : undefined;
-  const rollout = rolloutOf(parsed, stop, problems, to, deployment);
+  const rollout = rolloutOf(parsed, stop, problems, to, rolloutFiles);
   if (rollout) portlessContainers(main, to, problems);
   problems.throwIfAny();
   return {

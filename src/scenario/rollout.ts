@@ -1,9 +1,9 @@
-import type { DeploymentRollout } from '../rollout/deployment.js';
-import { replicasOf, type MsRange } from '../rollout/plan.js';
+import type { MsRange } from '../rollout/plan.js';
 import { rolloutSchedule } from '../rollout/schedule.js';
 import type { StopSettings } from '../stop-models/model.js';
 import { stopModelOf } from '../stop-models/registry.js';
 import type { ScenarioProblems } from './problems.js';
+import { boundsOf, strategyOf, type RolloutFiles } from './rollout-strategy.js';
 import type { ParsedScenario } from './schema/scenario.js';
 import type { FaultSpace, Rollout, Target } from './types.js';
 
@@ -24,9 +24,10 @@ export function rolloutOf(
   stop: StopSettings,
   problems: ScenarioProblems,
   to: Target | undefined,
-  file: DeploymentRollout | undefined,
+  files: RolloutFiles = {},
 ): Rollout | undefined {
   const { rollout } = parsed;
+  const file = files.deployment ?? files.compose;
   const replicas = parsed.replicas ?? file?.replicas;
   if (!rollout) {
     if (replicas !== undefined) problems.at(['replicas'], 'replicas are played by a rollout: add `rollout:` (replicas behind a balancer without one come later)');
@@ -34,30 +35,26 @@ export function rolloutOf(
   }
   if (replicas === undefined) problems.at(['rollout'], 'a rollout replaces `replicas`: add `replicas: 2` (2–5) beside it');
   else if (parsed.replicas === undefined && (replicas < 2 || replicas > 5)) {
-    problems.at(['rollout', 'kubernetes'], `${file!.source} has spec.replicas ${replicas}; sigstorm plays 2–5: write \`replicas:\` in the scenario`);
+    const [key, field] = files.deployment ? ['kubernetes', 'spec.replicas'] : ['compose', 'deploy.replicas'];
+    problems.at(['rollout', key], `${file!.source} has ${field} ${replicas}; sigstorm plays 2–5: write \`replicas:\` in the scenario`);
   }
   if (Object.keys(parsed.dependencies).length > 0) problems.at(['dependencies'], 'a rollout of a target with dependencies is not played yet');
   const n = replicas ?? 2;
-  // Written keys first, then the Deployment's, then Kubernetes' defaults.
-  const maxSurge = replicasOf(rollout.max_surge ?? file?.max_surge ?? '25%', n, 'up');
-  const maxUnavailable = replicasOf(rollout.max_unavailable ?? file?.max_unavailable ?? '25%', n, 'down');
-  if (maxSurge === 0 && maxUnavailable === 0) {
-    problems.at(['rollout', 'max_unavailable'], `max_surge and max_unavailable both come to 0 replicas of ${n}: the rollout could never progress (Kubernetes refuses it too)`);
-  }
+  const strategy = strategyOf(rollout);
+  const bounds = boundsOf(rollout, strategy, n, files, problems);
   const check = rollout.health_check;
   if (check && rollout.balancer !== 'haproxy') problems.at(['rollout', 'health_check'], "health checks are HAProxy's own: add `balancer: haproxy` beside them");
   if (check && rollout.endpoint_lag !== undefined) {
     problems.at(['rollout', 'endpoint_lag'], "with `health_check`, the balancer's own checks take a stopping replica out of rotation: leave `endpoint_lag` out");
   }
   const plan: Rollout = {
-    strategy: rollout.strategy,
+    strategy,
     replicas: n,
-    maxSurge,
-    maxUnavailable,
-    minReadyMs: rollout.min_ready ?? file?.min_ready ?? 0,
+    ...bounds,
+    minReadyMs: rollout.min_ready ?? files.deployment?.min_ready ?? 0,
     readiness: {
-      periodMs: rollout.readiness?.period ?? file?.readiness?.period ?? 10_000,
-      failureThreshold: rollout.readiness?.failure_threshold ?? file?.readiness?.failure_threshold ?? 3,
+      periodMs: rollout.readiness?.period ?? files.deployment?.readiness?.period ?? 10_000,
+      failureThreshold: rollout.readiness?.failure_threshold ?? files.deployment?.readiness?.failure_threshold ?? 3,
     },
     endpointLag: check ? { minMs: 0, maxMs: 0 } : (rollout.endpoint_lag ?? modelLag(stop)),
     atMs: rollout.at,

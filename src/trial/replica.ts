@@ -61,6 +61,8 @@ export interface Replica {
   stopped?: StopOutcome;
   /** Its readiness probing goes on until its stop begins. */
   stopProbing: AbortController;
+  /** Ready but kept out of rotation until the balancer is switched to it (blue-green). */
+  held?: boolean;
 }
 
 export async function startReplica(fleet: Fleet, name: string, version: Replica['version'], spec: Target): Promise<Replica> {
@@ -104,22 +106,26 @@ export function armReplica(fleet: Fleet, replica: Replica): void {
  */
 export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Promise<void> {
   const { periodMs, failureThreshold } = fleet.plan.readiness;
-  const probe = readinessProbe(spec.ready);
+  let probe = readinessProbe(spec.ready);
   const abort = AbortSignal.any([fleet.abort, replica.stopProbing.signal]);
   return new Promise<void>((resolve, reject) => {
     const loop = async () => {
       for (let k = 0, failures = 0; !abort.aborted; k++) {
         await sleepUntil(replica.startedMs + k * periodMs, abort);
         if (abort.aborted) break;
+        // A fresh probe each period: a start-up probe holds for good once it passed (probes/for-all.ts), a readiness probe must not.
+        if (replica.readyMs !== undefined) probe = readinessProbe(spec.ready);
         const flapping = replica.flaps?.failsProbeAt(now()) ?? false;
         const ok = !flapping && replica.started.mainExit === undefined && (await probe.check(replica.started));
         failures = ok ? 0 : failures + 1;
         if (ok) {
           // In rotation before it counts as ready: the controller may stop an old replica as soon as it does.
-          await fleet.balancer.add(replica.name, rotationPort(replica), 'readiness passed');
+          if (!replica.held) await fleet.balancer.add(replica.name, rotationPort(replica), 'readiness passed');
           if (replica.readyMs === undefined) (replica.readyMs = now()), replica.faults?.reached('ready', replica.readyMs), resolve();
         } else if (replica.readyMs !== undefined) {
-          if (failures === failureThreshold) await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row${flapping ? ' (a flap of the schedule)' : ''}`);
+          if (failures === failureThreshold && !replica.held) {
+            await fleet.balancer.remove(replica.name, `readiness failed ${failures} times in a row${flapping ? ' (a flap of the schedule)' : ''}`);
+          }
         } else if (now() - replica.startedMs > spec.ready.timeout) {
           return reject(infrastructure(`replica ${replica.name} was not ready within ${formatMs(spec.ready.timeout)}: waiting for ${probe.waitingFor()}`));
         }
@@ -133,21 +139,23 @@ export function probeReadiness(fleet: Fleet, replica: Replica, spec: Target): Pr
 /**
  * The replica's stop, from now on or from `notBeforeMs` (monotonic clock): the stop model's sequence (preStop, signal,
  * grace, the final kill), and beside it the endpoint removal: the balancer keeps sending it new connections for `lagMs`
- * (behind health checks, until they fail).
+ * (behind health checks, until they fail; with `removal`, until that has taken it out: a blue-green switch).
  * Resolves once it is gone.
  */
-export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSettings, lagMs: number, notBeforeMs = 0): Promise<void> {
+export async function stopReplica(fleet: Fleet, replica: Replica, stop: StopSettings, lagMs: number, notBeforeMs = 0, removal?: Promise<void>): Promise<void> {
   await sleepUntil(notBeforeMs, fleet.abort); // the schedule may hold a replica's stop back (fuzz/arbitrary.ts)
   replica.stopProbing.abort();
   replica.stopBeganMs = now();
   replica.faults?.reached('stop', replica.stopBeganMs);
   // Behind a balancer's own health checks nothing removes it: the checks do, once they fail.
   if (!fleet.plan.healthCheck) replica.endpointLagMs = lagMs;
-  const removed = fleet.plan.healthCheck
-    ? Promise.resolve()
-    : sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() =>
-        fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
-      );
+  const removed =
+    removal ??
+    (fleet.plan.healthCheck
+      ? Promise.resolve()
+      : sleepUntil(replica.stopBeganMs + lagMs, fleet.abort).then(() =>
+          fleet.balancer.remove(replica.name, `endpoint removed ${Math.round(lagMs)} ms after its stop began`),
+        ));
   const { started } = replica;
   const player = (replica.player ??= new Player(faultsOf(started), fleet.originMs));
   replica.stopped = await playStop(

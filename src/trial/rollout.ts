@@ -3,6 +3,7 @@ import type { LoadBalancer } from '../balancer/balancer.js';
 import { embeddedBalancer } from '../balancer/embedded.js';
 import { haproxyBalancer } from '../balancer/haproxy.js';
 import { processBackend } from '../backends/process/backend.js';
+import { nginxBalancer } from '../balancer/nginx.js';
 import { badInput, infrastructure } from '../errors.js';
 import { readStat } from '../host/procfs.js';
 import { startTimingThread } from '../host/timing-thread.js';
@@ -16,8 +17,11 @@ import { linkedSignal, now, sleepUntil } from '../time.js';
 import { startWorkload } from '../workload/workload.js';
 import { withDataDir } from './data-dir.js';
 import type { TrialRecord } from './record.js';
-import { armReplica, probeReadiness, rotationPort, startReplica, stopReplica, type Fleet, type Replica } from './replica.js';
+import { armReplica, rotationPort, startReplica, type Fleet, type Replica } from './replica.js';
+import { playBlueGreen } from './rollout-blue-green.js';
 import { rolloutRecord } from './rollout-record.js';
+import { startNew, stopOld, type RolloutRun } from './rollout-steps.js';
+import { playSwarmUpdate } from './rollout-swarm.js';
 import type { TrialOptions } from './state.js';
 
 /**
@@ -101,43 +105,46 @@ async function playTrial(options: TrialOptions, fleet: Fleet, played: RolloutSch
   return rolloutRecord({ options, fleet, replicas, ledger, connections: traffic.connections, readyAt, ...(endedMs !== undefined ? { endedMs } : {}) });
 }
 
-/**
- * The Deployment controller's loop: at each change (a new replica available), the moves `nextMoves` gives, until the
- * rollout is done and every old replica is gone. A new replica that never becomes ready ends the trial (infrastructure).
- */
+/** The rollout's timing from the schedule, then its strategy's moves until every old replica is gone. */
 async function playRollout(options: TrialOptions, fleet: Fleet, played: RolloutSchedule, replicas: Replica[]): Promise<void> {
   const { scenario } = options;
   const plan = fleet.plan;
   const { atMs, stops: timing, lagMs } = played;
   fleet.beganMs = fleet.originMs + atMs;
   await sleepUntil(fleet.beganMs, fleet.abort);
+  const run: RolloutRun = { fleet, replicas, olds: [...replicas], spec: scenario.rollout!.to ?? scenario.target, stop: scenario.stop, timing, lagMs };
+  journal.phase('stopping', 'rollout');
+  if (plan.strategy === 'compose') return playSwarmUpdate(run);
+  if (plan.strategy === 'blue-green') return playBlueGreen(run);
+  return playRollingUpdate(run);
+}
+
+/**
+ * The Deployment controller's loop: at each change (a new replica available), the moves `nextMoves` gives, until the
+ * rollout is done and every old replica is gone. A new replica that never becomes ready ends the trial (infrastructure).
+ */
+async function playRollingUpdate(run: RolloutRun): Promise<void> {
+  const { fleet } = run;
+  const plan = fleet.plan;
   const counts: Counts = { old: plan.replicas, newStarted: 0, newAvailable: 0 };
-  const olds = [...replicas];
   const pending = new Set<Promise<void>>();
   const stops: Promise<void>[] = [];
   // A new replica, counted available once it is; its error ends the trial where the loop awaits it.
   const startOne = () => {
     const name = `v2-${++counts.newStarted}`;
-    const available: Promise<void> = startNew(fleet, name, scenario.rollout!.to ?? scenario.target, replicas).then(() => {
+    const available: Promise<void> = startNew(fleet, name, run.spec, run.replicas).then(() => {
       counts.newAvailable++;
       pending.delete(available);
     });
     available.catch(() => undefined);
     pending.add(available);
   };
-  journal.phase('stopping', 'rollout');
   while (!rolloutDone(plan, counts) && !fleet.abort.aborted) {
     // One sync of the controller: moves until none is left to make now (a stop makes room for a start).
     for (let moves = nextMoves(plan, counts); moves.length > 0; moves = nextMoves(plan, counts)) {
       for (const move of moves) {
         if (move === 'start-new') startOne();
-        else {
-          const k = plan.replicas - counts.old--;
-          const when = timing[k] ?? { notBeforeMs: 0, lagMs };
-          const stopping = stopReplica(fleet, olds.shift()!, scenario.stop, when.lagMs, fleet.originMs + when.notBeforeMs);
-          stopping.catch(() => undefined); // awaited below
-          stops.push(stopping);
-        }
+        else stops.push(stopOld(run, plan.replicas - counts.old--));
       }
     }
     if (rolloutDone(plan, counts)) break;
@@ -147,23 +154,14 @@ async function playRollout(options: TrialOptions, fleet: Fleet, played: RolloutS
   await Promise.all([...stops, ...pending]);
 }
 
-/** A new replica: started, in rotation at its first passing probe, available min_ready later. */
-async function startNew(fleet: Fleet, name: string, spec: Target, replicas: Replica[]): Promise<void> {
-  const replica = await startReplica(fleet, name, 'v2', spec);
-  replicas.push(replica);
-  armReplica(fleet, replica);
-  await probeReadiness(fleet, replica, spec);
-  await sleepUntil(replica.readyMs! + fleet.plan.minReadyMs, fleet.abort);
-  replica.availableMs = now();
-}
-
 /**
  * The rollout's load balancer, on the host whichever backend runs the replicas (it reaches each at its rotationPort).
- * HAProxy runs as a host process of the trial (its files in the data directory), checking the target's readiness
+ * HAProxy or nginx runs as a host process of the trial (its files in the data directory), checking the target's readiness
  * path where the scenario asks for its own health checks.
  */
 function balancerFor(rollout: Rollout, context: Fleet['context'], target: Target): Promise<LoadBalancer> {
   if (rollout.balancer === 'embedded') return embeddedBalancer();
+  if (rollout.balancer === 'nginx') return nginxBalancer(context.dataDir, (spec) => processBackend.start(spec, { ...context, partitions: false, instance: 'nginx' }));
   const checks = rollout.healthCheck && { ...rollout.healthCheck, ...(target.ready.http && target.ready.port === undefined ? { path: target.ready.http } : {}) };
   return haproxyBalancer(context.dataDir, (spec) => processBackend.start(spec, { ...context, partitions: false, instance: 'haproxy' }), checks);
 }

@@ -48,6 +48,12 @@
 //	ready-before-warm /healthz answers 200 as soon as it listens, while the other endpoints answer 503 for the
 //	                 ZOO_WARM_MS (1000) their cache takes to load in the background; in the other modes /healthz
 //	                 also answers 503 until then (the twin)
+//	ready-then-reconnect /healthz (which checks its dependency's connection) answers 200 as soon as it listens, on
+//	                 the connection it opened at start; ZOO_RECONNECT_AT_MS (500) later it loads its settings and
+//	                 reconnects with them, and /healthz answers 503 for the ZOO_RECONNECT_MS (600) that takes, while
+//	                 every other endpoint goes on serving. Ready, then not: a rollout that counted it available has
+//	                 already stopped an old replica (rollouts.md). In the other modes, with ZOO_RECONNECT_AT_MS set,
+//	                 /healthz answers 503 until the reconnect is done (the twin)
 //
 // Environment: PORT (8080), ZOO_MODE (graceful), DATA_DIR (/tmp), ZOO_SLOW_MS (500), ZOO_START_MS (0: how long it
 // takes to start listening, as a service that loads its data first would), ZOO_RELOAD_DIAL=1 (a reload
@@ -95,6 +101,7 @@ var modes = map[string]bool{
 	"hup-leak": true, "hup-socket-leak": true, "hup-unhandled": true, "orphan-helper": true, "unbuffered-notify": true,
 	"watchdog-wallclock": true, "probe": true, "slow-init-unguarded": true, "slow-init": true, "reopen-unguarded": true,
 	"transfer-unguarded": true, "drain-keeps-alive": true, "ready-before-warm": true,
+	"ready-then-reconnect": true,
 }
 
 type service struct {
@@ -111,6 +118,8 @@ type service struct {
 	inFlight   atomic.Int64 // requests being handled now
 	draining   atomic.Bool  // ZOO_HEALTH_DRAIN_MS: /healthz fails from the signal on
 	warmUntil  time.Time    // before this, the cache is still loading (ZOO_WARM_MS)
+	// ZOO_RECONNECT_AT_MS: the dependency is reconnected with the loaded settings in [reconnectAt, reconnectUntil).
+	reconnectAt, reconnectUntil time.Time
 
 	quit     chan struct{} // closed when the shutdown begins
 	quitOnce sync.Once
@@ -277,6 +286,14 @@ func (s *service) run() {
 		warmDefault = time.Second
 	}
 	s.warmUntil = time.Now().Add(envMs("ZOO_WARM_MS", warmDefault)) // the cache loads in the background from now
+	reconnectDefault := 0 * time.Millisecond
+	if s.mode == "ready-then-reconnect" {
+		reconnectDefault = 500 * time.Millisecond
+	}
+	if at := envMs("ZOO_RECONNECT_AT_MS", reconnectDefault); at > 0 {
+		s.reconnectAt = time.Now().Add(at)
+		s.reconnectUntil = s.reconnectAt.Add(envMs("ZOO_RECONNECT_MS", 600*time.Millisecond))
+	}
 	defer s.writes.close() // the flush on the way out; exit-no-flush skips it with os.Exit
 	pidFile := filepath.Join(s.dataDir, "server.pid")
 	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
@@ -588,10 +605,16 @@ func monotonicNs() int64 {
 // ---- handlers ----
 
 // handleHealthz is the readiness endpoint: not ready while the cache loads, except in ready-before-warm (the bug), nor
-// once a drain that fails it first has begun (ZOO_HEALTH_DRAIN_MS).
+// once a drain that fails it first has begun (ZOO_HEALTH_DRAIN_MS), nor until the dependency has been reconnected
+// with the loaded settings, except in ready-then-reconnect (the bug: ready on the first connection, then not while
+// it reconnects).
 func (s *service) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() || s.mode != "ready-before-warm" && time.Now().Before(s.warmUntil) {
 		http.Error(w, "warming up", http.StatusServiceUnavailable)
+		return
+	}
+	if now := time.Now(); now.Before(s.reconnectUntil) && (s.mode != "ready-then-reconnect" || !now.Before(s.reconnectAt)) {
+		http.Error(w, "dependency reconnecting", http.StatusServiceUnavailable)
 		return
 	}
 	fmt.Fprint(w, "ok\n")

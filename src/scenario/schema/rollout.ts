@@ -29,13 +29,34 @@ const lag = z
 
 export const rollout = z
   .strictObject({
-    strategy: z.literal('rolling').default('rolling').meta({ description: 'rolling: Kubernetes\' RollingUpdate (blue-green and compose\'s update_config come later)' }),
+    strategy: z
+      .enum(['rolling', 'compose', 'blue-green'])
+      .optional()
+      .meta({
+        description:
+          "rolling: Kubernetes' RollingUpdate (the default); compose: Swarm's update_config (the default with `compose`); blue-green: every new replica ready, then the balancer switched at once",
+      }),
     kubernetes: osText
       .optional()
       .meta({
         description:
           'A Deployment manifest (relative to the scenario) to read spec.replicas, strategy.rollingUpdate, minReadySeconds and the readinessProbe from; keys written here win',
       }),
+    compose: osText
+      .optional()
+      .meta({
+        description:
+          "A compose file (relative to the scenario) to read the service's deploy.replicas and deploy.update_config from (the target's service, else its only one); keys written here win",
+      }),
+    parallelism: z.number().int().min(0).optional().meta({ description: 'update_config.parallelism: replicas updated at once, 0 for all (compose; default 1)' }),
+    delay: duration().optional().meta({ description: 'update_config.delay: the wait after each replica updated, before the next (compose; default 0s)' }),
+    order: z
+      .enum(['stop-first', 'start-first'])
+      .optional()
+      .meta({ description: 'update_config.order: stop-first (the old replica gone before the new one starts, the default) or start-first (compose)' }),
+    monitor: duration()
+      .optional()
+      .meta({ description: 'update_config.monitor: how long after the last new replica runs the update still counts as going on (compose; default 0s)' }),
     max_surge: count.optional().meta({ description: 'maxSurge: new replicas started beyond `replicas` (a count, or a percentage rounded up; default 25%)' }),
     max_unavailable: count
       .optional()
@@ -63,10 +84,13 @@ export const rollout = z
           "HAProxy's own health checks of each replica (an HTTP GET of `target.ready.http`, else a connect): a stopping replica leaves rotation when they fail, not after `endpoint_lag`; with `balancer: haproxy` only",
       }),
     balancer: z
-      .enum(['embedded', 'haproxy'])
+      .enum(['embedded', 'haproxy', 'nginx'])
       .default('embedded')
-      .meta({ description: "embedded: sigstorm's own load balancer; haproxy: Debian's HAProxy in TCP mode, its servers changed through its runtime API" }),
+      .meta({
+        description:
+          "embedded: sigstorm's own load balancer; haproxy: Debian's HAProxy in TCP mode, its servers changed through its runtime API; nginx: Debian's nginx as an HTTP reverse proxy, its upstreams changed by rewriting its configuration and reloading it",
+      }),
     at: duration().default(500).meta({ description: 'When the rollout begins, after the workload started (default 500ms)' }),
     to: target.optional().meta({ description: 'The new version\'s target (keys as under `target`); default: the same target again' }),
   })
-  .meta({ description: 'A rolling update of the `replicas` behind sigstorm\'s load balancer, each old replica stopped by the `stop:` model' });
+  .meta({ description: 'A rollout of the `replicas` behind a load balancer (rolling, compose\'s update_config, or blue-green), each old replica stopped by the `stop:` model' });
