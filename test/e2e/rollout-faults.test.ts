@@ -48,7 +48,7 @@ describe('a second SIGTERM to an old replica during its drain (rollout-repeat-st
     // The other old replica, which took no fault, drained as it should.
     expect(report.results.find((r) => r.oracle === 'exit-status' && r.evidence?.replica === 'v1-2')?.verdict).toBe('pass');
     // The record's events and the replay carry the replica and the moment it was timed from.
-    expect(record.events.map((e) => e.replica)).toEqual(['v1-1']);
+    expect(record.events.map((e) => ('replica' in e ? e.replica : undefined))).toEqual(['v1-1']);
     expect(report.replay).toContain('"replica":"v1-1"');
     expect(report.replay).toContain('"from":"stop"');
     expect(leftBehind(report.runId)).toEqual([]);
