@@ -33,6 +33,9 @@ function inside(e: FaultEvent, s: Neighbourhood): boolean {
     case 'race':
     case 'signal':
       return s.recipients.includes(e.to);
+    case 'unready':
+    case 'rollout':
+      return false; // a rollout's own events: amplify never makes one
   }
 }
 
