@@ -6,8 +6,10 @@
 // rotation, and begin the old one's stop beside the next (out of rotation after the lag, SIGTERM after the preStop
 // sleep, its exit awaited). No traffic on either side (the by-hand script sends none): what is compared is the
 // rollout's mechanics and sigstorm's recording and judging.
-// Usage: npm run bench -- --only rollout [--quick] [--n 6]
-import { spawn } from 'node:child_process';
+// With --backend docker both sides run containers of the image sigstorm built for the scenario: the script with the
+// docker CLI (`docker run -d -p 127.0.0.1::8080`, `docker kill --signal SIGTERM`, `docker wait`, `docker rm -f`).
+// Usage: npm run bench -- --only rollout [--quick] [--n 6] [--backend process|docker]
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,7 +31,7 @@ const haproxyCommand = (socket, text) =>
     c.on('error', fail);
   });
 
-async function startServer() {
+async function startLocal() {
   const port = await freePort();
   const child = spawn(SERVER, [], { env: { ...process.env, PORT: String(port), ZOO_MODE: 'graceful' }, stdio: 'ignore' });
   const exited = new Promise((r) => child.once('exit', r));
@@ -37,8 +39,23 @@ async function startServer() {
   return { port, child, exited };
 }
 
+/** The docker CLI: what it printed. */
+const docker = (...args) => new Promise((done, fail) => execFile('docker', args, (error, stdout) => (error ? fail(error) : done(stdout.trim()))));
+
+/** A container of `image` published on loopback, shaped like startServer's child (kill, exit) for the script below. */
+async function startContainer(image) {
+  const id = await docker('run', '-d', '-p', '127.0.0.1::8080', '-e', 'ZOO_MODE=graceful', image);
+  const port = Number((await docker('port', id, '8080/tcp')).split('\n')[0].split(':').pop());
+  await pollReady(port);
+  const exited = docker('wait', id);
+  const gone = exited.then(() => docker('rm', '-f', id));
+  const child = { kill: (signal) => (signal === 'SIGKILL' ? docker('rm', '-f', id) : docker('kill', '--signal', signal, id)).catch(() => undefined) };
+  return { port, child, exited: gone.catch(() => undefined) };
+}
+
 /** The rollout as a person scripts it. */
-async function byHand({ replicas, lagMs, preStopMs }) {
+async function byHand({ replicas, lagMs, preStopMs, image }) {
+  const startServer = image ? () => startContainer(image) : startLocal;
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'sigstorm-bench-rollout-'));
   const socket = join(dir, 'admin.sock');
@@ -75,17 +92,17 @@ async function byHand({ replicas, lagMs, preStopMs }) {
   return { totalMs: elapsed(t0) };
 }
 
-async function sigstormTrial(scenario, reportDir) {
+async function sigstormTrial(scenario, reportDir, backend) {
   const t0 = performance.now();
-  const { report } = await run(scenario, { backend: 'process', reportDir });
+  const { report } = await run(scenario, { backend, reportDir });
   if (report.verdict !== 'pass') throw new Error(`the twin must pass: ${report.failures.map((f) => f.message).join('; ')}`);
   const rollout = report.trial.rollout;
-  return { totalMs: elapsed(t0), rolloutMs: rollout.endedMs - rollout.beganMs };
+  return { totalMs: elapsed(t0), rolloutMs: rollout.endedMs - rollout.beganMs, image: rollout.replicas[0]?.image };
 }
 
 const summarise = (rows, pick) => ({ median: round(median(rows.map(pick))), min: round(Math.min(...rows.map(pick))), max: round(Math.max(...rows.map(pick))) });
 
-export async function rollout({ quick = false, n } = {}) {
+export async function rollout({ quick = false, n, backend = 'process' } = {}) {
   const N = n ?? (quick ? 2 : 6);
   const loaded = await loadScenario(SCENARIO);
   // No traffic, so no lead time before the rollout either (the scenario's `at`); its readiness period (200 ms, the
@@ -93,22 +110,23 @@ export async function rollout({ quick = false, n } = {}) {
   const scenario = { ...loaded, workload: { ...loaded.workload, requests: [] }, rollout: { ...loaded.rollout, balancer: 'haproxy', atMs: 0 } };
   const plan = { replicas: scenario.rollout.replicas, lagMs: scenario.rollout.endpointLag.maxMs, preStopMs: scenario.stop.preStop.sleepMs };
   const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-bench-rollout-reports-'));
-  await sigstormTrial(scenario, reportDir); // warm-up: the build step, modules, page cache
+  const { image } = await sigstormTrial(scenario, reportDir, backend); // warm-up: the build step, modules, page cache
+  if (backend === 'docker') plan.image = image;
   await byHand(plan);
   const rows = { sigstorm: [], byHand: [] };
   for (let i = 1; i <= N; i++) {
     // Alternate which goes first, so drift in the machine's load hits both alike.
     if (i % 2) rows.byHand.push(await byHand(plan));
-    rows.sigstorm.push(await sigstormTrial(scenario, reportDir));
+    rows.sigstorm.push(await sigstormTrial(scenario, reportDir, backend));
     if (!(i % 2)) rows.byHand.push(await byHand(plan));
     console.error(`rollout ${i}/${N}: sigstorm ${round(rows.sigstorm.at(-1).totalMs)} ms, by hand ${round(rows.byHand.at(-1).totalMs)} ms`);
   }
   rmSync(reportDir, { recursive: true, force: true });
   const sigstormMs = summarise(rows.sigstorm, (r) => r.totalMs);
   const byHandMs = summarise(rows.byHand, (r) => r.totalMs);
-  const json = { scenario: SCENARIO, balancer: 'haproxy', plan, trials: N, sigstormTrialMs: sigstormMs, rolloutMs: summarise(rows.sigstorm, (r) => r.rolloutMs), byHandMs, ratio: round(sigstormMs.median / byHandMs.median, 2) };
+  const json = { scenario: SCENARIO, backend, balancer: 'haproxy', plan, trials: N, sigstormTrialMs: sigstormMs, rolloutMs: summarise(rows.sigstorm, (r) => r.rolloutMs), byHandMs, ratio: round(sigstormMs.median / byHandMs.median, 2) };
   const markdown = [
-    `### Rollout trial against the same rollout by hand (${N} alternated, process backend, HAProxy)`,
+    `### Rollout trial against the same rollout by hand (${N} alternated, ${backend} backend, HAProxy)`,
     '',
     table(['', 'median ms', 'min', 'max'], [
       ['sigstorm trial (judged)', sigstormMs.median, sigstormMs.min, sigstormMs.max],
