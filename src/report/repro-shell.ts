@@ -213,10 +213,15 @@ control() {
   wait
 }
 
-# A free port (no one answers on it: curl's "connection refused"), unless PORT was given.
+# A free port (no one answers on it: curl's "connection refused"), unless PORT was given. Drawn below the kernel's
+# ephemeral range, where no outgoing connection or port-0 listener is handed one: the target's bind would fail there
+# (EADDRINUSE) on a port that refuses connections on 127.0.0.1.
 pick_port() {
   if [ -n "$FIXED_PORT" ]; then PORT=$FIXED_PORT; return; fi
-  _p=$(( 20000 + ($$ * 7 + $1 * 131) % 30000 ))
+  _low=32768
+  [ -r /proc/sys/net/ipv4/ip_local_port_range ] && read -r _low _high < /proc/sys/net/ipv4/ip_local_port_range
+  [ "$_low" -gt 12000 ] 2>/dev/null || _low=32768
+  _p=$(( 10000 + ($$ * 7 + $1 * 131) % (_low - 10000 - 200) ))
   _n=0
   while :; do
     curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$_p/" 2>/dev/null
