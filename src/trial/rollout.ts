@@ -26,11 +26,12 @@ import type { TrialOptions } from './state.js';
 
 /**
  * One rollout trial, on either backend: `replicas` copies of the target behind sigstorm's balancer, ready, the workload
- * sent through the balancer, then the rolling update played as the Deployment controller would (rollout/plan.ts): a
- * new replica started, once available an old one stopped by the scenario's stop model with the endpoint lag beside it,
- * until every old one is gone; the schedule's faults aimed at a replica played by that replica's own player, its
- * readiness flaps by its prober (rollout/schedule.ts reads them, and the size a `rollout` event gives). Every replica,
- * the balancer and the data directory are removed on the way out, on errors and interrupts alike. Judging is left to the oracles (oracles/rollout.ts).
+ * sent through the balancer, then the update played by its strategy (a Deployment's RollingUpdate, compose's
+ * update_config as Swarm plays it, blue-green): new replicas started, old ones stopped by the scenario's stop model with
+ * the endpoint lag beside them, until every old one is gone; the schedule's faults aimed at a replica played by that
+ * replica's own player, its readiness flaps by its prober (rollout/schedule.ts reads them, and the size a `rollout`
+ * event gives). Every replica, the balancer and the data directory are removed on the way out, on errors and
+ * interrupts alike. Judging is left to the oracles (oracles/rollout.ts).
  */
 export async function runRolloutTrial(options: TrialOptions): Promise<TrialRecord> {
   const { scenario, backend } = options;
