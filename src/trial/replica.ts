@@ -17,7 +17,7 @@ import { ReplicaFaults } from './replica-faults.js';
 import { playStop, type StopOutcome } from './stop-sequence.js';
 
 // One replica of a rollout: started as the single-target trial starts its target (the backend, a data directory of its
-// own, an instance name so its processes or containers are told apart), reached by the balancer at its `hostPort`,
+// own, an instance name so its processes or containers are told apart), reached by the balancer at its rotation port,
 // taken into the balancer's rotation by its readiness probe, and stopped by the scenario's stop model, the balancer
 // removing it once the endpoint lag has passed.
 
