@@ -7,6 +7,7 @@ import type { HealthCheck } from '../rollout/plan.js';
 import type { Target } from '../scenario/types.js';
 import { now, sleep } from '../time.js';
 import type { LoadBalancer, RotationChange, Route } from './balancer.js';
+import { requireBalancer } from './installed.js';
 
 // A real HAProxy (Debian's) as the rollout's load balancer, in TCP mode as kube-proxy routes: its servers are slots
 // taken in and out of rotation through its runtime API (`set server … state ready | maint`), as an ingress controller
@@ -29,6 +30,7 @@ export interface HaproxyChecks extends HealthCheck {
 }
 
 export async function haproxyBalancer(dir: string, start: StartProcess, checks?: HaproxyChecks): Promise<LoadBalancer> {
+  requireBalancer('haproxy', 'haproxy');
   const socket = join(dir, 'haproxy-admin.sock');
   const config = join(dir, 'haproxy.cfg');
   await writeFile(config, configText(socket, checks));

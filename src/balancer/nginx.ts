@@ -8,6 +8,7 @@ import type { Target } from '../scenario/types.js';
 import { now, sleep } from '../time.js';
 import type { LoadBalancer, RotationChange, Route } from './balancer.js';
 import type { StartProcess } from './haproxy.js';
+import { requireBalancer } from './installed.js';
 
 // Debian's nginx as the rollout's load balancer, as users run it in front of their replicas: an HTTP reverse proxy
 // (`proxy_pass` to an `upstream` of the replicas in rotation, round-robin), its upstreams changed by rewriting its
@@ -64,6 +65,7 @@ const nginxTarget = (dir: string): Target => ({
 const WORKER_STARTED = /start worker process \d+/;
 
 export async function nginxBalancer(dir: string, start: StartProcess): Promise<LoadBalancer> {
+  requireBalancer('nginx', 'nginx-light');
   const home = join(dir, 'nginx');
   await mkdir(home, { recursive: true });
   await writeFile(join(home, 'nginx.conf.in'), nginxConfig(home, '@PORT@', []));
