@@ -17,17 +17,20 @@ export class LogBuffer {
   private partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
   private readonly listeners = new Set<(line: LogLine) => void>();
   dropped = 0;
+  /** The watch thread's id of this output when that thread reads it (src/host/timing-thread.ts): signals timed from a line go from there. */
+  thread?: number;
 
   constructor(
     private readonly limit = 2000,
     private readonly clock: LineClock = received,
   ) {}
 
-  write(stream: LogLine['stream'], chunk: Buffer | string): void {
+  /** `readAtMs`: when the chunk was read, if not now (the watch thread read it). */
+  write(stream: LogLine['stream'], chunk: Buffer | string, readAtMs?: number): void {
     const text = this.partial[stream] + chunk.toString();
     const parts = text.split('\n');
     this.partial[stream] = parts.pop()!;
-    for (const part of parts) this.push(stream, part.replace(/\r$/, ''));
+    for (const part of parts) this.push(stream, part.replace(/\r$/, ''), readAtMs);
   }
 
   flush(): void {
@@ -47,9 +50,9 @@ export class LogBuffer {
     return this.lines.slice(-count);
   }
 
-  private push(stream: LogLine['stream'], raw: string): void {
+  private push(stream: LogLine['stream'], raw: string, readAtMs?: number): void {
     const { atMs, text } = this.clock(raw);
-    const line = { atMs, stream, text };
+    const line = { atMs: readAtMs ?? atMs, stream, text };
     this.lines.push(line);
     for (const listener of this.listeners) listener(line);
     if (this.lines.length > this.limit) {

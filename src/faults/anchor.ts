@@ -7,6 +7,8 @@ import type { RequestPhase } from '../workload/phases.js';
 export interface LineFeed {
   readonly lines: readonly LogLine[];
   onLine(listener: (line: LogLine) => void): () => void;
+  /** The same output read by the watch thread too (src/host/timing-thread.ts): signals timed from a line go from there. */
+  readonly thread?: number | undefined;
 }
 
 /** The workload's request phases as they happen (workload/phases.ts): those so far, and each next one. */
@@ -62,7 +64,7 @@ export function arrival(feeds: AnchorFeeds, anchor: Anchor, fromMs: number, unti
 }
 
 /** The `nth` line holding `anchor.log` read at `fromMs` or later. */
-function lineMatch(anchor: LineAnchor, fromMs: number): (line: LogLine) => boolean {
+export function lineMatch(anchor: LineAnchor, fromMs: number): (line: LogLine) => boolean {
   let seen = 0;
   return (line) => line.atMs >= fromMs && line.text.includes(anchor.log) && ++seen === anchor.nth;
 }

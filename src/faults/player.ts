@@ -1,10 +1,11 @@
 import type { Applied, Delivery, PartitionSpec } from '../backends/target.js';
 import type { Recipients } from '../host/recipient.js';
-import { fireAt, fireOnWrite, type Fired } from '../host/timing-thread.js';
+import { fireAt, fireOnThread, type Fired } from '../host/timing-thread.js';
+import type { Awaited } from '../host/watch-worker.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleepUntil } from '../time.js';
-import { anchorOf, describeRequestAnchor, FILE_BURST_MS, isFileAnchor, isLineAnchor, signalsOf, type Anchor, type FaultEvent, type FileAnchor } from '../schedule/event.js';
+import { anchorOf, describeRequestAnchor, FILE_BURST_MS, isFileAnchor, isLineAnchor, signalsOf, type Anchor, type FaultEvent } from '../schedule/event.js';
 import { arrival, type AnchorFeeds } from './anchor.js';
 import { shotsOf } from './plan.js';
 
@@ -93,10 +94,10 @@ export class Player {
    */
   private async playAnchored(event: FaultEvent, origin: PlayedEvent['origin']): Promise<void> {
     const anchor = anchorOf(event)!;
-    const watch = this.feeds.files?.thread;
-    if (isFileAnchor(anchor) && watch !== undefined && signalsOf(event).length > 0 && 'to' in event && event.to === 'main') {
+    const awaited = this.onThread(anchor);
+    if (awaited && signalsOf(event).length > 0 && 'to' in event && event.to === 'main') {
       const recipients = this.recipientsNow(event.to);
-      if (recipients) return this.playOnWrite(event, origin, anchor, watch, recipients);
+      if (recipients) return this.playOnThread(event, origin, anchor, awaited, recipients);
     }
     const came = await arrival(this.feeds, anchor, this.originMs, this.originMs + anchor.within, this.stopped.signal);
     const at = came === undefined ? anchor.within : came.atMs - this.originMs + event.at;
@@ -108,21 +109,29 @@ export class Player {
     played.error = this.stopped.signal.aborted ? 'not played: the trial was over' : `not played: ${missing(anchor)} within ${anchor.within} ms`;
   }
 
+  /** What the watch thread can wait for in the anchor's stead: a write or line it reads itself (none for a request's phase). */
+  private onThread(anchor: Anchor): Awaited | undefined {
+    const { files, lines } = this.feeds;
+    if (isFileAnchor(anchor) && files?.thread !== undefined) return { watch: files.thread, file: anchor.file, nth: anchor.nth, burstMs: FILE_BURST_MS };
+    if (isLineAnchor(anchor) && lines?.thread !== undefined) return { output: lines.thread, log: anchor.log, nth: anchor.nth };
+    return undefined;
+  }
+
   /**
-   * A signal to the main process timed from a write: armed in the timing thread at once (its recipients resolved now),
-   * and released by the watch thread the moment that write is read, not by this event loop (which, busy or on a loaded
-   * machine, read a write milliseconds late: bench/watch-lag.mjs). Recorded as an anchored event played from here.
+   * A signal to the main process timed from a write or a line: armed in the timing thread at once (its recipients
+   * resolved now), and released by the watch thread the moment that write or line is read, not by this event loop
+   * (which, busy or on a loaded machine, read it milliseconds late: bench/watch-lag.mjs). Recorded as an anchored
+   * event played from here.
    */
-  private async playOnWrite(event: FaultEvent, origin: PlayedEvent['origin'], anchor: FileAnchor, watch: number, recipients: Recipients): Promise<void> {
+  private async playOnThread(event: FaultEvent, origin: PlayedEvent['origin'], anchor: Anchor, awaited: Awaited, recipients: Recipients): Promise<void> {
     const played = { ...event, at: anchor.within, origin, scheduledMs: anchor.within, sentFrom: 'timing-thread' } as PlayedEvent;
     this.played.push(played);
     const came = (anchorMs: number) => {
       played.anchorMs = anchorMs - this.originMs;
       played.at = played.scheduledMs = played.anchorMs + event.at;
     };
-    const write = { watch, file: anchor.file, nth: anchor.nth, burstMs: FILE_BURST_MS };
     const window = { fromMs: this.originMs, untilMs: this.originMs + anchor.within };
-    const fired = await fireOnWrite(write, window, shotsOf(event, 0, recipients), this.stopped.signal, (atMs) => {
+    const fired = await fireOnThread(awaited, window, shotsOf(event, 0, recipients), this.stopped.signal, (atMs) => {
       came(atMs);
       this.hooks.onShot?.(played, played.at);
     });

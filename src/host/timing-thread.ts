@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { SignalName } from '../signals.js';
 import { monotonicOffsetMs } from '../time.js';
 import { timingWorker, type WorkerResult } from './timing-worker.js';
-import { watchWorker, type WatchArm, type WatchNews } from './watch-worker.js';
+import { firstCame, readStream, watchWorker, type Awaited, type OutputNews, type WatchArm, type WatchNews } from './watch-worker.js';
 
 /**
  * The timing thread sleeps on Atomics.wait until this long before a shot, then spins. Measured here (2 shared
@@ -30,9 +32,12 @@ export interface Fired {
 // performance.now() and CLOCK_MONOTONIC differ by a constant: the worker's clock is the kernel's.
 const offsetMs = monotonicOffsetMs();
 
-let thread: { worker: Worker; port: MessagePort; word: Int32Array; watcher: Worker; ack: Int32Array } | undefined;
+let thread:
+  | { worker: Worker; port: MessagePort; word: Int32Array; watcher: Worker; ack: Int32Array; outputPath: string; listening: Promise<boolean> }
+  | undefined;
 const waiting = new Map<number, (result: WorkerResult) => void>();
 const watchNews = new Map<number, (news: WatchNews) => void>();
+const outputs = new Map<number, (news: OutputNews) => void>();
 let nextId = 0;
 
 function start(): NonNullable<typeof thread> {
@@ -45,13 +50,22 @@ function start(): NonNullable<typeof thread> {
     workerData: { port: port2, control: word.buffer, spinMs: SPIN_MS, watchPort: between.port2 },
     transferList: [port2, between.port2],
   });
-  const watcher = new Worker(`(${watchWorker.toString()})()`, {
+  // An abstract Unix socket (Linux): nothing on disk to remove, gone with the process.
+  const outputPath = `\0sigstorm-output-${process.pid}-${randomBytes(6).toString('hex')}`;
+  const watcher = new Worker(`globalThis.readOutput = ${readStream.toString()};\nglobalThis.cameAt = ${firstCame.toString()};\n(${watchWorker.toString()})()`, {
     eval: true,
-    workerData: { control: word.buffer, ack: ack.buffer, timingPort: between.port1 },
+    workerData: { control: word.buffer, ack: ack.buffer, timingPort: between.port1, outputPath },
     transferList: [between.port1],
   });
-  watcher.on('message', (news: WatchNews) => watchNews.get(news.id)?.(news));
+  let listened: (listening: boolean) => void = () => undefined;
+  const listening = new Promise<boolean>((resolve) => (listened = resolve));
+  watcher.on('message', (news: WatchNews | OutputNews | { listening: boolean }) => {
+    if ('listening' in news) listened(news.listening);
+    else if ('output' in news) outputs.get(news.output)?.(news);
+    else watchNews.get(news.id)?.(news);
+  });
   watcher.on('error', () => {
+    listened(false);
     for (const [id, done] of watchNews) {
       send({ id, cancel: true }); // its held plan too: nothing will release it now
       done({ id, missed: true });
@@ -76,7 +90,7 @@ function start(): NonNullable<typeof thread> {
     Atomics.store(word, 1, 1);
     Atomics.notify(word, 0);
   });
-  return (thread = { worker, port: port1, word, watcher, ack });
+  return (thread = { worker, port: port1, word, watcher, ack, outputPath, listening });
 }
 
 /** Starts the thread ahead of its first plan (its start-up takes some tens of ms); nothing when it runs already. */
@@ -140,21 +154,13 @@ export function unwatchOnThread(id: number): void {
   thread?.watcher.postMessage({ unwatch: id });
 }
 
-/** A write a plan waits for: the `nth` of a file whose name holds `file`, writes less than `burstMs` apart being one. */
-export interface WriteAwaited {
-  watch: number;
-  file: string;
-  nth: number;
-  burstMs: number;
-}
-
 /**
- * Sends the shots (their `atMs` counted from the write) once the write awaited comes between `fromMs` and `untilMs`
- * (trial clock): the watch thread that reads it releases the plan in the timing thread, with no event loop between.
- * Resolves as `fireAt` does, with when the write came (`anchorMs`), or `missed` when it did not.
+ * Sends the shots (their `atMs` counted from what is awaited) once the write or line awaited comes between `fromMs`
+ * and `untilMs` (trial clock): the watch thread that reads it releases the plan in the timing thread, with no event
+ * loop between. Resolves as `fireAt` does, with when it came (`anchorMs`), or `missed` when it did not.
  */
-export function fireOnWrite(
-  write: WriteAwaited,
+export function fireOnThread(
+  awaited: Awaited,
   window: { fromMs: number; untilMs: number },
   shots: readonly Shot[],
   abort?: AbortSignal,
@@ -166,7 +172,7 @@ export function fireOnWrite(
   void news.then((n) => n.anchorMs !== undefined && onAnchor?.(n.anchorMs - offsetMs));
   send({ id, held: true, shots: shots.map((s) => ({ atMs: s.atMs, signals: [...s.signals], kill: [...s.kill] })) });
   thread!.port.ref();
-  const arm: WatchArm = { arm: id, ...write, fromMs: window.fromMs + offsetMs, untilMs: window.untilMs + offsetMs };
+  const arm: WatchArm = { arm: id, ...awaited, fromMs: window.fromMs + offsetMs, untilMs: window.untilMs + offsetMs };
   thread!.watcher.ref();
   thread!.watcher.postMessage(arm);
   const cancel = () => thread?.watcher.postMessage({ disarm: id });
@@ -185,4 +191,54 @@ export function fireOnWrite(
       ...(cancelled && !missed ? { cancelled } : {}),
     };
   });
+}
+
+/** How long the watch thread may take to listen for output (its start-up, once per process). */
+const LISTEN_MS = 1000;
+
+/** A target's output read by the watch thread: the sockets to give it as stdout and stderr, and the output's id. */
+export interface ThreadOutput {
+  id: number;
+  stdout: Socket;
+  stderr: Socket;
+  /** Once the target holds them: closes sigstorm's own ends (so the output ends when the target's do). */
+  handedOver(): void;
+  /** Forgets the output in the thread (its lines, kept there for plans armed on them). */
+  forget(): void;
+}
+
+/**
+ * Two sockets to the watch thread, for a target's stdout and stderr: what the target writes is read there, timed and
+ * counted at once for plans armed on a line (`fireOnThread`), and passed on to `sink` (trial clock). Undefined when
+ * the thread does not listen: the caller reads the output itself.
+ */
+export async function outputOnThread(sink: (stream: 'stdout' | 'stderr', text: string, atMs: number) => void): Promise<ThreadOutput | undefined> {
+  const { outputPath, listening } = thread ?? start();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, LISTEN_MS, false)));
+  const listens = await Promise.race([listening, timeout]);
+  clearTimeout(timer);
+  if (!listens) return undefined;
+  const id = nextId++;
+  outputs.set(id, (news) => news.text !== undefined && sink(news.stream, news.text, news.atMs! - offsetMs));
+  const open = (stream: 'stdout' | 'stderr') =>
+    new Promise<Socket | undefined>((resolve) => {
+      const socket = connect(outputPath);
+      socket.once('error', () => resolve(undefined));
+      // The header first: the target writes after it.
+      socket.once('connect', () => socket.write(`${id} ${stream}\n`, () => resolve(socket)));
+    });
+  const [stdout, stderr] = await Promise.all([open('stdout'), open('stderr')]);
+  const forget = () => {
+    outputs.delete(id);
+    thread?.watcher.postMessage({ forget: id });
+  };
+  if (!stdout || !stderr) {
+    stdout?.destroy();
+    stderr?.destroy();
+    forget();
+    return undefined;
+  }
+  const handedOver = () => [stdout, stderr].forEach((s) => s.destroy());
+  return { id, stdout, stderr, handedOver, forget };
 }

@@ -82,6 +82,7 @@ describe('anchored events', () => {
     const line = record.logs.find((l) => l.text === 'renewing lease')!;
     expect(played.anchorMs).toBeCloseTo(line.atMs, 6);
     expect(played.scheduledMs).toBeCloseTo(line.atMs + 2, 6);
+    expect(played.sentFrom).toBe('timing-thread'); // released by the watch thread that read the line
     expect(played.deliveredMs!).toBeGreaterThanOrEqual(played.scheduledMs);
     expect(record.logs.some((l) => l.text === 'lost the lease mid-renewal')).toBe(true);
     expect(record.exit.status).toBe(1);
@@ -106,6 +107,7 @@ describe('anchored events', () => {
     expect(played.anchorMs!).toBeGreaterThan(0); // the first flush, a second after it began listening
     expect(played.scheduledMs).toBeCloseTo(played.anchorMs! + 2, 6);
     expect(played.deliveredMs!).toBeGreaterThanOrEqual(played.scheduledMs);
+    expect(played.sentFrom).toBe('timing-thread'); // released by the watch thread that read the write
     expect(record.exit.status).toBe(143); // killed mid-flush by the signal's default action: no drain
 
     const fixed = await replay(file, { times: 4, parallel: 1, scenario: 'test/fixtures/file-anchor/snapshot-fixed.yml' });

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { setPriority } from 'node:os';
+import { outputOnThread } from '../../host/timing-thread.js';
 import { ownerEnv } from '../../leftovers/owned.js';
 import type { ProcessForm } from '../../scenario/types.js';
 import type { SignalName } from '../../signals.js';
@@ -15,6 +16,8 @@ export interface Spawned {
   exited: Promise<RawExit>;
   /** Set once the main process has exited. */
   mainExit(): RawExit | undefined;
+  /** Drops what the watch thread kept of its output (once the trial is over). */
+  forget(): void;
 }
 
 /**
@@ -74,11 +77,16 @@ export async function spawnTarget(
   logs: LogBuffer,
 ): Promise<Spawned> {
   const { file, args, env } = filled(form.command, form, { dataDir, port, token, ...(environment ? { environment } : {}) });
+  // Its output read by the watch thread, so a signal timed from a line goes the moment the line is read, whatever the
+  // event loop is doing; read here when that thread is not there.
+  const output = await outputOnThread((stream, text, atMs) => logs.write(stream, text, atMs));
   const child = execa(file, args, {
     cwd: form.cwd,
     env,
     detached: true, // setsid(): own session and process group, so group signals and leftovers are ours alone
     stdin: 'ignore',
+    stdout: output?.stdout ?? 'pipe',
+    stderr: output?.stderr ?? 'pipe',
     buffer: false,
     reject: false,
     cleanup: false, // sigstorm kills the whole group itself, see leftovers/tracked.ts
@@ -86,6 +94,7 @@ export async function spawnTarget(
   child.catch(() => undefined);
   child.stdout?.on('data', (chunk: Buffer) => logs.write('stdout', chunk));
   child.stderr?.on('data', (chunk: Buffer) => logs.write('stderr', chunk));
+  if (output) logs.thread = output.id;
 
   let mainExit: RawExit | undefined;
   // 'exit', not the execa promise: orphans holding the pipes must not delay what we observe.
@@ -100,7 +109,8 @@ export async function spawnTarget(
     child.once('spawn', () => resolve(undefined));
     child.once('error', resolve);
   });
+  output?.handedOver();
   // The lowest scheduling priority, before it starts children of its own (they inherit it).
   if (lowPriority && child.pid !== undefined && !error) setPriority(child.pid, 19);
-  return { pid: child.pid, error, exited, mainExit: () => mainExit };
+  return { pid: child.pid, error, exited, mainExit: () => mainExit, forget: () => output?.forget() };
 }

@@ -30,6 +30,7 @@ export async function startProcess(
   const spawnedAtMs = now();
   const spawned = await spawnTarget(form, { dataDir, port, token, lowPriority, ...(environment ? { environment } : {}) }, logs);
   if (spawned.error || spawned.pid === undefined) {
+    spawned.forget();
     await proxy?.close();
     owned.released();
     throw infrastructure(`cannot start \`${form.command.join(' ')}\` in ${form.cwd}: ${spawned.error?.message ?? 'no pid'}`);
@@ -66,6 +67,7 @@ export async function startProcess(
       const ended = processes.ended();
       if (!ended) await target.kill();
       await proxy?.close();
+      spawned.forget();
       if (ended || processes.leftovers().length === 0) owned.released();
     },
   };
