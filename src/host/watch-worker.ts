@@ -63,7 +63,8 @@ export function readStream(
     parent.postMessage({ output, stream, text: chunk, atMs });
     const parts = (partial + chunk).split('\n');
     partial = parts.pop()!;
-    const lines = outputs.get(output)!;
+    const lines = outputs.get(output); // none once forgotten: a leftover of the target may still write
+    if (!lines) return;
     for (const part of parts) if (lines.length < limit) lines.push({ text: part.replace(/\r$/, ''), atMs });
     if (parts.length) linesRead(output);
   });
