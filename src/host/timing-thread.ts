@@ -33,7 +33,17 @@ export interface Fired {
 const offsetMs = monotonicOffsetMs();
 
 let thread:
-  | { worker: Worker; port: MessagePort; word: Int32Array; watcher: Worker; ack: Int32Array; outputPath: string; listening: Promise<boolean> }
+  | {
+      worker: Worker;
+      port: MessagePort;
+      word: Int32Array;
+      watcher: Worker;
+      ack: Int32Array;
+      outputPath: string;
+      /** Whether the watch thread listens for output; false for good once it failed. */
+      listening: Promise<boolean>;
+      watcherFailed?: true;
+    }
   | undefined;
 const waiting = new Map<number, (result: WorkerResult) => void>();
 const watchNews = new Map<number, (news: WatchNews) => void>();
@@ -66,6 +76,7 @@ function start(): NonNullable<typeof thread> {
   });
   watcher.on('error', () => {
     listened(false);
+    if (thread) [thread.watcherFailed, thread.listening] = [true, Promise.resolve(false)];
     for (const [id, done] of watchNews) {
       send({ id, cancel: true }); // its held plan too: nothing will release it now
       done({ id, missed: true });
@@ -166,6 +177,7 @@ export function fireOnThread(
   abort?: AbortSignal,
   onAnchor?: (anchorMs: number) => void,
 ): Promise<Fired & { anchorMs?: number; missed?: true }> {
+  if (thread?.watcherFailed) return Promise.resolve({ sent: [], missed: true, error: 'the watch thread failed' });
   const id = nextId++;
   const fired = new Promise<WorkerResult>((resolve) => waiting.set(id, resolve));
   const news = new Promise<WatchNews>((resolve) => watchNews.set(id, resolve));

@@ -60,4 +60,18 @@ describe('the target’s output, read by the watch thread', () => {
     expect(missed.missed).toBe(true);
     spawned.forget();
   });
+
+  it('lives on when a target it has forgotten still writes (a leftover holding the socket)', { timeout: 20_000 }, async () => {
+    const chatty = await spawnTarget(node(`setInterval(() => console.log('still here'), 5); setTimeout(() => process.exit(0), 300);`), context(), new LogBuffer());
+    await new Promise((r) => setTimeout(r, 50));
+    chatty.forget();
+    await chatty.exited;
+    const logs = new LogBuffer();
+    const next = await spawnTarget(node(`setTimeout(() => console.log('after'), 50);`), context(), logs);
+    const fromMs = now();
+    const fired = await fireOnThread({ output: logs.thread!, log: 'after', nth: 1 }, { fromMs, untilMs: fromMs + 5000 }, []);
+    expect(fired.anchorMs).toBeGreaterThan(fromMs);
+    await next.exited;
+    next.forget();
+  });
 });
