@@ -22,6 +22,19 @@ export function readStat(pid: number): ProcessStat | undefined {
 /** The pids /proc lists now. */
 export const pids = (): number[] => readdirSync('/proc').flatMap((entry) => (/^\d+$/.test(entry) ? [Number(entry)] : []));
 
+/**
+ * The pid most recently handed out in this pid namespace (/proc/loadavg's last field); undefined when unreadable.
+ * While it stays the same, no process (nor thread: threads take pids too) has been created.
+ */
+export function lastPid(): number | undefined {
+  try {
+    const last = Number(readFileSync('/proc/loadavg', 'latin1').trimEnd().split(' ').at(-1));
+    return Number.isInteger(last) ? last : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function allProcesses(): ProcessStat[] {
   const out: ProcessStat[] = [];
   for (const pid of pids()) {
