@@ -28,6 +28,12 @@ export class MemberWatch {
   /** The last listing of /proc, and the last pid handed out just before it was made. */
   private listed: number[] = [];
   private listedAfter: number | undefined;
+  /**
+   * The last pid handed out before the target was spawned: the count is used only once it has moved since (the spawn
+   * hands out a pid), which an emulated /proc/loadavg showing a constant never does.
+   */
+  private readonly before = lastPid();
+  private counting = false;
 
   constructor(private readonly token: string) {}
 
@@ -35,7 +41,8 @@ export class MemberWatch {
   members(sid: number, since: number): ProcessStat[] {
     const members: ProcessStat[] = [];
     const last = lastPid(); // read before listing: a process created during the listing shows at the next pass
-    const listed = last !== undefined && last === this.listedAfter ? this.listed : pids();
+    this.counting ||= last !== undefined && this.before !== undefined && last !== this.before;
+    const listed = this.counting && last === this.listedAfter ? this.listed : pids();
     [this.listed, this.listedAfter] = [listed, last];
     for (const pid of listed) {
       if (this.foreign.has(pid)) continue;
