@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statfsSync } from 'node:fs';
 import { fdKind, type FdKind, type FdKinds } from './fd-kind.js';
 import type { ProcessInfo, ProcessStat } from './process-info.js';
 
@@ -21,6 +21,27 @@ export function readStat(pid: number): ProcessStat | undefined {
 
 /** The pids /proc lists now. */
 export const pids = (): number[] => readdirSync('/proc').flatMap((entry) => (/^\d+$/.test(entry) ? [Number(entry)] : []));
+
+/** statfs's magic number of procfs. */
+const PROC_SUPER_MAGIC = 0x9fa0;
+let kernelLoadavg: boolean | undefined;
+
+/**
+ * The pid most recently handed out in this pid namespace (/proc/loadavg's last field); undefined when unreadable, or
+ * when /proc/loadavg is not the kernel's: lxcfs (FUSE, mounted over it in some containers) shows the largest pid of
+ * the container's cgroup there, refreshed every 5 s. While it stays the same, no process (nor thread: threads take
+ * pids too) has been created.
+ */
+export function lastPid(): number | undefined {
+  try {
+    kernelLoadavg ??= statfsSync('/proc/loadavg').type === PROC_SUPER_MAGIC;
+    if (!kernelLoadavg) return undefined;
+    const last = Number(readFileSync('/proc/loadavg', 'latin1').trimEnd().split(' ').at(-1));
+    return Number.isInteger(last) ? last : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function allProcesses(): ProcessStat[] {
   const out: ProcessStat[] = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processBackend } from '../../src/backends/process/backend.js';
-import { allProcesses, isAlive, readStat } from '../../src/host/procfs.js';
+import { allProcesses, isAlive, lastPid, readStat } from '../../src/host/procfs.js';
 import { MemberWatch } from '../../src/backends/process/members.js';
 import { holdsToken, OWNER_ENV, readOwnerTokens } from '../../src/leftovers/owned.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -37,6 +37,21 @@ describe("the process backend's view of a target's processes", () => {
     } finally {
       beside.kill('SIGKILL');
       await target[Symbol.asyncDispose](); // again, or for the first time after a failure: it is idempotent
+    }
+  });
+
+  it('sees a process started after a pass; a pass made while no pid was handed out (its listing used again) still sees it', async () => {
+    const token = `members-again-${process.pid}`;
+    const watch = new MemberWatch(token);
+    expect(watch.members(-1, 0)).toEqual([]);
+    const child = spawn('sleep', ['30'], { stdio: 'ignore', env: { [OWNER_ENV]: token } });
+    try {
+      for (let i = 0; i < 200 && readStat(child.pid!)?.comm !== 'sleep'; i++) await sleep(10);
+      const since = readStat(child.pid!)!.startTime;
+      for (let pass = 0; pass < 3; pass++) expect(watch.members(-1, since).map((p) => p.pid)).toEqual([child.pid]);
+      expect(lastPid()).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 
