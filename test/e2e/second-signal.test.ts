@@ -9,7 +9,7 @@ import type { Scenario } from '../../src/scenario/types.js';
 import { parseSchedule } from '../../src/schedule/parse.js';
 import { run } from '../../src/session/run.js';
 
-// The lighttpd-like zoo pair, real processes, real signals and traffic: SIGINT at +600 ms, SIGINT again at +650 ms
+// The lighttpd-like zoo pair, real processes, real signals and traffic: SIGINT at +600 ms, SIGINT again at +900 ms
 // during a drain of 2 s requests. The bug treats the repeat as "stop now" (exit 1 at once); the twin drains on.
 const reportDir = mkdtempSync(join(tmpdir(), 'sigstorm-second-signal-'));
 const forceExit = async (path: string): Promise<Scenario> => {
