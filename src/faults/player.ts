@@ -1,7 +1,7 @@
 import type { Applied, Delivery, PartitionSpec } from '../backends/target.js';
 import type { Recipients } from '../host/recipient.js';
 import { fireAt, fireOnThread, type Fired } from '../host/timing-thread.js';
-import type { Awaited } from '../host/watch-worker.js';
+import type { WatchedFor } from '../host/watch-worker.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { SignalName } from '../signals.js';
 import { now, sleepUntil } from '../time.js';
@@ -110,7 +110,7 @@ export class Player {
   }
 
   /** What the watch thread can wait for in the anchor's stead: a write or line it reads itself (none for a request's phase). */
-  private onThread(anchor: Anchor): Awaited | undefined {
+  private onThread(anchor: Anchor): WatchedFor | undefined {
     const { files, lines } = this.feeds;
     if (isFileAnchor(anchor) && files?.thread !== undefined) return { watch: files.thread, file: anchor.file, nth: anchor.nth, burstMs: FILE_BURST_MS };
     if (isLineAnchor(anchor) && lines?.thread !== undefined) return { output: lines.thread, log: anchor.log, nth: anchor.nth };
@@ -123,7 +123,7 @@ export class Player {
    * (which, busy or on a loaded machine, read it milliseconds late: bench/watch-lag.mjs). Recorded as an anchored
    * event played from here.
    */
-  private async playOnThread(event: FaultEvent, origin: PlayedEvent['origin'], anchor: Anchor, awaited: Awaited, recipients: Recipients): Promise<void> {
+  private async playOnThread(event: FaultEvent, origin: PlayedEvent['origin'], anchor: Anchor, awaited: WatchedFor, recipients: Recipients): Promise<void> {
     const played = { ...event, at: anchor.within, origin, scheduledMs: anchor.within, sentFrom: 'timing-thread' } as PlayedEvent;
     this.played.push(played);
     const came = (anchorMs: number) => {

@@ -4,7 +4,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { SignalName } from '../signals.js';
 import { monotonicOffsetMs } from '../time.js';
 import { timingWorker, type WorkerResult } from './timing-worker.js';
-import { firstCame, readStream, watchWorker, type Awaited, type OutputNews, type WatchArm, type WatchNews } from './watch-worker.js';
+import { firstCame, readStream, watchWorker, type WatchedFor, type OutputNews, type WatchArm, type WatchNews } from './watch-worker.js';
 
 /**
  * The timing thread sleeps on Atomics.wait until this long before a shot, then spins. Measured here (2 shared
@@ -171,7 +171,7 @@ export function unwatchOnThread(id: number): void {
  * loop between. Resolves as `fireAt` does, with when it came (`anchorMs`), or `missed` when it did not.
  */
 export function fireOnThread(
-  awaited: Awaited,
+  awaited: WatchedFor,
   window: { fromMs: number; untilMs: number },
   shots: readonly Shot[],
   abort?: AbortSignal,

@@ -5,10 +5,10 @@
 // loop, 0.3 ms by such a thread; a signal timed a few ms after a write or a line went that much late with it.
 
 /** What a plan armed in the watch thread waits for: the `nth` write of a file named like `file`, or line holding `log`. */
-export type Awaited = { watch: number; file: string; nth: number; /** Writes less than this apart are one (FILE_BURST_MS). */ burstMs: number } | { output: number; log: string; nth: number };
+export type WatchedFor = { watch: number; file: string; nth: number; /** Writes less than this apart are one (FILE_BURST_MS). */ burstMs: number } | { output: number; log: string; nth: number };
 
 /** A plan armed on a write or a line: the timing thread holds plan `arm` until it comes. */
-export type WatchArm = Awaited & {
+export type WatchArm = WatchedFor & {
   arm: number;
   /** On CLOCK_MONOTONIC (ms): writes and lines from `fromMs` count; at `untilMs` the plan is cancelled (none came). */
   fromMs: number;
