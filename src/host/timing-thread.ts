@@ -232,7 +232,7 @@ export async function outputOnThread(sink: (stream: 'stdout' | 'stderr', text: s
   clearTimeout(timer);
   if (!listens) return undefined;
   const id = nextId++;
-  outputs.set(id, (news) => news.text !== undefined && sink(news.stream, news.text, news.atMs! - offsetMs));
+  outputs.set(id, (news) => sink(news.stream, news.text, news.atMs - offsetMs));
   const open = (stream: 'stdout' | 'stderr') =>
     new Promise<Socket | undefined>((resolve) => {
       const socket = connect(outputPath);

@@ -22,13 +22,12 @@ export interface WatchNews {
   missed?: true;
 }
 
-/** Output of target `output` the watch thread read (CLOCK_MONOTONIC ms), or the end of one of its streams. */
+/** Output of target `output` the watch thread read, and when (CLOCK_MONOTONIC ms). */
 export interface OutputNews {
   output: number;
   stream: 'stdout' | 'stderr';
-  text?: string;
-  atMs?: number;
-  ended?: true;
+  text: string;
+  atMs: number;
 }
 
 /** A target's lines as the watch thread read them, by output id. */
@@ -69,9 +68,6 @@ export function readStream(
     if (parts.length) linesRead(output);
   });
   socket.on('error', () => socket.destroy());
-  socket.on('close', () => {
-    if (output >= 0) parent.postMessage({ output, stream, ended: true });
-  });
 }
 
 /**
