@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/longest-first.js';
 
 /** Kills sigstorm and leaves its containers for `sigstorm gc` to find: no other file's gc may sweep them meanwhile. */
 const ALONE = ['test/e2e/leftovers.test.ts'];
@@ -11,6 +12,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'tests', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...ALONE], sequence: { groupOrder: 0 } } },
       // After every other file: `sigstorm gc` (which other files run) removes any dead run's containers.
