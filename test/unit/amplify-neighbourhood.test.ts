@@ -92,10 +92,11 @@ describe('what an event holds, one move away', () => {
     expect(eventMoves(race, space())).toEqual([{ ...race, signals: ['SIGINT', 'SIGTERM'] }]);
   });
 
-  it('moves a signal timed from a request by 1 ms, to the request before and after, and to the other phase, and names it', () => {
+  it('moves a signal timed from a request by 1 and 2 ms, to the request before and after, and to the other phase, and names it', () => {
     const timed: FaultEvent = { at: 0, kind: 'signal', signal: 'SIGTERM', to: 'main', after: { request: 1, path: '/transfer', phase: 'sent', within: 3000 } };
     expect(eventMoves(timed, space())).toEqual([
       { ...timed, at: 1 },
+      { ...timed, at: 2 },
       { ...timed, after: { request: 2, path: '/transfer', phase: 'sent', within: 3000 } },
       { ...timed, after: { request: 1, path: '/transfer', phase: 'response', within: 3000 } },
     ]);
@@ -107,11 +108,11 @@ describe('what an event holds, one move away', () => {
     ]);
   });
 
-  it('moves a signal timed from a write or a line by 1 ms and to the occurrence before and after, and names it', () => {
+  it('moves a signal timed from a write or a line by 1 and 2 ms and to the occurrence before and after, and names it', () => {
     const timed: FaultEvent = { at: 1, kind: 'signal', signal: 'SIGTERM', to: 'main', after: { file: 'snapshot', nth: 1, within: 3000 } };
-    expect(eventMoves(timed, space())).toEqual([{ ...timed, at: 0 }, { ...timed, at: 2 }, { ...timed, after: { file: 'snapshot', nth: 2, within: 3000 } }]);
+    expect(eventMoves(timed, space())).toEqual([{ ...timed, at: 0 }, { ...timed, at: 2 }, { ...timed, at: 3 }, { ...timed, after: { file: 'snapshot', nth: 2, within: 3000 } }]);
     const line: FaultEvent = { at: 0, kind: 'signal', signal: 'SIGTERM', to: 'main', after: { log: 'reopening logs', nth: 2, within: 3000 } };
-    expect(eventMoves(line, space()).map((e) => [e.at, 'after' in e && e.after && 'nth' in e.after ? e.after.nth : undefined])).toEqual([[1, 2], [0, 1], [0, 3]]);
+    expect(eventMoves(line, space()).map((e) => [e.at, 'after' in e && e.after && 'nth' in e.after ? e.after.nth : undefined])).toEqual([[1, 2], [2, 2], [0, 1], [0, 3]]);
     expect(describeChanges(v([timed]), v([{ ...timed, after: { file: 'snapshot', nth: 2, within: 3000 } }]))).toEqual(['SIGTERM→main: timed from write 1 → 2']);
   });
 
