@@ -6,21 +6,24 @@ import { killOwned } from './owned.js';
  * on-disk journal before it is created (see leftovers/journal.ts) and kept here with the way to remove it.
  */
 export interface Owned {
-  /** Once it exists: how to remove it, for an interrupt that cannot wait for the normal teardown. */
-  created(detail: { id?: string; pid?: number; startTime?: number }, remove?: () => Promise<void> | void): void;
+  /**
+   * Once it exists: how to remove it, for an interrupt that cannot wait for the normal teardown; and, for what can be
+   * removed synchronously, how to at a `process.exit()` (processes are killed then without one).
+   */
+  created(detail: { id?: string; pid?: number; startTime?: number }, remove?: () => Promise<void> | void, removeAtExit?: () => void): void;
   /** Removed by the normal path: forget it. */
   released(): void;
 }
 
-const live = new Map<number, { resource: ResourceRef; remove?: () => Promise<void> | void }>();
+const live = new Map<number, { resource: ResourceRef; remove?: () => Promise<void> | void; removeAtExit?: () => void }>();
 
 export function own(resource: ResourceRef): Owned {
   const ref = journal.intend(resource);
   live.set(ref, { resource });
   return {
-    created(detail, remove) {
+    created(detail, remove, removeAtExit) {
       journal.created(ref, detail);
-      if (remove) live.set(ref, { resource, remove });
+      if (remove) live.set(ref, { resource, remove, ...(removeAtExit ? { removeAtExit } : {}) });
     },
     released() {
       live.delete(ref);
@@ -44,13 +47,19 @@ export async function releaseAll(): Promise<void> {
   );
 }
 
-// Last resort on exit: processes can be killed synchronously; containers need async calls and are handled by
-// releaseAll on signals and, failing that, by `sigstorm gc` from the journal and the labels.
+// Last resort on exit: processes can be killed synchronously, and what registered a synchronous removal (a data
+// directory set aside) removed; containers need async calls and are handled by releaseAll on signals and, failing
+// that, by `sigstorm gc` from the journal and the labels.
 process.once('exit', () => {
-  for (const [ref, { resource }] of live) {
-    if (resource.kind !== 'process') continue;
-    killOwned(resource.token);
-    journal.released(ref);
+  for (const [ref, { resource, removeAtExit }] of live) {
+    try {
+      if (resource.kind === 'process') killOwned(resource.token);
+      else if (removeAtExit) removeAtExit();
+      else continue;
+      journal.released(ref);
+    } catch {
+      // left in the journal for `sigstorm gc`
+    }
   }
   journal.closeIfClean();
 });

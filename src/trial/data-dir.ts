@@ -33,26 +33,11 @@ export async function removeDataDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-/** Directories set aside and not yet removed, with their journal release. */
-const setAside = new Map<string, () => void>();
-// A process.exit() right after a trial comes before the background removal: removed then, and released before the
-// journal checks whether it can be deleted (leftovers/tracked.ts, whose handler is registered first).
-process.prependOnceListener('exit', () => {
-  for (const [aside, release] of setAside) {
-    try {
-      rmSync(aside, { recursive: true, force: true });
-      release();
-    } catch {
-      // left in the journal for `sigstorm gc`
-    }
-  }
-});
-
 /**
  * An emptied directory, gone from its name at once and removed in the background. rmdir of a trial's directory
  * sleeps 0.5–1.5 ms on ext4 here (15 µs on tmpfs), at the end of every trial; a rename takes 0.07 ms. The directory
- * set aside is journalled like the data directory, so `sigstorm gc` removes it after a SIGKILL, and an interrupt
- * before it is gone removes it too (leftovers/tracked.ts); a natural exit waits for the removal under way.
+ * set aside is journalled like the data directory, so `sigstorm gc` removes it after a SIGKILL, and an interrupt or a
+ * `process.exit()` before it is gone removes it too (leftovers/tracked.ts); a natural exit waits for the removal under way.
  */
 function discard(dir: string): void {
   const aside = join(dirname(dir), `sigstorm-removing-${basename(dir)}`);
@@ -64,13 +49,12 @@ function discard(dir: string): void {
     throw error;
   }
   const remove = () => rm(aside, { recursive: true, force: true });
-  owned.created({}, remove);
-  setAside.set(aside, owned.released);
+  // A process.exit() right after a trial comes before the background removal: the journal's exit handler removes it.
+  owned.created({}, remove, () => rmSync(aside, { recursive: true, force: true }));
   // Something written into it meanwhile (a leftover of the target) makes rmdir fail: then the thorough way.
   void rmdir(aside)
     .catch(remove)
-    .then(owned.released, () => undefined)
-    .finally(() => setAside.delete(aside));
+    .then(owned.released, () => undefined);
 }
 
 /**
