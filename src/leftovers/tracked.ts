@@ -23,7 +23,7 @@ export function own(resource: ResourceRef): Owned {
   return {
     created(detail, remove, removeAtExit) {
       journal.created(ref, detail);
-      if (remove) live.set(ref, { resource, remove, ...(removeAtExit ? { removeAtExit } : {}) });
+      live.set(ref, { resource, ...(remove ? { remove } : {}), ...(removeAtExit ? { removeAtExit } : {}) });
     },
     released() {
       live.delete(ref);
