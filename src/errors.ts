@@ -28,6 +28,10 @@ export const EXIT_STATUSES: readonly { status: number | readonly number[]; meani
     status: INTERRUPT_SIGNALS.map(statusForSignal),
     meaning: `interrupted by ${INTERRUPT_SIGNALS.join(' / ')}: 128 + the number of the first signal; the partial report is written`,
   },
+  {
+    status: statusForSignal('SIGPIPE'),
+    meaning: "its output closed by whoever read it (a pipe's reader gone, as `head` does once it has its lines): taken as a SIGPIPE, the work ends as at an interrupt; the partial report is written",
+  },
 ];
 
 /** How a command that is not one plain verdict picks its status. */

@@ -8,9 +8,10 @@ import { journal } from '../leftovers/journal.js';
 const FORCE_AFTER_MS = Number(process.env.SIGSTORM_INTERRUPT_GRACE_MS ?? 30_000);
 
 /**
- * The first SIGINT/SIGTERM/SIGHUP ends the work early: the target is removed and the report still written. A
- * second signal, or the first one taking longer than FORCE_AFTER_MS, removes what is left at once and exits. The
- * exit status is 128 + the number of the first signal (130, 143, 129), whichever signal forced the exit.
+ * The first SIGINT/SIGTERM/SIGHUP, or output nobody reads any more (as SIGPIPE), ends the work early: the target is
+ * removed and the report still written. A second signal, or the first one taking longer than FORCE_AFTER_MS, removes
+ * what is left at once and exits. The exit status is 128 + the number of the first signal (130, 143, 129, 141),
+ * whichever signal forced the exit.
  */
 export interface Interrupt {
   readonly signal: AbortSignal;
@@ -46,6 +47,14 @@ export function onInterrupt(): Interrupt {
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, handler);
+  // Output nobody reads any more (a pipe's reader gone: `| head`, a parent killed) is a SIGPIPE: the work ends as at
+  // an interrupt, the report still written, exit 141. Unheeded, the next progress line crashed sigstorm mid-trial and
+  // left its trials' data directories to `sigstorm gc`. Kept after dispose, when it only swallows: nothing can be said.
+  let active = true;
+  const outputGone = (error: NodeJS.ErrnoException) => {
+    if (active && !state.by && (error.code === 'EPIPE' || error.code === 'EIO')) handler('SIGPIPE');
+  };
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', outputGone);
   return {
     signal: controller.signal,
     get by() {
@@ -55,6 +64,7 @@ export function onInterrupt(): Interrupt {
       return exitCode();
     },
     dispose: () => {
+      active = false;
       clearTimeout(timer);
       // Once interrupted, stay so: a second signal arriving while sigstorm finishes must force the same status,
       // not meet the default action (which would exit 143 after a SIGINT, say).

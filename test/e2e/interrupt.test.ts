@@ -108,6 +108,24 @@ describe('interrupting sigstorm at every phase', () => {
     expect(readReport<Report>(reportDir)?.interrupted).toBe(true);
   });
 
+  it("its output's reader gone mid-campaign (`| head`) stops it the same way, as SIGPIPE: exit 141", async () => {
+    const stateDir = newStateDir();
+    const reportDir = newDir('reports');
+    const args = ['fuzz', 'scenarios/unread-notify-fixed.yml', '--backend', 'process', '--budget', '60s', '--report-dir', reportDir];
+    const child = sigstorm(args, { env: { SIGSTORM_STATE_DIR: stateDir } });
+    const journal = collectJournal(stateDir, child.pid!);
+    await reachedPhase(stateDir, child.pid!, 'starting');
+    // Both pipes closed on the reading side: sigstorm's next progress line meets EPIPE.
+    child.stdout!.destroy();
+    child.stderr!.destroy();
+    const result = await child;
+    const records = journal.stop();
+    expect(result.exitCode).toBe(141);
+    expect(records.some((r) => r.op === 'intent')).toBe(true);
+    expect(leftoversOf(child.pid!, runIdsIn(records), records)).toEqual([]);
+    expect(readReport<FuzzReport>(reportDir)?.interrupted).toBe(true);
+  });
+
   it('a second SIGINT forces the exit at once, still removing the container', async () => {
     const { result, leftovers, stoppedMs } = await interruptAt(['run', 'scenarios/unread-notify.yml', '--backend', 'docker'], 'ready', 'SIGINT', 100, true);
     expect(result.exitCode, result.all).toBe(130);
