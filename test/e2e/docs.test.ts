@@ -63,7 +63,7 @@ const LOST = /✗ lost-requests: \d+ request\(s\) lost around SIG/;
  * A page's `fuzz` line against a service with the bug: it fails with the page's finding (lost requests unless told)
  * and says how to replay.
  */
-async function findsLostRequests(dir: string, page: string, pick: string, env: Record<string, string> = {}, finding = LOST) {
+async function findsTheBug(dir: string, page: string, pick: string, env: Record<string, string> = {}, finding = LOST) {
   const fuzz = await npx(dir, docCommand(page, pick), env);
   expect(fuzz.exitCode, fuzz.all).toBe(1);
   expect(fuzz.stdout).toMatch(finding);
@@ -91,7 +91,7 @@ describe("the README's own scenario", () => {
     // The line has no seed: the campaign's first confirmed failure is lost requests, or the wrong exit status that a
     // SIGTERM repeated during the early exit can give this service (lost requests beside it in the same trial).
     const earlyExit = new RegExp(`${LOST.source}|✗ exit-status: exited 143 \\(SIGTERM\\)`);
-    const fuzz = await findsLostRequests(dir, 'README.md', 'fuzz sigstorm.yml --budget 30s', {}, earlyExit);
+    const fuzz = await findsTheBug(dir, 'README.md', 'fuzz sigstorm.yml --budget 30s', {}, earlyExit);
     // The README shows the replay line of its own campaign: the same line, with this campaign's report.
     const { path, report } = printedReport<FuzzReport>(dir, fuzz.stdout);
     const replay = await npx(dir, docCommand('README.md', 'replay reports/sigstorm/').replace(/reports\/sigstorm\/\S+\/report\.json/, path));
@@ -121,7 +121,7 @@ describe("the language guides' first scenarios and commands", () => {
     const buggy = await decisiveRun(dir, page, { ZOO_MODE: 'return-on-close' });
     expect(buggy.exitCode, buggy.all).toBe(1);
     expect(buggy.stdout).toMatch(/✗ lost-requests: \d+ request\(s\) lost around SIGTERM/);
-    await findsLostRequests(dir, page, 'fuzz sigstorm.yml --budget 2m', { ZOO_MODE: 'return-on-close' });
+    await findsTheBug(dir, page, 'fuzz sigstorm.yml --budget 2m', { ZOO_MODE: 'return-on-close' });
   });
 
   it('Node: passes against the graceful service; process.exit() in the handler loses requests, and fuzz finds it', async () => {
@@ -130,7 +130,7 @@ describe("the language guides' first scenarios and commands", () => {
     await validates(dir, page);
     const graceful = await npx(dir, 'run sigstorm.yml');
     expect(graceful.exitCode, graceful.all).toBe(0);
-    await findsLostRequests(dir, page, 'fuzz sigstorm.yml --budget 2m', { ZOO_MODE: 'exit-at-once' });
+    await findsTheBug(dir, page, 'fuzz sigstorm.yml --budget 2m', { ZOO_MODE: 'exit-at-once' });
   });
 
   it('Python: gunicorn drains on SIGTERM, stays up through a SIGHUP reload, and holds a campaign', async () => {
