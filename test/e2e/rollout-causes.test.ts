@@ -70,12 +70,14 @@ describe('a readiness endpoint that says ready before warm-up, in a rollout from
     const failure = report.failures.find((f) => f.oracle === 'rollout');
     expect(failure?.kind, JSON.stringify(report.results, null, 1)).toBe('routed-before-warm');
     expect(failure!.diagnosis?.id).toBe('readiness-before-warm-up');
-    const lost = record.ledger.filter((e) => e.outcome !== 'ok');
+    // The losses on the new replicas. One on an old replica may come beside them on a busy machine (CI run s5 of
+    // 2026-12-07: a keep-alive request to v1-2 sent 60 ms before its SIGTERM, reset 7 ms after it): an event of its
+    // own, reported with the rest, not this bug's.
+    const lost = record.ledger.filter((e) => e.outcome !== 'ok' && laneOf(record, e.id)?.version === 'v2');
     expect(lost.length).toBeGreaterThan(0);
     for (const e of lost) {
       // Sent to a new replica after its probe took it into the rotation, answered 503, before its first answer of that path.
       const lane = laneOf(record, e.id)!;
-      expect(lane.version, `#${e.id}`).toBe('v2');
       const joined = record.rollout!.rotation.find((c) => c.replica === lane.name && c.change === 'in')!.atMs;
       expect(e.sentMs).toBeGreaterThanOrEqual(joined - 50);
       expect(e).toMatchObject({ outcome: 'http-error', status: 503 });
