@@ -38,8 +38,6 @@ export function onInterrupt(): Interrupt {
     if (state.by) return force(`${signal} again`);
     state.by = signal;
     journal.phase('interrupted', signal);
-    // A closed terminal (SIGHUP) turns every later write into EIO: nothing sigstorm prints may crash it now.
-    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     say(`sigstorm: ${signal}: ending the trial, cleaning up and writing the report (again to force)\n`);
     timer = setTimeout(() => force(`still not done ${FORCE_AFTER_MS / 1000}s after ${signal}`), FORCE_AFTER_MS);
     timer.unref();
@@ -49,7 +47,8 @@ export function onInterrupt(): Interrupt {
   for (const s of signals) process.on(s, handler);
   // Output nobody reads any more (a pipe's reader gone: `| head`, a parent killed) is a SIGPIPE: the work ends as at
   // an interrupt, the report still written, exit 141. Unheeded, the next progress line crashed sigstorm mid-trial and
-  // left its trials' data directories to `sigstorm gc`. Kept after dispose, when it only swallows: nothing can be said.
+  // left its trials' data directories to `sigstorm gc`. Once interrupted (a closed terminal's SIGHUP turns every later
+  // write into EIO), and after dispose, it only swallows: nothing sigstorm prints may crash it then.
   let active = true;
   const outputGone = (error: NodeJS.ErrnoException) => {
     if (active && !state.by && (error.code === 'EPIPE' || error.code === 'EIO')) handler('SIGPIPE');
