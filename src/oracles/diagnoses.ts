@@ -9,6 +9,7 @@ import { ROLLOUT } from './rollout-diagnoses.js';
 import { fastStop, fastStopCause, fastStopFix, fastStopSource, SERVER_FIRST, SERVER_LAST } from './server-diagnoses.js';
 import { factsFor } from './server.js';
 import { describeStatus } from './terminating.js';
+import { sampleDoneMs } from '../trial/record.js';
 import type { OracleResult } from './verdict.js';
 
 export type { ByRuntime, Entry, Text } from './entry.js';
@@ -54,7 +55,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 /** Children of the main process in the last sample before the first terminating signal: a pre-forking server's workers. */
 const workersAtSignal = (c: Clues) => {
   const at = c.first?.deliveredMs ?? Number.NEGATIVE_INFINITY;
-  const last = c.record.samples.filter((s) => s.atMs <= at).at(-1);
+  const last = c.record.samples.filter((s) => sampleDoneMs(s) <= at).at(-1);
   return last?.processes.filter((p) => p.ppid === c.record.target.pid && p.pid !== c.record.target.pid).length ?? 0;
 };
 /** The signal whose default action ended the process: the last one delivered within 1 s before the exit. */

@@ -1,6 +1,6 @@
 import { FD_KINDS, fdKind, type FdKind } from '../host/fd-kind.js';
 import type { ProcessInfo } from '../host/process-info.js';
-import type { ProcessSample, TrialRecord } from '../trial/record.js';
+import { sampleDoneMs, type ProcessSample, type TrialRecord } from '../trial/record.js';
 import { openAt } from '../workload/ledger.js';
 import { firstTerminating, signalDeliveries } from './terminating.js';
 import type { OracleResult } from './verdict.js';
@@ -32,8 +32,9 @@ export function fdGrowth(record: TrialRecord): OracleResult[] {
   const pid = record.target.pid;
   const main = (s: ProcessSample) => s.processes.find((p) => p.pid === pid);
   const measured = record.samples.filter((s) => (main(s)?.fds ?? null) !== null);
-  const before = measured.filter((s) => s.atMs <= survived[0]!.deliveredMs).slice(-WINDOW);
-  const after = measured.filter((s) => s.atMs > survived.at(-1)!.deliveredMs && s.atMs < until).slice(-WINDOW);
+  // Each side's samples were read wholly on that side: one begun before the stop signal but read after it shows the shutdown.
+  const before = measured.filter((s) => sampleDoneMs(s) <= survived[0]!.deliveredMs).slice(-WINDOW);
+  const after = measured.filter((s) => s.atMs > survived.at(-1)!.deliveredMs && sampleDoneMs(s) < until).slice(-WINDOW);
   if (before.length === 0 || after.length === 0) return [];
   const signals = [...new Set(survived.map((e) => e.signal))].join('/');
   const slack = record.oracles.handles.fd_slack;

@@ -77,7 +77,7 @@ export const TrialRecordSchema = z.looseObject({
     killedAtMs: ms.optional(),
     lingering: z.array(process),
   }),
-  samples: z.array(z.looseObject({ atMs: ms, processes: z.array(process) })),
+  samples: z.array(z.looseObject({ atMs: ms, doneMs: ms.optional(), processes: z.array(process) })),
   executables: z
     .array(z.looseObject({ pid: z.number().int(), startTime: z.number(), comm: z.string(), path: z.string(), elf: z.boolean().optional(), go: z.string().optional() }))
     .optional(),

@@ -198,7 +198,13 @@ export interface SocketSnapshot {
 }
 
 export interface ProcessSample {
+  /** When the reading began. */
   atMs: number;
+  /**
+   * When it ended: reading /proc takes a few ms and can be held up on a busy machine, so a sample that began before a
+   * signal may show the process after it. Absent in records written before it was kept.
+   */
+  doneMs?: number;
   processes: ProcessInfo[];
   /**
    * The files of the trial's data directory by when each was last written (mtime, ms after readiness), kept in a sample
@@ -207,3 +213,6 @@ export interface ProcessSample {
    */
   written?: Record<string, number>;
 }
+
+/** When a sample's reading had ended: what it shows was so by then. */
+export const sampleDoneMs = (s: ProcessSample): number => s.doneMs ?? s.atMs;

@@ -47,7 +47,7 @@ export function startSampler(target: StartedTarget, readyMs: number, dataDir?: s
     const key = JSON.stringify(written ?? {});
     const changed = written && key !== lastWritten;
     if (changed) lastWritten = key;
-    samples.push({ atMs, processes, ...(changed ? { written } : {}) });
+    samples.push({ atMs, doneMs: now() - readyMs, processes, ...(changed ? { written } : {}) });
   };
   sample();
   const timer = setInterval(sample, SAMPLE_EVERY_MS);

@@ -105,6 +105,15 @@ describe('fd leak rule', () => {
     expect(fdLeak(trial(storm(12), samples, [], 0))?.evidence).toMatchObject({ leaking: ['file'] });
   });
 
+  it('compares only samples read wholly before the stop signal: one begun before it but read after shows the shutdown', () => {
+    // As on a busy machine (CI run s7): the last sample began 8 ms before the SIGTERM and was read 12 ms after it.
+    const r = trial(storm(5), [[50, main({ socket: 1 })], [700, main({ socket: 11 })], [800, main({ socket: 11 })], [1992, main({ socket: 1 })]]);
+    r.samples = r.samples.map((s) => ({ ...s, doneMs: s.atMs === 1992 ? 2012 : s.atMs + 2 }));
+    expect(fdLeak(r)?.evidence).toMatchObject({ leaking: ['socket'], growth: { socket: 10 }, afterMs: 800 });
+    // Records written before `doneMs` was kept: the time the sample began.
+    expect(fdSteady({ ...r, samples: r.samples.map(({ doneMs: _d, ...s }) => s) })).toBe(true);
+  });
+
   it('lists what appeared: paths by name, sockets by count, from the last targets kept on or before each sample', () => {
     const before = main({}, { '/dev/null': 1, '/etc/app.conf': 2, 'socket:[1]': 1, 'pipe:[7]': 2 });
     const unchanged = main({}); // no fdTargets: the same as the sample before
