@@ -7,12 +7,16 @@ import { timingWorker, type WorkerResult } from './timing-worker.js';
 import { firstCame, readStream, watchWorker, type WatchedFor, type OutputNews, type WatchArm, type WatchNews } from './watch-worker.js';
 
 /**
- * The timing thread sleeps on Atomics.wait until this long before a shot, then spins. Measured here (2 shared
- * cores, SCHED_FIFO), 4 probe trials of 80 signals each: with 1 ms, Atomics.wait sometimes woke past the instant
- * during a trial (lag p99 1.2–10.8 ms); with 3 ms, p99 0.2–2.4 ms, the machine's own floor (bench/floor.mjs: a
- * FIFO thread alone, p99 ~2 ms on this VM); 5 ms did no better. It costs a core for 3 ms per shot only.
+ * The timing thread sleeps on Atomics.wait until this long before a shot, then spins. A real-time thread spinning
+ * holds a core: on 2 cores the target runs on the other one for as long, and a window that a few ms of the target's
+ * own work open moves with it. Measured 2026-12-07 (bench/alternate.mjs, 16 trials a cell, alternated; go-rotate-window
+ * +1 ms after its line, transfer-window +5 ms and +5/+9/+12 ms after its second write): spinning 3 ms failed them
+ * 10, 10, 14 and 8, 7, 11 of 16 (quiet; two busy loops), 0.3 ms 12, 14, 16 and 14, 15, 16 of 16, its shots sent
+ * later than the instant p99 0.4 ms against 3.6 and 9.5 ms (the longer the spin, the more the host's preemptions
+ * of the vCPU fall in it). On an idle probe target (bench/timing.mjs) the short spin's p99 is 1.2–5 ms against 0.2
+ * ms: an Atomics.wait that wakes late now and then, the price of leaving the target its CPU.
  */
-export const SPIN_MS = 3;
+export const SPIN_MS = 0.3;
 
 /** Signals sent back to back at one instant of the trial clock (`now()`), to what kill(2) is given. */
 export interface Shot {
