@@ -29,8 +29,8 @@ export function socketReader(makeWatches: typeof socketWatches, makeFiles: typeo
     if (!watch || atMs === undefined) return;
     watches.add(id, watch, atMs - nowMs() > 30);
     const before = atMs - watches.leadOf(id) - nowMs();
-    if (before > 0) setTimeout(() => watches.before(id, nowMs() > atMs), before);
-    else watches.before(id, true);
+    if (before > 0) setTimeout(() => watches.before(id, atMs), before);
+    else watches.before(id, atMs);
     setTimeout(() => (watches.after(id), tickLater()), Math.max(0, atMs + 1 - nowMs()));
   });
 }

@@ -43,7 +43,7 @@ export function watchSockets(spec: WorkerWatch, atMs: number, end: AbortSignal):
   const read = new Promise<WorkerSnapshot[]>((resolve) =>
     waiting.set(id, (snapshots) => {
       end.removeEventListener('abort', ended);
-      resolve(snapshots.map((s) => ({ ...s, atMs: s.atMs - offsetMs })));
+      resolve(snapshots.map((s) => ({ ...s, atMs: s.atMs - offsetMs, ...(s.doneMs !== undefined ? { doneMs: s.doneMs - offsetMs } : {}) })));
     }),
   );
   worker.ref();

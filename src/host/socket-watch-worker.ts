@@ -14,6 +14,7 @@ export interface WorkerWatch {
 /** One read of a watch: the lines kept (absent when as in the read before), or why the read failed. */
 export interface WorkerSnapshot {
   atMs: number;
+  doneMs?: number;
   at: 'before' | 'after' | 'tick';
   lines?: string[];
   error?: string;
@@ -25,8 +26,11 @@ export interface SocketWatches {
   add(id: number, spec: WorkerWatch, early: boolean): void;
   /** How long before the signal of watch `id` its `before` read is due (0: none due). */
   leadOf(id: number): number;
-  /** The `before` read, made now, or only marked done when its time has passed (`late`). */
-  before(id: number, late: boolean): void;
+  /**
+   * The `before` read of the signal at `atMs`, made now, or only marked done when a read as slow as the recent ones
+   * would not end before the signal (a watch that came late, for a signal timed from a request's phase, still reads).
+   */
+  before(id: number, atMs: number): void;
   /** The `after` read, right after the signal; the watch then ticks. */
   after(id: number): void;
   /** When the next tick is due (Infinity: none). */
@@ -111,9 +115,9 @@ export function socketWatches(nowMs: () => number, post: (id: number, snapshots:
       return false;
     }
     if (found.length > 0) w.tables = found;
-    slowest = Math.max(nowMs() - atMs, slowest * 0.8);
-    const key = lines.join('\n');
-    w.snapshots.push(key === w.last ? { atMs, at } : { atMs, at, lines });
+    const [doneMs, key] = [nowMs(), lines.join('\n')];
+    slowest = Math.max(doneMs - atMs, slowest * 0.8);
+    w.snapshots.push(key === w.last ? { atMs, doneMs, at } : { atMs, doneMs, at, lines });
     w.last = key;
     return true;
   };
@@ -130,11 +134,11 @@ export function socketWatches(nowMs: () => number, post: (id: number, snapshots:
       if (pending.set(id, w) && early && !read(w, 'before')) finish(w);
     },
     leadOf: (id) => (pending.get(id)?.pre === false ? Math.min(30, Math.max(pending.get(id)!.spec.leadMs, 2 * slowest)) : 0),
-    before(id, late) {
+    before(id, atMs) {
       const w = pending.get(id);
       if (!w) return;
       w.pre = true;
-      if (!late && !read(w, 'before')) finish(w);
+      if (nowMs() + slowest < atMs && !read(w, 'before')) finish(w);
     },
     after(id) {
       const w = pending.get(id);

@@ -14,7 +14,8 @@ import type { Oracle, OracleResult } from './verdict.js';
  * server never took up: a keep-alive connection it closed as idle while the request was on the wire (HTTP lets
  * clients retry exactly that, RFC 9112 §9.3.1), or a new connection still in the kernel's accept queue when the
  * listener closed. (50 ms leaves room for a busy event loop; time the target spent paused or cut off does not count,
- * since it could take nothing up then.) Where the target's socket table was read, it decides instead: a request the
+ * since it could take nothing up then. The round trip ends when the connection is known to have closed: a read of the
+ * socket table that no longer held it, when one came before the client's event loop saw the reset.) Where the target's socket table was read, it decides instead: a request the
  * target had taken up is lost whatever its age, one it never took up is a refusal whatever its age.
  */
 export const UNANSWERED_CLOSE_MS = 50;
@@ -22,7 +23,8 @@ export const UNANSWERED_CLOSE_MS = 50;
 /** Closed unanswered once the signal was out: no response byte, the connection reset. */
 const closedAtSignal = (e: LedgerEntry, signalAt: number) => e.outcome === 'reset' && e.firstByteMs === undefined && e.endMs >= signalAt;
 
-const withinRoundTrip = (e: LedgerEntry, frozen: Interval[]) => e.endMs - e.sentMs - overlap(e.sentMs, e.endMs, frozen) < UNANSWERED_CLOSE_MS;
+/** Closed within a round trip of going out: by `closedMs`, when it is known to have closed (its end as the client saw it, or earlier). */
+const withinRoundTrip = (e: LedgerEntry, closedMs: number, frozen: Interval[]) => closedMs - e.sentMs - overlap(e.sentMs, closedMs, frozen) < UNANSWERED_CLOSE_MS;
 
 type Interval = [number, number];
 
@@ -152,7 +154,8 @@ function unansweredAt(e: LedgerEntry, at: StopMoments, view: SocketView, frozen:
     tally.decided.set(e.id, `${up.taken ? 'taken up' : 'never taken up'}: ${up.how} (the target's socket table at ${relative(up.atMs, at)} ms)`);
     return up.taken ? undefined : refusedAt;
   }
-  const within = withinRoundTrip(e, frozen);
+  // Gone from the target's socket table before the client's event loop saw the reset: it closed by then.
+  const within = withinRoundTrip(e, up.goneMs ?? e.endMs, frozen);
   if (within) tally.byFallback++;
   tally.fallbackWhy ??= up.why;
   tally.decided.set(e.id, `decided by the ${UNANSWERED_CLOSE_MS} ms fallback (${within ? 'refused' : 'lost'}): no socket evidence, ${up.why}`);

@@ -5,18 +5,24 @@ import type { LedgerEntry } from '../workload/ledger.js';
 /**
  * What the target's own socket table says of a request closed unanswered: it had taken it up (accepted its fresh
  * connection, read its bytes, or closed the connection itself), or it never did (still in the listen queue, or its
- * bytes unread on a kept-alive connection), or there is no evidence, and why.
+ * bytes unread on a kept-alive connection), or there is no evidence, and why: then, when a read showed it gone
+ * before the client saw it close, `goneMs`, when that read ended.
  */
 export type Uptake =
   | { taken: true; how: 'read' | 'accepted' | 'closed by the target'; atMs: number }
   | { taken: false; how: 'in the listen queue' | 'unread on a kept-alive connection'; atMs: number }
-  | { taken: undefined; why: string };
+  | { taken: undefined; why: string; goneMs?: number };
 
-/** A connection's last state seen counts only when read this close before the client saw the close. */
+/**
+ * A connection's last state seen counts only when read this close before it closed: before the first read that no
+ * longer held it ended (`goneMs`), or else before the client saw the close.
+ */
 export const STALE_MS = 50;
 
 interface Read {
   atMs: number;
+  /** When the read ended (its start, in records that lack it). */
+  doneMs: number;
   conns: Map<number, SocketConn>;
 }
 
@@ -39,7 +45,7 @@ export function socketView(record: Pick<TrialRecord, 'sockets' | 'ledger'>): Soc
   for (const s of sockets.snapshots) {
     if (s.error !== undefined) continue;
     if (s.conns) conns = s.conns;
-    reads.push({ atMs: s.atMs, conns: new Map(conns.map((c) => [c.port, c])) });
+    reads.push({ atMs: s.atMs, doneMs: s.doneMs ?? s.atMs, conns: new Map(conns.map((c) => [c.port, c])) });
   }
   if (reads.length === 0) return { reads, connects, none: `the target's socket table could not be read (${sockets.snapshots[0]?.error ?? 'no read'})` };
   const ports = new Set(record.ledger.flatMap((e) => (e.localPort !== undefined ? [e.localPort] : [])));
@@ -67,10 +73,15 @@ export function uptakeOf(e: LedgerEntry, view: SocketView): Uptake {
   const next = Math.min(...(view.connects.get(e.localPort) ?? []).filter((ms) => ms > from), Number.POSITIVE_INFINITY);
   const orphan = fresh && view.reads.find((r) => r.atMs > e.endMs && r.atMs < next && r.conns.has(e.localPort!) && isClosedByTarget(r.conns.get(e.localPort!)!));
   if (orphan) return { taken: true, how: 'closed by the target', atMs: orphan.atMs };
+  // The client learns of a reset when its event loop gets to it, tens of ms late on a busy machine; the first read
+  // that no longer holds the connection bounds when it really closed.
+  const goneMs = view.reads.find((r) => r.atMs >= from && r.doneMs <= e.endMs && !r.conns.has(e.localPort!))?.doneMs;
   const last = seen.at(-1);
-  if (last && e.endMs - last.atMs <= STALE_MS) {
+  if (last && (goneMs ?? e.endMs) - last.atMs <= STALE_MS) {
     if (isQueued(last.c)) return { taken: false, how: 'in the listen queue', atMs: last.atMs };
     if (!fresh && last.c.accepted && afterWrite(last.atMs) && last.c.rx > 0) return { taken: false, how: 'unread on a kept-alive connection', atMs: last.atMs };
   }
-  return { taken: undefined, why: last ? `its connection was last seen ${Math.round(e.endMs - last.atMs)} ms before it closed` : "its connection was never seen in the target's socket table" };
+  const gone = goneMs === undefined ? '' : `, and gone from it ${Math.round(e.endMs - goneMs)} ms before the client saw the close`;
+  const why = last ? `its connection was last seen ${Math.round((goneMs ?? e.endMs) - last.atMs)} ms before it closed` : "its connection was never seen in the target's socket table";
+  return { taken: undefined, why: why + gone, ...(goneMs !== undefined ? { goneMs } : {}) };
 }

@@ -104,6 +104,7 @@ export const TrialRecordSchema = z.looseObject({
       snapshots: z.array(
         z.looseObject({
           atMs: ms,
+          doneMs: ms.optional(),
           at: z.enum(['before', 'after', 'tick']),
           conns: z.array(z.looseObject({ port: z.number().int(), state: z.string(), rx: z.number(), accepted: z.boolean() })).optional(),
           error: z.string().optional(),

@@ -188,7 +188,10 @@ export interface SocketEvidence {
 }
 
 export interface SocketSnapshot {
+  /** When the read began. */
   atMs: number;
+  /** When it ended (a read of a busy host's table takes some ms): a connection it no longer holds was gone by then. */
+  doneMs?: number;
   /** Before the signal (as the watch began, and again just before it), right after it, or while the target stopped. */
   at: 'before' | 'after' | 'tick';
   /** Absent: as in the snapshot before. */

@@ -61,7 +61,8 @@ function merged(watches: WorkerSnapshot[][], port: number, originMs: number): So
     let lines: string[] = [];
     return reads.map((r): SocketSnapshot => {
       if (r.lines) lines = r.lines;
-      return { atMs: r.atMs - originMs, at: r.at, ...(r.error !== undefined ? { error: r.error } : { conns: connectionsOn(lines, port) }) };
+      const done = r.doneMs !== undefined ? { doneMs: r.doneMs - originMs } : {};
+      return { atMs: r.atMs - originMs, ...done, at: r.at, ...(r.error !== undefined ? { error: r.error } : { conns: connectionsOn(lines, port) }) };
     });
   });
   full.sort((a, b) => a.atMs - b.atMs);
@@ -69,7 +70,7 @@ function merged(watches: WorkerSnapshot[][], port: number, originMs: number): So
   return full.map((s) => {
     if (!s.conns) return s;
     const key = JSON.stringify(s.conns);
-    if (key === last) return { atMs: s.atMs, at: s.at };
+    if (key === last) return { atMs: s.atMs, ...(s.doneMs !== undefined ? { doneMs: s.doneMs } : {}), at: s.at };
     last = key;
     return s;
   });

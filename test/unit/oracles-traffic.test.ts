@@ -131,6 +131,30 @@ describe('lost-requests', () => {
     expect(failing(record({ ledger: [taken] }))).toEqual(['lost-requests/in-flight-lost']);
   });
 
+  it("dates an unanswered close by the socket read that no longer held it when the client's event loop saw it late", () => {
+    // node-commit-window-fixed beside a CI run: a new connection still queued when the listener closed at the signal,
+    // its reset seen by the client 40 ms late, 53 ms after sending; the target's table had it gone 3 ms after the signal.
+    const seen = req(SIGTERM_AT - 300, SIGTERM_AT - 250, 'ok', { path: '/healthz', localPort: 40001, connectedMs: SIGTERM_AT - 299 });
+    const queued = req(SIGTERM_AT - 13, SIGTERM_AT + 40, 'reset', { path: '/healthz', localPort: 40002, connectedMs: SIGTERM_AT - 10, error: 'ECONNRESET' });
+    const conn = (port: number, accepted: boolean) => ({ port, state: 'ESTABLISHED', rx: 0, accepted });
+    const read = (atMs: number, doneMs: number, at: 'before' | 'after' | 'tick', conns: ReturnType<typeof conn>[]) => ({ atMs, doneMs, at, conns });
+    const gone = { port: 8080, snapshots: [read(SIGTERM_AT - 280, SIGTERM_AT - 279, 'before', [conn(40001, true)]), read(SIGTERM_AT + 1, SIGTERM_AT + 3, 'after', [])] };
+    const lost = judge(record({ ledger: [seen, queued] })).results.find((x) => x.oracle === 'lost-requests')!;
+    expect(lost.verdict).toBe('fail'); // without the reads, 53 ms is more than a round trip
+    const result = judge(record({ ledger: [seen, queued], sockets: gone })).results.find((x) => x.oracle === 'lost-requests')!;
+    expect(result.verdict).toBe('pass');
+    expect(result.message).toContain('1 decided by the 50 ms fallback: no socket evidence, its connection was never seen in the target\'s socket table, and gone from it 37 ms before the client saw the close');
+    // Seen in the listen queue 11 ms before a read found it gone: that state holds, though the client saw the close 54 ms after it.
+    const inQueue = { port: 8080, snapshots: [...gone.snapshots.slice(0, 1), read(SIGTERM_AT - 8, SIGTERM_AT - 6, 'before', [conn(40002, false)]), gone.snapshots[1]!] };
+    const queuedLate = { ...queued, endMs: SIGTERM_AT + 46 };
+    const decided = judge(record({ ledger: [seen, queuedLate], sockets: inQueue })).results.find((x) => x.oracle === 'lost-requests')!;
+    expect(decided.verdict).toBe('pass');
+    expect(decided.message).toContain('1 never taken up by the target, by its socket table');
+    // Taken up before it was gone (accepted by the target): lost, whenever the client saw it.
+    const accepted = { port: 8080, snapshots: [...gone.snapshots.slice(0, 1), read(SIGTERM_AT - 8, SIGTERM_AT - 7, 'before', [conn(40002, true)]), gone.snapshots[1]!] };
+    expect(failing(record({ ledger: [seen, queued], sockets: accepted }))).toEqual(['lost-requests/in-flight-lost']);
+  });
+
   it('demands accepted connections for no_refusals_for after the signal when the scenario says so', () => {
     const oracles = { lost_requests: { no_refusals_for: 500 }, handles: { fd_slack: 4, allow_zombies: false, removed_on_exit: [] } };
     const early = record({ oracles, ledger: [req(SIGTERM_AT + 10, SIGTERM_AT + 11, 'refused')] });

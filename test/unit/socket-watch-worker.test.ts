@@ -30,7 +30,7 @@ describe('socket watches of the reader thread', () => {
     const watches = socketWatches(() => clock, (id, snapshots) => posted.push([id, snapshots]), plainFiles);
     watches.add(7, { tables: [tcp, tcp6], port: '1F90', leadMs: 5, everyMs: 20, max: 10 }, false);
     expect(watches.leadOf(7)).toBeGreaterThanOrEqual(5);
-    watches.before(7, false);
+    watches.before(7, 105);
     expect(watches.leadOf(7)).toBe(0);
     clock = 110;
     watches.after(7); // same lines: kept as "as before"
@@ -73,12 +73,31 @@ describe('socket watches of the reader thread', () => {
     }
   });
 
-  it('posts at once what a watch read when its plan ends unshot, and skips a read that would hold a late shot back', () => {
+  it('posts at once what a watch read when its plan ends unshot, and skips a read that would not end before the signal', () => {
     const posted: number[] = [];
     const watches = socketWatches(() => 0, (id) => posted.push(id), tableFiles());
     watches.add(1, { tables: ['/nonexistent/tcp'], port: '1F90', leadMs: 5, everyMs: 20, max: 10 }, false);
-    watches.before(1, true); // late: no read
+    watches.before(1, 0); // the signal's instant is now: no read (a read of a missing table would end the watch)
+    expect(posted).toEqual([]);
     watches.end(1);
     expect(posted).toEqual([1]);
+  });
+
+  it('still reads before the signal when its watch came later than the lead, if the read can end before it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sigstorm-watch-'));
+    writeFileSync(join(dir, 'tcp'), [header, line(0, '0100007F:1F90', '00000000:0000', '0A', '00000000', '111')].join('\n'));
+    const posted: WorkerSnapshot[][] = [];
+    let clock = 0;
+    const watches = socketWatches(() => clock, (_id, snapshots) => posted.push(snapshots), plainFiles);
+    watches.add(2, { tables: [join(dir, 'tcp')], port: '1F90', leadMs: 5, everyMs: 20, max: 1 }, false);
+    clock = 2;
+    watches.before(2, 4); // 2 ms ahead of the signal, under the 5 ms lead
+    clock = 5;
+    watches.after(2);
+    rmSync(dir, { recursive: true });
+    expect(posted[0]!.map((s) => [s.atMs, s.doneMs, s.at])).toEqual([
+      [2, 2, 'before'],
+      [5, 5, 'after'],
+    ]);
   });
 });
