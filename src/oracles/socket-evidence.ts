@@ -59,9 +59,13 @@ export function uptakeOf(e: LedgerEntry, view: SocketView): Uptake {
   if (view.none) return { taken: undefined, why: view.none };
   if (e.localPort === undefined) return { taken: undefined, why: 'the client never learned its connection' };
   const from = e.connectedMs ?? e.sentMs;
-  const seen = view.reads.filter((r) => r.atMs >= from && r.atMs <= e.endMs).flatMap((r) => (r.conns.has(e.localPort!) ? [{ atMs: r.atMs, c: r.conns.get(e.localPort!)! }] : []));
   // A kept-alive connection was taken up long ago: only its bytes, read after they were written, count.
   const fresh = !e.reused;
+  // The client sees its connect tens of ms late on a busy machine; a fresh connection's live socket read after the
+  // request went out is its own already (the port is the client's until it closes, and an older connection on it
+  // can have left only a closing socket).
+  const mine = (atMs: number, c: SocketConn) => atMs >= from || (fresh && atMs >= e.sentMs && (c.state === 'ESTABLISHED' || c.state === 'SYN_RECV'));
+  const seen = view.reads.filter((r) => r.atMs <= e.endMs && r.conns.has(e.localPort!) && mine(r.atMs, r.conns.get(e.localPort!)!)).map((r) => ({ atMs: r.atMs, c: r.conns.get(e.localPort!)! }));
   const afterWrite = (atMs: number) => e.writtenMs !== undefined && atMs >= e.writtenMs;
   for (const { atMs, c } of seen) {
     if (c.accepted && afterWrite(atMs) && c.rx === 0) return { taken: true, how: 'read', atMs };
@@ -75,7 +79,8 @@ export function uptakeOf(e: LedgerEntry, view: SocketView): Uptake {
   if (orphan) return { taken: true, how: 'closed by the target', atMs: orphan.atMs };
   // The client learns of a reset when its event loop gets to it, tens of ms late on a busy machine; the first read
   // that no longer holds the connection bounds when it really closed.
-  const goneMs = view.reads.find((r) => r.atMs >= from && r.doneMs <= e.endMs && !r.conns.has(e.localPort!))?.doneMs;
+  const since = Math.min(from, seen[0]?.atMs ?? from);
+  const goneMs = view.reads.find((r) => r.atMs >= since && r.doneMs <= e.endMs && !r.conns.has(e.localPort!))?.doneMs;
   const last = seen.at(-1);
   if (last && (goneMs ?? e.endMs) - last.atMs <= STALE_MS) {
     if (isQueued(last.c)) return { taken: false, how: 'in the listen queue', atMs: last.atMs };

@@ -150,6 +150,10 @@ describe('lost-requests', () => {
     const decided = judge(record({ ledger: [seen, queuedLate], sockets: inQueue })).results.find((x) => x.oracle === 'lost-requests')!;
     expect(decided.verdict).toBe('pass');
     expect(decided.message).toContain('1 never taken up by the target, by its socket table');
+    // The client saw its connect only after the signal: a live socket on its port, read after it was sent, is its own.
+    const lagged = { ...queued, connectedMs: SIGTERM_AT + 30 };
+    const queuedThenGone = { port: 8080, snapshots: [...gone.snapshots.slice(0, 1), read(SIGTERM_AT + 1, SIGTERM_AT + 2, 'after', [conn(40002, false)]), read(SIGTERM_AT + 21, SIGTERM_AT + 22, 'tick', [])] };
+    expect(judge(record({ ledger: [seen, lagged], sockets: queuedThenGone })).results.find((x) => x.oracle === 'lost-requests')!.message).toContain('1 never taken up by the target, by its socket table');
     // Taken up before it was gone (accepted by the target): lost, whenever the client saw it.
     const accepted = { port: 8080, snapshots: [...gone.snapshots.slice(0, 1), read(SIGTERM_AT - 8, SIGTERM_AT - 7, 'before', [conn(40002, true)]), gone.snapshots[1]!] };
     expect(failing(record({ ledger: [seen, queued], sockets: accepted }))).toEqual(['lost-requests/in-flight-lost']);
