@@ -1,7 +1,7 @@
 import { trafficStoppedMs, type TrialRecord } from '../trial/record.js';
 import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
-import { isAnswer, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
+import { isAnswer, lateAt, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import { describeAttribution, laterSignalEnded } from './attribution.js';
 import { forcedStop } from './forced-stop.js';
 import { socketView, uptakeOf, type SocketView } from './socket-evidence.js';
@@ -14,8 +14,9 @@ import type { Oracle, OracleResult } from './verdict.js';
  * server never took up: a keep-alive connection it closed as idle while the request was on the wire (HTTP lets
  * clients retry exactly that, RFC 9112 §9.3.1), or a new connection still in the kernel's accept queue when the
  * listener closed. (50 ms leaves room for a busy event loop; time the target spent paused or cut off does not count,
- * since it could take nothing up then. The round trip ends when the connection is known to have closed: a read of the
- * socket table that no longer held it, when one came before the client's event loop saw the reset.) Where the target's socket table was read, it decides instead: a request the
+ * since it could take nothing up then. The round trip ends when the connection is known to have closed: at a read of
+ * the socket table that no longer held it, or as early as the client's event loop, running late then, may have seen
+ * the reset late.) Where the target's socket table was read, it decides instead: a request the
  * target had taken up is lost whatever its age, one it never took up is a refusal whatever its age.
  */
 export const UNANSWERED_CLOSE_MS = 50;
@@ -146,7 +147,7 @@ interface Tally {
  * A request closed unanswered at the signal: the moment it counts as refused (undefined: it was taken up, so it is
  * judged as any other failure), from the target's socket table, or by the 50 ms fallback where that has nothing.
  */
-function unansweredAt(e: LedgerEntry, at: StopMoments, view: SocketView, frozen: Interval[], tally: Tally): number | undefined {
+function unansweredAt(e: LedgerEntry, record: TrialRecord, at: StopMoments, view: SocketView, frozen: Interval[], tally: Tally): number | undefined {
   const refusedAt = Math.max(e.sentMs, at.signalAt);
   const up = uptakeOf(e, view);
   if (up.taken !== undefined) {
@@ -154,11 +155,13 @@ function unansweredAt(e: LedgerEntry, at: StopMoments, view: SocketView, frozen:
     tally.decided.set(e.id, `${up.taken ? 'taken up' : 'never taken up'}: ${up.how} (the target's socket table at ${relative(up.atMs, at)} ms)`);
     return up.taken ? undefined : refusedAt;
   }
-  // Gone from the target's socket table before the client's event loop saw the reset: it closed by then.
-  const within = withinRoundTrip(e, up.goneMs ?? e.endMs, frozen);
+  // Gone from the target's socket table, or seen by a loop running late: it closed that much earlier.
+  const late = lateAt(record.loopLate, e.endMs);
+  const within = withinRoundTrip(e, Math.min(up.goneMs ?? e.endMs, e.endMs - late), frozen);
   if (within) tally.byFallback++;
   tally.fallbackWhy ??= up.why;
-  tally.decided.set(e.id, `decided by the ${UNANSWERED_CLOSE_MS} ms fallback (${within ? 'refused' : 'lost'}): no socket evidence, ${up.why}`);
+  const lateness = late > 0 ? `, and the client's event loop ran ${Math.round(late)} ms late when it saw the close` : '';
+  tally.decided.set(e.id, `decided by the ${UNANSWERED_CLOSE_MS} ms fallback (${within ? 'refused' : 'lost'}): no socket evidence, ${up.why}${lateness}`);
   return within ? refusedAt : undefined;
 }
 
@@ -178,7 +181,7 @@ function tallyRequests(record: TrialRecord, at: StopMoments): Tally {
     // Asked of the socket table only where the answer decides (not for a cut, a forced stop or a truncated reply).
     const unanswered =
       !failedByCut(e, cuts) && !cutByForcedStop(e, at) && e.outcome !== 'truncated' && !failedByDependency(e, dependencyDown) && closedAtSignal(e, signalAt) && !routed(e, at);
-    const refusedAt = e.outcome === 'refused' ? e.endMs : unanswered ? unansweredAt(e, at, view, frozen, tally) : undefined;
+    const refusedAt = e.outcome === 'refused' ? e.endMs : unanswered ? unansweredAt(e, record, at, view, frozen, tally) : undefined;
     if (failedByCut(e, cuts)) tally.cutOff++;
     else if (cutByForcedStop(e, at)) tally.forced++;
     else if (e.outcome === 'truncated') tally.lost.push(e);

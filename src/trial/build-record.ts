@@ -47,6 +47,7 @@ export function buildRecord(trial: CollectedTrial): TrialRecord {
     executables: executablesOf(trial),
     ledger: trial.ledger,
     connections: trial.traffic?.connections ?? [],
+    ...(trial.traffic?.late.length ? { loopLate: trial.traffic.late } : {}),
     ...(trial.socketEvidence ? { sockets: trial.socketEvidence } : {}),
     ...(trial.readback ? { readback: trial.readback } : {}),
     ...(trial.jobs ? { jobs: trial.jobs } : {}),

@@ -98,6 +98,7 @@ export const TrialRecordSchema = z.looseObject({
     }),
   ),
   connections: z.array(z.looseObject({ openMs: ms, closeMs: ms.optional() })).optional(),
+  loopLate: z.array(z.looseObject({ atMs: ms, lateMs: z.number() })).optional(),
   sockets: z
     .looseObject({
       port: z.number().int(),

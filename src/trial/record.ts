@@ -5,7 +5,7 @@ import type { SocketConn } from '../host/tcp-table.js';
 import type { PlayedEvent } from '../schedule/played.js';
 import type { RolloutPlan } from '../rollout/plan.js';
 import type { RotationChange, Route } from '../rollout/rotation.js';
-import type { ClientConnection, LedgerEntry } from '../workload/ledger.js';
+import type { ClientConnection, LedgerEntry, LoopLate } from '../workload/ledger.js';
 import type { OracleSettings } from '../scenario/types.js';
 import type { Schedule } from '../schedule/event.js';
 import type { SignalExpectation } from '../scenario/types.js';
@@ -56,6 +56,8 @@ export interface TrialRecord {
   ledger: LedgerEntry[];
   /** The workload's TCP connections, connect to close (absent in records written before it was kept). */
   connections?: ClientConnection[];
+  /** When the workload's event loop ran 5 ms or more late (absent: never, or a record written before it was kept). */
+  loopLate?: LoopLate[];
   /**
    * The target's connections on its port, read from /proc around each terminating signal sent to it: whether it had
    * taken a request up (absent where none was watched: no such signal, no port, signals by the Docker API).

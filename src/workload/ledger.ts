@@ -84,3 +84,17 @@ export const outcomeLabel = (e: LedgerEntry): string =>
   `${e.outcome}${e.code ? ` ${e.code}` : e.status !== undefined && e.outcome !== 'ok' ? ` ${e.status}` : ''}${e.error ? ` (${e.error})` : ''}`;
 
 export const isOk = (e: LedgerEntry): boolean => e.outcome === 'ok';
+
+/** How often the workload's event loop is checked for running late (loop-late.ts). */
+export const LOOP_TICK_MS = 10;
+
+/** A moment the workload's event loop ran late: its tick came `lateMs` after it was due (`atMs` after readiness). */
+export interface LoopLate {
+  atMs: number;
+  lateMs: number;
+}
+
+/** How late the loop ran when it saw something at `atMs`: the latest tick around then (0: on time, or not kept). */
+export function lateAt(late: readonly LoopLate[] | undefined, atMs: number): number {
+  return (late ?? []).reduce((most, l) => (Math.abs(l.atMs - atMs) <= LOOP_TICK_MS ? Math.max(most, l.lateMs) : most), 0);
+}

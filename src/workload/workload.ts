@@ -6,7 +6,8 @@ import { driveGrpc } from './grpc.js';
 import { driveHttp, hasHttp } from './http.js';
 import type { Endpoint } from './http-client.js';
 import { driveJobs } from './jobs.js';
-import type { ClientConnection, LedgerEntry } from './ledger.js';
+import type { ClientConnection, LedgerEntry, LoopLate } from './ledger.js';
+import { watchLoopLate } from './loop-late.js';
 import type { RequestPhases } from './phases.js';
 import { driveTcp } from './tcp.js';
 
@@ -39,6 +40,8 @@ export interface RunningWorkload {
   endpointsRemoved(): void;
   /** Every connection the workload opened, in connect order (complete once `stop` has resolved). */
   readonly connections: ClientConnection[];
+  /** When the workload's event loop ran late, so that its times did too (complete once `stop` has resolved). */
+  readonly late: LoopLate[];
 }
 
 export const hasWorkload = (w: Workload): boolean =>
@@ -58,8 +61,9 @@ export function startWorkload(options: WorkloadOptions): RunningWorkload {
   if (workload.exec) drivers.push(driveExec(workload.exec, endpoint, options.cwd, drive, options.runId));
   if (workload.jobs) drivers.push(driveJobs(workload.jobs, options.services, drive));
 
+  const loop = watchLoopLate(options.originMs);
   let stopped: Promise<LedgerEntry[]> | undefined;
-  return { stop: () => (stopped ??= stopOnce()), endpointsRemoved: () => drive.stop(), connections: drive.connections };
+  return { stop: () => (stopped ??= stopOnce()), endpointsRemoved: () => drive.stop(), connections: drive.connections, late: loop.late };
 
   async function stopOnce(): Promise<LedgerEntry[]> {
     drive.stop();
@@ -68,6 +72,7 @@ export function startWorkload(options: WorkloadOptions): RunningWorkload {
     drive.end();
     await Promise.all([...drive.inFlight]);
     await Promise.all(drivers.map((d) => d.close?.()));
+    loop.stop();
     if (drive.failure) throw drive.failure;
     return drive.ledger.sort((a, b) => a.sentMs - b.sentMs || a.id - b.id);
   }
