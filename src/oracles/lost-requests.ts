@@ -1,7 +1,7 @@
 import { trafficStoppedMs, type TrialRecord } from '../trial/record.js';
 import { serviceOf } from '../schedule/event.js';
 import type { PlayedEvent } from '../schedule/played.js';
-import { isAnswer, lateAt, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
+import { heldFrom, isAnswer, operationLabel, outcomeLabel, type LedgerEntry } from '../workload/ledger.js';
 import { describeAttribution, laterSignalEnded } from './attribution.js';
 import { forcedStop } from './forced-stop.js';
 import { socketView, uptakeOf, type SocketView } from './socket-evidence.js';
@@ -14,9 +14,9 @@ import type { Oracle, OracleResult } from './verdict.js';
  * server never took up: a keep-alive connection it closed as idle while the request was on the wire (HTTP lets
  * clients retry exactly that, RFC 9112 §9.3.1), or a new connection still in the kernel's accept queue when the
  * listener closed. (50 ms leaves room for a busy event loop; time the target spent paused or cut off does not count,
- * since it could take nothing up then. The round trip ends when the connection is known to have closed: at a read of
- * the socket table that no longer held it, or as early as the client's event loop, running late then, may have seen
- * the reset late.) Where the target's socket table was read, it decides instead: a request the
+ * since it could take nothing up then. The round trip ends at the earliest the connection can have closed: at a read
+ * of the socket table that no longer held it, or when the client's event loop began to be held up, if it was when it
+ * saw the reset, though not before the signal.) Where the target's socket table was read, it decides instead: a request the
  * target had taken up is lost whatever its age, one it never took up is a refusal whatever its age.
  */
 export const UNANSWERED_CLOSE_MS = 50;
@@ -24,7 +24,7 @@ export const UNANSWERED_CLOSE_MS = 50;
 /** Closed unanswered once the signal was out: no response byte, the connection reset. */
 const closedAtSignal = (e: LedgerEntry, signalAt: number) => e.outcome === 'reset' && e.firstByteMs === undefined && e.endMs >= signalAt;
 
-/** Closed within a round trip of going out: by `closedMs`, when it is known to have closed (its end as the client saw it, or earlier). */
+/** Closed within a round trip of going out: by `closedMs`, the earliest it can have closed (its end as the client saw it, or before). */
 const withinRoundTrip = (e: LedgerEntry, closedMs: number, frozen: Interval[]) => closedMs - e.sentMs - overlap(e.sentMs, closedMs, frozen) < UNANSWERED_CLOSE_MS;
 
 type Interval = [number, number];
@@ -149,19 +149,16 @@ interface Tally {
  */
 function unansweredAt(e: LedgerEntry, record: TrialRecord, at: StopMoments, view: SocketView, frozen: Interval[], tally: Tally): number | undefined {
   const refusedAt = Math.max(e.sentMs, at.signalAt);
-  const up = uptakeOf(e, view);
+  const up = uptakeOf(e, view, { notBeforeMs: at.signalAt, heldFromMs: heldFrom(record.loopLate, e.endMs) });
   if (up.taken !== undefined) {
     if (!up.taken) tally.bySockets++;
     tally.decided.set(e.id, `${up.taken ? 'taken up' : 'never taken up'}: ${up.how} (the target's socket table at ${relative(up.atMs, at)} ms)`);
     return up.taken ? undefined : refusedAt;
   }
-  // Gone from the target's socket table, or seen by a loop running late: it closed that much earlier.
-  const late = lateAt(record.loopLate, e.endMs);
-  const within = withinRoundTrip(e, Math.min(up.goneMs ?? e.endMs, e.endMs - late), frozen);
+  const within = withinRoundTrip(e, up.closedMs, frozen);
   if (within) tally.byFallback++;
   tally.fallbackWhy ??= up.why;
-  const lateness = late > 0 ? `, and the client's event loop ran ${Math.round(late)} ms late when it saw the close` : '';
-  tally.decided.set(e.id, `decided by the ${UNANSWERED_CLOSE_MS} ms fallback (${within ? 'refused' : 'lost'}): no socket evidence, ${up.why}${lateness}`);
+  tally.decided.set(e.id, `decided by the ${UNANSWERED_CLOSE_MS} ms fallback (${within ? 'refused' : 'lost'}): no socket evidence, ${up.why}`);
   return within ? refusedAt : undefined;
 }
 

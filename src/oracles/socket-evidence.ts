@@ -5,18 +5,15 @@ import type { LedgerEntry } from '../workload/ledger.js';
 /**
  * What the target's own socket table says of a request closed unanswered: it had taken it up (accepted its fresh
  * connection, read its bytes, or closed the connection itself), or it never did (still in the listen queue, or its
- * bytes unread on a kept-alive connection), or there is no evidence, and why: then, when a read showed it gone
- * before the client saw it close, `goneMs`, when that read ended.
+ * bytes unread on a kept-alive connection), or there is no evidence, and why: then also the earliest it can have
+ * closed (`closedMs`).
  */
 export type Uptake =
   | { taken: true; how: 'read' | 'accepted' | 'closed by the target'; atMs: number }
   | { taken: false; how: 'in the listen queue' | 'unread on a kept-alive connection'; atMs: number }
-  | { taken: undefined; why: string; goneMs?: number };
+  | { taken: undefined; why: string; closedMs: number };
 
-/**
- * A connection's last state seen counts only when read this close before it closed: before the first read that no
- * longer held it ended (`goneMs`), or else before the client saw the close.
- */
+/** A connection's last state seen counts only when read this close before the earliest it can have closed. */
 export const STALE_MS = 50;
 
 interface Read {
@@ -54,10 +51,21 @@ export function socketView(record: Pick<TrialRecord, 'sockets' | 'ledger'>): Soc
   return { reads, connects };
 }
 
+/**
+ * What bounds when a connection closed, besides the socket reads: not before `notBeforeMs` (the signal it closed at),
+ * and, where the client's event loop was held up when it saw the close, as early as `heldFromMs`, when that began.
+ */
+export interface CloseBounds {
+  notBeforeMs: number;
+  heldFromMs?: number;
+}
+
 /** The uptake of `e` by the target, from the reads made while its connection was open (`e` closed unanswered). */
-export function uptakeOf(e: LedgerEntry, view: SocketView): Uptake {
-  if (view.none) return { taken: undefined, why: view.none };
-  if (e.localPort === undefined) return { taken: undefined, why: 'the client never learned its connection' };
+export function uptakeOf(e: LedgerEntry, view: SocketView, bounds: CloseBounds): Uptake {
+  const held = bounds.heldFromMs !== undefined && bounds.heldFromMs < e.endMs ? bounds.heldFromMs : e.endMs;
+  const noRead = (why: string): Uptake => ({ taken: undefined, why: why + heldUp(e, held), closedMs: Math.max(bounds.notBeforeMs, e.sentMs, held) });
+  if (view.none) return noRead(view.none);
+  if (e.localPort === undefined) return noRead('the client never learned its connection');
   const from = e.connectedMs ?? e.sentMs;
   // A kept-alive connection was taken up long ago: only its bytes, read after they were written, count.
   const fresh = !e.reused;
@@ -77,16 +85,21 @@ export function uptakeOf(e: LedgerEntry, view: SocketView): Uptake {
   const next = Math.min(...(view.connects.get(e.localPort) ?? []).filter((ms) => ms > from), Number.POSITIVE_INFINITY);
   const orphan = fresh && view.reads.find((r) => r.atMs > e.endMs && r.atMs < next && r.conns.has(e.localPort!) && isClosedByTarget(r.conns.get(e.localPort!)!));
   if (orphan) return { taken: true, how: 'closed by the target', atMs: orphan.atMs };
-  // The client learns of a reset when its event loop gets to it, tens of ms late on a busy machine; the first read
-  // that no longer holds the connection bounds when it really closed.
+  // The client learns of a reset when its event loop gets to it, tens of ms late on a busy machine: it closed as early
+  // as the first read that no longer held the connection, or when that loop began to be held up, though not before
+  // the signal nor before it was last seen.
   const since = Math.min(from, seen[0]?.atMs ?? from);
   const goneMs = view.reads.find((r) => r.atMs >= since && r.doneMs <= e.endMs && !r.conns.has(e.localPort!))?.doneMs;
   const last = seen.at(-1);
-  if (last && (goneMs ?? e.endMs) - last.atMs <= STALE_MS) {
+  const closedMs = Math.max(bounds.notBeforeMs, e.sentMs, last?.atMs ?? Number.NEGATIVE_INFINITY, Math.min(goneMs ?? e.endMs, held));
+  if (last && closedMs - last.atMs <= STALE_MS) {
     if (isQueued(last.c)) return { taken: false, how: 'in the listen queue', atMs: last.atMs };
     if (!fresh && last.c.accepted && afterWrite(last.atMs) && last.c.rx > 0) return { taken: false, how: 'unread on a kept-alive connection', atMs: last.atMs };
   }
   const gone = goneMs === undefined ? '' : `, and gone from it ${Math.round(e.endMs - goneMs)} ms before the client saw the close`;
-  const why = last ? `its connection was last seen ${Math.round((goneMs ?? e.endMs) - last.atMs)} ms before it closed` : "its connection was never seen in the target's socket table";
-  return { taken: undefined, why: why + gone, ...(goneMs !== undefined ? { goneMs } : {}) };
+  const why = last ? `its connection was last seen ${Math.round(closedMs - last.atMs)} ms before it can have closed` : "its connection was never seen in the target's socket table";
+  return { taken: undefined, why: why + gone + heldUp(e, held), closedMs };
 }
+
+const heldUp = (e: LedgerEntry, heldFromMs: number) =>
+  heldFromMs < e.endMs ? `, and the client's event loop was held up for ${Math.round(e.endMs - heldFromMs)} ms when it saw the close` : '';

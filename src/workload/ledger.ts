@@ -87,6 +87,8 @@ export const isOk = (e: LedgerEntry): boolean => e.outcome === 'ok';
 
 /** How often the workload's event loop is checked for running late (loop-late.ts). */
 export const LOOP_TICK_MS = 10;
+/** A tick this late or later is kept: the loop was held up (by the machine, or by sigstorm's other work), not merely busy. */
+export const LOOP_KEPT_FROM_MS = 5;
 
 /** A moment the workload's event loop ran late: its tick came `lateMs` after it was due (`atMs` after readiness). */
 export interface LoopLate {
@@ -94,7 +96,19 @@ export interface LoopLate {
   lateMs: number;
 }
 
-/** How late the loop ran when it saw something at `atMs`: the latest tick around then (0: on time, or not kept). */
-export function lateAt(late: readonly LoopLate[] | undefined, atMs: number): number {
-  return (late ?? []).reduce((most, l) => (Math.abs(l.atMs - atMs) <= LOOP_TICK_MS ? Math.max(most, l.lateMs) : most), 0);
+/**
+ * When the loop began to be held up, if it was held up when it saw something at `atMs`: each late tick held it from
+ * when it was due, consecutive late ticks make one hold, and the loop works off what came meanwhile until the next
+ * tick (late by less than 5 ms, else kept). Undefined: on time then.
+ */
+export function heldFrom(late: readonly LoopLate[] | undefined, atMs: number): number | undefined {
+  let from: number | undefined;
+  let until = Number.NEGATIVE_INFINITY;
+  for (const l of late ?? []) {
+    const due = l.atMs - l.lateMs;
+    if (due > atMs) break;
+    if (due > until + LOOP_TICK_MS + 1) from = due; // an on-time tick came between: a new hold
+    until = l.atMs;
+  }
+  return from !== undefined && atMs <= until + LOOP_TICK_MS + LOOP_KEPT_FROM_MS ? from : undefined;
 }

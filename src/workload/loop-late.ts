@@ -1,8 +1,6 @@
 import { now } from '../time.js';
-import { LOOP_TICK_MS as TICK_MS, type LoopLate } from './ledger.js';
+import { LOOP_KEPT_FROM_MS as KEPT_FROM_MS, LOOP_TICK_MS as TICK_MS, type LoopLate } from './ledger.js';
 
-/** Later than this, the loop was held up (by the machine, or by other work of sigstorm's), not merely busy. */
-const KEPT_FROM_MS = 5;
 const MAX_KEPT = 5_000;
 
 /**

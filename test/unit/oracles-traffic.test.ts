@@ -141,14 +141,14 @@ describe('lost-requests', () => {
     const gone = { port: 8080, snapshots: [read(SIGTERM_AT - 280, SIGTERM_AT - 279, 'before', [conn(40001, true)]), read(SIGTERM_AT + 1, SIGTERM_AT + 3, 'after', [])] };
     const lost = judge(record({ ledger: [seen, queued] })).results.find((x) => x.oracle === 'lost-requests')!;
     expect(lost.verdict).toBe('fail'); // without the reads, 53 ms is more than a round trip
-    // Without socket evidence, the client's loop running 35 ms late when it saw the reset dates the close as early.
+    // Without socket evidence, the client's loop held up from 3 ms after the signal until it saw the reset dates the close as early.
     const late = judge(record({ ledger: [seen, queued], loopLate: [{ atMs: SIGTERM_AT + 38, lateMs: 35 }] })).results.find((x) => x.oracle === 'lost-requests')!;
     expect(late.verdict).toBe('pass');
     // …which does not excuse a request the target had for 200 ms.
     const held = req(SIGTERM_AT - 200, SIGTERM_AT + 40, 'reset', { localPort: 40003, connectedMs: SIGTERM_AT - 199 });
     const loss = judge(record({ ledger: [seen, held], loopLate: [{ atMs: SIGTERM_AT + 38, lateMs: 35 }] })).results.find((x) => x.oracle === 'lost-requests')!;
     expect([loss.verdict, loss.kind]).toEqual(['fail', 'in-flight-lost']);
-    expect(loss.message).toContain("decided by the 50 ms fallback (lost): no socket evidence, the target's sockets were not watched (no terminating signal sent by host pid), and the client's event loop ran 35 ms late when it saw the close");
+    expect(loss.message).toContain("decided by the 50 ms fallback (lost): no socket evidence, the target's sockets were not watched (no terminating signal sent by host pid), and the client's event loop was held up for 37 ms when it saw the close");
     const result = judge(record({ ledger: [seen, queued], sockets: gone })).results.find((x) => x.oracle === 'lost-requests')!;
     expect(result.verdict).toBe('pass');
     expect(result.message).toContain('1 decided by the 50 ms fallback: no socket evidence, its connection was never seen in the target\'s socket table, and gone from it 37 ms before the client saw the close');

@@ -122,7 +122,7 @@ describe('refusal versus loss, from the socket table', () => {
     const queued = conn({ accepted: false });
     const stale = record([reset(150, 100)], [read(SIGTERM_AT - 8, [queued])]);
     expect(lost(stale).verdict).toBe('fail');
-    expect(lost(stale).message).toContain('last seen 108 ms before it closed');
+    expect(lost(stale).message).toContain('last seen 108 ms before it can have closed');
   });
 
   it('names why there is no evidence: no port of the workload in the table (a proxy between them)', () => {
