@@ -65,8 +65,16 @@ export const freePort = () =>
     });
   });
 
-/** Removes the containers and networks this bench started (by its label) — never anyone else's. */
+/**
+ * Removes the containers and networks this bench started (by its label) — never anyone else's. Nothing to remove
+ * without a running engine (a process-backend part needs none).
+ */
 export function removeBenchContainers() {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
+  } catch {
+    return 0;
+  }
   const ids = docker('ps', '-aq', '--filter', `label=${BENCH_LABEL}`).split('\n').filter(Boolean);
   if (ids.length) docker('rm', '-f', ...ids);
   // Networks after the containers on them (the stack part makes one per by-hand round).
