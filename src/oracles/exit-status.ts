@@ -1,30 +1,36 @@
 import { attributionEvidence, describeAttribution, laterSignalEnded } from './attribution.js';
 import { crashSignature } from './crash.js';
 import { forcedStop } from './forced-stop.js';
-import { describeStatus, firstTerminating, killer, nameOf, signalDeliveries } from './terminating.js';
-import { statusForSignal, type SignalName } from '../signals.js';
+import { describeStatus, firstTerminating, killer, nameOf, signalDeliveries, type SignalDelivery } from './terminating.js';
+import { statusForSignal } from '../signals.js';
 import type { Oracle } from './verdict.js';
+
+/**
+ * The signal delivered during start-up whose default action ended the target there (status 128 + n, no crash, no
+ * SIGKILL), if one did: the service had promised nothing yet — a stop signal's status is what orchestrators read as
+ * "stopped by it", and a reload signal's `alive` is a promise of a ready service (no service keeps it while its
+ * interpreter is still loading). Half-done work it leaves (a lock, partial files, children) still fails, by the
+ * handles oracle. gunicorn, among others, installs its handlers only once Python has loaded it and its configuration.
+ */
+function startupDefaultAction(record: Parameters<Oracle>[0]): SignalDelivery | undefined {
+  const { exit } = record;
+  if (!record.exitedInStartup || exit.forcedKill || crashSignature(record) !== undefined) return undefined;
+  return signalDeliveries(record).find((d) => d.deliveredMs < 0 && (exit.signal === d.signal || exit.status === statusForSignal(d.signal)));
+}
+
+const endedInStartup = (d: SignalDelivery, status: number): string =>
+  `ended by ${d.signal}'s default action (${Math.round(d.deliveredMs)} ms, during start-up), status ${describeStatus(status)}, before it was ready: a signal during start-up may end it so (what it left behind is the handles oracle's)`;
 
 /**
  * The exit status after the first terminating signal is one the scenario allows for that signal. The message names
  * the signal the exit followed when a later one ended it; under `force-exit`, the stop a second signal forced passes.
  */
-/**
- * A terminating signal during start-up that ended the target by its default action (status 128 + n, no crash, no
- * SIGKILL): the service had promised nothing yet, and orchestrators read 143 as "stopped by SIGTERM". Half-done work
- * it leaves (a lock, partial files, children) still fails, by the handles oracle. gunicorn, among others, installs its
- * handlers only once its workers are up.
- */
-function endedByDefaultInStartup(record: Parameters<Oracle>[0], signal: SignalName, deliveredMs: number): boolean {
-  const { exit } = record;
-  if (deliveredMs >= 0 || !record.exitedInStartup || exit.forcedKill) return false;
-  return (exit.signal === signal || exit.status === statusForSignal(signal)) && crashSignature(record) === undefined;
-}
-
 export const exitStatus: Oracle = (record) => {
   const { exit } = record;
   const first = firstTerminating(record);
   if (!first) {
+    const byDefault = startupDefaultAction(record);
+    if (byDefault) return [{ oracle: 'exit-status', verdict: 'pass', message: endedInStartup(byDefault, exit.status) }];
     const crash = crashSignature(record);
     return [
       {
@@ -42,8 +48,8 @@ export const exitStatus: Oracle = (record) => {
   }
   const allowed = expectation.exit.includes(exit.status);
   const forced = allowed ? undefined : forcedStop(record);
-  const startupDefault = !allowed && !forced && endedByDefaultInStartup(record, first.signal, first.deliveredMs);
-  const ok = allowed || forced !== undefined || startupDefault;
+  const startupDefault = !allowed && !forced ? startupDefaultAction(record) : undefined;
+  const ok = allowed || forced !== undefined || startupDefault !== undefined;
   const crash = ok ? undefined : crashSignature(record);
   const later = laterSignalEnded(record, first);
   const when = first.deliveredMs < 0 ? `${Math.round(first.deliveredMs)} ms, during start-up` : `+${Math.round(first.deliveredMs)} ms`;
@@ -57,7 +63,7 @@ export const exitStatus: Oracle = (record) => {
   const message = allowed
     ? `exited ${status} ${after}, as expected`
     : startupDefault
-      ? `ended by ${first.signal}'s default action (${when}), status ${status}, before it was ready: a stop during start-up may end it so (what it left behind is the handles oracle's)`
+      ? endedInStartup(startupDefault, exit.status)
       : forced
       ? `exited ${status} ${after}: the stop the second signal forced, which \`force-exit\` accepts (${expectation.exit.map((s) => describeStatus(s)).join(', ')} after ${first.signal} alone)`
       : `exited ${status} ${after}; expected one of ${expectation.exit.map((s) => describeStatus(s)).join(', ')}` +

@@ -109,13 +109,26 @@ describe('oracles over recorded trials', () => {
   it('accepts a stop during start-up by the signal\'s default action, and nothing else there', () => {
     const zeroOnly = { SIGTERM: { kind: 'exit' as const, exit: [0], within: 1000 } };
     const startup = { exitedInStartup: true, expect: zeroOnly };
-    // gunicorn, say, installs its handlers once its workers are up: SIGTERM 600 ms before readiness ends it with 143.
+    // gunicorn, say, installs its handlers once Python has loaded it: SIGTERM 600 ms before readiness ends it with 143.
     const byDefault = record([signal('SIGTERM', -600)], { status: 143, exitCode: null, signal: 'SIGTERM', atMs: -599 }, startup);
     expect(judge(byDefault).verdict).toBe('pass');
     expect(judge(byDefault).results.find((r) => r.oracle === 'exit-status')!.message).toMatch(/^ended by SIGTERM's default action \(-600 ms, during start-up\), status 143/);
     // Another status, or the same signal after readiness, is judged as ever.
     expect(failing(record([signal('SIGTERM', -600)], { status: 1, atMs: -590 }, startup))).toEqual(['exit-status/wrong-status']);
     expect(failing(record([signal('SIGTERM', 100)], { status: 143, exitCode: null, signal: 'SIGTERM', atMs: 101 }, { expect: zeroOnly }))).toEqual(['exit-status/wrong-status']);
+  });
+
+  it('accepts an end during start-up by the default action of a signal it must survive once ready, and nothing else there', () => {
+    // CI, gunicorn: a SIGHUP 600 ms after spawn, before its arbiter had installed its handlers, ended it with 129.
+    const hup = (exit: Partial<ExitRecord>, extra: Partial<TrialRecord> = { exitedInStartup: true }) => record([signal('SIGHUP', -575)], exit, extra);
+    const byDefault = hup({ status: 129, exitCode: null, signal: 'SIGHUP', atMs: -574 });
+    expect(judge(byDefault).verdict).toBe('pass');
+    expect(judge(byDefault).results.find((r) => r.oracle === 'exit-status')!.message).toMatch(/^ended by SIGHUP's default action \(-575 ms, during start-up\), status 129 \(SIGHUP\)/);
+    // Another status, a SIGKILL, or the same end after readiness is judged as ever.
+    expect(failing(hup({ status: 2, exitCode: 2, atMs: -570 }))).toEqual(['exit-status/unexpected-exit']);
+    expect(failing(hup({ status: 137, exitCode: null, signal: 'SIGKILL', atMs: -500, forcedKill: true }))).toEqual(['exit-status/unexpected-exit']);
+    const after = record([signal('SIGHUP', 100)], { status: 129, exitCode: null, signal: 'SIGHUP', atMs: 101 }, { checks: [{ event: 0, atMs: 600, alive: false, ready: null }] });
+    expect(failing(after)).toEqual(['exit-status/unexpected-exit', 'alive/died']);
   });
 
   it('fails an exit that no terminating signal explains', () => {
