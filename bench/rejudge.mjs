@@ -31,12 +31,13 @@ async function lane() {
   for (let i = next++; i < Number(n); i = next++) {
     const { report } = await run(scenario, { backend: 'process', schedule, reportDir: 'reports/rejudge-runs' });
     const now = failures(report.results ?? []);
-    const before = failures(judgeBefore(report.trial).results);
+    const judgedBefore = judgeBefore(report.trial).results;
+    const before = failures(judgedBefore);
     count(tally.now, now);
     count(tally.before, before);
     if (now !== before) {
       differ++;
-      const lost = judgeBefore(report.trial).results.find((r) => r.verdict === 'fail')?.message ?? '';
+      const lost = judgedBefore.find((r) => r.verdict === 'fail')?.message ?? '';
       console.log(`trial ${i}: now ${now || 'pass'}, before ${before || 'pass'}${lost ? ` (before: ${lost.slice(0, 300)})` : ''}`);
     }
   }

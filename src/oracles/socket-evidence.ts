@@ -63,7 +63,7 @@ export interface CloseBounds {
 /** The uptake of `e` by the target, from the reads made while its connection was open (`e` closed unanswered). */
 export function uptakeOf(e: LedgerEntry, view: SocketView, bounds: CloseBounds): Uptake {
   const held = bounds.heldFromMs !== undefined && bounds.heldFromMs < e.endMs ? bounds.heldFromMs : e.endMs;
-  const noRead = (why: string): Uptake => ({ taken: undefined, why: why + heldUp(e, held), closedMs: Math.max(bounds.notBeforeMs, e.sentMs, held) });
+  const noRead = (why: string): Uptake => ({ taken: undefined, why: why + heldUp(e, held), closedMs: earliestClose(e, bounds, held) });
   if (view.none) return noRead(view.none);
   if (e.localPort === undefined) return noRead('the client never learned its connection');
   const from = e.connectedMs ?? e.sentMs;
@@ -85,13 +85,11 @@ export function uptakeOf(e: LedgerEntry, view: SocketView, bounds: CloseBounds):
   const next = Math.min(...(view.connects.get(e.localPort) ?? []).filter((ms) => ms > from), Number.POSITIVE_INFINITY);
   const orphan = fresh && view.reads.find((r) => r.atMs > e.endMs && r.atMs < next && r.conns.has(e.localPort!) && isClosedByTarget(r.conns.get(e.localPort!)!));
   if (orphan) return { taken: true, how: 'closed by the target', atMs: orphan.atMs };
-  // The client learns of a reset when its event loop gets to it, tens of ms late on a busy machine: it closed as early
-  // as the first read that no longer held the connection, or when that loop began to be held up, though not before
-  // the signal nor before it was last seen.
+  // The client learns of a reset when its event loop gets to it, tens of ms late on a busy machine.
   const since = Math.min(from, seen[0]?.atMs ?? from);
   const goneMs = view.reads.find((r) => r.atMs >= since && r.doneMs <= e.endMs && !r.conns.has(e.localPort!))?.doneMs;
   const last = seen.at(-1);
-  const closedMs = Math.max(bounds.notBeforeMs, e.sentMs, last?.atMs ?? Number.NEGATIVE_INFINITY, Math.min(goneMs ?? e.endMs, held));
+  const closedMs = earliestClose(e, bounds, held, last?.atMs, goneMs);
   if (last && closedMs - last.atMs <= STALE_MS) {
     if (isQueued(last.c)) return { taken: false, how: 'in the listen queue', atMs: last.atMs };
     if (!fresh && last.c.accepted && afterWrite(last.atMs) && last.c.rx > 0) return { taken: false, how: 'unread on a kept-alive connection', atMs: last.atMs };
@@ -100,6 +98,14 @@ export function uptakeOf(e: LedgerEntry, view: SocketView, bounds: CloseBounds):
   const why = last ? `its connection was last seen ${Math.round(closedMs - last.atMs)} ms before it can have closed` : "its connection was never seen in the target's socket table";
   return { taken: undefined, why: why + gone + heldUp(e, held), closedMs };
 }
+
+/**
+ * The earliest the connection can have closed: the end of the first read that no longer held it, or when the client's
+ * loop began to be held up (`held`, at most when it saw the close), whichever is earlier; never before the signal, the
+ * request, or the last read that still held it.
+ */
+const earliestClose = (e: LedgerEntry, bounds: CloseBounds, held: number, lastSeenMs = Number.NEGATIVE_INFINITY, goneMs = e.endMs): number =>
+  Math.max(bounds.notBeforeMs, e.sentMs, lastSeenMs, Math.min(goneMs, held));
 
 const heldUp = (e: LedgerEntry, heldFromMs: number) =>
   heldFromMs < e.endMs ? `, and the client's event loop was held up for ${Math.round(e.endMs - heldFromMs)} ms when it saw the close` : '';
