@@ -8,7 +8,7 @@ import type { Runtime } from './runtime.js';
 import { ROLLOUT } from './rollout-diagnoses.js';
 import { fastStop, fastStopCause, fastStopFix, fastStopSource, SERVER_FIRST, SERVER_LAST } from './server-diagnoses.js';
 import { factsFor } from './server.js';
-import { describeStatus } from './terminating.js';
+import { endedByDefault } from './terminating.js';
 import { sampleDoneMs } from '../trial/record.js';
 import type { OracleResult } from './verdict.js';
 
@@ -63,12 +63,7 @@ const killerOf = (c: Clues) => c.deliveries.filter((d) => d.deliveredMs <= c.rec
 const endedBy = (c: Clues) => {
   const k = killerOf(c);
   if (!k || c.crash || c.record.exit.forcedKill) return undefined;
-  const { status } = c.record.exit;
-  // 128+n: killed by signal n. 2: Go as PID 1 in a container, where the kernel ignores the default action and the
-  // runtime exits with 2 instead (no panic, nothing printed after the signal).
-  const byNumber = describeStatus(status).endsWith(`(${k.signal})`);
-  const goPid1 = status === 2 && c.record.logs.every((l) => l.atMs <= k.deliveredMs);
-  return byNumber || goPid1 ? k.signal : undefined;
+  return endedByDefault(c.record, k) ? k.signal : undefined;
 };
 
 /**

@@ -1,13 +1,12 @@
 import { attributionEvidence, describeAttribution, laterSignalEnded } from './attribution.js';
 import { crashSignature } from './crash.js';
 import { forcedStop } from './forced-stop.js';
-import { describeStatus, firstTerminating, killer, nameOf, signalDeliveries, type SignalDelivery } from './terminating.js';
-import { statusForSignal } from '../signals.js';
+import { describeStatus, endedByDefault, firstTerminating, killer, nameOf, signalDeliveries, type SignalDelivery } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
 /**
- * The signal delivered during start-up whose default action ended the target there (status 128 + n, no crash, no
- * SIGKILL), if one did: the service had promised nothing yet — a stop signal's status is what orchestrators read as
+ * The signal delivered during start-up whose default action ended the target there (status 128 + n, or Go's 2 as a
+ * container's PID 1; no crash, no SIGKILL), if one did: the service had promised nothing yet — a stop signal's status is what orchestrators read as
  * "stopped by it", and a reload signal's `alive` is a promise of a ready service (no service keeps it while its
  * interpreter is still loading). Half-done work it leaves (a lock, partial files, children) still fails, by the
  * handles oracle. gunicorn, among others, installs its handlers only once Python has loaded it and its configuration.
@@ -15,7 +14,7 @@ import type { Oracle } from './verdict.js';
 function startupDefaultAction(record: Parameters<Oracle>[0]): SignalDelivery | undefined {
   const { exit } = record;
   if (!record.exitedInStartup || exit.forcedKill || crashSignature(record) !== undefined) return undefined;
-  return signalDeliveries(record).find((d) => d.deliveredMs < 0 && (exit.signal === d.signal || exit.status === statusForSignal(d.signal)));
+  return signalDeliveries(record).find((d) => d.deliveredMs < 0 && endedByDefault(record, d));
 }
 
 const endedInStartup = (d: SignalDelivery, status: number): string =>

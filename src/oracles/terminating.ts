@@ -42,6 +42,17 @@ export function firstTerminating(record: Pick<TrialRecord, 'events' | 'expect'> 
   return { signal: record.stopSignal, deliveredMs: hook.atMs, origin: 'stop', event: -1, label: `the ${record.stop!.model} stop (its hook at +${Math.round(hook.atMs)} ms)` };
 }
 
+/**
+ * The exit is the default action of this signal: status 128 + n, or 2 from Go as PID 1 in a container, where the
+ * kernel ignores the default action and Go's runtime exits with 2 instead (nothing printed after the signal; a panic
+ * or fatal error is a crash, not this).
+ */
+export function endedByDefault(record: Pick<TrialRecord, 'exit' | 'logs' | 'backend'>, d: Pick<SignalDelivery, 'signal' | 'deliveredMs'>): boolean {
+  const { exit } = record;
+  if (exit.signal === d.signal || describeStatus(exit.status).endsWith(`(${d.signal})`)) return true;
+  return exit.status === 2 && record.backend !== 'process' && record.logs.every((l) => l.atMs <= d.deliveredMs);
+}
+
 /** Who sent the final SIGKILL: the orchestrator the stop model plays, or sigstorm (docker stop, and what was left). */
 export function killer(record: Pick<TrialRecord, 'stop'>): string {
   const stop = record.stop;

@@ -124,6 +124,11 @@ describe('oracles over recorded trials', () => {
     const byDefault = hup({ status: 129, exitCode: null, signal: 'SIGHUP', atMs: -574 });
     expect(judge(byDefault).verdict).toBe('pass');
     expect(judge(byDefault).results.find((r) => r.oracle === 'exit-status')!.message).toMatch(/^ended by SIGHUP's default action \(-575 ms, during start-up\), status 129 \(SIGHUP\)/);
+    // Go as a container's PID 1 exits 2 where the kernel ignores the default action: that too, silent and in a container.
+    const pid1 = { exitedInStartup: true, backend: 'docker' as const };
+    expect(judge(hup({ status: 2, exitCode: 2, atMs: -570 }, pid1)).verdict).toBe('pass');
+    const panicked = { ...pid1, logs: [{ atMs: -572, stream: 'stderr' as const, text: 'panic: close of closed channel' }] };
+    expect(failing(hup({ status: 2, exitCode: 2, atMs: -570 }, panicked))).toEqual(['exit-status/go-panic']);
     // Another status, a SIGKILL, or the same end after readiness is judged as ever.
     expect(failing(hup({ status: 2, exitCode: 2, atMs: -570 }))).toEqual(['exit-status/unexpected-exit']);
     expect(failing(hup({ status: 137, exitCode: null, signal: 'SIGKILL', atMs: -500, forcedKill: true }))).toEqual(['exit-status/unexpected-exit']);

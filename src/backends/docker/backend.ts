@@ -31,7 +31,7 @@ export const dockerBackend: Backend = {
     await reaperResolved(client);
 
     const owned = own({ kind: 'container', run: context.runId });
-    const spawnedAtMs = now();
+    const requestedAtMs = now();
     let started: Awaited<ReturnType<typeof builder.start>>;
     try {
       started = await builder.start();
@@ -53,7 +53,7 @@ export const dockerBackend: Backend = {
       ...(form.ports[0] !== undefined ? { hostPort: started.getMappedPort(form.ports[0]) } : {}),
       ...tcpPortOf(target, form),
       logs,
-      spawnedAtMs,
+      requestedAtMs,
       owned,
       ...(context.network?.name ? { network: context.network.name } : {}),
     });

@@ -22,19 +22,32 @@ export interface ContainerStart {
   /** The container port a TCP readiness probe connects to. */
   tcpPort?: number;
   logs: LogBuffer;
-  spawnedAtMs: number;
+  /** When sigstorm asked the engine to create and start it. */
+  requestedAtMs: number;
   /** The journal entry of the container, announced before it was created. */
   owned: Owned;
 }
 
+/**
+ * When the container's main process began, on the monotonic clock, from the engine's `StartedAt`: creating and
+ * starting a container takes half a second or more on a busy machine (measured: 480–670 ms beside two busy loops), so
+ * a signal timed `from: spawn` and counted from the request could land before the service's first instruction.
+ */
+function processStartMs(startedAt: string | undefined, requestedAtMs: number): number {
+  const wallMs = startedAt ? Date.parse(startedAt) : Number.NaN;
+  const at = now();
+  return Number.isFinite(wallMs) ? Math.min(at, Math.max(requestedAtMs, at - (Date.now() - wallMs))) : requestedAtMs;
+}
+
 /** A started container as a target: signals by host pid (or the API), the cgroup freezer, iptables in its namespace. */
 export async function startedContainer(start: ContainerStart): Promise<StartedTarget> {
-  const { container, id, image, form, endpoint, hostPort, tcpPort, logs, spawnedAtMs, owned, network } = start;
+  const { container, id, image, form, endpoint, hostPort, tcpPort, logs, requestedAtMs, owned, network } = start;
   const removeContainer = () => container.remove({ force: true, v: true }).then(() => undefined);
   owned.created({ id }, removeContainer);
 
   const inspect = await container.inspect();
   const pid = inspect.State.Pid;
+  const spawnedAtMs = processStartMs(inspect.State.StartedAt, requestedAtMs);
   const networkAddress = network ? inspect.NetworkSettings.Networks[network]?.IPAddress : undefined;
   // Its own address (the host routes to the bridge): the published port's userland proxy accepts before it listens.
   const ownAddress = networkAddress || inspect.NetworkSettings.IPAddress || Object.values(inspect.NetworkSettings.Networks ?? {})[0]?.IPAddress;
