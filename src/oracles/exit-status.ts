@@ -6,10 +6,11 @@ import type { Oracle } from './verdict.js';
 
 /**
  * The signal delivered during start-up whose default action ended the target there (status 128 + n, or Go's 2 as a
- * container's PID 1; no crash, no SIGKILL), if one did: the service had promised nothing yet — a stop signal's status is what orchestrators read as
- * "stopped by it", and a reload signal's `alive` is a promise of a ready service (no service keeps it while its
- * interpreter is still loading). Half-done work it leaves (a lock, partial files, children) still fails, by the
- * handles oracle. gunicorn, among others, installs its handlers only once Python has loaded it and its configuration.
+ * container's PID 1; no crash, no SIGKILL), if one did: the service had promised nothing yet. A stop signal's status
+ * is what orchestrators read as "stopped by it", and a reload signal's `alive` is a promise of a ready service (none
+ * keeps it while its interpreter is still loading). Half-done work it leaves (a lock, partial files, children) still
+ * fails, by the handles oracle. gunicorn, among others, installs its handlers only once Python has loaded it and its
+ * configuration.
  */
 function startupDefaultAction(record: Parameters<Oracle>[0]): SignalDelivery | undefined {
   const { exit } = record;
