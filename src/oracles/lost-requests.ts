@@ -17,7 +17,8 @@ import type { Oracle, OracleResult } from './verdict.js';
  * since it could take nothing up then. The round trip ends at the earliest the connection can have closed: at a read
  * of the socket table that no longer held it, or when the client's event loop began to be held up, if it was when it
  * saw the reset, though not before the signal.) Where the target's socket table was read, it decides instead: a request the
- * target had taken up is lost whatever its age, one it never took up is a refusal whatever its age.
+ * target had taken up is lost whatever its age, one it never took up is a refusal whatever its age. Where no read
+ * decides, a TCP reset from the target does: it never read the request (see LedgerEntry.rst).
  */
 export const UNANSWERED_CLOSE_MS = 50;
 
@@ -137,8 +138,9 @@ interface Tally {
   forced: number;
   /** How each request closed unanswered at the signal was decided, by id: from the socket table, or by the fallback. */
   decided: Map<number, string>;
-  /** Refusals decided by the socket table, and by the 50 ms fallback (with why there was no evidence). */
+  /** Refusals decided by the socket table, by the target's reset, and by the 50 ms fallback (with why there was no evidence). */
   bySockets: number;
+  byReset: number;
   byFallback: number;
   fallbackWhy: string | undefined;
 }
@@ -154,6 +156,13 @@ function unansweredAt(e: LedgerEntry, record: TrialRecord, at: StopMoments, view
     if (!up.taken) tally.bySockets++;
     tally.decided.set(e.id, `${up.taken ? 'taken up' : 'never taken up'}: ${up.how} (the target's socket table at ${relative(up.atMs, at)} ms)`);
     return up.taken ? undefined : refusedAt;
+  }
+  // No read decided it, and none saw the target accept it: a reset says the target's kernel still held the request
+  // unread when it closed the connection (closing after reading it is an orderly close, "socket hang up").
+  if (e.rst) {
+    tally.byReset++;
+    tally.decided.set(e.id, 'never read: the target reset its connection with the request unread, and no read of its socket table saw it accepted');
+    return refusedAt;
   }
   const within = withinRoundTrip(e, up.closedMs, frozen);
   if (within) tally.byFallback++;
@@ -171,7 +180,7 @@ function tallyRequests(record: TrialRecord, at: StopMoments): Tally {
   const dependencyDown = dependencyFaults(record);
   const cuts = clientCuts(record);
   const view = socketView(record);
-  const tally: Tally = { lost: [], earlyRefusals: [], excused: 0, cutOff: 0, unanswered: 0, forced: 0, decided: new Map(), bySockets: 0, byFallback: 0, fallbackWhy: undefined };
+  const tally: Tally = { lost: [], earlyRefusals: [], excused: 0, cutOff: 0, unanswered: 0, forced: 0, decided: new Map(), bySockets: 0, byReset: 0, byFallback: 0, fallbackWhy: undefined };
   for (const e of record.ledger) {
     if (e.kind === 'write' || e.kind === 'job') continue; // an unacknowledged write or job was never promised
     // A refusal is dated when it was observed: the connect attempt itself goes out after `sentMs`.
@@ -246,8 +255,9 @@ function lostResult(record: TrialRecord, at: StopMoments, tally: Tally, counts: 
 }
 
 /** How the requests closed unanswered at the signal were told apart, refusal from loss. */
-const refusalRule = ({ bySockets, byFallback, fallbackWhy }: Tally) => ({
+const refusalRule = ({ bySockets, byReset, byFallback, fallbackWhy }: Tally) => ({
   bySocketTable: bySockets,
+  ...(byReset ? { byReset } : {}),
   byFallback,
   ...(fallbackWhy ? { noEvidence: fallbackWhy } : {}),
 });
@@ -274,9 +284,10 @@ function refusedEarlyResult(at: StopMoments, earlyRefusals: LedgerEntry[], count
 }
 
 function passResult({ what, forcedAt }: StopMoments, tally: Tally, counts: Counts): OracleResult {
-  const { excused, cutOff, unanswered, forced, bySockets, byFallback, fallbackWhy } = tally;
+  const { excused, cutOff, unanswered, forced, bySockets, byReset, byFallback, fallbackWhy } = tally;
   const how = [
     ...(unanswered && bySockets ? [`${bySockets} never taken up by the target, by its socket table`] : []),
+    ...(unanswered && byReset ? [`${byReset} reset by the target with the request unread`] : []),
     ...(unanswered && byFallback ? [`${byFallback} decided by the ${UNANSWERED_CLOSE_MS} ms fallback: no socket evidence, ${fallbackWhy}`] : []),
   ];
   return {

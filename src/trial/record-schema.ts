@@ -93,6 +93,7 @@ export const TrialRecordSchema = z.looseObject({
       status: z.number().optional(),
       bytes: z.number(),
       expectedBytes: z.number().optional(),
+      rst: z.literal(true).optional(),
       writeId: z.number().optional(),
       jobId: z.number().optional(),
     }),

@@ -42,6 +42,8 @@ interface Seen {
   status?: number;
   expected?: number;
   bytes: number;
+  /** The target reset the connection (see LedgerEntry.rst). */
+  rst?: true;
 }
 
 /** The ledger entry of a request that ended now, from what it showed. */
@@ -66,6 +68,7 @@ function entryOf(spec: RequestSpec, sentAt: number, seen: Seen, outcome: Outcome
     bytes: seen.bytes,
     ...(expected !== undefined ? { expectedBytes: expected } : {}),
     ...(error ? { error } : {}),
+    ...(seen.rst ? { rst: true } : {}),
     ...(spec.writeId !== undefined ? { writeId: spec.writeId } : {}),
   };
 }
@@ -125,6 +128,9 @@ export function send(endpoint: Endpoint, spec: RequestSpec): Promise<LedgerEntry
     });
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (seen.firstByteAt !== undefined) return finish('truncated', e.code ?? e.message);
+      // A reset arrives as a failed read or write; an orderly close before any answer is Node's "socket hang up",
+      // ECONNRESET too but with no system call.
+      if (e.code === 'ECONNRESET' && e.syscall !== undefined) seen.rst = true;
       finish(e.code === 'ECONNREFUSED' ? 'refused' : 'reset', e.code ?? e.message);
     });
     spec.signal?.addEventListener('abort', onAbort, { once: true });

@@ -46,6 +46,12 @@ export interface LedgerEntry {
   expectedBytes?: number;
   error?: string;
   /**
+   * The connection ended in a TCP reset from the target's side (ECONNRESET on a read or write), not an orderly close
+   * ("socket hang up"). A kernel resets a connection it closes only while bytes it received are still unread (or its
+   * listener closed with it in the accept queue), so the target never read all of the request. HTTP requests only.
+   */
+  rst?: true;
+  /**
    * The connection it went on, where the client knows it: its local port (how the target's own socket table names it),
    * when it connected, and when this operation's bytes were handed to the kernel. Socket evidence (TrialRecord.sockets)
    * is matched to the operation through these.

@@ -125,6 +125,23 @@ describe('refusal versus loss, from the socket table', () => {
     expect(lost(stale).message).toContain('last seen 108 ms before it can have closed');
   });
 
+  it('takes a reset with the request unread as a refusal where no read decides (gunicorn: the queue reset as its last worker left, 233 ms after the last read)', () => {
+    // Seen in the listen queue 233 ms before it can have closed: too stale to decide; the reset says it was never read.
+    const queuedLongAgo = [read(SIGTERM_AT - 30, [conn({ accepted: false, rx: 69 })]), read(SIGTERM_AT + 1, [conn({ accepted: false, rx: 69 })], 'after')];
+    const stale = record([reset(70, 233, { rst: true })], queuedLongAgo);
+    expect(lost(stale).verdict).toBe('pass');
+    expect(lost(stale).message).toContain('1 reset by the target with the request unread');
+    expect(lost(stale).evidence?.refusalRule).toEqual({ bySocketTable: 0, byReset: 1, byFallback: 0 });
+    expect(recordProblems(stale)).toEqual([]);
+    // An orderly close ("socket hang up") says nothing of the kind: the fallback calls it lost.
+    expect(lost(record([reset(70, 233)], queuedLongAgo)).kind).toBe('in-flight-lost');
+    // Nor does a reset outweigh a read that saw the target accept it (an abortive close after taking it up).
+    const accepted = record([reset(70, 233, { rst: true })], [read(SIGTERM_AT - 30, [conn({ accepted: true, rx: 69 })])]);
+    expect(lost(accepted).kind).toBe('in-flight-lost');
+    // No table at all (a proxy between them): the reset decides alone.
+    expect(lost(record([reset(70, 233, { rst: true })])).verdict).toBe('pass');
+  });
+
   it('names why there is no evidence: no port of the workload in the table (a proxy between them)', () => {
     const other = record([reset(10, 2)], [read(SIGTERM_AT - 8, [conn({ port: 51000 })])]);
     expect(lost(other).message).toContain("none of the workload's connections is in the target's socket table");
