@@ -1,6 +1,6 @@
 import { attributionEvidence, describeAttribution, laterSignalEnded } from './attribution.js';
 import { crashSignature } from './crash.js';
-import { forcedStop } from './forced-stop.js';
+import { endedInTeardown, forcedStop } from './forced-stop.js';
 import { describeStatus, endedByDefault, firstTerminating, killer, nameOf, signalDeliveries, type SignalDelivery } from './terminating.js';
 import type { Oracle } from './verdict.js';
 
@@ -49,7 +49,8 @@ export const exitStatus: Oracle = (record) => {
   const allowed = expectation.exit.includes(exit.status);
   const forced = allowed ? undefined : forcedStop(record);
   const startupDefault = !allowed && !forced ? startupDefaultAction(record) : undefined;
-  const ok = allowed || forced !== undefined || startupDefault !== undefined;
+  const teardown = !allowed && !forced && !startupDefault ? endedInTeardown(record, first) : undefined;
+  const ok = allowed || forced !== undefined || startupDefault !== undefined || teardown !== undefined;
   const crash = ok ? undefined : crashSignature(record);
   const later = laterSignalEnded(record, first);
   const when = first.deliveredMs < 0 ? `${Math.round(first.deliveredMs)} ms, during start-up` : `+${Math.round(first.deliveredMs)} ms`;
@@ -64,6 +65,8 @@ export const exitStatus: Oracle = (record) => {
     ? `exited ${status} ${after}, as expected`
     : startupDefault
       ? endedInStartup(startupDefault, exit.status)
+      : teardown
+      ? `exited ${status} ${after}: once the drain was done (every request in flight at ${first.signal} answered, none in flight then), by its default action as the process exited`
       : forced
       ? `exited ${status} ${after}: the stop the second signal forced, which \`force-exit\` accepts (${expectation.exit.map((s) => describeStatus(s)).join(', ')} after ${first.signal} alone)`
       : `exited ${status} ${after}; expected one of ${expectation.exit.map((s) => describeStatus(s)).join(', ')}` +

@@ -1,7 +1,8 @@
 import { secondSignalPolicy } from '../scenario/second-signal.js';
 import type { TrialRecord } from '../trial/record.js';
+import { laterSignalEnded } from './attribution.js';
 import { crashSignature } from './crash.js';
-import { isTerminatingIn, signalDeliveries, type SignalDelivery } from './terminating.js';
+import { endedByDefault, isTerminatingIn, signalDeliveries, type SignalDelivery } from './terminating.js';
 
 /** A second terminating signal before the exit: the first two such deliveries, and the first one's deadline. */
 export interface SecondSignal {
@@ -37,4 +38,21 @@ export function forcedStop(record: TrialRecord): (SecondSignal & { tookMs: numbe
   // The scenario may bound the statuses of a forced exit (sigstorm's own: 128 + the signal's number).
   if (policy.exit && !policy.exit.includes(record.exit.status)) return undefined;
   return { ...pair, tookMs };
+}
+
+/**
+ * A later terminating signal that found the drain done and ended the process by its default action as it exited:
+ * every request in flight at the first signal answered, none in flight at the later one. A runtime puts the default
+ * handlers back as it exits (CPython's finalisation does), so a repeated SIGTERM in its last milliseconds ends it with
+ * 128 + n: that cut nothing short, and orchestrators read it as "stopped by SIGTERM". With nothing in flight at the
+ * first signal there is no telling that the drain was done, and it is judged as before.
+ */
+export function endedInTeardown(record: TrialRecord, first: SignalDelivery): SignalDelivery | undefined {
+  const later = laterSignalEnded(record, first)?.last;
+  if (!later || !isTerminatingIn(record, later.signal) || !endedByDefault(record, later) || crashSignature(record) !== undefined) return undefined;
+  const requests = record.ledger.filter((e) => e.kind === 'request' || e.kind === 'stream');
+  const atFirst = requests.filter((e) => e.sentMs < first.deliveredMs && e.endMs > first.deliveredMs);
+  const answered = atFirst.length > 0 && atFirst.every((e) => e.outcome === 'ok');
+  const noneInFlight = requests.every((e) => e.sentMs >= later.deliveredMs || e.endMs <= later.deliveredMs);
+  return answered && noneInFlight ? later : undefined;
 }

@@ -1,7 +1,7 @@
 import { FORCE_EXIT_DECLARATION, secondSignalPolicy } from '../scenario/second-signal.js';
 import { attributionEvidence, laterSignalEnded } from './attribution.js';
 import { crashSignature } from './crash.js';
-import { endedByItself, secondSignalOf, type SecondSignal } from './forced-stop.js';
+import { endedByItself, endedInTeardown, secondSignalOf, type SecondSignal } from './forced-stop.js';
 import type { Oracle, OracleResult } from './verdict.js';
 
 /**
@@ -15,7 +15,8 @@ import type { Oracle, OracleResult } from './verdict.js';
  * - the second signal came before the first signal's deadline (`expect.<first>.within`), and the target ended
  *   before that deadline too: a target already late, or hung until SIGKILL, is the `deadline` oracle's finding;
  * - it ended within `within` (default 1 s) of the second signal: the end followed from it;
- * - its status is not one the first signal allows, or it crashed (Go panic, Node uncaught exception, SIGSEGV).
+ * - its status is not one the first signal allows, or it crashed (Go panic, Node uncaught exception, SIGSEGV);
+ * - it did not come once the drain was done to end the process by its default action as it exited (endedInTeardown).
  * `force-exit` fails when the target was not gone within `within` of a second signal that came before the first
  * signal's deadline. A SIGKILL in the schedule is never a "second signal": nothing can ignore it.
  */
@@ -58,6 +59,10 @@ export const secondSignal: Oracle = (record) => {
   const allowed = expected?.kind === 'exit' ? expected.exit : [0];
   const crash = crashSignature(record);
   if (allowed.includes(exit.status) && crash === undefined) return result('pass', `${at} was ignored: the drain went on, exit ${exit.status}`);
+  const teardown = endedInTeardown(record, first);
+  if (teardown) {
+    return result('pass', `${at} came once the drain was done (every request in flight at ${first.signal} answered, none in flight at +${Math.round(teardown.deliveredMs)} ms): its default action ended the process as it exited, with ${exit.status}, cutting nothing short`);
+  }
   if (took > policy.within) {
     return result('pass', `${at}: the target ended with ${exit.status} ${Math.round(took)} ms later, beyond ${policy.within} ms: not blamed on the second signal (see exit-status)`);
   }

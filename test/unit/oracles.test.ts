@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlayedEvent } from '../../src/schedule/played.js';
 import { judge } from '../../src/oracles/judge.js';
 import type { ExitRecord, TrialRecord } from '../../src/trial/record.js';
+import type { LedgerEntry } from '../../src/workload/ledger.js';
 
 // Recorded trials, written by hand the way the runner records them: the oracles see nothing else.
 const signal = (signal: PlayedEvent['signal'], deliveredMs: number, origin: PlayedEvent['origin'] = 'schedule'): PlayedEvent => ({
@@ -134,6 +135,26 @@ describe('oracles over recorded trials', () => {
     expect(failing(hup({ status: 137, exitCode: null, signal: 'SIGKILL', atMs: -500, forcedKill: true }))).toEqual(['exit-status/unexpected-exit']);
     const after = record([signal('SIGHUP', 100)], { status: 129, exitCode: null, signal: 'SIGHUP', atMs: 101 }, { checks: [{ event: 0, atMs: 600, alive: false, ready: null }] });
     expect(failing(after)).toEqual(['exit-status/unexpected-exit', 'alive/died']);
+  });
+
+  it("accepts a second SIGTERM's default action once the drain was done (the README's Python app, ending as CPython finalises), and nothing else", () => {
+    const zeroOnly = { expect: { SIGTERM: { kind: 'exit' as const, exit: [0], within: 5000 } } };
+    const request = (id: number, sentMs: number, endMs: number, outcome: LedgerEntry['outcome'] = 'ok'): LedgerEntry => ({
+      id, kind: 'request', method: 'GET', path: '/slow', connection: 'fresh', reused: false, sentMs, endMs, outcome, bytes: outcome === 'ok' ? 3 : 0,
+    });
+    const exit143 = { status: 143, exitCode: null, signal: 'SIGTERM' as const, atMs: 1893 };
+    const twice = [signal('SIGTERM', 1628), signal('SIGTERM', 1879)];
+    // #19 in flight at the first SIGTERM, answered at +1854; #20, sent after it, refused; nothing in flight at +1879.
+    const done = [request(19, 1552, 1854), request(20, 1801, 1802, 'refused')];
+    const r = record(twice, exit143, { ...zeroOnly, ledger: done });
+    expect(failing(r)).toEqual([]);
+    expect(judge(r).results.find((x) => x.oracle === 'second-signal')!.message).toMatch(/came once the drain was done .* cutting nothing short/);
+    // A request still in flight at the second SIGTERM, one in flight at the first left unanswered, or nothing in flight
+    // at the first (no telling), or another status: judged as before.
+    expect(failing(record(twice, exit143, { ...zeroOnly, ledger: [...done, request(21, 1850, 1893, 'reset')] }))).toContain('second-signal/not-ignored');
+    expect(failing(record(twice, exit143, { ...zeroOnly, ledger: [request(19, 1552, 1885, 'reset')] }))).toContain('exit-status/wrong-status');
+    expect(failing(record(twice, exit143, { ...zeroOnly, ledger: [request(20, 1801, 1802, 'refused')] }))).toContain('exit-status/wrong-status');
+    expect(failing(record(twice, { status: 1, exitCode: 1, atMs: 1893 }, { ...zeroOnly, ledger: done }))).toContain('second-signal/not-ignored');
   });
 
   it('fails an exit that no terminating signal explains', () => {
