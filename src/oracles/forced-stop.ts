@@ -41,15 +41,16 @@ export function forcedStop(record: TrialRecord): (SecondSignal & { tookMs: numbe
 }
 
 /**
- * A later terminating signal that found the drain done and ended the process by its default action as it exited:
- * every request in flight at the first signal answered, none in flight at the later one. A runtime puts the default
- * handlers back as it exits (CPython's finalisation does), so a repeated SIGTERM in its last milliseconds ends it with
- * 128 + n: that cut nothing short, and orchestrators read it as "stopped by SIGTERM". With nothing in flight at the
- * first signal there is no telling that the drain was done, and it is judged as before.
+ * A later signal that found the drain done and ended the process by its default action as it exited: every request
+ * in flight at the first terminating signal answered, none in flight at the later one. A runtime puts the default
+ * handlers back as it exits (CPython's finalisation does), so a repeated SIGTERM, or a SIGHUP reload the service
+ * survives while it runs, ends it with 128 + n in its last milliseconds: that cut nothing short, and orchestrators read
+ * it as stopped. With nothing in flight at the first signal there is no telling that the drain was done, and it is
+ * judged as before.
  */
 export function endedInTeardown(record: TrialRecord, first: SignalDelivery): SignalDelivery | undefined {
   const later = laterSignalEnded(record, first)?.last;
-  if (!later || !isTerminatingIn(record, later.signal) || !endedByDefault(record, later) || crashSignature(record) !== undefined) return undefined;
+  if (!later || !endedByDefault(record, later) || crashSignature(record) !== undefined) return undefined;
   const requests = record.ledger.filter((e) => e.kind === 'request' || e.kind === 'stream');
   const atFirst = requests.filter((e) => e.sentMs < first.deliveredMs && e.endMs > first.deliveredMs);
   const answered = atFirst.length > 0 && atFirst.every((e) => e.outcome === 'ok');

@@ -155,6 +155,10 @@ describe('oracles over recorded trials', () => {
     expect(failing(record(twice, exit143, { ...zeroOnly, ledger: [request(19, 1552, 1885, 'reset')] }))).toContain('exit-status/wrong-status');
     expect(failing(record(twice, exit143, { ...zeroOnly, ledger: [request(20, 1801, 1802, 'refused')] }))).toContain('exit-status/wrong-status');
     expect(failing(record(twice, { status: 1, exitCode: 1, atMs: 1893 }, { ...zeroOnly, ledger: done }))).toContain('second-signal/not-ignored');
+    // CI, gunicorn: a SIGHUP storm as the arbiter exited after its drain ended it with 129: the same.
+    const hup = { ...zeroOnly, expect: { ...zeroOnly.expect, SIGHUP: { kind: 'alive' as const, settle: 2000 } }, ledger: done };
+    const storm = [signal('SIGTERM', 1628), signal('SIGHUP', 1879)];
+    expect(failing(record(storm, { status: 129, exitCode: null, signal: 'SIGHUP', atMs: 1900 }, hup))).toEqual([]);
   });
 
   it('fails an exit that no terminating signal explains', () => {
